@@ -1,0 +1,91 @@
+/**
+ * Events of the core registry: written to the outbox in the transaction that makes the
+ * change, published by the relay to the region's stream. Replication, webhooks and
+ * scanning consume them.
+ */
+import { Digest, RepositoryName, TagName } from '@meridian/oci';
+import { z } from 'zod';
+import { defineEvent } from '../define';
+import { EventEnvelope } from './envelope';
+
+export const manifestPushed = defineEvent({
+  name: 'manifest.pushed.v1',
+  schema: EventEnvelope.extend({
+    repository: RepositoryName,
+    digest: Digest,
+    mediaType: z.string(),
+    size: z.number().int().nonnegative(),
+    tag: TagName.optional(),
+    artifactType: z.string().optional(),
+    subject: Digest.optional(),
+    /** what must be present for the manifest to be pullable: its blobs and child manifests */
+    references: z.object({
+      blobs: z.array(z.object({ digest: Digest, size: z.number().int().nonnegative() })),
+      manifests: z.array(Digest),
+    }),
+  }),
+});
+export type ManifestPushed = z.infer<typeof manifestPushed.schema>;
+
+export const manifestDeleted = defineEvent({
+  name: 'manifest.deleted.v1',
+  schema: EventEnvelope.extend({
+    repository: RepositoryName,
+    digest: Digest,
+    /** tags that pointed to the manifest and went with it */
+    tags: z.array(TagName),
+  }),
+});
+export type ManifestDeleted = z.infer<typeof manifestDeleted.schema>;
+
+export const tagUpdated = defineEvent({
+  name: 'tag.updated.v1',
+  schema: EventEnvelope.extend({
+    repository: RepositoryName,
+    tag: TagName,
+    digest: Digest,
+    mediaType: z.string(),
+    previousDigest: Digest.optional(),
+  }),
+});
+export type TagUpdated = z.infer<typeof tagUpdated.schema>;
+
+export const tagDeleted = defineEvent({
+  name: 'tag.deleted.v1',
+  schema: EventEnvelope.extend({ repository: RepositoryName, tag: TagName, digest: Digest }),
+});
+export type TagDeleted = z.infer<typeof tagDeleted.schema>;
+
+export const repositoryDeleted = defineEvent({
+  name: 'repository.deleted.v1',
+  schema: EventEnvelope.extend({ repository: RepositoryName }),
+});
+export type RepositoryDeleted = z.infer<typeof repositoryDeleted.schema>;
+
+export const blobUploaded = defineEvent({
+  name: 'blob.uploaded.v1',
+  schema: EventEnvelope.extend({
+    repository: RepositoryName,
+    digest: Digest,
+    size: z.number().int().nonnegative(),
+    /** linked from another repository instead of uploaded */
+    mountedFrom: RepositoryName.optional(),
+  }),
+});
+export type BlobUploaded = z.infer<typeof blobUploaded.schema>;
+
+export const blobDeleted = defineEvent({
+  name: 'blob.deleted.v1',
+  schema: EventEnvelope.extend({ repository: RepositoryName, digest: Digest }),
+});
+export type BlobDeleted = z.infer<typeof blobDeleted.schema>;
+
+export const registryEvents = [
+  manifestPushed,
+  manifestDeleted,
+  tagUpdated,
+  tagDeleted,
+  repositoryDeleted,
+  blobUploaded,
+  blobDeleted,
+] as const;

@@ -1,0 +1,114 @@
+/**
+ * RPCs of the blob service: upload sessions, blob presence per repository, mounts.
+ * Blob bytes never travel here: the gateway streams them between client and store
+ * with the storage driver, and tells the blob service where a session stands.
+ */
+import { z } from 'zod';
+import { Digest, RepositoryName } from '../common';
+import { defineRpc } from '../define';
+
+export const UploadId = z.uuid();
+
+/** A storage driver's resumable-upload state, opaque to everyone but the driver. */
+export const UploadState = z.object({
+  size: z.number().int().nonnegative(),
+  driver: z.record(z.string(), z.unknown()),
+});
+export type UploadState = z.infer<typeof UploadState>;
+
+export const BlobInfo = z.object({ digest: Digest, size: z.number().int().nonnegative() });
+export type BlobInfo = z.infer<typeof BlobInfo>;
+
+export const UploadSession = z.object({
+  uploadId: UploadId,
+  repository: RepositoryName,
+  /** bytes received so far (the next chunk must start here) */
+  offset: z.number().int().nonnegative(),
+  state: UploadState,
+  startedAt: z.string(),
+});
+export type UploadSession = z.infer<typeof UploadSession>;
+
+export const blobRpc = {
+  /** Is this blob visible in this repository, and how big is it? BLOB_UNKNOWN if not. */
+  stat: defineRpc({
+    service: 'blob',
+    verb: 'stat',
+    request: z.object({ repository: RepositoryName, digest: Digest }),
+    response: BlobInfo,
+  }),
+  /** Which of these blobs does the repository see (for manifest validation)? */
+  statMany: defineRpc({
+    service: 'blob',
+    verb: 'stat-many',
+    request: z.object({ repository: RepositoryName, digests: z.array(Digest).max(100_000) }),
+    response: z.object({ found: z.array(BlobInfo) }),
+  }),
+  /** Unlinks a blob from a repository; BLOB_UNKNOWN if it was not there. */
+  delete: defineRpc({
+    service: 'blob',
+    verb: 'delete',
+    request: z.object({ repository: RepositoryName, digest: Digest }),
+    response: z.object({}),
+  }),
+  /**
+   * Starts an upload session, or mounts a blob the registry already has:
+   * with `mount.from`, only if that repository sees it; without, if any repository does.
+   */
+  uploadStart: defineRpc({
+    service: 'blob',
+    verb: 'upload-start',
+    request: z.object({
+      repository: RepositoryName,
+      mount: z.object({ digest: Digest, from: RepositoryName.optional() }).optional(),
+    }),
+    response: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('mounted'), blob: BlobInfo }),
+      z.object({ kind: z.literal('session'), session: UploadSession }),
+    ]),
+  }),
+  /** The session, if it belongs to this repository and has not expired; BLOB_UPLOAD_UNKNOWN otherwise. */
+  uploadGet: defineRpc({
+    service: 'blob',
+    verb: 'upload-get',
+    request: z.object({ repository: RepositoryName, uploadId: UploadId }),
+    response: UploadSession,
+  }),
+  /**
+   * Records that the gateway appended bytes. Fails with RANGE_INVALID when the session no
+   * longer stands at `fromOffset` (a concurrent or replayed chunk).
+   */
+  uploadAdvance: defineRpc({
+    service: 'blob',
+    verb: 'upload-advance',
+    request: z.object({
+      repository: RepositoryName,
+      uploadId: UploadId,
+      fromOffset: z.number().int().nonnegative(),
+      state: UploadState,
+    }),
+    response: UploadSession,
+  }),
+  /**
+   * Closes a session whose bytes the gateway verified against `digest`: moves them to the
+   * blob's content-addressed place, links the blob to the repository, ends the session.
+   */
+  uploadComplete: defineRpc({
+    service: 'blob',
+    verb: 'upload-complete',
+    request: z.object({
+      repository: RepositoryName,
+      uploadId: UploadId,
+      digest: Digest,
+      state: UploadState,
+    }),
+    response: BlobInfo,
+  }),
+  /** Cancels a session and removes its bytes. */
+  uploadCancel: defineRpc({
+    service: 'blob',
+    verb: 'upload-cancel',
+    request: z.object({ repository: RepositoryName, uploadId: UploadId }),
+    response: z.object({}),
+  }),
+} as const;
