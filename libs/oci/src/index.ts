@@ -4,3 +4,4 @@ export * from './media-types';
 export * from './digest';
 export * from './descriptor';
 export * from './manifest';
+export * from './range';
