@@ -5,3 +5,4 @@ export * from './digest';
 export * from './descriptor';
 export * from './manifest';
 export * from './range';
+export * from './distribution-path';
