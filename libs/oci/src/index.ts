@@ -6,3 +6,4 @@ export * from './descriptor';
 export * from './manifest';
 export * from './range';
 export * from './distribution-path';
+export * from './pagination';
