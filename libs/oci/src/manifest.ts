@@ -200,44 +200,38 @@ function checkShape(json: Record<string, unknown>, kind: ManifestKind, mediaType
 function parseImageManifest(json: Record<string, unknown>, mediaType: string): ParsedManifest {
   const manifest = validate(ImageManifestBody, json);
   const layers = manifest.layers.map((layer, index) => toLayer(layer, index, mediaType));
-  const config: ManifestBlob = { ...manifest.config, foreign: false };
-  if (mediaType === mediaTypes.dockerManifest) {
-    // Docker schema 2 has no subject, artifactType or annotations: fields a client added
-    // stay in the stored bytes but mean nothing to the registry.
-    return {
-      kind: 'manifest',
-      mediaType,
-      config: manifest.config,
-      blobs: [config, ...layers],
-      manifests: [],
-    };
-  }
-  return withOptionals(
-    {
-      kind: 'manifest',
-      mediaType,
-      config: manifest.config,
-      blobs: [config, ...layers],
-      manifests: [],
-    },
-    {
-      // distribution-spec "Listing Referrers": artifactType, else the config's media type.
-      artifactType: manifest.artifactType ?? manifest.config.mediaType,
-      subject: manifest.subject,
-      annotations: manifest.annotations,
-    },
-  );
+  const parsed: ParsedManifest = {
+    kind: 'manifest',
+    mediaType,
+    config: manifest.config,
+    blobs: [{ ...manifest.config, foreign: false }, ...layers],
+    manifests: [],
+  };
+  // Docker schema 2 has no subject, artifactType or annotations: fields a client added
+  // stay in the stored bytes but mean nothing to the registry.
+  if (mediaType === mediaTypes.dockerManifest) return parsed;
+  return withOptionals(parsed, {
+    // distribution-spec "Listing Referrers": artifactType, else the config's media type.
+    artifactType: manifest.artifactType ?? manifest.config.mediaType,
+    subject: manifest.subject,
+    annotations: manifest.annotations,
+  });
 }
 
 function parseIndex(json: Record<string, unknown>, mediaType: string): ParsedManifest {
   const index = validate(IndexBody, json);
-  if (mediaType === mediaTypes.dockerManifestList) {
-    return { kind: 'index', mediaType, blobs: [], manifests: index.manifests };
-  }
-  return withOptionals(
-    { kind: 'index', mediaType, blobs: [], manifests: index.manifests },
-    { artifactType: index.artifactType, subject: index.subject, annotations: index.annotations },
-  );
+  const parsed: ParsedManifest = {
+    kind: 'index',
+    mediaType,
+    blobs: [],
+    manifests: index.manifests,
+  };
+  if (mediaType === mediaTypes.dockerManifestList) return parsed;
+  return withOptionals(parsed, {
+    artifactType: index.artifactType,
+    subject: index.subject,
+    annotations: index.annotations,
+  });
 }
 
 function toLayer(layer: OciDescriptor, index: number, manifestType: string): ManifestBlob {
