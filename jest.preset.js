@@ -12,8 +12,11 @@ const moduleNameMapper = Object.fromEntries(
 
 module.exports = {
   testEnvironment: 'node',
+  // NestJS 12 ships ES modules only; Node 20 can require() them, jest's runtime cannot, so
+  // jest compiles them to CommonJS with the same SWC settings.
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@fastify|fastify)/)'],
   transform: {
-    '^.+\\.ts$': [
+    '^.+\\.(ts|js|mjs)$': [
       '@swc/jest',
       {
         jsc: {

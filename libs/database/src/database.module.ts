@@ -1,0 +1,95 @@
+/**
+ * Nest wiring for a service's database: one pool, the service's migrations applied before
+ * anything else starts, the outbox, and its relay publishing to the region's event stream
+ * from application bootstrap until shutdown.
+ */
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { HybridLogicalClock } from '@meridian/contracts';
+import { Messaging } from '@meridian/messaging';
+import type { Logger } from 'pino';
+import { loadMigrations, migrate } from './migrate';
+import { Outbox } from './outbox';
+import { OutboxRelay } from './outbox-relay';
+import { type Sql, createSql } from './sql';
+
+export const sqlToken = Symbol('Sql');
+export const InjectSql = () => Inject(sqlToken);
+
+export interface DatabaseModuleOptions {
+  url: string;
+  region: string;
+  /** the Postgres schema the service owns */
+  schema: string;
+  migrationsDirectory: string;
+  logger: Logger;
+  poolSize?: number;
+}
+
+const optionsToken = Symbol('DatabaseModuleOptions');
+
+@Injectable()
+class OutboxRelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private relay?: OutboxRelay;
+
+  constructor(
+    @Inject(optionsToken) private readonly options: DatabaseModuleOptions,
+    @Inject(sqlToken) private readonly sql: Sql,
+    private readonly messaging: Messaging,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.messaging.ensureEventStream();
+    this.relay = new OutboxRelay(
+      this.sql,
+      this.options.schema,
+      (subject, payload, eventId) => this.messaging.publishEvent(subject, payload, eventId),
+      this.options.logger,
+    );
+    await this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
+    await this.sql.end({ timeout: 5 });
+  }
+}
+
+@Module({})
+export class DatabaseModule {
+  static forRootAsync(options: {
+    inject?: unknown[];
+    useFactory: (...args: never[]) => DatabaseModuleOptions;
+  }): DynamicModule {
+    return {
+      module: DatabaseModule,
+      global: true,
+      providers: [
+        { provide: optionsToken, inject: options.inject as never[], useFactory: options.useFactory },
+        {
+          provide: sqlToken,
+          inject: [optionsToken],
+          useFactory: async (opts: DatabaseModuleOptions) => {
+            const sql = createSql(opts.url, { max: opts.poolSize, applicationName: `meridian-${opts.schema}` });
+            const applied = await migrate(sql, opts.schema, await loadMigrations(opts.migrationsDirectory));
+            if (applied.length > 0) opts.logger.info({ schema: opts.schema, applied }, 'migrations applied');
+            return sql;
+          },
+        },
+        {
+          provide: Outbox,
+          inject: [optionsToken],
+          useFactory: (opts: DatabaseModuleOptions) => new Outbox(opts.schema, new HybridLogicalClock(opts.region)),
+        },
+        OutboxRelayLifecycle,
+      ],
+      exports: [sqlToken, Outbox],
+    };
+  }
+}

@@ -1,0 +1,5 @@
+export * from './sql';
+export * from './migrate';
+export * from './outbox';
+export * from './outbox-relay';
+export * from './database.module';

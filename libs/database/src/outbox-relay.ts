@@ -1,0 +1,104 @@
+/**
+ * Publishes committed outbox rows, oldest first. Woken by NOTIFY right after a commit and,
+ * as a safety net, every `pollIntervalMs`. Rows are locked with SKIP LOCKED, so replicas of
+ * a service share the work; a row is deleted only after JetStream acknowledged it. When
+ * publishing fails the batch rolls back and is retried with backoff.
+ */
+import type { Logger } from 'pino';
+import { outboxChannel } from './outbox';
+import type { Sql } from './sql';
+
+export type PublishFn = (subject: string, payload: unknown, eventId: string) => Promise<void>;
+
+export interface OutboxRelayOptions {
+  batchSize?: number;
+  pollIntervalMs?: number;
+  maxBackoffMs?: number;
+}
+
+interface OutboxRow {
+  seq: string;
+  event_id: string;
+  subject: string;
+  payload: unknown;
+}
+
+export class OutboxRelay {
+  private running = false;
+  private wake?: () => void;
+  private loop?: Promise<void>;
+  private unlisten?: () => Promise<void>;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly schema: string,
+    private readonly publish: PublishFn,
+    private readonly logger: Logger,
+    private readonly options: OutboxRelayOptions = {},
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    const listener = await this.sql.listen(outboxChannel(this.schema), () => this.wake?.());
+    this.unlisten = () => listener.unlisten();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.unlisten?.();
+  }
+
+  /** Publishes everything pending now; returns how many events went out. */
+  async flush(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const published = await this.publishBatch();
+      total += published;
+      if (published < (this.options.batchSize ?? 256)) return total;
+    }
+  }
+
+  private async run(): Promise<void> {
+    let backoffMs = 100;
+    while (this.running) {
+      try {
+        await this.flush();
+        backoffMs = 100;
+        await this.sleep(this.options.pollIntervalMs ?? 1000);
+      } catch (err) {
+        this.logger.warn({ err, backoffMs }, 'failed to publish outbox events');
+        await this.sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, this.options.maxBackoffMs ?? 5000);
+      }
+    }
+  }
+
+  private async publishBatch(): Promise<number> {
+    const batchSize = this.options.batchSize ?? 256;
+    return this.sql.begin(async (tx) => {
+      const rows = await tx.unsafe<OutboxRow[]>(
+        `select seq, event_id, subject, payload from ${this.schema}.outbox order by seq limit $1 for update skip locked`,
+        [batchSize],
+      );
+      if (rows.length === 0) return 0;
+      // One connection publishes in order, so the stream stores the batch in commit order.
+      await Promise.all(rows.map((row) => this.publish(row.subject, row.payload, row.event_id)));
+      await tx.unsafe(`delete from ${this.schema}.outbox where seq = any($1::bigint[])`, [rows.map((row) => row.seq)]);
+      return rows.length;
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The transactional outbox. A service records each event in the same transaction as the
+ * change it describes (`Outbox.write(tx, …)`); the OutboxRelay publishes committed events to
+ * the region's JetStream stream with the event id as message id, then removes them. So an
+ * event is published if and only if its change committed, and never lost while NATS is down.
+ *
+ * Table `<schema>.outbox` (created by `outboxTableSql`): rows in commit order by `seq`.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type Actor,
+  type EventDefinition,
+  type EventEnvelope,
+  type HybridLogicalClock,
+  type RequestInfo,
+} from '@meridian/contracts';
+import type { z } from 'zod';
+import type { TransactionSql } from './sql';
+
+/** The outbox table; include it in a service's first migration. */
+export const outboxTableSql = `
+create table if not exists outbox (
+  seq bigserial primary key,
+  event_id uuid not null unique,
+  subject text not null,
+  payload jsonb not null,
+  created_at timestamptz not null default now()
+);`;
+
+export function outboxChannel(schema: string): string {
+  return `meridian_outbox_${schema}`;
+}
+
+export interface EventOrigin {
+  actor?: Actor;
+  request?: RequestInfo;
+}
+
+export class Outbox {
+  constructor(
+    readonly schema: string,
+    private readonly clock: HybridLogicalClock,
+  ) {}
+
+  get region(): string {
+    return this.clock.region;
+  }
+
+  /** The fields every event carries, with a fresh id and clock reading. */
+  envelope(origin: EventOrigin = {}): EventEnvelope {
+    return {
+      eventId: randomUUID(),
+      originRegion: this.clock.region,
+      hlc: this.clock.tick(),
+      occurredAt: new Date().toISOString(),
+      ...(origin.actor ? { actor: origin.actor } : {}),
+      ...(origin.request ? { request: origin.request } : {}),
+    };
+  }
+
+  /** Records an event inside the caller's transaction; validated against its contract. */
+  async write<S extends z.ZodType>(tx: TransactionSql, def: EventDefinition<S>, payload: z.infer<S>): Promise<void> {
+    const event = def.schema.parse(payload) as EventEnvelope;
+    await tx.unsafe(
+      `insert into ${this.schema}.outbox (event_id, subject, payload) values ($1, $2, $3)`,
+      [event.eventId, def.subject(this.clock.region), event as never],
+    );
+    await tx.unsafe(`select pg_notify($1, '')`, [outboxChannel(this.schema)]);
+  }
+}

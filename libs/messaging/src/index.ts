@@ -1,0 +1,5 @@
+export * from './messaging';
+export * from './messaging.module';
+export * from './rpc-context';
+export * from './rpc-envelope';
+export * from './rpc-handler.decorator';

@@ -1,0 +1,73 @@
+/**
+ * Nest wiring: provides one Messaging connection per process and, once the application
+ * has bootstrapped, subscribes every @RpcHandler method it finds. On shutdown the
+ * connection drains, so in-flight requests finish and nothing new is taken.
+ */
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import type { RpcDefinition } from '@meridian/contracts';
+import { Messaging, type MessagingOptions } from './messaging';
+import { rpcHandlerMetadata } from './rpc-handler.decorator';
+
+export const messagingOptionsToken = Symbol('MessagingOptions');
+
+@Injectable()
+class RpcHandlerExplorer implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    private readonly messaging: Messaging,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object') continue;
+      const prototype = Object.getPrototypeOf(instance) as object;
+      for (const methodName of this.scanner.getAllMethodNames(prototype)) {
+        const method = instance[methodName] as (...args: unknown[]) => Promise<unknown>;
+        const def = this.reflector.get<RpcDefinition | undefined>(rpcHandlerMetadata, method);
+        if (def) this.messaging.serve(def, (request, context) => method.call(instance, request, context) as never);
+      }
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.messaging.close();
+  }
+}
+
+@Module({})
+export class MessagingModule {
+  static forRootAsync(options: {
+    imports?: DynamicModule['imports'];
+    inject?: unknown[];
+    useFactory: (...args: never[]) => MessagingOptions | Promise<MessagingOptions>;
+  }): DynamicModule {
+    return {
+      module: MessagingModule,
+      global: true,
+      imports: [DiscoveryModule, ...(options.imports ?? [])],
+      providers: [
+        { provide: messagingOptionsToken, inject: options.inject as never[], useFactory: options.useFactory },
+        {
+          provide: Messaging,
+          inject: [messagingOptionsToken],
+          useFactory: (messagingOptions: MessagingOptions) => Messaging.connect(messagingOptions),
+        },
+        RpcHandlerExplorer,
+      ],
+      exports: [Messaging],
+    };
+  }
+}
+
+export { Inject };

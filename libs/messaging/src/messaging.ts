@@ -1,0 +1,231 @@
+/**
+ * Typed NATS request/reply and JetStream publishing. Every payload is validated against
+ * its contract on both ends; a reply is `{ok,value}` or `{ok:false,error}` and errors are
+ * rethrown on the caller's side as RegistryError; a timeout or a service with no
+ * responders becomes UNAVAILABLE.
+ */
+import {
+  type EventDefinition,
+  RegistryError,
+  type RpcDefinition,
+  type RpcRequest,
+  type RpcResponse,
+  eventStreamName,
+  eventSubjectWildcard,
+  isRegistryError,
+} from '@meridian/contracts';
+import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import {
+  type Msg,
+  type NatsConnection,
+  NoRespondersError,
+  RequestError,
+  type Subscription,
+  TimeoutError,
+  connect,
+  headers,
+} from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { ZodError } from 'zod';
+import { type RpcContext, contextHeader } from './rpc-context';
+import { type RpcReply, decodeJson, encodeJson } from './rpc-envelope';
+
+export interface MessagingOptions {
+  servers: string | string[];
+  region: string;
+  /** this process's service name: the queue group its handlers join */
+  service: string;
+  logger: Logger;
+  requestTimeoutMs?: number;
+}
+
+export type RpcHandlerFn<D extends RpcDefinition> = (
+  request: RpcRequest<D>,
+  context: RpcContext,
+) => Promise<RpcResponse<D>>;
+
+export interface EventStreamOptions {
+  /** how long a region keeps its events: long enough for a peer region to be down and catch up */
+  maxAgeMs?: number;
+  duplicateWindowMs?: number;
+}
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+export class Messaging {
+  private readonly subscriptions: Subscription[] = [];
+  private js?: JetStreamClient;
+
+  private constructor(
+    readonly connection: NatsConnection,
+    private readonly options: MessagingOptions,
+  ) {}
+
+  static async connect(options: MessagingOptions): Promise<Messaging> {
+    const connection = await connect({
+      servers: options.servers,
+      name: `meridian-${options.region}-${options.service}`,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+    });
+    const messaging = new Messaging(connection, options);
+    void messaging.watchStatus();
+    return messaging;
+  }
+
+  get region(): string {
+    return this.options.region;
+  }
+
+  get service(): string {
+    return this.options.service;
+  }
+
+  /** Calls an RPC in this region (or another, through the NATS supercluster). */
+  async request<D extends RpcDefinition>(
+    def: D,
+    payload: RpcRequest<D>,
+    options: { region?: string; timeoutMs?: number; context?: RpcContext } = {},
+  ): Promise<RpcResponse<D>> {
+    const body = def.request.parse(payload);
+    const hdrs = headers();
+    if (options.context) hdrs.set(contextHeader, JSON.stringify(options.context));
+    let reply: Msg;
+    try {
+      reply = await this.connection.request(def.subject(options.region ?? this.region), encodeJson(body), {
+        timeout: options.timeoutMs ?? this.options.requestTimeoutMs ?? 10_000,
+        headers: hdrs,
+      });
+    } catch (err) {
+      throw toUnavailable(def, err);
+    }
+    const envelope = decodeJson(reply.data) as RpcReply<unknown>;
+    if (!envelope.ok) throw RegistryError.fromBody(envelope.error);
+    return def.response.parse(envelope.value) as RpcResponse<D>;
+  }
+
+  /** Answers an RPC of this region; replicas share the work through the service's queue group. */
+  serve<D extends RpcDefinition>(def: D, handler: RpcHandlerFn<D>): void {
+    const logger = this.options.logger;
+    const subscription = this.connection.subscribe(def.subject(this.region), {
+      queue: this.service,
+      callback: (err, msg) => {
+        if (err) {
+          logger.error({ err, subject: def.subject(this.region) }, 'rpc subscription failed');
+          return;
+        }
+        void answer(def, handler, msg, logger);
+      },
+    });
+    this.subscriptions.push(subscription);
+  }
+
+  jetStream(): JetStreamClient {
+    this.js ??= jetstream(this.connection);
+    return this.js;
+  }
+
+  async jetStreamManager(): Promise<JetStreamManager> {
+    return jetstreamManager(this.connection);
+  }
+
+  /** Creates the region's event stream, or brings its settings up to date. Idempotent. */
+  async ensureEventStream(options: EventStreamOptions = {}): Promise<void> {
+    const jsm = await this.jetStreamManager();
+    const name = eventStreamName(this.region);
+    const config = {
+      name,
+      subjects: [eventSubjectWildcard(this.region)],
+      max_age: (options.maxAgeMs ?? 30 * dayMs) * 1_000_000,
+      duplicate_window: (options.duplicateWindowMs ?? 10 * 60 * 1000) * 1_000_000,
+    };
+    try {
+      await jsm.streams.info(name);
+      await jsm.streams.update(name, config);
+    } catch (err) {
+      if (!isStreamNotFound(err)) throw err;
+      try {
+        await jsm.streams.add(config);
+      } catch (addErr) {
+        // another service of the region created it in the meantime
+        if (!/already in use/i.test(String(addErr))) throw addErr;
+      }
+    }
+  }
+
+  /**
+   * Publishes one event to JetStream and waits for the stream to store it. The event id is
+   * the message id, so a republished event is dropped as a duplicate.
+   */
+  async publishEvent(subject: string, payload: unknown, eventId: string): Promise<void> {
+    await this.jetStream().publish(subject, encodeJson(payload), { msgID: eventId });
+  }
+
+  /** Validates a payload against an event's schema (on publish and on receipt). */
+  static parseEvent<D extends EventDefinition>(def: D, payload: unknown) {
+    return def.schema.parse(payload);
+  }
+
+  /** Stops taking requests, lets in-flight ones finish, closes the connection. */
+  async close(): Promise<void> {
+    if (this.connection.isClosed()) return;
+    await this.connection.drain();
+  }
+
+  private async watchStatus(): Promise<void> {
+    for await (const status of this.connection.status()) {
+      if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'error') {
+        this.options.logger.warn({ status: status.type }, 'nats connection status changed');
+      }
+    }
+  }
+}
+
+async function answer<D extends RpcDefinition>(
+  def: D,
+  handler: RpcHandlerFn<D>,
+  msg: Msg,
+  logger: Logger,
+): Promise<void> {
+  let reply: RpcReply<unknown>;
+  try {
+    const context = readContext(msg);
+    const request = def.request.parse(decodeJson(msg.data)) as RpcRequest<D>;
+    const value = await handler(request, context);
+    reply = { ok: true, value: def.response.parse(value) };
+  } catch (err) {
+    reply = { ok: false, error: toErrorBody(def, err, logger) };
+  }
+  msg.respond(encodeJson(reply));
+}
+
+function readContext(msg: Msg): RpcContext {
+  const raw = msg.headers?.get(contextHeader);
+  return raw ? (JSON.parse(raw) as RpcContext) : {};
+}
+
+function toErrorBody(def: RpcDefinition, err: unknown, logger: Logger) {
+  if (isRegistryError(err)) return err.toBody();
+  if (err instanceof ZodError) {
+    logger.error({ rpc: `${def.service}.${def.verb}`, issues: err.issues }, 'rpc message failed validation');
+    return new RegistryError('UNKNOWN', `invalid ${def.service}.${def.verb} message`).toBody();
+  }
+  logger.error({ rpc: `${def.service}.${def.verb}`, err }, 'rpc handler failed');
+  return new RegistryError('UNKNOWN', 'internal error').toBody();
+}
+
+function toUnavailable(def: RpcDefinition, err: unknown): RegistryError {
+  if (
+    err instanceof TimeoutError ||
+    err instanceof NoRespondersError ||
+    err instanceof RequestError ||
+    (err instanceof Error && /timeout|no responders|closed|disconnect/i.test(err.message))
+  ) {
+    return new RegistryError('UNAVAILABLE', `the ${def.service} service did not answer`);
+  }
+  throw err;
+}
+
+function isStreamNotFound(err: unknown): boolean {
+  return err instanceof Error && /stream not found/i.test(err.message);
+}
