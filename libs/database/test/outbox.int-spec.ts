@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { HybridLogicalClock, blobUploaded, eventStreamName } from '@meridian/contracts';
+import { Messaging } from '@meridian/messaging';
+import { createLogger } from '@meridian/telemetry';
+import {
+  type TestDatabase,
+  type TestNatsServer,
+  createTestDatabase,
+  expectEventually,
+  startNatsServer,
+} from '@meridian/testing';
+import { Outbox, OutboxRelay, type Sql, createSql, loadMigrations, migrate, outboxTableSql } from '../src';
+
+const logger = createLogger({ service: 'test', region: 'us-east', level: 'silent' });
+const digest = `sha256:${'a'.repeat(64)}`;
+
+describe(OutboxRelay.name, () => {
+  let db: TestDatabase;
+  let nats: TestNatsServer;
+  let sql: Sql;
+  let messaging: Messaging;
+  let migrationsDir: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('outbox');
+    nats = await startNatsServer();
+    sql = createSql(db.url);
+    messaging = await Messaging.connect({ servers: nats.url, region: 'us-east', service: 'test', logger });
+    await messaging.ensureEventStream();
+    migrationsDir = await mkdtemp(join(tmpdir(), 'meridian-migrations-'));
+    await writeFile(join(migrationsDir, '0001_init.sql'), `${outboxTableSql}\ncreate table things (id int primary key);`);
+  });
+
+  afterAll(async () => {
+    await messaging?.close();
+    await sql?.end();
+    await nats?.stop();
+    await db?.drop();
+    if (migrationsDir) await rm(migrationsDir, { recursive: true, force: true });
+  });
+
+  async function streamMessages(): Promise<number> {
+    const jsm = await messaging.jetStreamManager();
+    return (await jsm.streams.info(eventStreamName('us-east'))).state.messages;
+  }
+
+  it('applies migrations once, even when two runners race', async () => {
+    const migrations = await loadMigrations(migrationsDir);
+    const [first, second] = await Promise.all([migrate(sql, 'svc', migrations), migrate(sql, 'svc', migrations)]);
+    expect([...first, ...second]).toEqual(['0001_init']);
+    expect(await migrate(sql, 'svc', migrations)).toEqual([]);
+  });
+
+  it('publishes committed events, never rolled-back ones, and empties the outbox', async () => {
+    const outbox = new Outbox('svc', new HybridLogicalClock('us-east'));
+    const relay = new OutboxRelay(sql, 'svc', (s, p, id) => messaging.publishEvent(s, p, id), logger, { pollIntervalMs: 60_000 });
+    const before = await streamMessages();
+    await relay.start();
+    try {
+      await sql.begin(async (tx) => {
+        await tx`insert into svc.things values (1)`;
+        await outbox.write(tx, blobUploaded, { ...outbox.envelope(), repository: 'team/app', digest, size: 3 });
+      });
+      await expect(
+        sql.begin(async (tx) => {
+          await outbox.write(tx, blobUploaded, { ...outbox.envelope(), repository: 'team/app', digest, size: 4 });
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+
+      // woken by NOTIFY, not by the (one minute) poll
+      await expectEventually(async () => expect(await streamMessages()).toBe(before + 1), { timeoutMs: 5000 });
+      await expectEventually(async () => expect((await sql`select count(*)::int as n from svc.outbox`)[0]!.n).toBe(0));
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('keeps events while NATS is down and publishes them when it is back', async () => {
+    const outbox = new Outbox('svc', new HybridLogicalClock('us-east'));
+    const relay = new OutboxRelay(sql, 'svc', (s, p, id) => messaging.publishEvent(s, p, id), logger, {
+      pollIntervalMs: 200,
+      maxBackoffMs: 200,
+    });
+    const before = await streamMessages();
+    await nats.kill();
+    await relay.start();
+    try {
+      await sql.begin((tx) => outbox.write(tx, blobUploaded, { ...outbox.envelope(), repository: 'team/app', digest, size: 5 }));
+      await new Promise((resolve) => setTimeout(resolve, 500)); // the relay fails at least once meanwhile
+      expect((await sql`select count(*)::int as n from svc.outbox`)[0]!.n).toBe(1);
+      await nats.restart();
+      await expectEventually(async () => expect(await streamMessages()).toBe(before + 1), { timeoutMs: 15_000 });
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('refuses an event that breaks its contract, inside the transaction', async () => {
+    const outbox = new Outbox('svc', new HybridLogicalClock('us-east'));
+    await expect(
+      sql.begin((tx) => outbox.write(tx, blobUploaded, { ...outbox.envelope(), repository: 'Bad Name', digest, size: 1 })),
+    ).rejects.toThrow();
+  });
+});
