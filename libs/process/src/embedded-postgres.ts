@@ -29,6 +29,8 @@ export interface EmbeddedPostgresOptions {
   /** how the process is named in messages */
   name?: string;
   onLine?: (line: OutputLine) => void;
+  /** called with the server process as soon as it exists, so a supervisor can stop it while it starts */
+  onSpawn?: (process: ManagedProcess) => void;
   startTimeoutMs?: number;
 }
 
@@ -58,6 +60,11 @@ export async function startEmbeddedPostgres(
   const runAs = await postgresUser();
   const name = options.name ?? 'postgres';
 
+  if (runAs) {
+    await assertReachable(binDir, runAs);
+    await assertReachable(dirname(dataDir), runAs);
+  }
+
   const leftover = await findLeftoverProcess(join(dataDir, 'postmaster.pid'), dataDir);
   if (leftover) await stopLeftoverProcess(leftover, 'SIGINT');
 
@@ -84,6 +91,7 @@ export async function startEmbeddedPostgres(
       stopSignal: 'SIGINT',
       stopGraceMs: 30_000,
     });
+    options.onSpawn?.(child);
     try {
       await child.waitForLine((line) => line.text.includes(readyLine), {
         timeoutMs: options.startTimeoutMs ?? 60_000,
@@ -157,6 +165,35 @@ async function initialise(
   });
   const status = await initdb.exited;
   if (status.code !== 0) throw initdb.startError(`initdb of ${dataDir} failed`);
+}
+
+/**
+ * As root, Postgres runs as another user, who must be able to walk into the binaries'
+ * and the data's directories: a checkout under /root (mode 700) is not reachable.
+ */
+async function assertReachable(dir: string, runAs: RunAs): Promise<void> {
+  let path = resolve(dir);
+  const blocked: string[] = [];
+  for (;;) {
+    const info = await stat(path).catch(() => undefined);
+    // a missing directory is created later, by us, with a reachable mode
+    if (info && !canSearch(info, runAs)) blocked.push(path);
+    const parent = dirname(path);
+    if (parent === path) break;
+    path = parent;
+  }
+  if (blocked.length > 0) {
+    throw new Error(
+      `Postgres runs as uid ${runAs.uid}, who cannot enter ${blocked.join(', ')}: ` +
+        'use a data directory and checkout outside such directories, or a Postgres server of your own',
+    );
+  }
+}
+
+function canSearch(info: { mode: number; uid: number; gid: number }, runAs: RunAs): boolean {
+  if (info.uid === runAs.uid) return (info.mode & 0o100) !== 0;
+  if (info.gid === runAs.gid) return (info.mode & 0o010) !== 0;
+  return (info.mode & 0o001) !== 0;
 }
 
 /** Who runs Postgres: nobody special unless we are root, which Postgres refuses. */

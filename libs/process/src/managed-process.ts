@@ -55,11 +55,12 @@ export class ProcessStartError extends Error {
   override readonly name = 'ProcessStartError';
 
   constructor(
-    message: string,
+    /** what went wrong, without the output */
+    readonly reason: string,
     readonly processName: string,
     readonly lastLines: readonly OutputLine[],
   ) {
-    super(lastLines.length > 0 ? `${message}; last output:\n${formatLines(lastLines)}` : message);
+    super(lastLines.length > 0 ? `${reason}; last output:\n${formatLines(lastLines)}` : reason);
   }
 }
 

@@ -34,6 +34,8 @@ export interface NatsServerOptions {
   /** how the process is named in messages */
   name?: string;
   onLine?: (line: OutputLine) => void;
+  /** called with every process as soon as it exists, so a supervisor can stop one still starting */
+  onSpawn?: (process: ManagedProcess) => void;
   startTimeoutMs?: number;
 }
 
@@ -91,6 +93,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
       args: ['-c', configFile],
       onLine: options.onLine,
     });
+    options.onSpawn?.(child);
     const healthz = `http://${host}:${httpPort}/healthz${jetStream ? '?js-enabled-only=true' : ''}`;
     try {
       await waitForHttp(healthz, {

@@ -1,0 +1,131 @@
+/**
+ * Brings a whole multi-region Meridian up on this machine, in dependency order: Postgres
+ * (with one database per region), one nats-server per region, then each region's
+ * services (blob, manifest, gateway; regions side by side). Every process is supervised
+ * (restarted with back-off when it dies) and `stop()` takes them down in reverse order:
+ * services first, then the brokers, then the database.
+ */
+import { mkdir } from 'node:fs/promises';
+import { describeExit, ProcessStartError } from '@meridian/process';
+import type { LauncherConfig } from './config';
+import { ensureNatsServer } from './ensure-nats-server';
+import type { LauncherOutput } from './launcher-output';
+import { natsUnit } from './nats.launcher';
+import { embeddedPostgresUnit, ensureDatabase } from './postgres.launcher';
+import { planRegions, type RegionLayout } from './region-layout';
+import { type RegionInfrastructure, regionServices, serviceUnit } from './services.launcher';
+import { type SupervisedUnit, Supervisor, type SupervisorEvents } from './supervisor';
+
+type Tier = 'postgres' | 'nats' | 'services';
+const stopOrder: readonly Tier[] = ['services', 'nats', 'postgres'];
+
+export class LauncherStoppedError extends Error {
+  override readonly name = 'LauncherStoppedError';
+}
+
+export class Launcher {
+  private readonly tiers: Record<Tier, Supervisor[]> = { postgres: [], nats: [], services: [] };
+  private stopping = false;
+  private readonly events: SupervisorEvents;
+
+  constructor(
+    private readonly config: LauncherConfig,
+    private readonly output: LauncherOutput,
+    private readonly repoRoot: string,
+    /** a process could not be brought back: everything should stop */
+    onFatal: (error: Error) => void,
+  ) {
+    this.events = {
+      exited: (name, status, restartInMs) =>
+        output.warn(`${name} ${describeExit(status)}; restarting it in ${restartInMs} ms`),
+      startFailed: (name, error, retryInMs) =>
+        // its output has just been shown: the reason is enough until we give up
+        output.warn(
+          `${name} failed to start; trying again in ${retryInMs} ms`,
+          {},
+          error instanceof ProcessStartError ? error.reason : error.message,
+        ),
+      gaveUp: (_name, error) => onFatal(error),
+    };
+  }
+
+  /** Resolves once every region answers; rejects when something cannot be started. */
+  async start(): Promise<RegionLayout[]> {
+    const layouts = planRegions(this.config);
+    const natsBinary = await ensureNatsServer(this.output);
+    await mkdir(this.config.dataDir, { recursive: true });
+    this.output.info('starting', {
+      regions: this.config.regions.join(','),
+      data: this.config.dataDir,
+    });
+
+    const serverUrl = await this.startPostgres();
+    const databaseUrls = await Promise.all(
+      layouts.map((layout) =>
+        ensureDatabase(serverUrl, layout.databaseName).catch((error: Error) => {
+          throw new Error(`could not create database ${layout.databaseName}: ${error.message}`);
+        }),
+      ),
+    );
+
+    const natsUnits = layouts.map((layout) => natsUnit(layout, natsBinary, this.output));
+    await Promise.all(natsUnits.map((unit) => this.supervise('nats', unit)));
+    for (const [index, unit] of natsUnits.entries()) {
+      this.output.info('nats-server ready', { region: layouts[index]?.region, url: unit.url });
+    }
+
+    await Promise.all(
+      layouts.map((layout, index) =>
+        this.startServices(layout, {
+          natsUrl: natsUnits[index]!.url,
+          databaseUrl: databaseUrls[index]!,
+        }),
+      ),
+    );
+    this.output.ready(layouts.map((layout) => ({ region: layout.region, url: layout.gatewayUrl })));
+    return layouts;
+  }
+
+  /** Stops every process started, services first; safe to call while `start()` runs. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const tier of stopOrder)
+      await Promise.all(this.tiers[tier].map((supervisor) => supervisor.stop()));
+  }
+
+  /** The impatient way out (a second Ctrl-C): SIGKILL to everything still running. */
+  kill(): void {
+    this.stopping = true;
+    for (const tier of stopOrder)
+      for (const supervisor of this.tiers[tier]) supervisor.process?.signal('SIGKILL');
+  }
+
+  private async startPostgres(): Promise<string> {
+    if (this.config.databaseUrl) {
+      this.output.info('using the Postgres server of DATABASE_URL');
+      return this.config.databaseUrl;
+    }
+    const unit = embeddedPostgresUnit(this.config, this.output);
+    await this.supervise('postgres', unit);
+    this.output.info('embedded postgres ready', { url: unit.url });
+    return unit.url;
+  }
+
+  private async startServices(layout: RegionLayout, infra: RegionInfrastructure): Promise<void> {
+    for (const spec of regionServices) {
+      const unit = serviceUnit(spec, layout, infra, {
+        config: this.config,
+        output: this.output,
+        repoRoot: this.repoRoot,
+      });
+      await this.supervise('services', unit);
+    }
+  }
+
+  private async supervise(tier: Tier, unit: SupervisedUnit): Promise<void> {
+    if (this.stopping) throw new LauncherStoppedError(`not starting ${unit.name}: stopping`);
+    const supervisor = new Supervisor(unit, this.events);
+    this.tiers[tier].push(supervisor);
+    await supervisor.start();
+  }
+}

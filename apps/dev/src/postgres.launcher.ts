@@ -1,0 +1,59 @@
+/**
+ * The region databases. They live on the Postgres server of DATABASE_URL when it is set,
+ * otherwise on an embedded Postgres whose cluster persists in `<data dir>/postgres`
+ * (port MERIDIAN_POSTGRES_PORT, or a free one chosen at first start and kept across
+ * restarts). Each region's database is created when missing; services migrate it.
+ */
+import { join } from 'node:path';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '@meridian/process';
+import postgres from 'postgres';
+import type { LauncherConfig } from './config';
+import type { LauncherOutput } from './launcher-output';
+import type { SupervisedUnit } from './supervisor';
+
+export interface PostgresUnit extends SupervisedUnit {
+  /** the server's `postgres` database, once started */
+  readonly url: string;
+}
+
+export function embeddedPostgresUnit(config: LauncherConfig, output: LauncherOutput): PostgresUnit {
+  const name = 'postgres';
+  const source = { prefix: name, kind: 'postgres', service: 'postgres' } as const;
+  let server: EmbeddedPostgres | undefined;
+  return {
+    name,
+    get url() {
+      if (!server) throw new Error('postgres has not been started');
+      return server.url;
+    },
+    async launch(onSpawn) {
+      server = await startEmbeddedPostgres({
+        name,
+        dataDir: join(config.dataDir, 'postgres'),
+        port: server?.port ?? config.postgresPort,
+        onLine: (line) => output.processLine(source, line),
+        onSpawn,
+      });
+      return server.process;
+    },
+  };
+}
+
+/** Creates database `name` on the server unless it exists; returns its URL. */
+export async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
+  const sql = postgres(serverUrl, { max: 1, connect_timeout: 10, onnotice: () => undefined });
+  try {
+    const existing = await sql`select 1 from pg_database where datname = ${name}`;
+    if (existing.length === 0) {
+      await sql`create database ${sql(name)}`.catch((error: { code?: string }) => {
+        // created meanwhile by another launcher: what we wanted
+        if (error.code !== '42P04') throw error;
+      });
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}

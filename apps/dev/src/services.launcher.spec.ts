@@ -1,0 +1,57 @@
+import { loadConfig } from './config';
+import { planRegions } from './region-layout';
+import { regionServices, serviceEnv } from './services.launcher';
+
+describe(serviceEnv.name, () => {
+  const config = loadConfig({ MERIDIAN_LOG_LEVEL: 'debug', MERIDIAN_HOST: '0.0.0.0' }, '/srv');
+  const [layout] = planRegions(config);
+  const infra = {
+    natsUrl: 'nats://127.0.0.1:4222',
+    databaseUrl: 'postgres://postgres@127.0.0.1:5432/meridian_us_east',
+  };
+  const envOf = (name: string) =>
+    serviceEnv(
+      regionServices.find((spec) => spec.name === name)!,
+      layout!,
+      infra,
+      config,
+      {
+        PATH: '/usr/bin',
+        DATABASE_URL: 'postgres://admin:pw@server/postgres',
+        MERIDIAN_WEBHOOK_ALLOW_PRIVATE: 'true',
+      },
+    );
+
+  it('starts blob, manifest and gateway, in that order', () => {
+    expect(regionServices.map((spec) => spec.name)).toEqual(['blob', 'manifest', 'gateway']);
+  });
+
+  it('gives the blob service its region, broker, database and store', () => {
+    expect(envOf('blob')).toEqual({
+      PATH: '/usr/bin',
+      MERIDIAN_WEBHOOK_ALLOW_PRIVATE: 'true',
+      MERIDIAN_REGION: 'us-east',
+      MERIDIAN_NATS_URL: 'nats://127.0.0.1:4222',
+      MERIDIAN_LOG_LEVEL: 'debug',
+      MERIDIAN_STORAGE_DRIVER: 'filesystem',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/meridian_us_east',
+      MERIDIAN_STORAGE_DIR: '/srv/.meridian/us-east/store',
+    });
+  });
+
+  it('gives the manifest service its database but no store', () => {
+    const env = envOf('manifest');
+    expect(env['DATABASE_URL']).toBe(infra.databaseUrl);
+    expect(env['MERIDIAN_STORAGE_DIR']).toBeUndefined();
+  });
+
+  it('gives the gateway its address and store, and not the server URL the launcher was given', () => {
+    const env = envOf('gateway');
+    expect(env).toMatchObject({
+      MERIDIAN_HOST: '0.0.0.0',
+      MERIDIAN_PORT: '5000',
+      MERIDIAN_STORAGE_DIR: '/srv/.meridian/us-east/store',
+    });
+    expect(env['DATABASE_URL']).toBeUndefined();
+  });
+});

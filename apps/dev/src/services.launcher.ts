@@ -1,0 +1,108 @@
+/**
+ * Starts a region's services as `node -r @swc-node/register apps/<svc>/src/main.ts` from
+ * the repository root, with the environment the services read (see apps/dev/README.md).
+ * A service is ready when it logs `service ready`; the gateway, when `GET /v2/` answers
+ * too (200, or 401 once authentication is on: both mean the registry API is serving).
+ */
+import { join } from 'node:path';
+import { ManagedProcess, ProcessStartError, waitForHttp } from '@meridian/process';
+import type { LauncherConfig } from './config';
+import { parseLogLine } from './format-log-line';
+import type { LauncherOutput } from './launcher-output';
+import type { RegionLayout } from './region-layout';
+import type { SupervisedUnit } from './supervisor';
+
+export interface ServiceSpec {
+  name: string;
+  database: boolean;
+  store: boolean;
+  http: boolean;
+}
+
+/** In start order: each needs the ones before it to answer. */
+export const regionServices: readonly ServiceSpec[] = [
+  { name: 'blob', database: true, store: true, http: false },
+  { name: 'manifest', database: true, store: false, http: false },
+  { name: 'gateway', database: false, store: true, http: true },
+];
+
+export interface RegionInfrastructure {
+  natsUrl: string;
+  /** the region's own database */
+  databaseUrl: string;
+}
+
+const readyTimeoutMs = 120_000;
+const httpTimeoutMs = 30_000;
+
+export function serviceEnv(
+  spec: ServiceSpec,
+  layout: RegionLayout,
+  infra: RegionInfrastructure,
+  config: LauncherConfig,
+  inherited: NodeJS.ProcessEnv,
+): NodeJS.ProcessEnv {
+  // the launcher's own DATABASE_URL names a server, not a region's database
+  const { DATABASE_URL: _server, ...env } = inherited;
+  return {
+    ...env,
+    MERIDIAN_REGION: layout.region,
+    MERIDIAN_NATS_URL: infra.natsUrl,
+    MERIDIAN_LOG_LEVEL: config.logLevel,
+    MERIDIAN_STORAGE_DRIVER: 'filesystem',
+    ...(spec.database ? { DATABASE_URL: infra.databaseUrl } : {}),
+    ...(spec.store ? { MERIDIAN_STORAGE_DIR: layout.storeDir } : {}),
+    ...(spec.http ? { MERIDIAN_HOST: config.host, MERIDIAN_PORT: String(layout.gatewayPort) } : {}),
+  };
+}
+
+export function serviceUnit(
+  spec: ServiceSpec,
+  layout: RegionLayout,
+  infra: RegionInfrastructure,
+  context: { config: LauncherConfig; output: LauncherOutput; repoRoot: string },
+): SupervisedUnit {
+  const name = `${layout.region}/${spec.name}`;
+  const source = {
+    prefix: name,
+    kind: 'service',
+    service: spec.name,
+    region: layout.region,
+  } as const;
+  return {
+    name,
+    async launch(onSpawn) {
+      const child = ManagedProcess.spawn({
+        name,
+        command: process.execPath,
+        args: ['-r', '@swc-node/register', join('apps', spec.name, 'src', 'main.ts')],
+        cwd: context.repoRoot,
+        env: serviceEnv(spec, layout, infra, context.config, process.env),
+        onLine: (line) => context.output.processLine(source, line),
+      });
+      onSpawn(child);
+      try {
+        await child.waitForLine((line) => parseLogLine(line.text)?.['msg'] === 'service ready', {
+          timeoutMs: readyTimeoutMs,
+          description: '"service ready"',
+        });
+        if (spec.http) {
+          await waitForHttp(`${layout.gatewayUrl}/v2/`, {
+            accept: (status) => status === 200 || status === 401,
+            timeoutMs: httpTimeoutMs,
+            abortIf: () =>
+              child.running
+                ? undefined
+                : child.startError(`${name} exited before GET /v2/ answered`),
+          });
+        }
+        return child;
+      } catch (error) {
+        await child.stop({ signal: 'SIGKILL' });
+        throw error instanceof ProcessStartError
+          ? error
+          : child.startError(String((error as Error).message));
+      }
+    },
+  };
+}
