@@ -55,6 +55,13 @@ export function runLauncher(repoRoot: string): void {
     });
   }
   process.on('unhandledRejection', (error) => fail('unexpected error', error));
+  stopWhenOrphaned(() => {
+    if (stopping) return;
+    output.info('stopping', { reason: 'parent process exited' });
+    void shutdown(0);
+  });
+  // a closed terminal or pipe must not crash the launcher before it has stopped its children
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
   launcher.start().catch((error: unknown) => {
     if (stopping) return;
@@ -65,4 +72,18 @@ export function runLauncher(repoRoot: string): void {
     }
     fail('meridian could not start', error);
   });
+}
+
+/**
+ * `npm start` exits on SIGTERM without passing it on, which would leave the launcher and
+ * everything it runs behind: a foreground launcher whose parent is gone stops too.
+ */
+function stopWhenOrphaned(stop: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    stop();
+  }, 1000);
+  timer.unref();
 }
