@@ -3,6 +3,7 @@
  * stops everything in order and exits 0; a second one kills everything at once. A start
  * that fails, or a process that cannot be brought back, stops everything and exits 1.
  */
+import { whenOrphaned } from '@meridian/process';
 import { ConfigError, type LauncherConfig, loadConfig } from './config';
 import { MissingDependencyError } from './ensure-nats-server';
 import { Launcher } from './launcher';
@@ -55,7 +56,8 @@ export function runLauncher(repoRoot: string): void {
     });
   }
   process.on('unhandledRejection', (error) => fail('unexpected error', error));
-  stopWhenOrphaned(() => {
+  // `npm start` exits on SIGTERM without passing it on: the launcher must not outlive it
+  whenOrphaned(() => {
     if (stopping) return;
     output.info('stopping', { reason: 'parent process exited' });
     void shutdown(0);
@@ -72,18 +74,4 @@ export function runLauncher(repoRoot: string): void {
     }
     fail('meridian could not start', error);
   });
-}
-
-/**
- * `npm start` exits on SIGTERM without passing it on, which would leave the launcher and
- * everything it runs behind: a foreground launcher whose parent is gone stops too.
- */
-function stopWhenOrphaned(stop: () => void): void {
-  const parent = process.ppid;
-  const timer = setInterval(() => {
-    if (process.ppid === parent) return;
-    clearInterval(timer);
-    stop();
-  }, 1000);
-  timer.unref();
 }

@@ -6,3 +6,4 @@ export * from './leftover-process';
 export * from './nats-config';
 export * from './nats-server';
 export * from './embedded-postgres';
+export * from './when-orphaned';
