@@ -7,7 +7,9 @@ import { resolve } from 'node:path';
 import { RegionId } from '@meridian/contracts';
 import { z } from 'zod';
 
-const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+/** Most severe first. */
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof logLevels)[number];
 
 const Port = z.coerce.number().int().min(1).max(65_535);
 
@@ -74,7 +76,7 @@ export interface LauncherConfig {
   postgresPort?: number;
   /** the first region's nats-server port; free ports when absent */
   natsPort?: number;
-  logLevel: (typeof logLevels)[number];
+  logLevel: LogLevel;
   logFormat: 'pretty' | 'json';
 }
 

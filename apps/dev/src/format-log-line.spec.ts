@@ -43,7 +43,7 @@ describe(formatLogLine.name, () => {
 
   it('passes a line that is not JSON through', () => {
     expect(formatLogLine('[p]', 'TypeError: x is not a function')).toEqual({
-      level: 'info',
+      level: undefined,
       text: '[p] TypeError: x is not a function',
     });
   });

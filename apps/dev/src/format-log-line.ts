@@ -6,6 +6,8 @@
  * printed as it came.
  */
 
+import { type LogLevel, logLevels } from './config';
+
 const levelNames: Record<number, string> = {
   10: 'trace',
   20: 'debug',
@@ -26,8 +28,15 @@ const implicitFields = new Set([
 ]);
 const maxFieldLength = 300;
 
+/** Whether `level` is as severe as `threshold` or more (`error` is at least `warn`). */
+export function isAtLeast(level: string, threshold: LogLevel): boolean {
+  const rank = logLevels.indexOf(level as LogLevel);
+  return rank === -1 || rank <= logLevels.indexOf(threshold);
+}
+
 export interface FormattedLine {
-  level: string;
+  /** undefined for a line that is not a log record (a stack trace on stderr) */
+  level: string | undefined;
   text: string;
 }
 
@@ -51,7 +60,7 @@ export function levelOf(record: Record<string, unknown>): string {
 
 export function formatLogLine(prefix: string, line: string): FormattedLine {
   const record = parseLogLine(line);
-  if (!record) return { level: 'info', text: `${prefix} ${line}` };
+  if (!record) return { level: undefined, text: `${prefix} ${line}` };
   const level = levelOf(record);
   const fields: string[] = [];
   let stack: string | undefined;

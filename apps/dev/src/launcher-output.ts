@@ -9,7 +9,7 @@
  */
 import type { OutputLine } from '@meridian/process';
 import type { LauncherConfig } from './config';
-import { formatLogLine, parseLogLine } from './format-log-line';
+import { formatLogLine, isAtLeast, levelOf, parseLogLine } from './format-log-line';
 
 export type Fields = Record<string, unknown>;
 
@@ -102,7 +102,10 @@ export function createLauncherOutput(options: OutputOptions): LauncherOutput {
       const prefix = paint(36, `[${source.prefix}]`);
       if (source.kind === 'service') {
         const formatted = formatLogLine(prefix, line.text);
-        const code = { warn: 33, error: 31, fatal: 31 }[formatted.level];
+        if (formatted.level && !isAtLeast(formatted.level, options.logLevel)) return;
+        const code = formatted.level
+          ? { warn: 33, error: 31, fatal: 31 }[formatted.level]
+          : undefined;
         return void write(stdout, code ? paint(code, formatted.text) : formatted.text);
       }
       const level = infraLevel(source, line);

@@ -39,6 +39,12 @@ describe(serviceEnv.name, () => {
     });
   });
 
+  it('keeps services at info or more verbose, so their ready line is written', () => {
+    const quiet = loadConfig({ MERIDIAN_LOG_LEVEL: 'error' }, '/srv');
+    const blob = regionServices[0]!;
+    expect(serviceEnv(blob, layout!, infra, quiet, {})['MERIDIAN_LOG_LEVEL']).toBe('info');
+  });
+
   it('gives the manifest service its database but no store', () => {
     const env = envOf('manifest');
     expect(env['DATABASE_URL']).toBe(infra.databaseUrl);

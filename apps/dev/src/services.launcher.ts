@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { ManagedProcess, ProcessStartError, waitForHttp } from '@meridian/process';
+import { isAtLeast } from './format-log-line';
 import type { LauncherConfig } from './config';
 import { parseLogLine } from './format-log-line';
 import type { LauncherOutput } from './launcher-output';
@@ -48,7 +49,9 @@ export function serviceEnv(
     ...env,
     MERIDIAN_REGION: layout.region,
     MERIDIAN_NATS_URL: infra.natsUrl,
-    MERIDIAN_LOG_LEVEL: config.logLevel,
+    // the launcher waits for the info line `service ready`: quieter levels are applied to
+    // what it prints, not to what the service writes
+    MERIDIAN_LOG_LEVEL: isAtLeast(config.logLevel, 'info') ? 'info' : config.logLevel,
     MERIDIAN_STORAGE_DRIVER: 'filesystem',
     ...(spec.database ? { DATABASE_URL: infra.databaseUrl } : {}),
     ...(spec.store ? { MERIDIAN_STORAGE_DIR: layout.storeDir } : {}),
