@@ -68,6 +68,13 @@ describe(createLauncherOutput.name, () => {
     expect(verbose.lines).toHaveLength(2);
   });
 
+  it('filters service records by level in json format too', () => {
+    const { lines, sut } = capture({ format: 'json', logLevel: 'warn' });
+    sut.processLine(blob, { stream: 'stdout', text: record('info', 'service ready') });
+    sut.processLine(blob, { stream: 'stdout', text: record('warn', 'slow') });
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['slow']);
+  });
+
   it('passes service records through untouched in json format, and wraps everything else', () => {
     const { lines, sut } = capture({ format: 'json', logLevel: 'info' });
     const line = record('info', 'service ready');

@@ -69,8 +69,11 @@ export function createLauncherOutput(options: OutputOptions): LauncherOutput {
           }),
         ),
       processLine(source, line) {
-        if (source.kind === 'service' && parseLogLine(line.text))
-          return void write(stdout, line.text);
+        const record = source.kind === 'service' ? parseLogLine(line.text) : undefined;
+        if (record) {
+          if (isAtLeast(levelOf(record), options.logLevel)) write(stdout, line.text);
+          return;
+        }
         const level = infraLevel(source, line);
         if (source.kind !== 'service' && level === 'info' && !verbose) return;
         write(
