@@ -1,0 +1,78 @@
+/**
+ * The manifest service: repositories, manifests, tags and referrers of one region, in the
+ * region's Postgres (schema `manifest`), answered over NATS RPC. Changes are announced through
+ * the outbox, which the relay publishes to the region's event stream.
+ */
+import { join } from 'node:path';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { DatabaseModule } from '@meridian/database';
+import { MessagingModule } from '@meridian/messaging';
+import { type Logger, loggerToken } from '@meridian/telemetry';
+import type { ManifestConfig } from './config';
+import { BlobPresence, NatsBlobPresence } from './manifests/blob-presence';
+import { ManifestsHandler } from './manifests/manifests.handler';
+import { ManifestsRepository, SqlManifestsRepository } from './manifests/manifests.repository';
+import { ManifestsService } from './manifests/manifests.service';
+import { ReferrersHandler } from './referrers/referrers.handler';
+import { ReferrersRepository, SqlReferrersRepository } from './referrers/referrers.repository';
+import { ReferrersService } from './referrers/referrers.service';
+import { RepositoriesHandler } from './repositories/repositories.handler';
+import {
+  RepositoriesRepository,
+  SqlRepositoriesRepository,
+} from './repositories/repositories.repository';
+import { RepositoriesService } from './repositories/repositories.service';
+import { SqlTagsRepository, TagsRepository } from './tags/tags.repository';
+import { TagsHandler } from './tags/tags.handler';
+import { TagsService } from './tags/tags.service';
+
+export const serviceName = 'manifest';
+
+export interface AppModuleOptions {
+  config: ManifestConfig;
+  logger: Logger;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, logger }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        MessagingModule.forRootAsync({
+          useFactory: () => ({
+            servers: config.natsUrls,
+            region: config.region,
+            service: serviceName,
+            logger,
+          }),
+        }),
+        DatabaseModule.forRootAsync({
+          useFactory: () => ({
+            url: config.databaseUrl,
+            region: config.region,
+            schema: serviceName,
+            migrationsDirectory: join(__dirname, 'migrations'),
+            logger,
+          }),
+        }),
+      ],
+      providers: [
+        { provide: loggerToken, useValue: logger },
+        { provide: BlobPresence, useClass: NatsBlobPresence },
+        { provide: ManifestsRepository, useClass: SqlManifestsRepository },
+        { provide: TagsRepository, useClass: SqlTagsRepository },
+        { provide: RepositoriesRepository, useClass: SqlRepositoriesRepository },
+        { provide: ReferrersRepository, useClass: SqlReferrersRepository },
+        ManifestsService,
+        TagsService,
+        RepositoriesService,
+        ReferrersService,
+        ManifestsHandler,
+        TagsHandler,
+        RepositoriesHandler,
+        ReferrersHandler,
+      ],
+    };
+  }
+}

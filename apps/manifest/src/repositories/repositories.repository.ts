@@ -1,0 +1,70 @@
+/**
+ * Repositories in SQL. Deleting one removes its manifests, and with them its tags (foreign
+ * keys cascade), in the transaction that records the event.
+ */
+import { Injectable } from '@nestjs/common';
+import type { EventDefinition } from '@meridian/contracts';
+import { InjectSql, Outbox, type Sql, type TransactionSql } from '@meridian/database';
+import type { z } from 'zod';
+
+export abstract class RepositoriesRepository {
+  /** Up to `limit` repository names after `last`, in byte order. */
+  abstract list(last: string | undefined, limit: number): Promise<string[]>;
+
+  /** Runs `work` in one transaction: all of its changes and events commit, or none. */
+  abstract transaction<T>(work: (tx: RepositoriesTransaction) => Promise<T>): Promise<T>;
+}
+
+export interface RepositoriesTransaction {
+  /** Deletes the repository with its manifests and tags; how many manifests, or undefined if absent. */
+  delete(repository: string): Promise<number | undefined>;
+  /** Records an event, published after commit. */
+  emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void>;
+}
+
+@Injectable()
+export class SqlRepositoriesRepository implements RepositoriesRepository {
+  constructor(
+    @InjectSql() private readonly sql: Sql,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async list(last: string | undefined, limit: number): Promise<string[]> {
+    const sql = this.sql;
+    const rows = await sql<{ name: string }[]>`
+      select name from manifest.repositories
+      ${last === undefined ? sql`` : sql`where name > ${last}`}
+      order by name
+      limit ${limit}`;
+    return rows.map((row) => row.name);
+  }
+
+  transaction<T>(work: (tx: RepositoriesTransaction) => Promise<T>): Promise<T> {
+    return this.sql.begin((tx) =>
+      work(new SqlRepositoriesTransaction(tx, this.outbox)),
+    ) as Promise<T>;
+  }
+}
+
+class SqlRepositoriesTransaction implements RepositoriesTransaction {
+  constructor(
+    private readonly tx: TransactionSql,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async delete(repository: string): Promise<number | undefined> {
+    // Locking the row makes a push into the repository wait, so no manifest slips in
+    // between the count and the delete (the push then creates the repository anew).
+    const found = await this.tx`
+      select 1 from manifest.repositories where name = ${repository} for update`;
+    if (found.length === 0) return undefined;
+    const manifests = await this
+      .tx`delete from manifest.manifests where repository = ${repository}`;
+    await this.tx`delete from manifest.repositories where name = ${repository}`;
+    return manifests.count;
+  }
+
+  emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void> {
+    return this.outbox.write(this.tx, def, payload);
+  }
+}

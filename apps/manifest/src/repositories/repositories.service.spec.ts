@@ -1,0 +1,91 @@
+import { type EventDefinition, HybridLogicalClock } from '@meridian/contracts';
+import { Outbox } from '@meridian/database';
+import { createLogger } from '@meridian/telemetry';
+import type { z } from 'zod';
+import type { RepositoriesRepository, RepositoriesTransaction } from './repositories.repository';
+import { RepositoriesService } from './repositories.service';
+
+/** Repositories with their manifest counts; a transaction's events count only if it commits. */
+class InMemoryRepositoriesRepository implements RepositoriesRepository {
+  readonly events: { name: string; payload: unknown }[] = [];
+
+  constructor(readonly manifestCounts: Map<string, number>) {}
+
+  async list(last: string | undefined, limit: number): Promise<string[]> {
+    return [...this.manifestCounts.keys()]
+      .sort()
+      .filter((name) => last === undefined || name > last)
+      .slice(0, limit);
+  }
+
+  async transaction<T>(work: (tx: RepositoriesTransaction) => Promise<T>): Promise<T> {
+    const events: { name: string; payload: unknown }[] = [];
+    const deleted: string[] = [];
+    const result = await work({
+      delete: async (repository) => {
+        const count = this.manifestCounts.get(repository);
+        if (count !== undefined) deleted.push(repository);
+        return count;
+      },
+      emit: async <S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>) => {
+        events.push({ name: def.name, payload: def.schema.parse(payload) });
+      },
+    });
+    for (const repository of deleted) this.manifestCounts.delete(repository);
+    this.events.push(...events);
+    return result;
+  }
+}
+
+describe(RepositoriesService.name, () => {
+  const context = { request: { id: 'req-7' }, actor: { name: 'admin' } };
+  let repositories: InMemoryRepositoriesRepository;
+  let sut: RepositoriesService;
+
+  beforeEach(() => {
+    repositories = new InMemoryRepositoriesRepository(
+      new Map([
+        ['team/app', 3],
+        ['team/api', 1],
+        ['base', 0],
+      ]),
+    );
+    sut = new RepositoriesService(
+      repositories,
+      new Outbox('manifest', new HybridLogicalClock('us-east')),
+      createLogger({ service: 'manifest', region: 'us-east', level: 'silent' }),
+    );
+  });
+
+  it('pages the catalog with n and last', async () => {
+    await expect(sut.catalog({})).resolves.toEqual({
+      repositories: ['base', 'team/api', 'team/app'],
+      more: false,
+    });
+    await expect(sut.catalog({ n: 1, last: 'base' })).resolves.toEqual({
+      repositories: ['team/api'],
+      more: true,
+    });
+  });
+
+  it('deletes a repository, answers how many manifests went and announces it', async () => {
+    await expect(sut.delete('team/app', context)).resolves.toEqual({ deletedManifests: 3 });
+
+    expect(repositories.manifestCounts.has('team/app')).toBe(false);
+    expect(repositories.events).toEqual([
+      {
+        name: 'repository.deleted.v1',
+        payload: expect.objectContaining({
+          repository: 'team/app',
+          actor: context.actor,
+          request: context.request,
+        }),
+      },
+    ]);
+  });
+
+  it('answers NAME_UNKNOWN for a repository that does not exist and announces nothing', async () => {
+    await expect(sut.delete('no/such', context)).rejects.toMatchObject({ code: 'NAME_UNKNOWN' });
+    expect(repositories.events).toEqual([]);
+  });
+});

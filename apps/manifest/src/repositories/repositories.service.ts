@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { RegistryError, repositoryDeleted } from '@meridian/contracts';
+import { Outbox } from '@meridian/database';
+import type { RpcContext } from '@meridian/messaging';
+import { InjectLogger, type Logger } from '@meridian/telemetry';
+import { pageRows, rowsToRead } from '../paging/page-rows';
+import { RepositoriesRepository } from './repositories.repository';
+
+export interface Catalog {
+  repositories: string[];
+  more: boolean;
+}
+
+@Injectable()
+export class RepositoriesService {
+  constructor(
+    private readonly repositories: RepositoriesRepository,
+    private readonly outbox: Outbox,
+    @InjectLogger() private readonly logger: Logger,
+  ) {}
+
+  /** Repository names in byte order, strictly after `last`. */
+  async catalog({ n, last }: { n?: number; last?: string }): Promise<Catalog> {
+    const page = pageRows(await this.repositories.list(last, rowsToRead(n)), n);
+    return { repositories: page.items, more: page.more };
+  }
+
+  /** Deletes the repository with all its manifests and tags, announced by `repository.deleted.v1`. */
+  async delete(repository: string, context: RpcContext): Promise<{ deletedManifests: number }> {
+    const deletedManifests = await this.repositories.transaction(async (tx) => {
+      const count = await tx.delete(repository);
+      if (count === undefined) return undefined;
+      await tx.emit(repositoryDeleted, { ...this.outbox.envelope(context), repository });
+      return count;
+    });
+    if (deletedManifests === undefined) {
+      throw new RegistryError('NAME_UNKNOWN', 'repository name not known to registry', {
+        name: repository,
+      });
+    }
+    this.logger.info({ repository, deletedManifests }, 'repository deleted');
+    return { deletedManifests };
+  }
+}

@@ -1,0 +1,26 @@
+import type { BlobInfo } from '@meridian/contracts';
+import type { BlobPresence } from '../../src/manifests/blob-presence';
+import type { Blob } from '../build-manifest';
+
+/** The blob service as a map of what each repository sees. */
+export class InMemoryBlobPresence implements BlobPresence {
+  private readonly byRepository = new Map<string, Map<string, number>>();
+  /** every `visible` call, to check what was asked */
+  readonly calls: { repository: string; digests: string[] }[] = [];
+
+  add(repository: string, ...blobs: Blob[]): this {
+    const blobsOfRepository = this.byRepository.get(repository) ?? new Map<string, number>();
+    for (const blob of blobs) blobsOfRepository.set(blob.digest, blob.size);
+    this.byRepository.set(repository, blobsOfRepository);
+    return this;
+  }
+
+  async visible(repository: string, digests: string[]): Promise<BlobInfo[]> {
+    this.calls.push({ repository, digests });
+    const known = this.byRepository.get(repository) ?? new Map<string, number>();
+    return digests.flatMap((digest) => {
+      const size = known.get(digest);
+      return size === undefined ? [] : [{ digest, size }];
+    });
+  }
+}
