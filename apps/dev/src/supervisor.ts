@@ -6,7 +6,12 @@
  * row is hopeless, a bad config or a broken build: the supervisor gives up, and the
  * launcher stops everything rather than spin.
  */
-import { type ExitStatus, type ManagedProcess, type OutputLine } from '@meridian/process';
+import {
+  type ExitStatus,
+  type ManagedProcess,
+  type OutputLine,
+  ProcessStartError,
+} from '@meridian/process';
 
 export interface SupervisedUnit {
   /** `us-east/blob` */
@@ -86,7 +91,9 @@ export class Supervisor {
       try {
         process = await this.unit.launch(this.track);
       } catch (error) {
-        if (this.stopping) throw error;
+        // only a process that ran and failed may do better next time; an error before one
+        // ran (a directory Postgres cannot enter, a missing binary) will not change
+        if (this.stopping || !(error instanceof ProcessStartError)) throw error;
         failures++;
         if (failures >= this.policy.maxStartFailures) throw error;
         const delay = restartDelay(failures, this.policy);

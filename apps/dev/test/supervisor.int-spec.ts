@@ -95,6 +95,21 @@ describe(Supervisor.name, () => {
     expect(unit.launches).toBe(3);
   });
 
+  it('does not retry an error raised before any process ran', async () => {
+    let launches = 0;
+    const unit: SupervisedUnit = {
+      name: 'test/unstartable',
+      launch: () => {
+        launches++;
+        return Promise.reject(new Error('cannot enter /root'));
+      },
+    };
+    const { seen, events } = recorder();
+    await expect(supervise(unit, events).start()).rejects.toThrow('cannot enter /root');
+    expect(launches).toBe(1);
+    expect(seen).toEqual([]);
+  });
+
   it('reports giving up when a crashed process cannot be brought back', async () => {
     const unit = scriptedUnit([crashSoon, failAtStart]);
     const { seen, events } = recorder();
