@@ -1,0 +1,42 @@
+/**
+ * The registry a test file runs against: a whole Meridian started by the dev launcher
+ * (the default), or CNCF distribution when MERIDIAN_E2E_REGISTRY=distribution, to check
+ * the tests themselves against the reference implementation. One per test file, shared by
+ * its tests; `dispose()` in afterAll stops it and removes its data.
+ */
+import { type ExitStatus, type RegistryClient } from '@meridian/testing';
+import { startDistribution } from './distribution';
+import { startMeridian } from './meridian';
+
+export interface RegistryUnderTest {
+  readonly kind: 'meridian' | 'distribution';
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** `127.0.0.1:<port>`, as image references name the registry */
+  readonly host: string;
+  readonly client: RegistryClient;
+  /** where it keeps everything; the same across `stop()` and `start()` */
+  readonly dataDir: string;
+  /** the last lines it wrote, and where the whole log is, for failure messages */
+  describeOutput(lines?: number): string;
+  /** a clean shutdown (SIGTERM), keeping the data */
+  stop(): Promise<ExitStatus>;
+  /** starts again on the same port and data */
+  start(): Promise<void>;
+  /** stops it and removes its data */
+  dispose(): Promise<void>;
+}
+
+export type RegistryKind = RegistryUnderTest['kind'];
+
+export function registryKind(): RegistryKind {
+  const kind = process.env['MERIDIAN_E2E_REGISTRY'] ?? 'meridian';
+  if (kind !== 'meridian' && kind !== 'distribution')
+    throw new Error(`MERIDIAN_E2E_REGISTRY must be meridian or distribution, not ${kind}`);
+  return kind;
+}
+
+/** Starts the registry for one test file; `label` names its log file. */
+export function startRegistry(label: string): Promise<RegistryUnderTest> {
+  return registryKind() === 'distribution' ? startDistribution(label) : startMeridian(label);
+}
