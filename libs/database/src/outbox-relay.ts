@@ -25,6 +25,8 @@ interface OutboxRow {
 
 export class OutboxRelay {
   private running = false;
+  /** set by a NOTIFY that arrived while the relay was busy, so it is not lost */
+  private woken = false;
   private wake?: () => void;
   private loop?: Promise<void>;
   private unlisten?: () => Promise<void>;
@@ -40,14 +42,14 @@ export class OutboxRelay {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    const listener = await this.sql.listen(outboxChannel(this.schema), () => this.wake?.());
+    const listener = await this.sql.listen(outboxChannel(this.schema), () => this.notify());
     this.unlisten = () => listener.unlisten();
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.notify();
     await this.loop;
     await this.unlisten?.();
   }
@@ -66,6 +68,7 @@ export class OutboxRelay {
     let backoffMs = 100;
     while (this.running) {
       try {
+        this.woken = false;
         await this.flush();
         backoffMs = 100;
         await this.sleep(this.options.pollIntervalMs ?? 1000);
@@ -92,13 +95,25 @@ export class OutboxRelay {
     });
   }
 
+  private notify(): void {
+    this.woken = true;
+    this.wake?.();
+  }
+
   private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
+      const done = () => {
         clearTimeout(timer);
+        this.wake = undefined;
+        this.woken = false;
         resolve();
       };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
     });
   }
 }

@@ -105,3 +105,64 @@ describe(OutboxRelay.name, () => {
     ).rejects.toThrow();
   });
 });
+
+describe(`${OutboxRelay.name} wake-ups`, () => {
+  let db: TestDatabase;
+  let nats: TestNatsServer;
+  let sql: Sql;
+  let messaging: Messaging;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('outbox_wake');
+    nats = await startNatsServer();
+    sql = createSql(db.url);
+    messaging = await Messaging.connect({ servers: nats.url, region: 'us-east', service: 'test', logger });
+    await messaging.ensureEventStream();
+    await migrate(sql, 'svc', [{ id: '0001_init', sql: outboxTableSql }]);
+  });
+
+  afterAll(async () => {
+    await messaging?.close();
+    await sql?.end();
+    await nats?.stop();
+    await db?.drop();
+  });
+
+  it('does not lose a notification that arrives while a batch is being published', async () => {
+    const outbox = new Outbox('svc', new HybridLogicalClock('us-east'));
+    let firstPublish: (() => void) | undefined;
+    const firstPublishStarted = new Promise<void>((resolve) => (firstPublish = resolve));
+    let release: (() => void) | undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const relay = new OutboxRelay(
+      sql,
+      'svc',
+      async (s, p, id) => {
+        calls += 1;
+        if (calls === 1) {
+          firstPublish!();
+          await released; // hold the first batch while the second event commits
+        }
+        await messaging.publishEvent(s, p, id);
+      },
+      logger,
+      { pollIntervalMs: 60_000 },
+    );
+    const write = (size: number) =>
+      sql.begin((tx) => outbox.write(tx, blobUploaded, { ...outbox.envelope(), repository: 'team/app', digest, size }));
+    await relay.start();
+    try {
+      await write(1);
+      await firstPublishStarted;
+      await write(2); // its NOTIFY arrives while the relay is busy
+      release!();
+      // with a lost wake-up the second event would wait for the one-minute poll
+      await expectEventually(async () => expect((await sql`select count(*)::int as n from svc.outbox`)[0]!.n).toBe(0), {
+        timeoutMs: 3000,
+      });
+    } finally {
+      await relay.stop();
+    }
+  });
+});
