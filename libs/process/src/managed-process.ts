@@ -6,11 +6,13 @@
  * Each child leads its own process group (`detached`), for two reasons: a Ctrl-C in the
  * terminal reaches only the launcher, which then stops its children in order (services
  * before the broker and the database they need); and signals go to the whole group, so
- * nothing a child started is left behind.
+ * nothing a child started is left behind. Should we die without stopping a child, the
+ * orphan reaper stops it (orphan-reaper.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { reapIfOrphaned } from './orphan-reaper';
 
 export interface OutputLine {
   readonly stream: 'stdout' | 'stderr';
@@ -64,18 +66,6 @@ export class ProcessStartError extends Error {
   }
 }
 
-const live = new Set<ManagedProcess>();
-let exitHookInstalled = false;
-
-/** If the parent exits without stopping its children, they must not outlive it. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of live) child.signal('SIGKILL');
-  });
-}
-
 export class ManagedProcess {
   readonly name: string;
   readonly exited: Promise<ExitStatus>;
@@ -102,11 +92,12 @@ export class ManagedProcess {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const pid = this.child.pid;
+    const release = pid === undefined ? undefined : reapIfOrphaned(pid, this.stopSignal);
     this.exited = this.watchExit();
+    void this.exited.then(() => release?.());
     this.readLines(this.child.stdout, 'stdout');
     this.readLines(this.child.stderr, 'stderr');
-    live.add(this);
-    installExitHook();
   }
 
   static spawn(options: ManagedProcessOptions): ManagedProcess {
@@ -200,7 +191,6 @@ export class ManagedProcess {
       const settle = (status: ExitStatus): void => {
         if (this.status) return;
         this.status = status;
-        live.delete(this);
         resolve(status);
       };
       this.child.once('error', (error) => {
