@@ -1,0 +1,62 @@
+/**
+ * The blob service: upload sessions, blob presence per repository, mounts. No HTTP: it
+ * answers NATS RPCs (queue group `blob`) and records its events in the outbox, which the
+ * database module relays to the region's stream.
+ */
+import { join } from 'node:path';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { DatabaseModule } from '@meridian/database';
+import { MessagingModule } from '@meridian/messaging';
+import { createStorageDriver } from '@meridian/storage';
+import { type Logger, loggerToken } from '@meridian/telemetry';
+import { BlobsHandler } from './blobs/blobs.handler';
+import { BlobsRepository, SqlBlobsRepository } from './blobs/blobs.repository';
+import { BlobsService } from './blobs/blobs.service';
+import { type BlobConfig, blobConfigToken } from './config';
+import { storageDriverToken } from './storage-driver.token';
+import { UploadSweeper } from './uploads/upload-sweeper';
+import { UploadsHandler } from './uploads/uploads.handler';
+import { SqlUploadsRepository, UploadsRepository } from './uploads/uploads.repository';
+import { UploadsService } from './uploads/uploads.service';
+
+export const serviceName = 'blob';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: BlobConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        MessagingModule.forRootAsync({
+          useFactory: () => ({
+            servers: config.natsUrls,
+            region: config.region,
+            service: serviceName,
+            logger,
+          }),
+        }),
+        DatabaseModule.forRootAsync({
+          useFactory: () => ({
+            url: config.databaseUrl,
+            region: config.region,
+            schema: 'blob',
+            migrationsDirectory: join(__dirname, 'migrations'),
+            logger,
+          }),
+        }),
+      ],
+      providers: [
+        { provide: blobConfigToken, useValue: config },
+        { provide: loggerToken, useValue: logger },
+        { provide: storageDriverToken, useFactory: () => createStorageDriver(config.storage) },
+        { provide: BlobsRepository, useClass: SqlBlobsRepository },
+        { provide: UploadsRepository, useClass: SqlUploadsRepository },
+        BlobsService,
+        UploadsService,
+        BlobsHandler,
+        UploadsHandler,
+        UploadSweeper,
+      ],
+    };
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Blob presence in SQL: `blob.blobs` holds every blob whose bytes the region's store has,
+ * `blob.repository_blobs` which repositories see it. A change and its event commit in one
+ * transaction (outbox). An event is written only when a repository gains or loses a blob,
+ * so a repeated mount or delete announces nothing twice.
+ */
+import { Injectable } from '@nestjs/common';
+import { type BlobInfo, type EventEnvelope, blobDeleted, blobUploaded } from '@meridian/contracts';
+import { InjectSql, Outbox, type Sql } from '@meridian/database';
+
+export interface MountRequest {
+  repository: string;
+  digest: string;
+  /** the repository to mount from; any repository that sees the blob when absent */
+  from?: string;
+}
+
+export interface Mounted {
+  blob: BlobInfo;
+  /** false when the repository saw the blob already */
+  linked: boolean;
+}
+
+export abstract class BlobsRepository {
+  /** The blob if `repository` sees it. */
+  abstract find(repository: string, digest: string): Promise<BlobInfo | undefined>;
+
+  /** The blobs among `digests` that `repository` sees, in no particular order. */
+  abstract findMany(repository: string, digests: string[]): Promise<BlobInfo[]>;
+
+  /**
+   * Links the blob to `request.repository` if the source sees it, with `blob.uploaded.v1`
+   * (`mountedFrom`) when the link is new; undefined when the source does not see it.
+   */
+  abstract mount(request: MountRequest, envelope: EventEnvelope): Promise<Mounted | undefined>;
+
+  /** Removes the link, with `blob.deleted.v1`; false when there was none. */
+  abstract unlink(repository: string, digest: string, envelope: EventEnvelope): Promise<boolean>;
+}
+
+interface BlobRow {
+  digest: string;
+  size: string;
+}
+
+@Injectable()
+export class SqlBlobsRepository implements BlobsRepository {
+  constructor(
+    @InjectSql() private readonly sql: Sql,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async find(repository: string, digest: string): Promise<BlobInfo | undefined> {
+    const [row] = await this.sql<BlobRow[]>`
+      select b.digest, b.size
+      from blob.repository_blobs l join blob.blobs b on b.digest = l.digest
+      where l.repository = ${repository} and l.digest = ${digest}`;
+    return row && toBlobInfo(row);
+  }
+
+  async findMany(repository: string, digests: string[]): Promise<BlobInfo[]> {
+    if (digests.length === 0) return [];
+    const rows = await this.sql<BlobRow[]>`
+      select b.digest, b.size
+      from blob.repository_blobs l join blob.blobs b on b.digest = l.digest
+      where l.repository = ${repository} and l.digest = any(${digests}::text[])`;
+    return rows.map(toBlobInfo);
+  }
+
+  async mount(request: MountRequest, envelope: EventEnvelope): Promise<Mounted | undefined> {
+    const { repository, digest, from } = request;
+    return this.sql.begin(async (tx) => {
+      const [row] = await tx<{ source: string; size: string; linked: boolean }[]>`
+        with source as (
+          select l.repository, b.size
+          from blob.repository_blobs l join blob.blobs b on b.digest = l.digest
+          where l.digest = ${digest} ${from === undefined ? tx`` : tx`and l.repository = ${from}`}
+          limit 1
+        ), link as (
+          insert into blob.repository_blobs (repository, digest)
+          select ${repository}, ${digest} from source
+          on conflict do nothing
+          returning 1
+        )
+        select source.repository as source, source.size, exists (select 1 from link) as linked from source`;
+      if (!row) return undefined;
+      const blob = { digest, size: Number(row.size) };
+      if (row.linked) {
+        await this.outbox.write(tx, blobUploaded, {
+          ...envelope,
+          repository,
+          ...blob,
+          mountedFrom: row.source,
+        });
+      }
+      return { blob, linked: row.linked };
+    });
+  }
+
+  async unlink(repository: string, digest: string, envelope: EventEnvelope): Promise<boolean> {
+    return this.sql.begin(async (tx) => {
+      const removed = await tx`
+        delete from blob.repository_blobs where repository = ${repository} and digest = ${digest} returning 1`;
+      if (removed.length === 0) return false;
+      await this.outbox.write(tx, blobDeleted, { ...envelope, repository, digest });
+      return true;
+    });
+  }
+}
+
+function toBlobInfo(row: BlobRow): BlobInfo {
+  return { digest: row.digest, size: Number(row.size) };
+}

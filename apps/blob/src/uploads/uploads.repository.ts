@@ -1,0 +1,206 @@
+/**
+ * Upload sessions in SQL (`blob.uploads`). A session untouched for the idle timeout is
+ * expired: every method here treats it as absent, and `removeExpired` deletes it. The
+ * timeout is measured on the database's clock, so replicas on different hosts agree.
+ *
+ * A session's `offset` is the size of its upload state; advancing is optimistic (the update
+ * names the offset it expects), so two chunks racing for one session cannot both land.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type EventEnvelope,
+  type UploadSession,
+  type UploadState,
+  blobUploaded,
+} from '@meridian/contracts';
+import { InjectSql, Outbox, type Sql } from '@meridian/database';
+import { type BlobConfig, blobConfigToken } from '../config';
+
+export type AdvanceResult =
+  | { kind: 'advanced'; session: UploadSession }
+  /** the session exists but stands elsewhere */
+  | { kind: 'moved'; offset: number }
+  | { kind: 'unknown' };
+
+export interface CompleteRequest {
+  uploadId: string;
+  repository: string;
+  digest: string;
+  size: number;
+}
+
+export type CompleteResult =
+  /** `linked`: the repository did not see the blob before */
+  { kind: 'completed'; linked: boolean } | { kind: 'unknown' };
+
+export interface ExpiredUpload {
+  uploadId: string;
+  state: UploadState;
+}
+
+export abstract class UploadsRepository {
+  abstract insert(uploadId: string, repository: string, state: UploadState): Promise<UploadSession>;
+
+  abstract find(uploadId: string, repository: string): Promise<UploadSession | undefined>;
+
+  /** Moves the session from `fromOffset` to `state.size`. */
+  abstract advance(
+    uploadId: string,
+    repository: string,
+    fromOffset: number,
+    state: UploadState,
+  ): Promise<AdvanceResult>;
+
+  /**
+   * Ends the session and records its blob, in one transaction: the blob, its link to the
+   * repository, and `blob.uploaded.v1` when the link is new. Unknown when the session is gone.
+   */
+  abstract complete(request: CompleteRequest, envelope: EventEnvelope): Promise<CompleteResult>;
+
+  /** Deletes the session; its state, or undefined when there was none. */
+  abstract remove(uploadId: string, repository: string): Promise<UploadState | undefined>;
+
+  /**
+   * Deletes up to `limit` expired sessions whose bytes `removeBytes` removed (it answers
+   * false to keep a session for the next sweep). Sessions another replica is sweeping are
+   * skipped.
+   */
+  abstract removeExpired(
+    limit: number,
+    removeBytes: (upload: ExpiredUpload) => Promise<boolean>,
+  ): Promise<{ removed: number; kept: number }>;
+}
+
+interface UploadRow {
+  id: string;
+  repository: string;
+  offset: string;
+  state: UploadState;
+  started_at: Date;
+}
+
+/** Expired sessions' bytes are removed a few at a time, to keep the sweep's transaction short. */
+const removalConcurrency = 8;
+
+@Injectable()
+export class SqlUploadsRepository implements UploadsRepository {
+  private readonly idleTimeoutSeconds: number;
+
+  constructor(
+    @InjectSql() private readonly sql: Sql,
+    private readonly outbox: Outbox,
+    @Inject(blobConfigToken) config: BlobConfig,
+  ) {
+    this.idleTimeoutSeconds = config.uploadIdleTimeoutSeconds;
+  }
+
+  async insert(uploadId: string, repository: string, state: UploadState): Promise<UploadSession> {
+    // A session lost in a crash costs the client a restarted upload, nothing more: skip
+    // waiting for the commit to reach disk on the push's first round trip.
+    const [, [row]] = await this.sql.begin((tx) => [
+      tx`set local synchronous_commit to off`,
+      tx<Pick<UploadRow, 'started_at'>[]>`
+        insert into blob.uploads (id, repository, "offset", state)
+        values (${uploadId}, ${repository}, ${state.size}, ${tx.json(state as never)})
+        returning started_at`,
+    ]);
+    return {
+      uploadId,
+      repository,
+      offset: state.size,
+      state,
+      startedAt: row!.started_at.toISOString(),
+    };
+  }
+
+  async find(uploadId: string, repository: string): Promise<UploadSession | undefined> {
+    const [row] = await this.sql<UploadRow[]>`
+      select id, repository, "offset", state, started_at from blob.uploads
+      where id = ${uploadId} and repository = ${repository}
+        and updated_at > now() - make_interval(secs => ${this.idleTimeoutSeconds})`;
+    return row && toSession(row);
+  }
+
+  async advance(
+    uploadId: string,
+    repository: string,
+    fromOffset: number,
+    state: UploadState,
+  ): Promise<AdvanceResult> {
+    const [row] = await this.sql<UploadRow[]>`
+      update blob.uploads set "offset" = ${state.size}, state = ${this.sql.json(state as never)}, updated_at = now()
+      where id = ${uploadId} and repository = ${repository} and "offset" = ${fromOffset}
+        and updated_at > now() - make_interval(secs => ${this.idleTimeoutSeconds})
+      returning id, repository, "offset", state, started_at`;
+    if (row) return { kind: 'advanced', session: toSession(row) };
+    const current = await this.find(uploadId, repository);
+    return current ? { kind: 'moved', offset: current.offset } : { kind: 'unknown' };
+  }
+
+  async complete(request: CompleteRequest, envelope: EventEnvelope): Promise<CompleteResult> {
+    const { uploadId, repository, digest, size } = request;
+    return this.sql.begin(async (tx) => {
+      // One statement: the blob row and the link exist only if this call ended the session,
+      // so of two racing completes exactly one records the blob and announces it.
+      const [row] = await tx<{ completed: boolean; linked: boolean }[]>`
+        with session as (
+          delete from blob.uploads where id = ${uploadId} and repository = ${repository} returning id
+        ), blob as (
+          insert into blob.blobs (digest, size) select ${digest}, ${size} from session
+          on conflict (digest) do nothing
+        ), link as (
+          insert into blob.repository_blobs (repository, digest) select ${repository}, ${digest} from session
+          on conflict do nothing
+          returning 1
+        )
+        select exists (select 1 from session) as completed, exists (select 1 from link) as linked`;
+      if (!row?.completed) return { kind: 'unknown' } as const;
+      if (row.linked)
+        await this.outbox.write(tx, blobUploaded, { ...envelope, repository, digest, size });
+      return { kind: 'completed', linked: row.linked } as const;
+    });
+  }
+
+  async remove(uploadId: string, repository: string): Promise<UploadState | undefined> {
+    const [row] = await this.sql<Pick<UploadRow, 'state'>[]>`
+      delete from blob.uploads
+      where id = ${uploadId} and repository = ${repository}
+        and updated_at > now() - make_interval(secs => ${this.idleTimeoutSeconds})
+      returning state`;
+    return row?.state;
+  }
+
+  async removeExpired(
+    limit: number,
+    removeBytes: (upload: ExpiredUpload) => Promise<boolean>,
+  ): Promise<{ removed: number; kept: number }> {
+    return this.sql.begin(async (tx) => {
+      const rows = await tx<{ id: string; state: UploadState }[]>`
+        select id, state from blob.uploads
+        where updated_at <= now() - make_interval(secs => ${this.idleTimeoutSeconds})
+        order by updated_at
+        limit ${limit}
+        for update skip locked`;
+      const removed: string[] = [];
+      for (let start = 0; start < rows.length; start += removalConcurrency) {
+        const batch = rows.slice(start, start + removalConcurrency);
+        const results = await Promise.all(
+          batch.map((row) => removeBytes({ uploadId: row.id, state: row.state })),
+        );
+        batch.forEach((row, index) => results[index] && removed.push(row.id));
+      }
+      if (removed.length > 0) await tx`delete from blob.uploads where id = any(${removed}::uuid[])`;
+      return { removed: removed.length, kept: rows.length - removed.length };
+    });
+  }
+}
+
+function toSession(row: UploadRow): UploadSession {
+  return {
+    uploadId: row.id,
+    repository: row.repository,
+    offset: Number(row.offset),
+    state: row.state,
+    startedAt: row.started_at.toISOString(),
+  };
+}

@@ -1,0 +1,360 @@
+import { Writable } from 'node:stream';
+import { HybridLogicalClock, RegistryError } from '@meridian/contracts';
+import { Outbox } from '@meridian/database';
+import { blobKey } from '@meridian/storage';
+import { createLogger } from '@meridian/telemetry';
+import {
+  InMemoryBlobData,
+  InMemoryBlobsRepository,
+  InMemoryUploadsRepository,
+} from '../../test/fakes/in-memory-repositories';
+import { InMemoryUploadStore } from '../../test/fakes/in-memory-upload-store';
+import { UploadsService } from './uploads.service';
+
+const digestA = `sha256:${'a'.repeat(64)}`;
+const digestB = `sha256:${'b'.repeat(64)}`;
+const origin = { actor: { name: 'ci-bot' }, request: { id: 'req-1', method: 'POST' } };
+
+function setup(idleTimeoutSeconds = 3600) {
+  const data = new InMemoryBlobData(idleTimeoutSeconds);
+  const uploads = new InMemoryUploadsRepository(data);
+  const store = new InMemoryUploadStore();
+  const logLines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      logLines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = createLogger({ service: 'blob', region: 'us-east', level: 'debug', destination });
+  const outbox = new Outbox('blob', new HybridLogicalClock('us-east'));
+  const sut = new UploadsService(uploads, new InMemoryBlobsRepository(data), store, outbox, logger);
+  return { sut, data, uploads, store, logLines };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<RegistryError> {
+  const error = await promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (!(error instanceof RegistryError))
+    throw new Error(`expected a RegistryError, got ${String(error)}`);
+  return error;
+}
+
+describe(UploadsService.name, () => {
+  describe('start', () => {
+    it('starts a session in the store and records it at offset 0', async () => {
+      const { sut, store, data } = setup();
+      const result = await sut.start({ repository: 'team/app' }, origin);
+      if (result.kind !== 'session') throw new Error('expected a session');
+      expect(result.session).toMatchObject({
+        repository: 'team/app',
+        offset: 0,
+        state: { size: 0 },
+      });
+      expect(store.uploads.has(result.session.uploadId)).toBe(true);
+      expect(data.uploads.has(result.session.uploadId)).toBe(true);
+    });
+
+    it('removes the store upload when the session cannot be recorded', async () => {
+      const { sut, store, uploads } = setup();
+      uploads.failNextInsert = true;
+      await expect(sut.start({ repository: 'team/app' }, origin)).rejects.toThrow(
+        'database unavailable',
+      );
+      expect(store.uploads.size).toBe(0);
+    });
+
+    it('mounts from a repository that sees the blob, announcing it with mountedFrom', async () => {
+      const { sut, data } = setup();
+      data.addBlob({ digest: digestA, size: 42 }, 'base/image');
+      const result = await sut.start(
+        { repository: 'team/app', mount: { digest: digestA, from: 'base/image' } },
+        origin,
+      );
+      expect(result).toEqual({ kind: 'mounted', blob: { digest: digestA, size: 42 } });
+      expect(data.sees('team/app', digestA)).toBe(true);
+      expect(data.events).toEqual([
+        {
+          name: 'blob.uploaded.v1',
+          payload: expect.objectContaining({
+            repository: 'team/app',
+            digest: digestA,
+            size: 42,
+            mountedFrom: 'base/image',
+            originRegion: 'us-east',
+            actor: origin.actor,
+            request: origin.request,
+          }),
+        },
+      ]);
+    });
+
+    it('starts a session instead when `from` does not see the blob, even if another repository does', async () => {
+      const { sut, data } = setup();
+      data.addBlob({ digest: digestA, size: 42 }, 'other/repo');
+      const result = await sut.start(
+        { repository: 'team/app', mount: { digest: digestA, from: 'base/image' } },
+        origin,
+      );
+      expect(result.kind).toBe('session');
+      expect(data.sees('team/app', digestA)).toBe(false);
+      expect(data.events).toEqual([]);
+    });
+
+    it('mounts again without a second event', async () => {
+      const { sut, data } = setup();
+      data.addBlob({ digest: digestA, size: 42 }, 'base/image', 'team/app');
+      const result = await sut.start(
+        { repository: 'team/app', mount: { digest: digestA, from: 'base/image' } },
+        origin,
+      );
+      expect(result.kind).toBe('mounted');
+      expect(data.events).toEqual([]);
+    });
+
+    it('mounts automatically, without `from`, a blob some repository sees', async () => {
+      const { sut, data } = setup();
+      data.addBlob({ digest: digestA, size: 7 }, 'elsewhere/repo');
+      const result = await sut.start(
+        { repository: 'team/app', mount: { digest: digestA } },
+        origin,
+      );
+      expect(result).toEqual({ kind: 'mounted', blob: { digest: digestA, size: 7 } });
+      expect(data.events[0]?.payload).toMatchObject({
+        repository: 'team/app',
+        mountedFrom: 'elsewhere/repo',
+      });
+    });
+
+    it('does not mount automatically a blob no repository sees any more', async () => {
+      const { sut, data } = setup();
+      data.addBlob({ digest: digestA, size: 7 });
+      const result = await sut.start(
+        { repository: 'team/app', mount: { digest: digestA } },
+        origin,
+      );
+      expect(result.kind).toBe('session');
+    });
+  });
+
+  describe('get', () => {
+    it('answers the session to its repository only', async () => {
+      const { sut } = setup();
+      const started = await sut.start({ repository: 'team/app' }, origin);
+      if (started.kind !== 'session') throw new Error('expected a session');
+      await expect(sut.get('team/app', started.session.uploadId)).resolves.toEqual(started.session);
+      const error = await rejection(sut.get('team/other', started.session.uploadId));
+      expect(error.code).toBe('BLOB_UPLOAD_UNKNOWN');
+    });
+
+    it('forgets a session idle for the timeout', async () => {
+      const { sut, data } = setup(60);
+      const started = await sut.start({ repository: 'team/app' }, origin);
+      if (started.kind !== 'session') throw new Error('expected a session');
+      data.nowMs += 60_000;
+      expect((await rejection(sut.get('team/app', started.session.uploadId))).code).toBe(
+        'BLOB_UPLOAD_UNKNOWN',
+      );
+    });
+  });
+
+  describe('advance', () => {
+    async function started() {
+      const context = setup();
+      const result = await context.sut.start({ repository: 'team/app' }, origin);
+      if (result.kind !== 'session') throw new Error('expected a session');
+      return { ...context, session: result.session };
+    }
+
+    it('moves the session to the size of the new state', async () => {
+      const { sut, store, session } = await started();
+      const state = store.append(session.uploadId, session.state, 10);
+      const advanced = await sut.advance({
+        repository: 'team/app',
+        uploadId: session.uploadId,
+        fromOffset: 0,
+        state,
+      });
+      expect(advanced).toMatchObject({ offset: 10, state });
+      await expect(sut.get('team/app', session.uploadId)).resolves.toMatchObject({ offset: 10 });
+    });
+
+    it('refuses a chunk recorded from a stale offset, naming the current one', async () => {
+      const { sut, store, session } = await started();
+      const first = store.append(session.uploadId, session.state, 10);
+      await sut.advance({
+        repository: 'team/app',
+        uploadId: session.uploadId,
+        fromOffset: 0,
+        state: first,
+      });
+      const replay = await rejection(
+        sut.advance({
+          repository: 'team/app',
+          uploadId: session.uploadId,
+          fromOffset: 0,
+          state: first,
+        }),
+      );
+      expect(replay).toMatchObject({ code: 'RANGE_INVALID', detail: { offset: 10 } });
+    });
+
+    it('does not know the session in another repository', async () => {
+      const { sut, session } = await started();
+      const error = await rejection(
+        sut.advance({
+          repository: 'team/other',
+          uploadId: session.uploadId,
+          fromOffset: 0,
+          state: session.state,
+        }),
+      );
+      expect(error.code).toBe('BLOB_UPLOAD_UNKNOWN');
+    });
+
+    it('refuses a state smaller than the offset it claims to continue', async () => {
+      const { sut, session } = await started();
+      const error = await rejection(
+        sut.advance({
+          repository: 'team/app',
+          uploadId: session.uploadId,
+          fromOffset: 5,
+          state: { size: 4, driver: {} },
+        }),
+      );
+      expect(error.code).toBe('BLOB_UPLOAD_INVALID');
+    });
+  });
+
+  describe('complete', () => {
+    async function uploaded(size = 42) {
+      const context = setup();
+      const result = await context.sut.start({ repository: 'team/app' }, origin);
+      if (result.kind !== 'session') throw new Error('expected a session');
+      const state = context.store.append(result.session.uploadId, result.session.state, size);
+      const request = {
+        repository: 'team/app',
+        uploadId: result.session.uploadId,
+        digest: digestA,
+        state,
+      };
+      return { ...context, request };
+    }
+
+    it('moves the bytes to the blob key, links the blob, ends the session, announces it once', async () => {
+      const { sut, store, data, request } = await uploaded(42);
+      await expect(sut.complete(request, origin)).resolves.toEqual({ digest: digestA, size: 42 });
+      expect(store.objects.get(blobKey(digestA))).toBe(42);
+      expect(store.uploads.size).toBe(0);
+      expect(data.sees('team/app', digestA)).toBe(true);
+      expect(data.uploads.size).toBe(0);
+      expect(data.events).toEqual([
+        {
+          name: 'blob.uploaded.v1',
+          payload: expect.objectContaining({ repository: 'team/app', digest: digestA, size: 42 }),
+        },
+      ]);
+      expect(data.events[0]?.payload).not.toHaveProperty('mountedFrom');
+    });
+
+    it('does not touch the store for a session of another repository', async () => {
+      const { sut, store, request } = await uploaded();
+      const error = await rejection(sut.complete({ ...request, repository: 'team/other' }, origin));
+      expect(error.code).toBe('BLOB_UPLOAD_UNKNOWN');
+      expect(store.objects.size).toBe(0);
+      expect(store.uploads.size).toBe(1);
+    });
+
+    it('answers both of two racing completes of one session, and announces the blob once', async () => {
+      const { sut, data, request } = await uploaded(42);
+      const results = await Promise.all([
+        sut.complete(request, origin),
+        sut.complete(request, origin),
+      ]);
+      expect(results).toEqual([
+        { digest: digestA, size: 42 },
+        { digest: digestA, size: 42 },
+      ]);
+      expect(data.events).toHaveLength(1);
+    });
+
+    it('records the blob when the store moved the bytes but its answer was lost', async () => {
+      const { sut, store, data, request } = await uploaded(42);
+      store.failCompletesAfterMove = true;
+      await expect(sut.complete(request, origin)).resolves.toEqual({ digest: digestA, size: 42 });
+      expect(data.sees('team/app', digestA)).toBe(true);
+    });
+
+    it('keeps the session when the store fails to move the bytes, so the client can retry', async () => {
+      const { sut, store, data, request } = await uploaded(42);
+      store.uploads.delete(request.uploadId);
+      await expect(sut.complete(request, origin)).rejects.toThrow('no upload');
+      expect(data.uploads.has(request.uploadId)).toBe(true);
+      expect(data.sees('team/app', digestA)).toBe(false);
+    });
+
+    it('answers a blob the repository already had without announcing it again', async () => {
+      const { sut, data, store, request } = await uploaded(42);
+      data.addBlob({ digest: digestA, size: 42 }, 'team/app');
+      store.objects.set(blobKey(digestA), 42);
+      await expect(sut.complete(request, origin)).resolves.toEqual({ digest: digestA, size: 42 });
+      expect(data.events).toEqual([]);
+      expect(store.uploads.size).toBe(0);
+    });
+
+    it('refuses a final state smaller than what the session recorded', async () => {
+      const { sut, request } = await uploaded(42);
+      await sut.advance({
+        repository: 'team/app',
+        uploadId: request.uploadId,
+        fromOffset: 0,
+        state: request.state,
+      });
+      const error = await rejection(
+        sut.complete({ ...request, state: { size: 10, driver: {} } }, origin),
+      );
+      expect(error.code).toBe('BLOB_UPLOAD_INVALID');
+    });
+
+    it('links a blob another repository uploaded before as a new blob of this one', async () => {
+      const { sut, data, store, request } = await uploaded(42);
+      data.addBlob({ digest: digestA, size: 42 }, 'other/repo');
+      store.objects.set(blobKey(digestA), 42);
+      await sut.complete(request, origin);
+      expect(data.sees('team/app', digestA)).toBe(true);
+      expect(data.events).toHaveLength(1);
+      expect(data.sees('team/app', digestB)).toBe(false);
+    });
+  });
+
+  describe('cancel', () => {
+    it('ends the session and removes its bytes', async () => {
+      const { sut, store, data } = setup();
+      const started = await sut.start({ repository: 'team/app' }, origin);
+      if (started.kind !== 'session') throw new Error('expected a session');
+      await sut.cancel('team/app', started.session.uploadId);
+      expect(store.uploads.size).toBe(0);
+      expect(data.uploads.size).toBe(0);
+      expect((await rejection(sut.cancel('team/app', started.session.uploadId))).code).toBe(
+        'BLOB_UPLOAD_UNKNOWN',
+      );
+    });
+
+    it('ends the session even when its bytes cannot be removed now, and says so in the log', async () => {
+      const { sut, store, data, logLines } = setup();
+      const started = await sut.start({ repository: 'team/app' }, origin);
+      if (started.kind !== 'session') throw new Error('expected a session');
+      store.failingAborts.add(started.session.uploadId);
+      await sut.cancel('team/app', started.session.uploadId);
+      expect(data.uploads.size).toBe(0);
+      expect(logLines).toContainEqual(
+        expect.objectContaining({
+          level: 'warn',
+          msg: 'failed to remove bytes of a cancelled upload',
+        }),
+      );
+    });
+  });
+});

@@ -1,0 +1,158 @@
+/**
+ * The rules of upload sessions and mounts. The gateway streams the bytes into the store and
+ * hashes them; this service keeps the session's place, moves finished bytes to the blob's
+ * content-addressed key and records the blob. Every step is safe to retry: the store's
+ * complete is idempotent per key, and only the call that ends a session records the blob.
+ */
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import {
+  type BlobInfo,
+  RegistryError,
+  type RpcRequest,
+  type RpcResponse,
+  type UploadSession,
+  type blobRpc,
+} from '@meridian/contracts';
+import { type EventOrigin, Outbox } from '@meridian/database';
+import { blobKey } from '@meridian/storage';
+import { InjectLogger, type Logger } from '@meridian/telemetry';
+import { BlobsRepository } from '../blobs/blobs.repository';
+import { InjectStorageDriver, type UploadStore } from '../storage-driver.token';
+import { UploadsRepository } from './uploads.repository';
+
+type StartRequest = RpcRequest<typeof blobRpc.uploadStart>;
+type StartResponse = RpcResponse<typeof blobRpc.uploadStart>;
+type AdvanceRequest = RpcRequest<typeof blobRpc.uploadAdvance>;
+type CompleteRequest = RpcRequest<typeof blobRpc.uploadComplete>;
+
+@Injectable()
+export class UploadsService {
+  constructor(
+    private readonly uploads: UploadsRepository,
+    private readonly blobs: BlobsRepository,
+    @InjectStorageDriver() private readonly store: UploadStore,
+    private readonly outbox: Outbox,
+    @InjectLogger() private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Mounts when asked to and the source sees the blob; otherwise starts a session (the OCI
+   * answer to a refused mount is a fresh upload, not an error).
+   *
+   * A mount without `from` takes the blob from any repository of the region. Until requests
+   * carry the caller's read scopes, that lets a pusher who knows a digest link it into its
+   * own repository.
+   */
+  async start(request: StartRequest, origin: EventOrigin): Promise<StartResponse> {
+    if (request.mount) {
+      const mounted = await this.blobs.mount(
+        { repository: request.repository, digest: request.mount.digest, from: request.mount.from },
+        this.outbox.envelope(origin),
+      );
+      if (mounted) {
+        this.logger.debug(
+          { repository: request.repository, digest: mounted.blob.digest, from: request.mount.from },
+          'blob mounted',
+        );
+        return { kind: 'mounted', blob: mounted.blob };
+      }
+    }
+    return { kind: 'session', session: await this.startSession(request.repository) };
+  }
+
+  async get(repository: string, uploadId: string): Promise<UploadSession> {
+    return (await this.uploads.find(uploadId, repository)) ?? throwUploadUnknown(uploadId);
+  }
+
+  async advance(request: AdvanceRequest): Promise<UploadSession> {
+    const { repository, uploadId, fromOffset, state } = request;
+    if (state.size < fromOffset) {
+      throw new RegistryError('BLOB_UPLOAD_INVALID', 'an upload cannot shrink', {
+        offset: fromOffset,
+        size: state.size,
+      });
+    }
+    const result = await this.uploads.advance(uploadId, repository, fromOffset, state);
+    switch (result.kind) {
+      case 'advanced':
+        return result.session;
+      case 'moved':
+        throw new RegistryError('RANGE_INVALID', 'the upload does not stand at this offset', {
+          offset: result.offset,
+        });
+      case 'unknown':
+        return throwUploadUnknown(uploadId);
+    }
+  }
+
+  async complete(request: CompleteRequest, origin: EventOrigin): Promise<BlobInfo> {
+    const { repository, uploadId, digest, state } = request;
+    const session = await this.uploads.find(uploadId, repository);
+    if (!session) throwUploadUnknown(uploadId);
+    if (state.size < session.offset) {
+      throw new RegistryError('BLOB_UPLOAD_INVALID', 'an upload cannot shrink', {
+        offset: session.offset,
+        size: state.size,
+      });
+    }
+    await this.moveToBlobKey(uploadId, state, digest);
+    const blob = { digest, size: state.size };
+    const result = await this.uploads.complete(
+      { uploadId, repository, ...blob },
+      this.outbox.envelope(origin),
+    );
+    if (result.kind === 'unknown') {
+      // Another complete of this session (a retry) ended it first; its answer is ours.
+      return (await this.blobs.find(repository, digest)) ?? throwUploadUnknown(uploadId);
+    }
+    this.logger.debug(
+      { repository, digest, size: state.size, linked: result.linked },
+      'blob uploaded',
+    );
+    return blob;
+  }
+
+  async cancel(repository: string, uploadId: string): Promise<void> {
+    const state = (await this.uploads.remove(uploadId, repository)) ?? throwUploadUnknown(uploadId);
+    try {
+      await this.store.abortUpload(uploadId, state);
+    } catch (err) {
+      // The session is gone either way; its leftover bytes sit under the upload's own prefix.
+      this.logger.warn({ uploadId, err }, 'failed to remove bytes of a cancelled upload');
+    }
+  }
+
+  private async startSession(repository: string): Promise<UploadSession> {
+    const uploadId = randomUUID();
+    const state = await this.store.startUpload(uploadId);
+    try {
+      return await this.uploads.insert(uploadId, repository, state);
+    } catch (err) {
+      await this.store.abortUpload(uploadId, state).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Moves the upload's bytes to the blob's key. When a racing complete of the same session
+   * moved them first, the store has the blob already: that is success too.
+   */
+  private async moveToBlobKey(
+    uploadId: string,
+    state: CompleteRequest['state'],
+    digest: string,
+  ): Promise<void> {
+    const key = blobKey(digest);
+    try {
+      await this.store.completeUpload(uploadId, state, key);
+    } catch (err) {
+      const stored = await this.store.stat(key).catch(() => undefined);
+      if (stored?.size !== state.size) throw err;
+    }
+  }
+}
+
+function throwUploadUnknown(uploadId: string): never {
+  throw new RegistryError('BLOB_UPLOAD_UNKNOWN', 'upload unknown to registry', { uploadId });
+}

@@ -1,0 +1,194 @@
+/**
+ * In-memory versions of the blob service's repositories, sharing one `InMemoryBlobData`, so
+ * the services' rules can be tested without Postgres. They keep the SQL versions' contracts:
+ * expiry by idle time, optimistic advance, exactly one complete per session, an event only
+ * when a repository gains or loses a blob.
+ */
+import type { BlobInfo, EventEnvelope, UploadSession, UploadState } from '@meridian/contracts';
+import type { BlobsRepository, MountRequest, Mounted } from '../../src/blobs/blobs.repository';
+import type {
+  AdvanceResult,
+  CompleteRequest,
+  CompleteResult,
+  ExpiredUpload,
+  UploadsRepository,
+} from '../../src/uploads/uploads.repository';
+
+export interface RecordedEvent {
+  name: 'blob.uploaded.v1' | 'blob.deleted.v1';
+  payload: Record<string, unknown>;
+}
+
+interface StoredSession {
+  session: UploadSession;
+  updatedAtMs: number;
+}
+
+export class InMemoryBlobData {
+  readonly blobs = new Map<string, number>();
+  /** `repository digest` */
+  readonly links = new Set<string>();
+  readonly uploads = new Map<string, StoredSession>();
+  readonly events: RecordedEvent[] = [];
+  nowMs = Date.parse('2026-01-01T00:00:00Z');
+
+  constructor(readonly idleTimeoutSeconds = 86_400) {}
+
+  /** A blob the region has, linked to the given repositories. */
+  addBlob(blob: BlobInfo, ...repositories: string[]): void {
+    this.blobs.set(blob.digest, blob.size);
+    for (const repository of repositories) this.links.add(linkKey(repository, blob.digest));
+  }
+
+  sees(repository: string, digest: string): boolean {
+    return this.links.has(linkKey(repository, digest));
+  }
+
+  isExpired(stored: StoredSession): boolean {
+    return this.nowMs - stored.updatedAtMs >= this.idleTimeoutSeconds * 1000;
+  }
+
+  /** The session if it belongs to `repository` and has not expired. */
+  liveSession(uploadId: string, repository: string): StoredSession | undefined {
+    const stored = this.uploads.get(uploadId);
+    return stored?.session.repository === repository && !this.isExpired(stored)
+      ? stored
+      : undefined;
+  }
+}
+
+export class InMemoryBlobsRepository implements BlobsRepository {
+  constructor(private readonly data: InMemoryBlobData) {}
+
+  async find(repository: string, digest: string): Promise<BlobInfo | undefined> {
+    const size = this.data.blobs.get(digest);
+    return size !== undefined && this.data.sees(repository, digest) ? { digest, size } : undefined;
+  }
+
+  async findMany(repository: string, digests: string[]): Promise<BlobInfo[]> {
+    const found = await Promise.all(digests.map((digest) => this.find(repository, digest)));
+    return found.filter((blob) => blob !== undefined);
+  }
+
+  async mount(
+    { repository, digest, from }: MountRequest,
+    envelope: EventEnvelope,
+  ): Promise<Mounted | undefined> {
+    const source = [...this.data.links]
+      .map((key) => key.split(' ') as [string, string])
+      .find(
+        ([linked, linkedDigest]) =>
+          linkedDigest === digest && (from === undefined || linked === from),
+      )?.[0];
+    const size = this.data.blobs.get(digest);
+    if (source === undefined || size === undefined) return undefined;
+    const linked = !this.data.sees(repository, digest);
+    if (linked) {
+      this.data.links.add(linkKey(repository, digest));
+      this.data.events.push({
+        name: 'blob.uploaded.v1',
+        payload: { ...envelope, repository, digest, size, mountedFrom: source },
+      });
+    }
+    return { blob: { digest, size }, linked };
+  }
+
+  async unlink(repository: string, digest: string, envelope: EventEnvelope): Promise<boolean> {
+    if (!this.data.links.delete(linkKey(repository, digest))) return false;
+    this.data.events.push({
+      name: 'blob.deleted.v1',
+      payload: { ...envelope, repository, digest },
+    });
+    return true;
+  }
+}
+
+export class InMemoryUploadsRepository implements UploadsRepository {
+  /** makes the next insert fail, as a database outage would */
+  failNextInsert = false;
+
+  constructor(private readonly data: InMemoryBlobData) {}
+
+  async insert(uploadId: string, repository: string, state: UploadState): Promise<UploadSession> {
+    if (this.failNextInsert) {
+      this.failNextInsert = false;
+      throw new Error('database unavailable');
+    }
+    const session = {
+      uploadId,
+      repository,
+      offset: state.size,
+      state,
+      startedAt: new Date(this.data.nowMs).toISOString(),
+    };
+    this.data.uploads.set(uploadId, { session, updatedAtMs: this.data.nowMs });
+    return session;
+  }
+
+  async find(uploadId: string, repository: string): Promise<UploadSession | undefined> {
+    return this.data.liveSession(uploadId, repository)?.session;
+  }
+
+  async advance(
+    uploadId: string,
+    repository: string,
+    fromOffset: number,
+    state: UploadState,
+  ): Promise<AdvanceResult> {
+    const stored = this.data.liveSession(uploadId, repository);
+    if (!stored) return { kind: 'unknown' };
+    if (stored.session.offset !== fromOffset)
+      return { kind: 'moved', offset: stored.session.offset };
+    const session = { ...stored.session, offset: state.size, state };
+    this.data.uploads.set(uploadId, { session, updatedAtMs: this.data.nowMs });
+    return { kind: 'advanced', session };
+  }
+
+  async complete(
+    { uploadId, repository, digest, size }: CompleteRequest,
+    envelope: EventEnvelope,
+  ): Promise<CompleteResult> {
+    const stored = this.data.uploads.get(uploadId);
+    if (stored?.session.repository !== repository) return { kind: 'unknown' };
+    this.data.uploads.delete(uploadId);
+    if (!this.data.blobs.has(digest)) this.data.blobs.set(digest, size);
+    const linked = !this.data.sees(repository, digest);
+    if (linked) {
+      this.data.links.add(linkKey(repository, digest));
+      this.data.events.push({
+        name: 'blob.uploaded.v1',
+        payload: { ...envelope, repository, digest, size },
+      });
+    }
+    return { kind: 'completed', linked };
+  }
+
+  async remove(uploadId: string, repository: string): Promise<UploadState | undefined> {
+    const stored = this.data.liveSession(uploadId, repository);
+    if (!stored) return undefined;
+    this.data.uploads.delete(uploadId);
+    return stored.session.state;
+  }
+
+  async removeExpired(
+    limit: number,
+    removeBytes: (upload: ExpiredUpload) => Promise<boolean>,
+  ): Promise<{ removed: number; kept: number }> {
+    const expired = [...this.data.uploads.values()]
+      .filter((stored) => this.data.isExpired(stored))
+      .sort((a, b) => a.updatedAtMs - b.updatedAtMs)
+      .slice(0, limit);
+    let removed = 0;
+    for (const { session } of expired) {
+      if (await removeBytes({ uploadId: session.uploadId, state: session.state })) {
+        this.data.uploads.delete(session.uploadId);
+        removed++;
+      }
+    }
+    return { removed, kept: expired.length - removed };
+  }
+}
+
+function linkKey(repository: string, digest: string): string {
+  return `${repository} ${digest}`;
+}
