@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RegistryError, blobRpc } from '@meridian/contracts';
+import { uploadPrefix } from '@meridian/storage';
+import { expectEventually } from '@meridian/testing';
+import { appendBytes, startSession } from './push-blob';
+import { type BlobServiceUnderTest, startBlobService } from './start-blob-service';
+
+let service: BlobServiceUnderTest;
+
+beforeAll(async () => {
+  // sessions expire after two seconds; the sweeper runs every 500 ms
+  service = await startBlobService({ uploadIdleTimeoutSeconds: 2 });
+});
+afterAll(async () => {
+  await service?.stop();
+});
+
+describe('upload sweeper', () => {
+  it('removes sessions idle past the timeout with their bytes, and keeps sessions in use', async () => {
+    const repository = 'team/app';
+    const idle = await startSession(service, repository);
+    await appendBytes(service, idle, idle.state, randomBytes(4096));
+    const busy = await startSession(service, repository);
+    let busyState = busy.state;
+
+    await expectEventually(
+      async () => {
+        // the busy session gets a chunk every few hundred milliseconds, so it never expires
+        const fromOffset = busyState.size;
+        busyState = await appendBytes(service, busy, busyState, randomBytes(16));
+        await service.client.request(blobRpc.uploadAdvance, {
+          repository,
+          uploadId: busy.uploadId,
+          fromOffset,
+          state: busyState,
+        });
+        const rows = await service.sql<{ id: string }[]>`select id from blob.uploads`;
+        expect(rows.map((row) => row.id)).toEqual([busy.uploadId]);
+      },
+      { timeoutMs: 15_000, intervalMs: 200 },
+    );
+
+    await expect(access(join(service.storeDir, uploadPrefix(idle.uploadId)))).rejects.toThrow(
+      'ENOENT',
+    );
+    await expect(
+      access(join(service.storeDir, uploadPrefix(busy.uploadId))),
+    ).resolves.toBeUndefined();
+    const gone = await service.client
+      .request(blobRpc.uploadGet, { repository, uploadId: idle.uploadId })
+      .catch((err: unknown) => err);
+    expect(gone).toBeInstanceOf(RegistryError);
+    expect(gone).toMatchObject({ code: 'BLOB_UPLOAD_UNKNOWN' });
+    expect(service.logLines).toContainEqual(
+      expect.objectContaining({ level: 'info', msg: 'expired uploads swept', removed: 1, kept: 0 }),
+    );
+  });
+});
