@@ -1,0 +1,124 @@
+/**
+ * `/v2/<name>/blobs/<digest>`: GET, HEAD, DELETE.
+ *
+ * The blob service says whether the repository sees the blob and how big it is; the bytes
+ * come straight from the store, streamed (or, with an S3 store and redirects on, fetched
+ * by the client itself from a presigned URL). A HEAD never touches the store.
+ */
+import { type OutgoingHttpHeaders } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { Inject, Injectable } from '@nestjs/common';
+import { type BlobInfo, RegistryError, blobRpc } from '@meridian/contracts';
+import { Messaging } from '@meridian/messaging';
+import {
+  type ByteRange,
+  type DistributionRoute,
+  isOciValidationError,
+  parseRangeHeader,
+} from '@meridian/oci';
+import { type StorageDriver, StorageNotFoundError, blobKey } from '@meridian/storage';
+import { InjectLogger, type Logger } from '@meridian/telemetry';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { buildRpcContext } from '../http/build-rpc-context';
+import { matchesIfNoneMatch } from '../http/matches-if-none-match';
+import { methodNotAllowed } from '../http/method-not-allowed';
+import { writeResponse } from '../http/write-response';
+import { storageDriverToken } from '../storage/storage-driver.token';
+
+type BlobRoute = Extract<DistributionRoute, { kind: 'blob' }>;
+
+/** How long a presigned download URL stays valid: long enough for a slow multi-GiB pull to start. */
+const presignedUrlSeconds = 20 * 60;
+
+@Injectable()
+export class BlobsController {
+  constructor(
+    private readonly messaging: Messaging,
+    @Inject(storageDriverToken) private readonly storage: StorageDriver,
+    @InjectLogger() private readonly logger: Logger,
+  ) {}
+
+  async handle(route: BlobRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    switch (request.method) {
+      case 'GET':
+      case 'HEAD':
+        return this.get(route, request, reply);
+      case 'DELETE':
+        return this.delete(route, request, reply);
+      default:
+        throw methodNotAllowed(reply, request.method, ['GET', 'HEAD', 'DELETE']);
+    }
+  }
+
+  private async get(route: BlobRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const blob = await this.messaging.request(
+      blobRpc.stat,
+      { repository: route.name, digest: route.digest },
+      { context: buildRpcContext(request) },
+    );
+    const etag = `"${blob.digest}"`;
+    const headers: OutgoingHttpHeaders = {
+      'docker-content-digest': blob.digest,
+      etag,
+      'accept-ranges': 'bytes',
+    };
+    if (matchesIfNoneMatch(request, etag)) return writeResponse(reply, 304, headers);
+    const range = this.requestedRange(request, reply, blob);
+
+    if (request.method === 'GET') {
+      const url = await this.storage.presignGet(blobKey(blob.digest), presignedUrlSeconds);
+      if (url !== undefined) return writeResponse(reply, 307, { ...headers, location: url });
+    }
+    headers['content-type'] = 'application/octet-stream';
+    headers['content-length'] = range === undefined ? blob.size : range.end - range.start + 1;
+    if (range !== undefined)
+      headers['content-range'] = `bytes ${range.start}-${range.end}/${blob.size}`;
+    const status = range === undefined ? 200 : 206;
+    if (request.method === 'HEAD') return writeResponse(reply, status, headers);
+
+    const body = await this.openBlob(blob, range);
+    reply.hijack();
+    reply.raw.writeHead(status, headers);
+    await pipeline(body, reply.raw);
+  }
+
+  private async delete(
+    route: BlobRoute,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
+    await this.messaging.request(
+      blobRpc.delete,
+      { repository: route.name, digest: route.digest },
+      { context: buildRpcContext(request) },
+    );
+    writeResponse(reply, 202, {});
+  }
+
+  /** The part asked for with `Range`; a bad one is refused with `Content-Range: bytes *\/size`. */
+  private requestedRange(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    blob: BlobInfo,
+  ): ByteRange | undefined {
+    const header = request.headers.range;
+    if (header === undefined) return undefined;
+    try {
+      return parseRangeHeader(header, blob.size);
+    } catch (error) {
+      if (isOciValidationError(error)) void reply.header('content-range', `bytes */${blob.size}`);
+      throw error;
+    }
+  }
+
+  private async openBlob(blob: BlobInfo, range: ByteRange | undefined) {
+    try {
+      return await this.storage.read(blobKey(blob.digest), range);
+    } catch (error) {
+      if (!(error instanceof StorageNotFoundError)) throw error;
+      // the blob service knows the blob but the store lost it: an operator's problem
+      this.logger.warn({ digest: blob.digest }, 'blob missing from the store');
+      throw new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest: blob.digest });
+    }
+  }
+}

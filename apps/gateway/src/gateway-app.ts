@@ -1,0 +1,47 @@
+/**
+ * Builds the gateway: the store, then Nest on Fastify, tuned for a registry:
+ * - request bodies are never parsed: one content-type parser for every type hands the
+ *   body on untouched, so uploads stream from `request.raw` into the store and manifest
+ *   PUTs read theirs with a hard cap (Fastify's bodyLimit plays no part);
+ * - `Docker-Distribution-API-Version` is set on the node response of every request, so
+ *   errors, 404s and directly written responses all carry it.
+ * main.ts listens; tests call this with their own configuration.
+ */
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createStorageDriver } from '@meridian/storage';
+import { type Logger, NestPinoLogger } from '@meridian/telemetry';
+import { AppModule } from './app.module';
+import type { GatewayConfig } from './config';
+
+export async function createGatewayApp(
+  config: GatewayConfig,
+  logger: Logger,
+): Promise<NestFastifyApplication> {
+  const storage = await createStorageDriver(config.storage);
+  const adapter = new FastifyAdapter({
+    routerOptions: { ignoreTrailingSlash: true },
+    genReqId: () => randomUUID(),
+    // uploads of large layers over slow links take as long as they take
+    requestTimeout: 0,
+    // registry clients keep connections open between the many requests of a push or pull
+    keepAliveTimeout: 75_000,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register({ config, logger, storage }),
+    adapter,
+    {
+      bodyParser: false,
+      logger: new NestPinoLogger(logger),
+    },
+  );
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    reply.raw.setHeader('docker-distribution-api-version', 'registry/2.0');
+    done();
+  });
+  return app;
+}

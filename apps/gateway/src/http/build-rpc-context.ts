@@ -1,0 +1,15 @@
+import type { RpcContext } from '@meridian/messaging';
+import type { FastifyRequest } from 'fastify';
+
+/** Who asked, through which HTTP request: services copy it into the events they write. */
+export function buildRpcContext(request: FastifyRequest): RpcContext {
+  return {
+    request: {
+      id: request.id,
+      host: request.headers.host,
+      method: request.method,
+      useragent: request.headers['user-agent'],
+      addr: request.ip,
+    },
+  };
+}

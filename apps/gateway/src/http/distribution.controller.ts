@@ -1,0 +1,58 @@
+/**
+ * The one route of the distribution API. Repository names contain slashes and may even
+ * contain the API's own keywords (`a/blobs/b`), which no route pattern can express, so
+ * every `/v2` request lands here and `parseDistributionPath` (libs/oci) matches the path
+ * from its end, validating the name, tag or digest it holds before anything else runs.
+ */
+import { All, Controller, Req, Res } from '@nestjs/common';
+import { assertUnreachable } from '@meridian/contracts';
+import { parseDistributionPath } from '@meridian/oci';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BaseController } from '../base/base.controller';
+import { BlobsController } from '../blobs/blobs.controller';
+import { CatalogController } from '../catalog/catalog.controller';
+import { ManifestsController } from '../manifests/manifests.controller';
+import { ReferrersController } from '../referrers/referrers.controller';
+import { TagsController } from '../tags/tags.controller';
+import { UploadsController } from '../uploads/uploads.controller';
+import { RouteNotFoundError } from './render-error';
+
+@Controller()
+export class DistributionController {
+  constructor(
+    private readonly base: BaseController,
+    private readonly manifests: ManifestsController,
+    private readonly blobs: BlobsController,
+    private readonly uploads: UploadsController,
+    private readonly tags: TagsController,
+    private readonly catalog: CatalogController,
+    private readonly referrers: ReferrersController,
+  ) {}
+
+  @All(['v2', 'v2/*'])
+  async dispatch(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const route = parseDistributionPath(request.url);
+    if (route === undefined)
+      throw new RouteNotFoundError(request.method, request.url.split('?', 1)[0] ?? '');
+    switch (route.kind) {
+      case 'base':
+        return this.base.handle(request, reply);
+      case 'catalog':
+        return this.catalog.handle(request, reply);
+      case 'tags':
+        return this.tags.handle(route, request, reply);
+      case 'manifest':
+        return this.manifests.handle(route, request, reply);
+      case 'blob':
+        return this.blobs.handle(route, request, reply);
+      case 'uploads':
+        return this.uploads.start(route, request, reply);
+      case 'upload':
+        return this.uploads.handle(route, request, reply);
+      case 'referrers':
+        return this.referrers.handle(route, request, reply);
+      default:
+        return assertUnreachable(route);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * How an error thrown while serving a request reads on the wire: the distribution-spec
+ * error body `{"errors":[{code,message,detail}]}` with the one status of its code.
+ *
+ * - RegistryError (ours, or rethrown from an RPC reply) and OciValidationError (the
+ *   parsers of libs/oci) carry a code of the vocabulary.
+ * - A path that is no API route gets 404 with the code NOT_FOUND. The spec's codes all
+ *   describe an operation on a repository; there is no operation here to describe, and
+ *   using one of them (NAME_UNKNOWN) would tell a client something false.
+ * - Any other error is a fault of ours: 500 UNKNOWN, and the caller logs it.
+ */
+import { type ErrorBody, httpStatusByCode, isRegistryError } from '@meridian/contracts';
+import { isOciValidationError } from '@meridian/oci';
+
+export interface RenderedError {
+  status: number;
+  body: { errors: Array<Omit<ErrorBody, 'code'> & { code: string }> };
+  /** expected outcomes (a miss, a bad request) are not the operator's concern */
+  expected: boolean;
+}
+
+/** Thrown for a path under no route; carries nothing but what was asked. */
+export class RouteNotFoundError extends Error {
+  override readonly name = 'RouteNotFoundError';
+
+  constructor(
+    readonly method: string,
+    readonly path: string,
+  ) {
+    super(`no route for ${method} ${path}`);
+  }
+}
+
+export function renderError(error: unknown): RenderedError {
+  if (isRegistryError(error)) {
+    return {
+      status: error.httpStatus,
+      body: { errors: [error.toBody()] },
+      expected: error.httpStatus < 500,
+    };
+  }
+  if (isOciValidationError(error)) {
+    const body: ErrorBody = { code: error.code, message: error.message };
+    if (error.detail !== undefined) body.detail = error.detail;
+    return { status: httpStatusByCode[error.code], body: { errors: [body] }, expected: true };
+  }
+  if (error instanceof RouteNotFoundError || isFrameworkNotFound(error)) {
+    return {
+      status: 404,
+      body: { errors: [{ code: 'NOT_FOUND', message: 'no such API route' }] },
+      expected: true,
+    };
+  }
+  return {
+    status: 500,
+    body: { errors: [{ code: 'UNKNOWN', message: 'internal error' }] },
+    expected: false,
+  };
+}
+
+/** Nest's NotFoundException for paths no controller claims (outside /v2). */
+function isFrameworkNotFound(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { getStatus?: unknown }).getStatus === 'function' &&
+    (error as { getStatus(): number }).getStatus() === 404
+  );
+}

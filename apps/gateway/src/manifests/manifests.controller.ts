@@ -1,0 +1,143 @@
+/**
+ * `/v2/<name>/manifests/<reference>`: GET, HEAD, PUT, DELETE.
+ *
+ * Bodies are sent as the bytes that were pushed (never re-serialised: the digest is of
+ * those bytes) with the media type the manifest service stored. A GET asks the manifest
+ * service for the body only when the body cache does not hold it, so a hot manifest costs
+ * one small RPC that resolves the reference and confirms the repository still has it.
+ */
+import { type OutgoingHttpHeaders } from 'node:http';
+import { Injectable } from '@nestjs/common';
+import { RegistryError, manifestRpc, maxManifestBytes } from '@meridian/contracts';
+import { Messaging } from '@meridian/messaging';
+import { type DistributionRoute, sha256Digest } from '@meridian/oci';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { buildRpcContext } from '../http/build-rpc-context';
+import { matchesIfNoneMatch } from '../http/matches-if-none-match';
+import { methodNotAllowed } from '../http/method-not-allowed';
+import { writeResponse } from '../http/write-response';
+import { ManifestBodyCache } from './manifest-body.cache';
+import { readManifestBody } from './read-manifest-body';
+
+type ManifestRoute = Extract<DistributionRoute, { kind: 'manifest' }>;
+
+@Injectable()
+export class ManifestsController {
+  constructor(
+    private readonly messaging: Messaging,
+    private readonly bodies: ManifestBodyCache,
+  ) {}
+
+  async handle(route: ManifestRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    switch (request.method) {
+      case 'GET':
+      case 'HEAD':
+        return this.get(route, request, reply);
+      case 'PUT':
+        return this.put(route, request, reply);
+      case 'DELETE':
+        return this.delete(route, request, reply);
+      default:
+        throw methodNotAllowed(reply, request.method, ['GET', 'HEAD', 'PUT', 'DELETE']);
+    }
+  }
+
+  private async get(
+    route: ManifestRoute,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
+    const context = buildRpcContext(request);
+    const wantsBody = request.method === 'GET';
+    const cached = route.referenceKind === 'digest' ? this.bodies.get(route.reference) : undefined;
+    const found = await this.messaging.request(
+      manifestRpc.get,
+      {
+        repository: route.name,
+        reference: route.reference,
+        // by tag the digest is unknown until resolved; the cache is tried after
+        includeBody: wantsBody && route.referenceKind === 'digest' && cached === undefined,
+      },
+      { context },
+    );
+    const etag = `"${found.digest}"`;
+    const headers: OutgoingHttpHeaders = {
+      'content-type': found.mediaType,
+      'docker-content-digest': found.digest,
+      etag,
+    };
+    if (matchesIfNoneMatch(request, etag)) return writeResponse(reply, 304, headers);
+    headers['content-length'] = found.size;
+    if (!wantsBody) return writeResponse(reply, 200, headers);
+
+    let body = cached ?? this.bodies.get(found.digest);
+    if (found.body !== undefined) {
+      body = Buffer.from(found.body, 'base64');
+      this.bodies.set(found.digest, body);
+    }
+    if (body === undefined) {
+      const full = await this.messaging.request(
+        manifestRpc.get,
+        { repository: route.name, reference: found.digest, includeBody: true },
+        { context },
+      );
+      if (full.body === undefined)
+        throw new Error('the manifest service answered without the body asked for');
+      body = Buffer.from(full.body, 'base64');
+      this.bodies.set(found.digest, body);
+    }
+    writeResponse(reply, 200, headers, body);
+  }
+
+  private async put(
+    route: ManifestRoute,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
+    const body = await readManifestBody(request.raw, maxManifestBytes);
+    if (route.referenceKind === 'digest') {
+      const actual = sha256Digest(body);
+      if (actual !== route.reference) {
+        throw new RegistryError(
+          'DIGEST_INVALID',
+          'the manifest does not match the digest it was pushed by',
+          {
+            digest: route.reference,
+            actual,
+          },
+        );
+      }
+    }
+    const stored = await this.messaging.request(
+      manifestRpc.put,
+      {
+        repository: route.name,
+        reference: route.reference,
+        contentType: request.headers['content-type'],
+        body: body.toString('base64'),
+      },
+      { context: buildRpcContext(request) },
+    );
+    this.bodies.set(stored.digest, body);
+    const headers: OutgoingHttpHeaders = {
+      location: `/v2/${route.name}/manifests/${stored.digest}`,
+      'docker-content-digest': stored.digest,
+    };
+    if (stored.subject !== undefined) headers['oci-subject'] = stored.subject;
+    writeResponse(reply, 201, headers);
+  }
+
+  private async delete(
+    route: ManifestRoute,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
+    await this.messaging.request(
+      manifestRpc.delete,
+      { repository: route.name, reference: route.reference },
+      { context: buildRpcContext(request) },
+    );
+    if (route.referenceKind === 'digest') this.bodies.delete(route.reference);
+    writeResponse(reply, 202, {});
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Reads a manifest PUT's body, refusing past `maxBytes` without reading further: a
+ * declared Content-Length over the cap is refused before any byte is read, a chunked
+ * body as soon as it crosses the cap. What is left unread is dropped with the
+ * connection (the exception filter closes it), never buffered.
+ */
+import type { IncomingMessage } from 'node:http';
+import { RegistryError } from '@meridian/contracts';
+import { declaredContentLength } from '../http/request-body';
+
+export function readManifestBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = declaredContentLength(request);
+  if (declared !== undefined && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = (): void => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+      request.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.byteLength;
+      if (size > maxBytes) {
+        stop();
+        request.pause();
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      stop();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error): void => {
+      stop();
+      reject(error);
+    };
+    const onClose = (): void => {
+      if (request.complete) return;
+      stop();
+      reject(new Error('client closed the connection before sending the whole manifest'));
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+    request.on('close', onClose);
+  });
+}
+
+function tooLarge(maxBytes: number): RegistryError {
+  return new RegistryError('MANIFEST_TOO_LARGE', `manifest exceeds ${maxBytes / 1024 / 1024} MiB`, {
+    limit: maxBytes,
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * Streams one request body into an upload, hashing the bytes on their way to the store:
+ * no copy is kept, and the digest is known the moment the store has the last byte.
+ *
+ * A body cut short (the client went away) or longer or shorter than its Content-Range said
+ * makes the driver's append reject, and the driver then keeps the upload as it was before
+ * this chunk: nothing partial is ever recorded.
+ */
+import type { IncomingMessage } from 'node:http';
+import { Transform } from 'node:stream';
+import { RegistryError, type UploadState } from '@meridian/contracts';
+import type { Digester } from '@meridian/oci';
+import type { StorageDriver } from '@meridian/storage';
+
+/** Big buffers: a chunk is megabytes to gigabytes, fewer hand-offs are faster. */
+const streamBufferBytes = 1024 * 1024;
+
+export interface AppendChunkInput {
+  storage: StorageDriver;
+  uploadId: string;
+  state: UploadState;
+  body: IncomingMessage;
+  digester: Digester;
+  /** the chunk's length when the request declared it (Content-Range or Content-Length) */
+  expectedBytes?: number;
+}
+
+export async function appendChunk(input: AppendChunkInput): Promise<UploadState> {
+  const { body, digester, expectedBytes } = input;
+  let received = 0;
+  let refusal: RegistryError | undefined;
+  const sizeInvalid = (): RegistryError =>
+    new RegistryError('SIZE_INVALID', 'the chunk is not as long as its request declared', {
+      declared: expectedBytes,
+    });
+
+  const hashing = new Transform({
+    readableHighWaterMark: streamBufferBytes,
+    writableHighWaterMark: streamBufferBytes,
+    transform(chunk: Buffer, _encoding, done) {
+      received += chunk.byteLength;
+      if (expectedBytes !== undefined && received > expectedBytes) {
+        refusal = sizeInvalid();
+        return done(refusal);
+      }
+      digester.update(chunk);
+      done(null, chunk);
+    },
+    flush(done) {
+      if (expectedBytes !== undefined && received !== expectedBytes) {
+        refusal = sizeInvalid();
+        return done(refusal);
+      }
+      done();
+    },
+  });
+  const onAbort = (): void => {
+    if (body.complete) return;
+    refusal ??= new RegistryError(
+      'BLOB_UPLOAD_INVALID',
+      'the client closed the connection mid-chunk',
+    );
+    hashing.destroy(refusal);
+  };
+  body.on('error', onAbort);
+  body.on('close', onAbort);
+  body.pipe(hashing);
+  try {
+    return await input.storage.appendUpload(input.uploadId, input.state, hashing, expectedBytes);
+  } catch (error) {
+    body.unpipe(hashing);
+    hashing.destroy();
+    throw refusal ?? error;
+  } finally {
+    body.off('error', onAbort);
+    body.off('close', onAbort);
+  }
+}

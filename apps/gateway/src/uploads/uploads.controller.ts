@@ -1,0 +1,270 @@
+/**
+ * `/v2/<name>/blobs/uploads/` (POST) and `/v2/<name>/blobs/uploads/<uuid>` (GET, PATCH, PUT,
+ * DELETE): blob pushes, monolithic or chunked, and cross-repository mounts.
+ *
+ * The blob service keeps each session (its offset and the driver's state); the gateway
+ * streams the bytes into the store, hashing them as they pass, and tells the blob
+ * service where the session now stands. A blob is committed only once the gateway has
+ * checked that everything uploaded hashes to the digest the client named.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { RegistryError, type UploadSession, type UploadState, blobRpc } from '@meridian/contracts';
+import { type RpcContext, Messaging } from '@meridian/messaging';
+import {
+  type DistributionRoute,
+  OciValidationError,
+  isRepositoryName,
+  isUploadId,
+  parseContentRange,
+  parseDigest,
+} from '@meridian/oci';
+import type { StorageDriver } from '@meridian/storage';
+import { InjectLogger, type Logger } from '@meridian/telemetry';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { buildRpcContext } from '../http/build-rpc-context';
+import { methodNotAllowed } from '../http/method-not-allowed';
+import { readQueryParam } from '../http/read-query-param';
+import { declaredContentLength, hasRequestBody } from '../http/request-body';
+import { writeResponse } from '../http/write-response';
+import { storageDriverToken } from '../storage/storage-driver.token';
+import { appendChunk } from './append-chunk';
+import { UploadDigesters } from './upload-digesters';
+import { blobLocation, uploadHeaders } from './upload-headers';
+import { UploadLocks } from './upload-locks';
+
+type UploadsRoute = Extract<DistributionRoute, { kind: 'uploads' }>;
+type UploadRoute = Extract<DistributionRoute, { kind: 'upload' }>;
+
+@Injectable()
+export class UploadsController {
+  constructor(
+    private readonly messaging: Messaging,
+    @Inject(storageDriverToken) private readonly storage: StorageDriver,
+    private readonly digesters: UploadDigesters,
+    private readonly locks: UploadLocks,
+    @InjectLogger() private readonly logger: Logger,
+  ) {}
+
+  /** POST: a new session, a mount (`?mount=&from=`), or a whole blob in one request (`?digest=`). */
+  async start(route: UploadsRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (request.method !== 'POST') throw methodNotAllowed(reply, request.method, ['POST']);
+    const context = buildRpcContext(request);
+    const mount = readQueryParam(request, 'mount') || undefined;
+    const digest = readQueryParam(request, 'digest');
+    if (mount !== undefined) return this.mount(route, mount, request, reply, context);
+    if (digest !== undefined) parseDigest(digest);
+
+    const started = await this.messaging.request(
+      blobRpc.uploadStart,
+      { repository: route.name },
+      { context },
+    );
+    if (started.kind !== 'session')
+      throw new Error('the blob service mounted a blob it was not asked to');
+    if (digest === undefined)
+      return writeResponse(reply, 202, uploadHeaders(route.name, started.session));
+    return this.finish(route.name, started.session, digest, request, reply, context);
+  }
+
+  async handle(route: UploadRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const allowed = ['GET', 'HEAD', 'PATCH', 'PUT', 'DELETE'];
+    if (!allowed.includes(request.method)) throw methodNotAllowed(reply, request.method, allowed);
+    // not a uuid: no session has that id, and the blob service need not be asked
+    if (!isUploadId(route.uploadId)) throw uploadUnknown(route.uploadId);
+    const context = buildRpcContext(request);
+    const uploadId = route.uploadId.toLowerCase();
+    if (request.method === 'DELETE') return this.cancel(route.name, uploadId, reply, context);
+
+    return this.locks.run(uploadId, async () => {
+      const session = await this.messaging.request(
+        blobRpc.uploadGet,
+        { repository: route.name, uploadId },
+        { context },
+      );
+      switch (request.method) {
+        case 'PATCH':
+          return this.patch(route.name, session, request, reply, context);
+        case 'PUT':
+          return this.close(route.name, session, request, reply, context);
+        default:
+          return writeResponse(reply, 204, uploadHeaders(route.name, session));
+      }
+    });
+  }
+
+  private async mount(
+    route: UploadsRoute,
+    digest: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    context: RpcContext,
+  ): Promise<void> {
+    parseDigest(digest);
+    const from = readQueryParam(request, 'from') || undefined;
+    if (from !== undefined && !isRepositoryName(from)) {
+      throw new OciValidationError('NAME_INVALID', 'invalid repository name to mount from', {
+        from,
+      });
+    }
+    const started = await this.messaging.request(
+      blobRpc.uploadStart,
+      { repository: route.name, mount: { digest, from } },
+      { context },
+    );
+    if (started.kind === 'session')
+      return writeResponse(reply, 202, uploadHeaders(route.name, started.session));
+    writeResponse(reply, 201, {
+      location: blobLocation(route.name, started.blob.digest),
+      'docker-content-digest': started.blob.digest,
+    });
+  }
+
+  private async patch(
+    name: string,
+    session: UploadSession,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    context: RpcContext,
+  ): Promise<void> {
+    const expectedBytes = this.chunkLength(name, session, request, reply);
+    const digester = await this.digesters.take(session);
+    const state = await appendChunk({
+      storage: this.storage,
+      uploadId: session.uploadId,
+      state: session.state,
+      body: request.raw,
+      digester,
+      expectedBytes,
+    });
+    const advanced = await this.messaging.request(
+      blobRpc.uploadAdvance,
+      { repository: name, uploadId: session.uploadId, fromOffset: session.offset, state },
+      { context },
+    );
+    if (digester.size === advanced.offset) this.digesters.keep(session.uploadId, digester);
+    writeResponse(reply, 202, uploadHeaders(name, advanced));
+  }
+
+  /** PUT `?digest=`: the last chunk, if the request has one, then the check and the commit. */
+  private async close(
+    name: string,
+    session: UploadSession,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    context: RpcContext,
+  ): Promise<void> {
+    const digest = readQueryParam(request, 'digest');
+    if (digest === undefined) {
+      throw new OciValidationError(
+        'DIGEST_INVALID',
+        'the digest query parameter is required to close an upload',
+      );
+    }
+    parseDigest(digest);
+    return this.finish(name, session, digest, request, reply, context);
+  }
+
+  private async finish(
+    name: string,
+    session: UploadSession,
+    digest: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    context: RpcContext,
+  ): Promise<void> {
+    const digester = await this.digesters.take(session);
+    let state: UploadState = session.state;
+    if (hasRequestBody(request.raw)) {
+      state = await appendChunk({
+        storage: this.storage,
+        uploadId: session.uploadId,
+        state,
+        body: request.raw,
+        digester,
+        expectedBytes: this.chunkLength(name, session, request, reply),
+      });
+    }
+    const actual = digester.digest();
+    if (actual !== digest) {
+      await this.cancelQuietly(name, session.uploadId, context);
+      throw new RegistryError('DIGEST_INVALID', 'the uploaded content does not match the digest', {
+        digest,
+        actual,
+      });
+    }
+    const blob = await this.messaging.request(
+      blobRpc.uploadComplete,
+      { repository: name, uploadId: session.uploadId, digest, state },
+      { context },
+    );
+    writeResponse(reply, 201, {
+      location: blobLocation(name, blob.digest),
+      'docker-content-digest': blob.digest,
+    });
+  }
+
+  private async cancel(
+    name: string,
+    uploadId: string,
+    reply: FastifyReply,
+    context: RpcContext,
+  ): Promise<void> {
+    await this.messaging.request(blobRpc.uploadCancel, { repository: name, uploadId }, { context });
+    this.digesters.forget(uploadId);
+    writeResponse(reply, 204, {});
+  }
+
+  /** A failed upload is cancelled so nothing of it stays; failing to do so must not hide why it failed. */
+  private async cancelQuietly(name: string, uploadId: string, context: RpcContext): Promise<void> {
+    this.digesters.forget(uploadId);
+    try {
+      await this.messaging.request(
+        blobRpc.uploadCancel,
+        { repository: name, uploadId },
+        { context },
+      );
+    } catch (error) {
+      this.logger.warn({ repository: name, uploadId, err: error }, 'failed to cancel upload');
+    }
+  }
+
+  /**
+   * The chunk's length from `Content-Range` (or `Content-Length` without one), after checking
+   * that it starts where the upload stands: a chunk out of order or overlapping is refused
+   * with 416 and the upload's current `Range`, so the client can resume from there.
+   */
+  private chunkLength(
+    name: string,
+    session: UploadSession,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): number | undefined {
+    const declared = declaredContentLength(request.raw);
+    const header = request.headers['content-range'];
+    if (header === undefined) return declared;
+    void reply.headers(uploadHeaders(name, session));
+    const range = parseContentRange(header);
+    if (range.start !== session.offset) {
+      throw new RegistryError(
+        'RANGE_INVALID',
+        `the chunk starts at ${range.start}, the upload stands at ${session.offset}`,
+        {
+          range: header,
+          offset: session.offset,
+        },
+      );
+    }
+    const length = range.end - range.start + 1;
+    if (declared !== undefined && declared !== length) {
+      throw new RegistryError('SIZE_INVALID', 'Content-Length does not match Content-Range', {
+        contentLength: declared,
+        range: header,
+      });
+    }
+    return length;
+  }
+}
+
+function uploadUnknown(uploadId: string): RegistryError {
+  return new RegistryError('BLOB_UPLOAD_UNKNOWN', 'blob upload unknown to registry', { uploadId });
+}
