@@ -1,14 +1,20 @@
 /**
  * A Docker schema 2 manifest list with two platforms: pushed as a multi-platform build
  * ends (each platform's image, then the list), read back by skopeo as it was pushed, and
- * copied out whole with every digest kept.
+ * copied out whole with every digest kept; and the same made and pushed by podman.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mediaTypes, sha256Digest } from '@meridian/oci';
-import { type PushedManifestList, buildOciImage, pushDockerManifestList } from '@meridian/testing';
+import {
+  type OciLayoutImage,
+  type PushedManifestList,
+  buildOciImage,
+  pushDockerManifestList,
+} from '@meridian/testing';
+import { ContainerStorage } from './support/container-storage';
 import { type RegistryUnderTest, startRegistry } from './support/registry-under-test';
 import { Skopeo } from './support/skopeo';
 
@@ -22,11 +28,12 @@ describe('a Docker manifest list with two platforms', () => {
   let skopeo: Skopeo;
   let work: string;
   let list: PushedManifestList;
+  let images: { image: OciLayoutImage; platform: (typeof platforms)[number] }[];
   const layersByArchitecture = new Map<string, readonly string[]>();
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'meridian-e2e-list-'));
-    const images = [];
+    images = [];
     for (const platform of platforms) {
       const image = await buildOciImage(join(work, platform.architecture), {
         tag: 'v1',
@@ -128,6 +135,68 @@ describe('a Docker manifest list with two platforms', () => {
       expect(
         sha256Digest(await skopeo.inspectRaw(skopeo.docker(`mirror/multi@${child.digest}`))),
       ).toBe(child.digest);
+  });
+
+  describe('made by podman', () => {
+    let containers: ContainerStorage;
+
+    beforeAll(async () => {
+      containers = await ContainerStorage.create(registry);
+    });
+
+    afterAll(async () => {
+      await containers?.dispose();
+    });
+
+    it('pushes with podman manifest push --all and pulls each platform back', async () => {
+      await containers.podman(['manifest', 'create', 'localhost/multi:v1']);
+      for (const { image } of images)
+        await containers.podman(['manifest', 'add', 'localhost/multi:v1', image.reference]);
+      const digestFile = join(work, 'podman-list.digest');
+      await containers.podman([
+        'manifest',
+        'push',
+        '--all',
+        '--tls-verify=false',
+        '--format',
+        'v2s2',
+        '--digestfile',
+        digestFile,
+        'localhost/multi:v1',
+        `docker://${registry.host}/team/podman-multi:v1`,
+      ]);
+
+      const pushedDigest = (await readFile(digestFile, 'utf8')).trim();
+      const served = await skopeo.inspectRaw(skopeo.docker('team/podman-multi:v1'));
+      expect(sha256Digest(served)).toBe(pushedDigest);
+      const servedList = JSON.parse(served.toString('utf8')) as {
+        mediaType: string;
+        manifests: { mediaType: string; platform: { architecture: string } }[];
+      };
+      expect(servedList.mediaType).toBe(mediaTypes.dockerManifestList);
+      expect(servedList.manifests.map((child) => child.platform.architecture)).toEqual(
+        platforms.map((platform) => platform.architecture),
+      );
+      for (const platform of platforms) {
+        const reference = `${registry.host}/team/podman-multi:v1`;
+        await containers.podman([
+          'pull',
+          '--quiet',
+          '--tls-verify=false',
+          '--platform',
+          `${platform.os}/${platform.architecture}`,
+          reference,
+        ]);
+        const pulled = await containers.podman([
+          'image',
+          'inspect',
+          '--format',
+          '{{.Architecture}}',
+          reference,
+        ]);
+        expect(pulled.stdout.trim()).toBe(platform.architecture);
+      }
+    });
   });
 });
 
