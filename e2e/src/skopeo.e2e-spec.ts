@@ -106,4 +106,19 @@ describe('skopeo', () => {
       image.manifestDigest,
     );
   });
+
+  it('copies an image with a 48 MiB layer in and out intact', async () => {
+    const large = await buildOciImage(join(work, 'large'), {
+      tag: 'v1',
+      layers: [{ files: { 'var/lib/app/large.bin': randomBytes(48 * 1024 * 1024) } }],
+    });
+    await skopeo.copy(large.reference, skopeo.docker('team/large:v1'));
+
+    const out = join(work, 'large-copy');
+    await skopeo.copy(skopeo.docker('team/large:v1'), `oci:${out}:v1`);
+    const copied = await readOciImage(out, 'v1');
+
+    expect(copied.manifestDigest).toBe(large.manifestDigest);
+    expect(copied.layerDigests).toEqual(large.layerDigests);
+  });
 });
