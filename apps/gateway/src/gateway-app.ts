@@ -43,5 +43,13 @@ export async function createGatewayApp(
     reply.raw.setHeader('docker-distribution-api-version', 'registry/2.0');
     done();
   });
+  // Fastify ends the connections that are idle the moment it closes; one whose response
+  // finishes a moment later would hold the shutdown for the whole keep-alive timeout.
+  fastify.addHook('preClose', (done) => {
+    const server = fastify.server;
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    server.once('close', () => clearInterval(sweep));
+    done();
+  });
   return app;
 }

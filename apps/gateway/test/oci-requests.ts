@@ -1,0 +1,128 @@
+/**
+ * The requests gateway tests make again and again, spelled out with fetch so every test
+ * can still look at statuses and headers itself.
+ */
+import { randomBytes } from 'node:crypto';
+import { mediaTypes, sha256Digest } from '@meridian/oci';
+import type { RegistryUnderTest } from './registry.harness';
+
+export interface Blob {
+  bytes: Buffer;
+  digest: string;
+  size: number;
+}
+
+export function randomBlob(size = 1024): Blob {
+  return blobOf(randomBytes(size));
+}
+
+export function blobOf(bytes: Buffer | string): Blob {
+  const buffer = Buffer.from(bytes);
+  return { bytes: buffer, digest: sha256Digest(buffer), size: buffer.length };
+}
+
+export async function expectStatus(response: Response, status: number): Promise<Response> {
+  if (response.status !== status) {
+    throw new Error(`expected ${status}, got ${response.status}: ${await response.text()}`);
+  }
+  return response;
+}
+
+/** POST, then the location of the new session (relative, as the gateway answers it). */
+export async function startUpload(registry: RegistryUnderTest, name: string): Promise<string> {
+  const response = await expectStatus(
+    await registry.request(`/v2/${name}/blobs/uploads/`, { method: 'POST' }),
+    202,
+  );
+  return response.headers.get('location')!;
+}
+
+/** A whole blob in POST + PUT. */
+export async function pushBlob(
+  registry: RegistryUnderTest,
+  name: string,
+  blob: Blob,
+): Promise<void> {
+  const location = await startUpload(registry, name);
+  await expectStatus(
+    await registry.request(`${location}?digest=${blob.digest}`, {
+      method: 'PUT',
+      body: blob.bytes,
+    }),
+    201,
+  );
+}
+
+export interface Manifest {
+  body: Buffer;
+  digest: string;
+  mediaType: string;
+}
+
+export function manifestOf(value: unknown, mediaType: string = mediaTypes.ociManifest): Manifest {
+  const body = Buffer.from(JSON.stringify(value));
+  return { body, digest: sha256Digest(body), mediaType };
+}
+
+/** An OCI image manifest of config and layers already pushed. */
+export function imageManifest(
+  config: Blob,
+  layers: Blob[],
+  extra: { subject?: Manifest; artifactType?: string; annotations?: Record<string, string> } = {},
+): Manifest {
+  return manifestOf({
+    schemaVersion: 2,
+    mediaType: mediaTypes.ociManifest,
+    ...(extra.artifactType ? { artifactType: extra.artifactType } : {}),
+    config: { mediaType: mediaTypes.ociConfig, digest: config.digest, size: config.size },
+    layers: layers.map((layer) => ({
+      mediaType: mediaTypes.ociLayerTar,
+      digest: layer.digest,
+      size: layer.size,
+    })),
+    ...(extra.subject
+      ? {
+          subject: {
+            mediaType: extra.subject.mediaType,
+            digest: extra.subject.digest,
+            size: extra.subject.body.length,
+          },
+        }
+      : {}),
+    ...(extra.annotations ? { annotations: extra.annotations } : {}),
+  });
+}
+
+export function putManifest(
+  registry: RegistryUnderTest,
+  name: string,
+  reference: string,
+  manifest: Manifest,
+): Promise<Response> {
+  return registry.request(`/v2/${name}/manifests/${reference}`, {
+    method: 'PUT',
+    headers: { 'content-type': manifest.mediaType },
+    body: manifest.body,
+  });
+}
+
+/** Pushes a config and one layer, then the manifest referencing them, under `tag`. */
+export async function pushImage(
+  registry: RegistryUnderTest,
+  name: string,
+  tag: string,
+  extra: Parameters<typeof imageManifest>[2] = {},
+): Promise<{ manifest: Manifest; config: Blob; layer: Blob }> {
+  const config = blobOf(JSON.stringify({ architecture: 'amd64', os: 'linux', tag }));
+  const layer = randomBlob(2048);
+  await pushBlob(registry, name, config);
+  await pushBlob(registry, name, layer);
+  const manifest = imageManifest(config, [layer], extra);
+  await expectStatus(await putManifest(registry, name, tag, manifest), 201);
+  return { manifest, config, layer };
+}
+
+export async function errorCode(response: Response): Promise<string | undefined> {
+  const body = (await response.json()) as { errors?: { code: string }[] };
+  return body.errors?.[0]?.code;
+}
