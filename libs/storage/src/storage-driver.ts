@@ -62,7 +62,12 @@ export interface StorageDriver {
    * If `body` fails midway, rejects and the upload stays as it was before this chunk.
    * `size`, when the caller knows it (Content-Length), lets drivers avoid buffering.
    */
-  appendUpload(uploadId: string, state: UploadState, body: Readable, size?: number): Promise<UploadState>;
+  appendUpload(
+    uploadId: string,
+    state: UploadState,
+    body: Readable,
+    size?: number,
+  ): Promise<UploadState>;
 
   /** Streams everything appended so far (to re-hash an upload whose hash state was lost). */
   readUpload(uploadId: string, state: UploadState): Promise<Readable>;
