@@ -1,0 +1,299 @@
+/**
+ * A store in a local directory (the embedded default, and any shared volume).
+ *
+ * Durability and atomicity come from the usual POSIX recipe: write a temporary file in the
+ * target's own directory (same filesystem, so the rename cannot become a copy), fsync it,
+ * rename it over the key, fsync the directory. Readers therefore see a whole object or none.
+ * Temporary files start with `.`, which no key segment does (see paths.ts), so `list`
+ * skips them and a crash leaves at worst a hidden leftover, never a torn object.
+ *
+ * An upload session is one file, `_uploads/<uuid>/data`, written in place at `state.size`
+ * after truncating to it: whatever a failed chunk left past that offset is discarded, so a
+ * chunk either lands completely or, from the caller's point of view, not at all.
+ */
+import { randomUUID } from 'node:crypto';
+import { type FileHandle, mkdir, open, opendir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative } from 'node:path';
+import { Readable } from 'node:stream';
+import { uploadPrefix } from './paths';
+import {
+  type ByteRange,
+  type StorageDriver,
+  StorageNotFoundError,
+  type UploadState,
+} from './storage-driver';
+
+/** Large buffers: fewer syscalls per blob; blobs are usually megabytes to gigabytes. */
+const ioChunkBytes = 1024 * 1024;
+
+export interface FilesystemStorageDriverOptions {
+  rootDirectory: string;
+}
+
+export class FilesystemStorageDriver implements StorageDriver {
+  readonly kind = 'filesystem' as const;
+  readonly rootDirectory: string;
+
+  constructor(options: FilesystemStorageDriverOptions) {
+    this.rootDirectory = options.rootDirectory;
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.rootDirectory, { recursive: true });
+  }
+
+  async stat(key: string): Promise<{ size: number } | undefined> {
+    const stats = await stat(this.pathOf(key)).catch(ignoreMissing);
+    return stats?.isFile() ? { size: stats.size } : undefined;
+  }
+
+  async read(key: string, range?: ByteRange): Promise<Readable> {
+    // Opening first turns a missing file into a rejection here rather than a stream error later.
+    const file = await open(this.pathOf(key), 'r').catch((error: unknown) => {
+      throw isMissing(error) ? new StorageNotFoundError(key) : error;
+    });
+    return file.createReadStream({
+      start: range?.start,
+      end: range?.end,
+      highWaterMark: ioChunkBytes,
+    });
+  }
+
+  async put(key: string, body: Readable | Buffer, size?: number): Promise<void> {
+    const target = this.pathOf(key);
+    const directory = dirname(target);
+    await mkdir(directory, { recursive: true });
+    const temporary = join(directory, `.${randomUUID()}.tmp`);
+    try {
+      const file = await open(temporary, 'wx');
+      try {
+        const written = await writeAt(file, 0, body);
+        if (size !== undefined && written !== size) {
+          throw new Error(`put of ${key} received ${written} bytes, expected ${size}`);
+        }
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(temporary, target);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+    await syncDirectory(directory);
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    // Walk only the deepest directory the prefix names; the rest of the prefix filters names.
+    const directoryPart = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    const start = directoryPart === '' ? this.rootDirectory : this.pathOf(directoryPart);
+    for await (const key of walk(start, directoryPart)) {
+      if (key.startsWith(prefix)) yield key;
+    }
+  }
+
+  async presignGet(): Promise<string | undefined> {
+    return undefined;
+  }
+
+  async copyFrom(source: StorageDriver, sourceKey: string, key: string): Promise<void> {
+    const found = await source.stat(sourceKey);
+    if (!found) throw new StorageNotFoundError(sourceKey);
+    await this.put(key, await source.read(sourceKey), found.size);
+  }
+
+  async startUpload(uploadId: string): Promise<UploadState> {
+    const data = this.uploadDataPath(uploadId);
+    await mkdir(dirname(data), { recursive: true });
+    const file = await open(data, 'w');
+    await file.close();
+    return { size: 0, driver: {} };
+  }
+
+  async appendUpload(
+    uploadId: string,
+    state: UploadState,
+    body: Readable,
+    size?: number,
+  ): Promise<UploadState> {
+    const file = await this.openUpload(uploadId, 'r+');
+    try {
+      await trimTo(file, state.size, uploadId);
+      try {
+        const written = await writeAt(file, state.size, body);
+        if (size !== undefined && written !== size) {
+          throw new Error(`chunk of upload ${uploadId} had ${written} bytes, expected ${size}`);
+        }
+        await file.sync();
+        return { size: state.size + written, driver: {} };
+      } catch (error) {
+        // Not needed for correctness (the next append truncates too), but keeps the file's
+        // length equal to the session's size for anyone looking at it.
+        await file.truncate(state.size).catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      await file.close();
+    }
+  }
+
+  async readUpload(uploadId: string, state: UploadState): Promise<Readable> {
+    const file = await this.openUpload(uploadId, 'r');
+    if (state.size === 0) {
+      await file.close();
+      return Readable.from([]);
+    }
+    return file.createReadStream({ start: 0, end: state.size - 1, highWaterMark: ioChunkBytes });
+  }
+
+  async completeUpload(uploadId: string, state: UploadState, key: string): Promise<void> {
+    const target = this.pathOf(key);
+    const exists = await stat(target).catch(ignoreMissing);
+    if (!exists) {
+      const data = this.uploadDataPath(uploadId);
+      await this.trimUpload(uploadId, state);
+      await mkdir(dirname(target), { recursive: true });
+      await rename(data, target);
+      await syncDirectory(dirname(target));
+    }
+    await this.abortUpload(uploadId);
+  }
+
+  async abortUpload(uploadId: string): Promise<void> {
+    await rm(this.pathOf(uploadPrefix(uploadId)), { recursive: true, force: true });
+  }
+
+  /** Drops bytes a failed chunk may have left past `state.size`. */
+  private async trimUpload(uploadId: string, state: UploadState): Promise<void> {
+    const file = await this.openUpload(uploadId, 'r+');
+    try {
+      if (await trimTo(file, state.size, uploadId)) await file.sync();
+    } finally {
+      await file.close();
+    }
+  }
+
+  private async openUpload(uploadId: string, flags: 'r' | 'r+'): Promise<FileHandle> {
+    const data = this.uploadDataPath(uploadId);
+    return open(data, flags).catch((error: unknown) => {
+      throw isMissing(error) ? new StorageNotFoundError(`${uploadPrefix(uploadId)}data`) : error;
+    });
+  }
+
+  private uploadDataPath(uploadId: string): string {
+    return this.pathOf(`${uploadPrefix(uploadId)}data`);
+  }
+
+  /** The file behind a key; refuses any key that could name something outside the root. */
+  private pathOf(key: string): string {
+    const segments = key.split('/');
+    const trailingSlash = segments.at(-1) === '';
+    const named = trailingSlash ? segments.slice(0, -1) : segments;
+    const unsafe =
+      key.length === 0 ||
+      key.includes('\\') ||
+      key.includes('\0') ||
+      isAbsolute(key) ||
+      // `.` and `..` could escape the root; any dot-led name could hit a temporary file.
+      named.some((segment) => segment === '' || segment.startsWith('.'));
+    const path = join(this.rootDirectory, ...named);
+    if (unsafe || relative(this.rootDirectory, path).startsWith('..')) {
+      throw new Error(`invalid storage key: ${JSON.stringify(key)}`);
+    }
+    return path;
+  }
+}
+
+/** Cuts `file` back to `size`; true when there was something to cut. */
+async function trimTo(file: FileHandle, size: number, uploadId: string): Promise<boolean> {
+  const actual = (await file.stat()).size;
+  // Shorter than the state says means bytes the caller believes durable are gone: never pad with zeros.
+  if (actual < size)
+    throw new Error(`upload ${uploadId} holds ${actual} bytes, its state says ${size}`);
+  if (actual === size) return false;
+  await file.truncate(size);
+  return true;
+}
+
+/**
+ * Streams `body` into `file` from `position` on; resolves with the number of bytes written.
+ * Chunks are gathered into writes of about `ioChunkBytes` (one writev each): request bodies
+ * arrive in pieces of a few KiB, and a syscall per piece would dominate.
+ */
+async function writeAt(
+  file: FileHandle,
+  position: number,
+  body: Readable | Buffer,
+): Promise<number> {
+  if (Buffer.isBuffer(body)) {
+    await writevAll(file, [body], position);
+    return body.length;
+  }
+  let written = 0;
+  let batch: Buffer[] = [];
+  let batchSize = 0;
+  const flush = async () => {
+    await writevAll(file, batch, position + written);
+    written += batchSize;
+    batch = [];
+    batchSize = 0;
+  };
+  for await (const chunk of body) {
+    batch.push(chunk as Buffer);
+    batchSize += (chunk as Buffer).length;
+    if (batchSize >= ioChunkBytes) await flush();
+  }
+  if (batchSize > 0) await flush();
+  return written;
+}
+
+/** writev may write less than asked (large batches, signals): go on until all is written. */
+async function writevAll(file: FileHandle, buffers: Buffer[], position: number): Promise<void> {
+  let remaining = buffers;
+  let at = position;
+  while (remaining.length > 0) {
+    const { bytesWritten } = await file.writev(remaining, at);
+    at += bytesWritten;
+    let skip = bytesWritten;
+    while (remaining.length > 0 && skip >= remaining[0]!.length) {
+      skip -= remaining[0]!.length;
+      remaining = remaining.slice(1);
+    }
+    if (skip > 0) remaining = [remaining[0]!.subarray(skip), ...remaining.slice(1)];
+  }
+}
+
+async function* walk(directory: string, keyPrefix: string): AsyncGenerator<string> {
+  const entries = await opendir(directory, { bufferSize: 256 }).catch(ignoreMissing);
+  if (!entries) return;
+  for await (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const key = `${keyPrefix}${entry.name}`;
+    if (entry.isDirectory()) yield* walk(join(directory, entry.name), `${key}/`);
+    else if (entry.isFile()) yield key;
+  }
+}
+
+/** Makes a rename in `directory` durable (a file's fsync does not cover its directory entry). */
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+function ignoreMissing(error: unknown): undefined {
+  if (isMissing(error)) return undefined;
+  throw error;
+}
