@@ -65,6 +65,8 @@ export interface S3UploadTuning {
   minPartSize: number;
   /** S3's maximum part size: a chunk up to this size (with the tail) goes up as one streamed part. */
   maxPartSize: number;
+  /** Parts of a body of unknown length uploading at once (each holds `partSize` of memory). */
+  partsInFlight: number;
   /** Tail pieces kept before they are merged into one object. */
   maxTailPieces: number;
   copy: CopyS3ObjectOptions;
@@ -171,19 +173,22 @@ export class S3Uploads {
     current: S3UploadDriverState,
     body: Readable,
   ): Promise<S3UploadDriverState> {
-    let live: S3UploadDriverState | undefined;
+    // A promise, not a value: parts upload concurrently and must share one multipart upload.
+    let live: Promise<S3UploadDriverState> | undefined;
     const added: Part[] = [];
     const tailSize = sizeOfTail(current);
     const result = await splitIntoParts(body, {
       partSize: this.tuning.partSize,
       minPartSize: this.tuning.minPartSize,
+      maxInFlight: this.tuning.partsInFlight,
       prefix:
         tailSize > 0 ? { size: tailSize, load: () => this.readTail(current.tail) } : undefined,
-      uploadPart: async (bytes) => {
-        live ??= await this.liveMultipart(uploadId, current);
-        const partNumber = live.parts.length + added.length + 1;
-        const etag = await this.uploadPart(uploadId, live, partNumber, bytes, bytes.length);
-        added.push({ partNumber, etag, size: bytes.length });
+      uploadPart: async (bytes, index) => {
+        live ??= this.liveMultipart(uploadId, current);
+        const target = await live;
+        const partNumber = target.parts.length + index + 1;
+        const etag = await this.uploadPart(uploadId, target, partNumber, bytes, bytes.length);
+        added[index] = { partNumber, etag, size: bytes.length };
       },
     });
     if (result.kind === 'small') {
@@ -192,7 +197,8 @@ export class S3Uploads {
         : this.addTailPiece(uploadId, current, result.bytes);
     }
     await this.deleteTail(current.tail);
-    return { ...live!, parts: [...live!.parts, ...added], tail: [] };
+    const target = await live!;
+    return { ...target, parts: [...target.parts, ...added], tail: [] };
   }
 
   private async uploadPart(

@@ -53,8 +53,9 @@ export interface S3StorageDriverOptions {
   redirect?: boolean;
   /** The endpoint clients reach when it differs from the registry's (presigned URLs use it). */
   publicEndpoint?: string;
-  /** Part size for bodies of unknown length; each upload holds up to about two in memory. */
+  /** Part size for bodies of unknown length (buffered: memory per upload ≈ (partsInFlight + 1) × partSize). */
   partSize?: number;
+  partsInFlight?: number;
   /** Objects above this size are copied part by part (S3 refuses CopyObject above 5 GiB). */
   maxCopyObjectSize?: number;
   copyPartSize?: number;
@@ -75,9 +76,10 @@ export class S3StorageDriver implements StorageDriver {
       ? createS3Client(options, options.publicEndpoint)
       : this.client;
     this.tuning = {
-      partSize: options.partSize ?? 16 * MiB,
+      partSize: options.partSize ?? 8 * MiB,
       minPartSize: 5 * MiB,
       maxPartSize: 5 * GiB,
+      partsInFlight: options.partsInFlight ?? 4,
       maxTailPieces: 16,
       copy: {
         maxCopyObjectSize: options.maxCopyObjectSize ?? 5 * GiB,
@@ -244,30 +246,28 @@ export class S3StorageDriver implements StorageDriver {
 
   /** A whole object of unknown (or over 5 GiB) length, as a multipart upload straight onto its key. */
   private async putInParts(key: string, body: Readable): Promise<void> {
-    let UploadId: string | undefined;
+    // A promise, not a value: parts upload concurrently and must share one multipart upload.
+    let uploadId: Promise<string | undefined> | undefined;
+    const createUpload = async () =>
+      (await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key })))
+        .UploadId;
     const parts: { PartNumber: number; ETag: string | undefined }[] = [];
     try {
       const result = await splitIntoParts(body, {
         partSize: this.tuning.partSize,
         minPartSize: this.tuning.minPartSize,
-        uploadPart: async (bytes) => {
-          UploadId ??= (
-            await this.client.send(
-              new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }),
-            )
-          ).UploadId;
-          const PartNumber = parts.length + 1;
-          const { ETag } = await this.client.send(
-            new UploadPartCommand({
-              Bucket: this.bucket,
-              Key: key,
-              UploadId,
-              PartNumber,
-              Body: bytes,
-              ContentLength: bytes.length,
-            }),
-          );
-          parts.push({ PartNumber, ETag });
+        maxInFlight: this.tuning.partsInFlight,
+        uploadPart: async (bytes, index) => {
+          uploadId ??= createUpload();
+          const command = new UploadPartCommand({
+            Bucket: this.bucket,
+            Key: key,
+            UploadId: await uploadId,
+            PartNumber: index + 1,
+            Body: bytes,
+            ContentLength: bytes.length,
+          });
+          parts[index] = { PartNumber: index + 1, ETag: (await this.client.send(command)).ETag };
         },
       });
       if (result.kind === 'small') {
@@ -278,11 +278,12 @@ export class S3StorageDriver implements StorageDriver {
         new CompleteMultipartUploadCommand({
           Bucket: this.bucket,
           Key: key,
-          UploadId,
+          UploadId: await uploadId,
           MultipartUpload: { Parts: parts },
         }),
       );
     } catch (error) {
+      const UploadId = await uploadId?.catch(() => undefined);
       if (UploadId) {
         const abort = new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId });
         await this.client.send(abort).catch(() => undefined);

@@ -7,8 +7,10 @@ export interface SplitIntoPartsOptions {
   minPartSize: number;
   /** Bytes that go before the stream's in the first part (an upload's pending tail), loaded only if needed. */
   prefix?: { size: number; load: () => Promise<Buffer> };
-  /** Uploads the next part; called in order, with at most one call in flight. */
-  uploadPart: (bytes: Buffer) => Promise<void>;
+  /** Parts uploading at once; memory holds about this many parts plus the one being filled. */
+  maxInFlight: number;
+  /** Uploads the `index`-th part (0-based, in stream order); calls may overlap up to `maxInFlight`. */
+  uploadPart: (bytes: Buffer, index: number) => Promise<void>;
 }
 
 export type SplitResult =
@@ -18,20 +20,21 @@ export type SplitResult =
 /**
  * Cuts a stream of unknown length into S3 parts. A part is cut only once at least
  * `minPartSize` more bytes are buffered behind it, so the last part is never too small to
- * be followed by another append. Reading goes on while the previous part uploads, so memory
- * is bounded by about two parts and the client's bytes keep flowing.
+ * be followed by another append. Reading goes on while earlier parts upload, so the client's
+ * bytes keep flowing; memory is bounded by `maxInFlight` + 1 parts (+ `minPartSize`).
  */
 export async function splitIntoParts(
   body: Readable,
   options: SplitIntoPartsOptions,
 ): Promise<SplitResult> {
-  const { partSize, minPartSize, prefix, uploadPart } = options;
+  const { partSize, minPartSize, prefix, uploadPart, maxInFlight } = options;
   if (partSize < minPartSize) throw new Error('partSize must be at least minPartSize');
   let pending: Buffer[] = [];
   let pendingSize = 0;
   let prefixSize = prefix?.size ?? 0;
   let count = 0;
-  let inflight: Promise<void> | undefined;
+  const inflight = new Set<Promise<void>>();
+  const settled = () => Promise.all(inflight);
 
   const take = (size: number): Buffer[] => {
     const taken: Buffer[] = [];
@@ -56,14 +59,20 @@ export async function splitIntoParts(
     const pieces = take(bodyBytes);
     if (prefixSize > 0 && prefix) pieces.unshift(await prefix.load());
     prefixSize = 0;
-    await inflight;
+    while (inflight.size >= maxInFlight) await Promise.race(inflight);
+    const upload = uploadPart(Buffer.concat(pieces), count).then(
+      () => {
+        inflight.delete(upload);
+      },
+      (error: unknown) => {
+        // Stop reading a body whose bytes can no longer go anywhere.
+        body.destroy(error as Error);
+        throw error;
+      },
+    );
+    upload.catch(() => undefined);
+    inflight.add(upload);
     count += 1;
-    inflight = uploadPart(Buffer.concat(pieces)).catch((error: unknown) => {
-      // Stop reading a body whose bytes can no longer go anywhere.
-      body.destroy(error as Error);
-      throw error;
-    });
-    inflight.catch(() => undefined);
   };
 
   try {
@@ -78,10 +87,10 @@ export async function splitIntoParts(
       return { kind: 'small', bytes };
     }
     await cut(pendingSize);
-    await inflight;
+    await settled();
     return { kind: 'parts', count };
   } catch (error) {
-    await inflight?.catch(() => undefined);
+    await Promise.allSettled(inflight);
     throw error;
   }
 }

@@ -1,0 +1,29 @@
+import { blobKey, digestOfBlobKey, uploadPrefix } from './paths';
+
+const hex = 'ab'.repeat(32);
+
+describe('paths', () => {
+  it('fans blobs out by the first two hex digits of their sha256', () => {
+    expect(blobKey(`sha256:${hex}`)).toBe(`blobs/sha256/ab/${hex}`);
+    expect(digestOfBlobKey(`blobs/sha256/ab/${hex}`)).toBe(`sha256:${hex}`);
+  });
+
+  it.each(['sha512:' + 'a'.repeat(128), `sha256:${hex.toUpperCase()}`, 'sha256:../../etc', ''])(
+    'refuses to make a blob key of %j',
+    (digest) => {
+      expect(() => blobKey(digest)).toThrow('not a sha256 digest');
+    },
+  );
+
+  it('recognises only well-formed blob keys', () => {
+    expect(digestOfBlobKey(`blobs/sha256/cd/${hex}`)).toBeUndefined();
+    expect(digestOfBlobKey(`_uploads/${hex}`)).toBeUndefined();
+  });
+
+  it('gives each upload its own prefix and refuses anything but a uuid', () => {
+    expect(uploadPrefix('0b6f8a52-1c1e-4a57-9d4c-6f1a2b3c4d5e')).toBe(
+      '_uploads/0b6f8a52-1c1e-4a57-9d4c-6f1a2b3c4d5e/',
+    );
+    expect(() => uploadPrefix('../x')).toThrow('not an upload id');
+  });
+});
