@@ -54,6 +54,9 @@ export async function appendChunk(input: AppendChunkInput): Promise<UploadState>
       done();
     },
   });
+  // The driver may not be reading yet when the body fails; its read then sees the stream
+  // errored. Without a listener, the 'error' event would take the process down first.
+  hashing.on('error', () => undefined);
   const onAbort = (): void => {
     if (body.complete) return;
     refusal ??= new RegistryError(

@@ -1,0 +1,98 @@
+import { ConfigError, loadConfig } from './config';
+
+describe(loadConfig.name, () => {
+  it('has defaults for everything', () => {
+    const sut = loadConfig({}, '/srv');
+
+    expect(sut).toEqual({
+      region: 'us-east',
+      natsUrl: ['nats://127.0.0.1:4222'],
+      host: '127.0.0.1',
+      port: 5000,
+      logLevel: 'info',
+      storage: { driver: 'filesystem', rootDirectory: '/srv/.meridian/us-east/store' },
+      manifestCacheBytes: 64 * 1024 * 1024,
+    });
+  });
+
+  it('reads every variable', () => {
+    const sut = loadConfig(
+      {
+        MERIDIAN_REGION: 'eu-west',
+        MERIDIAN_NATS_URL: 'nats://a:4222, nats://b:4222',
+        MERIDIAN_HOST: '0.0.0.0',
+        MERIDIAN_PORT: '8080',
+        MERIDIAN_LOG_LEVEL: 'debug',
+        MERIDIAN_STORAGE_DRIVER: 's3',
+        MERIDIAN_S3_ENDPOINT: 'http://127.0.0.1:7480',
+        MERIDIAN_S3_BUCKET: 'meridian-eu',
+        MERIDIAN_S3_ACCESS_KEY_ID: 'id',
+        MERIDIAN_S3_SECRET_ACCESS_KEY: 'secret',
+        MERIDIAN_S3_REDIRECT: 'false',
+        MERIDIAN_MANIFEST_CACHE_MIB: '0',
+      },
+      '/srv',
+    );
+
+    expect(sut).toMatchObject({
+      region: 'eu-west',
+      natsUrl: ['nats://a:4222', 'nats://b:4222'],
+      host: '0.0.0.0',
+      port: 8080,
+      logLevel: 'debug',
+      manifestCacheBytes: 0,
+      storage: {
+        driver: 's3',
+        endpoint: 'http://127.0.0.1:7480',
+        bucket: 'meridian-eu',
+        accessKeyId: 'id',
+        secretAccessKey: 'secret',
+        redirect: false,
+        forcePathStyle: true,
+      },
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ MERIDIAN_PORT: '' }).port).toBe(5000);
+  });
+
+  it('names every bad key, and never a value', () => {
+    const attempt = () =>
+      loadConfig({
+        MERIDIAN_PORT: '70000',
+        MERIDIAN_REGION: 'US_EAST',
+        MERIDIAN_NATS_URL: 'http://nats',
+        MERIDIAN_S3_REDIRECT: 'maybe',
+        MERIDIAN_LOG_LEVEL: 'loud',
+      });
+
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const keys = (error as ConfigError).problems.map((problem) => problem.key).sort();
+      expect(keys).toEqual([
+        'MERIDIAN_LOG_LEVEL',
+        'MERIDIAN_NATS_URL',
+        'MERIDIAN_PORT',
+        'MERIDIAN_REGION',
+        'MERIDIAN_S3_REDIRECT',
+      ]);
+      expect((error as Error).message).not.toContain('70000');
+      expect((error as Error).message).not.toContain('US_EAST');
+    }
+  });
+
+  it('asks for the S3 settings the s3 driver needs', () => {
+    try {
+      loadConfig({ MERIDIAN_STORAGE_DRIVER: 's3', MERIDIAN_S3_BUCKET: 'meridian' });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect((error as ConfigError).problems.map((problem) => problem.key).sort()).toEqual([
+        'MERIDIAN_S3_ACCESS_KEY_ID',
+        'MERIDIAN_S3_SECRET_ACCESS_KEY',
+      ]);
+    }
+  });
+});
