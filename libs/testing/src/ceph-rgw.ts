@@ -273,12 +273,21 @@ debug rgw = 0/5
 
 /**
  * A shell that waits for its stdin (a pipe from this process) to close, then kills every pid
- * listed in `<dir>/pids` and removes `<dir>`.
+ * listed in `<dir>/pids`, waits (bounded) for them to be gone, and removes `<dir>`.
+ *
+ * It ignores SIGTERM/SIGINT/SIGHUP: test runners stop a run by signalling the whole process
+ * group, which reaches the daemons too; the watchdog must outlive that to remove the directory
+ * (the pipe closes when this process dies, whatever killed it).
  */
+const watchdogScript = `trap '' TERM INT HUP
+cat >/dev/null
+pids=$(cat "$1/pids" 2>/dev/null)
+[ -n "$pids" ] && kill -9 $pids 2>/dev/null
+for _ in $(seq 50); do kill -0 $pids 2>/dev/null || break; sleep 0.1; done
+rm -rf "$1" || { sleep 1; rm -rf "$1"; }`;
+
 function startWatchdog(dir: string): ChildProcess {
-  const script =
-    'cat >/dev/null; [ -f "$1/pids" ] && kill -9 $(cat "$1/pids") 2>/dev/null; rm -rf "$1"';
-  const watchdog = spawn('/bin/sh', ['-c', script, 'ceph-watchdog', dir], {
+  const watchdog = spawn('/bin/sh', ['-c', watchdogScript, 'ceph-watchdog', dir], {
     stdio: ['pipe', 'ignore', 'ignore'],
   });
   // The pipe stays open for the life of the cluster; it must not keep jest's event loop alive.
