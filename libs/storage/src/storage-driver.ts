@@ -30,10 +30,17 @@ export interface StorageDriver {
   /** Size of the object, or undefined when there is none. */
   stat(key: string): Promise<{ size: number } | undefined>;
 
-  /** Streams the object (or one range of it). Rejects with StorageNotFoundError when absent. */
+  /**
+   * Streams the object (or one range of it). Rejects with StorageNotFoundError when absent.
+   * A range must start inside the object (check against `stat` first); an end past the last
+   * byte is clamped, as in HTTP.
+   */
   read(key: string, range?: ByteRange): Promise<Readable>;
 
-  /** Writes a whole object atomically: readers see the old object or the new one, never a part. */
+  /**
+   * Writes a whole object atomically: readers see the old object or the new one, never a part.
+   * With `size`, a body of any other length is refused (nothing is written).
+   */
   put(key: string, body: Readable | Buffer, size?: number): Promise<void>;
 
   /** Removes the object; removing an absent object is not an error. */
@@ -59,8 +66,12 @@ export interface StorageDriver {
 
   /**
    * Appends a chunk at `state.size`. Resolves with the new state once the bytes are durable.
-   * If `body` fails midway, rejects and the upload stays as it was before this chunk.
-   * `size`, when the caller knows it (Content-Length), lets drivers avoid buffering.
+   * If `body` fails midway (or its length differs from `size`), rejects and the upload stays as
+   * it was before this chunk: the same `state` may be used again. Once an append resolves, its
+   * new state supersedes the old one, which may no longer be usable.
+   * `size`, when the caller knows it (Content-Length), lets drivers avoid buffering: S3
+   * streams such a chunk as one part; without it, it buffers parts of a few MiB.
+   * Appends to one upload must not run concurrently.
    */
   appendUpload(
     uploadId: string,
@@ -69,7 +80,11 @@ export interface StorageDriver {
     size?: number,
   ): Promise<UploadState>;
 
-  /** Streams everything appended so far (to re-hash an upload whose hash state was lost). */
+  /**
+   * Streams everything appended so far (to re-hash an upload whose hash state was lost).
+   * Costly on S3 (the multipart upload is completed and later reopened by a server-side
+   * copy): use it when the hash state is really gone, not on every chunk.
+   */
   readUpload(uploadId: string, state: UploadState): Promise<Readable>;
 
   /**
@@ -78,7 +93,7 @@ export interface StorageDriver {
    */
   completeUpload(uploadId: string, state: UploadState, key: string): Promise<void>;
 
-  /** Removes every trace of the upload; idempotent. */
+  /** Removes every trace of the upload; idempotent, and accepts any state the upload had. */
   abortUpload(uploadId: string, state: UploadState): Promise<void>;
 }
 
