@@ -180,6 +180,7 @@ export function describeStorageDriverConformance(
             { start: 0, end: content.length - 1 },
             { start: 1000, end: 200_000 },
             { start: content.length - 1, end: content.length - 1 },
+            { start: 1000, end: content.length + 100 },
           ];
           for (const range of ranges) {
             const bytes = await readAll(await sut.read(key, range));
