@@ -71,7 +71,7 @@ set -e
 elapsed=$(( $(date +%s) - started ))
 
 # Ginkgo v1 closes with e.g. "FAIL! -- 61 Passed | 13 Failed | 0 Pending | 2 Skipped".
-counts_line="$(grep -E '(SUCCESS|FAIL)! -- [0-9]+ Passed \| [0-9]+ Failed \| [0-9]+ Pending \| [0-9]+ Skipped' "$log_file" | tail -n 1 || true)"
+counts_line="$(grep -aE '(SUCCESS|FAIL)! -- [0-9]+ Passed \| [0-9]+ Failed \| [0-9]+ Pending \| [0-9]+ Skipped' "$log_file" | tail -n 1 || true)"
 if [ -z "$counts_line" ]; then
   echo "conformance-run: could not find ginkgo's summary (exit status $status); see $log_file" >&2
   echo "conformance: 0 passed, 1 failed"
@@ -84,7 +84,7 @@ skipped="$(sed -E 's/.* ([0-9]+) Skipped.*/\1/' <<<"$counts_line")"
 echo
 if [ "$failed" -gt 0 ]; then
   echo "Failed specs:"
-  grep -E '^\[(Fail|Panic!)\]' "$log_file" | sed 's/^/  /' || true
+  grep -aE '^\[(Fail|Panic!)\]' "$log_file" | sed 's/^/  /' || true
 fi
 echo "Reports: $OCI_REPORT_DIR (junit.xml, report.html, output.log); ran in ${elapsed}s"
 echo "conformance: $passed passed, $failed failed, $skipped skipped"
