@@ -3,6 +3,7 @@
  * resource behind it, and what they share (NATS messaging, the store, the caches).
  * The store and logger are made before Nest starts (see gateway-app.ts) and handed in.
  */
+import cluster from 'node:cluster';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { MessagingModule } from '@meridian/messaging';
@@ -19,6 +20,7 @@ import { ManifestsController } from './manifests/manifests.controller';
 import { ReferrersController } from './referrers/referrers.controller';
 import { storageDriverToken } from './storage/storage-driver.token';
 import { TagsController } from './tags/tags.controller';
+import { ClusterUploadLockClient } from './uploads/cluster-upload-locks';
 import { UploadDigesters } from './uploads/upload-digesters';
 import { UploadLocks } from './uploads/upload-locks';
 import { UploadsController } from './uploads/uploads.controller';
@@ -58,7 +60,11 @@ export class AppModule {
         TagsController,
         UploadsController,
         UploadDigesters,
-        UploadLocks,
+        {
+          provide: UploadLocks,
+          useFactory: () =>
+            new UploadLocks(cluster.isWorker ? new ClusterUploadLockClient() : undefined),
+        },
       ],
     };
   }

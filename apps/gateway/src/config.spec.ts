@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from './config';
 
 describe(loadConfig.name, () => {
@@ -12,6 +13,7 @@ describe(loadConfig.name, () => {
       logLevel: 'info',
       storage: { driver: 'filesystem', rootDirectory: '/srv/.meridian/us-east/store' },
       manifestCacheBytes: 64 * 1024 * 1024,
+      workers: Math.min(availableParallelism(), 4),
     });
   });
 
@@ -30,6 +32,7 @@ describe(loadConfig.name, () => {
         MERIDIAN_S3_SECRET_ACCESS_KEY: 'secret',
         MERIDIAN_S3_REDIRECT: 'false',
         MERIDIAN_MANIFEST_CACHE_MIB: '0',
+        MERIDIAN_GATEWAY_WORKERS: '3',
       },
       '/srv',
     );
@@ -41,6 +44,7 @@ describe(loadConfig.name, () => {
       port: 8080,
       logLevel: 'debug',
       manifestCacheBytes: 0,
+      workers: 3,
       storage: {
         driver: 's3',
         endpoint: 'http://127.0.0.1:7480',

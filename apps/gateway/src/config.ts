@@ -9,6 +9,7 @@
  * URL of MERIDIAN_S3_PUBLIC_ENDPOINT (or of the endpoint): turn it off when clients cannot
  * reach the store.
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { RegionId } from '@meridian/contracts';
 import type { StorageConfig } from '@meridian/storage';
@@ -43,6 +44,7 @@ const schema = z.object({
   MERIDIAN_S3_FORCE_PATH_STYLE: z.stringbool().default(true),
   MERIDIAN_S3_REDIRECT: z.stringbool().default(true),
   MERIDIAN_MANIFEST_CACHE_MIB: z.coerce.number().int().min(0).max(65_536).default(64),
+  MERIDIAN_GATEWAY_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
 });
 
 type ConfigKey = keyof z.input<typeof schema>;
@@ -64,6 +66,7 @@ const expectations: Record<ConfigKey, string> = {
   MERIDIAN_S3_FORCE_PATH_STYLE: 'true or false',
   MERIDIAN_S3_REDIRECT: 'true or false',
   MERIDIAN_MANIFEST_CACHE_MIB: 'a whole number of MiB (0 turns the cache off)',
+  MERIDIAN_GATEWAY_WORKERS: 'a number of worker processes, 1 to 64',
 };
 
 export interface GatewayConfig {
@@ -75,6 +78,8 @@ export interface GatewayConfig {
   storage: StorageConfig;
   /** bytes of manifest bodies kept in memory by digest */
   manifestCacheBytes: number;
+  /** processes serving HTTP on the one port; one per CPU (at most 4) by default */
+  workers: number;
 }
 
 export class ConfigError extends Error {
@@ -115,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Gateway
     logLevel: config.MERIDIAN_LOG_LEVEL,
     storage: storageConfig(config, cwd),
     manifestCacheBytes: config.MERIDIAN_MANIFEST_CACHE_MIB * 1024 * 1024,
+    workers: config.MERIDIAN_GATEWAY_WORKERS ?? Math.min(availableParallelism(), 4),
   };
 }
 

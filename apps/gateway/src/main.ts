@@ -1,40 +1,33 @@
 /**
- * The gateway service: the OCI Distribution API on MERIDIAN_HOST:MERIDIAN_PORT. Logs
- * `service ready` once it listens; SIGINT/SIGTERM close the listener and drain NATS.
+ * The gateway service: the OCI Distribution API on MERIDIAN_HOST:MERIDIAN_PORT, served by
+ * MERIDIAN_GATEWAY_WORKERS processes. Logs `service ready` once it listens; SIGINT/SIGTERM
+ * close the listener, let requests in flight finish, drain NATS and exit.
  */
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { createLogger } from '@meridian/telemetry';
 import { ConfigError, type GatewayConfig, loadConfig } from './config';
-import { createGatewayApp } from './gateway-app';
+import { runGatewayPrimary } from './run-gateway-primary';
+import { runGatewayServer } from './run-gateway-server';
 
-async function main(config: GatewayConfig): Promise<void> {
-  const logger = createLogger({
-    service: 'gateway',
-    region: config.region,
-    level: config.logLevel,
-  });
+function readConfig(): GatewayConfig {
   try {
-    const app = await createGatewayApp(config, logger);
-    app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
-    await app.listen(config.port, config.host);
-    logger.info(
-      { host: config.host, port: config.port, storage: config.storage.driver },
-      'service ready',
-    );
+    return loadConfig(process.env);
   } catch (error) {
-    logger.fatal({ err: error }, 'gateway failed to start');
-    logger.flush();
-    process.exitCode = 1;
-    setImmediate(() => process.exit(1));
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`gateway: ${error.message}\n`);
+    process.exit(1);
   }
 }
 
-let config: GatewayConfig;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
+const config = readConfig();
+const logger = createLogger({ service: 'gateway', region: config.region, level: config.logLevel });
+if (config.workers > 1 && cluster.isPrimary) {
+  runGatewayPrimary(config, logger);
+} else {
+  runGatewayServer(config, logger).catch((error: unknown) => {
+    logger.fatal({ err: error }, 'gateway failed to start');
+    // the logger writes asynchronously: exit once the line is out
+    logger.flush(() => process.exit(1));
+  });
 }
-void main(config);

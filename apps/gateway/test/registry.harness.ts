@@ -37,7 +37,15 @@ export interface RegistryUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startRegistry(): Promise<RegistryUnderTest> {
+export interface RegistryOptions {
+  /**
+   * Run the gateway as `main.ts` in a child process with this many workers, as the launcher
+   * does, instead of in this process (`restartGateway` is then unavailable).
+   */
+  gatewayWorkers?: number;
+}
+
+export async function startRegistry(options: RegistryOptions = {}): Promise<RegistryUnderTest> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const stop = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -64,8 +72,12 @@ export async function startRegistry(): Promise<RegistryUnderTest> {
       // the services' `service ready` line is an info line
       MERIDIAN_LOG_LEVEL: verbose ? 'debug' : 'info',
     };
-    for (const service of ['blob', 'manifest']) {
-      const child = startService(service, env);
+    const services = ['blob', 'manifest', ...(options.gatewayWorkers ? ['gateway'] : [])];
+    for (const service of services) {
+      const child = startService(service, {
+        ...env,
+        MERIDIAN_GATEWAY_WORKERS: String(options.gatewayWorkers ?? 1),
+      });
       cleanups.push(() => child.stop());
       await child.waitForLine((line) => line.text.includes('"service ready"'), {
         timeoutMs: 60_000,
@@ -92,8 +104,10 @@ export async function startRegistry(): Promise<RegistryUnderTest> {
       await gateway?.close();
       gateway = undefined;
     };
-    await startGateway();
-    cleanups.push(stopGateway);
+    if (!options.gatewayWorkers) {
+      await startGateway();
+      cleanups.push(stopGateway);
+    }
 
     const url = `http://127.0.0.1:${port}`;
     return {
@@ -102,6 +116,7 @@ export async function startRegistry(): Promise<RegistryUnderTest> {
       store: new FilesystemStorageDriver({ rootDirectory: storeDir }),
       request: (path, init) => fetch(`${url}${path}`, init),
       async restartGateway() {
+        if (options.gatewayWorkers) throw new Error('the gateway runs in a child process');
         await stopGateway();
         await startGateway();
       },

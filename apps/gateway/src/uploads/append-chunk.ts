@@ -14,6 +14,8 @@ import type { StorageDriver } from '@meridian/storage';
 
 /** Big buffers: a chunk is megabytes to gigabytes, fewer hand-offs are faster. */
 const streamBufferBytes = 1024 * 1024;
+/** Socket reads are up to 64 KiB: about a MiB in flight between request and store. */
+const bufferedChunks = 16;
 
 export interface AppendChunkInput {
   storage: StorageDriver;
@@ -35,7 +37,11 @@ export async function appendChunk(input: AppendChunkInput): Promise<UploadState>
     });
 
   const hashing = new Transform({
-    readableHighWaterMark: streamBufferBytes,
+    // The readable side hands the driver each chunk as it came: a byte-mode stream would
+    // concatenate whatever is buffered into a new buffer on every read, a copy and an
+    // allocation per read that show up as garbage collection under load.
+    readableObjectMode: true,
+    readableHighWaterMark: bufferedChunks,
     writableHighWaterMark: streamBufferBytes,
     transform(chunk: Buffer, _encoding, done) {
       received += chunk.byteLength;

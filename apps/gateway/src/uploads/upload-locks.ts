@@ -1,15 +1,22 @@
 /**
- * One request at a time per upload session in this gateway. Two chunks of one upload
- * racing would both append at the same offset; the blob service refuses the second
- * advance, but by then its bytes could have overwritten the first's. Queued here, the
- * second runs after the first and finds the session moved (416 when it started at the
+ * One request at a time per upload session. Two chunks of one upload racing would both
+ * append at the same offset: the blob service refuses the second advance, but by then the
+ * filesystem store's bytes could be a mix of both, under a running hash of only one of
+ * them, and a blob could be committed whose bytes are not its digest. Queued, the second
+ * request runs after the first and finds the session moved (416 when it started at the
  * old offset). Sessions are per client, so the queue is almost always empty.
+ *
+ * Within a process the queue is a promise chain per upload. In a cluster a client's
+ * connections may reach different workers, so each worker also takes the upload's lock
+ * from the primary (see cluster-upload-locks.ts). Separate gateway replicas sharing one
+ * store are not covered: that needs a lease from the blob service.
  */
-import { Injectable } from '@nestjs/common';
+import type { ClusterUploadLockClient } from './cluster-upload-locks';
 
-@Injectable()
 export class UploadLocks {
   private readonly tails = new Map<string, Promise<void>>();
+
+  constructor(private readonly cluster?: ClusterUploadLockClient) {}
 
   async run<T>(uploadId: string, work: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(uploadId);
@@ -19,7 +26,13 @@ export class UploadLocks {
     this.tails.set(uploadId, tail);
     try {
       await previous;
-      return await work();
+      if (this.cluster === undefined) return await work();
+      await this.cluster.acquire(uploadId);
+      try {
+        return await work();
+      } finally {
+        this.cluster.release(uploadId);
+      }
     } finally {
       release();
       if (this.tails.get(uploadId) === tail) this.tails.delete(uploadId);
