@@ -5,11 +5,12 @@
  * log `service ready`), and the gateway in this process on a free port, so a test can
  * restart it or look at its store.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { FilesystemStorageDriver } from '@meridian/storage';
+import { type StorageDriver, createStorageDriver } from '@meridian/storage';
 import { createLogger } from '@meridian/telemetry';
 import {
   type ManagedProcess,
@@ -17,6 +18,7 @@ import {
   freePort,
   spawnProcess,
   startNatsServer,
+  startOrReuseCephRgw,
 } from '@meridian/testing';
 import { type GatewayConfig, loadConfig } from '../src/config';
 import { createGatewayApp } from '../src/gateway-app';
@@ -29,7 +31,7 @@ export interface RegistryUnderTest {
   readonly url: string;
   readonly config: GatewayConfig;
   /** the region's store, to check that nothing was written */
-  readonly store: FilesystemStorageDriver;
+  readonly store: StorageDriver;
   /** `fetch` of a path of this registry */
   request(path: string, init?: RequestInit): Promise<Response>;
   /** a fresh gateway process state (its caches and running hashes gone), same port */
@@ -43,6 +45,8 @@ export interface RegistryOptions {
    * does, instead of in this process (`restartGateway` is then unavailable).
    */
   gatewayWorkers?: number;
+  /** the store: a temporary directory by default, or a bucket on a real S3 server (Ceph RGW) */
+  storage?: 'filesystem' | 's3';
 }
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<RegistryUnderTest> {
@@ -58,6 +62,23 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     cleanups.push(() => database.drop());
     const storeDir = await mkdtemp(join(tmpdir(), 'meridian-gateway-store-'));
     cleanups.push(() => rm(storeDir, { recursive: true, force: true }));
+    const storageEnv: NodeJS.ProcessEnv = {
+      MERIDIAN_STORAGE_DRIVER: 'filesystem',
+      MERIDIAN_STORAGE_DIR: storeDir,
+    };
+    if (options.storage === 's3') {
+      const s3 = await startOrReuseCephRgw();
+      cleanups.push(() => s3.stop());
+      Object.assign(storageEnv, {
+        MERIDIAN_STORAGE_DRIVER: 's3',
+        MERIDIAN_S3_ENDPOINT: s3.endpoint,
+        MERIDIAN_S3_REGION: s3.region,
+        MERIDIAN_S3_BUCKET: `gateway-${randomBytes(6).toString('hex')}`,
+        MERIDIAN_S3_ACCESS_KEY_ID: s3.accessKeyId,
+        MERIDIAN_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        MERIDIAN_S3_REDIRECT: 'true',
+      });
+    }
 
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
@@ -65,8 +86,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       MERIDIAN_REGION: 'us-east',
       MERIDIAN_NATS_URL: nats.url,
       DATABASE_URL: database.url,
-      MERIDIAN_STORAGE_DRIVER: 'filesystem',
-      MERIDIAN_STORAGE_DIR: storeDir,
+      ...storageEnv,
       MERIDIAN_HOST: '127.0.0.1',
       MERIDIAN_PORT: String(port),
       // the services' `service ready` line is an info line
@@ -113,7 +133,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     return {
       url,
       config,
-      store: new FilesystemStorageDriver({ rootDirectory: storeDir }),
+      store: await createStorageDriver(config.storage),
       request: (path, init) => fetch(`${url}${path}`, init),
       async restartGateway() {
         if (options.gatewayWorkers) throw new Error('the gateway runs in a child process');
