@@ -212,6 +212,18 @@ describe('manifests', () => {
     expect(['MANIFEST_UNKNOWN', 'NAME_UNKNOWN']).toContain(await errorCode(response));
   });
 
+  it('finds nothing under a tag that cannot exist, and refuses to create one', async () => {
+    for (const method of ['GET', 'HEAD', 'DELETE']) {
+      const response = await get('manifests/put', '.INVALID_MANIFEST_NAME', { method });
+      expect(response.status).toBe(404);
+      if (method !== 'HEAD') expect(await errorCode(response)).toBe('MANIFEST_UNKNOWN');
+    }
+    const { manifest } = await pushImage(registry, 'manifests/invalid-tag', 'v1');
+    const refused = await putManifest(registry, 'manifests/invalid-tag', '.INVALID_MANIFEST_NAME', manifest);
+    expect(refused.status).toBe(400);
+    expect(await errorCode(refused)).toBe('TAG_INVALID');
+  });
+
   it('refuses other methods with 405 UNSUPPORTED', async () => {
     const response = await get('manifests/put', 'v1', { method: 'POST' });
 

@@ -5,8 +5,8 @@
  * from its end, validating the name, tag or digest it holds before anything else runs.
  */
 import { All, Controller, Req, Res } from '@nestjs/common';
-import { assertUnreachable } from '@meridian/contracts';
-import { parseDistributionPath } from '@meridian/oci';
+import { RegistryError, assertUnreachable } from '@meridian/contracts';
+import { type DistributionRoute, isOciValidationError, parseDistributionPath } from '@meridian/oci';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BaseController } from '../base/base.controller';
 import { BlobsController } from '../blobs/blobs.controller';
@@ -31,7 +31,7 @@ export class DistributionController {
 
   @All(['v2', 'v2/*'])
   async dispatch(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const route = parseDistributionPath(request.url);
+    const route = parseRoute(request);
     if (route === undefined)
       throw new RouteNotFoundError(request.method, request.url.split('?', 1)[0] ?? '');
     switch (route.kind) {
@@ -54,5 +54,21 @@ export class DistributionController {
       default:
         return assertUnreachable(route);
     }
+  }
+}
+
+/**
+ * Reading or deleting a manifest by a tag that cannot exist finds nothing: 404
+ * MANIFEST_UNKNOWN, as distribution answers and the conformance suite expects. Only a PUT,
+ * which would create the tag, is told the tag is invalid.
+ */
+function parseRoute(request: FastifyRequest): DistributionRoute | undefined {
+  try {
+    return parseDistributionPath(request.url);
+  } catch (error) {
+    if (isOciValidationError(error) && error.code === 'TAG_INVALID' && request.method !== 'PUT') {
+      throw new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown', error.detail);
+    }
+    throw error;
   }
 }
