@@ -219,7 +219,12 @@ describe('manifests', () => {
       if (method !== 'HEAD') expect(await errorCode(response)).toBe('MANIFEST_UNKNOWN');
     }
     const { manifest } = await pushImage(registry, 'manifests/invalid-tag', 'v1');
-    const refused = await putManifest(registry, 'manifests/invalid-tag', '.INVALID_MANIFEST_NAME', manifest);
+    const refused = await putManifest(
+      registry,
+      'manifests/invalid-tag',
+      '.INVALID_MANIFEST_NAME',
+      manifest,
+    );
     expect(refused.status).toBe(400);
     expect(await errorCode(refused)).toBe('TAG_INVALID');
   });
