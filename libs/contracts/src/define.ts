@@ -5,7 +5,10 @@
 import type { z } from 'zod';
 import { eventSubject, rpcSubject } from './subjects';
 
-export interface RpcDefinition<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
+export interface RpcDefinition<
+  Req extends z.ZodType = z.ZodType,
+  Res extends z.ZodType = z.ZodType,
+> {
   readonly service: string;
   readonly verb: string;
   readonly version: number;
@@ -41,7 +44,10 @@ export interface EventDefinition<S extends z.ZodType = z.ZodType> {
 
 export type EventPayload<D> = D extends EventDefinition<infer S> ? z.infer<S> : never;
 
-export function defineEvent<S extends z.ZodType>(def: { name: string; schema: S }): EventDefinition<S> {
+export function defineEvent<S extends z.ZodType>(def: {
+  name: string;
+  schema: S;
+}): EventDefinition<S> {
   if (!/^[a-z]+(?:-[a-z]+)*\.[a-z]+(?:-[a-z]+)*\.v\d+$/.test(def.name)) {
     throw new Error(`event name ${def.name} is not <resource>.<verb>.v<n>`);
   }

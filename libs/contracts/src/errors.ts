@@ -8,6 +8,8 @@ export const httpStatusByCode = {
   BLOB_UPLOAD_UNKNOWN: 404,
   MANIFEST_UNKNOWN: 404,
   NAME_UNKNOWN: 404,
+  /** a path that is no API route: there is no repository operation to name */
+  NOT_FOUND: 404,
   BLOB_UPLOAD_INVALID: 400,
   DIGEST_INVALID: 400,
   SIZE_INVALID: 400,
@@ -63,7 +65,11 @@ export class RegistryError extends Error {
   }
 
   static fromBody(body: ErrorBody): RegistryError {
-    return new RegistryError(isErrorCode(body.code) ? body.code : 'UNKNOWN', body.message, body.detail);
+    return new RegistryError(
+      isErrorCode(body.code) ? body.code : 'UNKNOWN',
+      body.message,
+      body.detail,
+    );
   }
 }
 

@@ -6,7 +6,9 @@
  */
 import { z } from 'zod';
 
-export const Hlc = z.string().regex(/^\d{15}\.\d{6}\.[a-z][a-z0-9-]*$/, 'not a hybrid logical clock timestamp');
+export const Hlc = z
+  .string()
+  .regex(/^\d{15}\.\d{6}\.[a-z][a-z0-9-]*$/, 'not a hybrid logical clock timestamp');
 export type Hlc = z.infer<typeof Hlc>;
 
 export interface HlcParts {

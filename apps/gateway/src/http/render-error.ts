@@ -9,7 +9,7 @@
  *   using one of them (NAME_UNKNOWN) would tell a client something false.
  * - Any other error is a fault of ours: 500 UNKNOWN, and the caller logs it.
  */
-import { type ErrorBody, httpStatusByCode, isRegistryError } from '@meridian/contracts';
+import { type ErrorBody, RegistryError, httpStatusByCode, isRegistryError } from '@meridian/contracts';
 import { isOciValidationError } from '@meridian/oci';
 
 export interface RenderedError {
@@ -45,11 +45,8 @@ export function renderError(error: unknown): RenderedError {
     return { status: httpStatusByCode[error.code], body: { errors: [body] }, expected: true };
   }
   if (error instanceof RouteNotFoundError || isFrameworkNotFound(error)) {
-    return {
-      status: 404,
-      body: { errors: [{ code: 'NOT_FOUND', message: 'no such API route' }] },
-      expected: true,
-    };
+    const notFound = new RegistryError('NOT_FOUND', 'no such API route');
+    return { status: notFound.httpStatus, body: { errors: [notFound.toBody()] }, expected: true };
   }
   return {
     status: 500,

@@ -1,0 +1,40 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventNameOfSubject, eventSubject } from '../subjects';
+import { manifestPushed, registryEvents } from './registry.events';
+
+const fixturesDir = join(__dirname, '__fixtures__');
+const fixtures = readdirSync(fixturesDir).filter((file) => file.endsWith('.json'));
+const load = (file: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(join(fixturesDir, file), 'utf8'));
+/** `manifest.pushed.v1.referrer.json` is a fixture of `manifest.pushed.v1` */
+const eventNameOf = (file: string) => /^([a-z-]+\.[a-z-]+\.v\d+)/.exec(file)![1]!;
+
+describe('registry events', () => {
+  it('has a fixture for every event', () => {
+    const covered = new Set(fixtures.map(eventNameOf));
+    expect(registryEvents.map((def) => def.name).filter((name) => !covered.has(name))).toEqual([]);
+  });
+
+  it.each(fixtures)('%s parses against its schema', (file) => {
+    const def = registryEvents.find((candidate) => candidate.name === eventNameOf(file));
+    expect(def).toBeDefined();
+    expect(() => def!.schema.parse(load(file))).not.toThrow();
+  });
+
+  it('builds subjects with the region and finds the event name back', () => {
+    expect(manifestPushed.subject('eu-west')).toBe('meridian.eu-west.evt.manifest.pushed.v1');
+    expect(eventNameOfSubject(eventSubject('us-east', 'tag.deleted.v1'))).toBe('tag.deleted.v1');
+  });
+
+  it.each([
+    ['a repository name with uppercase', { repository: 'Team/App' }],
+    ['a digest of another algorithm', { digest: `sha512:${'a'.repeat(128)}` }],
+    ['a clock reading that is not one', { hlc: '12:00' }],
+    ['a missing event id', { eventId: undefined }],
+  ])('refuses %s', (_what, change) => {
+    expect(() =>
+      manifestPushed.schema.parse({ ...load('manifest.pushed.v1.json'), ...change }),
+    ).toThrow();
+  });
+});
