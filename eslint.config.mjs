@@ -58,6 +58,8 @@ export default tseslint.config(
   },
   {
     files: ['libs/contracts/**/*.ts', 'libs/oci/**/*.ts'],
+    // their tests may read fixture files
+    ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
