@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { FilesystemStorageDriver } from './filesystem.driver';
+import { StorageNotFoundError } from './storage-driver';
 import { describeStorageDriverConformance } from './storage-driver.conformance';
 
 let base: string;
@@ -22,6 +24,12 @@ async function makeDriver(): Promise<FilesystemStorageDriver> {
 }
 
 describeStorageDriverConformance('filesystem', makeDriver);
+
+async function collect(keys: AsyncIterable<string>): Promise<string[]> {
+  const found: string[] = [];
+  for await (const key of keys) found.push(key);
+  return found;
+}
 
 describe(FilesystemStorageDriver.name, () => {
   it.each([
@@ -51,5 +59,18 @@ describe(FilesystemStorageDriver.name, () => {
     const keys: string[] = [];
     for await (const key of sut.list('dir/')) keys.push(key);
     expect(keys).toEqual(['dir/a']);
+  });
+
+  it('refuses a first chunk for an aborted upload rather than creating its file', async () => {
+    const sut = await makeDriver();
+    const uploadId = randomUUID();
+    const state = await sut.startUpload(uploadId);
+    await sut.abortUpload(uploadId, state);
+
+    await expect(
+      sut.appendUpload(uploadId, state, Readable.from([Buffer.from('late')]), 4),
+    ).rejects.toBeInstanceOf(StorageNotFoundError);
+    await expect(sut.readUpload(uploadId, state)).rejects.toBeInstanceOf(StorageNotFoundError);
+    expect(await collect(sut.list(''))).toEqual([]);
   });
 });

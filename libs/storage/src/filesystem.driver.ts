@@ -12,7 +12,8 @@
  * chunk either lands completely or, from the caller's point of view, not at all.
  */
 import { randomUUID } from 'node:crypto';
-import { type FileHandle, mkdir, open, opendir, rename, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, mkdir, open, opendir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { uploadPrefix } from './paths';
@@ -25,6 +26,14 @@ import {
 
 /** Large buffers: fewer syscalls per blob; blobs are usually megabytes to gigabytes. */
 const ioChunkBytes = 1024 * 1024;
+/**
+ * Reads hand each buffer to a socket that takes 64 KiB or so at a time; a new 1 MiB buffer
+ * per read made pulls spend their time in garbage collection, 256 KiB keeps syscalls few
+ * without that.
+ */
+const readChunkBytes = 256 * 1024;
+/** Opens an upload's data file for writing, creating it on the first append (see startUpload). */
+const createForWrite = constants.O_RDWR | constants.O_CREAT;
 
 export interface FilesystemStorageDriverOptions {
   rootDirectory: string;
@@ -55,7 +64,7 @@ export class FilesystemStorageDriver implements StorageDriver {
     return file.createReadStream({
       start: range?.start,
       end: range?.end,
-      highWaterMark: ioChunkBytes,
+      highWaterMark: readChunkBytes,
     });
   }
 
@@ -106,11 +115,19 @@ export class FilesystemStorageDriver implements StorageDriver {
     await this.put(key, await source.read(sourceKey), found.size);
   }
 
+  /**
+   * Only the session's directory: the data file is created by the first append (or by the
+   * complete of an empty blob), a small push's first round trip saves the create. The
+   * directory is what tells a live session from an aborted one: appending to an aborted
+   * upload finds no directory and fails, rather than creating bytes nobody will remove.
+   */
   async startUpload(uploadId: string): Promise<UploadState> {
-    const data = this.uploadDataPath(uploadId);
-    await mkdir(dirname(data), { recursive: true });
-    const file = await open(data, 'w');
-    await file.close();
+    const directory = dirname(this.uploadDataPath(uploadId));
+    await mkdir(directory).catch(async (error: unknown) => {
+      // only the very first upload of a store finds `_uploads` missing
+      if (!isMissing(error)) throw error;
+      await mkdir(directory, { recursive: true });
+    });
     return { size: 0, driver: {} };
   }
 
@@ -120,7 +137,7 @@ export class FilesystemStorageDriver implements StorageDriver {
     body: Readable,
     size?: number,
   ): Promise<UploadState> {
-    const file = await this.openUpload(uploadId, 'r+');
+    const file = await this.openUpload(uploadId, state.size === 0 ? createForWrite : 'r+');
     try {
       await trimTo(file, state.size, uploadId);
       try {
@@ -142,42 +159,67 @@ export class FilesystemStorageDriver implements StorageDriver {
   }
 
   async readUpload(uploadId: string, state: UploadState): Promise<Readable> {
-    const file = await this.openUpload(uploadId, 'r');
     if (state.size === 0) {
-      await file.close();
+      // no append yet, so maybe no data file: the session's directory says whether it exists
+      const directory = dirname(this.uploadDataPath(uploadId));
+      const found = await stat(directory).catch(ignoreMissing);
+      if (!found) throw new StorageNotFoundError(`${uploadPrefix(uploadId)}data`);
       return Readable.from([]);
     }
+    const file = await this.openUpload(uploadId, 'r');
     return file.createReadStream({ start: 0, end: state.size - 1, highWaterMark: ioChunkBytes });
   }
 
+  /**
+   * Renames the data file onto the key without asking first whether the key exists: when it
+   * does, it holds the same bytes (the key is their digest), so replacing it changes nothing
+   * a reader can see, and the common case saves a round trip to the filesystem.
+   */
   async completeUpload(uploadId: string, state: UploadState, key: string): Promise<void> {
     const target = this.pathOf(key);
-    const exists = await stat(target).catch(ignoreMissing);
-    if (!exists) {
-      const data = this.uploadDataPath(uploadId);
-      await this.trimUpload(uploadId, state);
+    const data = this.uploadDataPath(uploadId);
+    await this.trimUpload(uploadId, state);
+    await rename(data, target).catch(async (error: unknown) => {
+      // the key's two-hex directory is made by the first blob that falls into it
+      if (!isMissing(error)) throw error;
       await mkdir(dirname(target), { recursive: true });
       await rename(data, target);
-      await syncDirectory(dirname(target));
-    }
+    });
+    await syncDirectory(dirname(target));
     await this.abortUpload(uploadId);
   }
 
   async abortUpload(uploadId: string): Promise<void> {
-    await rm(this.pathOf(uploadPrefix(uploadId)), { recursive: true, force: true });
+    const directory = this.pathOf(uploadPrefix(uploadId));
+    // After a complete the directory is empty: one rmdir; anything else takes the long way.
+    await rmdir(directory).catch(async () => {
+      await rm(directory, { recursive: true, force: true });
+    });
   }
 
-  /** Drops bytes a failed chunk may have left past `state.size`. */
+  /**
+   * Drops bytes a failed chunk may have left past `state.size`, and makes sure an empty
+   * upload (never appended to) has its file.
+   */
   private async trimUpload(uploadId: string, state: UploadState): Promise<void> {
-    const file = await this.openUpload(uploadId, 'r+');
+    const data = this.uploadDataPath(uploadId);
+    const found = await stat(data).catch(ignoreMissing);
+    if (found && found.size === state.size) return;
+    if (found && found.size < state.size) {
+      // bytes the caller believes durable are gone: never pad with zeros
+      throw new Error(`upload ${uploadId} holds ${found.size} bytes, its state says ${state.size}`);
+    }
+    if (!found && state.size !== 0) throw new StorageNotFoundError(`${uploadPrefix(uploadId)}data`);
+    const file = await this.openUpload(uploadId, createForWrite);
     try {
-      if (await trimTo(file, state.size, uploadId)) await file.sync();
+      await trimTo(file, state.size, uploadId);
+      await file.sync();
     } finally {
       await file.close();
     }
   }
 
-  private async openUpload(uploadId: string, flags: 'r' | 'r+'): Promise<FileHandle> {
+  private async openUpload(uploadId: string, flags: 'r' | 'r+' | number): Promise<FileHandle> {
     const data = this.uploadDataPath(uploadId);
     return open(data, flags).catch((error: unknown) => {
       throw isMissing(error) ? new StorageNotFoundError(`${uploadPrefix(uploadId)}data`) : error;
