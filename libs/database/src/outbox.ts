@@ -61,10 +61,14 @@ export class Outbox {
   /** Records an event inside the caller's transaction; validated against its contract. */
   async write<S extends z.ZodType>(tx: TransactionSql, def: EventDefinition<S>, payload: z.infer<S>): Promise<void> {
     const event = def.schema.parse(payload) as EventEnvelope;
-    await tx.unsafe(
-      `insert into ${this.schema}.outbox (event_id, subject, payload) values ($1, $2, $3)`,
-      [event.eventId, def.subject(this.clock.region), event as never],
-    );
-    await tx.unsafe(`select pg_notify($1, '')`, [outboxChannel(this.schema)]);
+    // Both go out together (pipelined on the transaction's connection, still in this order):
+    // one round trip to the database instead of two on every write that announces something.
+    await Promise.all([
+      tx.unsafe(
+        `insert into ${this.schema}.outbox (event_id, subject, payload) values ($1, $2, $3)`,
+        [event.eventId, def.subject(this.clock.region), event as never],
+      ),
+      tx.unsafe(`select pg_notify($1, '')`, [outboxChannel(this.schema)]),
+    ]);
   }
 }
