@@ -3,3 +3,4 @@ export * from './paths';
 export * from './filesystem.driver';
 export * from './s3.driver';
 export * from './create-storage-driver';
+export * from './storage-env';
