@@ -4,12 +4,23 @@
  * are never echoed (DATABASE_URL holds a password).
  */
 import { resolve } from 'node:path';
+import {
+  type EnvExpectations,
+  LogLevel as ServiceLogLevel,
+  PostgresUrl,
+  parseEnv,
+} from '@meridian/config';
 import { RegionId } from '@meridian/contracts';
 import { z } from 'zod';
 
+export { ConfigError } from '@meridian/config';
+
+// The launcher ranks its services' lines against this threshold; `silent` is no line's level,
+// so it is not offered here.
+const LogLevel = ServiceLogLevel.exclude(['silent']);
+export type LogLevel = z.infer<typeof LogLevel>;
 /** Most severe first. */
-export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
-export type LogLevel = (typeof logLevels)[number];
+export const logLevels = LogLevel.options;
 
 const Port = z.coerce.number().int().min(1).max(65_535);
 
@@ -23,10 +34,6 @@ const RegionList = z
       .refine((regions) => new Set(regions).size === regions.length),
   );
 
-const PostgresUrl = z
-  .string()
-  .refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol));
-
 const schema = z
   .object({
     MERIDIAN_DATA_DIR: z.string().default('.meridian'),
@@ -36,7 +43,7 @@ const schema = z
     DATABASE_URL: PostgresUrl.optional(),
     MERIDIAN_POSTGRES_PORT: Port.optional(),
     MERIDIAN_NATS_PORT: Port.optional(),
-    MERIDIAN_LOG_LEVEL: z.enum(logLevels).default('info'),
+    MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
     MERIDIAN_LOG_FORMAT: z.enum(['pretty', 'json']).default('pretty'),
   })
   .superRefine((env, context) => {
@@ -49,9 +56,7 @@ const schema = z
     }
   });
 
-type ConfigKey = keyof z.input<typeof schema>;
-
-const expectations: Record<ConfigKey, string> = {
+const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_DATA_DIR: 'a directory path',
   MERIDIAN_HOST: 'a host name or IP address to listen on',
   MERIDIAN_PORT: 'a port number (1-65535), leaving room for one port per region',
@@ -80,29 +85,9 @@ export interface LauncherConfig {
   logFormat: 'pretty' | 'json';
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-
-  constructor(readonly problems: ReadonlyArray<{ key: string; expected: string }>) {
-    super(
-      `invalid configuration:\n${problems.map(({ key, expected }) => `  ${key}: expected ${expected}`).join('\n')}`,
-    );
-  }
-}
-
+/** Parses the environment; throws ConfigError naming every bad key. */
 export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): LauncherConfig {
-  // an empty variable means "not set", as in most shells' `VAR= command`
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    const keys = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))];
-    throw new ConfigError(
-      keys.map((key) => ({ key, expected: expectations[key as ConfigKey] ?? 'a valid value' })),
-    );
-  }
-  const config = parsed.data;
+  const config = parseEnv(schema, expectations, env);
   return {
     dataDir: resolve(cwd, config.MERIDIAN_DATA_DIR),
     host: config.MERIDIAN_HOST,
