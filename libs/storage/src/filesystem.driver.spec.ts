@@ -65,7 +65,7 @@ describe(FilesystemStorageDriver.name, () => {
     const sut = await makeDriver();
     const uploadId = randomUUID();
     const state = await sut.startUpload(uploadId);
-    await sut.abortUpload(uploadId, state);
+    await sut.abortUpload(uploadId);
 
     await expect(
       sut.appendUpload(uploadId, state, Readable.from([Buffer.from('late')]), 4),
