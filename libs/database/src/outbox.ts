@@ -31,6 +31,15 @@ export function outboxChannel(schema: string): string {
   return `meridian_outbox_${schema}`;
 }
 
+export interface OutboxRow {
+  /** schema-qualified */
+  table: string;
+  channel: string;
+  eventId: string;
+  subject: string;
+  payload: EventEnvelope;
+}
+
 export interface EventOrigin {
   actor?: Actor;
   request?: RequestInfo;
@@ -55,6 +64,24 @@ export class Outbox {
       occurredAt: new Date().toISOString(),
       ...(origin.actor ? { actor: origin.actor } : {}),
       ...(origin.request ? { request: origin.request } : {}),
+    };
+  }
+
+  /**
+   * The outbox row of an event, validated against its contract, for a repository that records
+   * it in the very statement that makes the change (a data-modifying CTE), so a hot path
+   * commits in one round trip rather than a transaction of several. The statement must insert
+   * `eventId`, `subject`, `payload` into `table` and call `pg_notify(channel, '')` for each row
+   * it inserts, as `write` does.
+   */
+  row<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): OutboxRow {
+    const event = def.schema.parse(payload) as EventEnvelope;
+    return {
+      table: `${this.schema}.outbox`,
+      channel: outboxChannel(this.schema),
+      eventId: event.eventId,
+      subject: def.subject(this.clock.region),
+      payload: event,
     };
   }
 
