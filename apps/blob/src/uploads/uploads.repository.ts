@@ -139,26 +139,29 @@ export class SqlUploadsRepository implements UploadsRepository {
 
   async complete(request: CompleteRequest, envelope: EventEnvelope): Promise<CompleteResult> {
     const { uploadId, repository, digest, size } = request;
-    return this.sql.begin(async (tx) => {
-      // One statement: the blob row and the link exist only if this call ended the session,
-      // so of two racing completes exactly one records the blob and announces it.
-      const [row] = await tx<{ completed: boolean; linked: boolean }[]>`
-        with session as (
-          delete from blob.uploads where id = ${uploadId} and repository = ${repository} returning id
-        ), blob as (
-          insert into blob.blobs (digest, size) select ${digest}, ${size} from session
-          on conflict (digest) do nothing
-        ), link as (
-          insert into blob.repository_blobs (repository, digest) select ${repository}, ${digest} from session
-          on conflict do nothing
-          returning 1
-        )
-        select exists (select 1 from session) as completed, exists (select 1 from link) as linked`;
-      if (!row?.completed) return { kind: 'unknown' } as const;
-      if (row.linked)
-        await this.outbox.write(tx, blobUploaded, { ...envelope, repository, digest, size });
-      return { kind: 'completed', linked: row.linked } as const;
-    });
+    const event = this.outbox.row(blobUploaded, { ...envelope, repository, digest, size });
+    // One statement, so one round trip and its own atomic commit: the blob row, the link and
+    // the event exist only if this call ended the session, so of two racing completes exactly
+    // one records the blob and announces it (and only when the link is new).
+    const [row] = await this.sql<{ completed: boolean; linked: boolean }[]>`
+      with session as (
+        delete from blob.uploads where id = ${uploadId} and repository = ${repository} returning id
+      ), blob as (
+        insert into blob.blobs (digest, size) select ${digest}, ${size} from session
+        on conflict (digest) do nothing
+      ), link as (
+        insert into blob.repository_blobs (repository, digest) select ${repository}, ${digest} from session
+        on conflict do nothing
+        returning 1
+      ), event as (
+        insert into ${this.sql(event.table)} (event_id, subject, payload)
+        select ${event.eventId}, ${event.subject}, ${this.sql.json(event.payload as never)} from link
+        returning 1
+      )
+      select exists (select 1 from session) as completed, exists (select 1 from link) as linked,
+        (select count(pg_notify(${event.channel}, '')) from event) as notified`;
+    if (!row?.completed) return { kind: 'unknown' };
+    return { kind: 'completed', linked: row.linked };
   }
 
   async remove(uploadId: string, repository: string): Promise<UploadState | undefined> {
