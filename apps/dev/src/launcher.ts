@@ -107,7 +107,7 @@ export class Launcher {
     }
     const unit = embeddedPostgresUnit(this.config, this.output);
     await this.supervise('postgres', unit);
-    this.output.info('embedded postgres ready', { url: unit.url });
+    this.output.info('embedded postgres ready', { url: unit.url, data: unit.dataDir });
     return unit.url;
   }
 

@@ -14,6 +14,8 @@ import type { SupervisedUnit } from './supervisor';
 export interface PostgresUnit extends SupervisedUnit {
   /** the server's `postgres` database, once started */
   readonly url: string;
+  /** where its cluster lives (elsewhere than asked when the Postgres user cannot reach that) */
+  readonly dataDir: string;
 }
 
 export function embeddedPostgresUnit(config: LauncherConfig, output: LauncherOutput): PostgresUnit {
@@ -25,6 +27,10 @@ export function embeddedPostgresUnit(config: LauncherConfig, output: LauncherOut
     get url() {
       if (!server) throw new Error('postgres has not been started');
       return server.url;
+    },
+    get dataDir() {
+      if (!server) throw new Error('postgres has not been started');
+      return server.dataDir;
     },
     async launch(onSpawn) {
       server = await startEmbeddedPostgres({

@@ -11,7 +11,8 @@
  * Trust authentication, TCP on the loopback host only, no Unix socket.
  */
 import { execFile } from 'node:child_process';
-import { chown, mkdir, readdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, chown, cp, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port';
@@ -38,6 +39,8 @@ export interface EmbeddedPostgres {
   /** the server's `postgres` database, as superuser `postgres` */
   readonly url: string;
   readonly port: number;
+  /** where the cluster lives: the requested directory, or one under /var/lib/meridian (see above) */
+  readonly dataDir: string;
   readonly process: ManagedProcess;
   stop(): Promise<void>;
 }
@@ -55,12 +58,25 @@ export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgres> {
   const host = options.host ?? '127.0.0.1';
-  const dataDir = resolve(options.dataDir);
-  const binDir = embeddedPostgresBinDir();
   const runAs = await postgresUser();
   const name = options.name ?? 'postgres';
+  let dataDir = resolve(options.dataDir);
+  let binDir = embeddedPostgresBinDir();
 
   if (runAs) {
+    // As root, Postgres runs as another user, who must be able to walk into the binaries'
+    // and the data's directories. A checkout under /root (mode 700) is not reachable: then
+    // the binaries are copied, and the cluster kept, under a directory that is.
+    if ((await blockedDirectories(binDir, runAs)).length > 0)
+      binDir = await reachableCopyOf(binDir);
+    if ((await blockedDirectories(dirname(dataDir), runAs)).length > 0) {
+      dataDir = join(
+        reachableRoot,
+        'clusters',
+        createHash('sha256').update(dataDir).digest('hex').slice(0, 16),
+      );
+      await mkdir(dirname(dataDir), { recursive: true, mode: 0o755 });
+    }
     await assertReachable(binDir, runAs);
     await assertReachable(dirname(dataDir), runAs);
   }
@@ -106,6 +122,7 @@ export async function startEmbeddedPostgres(
     return {
       url: `postgres://postgres@${host}:${port}/postgres`,
       port,
+      dataDir,
       process: child,
       async stop() {
         await child.stop();
@@ -167,11 +184,45 @@ async function initialise(
   if (status.code !== 0) throw initdb.startError(`initdb of ${dataDir} failed`);
 }
 
-/**
- * As root, Postgres runs as another user, who must be able to walk into the binaries'
- * and the data's directories: a checkout under /root (mode 700) is not reachable.
- */
+/** Where root keeps what the Postgres user must reach when the checkout is private. */
+const reachableRoot = '/var/lib/meridian';
+
+/** A copy of the platform package's `native/` tree (bin, lib, share) in a reachable place. */
+async function reachableCopyOf(binDir: string): Promise<string> {
+  const nativeDir = dirname(binDir);
+  const version = createHash('sha256')
+    .update(nativeDir)
+    .update(String((await stat(join(binDir, 'postgres'))).mtimeMs))
+    .digest('hex')
+    .slice(0, 12);
+  const target = join(reachableRoot, `postgres-${version}`);
+  if (!(await stat(join(target, 'bin', 'postgres')).catch(() => undefined))) {
+    const partial = `${target}.${process.pid}.tmp`;
+    await mkdir(reachableRoot, { recursive: true, mode: 0o755 });
+    await chmod(reachableRoot, 0o755);
+    await cp(nativeDir, partial, { recursive: true, verbatimSymlinks: true });
+    await chmod(partial, 0o755);
+    await rename(partial, target).catch(async (error: unknown) => {
+      // another launcher made the same copy first
+      await rm(partial, { recursive: true, force: true });
+      if (!(await stat(join(target, 'bin', 'postgres')).catch(() => undefined))) throw error;
+    });
+  }
+  return join(target, 'bin');
+}
+
 async function assertReachable(dir: string, runAs: RunAs): Promise<void> {
+  const blocked = await blockedDirectories(dir, runAs);
+  if (blocked.length > 0) {
+    throw new Error(
+      `Postgres runs as uid ${runAs.uid}, who cannot enter ${blocked.join(', ')}: ` +
+        'use a data directory and checkout outside such directories, or a Postgres server of your own',
+    );
+  }
+}
+
+/** The directories on the way to `dir` that `runAs` may not enter. */
+async function blockedDirectories(dir: string, runAs: RunAs): Promise<string[]> {
   let path = resolve(dir);
   const blocked: string[] = [];
   for (;;) {
@@ -182,12 +233,7 @@ async function assertReachable(dir: string, runAs: RunAs): Promise<void> {
     if (parent === path) break;
     path = parent;
   }
-  if (blocked.length > 0) {
-    throw new Error(
-      `Postgres runs as uid ${runAs.uid}, who cannot enter ${blocked.join(', ')}: ` +
-        'use a data directory and checkout outside such directories, or a Postgres server of your own',
-    );
-  }
+  return blocked;
 }
 
 function canSearch(info: { mode: number; uid: number; gid: number }, runAs: RunAs): boolean {
