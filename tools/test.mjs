@@ -3,7 +3,7 @@
 //   1. the Debian packages the tests use are installed (tools/ensure-system-packages.mjs)
 //   2. test servers for the whole run, started in the background while 3 and 4 run: one
 //      Ceph RGW (S3), and an embedded Postgres when the machine's does not answer
-//   3. lint (`nx run-many -t lint`)            skipped with MERIDIAN_TEST_SKIP_LINT=1
+//   3. lint (`nx run-many -t lint`, `prettier --check .`)  skipped with MERIDIAN_TEST_SKIP_LINT=1
 //   4. typecheck (`tsc --noEmit`)              skipped with MERIDIAN_TEST_SKIP_TYPECHECK=1
 //   5. jest over every project (jest.config.js), with the servers' MERIDIAN_TEST_* env;
 //      arguments after `--` go to jest (`npm test -- libs/oci`)
@@ -193,7 +193,13 @@ async function main() {
   serverEnv.catch(() => undefined);
 
   if (process.env.MERIDIAN_TEST_SKIP_LINT === '1') skip('lint', 'MERIDIAN_TEST_SKIP_LINT=1');
-  else await phase('lint', async () => (await run(bin('nx'), ['run-many', '-t', 'lint'], env)) === 0);
+  else
+    await phase(
+      'lint',
+      async () =>
+        (await run(bin('nx'), ['run-many', '-t', 'lint'], env)) === 0 &&
+        (await run(bin('prettier'), ['--check', '--log-level', 'warn', '.'], env)) === 0,
+    );
 
   if (process.env.MERIDIAN_TEST_SKIP_TYPECHECK === '1') skip('typecheck', 'MERIDIAN_TEST_SKIP_TYPECHECK=1');
   else await phase('typecheck', async () => (await run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], env)) === 0);
