@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { loadConfig } from './config';
 import { planRegions } from './region-layout';
 import { regionServices, serviceEnv } from './services.launcher';
@@ -59,5 +60,15 @@ describe(serviceEnv.name, () => {
       MERIDIAN_STORAGE_DIR: '/srv/.meridian/us-east/store',
     });
     expect(env['DATABASE_URL']).toBeUndefined();
+  });
+
+  it('gives the gateway half the CPUs in workers, unless told a number', () => {
+    const gateway = regionServices.find((spec) => spec.name === 'gateway')!;
+    expect(serviceEnv(gateway, layout!, infra, config, {})['MERIDIAN_GATEWAY_WORKERS']).toBe(
+      String(Math.max(1, Math.floor(availableParallelism() / 2))),
+    );
+    const told = serviceEnv(gateway, layout!, infra, config, { MERIDIAN_GATEWAY_WORKERS: '3' });
+    expect(told['MERIDIAN_GATEWAY_WORKERS']).toBe('3');
+    expect(envOf('blob')['MERIDIAN_GATEWAY_WORKERS']).toBeUndefined();
   });
 });
