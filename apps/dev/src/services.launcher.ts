@@ -19,13 +19,24 @@ export interface ServiceSpec {
   database: boolean;
   store: boolean;
   http: boolean;
+  /** node flags before the script; a cluster's workers inherit them */
+  nodeFlags?: readonly string[];
 }
+
+/**
+ * Blob bytes pass through the gateway in socket-sized buffers; with V8's default young
+ * generation, the ones still queued behind a write or an fsync got promoted and every few
+ * hundred MB forced a full mark-compact of the heap (a third of the gateway's CPU in a push
+ * profile). A 64 MiB semi-space lets them die young: measured +15–25% push and pull MB/s on
+ * 2 CPUs, for up to a few hundred MB more memory per gateway process under load.
+ */
+const gatewayNodeFlags = ['--max-semi-space-size=64'] as const;
 
 /** In start order: each needs the ones before it to answer. */
 export const regionServices: readonly ServiceSpec[] = [
   { name: 'blob', database: true, store: true, http: false },
   { name: 'manifest', database: true, store: false, http: false },
-  { name: 'gateway', database: false, store: true, http: true },
+  { name: 'gateway', database: false, store: true, http: true, nodeFlags: gatewayNodeFlags },
 ];
 
 export interface RegionInfrastructure {
@@ -91,7 +102,12 @@ export function serviceUnit(
       const child = ManagedProcess.spawn({
         name,
         command: process.execPath,
-        args: ['-r', '@swc-node/register', join('apps', spec.name, 'src', 'main.ts')],
+        args: [
+          ...(spec.nodeFlags ?? []),
+          '-r',
+          '@swc-node/register',
+          join('apps', spec.name, 'src', 'main.ts'),
+        ],
         cwd: context.repoRoot,
         env: serviceEnv(spec, layout, infra, context.config, process.env),
         onLine: (line) => context.output.processLine(source, line),
