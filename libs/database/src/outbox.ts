@@ -86,7 +86,11 @@ export class Outbox {
   }
 
   /** Records an event inside the caller's transaction; validated against its contract. */
-  async write<S extends z.ZodType>(tx: TransactionSql, def: EventDefinition<S>, payload: z.infer<S>): Promise<void> {
+  async write<S extends z.ZodType>(
+    tx: TransactionSql,
+    def: EventDefinition<S>,
+    payload: z.infer<S>,
+  ): Promise<void> {
     const event = def.schema.parse(payload) as EventEnvelope;
     // Both go out together (pipelined on the transaction's connection, still in this order):
     // one round trip to the database instead of two on every write that announces something.
