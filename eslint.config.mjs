@@ -7,31 +7,53 @@ import tseslint from 'typescript-eslint';
 
 // Which project types may import which (Nx tags).
 const depConstraints = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra'] },
-  { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra'] },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra'],
+  },
+  {
+    sourceTag: 'type:infra',
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra'],
+  },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'] },
-  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra', 'type:testing'] },
+  {
+    sourceTag: 'type:testing',
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra', 'type:testing'],
+  },
   { sourceTag: 'type:test-only', onlyDependOnLibsWithTags: ['*'] },
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra', 'type:testing'] },
+  {
+    sourceTag: 'type:e2e',
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra', 'type:testing'],
+  },
 ];
 
 // Test files may also use the test harness (libs/testing): it starts the real services.
 const testDepConstraints = depConstraints.map((constraint) =>
   ['type:app', 'type:infra'].includes(constraint.sourceTag)
-    ? { ...constraint, onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'type:testing'] }
+    ? {
+        ...constraint,
+        onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'type:testing'],
+      }
     : constraint,
 );
 
 function moduleBoundaries(constraints) {
   return [
     'error',
-    { enforceBuildableLibDependency: false, allow: [], depConstraints: constraints, banTransitiveDependencies: false },
+    {
+      enforceBuildableLibDependency: false,
+      allow: [],
+      depConstraints: constraints,
+      banTransitiveDependencies: false,
+    },
   ];
 }
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/tmp/**', '**/.nx/**', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: ['**/node_modules/**', '**/dist/**', '**/tmp/**', '**/.nx/**', '**/*.js', '**/*.mjs'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -52,7 +74,10 @@ export default tseslint.config(
         { considerDefaultExhaustiveForUnions: true },
       ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@nx/enforce-module-boundaries': moduleBoundaries(depConstraints),
     },
   },
@@ -65,7 +90,18 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@nestjs/*', '@nats-io/*', 'postgres', '@aws-sdk/*', 'node:fs', 'node:net', 'node:http'], message: 'contracts and oci are pure: no framework, broker, database, SDK or I/O.' },
+            {
+              group: [
+                '@nestjs/*',
+                '@nats-io/*',
+                'postgres',
+                '@aws-sdk/*',
+                'node:fs',
+                'node:net',
+                'node:http',
+              ],
+              message: 'contracts and oci are pure: no framework, broker, database, SDK or I/O.',
+            },
           ],
         },
       ],

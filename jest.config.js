@@ -9,7 +9,9 @@ module.exports = {
     '<rootDir>/libs/*/jest.config.js',
     '<rootDir>/apps/*/jest.config.js',
     // the end-to-end suite: real clients against regions started by the dev launcher
-    ...(existsSync(join(__dirname, 'e2e', 'jest.config.js')) ? ['<rootDir>/e2e/jest.config.js'] : []),
+    ...(existsSync(join(__dirname, 'e2e', 'jest.config.js'))
+      ? ['<rootDir>/e2e/jest.config.js']
+      : []),
   ],
   testTimeout: 120_000,
 };

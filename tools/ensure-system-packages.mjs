@@ -42,7 +42,9 @@ export function missingPackages(wanted) {
 export function ensureSystemPackages(wanted = testPackages, log = (line) => console.log(line)) {
   const missing = missingPackages(wanted);
   if (missing === undefined) {
-    log(`[packages] not a Debian system (no dpkg-query): install ${wanted.join(' ')} by other means`);
+    log(
+      `[packages] not a Debian system (no dpkg-query): install ${wanted.join(' ')} by other means`,
+    );
     return false;
   }
   if (missing.length === 0) return true;

@@ -75,11 +75,15 @@ function run(command, args, env = process.env) {
 async function startServer(name, script) {
   const dir = await mkdtemp(join(tmpdir(), `meridian-${name}-env-`));
   const envFile = join(dir, 'env');
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', script, '--env-out', envFile], {
-    cwd: root,
-    detached: true,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', script, '--env-out', envFile],
+    {
+      cwd: root,
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const tail = [];
   let pending = '';
   child.stderr.setEncoding('utf8').on('data', (chunk) => {
@@ -91,7 +95,9 @@ async function startServer(name, script) {
       if (process.env.MERIDIAN_TEST_VERBOSE === '1') console.error(`[${name}] ${line}`);
     }
   });
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   servers.push({ name, child, exited, dir });
 
   const deadline = Date.now() + serverStartTimeoutMs;
@@ -105,7 +111,12 @@ async function startServer(name, script) {
           .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
       );
     }
-    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline || interrupted) {
+    if (
+      child.exitCode !== null ||
+      child.signalCode !== null ||
+      Date.now() > deadline ||
+      interrupted
+    ) {
       throw new Error(`${name} did not start; its last output:\n${tail.join('\n')}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -155,7 +166,8 @@ async function startTestServers() {
   }
   const configured = process.env.MERIDIAN_TEST_POSTGRES_URL;
   if (!(await postgresAnswers(configured || defaultPostgresUrl))) {
-    if (configured) throw new Error('MERIDIAN_TEST_POSTGRES_URL names a Postgres server that does not answer');
+    if (configured)
+      throw new Error('MERIDIAN_TEST_POSTGRES_URL names a Postgres server that does not answer');
     log('the machine has no Postgres on 127.0.0.1:5432: starting an embedded one for this run');
     Object.assign(env, await startServer('postgres', 'libs/testing/src/postgres.cli.ts'));
   }
@@ -201,14 +213,21 @@ async function main() {
         (await run(bin('prettier'), ['--check', '--log-level', 'warn', '.'], env)) === 0,
     );
 
-  if (process.env.MERIDIAN_TEST_SKIP_TYPECHECK === '1') skip('typecheck', 'MERIDIAN_TEST_SKIP_TYPECHECK=1');
-  else await phase('typecheck', async () => (await run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], env)) === 0);
+  if (process.env.MERIDIAN_TEST_SKIP_TYPECHECK === '1')
+    skip('typecheck', 'MERIDIAN_TEST_SKIP_TYPECHECK=1');
+  else
+    await phase(
+      'typecheck',
+      async () => (await run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], env)) === 0,
+    );
 
   let extraEnv = {};
   const waited = Date.now();
   await phase('test servers', async () => {
     extraEnv = await serverEnv;
-    log(`test servers: ready ${seconds(Date.now() - serversStarted)} after start (waited ${seconds(Date.now() - waited)})`);
+    log(
+      `test servers: ready ${seconds(Date.now() - serversStarted)} after start (waited ${seconds(Date.now() - waited)})`,
+    );
     return true;
   });
 
@@ -218,7 +237,16 @@ async function main() {
   await phase('jest', async () => {
     jestStatus = await run(
       bin('jest'),
-      ['--config', 'jest.config.js', '--runInBand', '--forceExit', '--json', '--outputFile', reportFile, ...jestArgs],
+      [
+        '--config',
+        'jest.config.js',
+        '--runInBand',
+        '--forceExit',
+        '--json',
+        '--outputFile',
+        reportFile,
+        ...jestArgs,
+      ],
       { ...env, ...extraEnv },
     );
     return jestStatus === 0;
@@ -230,7 +258,9 @@ async function main() {
 
   console.log('');
   for (const { name, status, ms, note } of results) {
-    log(`${name.padEnd(16)} ${status.padEnd(11)} ${seconds(ms).padStart(7)}${note ? `  (${note})` : ''}`);
+    log(
+      `${name.padEnd(16)} ${status.padEnd(11)} ${seconds(ms).padStart(7)}${note ? `  (${note})` : ''}`,
+    );
   }
   for (const line of summarizeJest(report)) console.log(line);
 

@@ -71,21 +71,34 @@ export class DatabaseModule {
       module: DatabaseModule,
       global: true,
       providers: [
-        { provide: optionsToken, inject: options.inject as never[], useFactory: options.useFactory },
+        {
+          provide: optionsToken,
+          inject: options.inject as never[],
+          useFactory: options.useFactory,
+        },
         {
           provide: sqlToken,
           inject: [optionsToken],
           useFactory: async (opts: DatabaseModuleOptions) => {
-            const sql = createSql(opts.url, { max: opts.poolSize, applicationName: `meridian-${opts.schema}` });
-            const applied = await migrate(sql, opts.schema, await loadMigrations(opts.migrationsDirectory));
-            if (applied.length > 0) opts.logger.info({ schema: opts.schema, applied }, 'migrations applied');
+            const sql = createSql(opts.url, {
+              max: opts.poolSize,
+              applicationName: `meridian-${opts.schema}`,
+            });
+            const applied = await migrate(
+              sql,
+              opts.schema,
+              await loadMigrations(opts.migrationsDirectory),
+            );
+            if (applied.length > 0)
+              opts.logger.info({ schema: opts.schema, applied }, 'migrations applied');
             return sql;
           },
         },
         {
           provide: Outbox,
           inject: [optionsToken],
-          useFactory: (opts: DatabaseModuleOptions) => new Outbox(opts.schema, new HybridLogicalClock(opts.region)),
+          useFactory: (opts: DatabaseModuleOptions) =>
+            new Outbox(opts.schema, new HybridLogicalClock(opts.region)),
         },
         OutboxRelayLifecycle,
       ],

@@ -20,12 +20,19 @@ const schemaName = /^[a-z][a-z0-9_]*$/;
 export async function loadMigrations(directory: string): Promise<Migration[]> {
   const files = (await readdir(directory)).filter((file) => migrationFile.test(file)).sort();
   return Promise.all(
-    files.map(async (file) => ({ id: file.replace(/\.sql$/, ''), sql: await readFile(join(directory, file), 'utf8') })),
+    files.map(async (file) => ({
+      id: file.replace(/\.sql$/, ''),
+      sql: await readFile(join(directory, file), 'utf8'),
+    })),
   );
 }
 
 /** Applies the migrations that are not applied yet; returns the ids it applied. */
-export async function migrate(sql: Sql, schema: string, migrations: Migration[]): Promise<string[]> {
+export async function migrate(
+  sql: Sql,
+  schema: string,
+  migrations: Migration[],
+): Promise<string[]> {
   if (!schemaName.test(schema)) throw new Error(`invalid schema name ${schema}`);
   const applied: string[] = [];
   await sql.begin(async (tx) => {
@@ -35,7 +42,9 @@ export async function migrate(sql: Sql, schema: string, migrations: Migration[])
       `create table if not exists ${schema}.schema_migrations (id text primary key, applied_at timestamptz not null default now())`,
     );
     const done = new Set(
-      (await tx.unsafe<{ id: string }[]>(`select id from ${schema}.schema_migrations`)).map((row) => row.id),
+      (await tx.unsafe<{ id: string }[]>(`select id from ${schema}.schema_migrations`)).map(
+        (row) => row.id,
+      ),
     );
     for (const migration of migrations) {
       if (done.has(migration.id)) continue;

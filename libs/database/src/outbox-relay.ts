@@ -90,7 +90,9 @@ export class OutboxRelay {
       if (rows.length === 0) return 0;
       // One connection publishes in order, so the stream stores the batch in commit order.
       await Promise.all(rows.map((row) => this.publish(row.subject, row.payload, row.event_id)));
-      await tx.unsafe(`delete from ${this.schema}.outbox where seq = any($1::bigint[])`, [rows.map((row) => row.seq)]);
+      await tx.unsafe(`delete from ${this.schema}.outbox where seq = any($1::bigint[])`, [
+        rows.map((row) => row.seq),
+      ]);
       return rows.length;
     });
   }

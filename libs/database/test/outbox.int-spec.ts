@@ -11,7 +11,15 @@ import {
   expectEventually,
   startNatsServer,
 } from '@meridian/testing';
-import { Outbox, OutboxRelay, type Sql, createSql, loadMigrations, migrate, outboxTableSql } from '../src';
+import {
+  Outbox,
+  OutboxRelay,
+  type Sql,
+  createSql,
+  loadMigrations,
+  migrate,
+  outboxTableSql,
+} from '../src';
 
 const logger = createLogger({ service: 'test', region: 'us-east', level: 'silent' });
 const digest = `sha256:${'a'.repeat(64)}`;
@@ -27,10 +35,18 @@ describe(OutboxRelay.name, () => {
     db = await createTestDatabase('outbox');
     nats = await startNatsServer();
     sql = createSql(db.url);
-    messaging = await Messaging.connect({ servers: nats.url, region: 'us-east', service: 'test', logger });
+    messaging = await Messaging.connect({
+      servers: nats.url,
+      region: 'us-east',
+      service: 'test',
+      logger,
+    });
     await messaging.ensureEventStream();
     migrationsDir = await mkdtemp(join(tmpdir(), 'meridian-migrations-'));
-    await writeFile(join(migrationsDir, '0001_init.sql'), `${outboxTableSql}\ncreate table things (id int primary key);`);
+    await writeFile(
+      join(migrationsDir, '0001_init.sql'),
+      `${outboxTableSql}\ncreate table things (id int primary key);`,
+    );
   });
 
   afterAll(async () => {
@@ -48,31 +64,54 @@ describe(OutboxRelay.name, () => {
 
   it('applies migrations once, even when two runners race', async () => {
     const migrations = await loadMigrations(migrationsDir);
-    const [first, second] = await Promise.all([migrate(sql, 'svc', migrations), migrate(sql, 'svc', migrations)]);
+    const [first, second] = await Promise.all([
+      migrate(sql, 'svc', migrations),
+      migrate(sql, 'svc', migrations),
+    ]);
     expect([...first, ...second]).toEqual(['0001_init']);
     expect(await migrate(sql, 'svc', migrations)).toEqual([]);
   });
 
   it('publishes committed events, never rolled-back ones, and empties the outbox', async () => {
     const outbox = new Outbox('svc', new HybridLogicalClock('us-east'));
-    const relay = new OutboxRelay(sql, 'svc', (s, p, id) => messaging.publishEvent(s, p, id), logger, { pollIntervalMs: 60_000 });
+    const relay = new OutboxRelay(
+      sql,
+      'svc',
+      (s, p, id) => messaging.publishEvent(s, p, id),
+      logger,
+      { pollIntervalMs: 60_000 },
+    );
     const before = await streamMessages();
     await relay.start();
     try {
       await sql.begin(async (tx) => {
         await tx`insert into svc.things values (1)`;
-        await outbox.write(tx, blobUploaded, { ...outbox.envelope(), repository: 'team/app', digest, size: 3 });
+        await outbox.write(tx, blobUploaded, {
+          ...outbox.envelope(),
+          repository: 'team/app',
+          digest,
+          size: 3,
+        });
       });
       await expect(
         sql.begin(async (tx) => {
-          await outbox.write(tx, blobUploaded, { ...outbox.envelope(), repository: 'team/app', digest, size: 4 });
+          await outbox.write(tx, blobUploaded, {
+            ...outbox.envelope(),
+            repository: 'team/app',
+            digest,
+            size: 4,
+          });
           throw new Error('rolled back');
         }),
       ).rejects.toThrow('rolled back');
 
       // woken by NOTIFY, not by the (one minute) poll
-      await expectEventually(async () => expect(await streamMessages()).toBe(before + 1), { timeoutMs: 5000 });
-      await expectEventually(async () => expect((await sql`select count(*)::int as n from svc.outbox`)[0]!.n).toBe(0));
+      await expectEventually(async () => expect(await streamMessages()).toBe(before + 1), {
+        timeoutMs: 5000,
+      });
+      await expectEventually(async () =>
+        expect((await sql`select count(*)::int as n from svc.outbox`)[0]!.n).toBe(0),
+      );
     } finally {
       await relay.stop();
     }
@@ -80,19 +119,34 @@ describe(OutboxRelay.name, () => {
 
   it('keeps events while NATS is down and publishes them when it is back', async () => {
     const outbox = new Outbox('svc', new HybridLogicalClock('us-east'));
-    const relay = new OutboxRelay(sql, 'svc', (s, p, id) => messaging.publishEvent(s, p, id), logger, {
-      pollIntervalMs: 200,
-      maxBackoffMs: 200,
-    });
+    const relay = new OutboxRelay(
+      sql,
+      'svc',
+      (s, p, id) => messaging.publishEvent(s, p, id),
+      logger,
+      {
+        pollIntervalMs: 200,
+        maxBackoffMs: 200,
+      },
+    );
     const before = await streamMessages();
     await nats.kill();
     await relay.start();
     try {
-      await sql.begin((tx) => outbox.write(tx, blobUploaded, { ...outbox.envelope(), repository: 'team/app', digest, size: 5 }));
+      await sql.begin((tx) =>
+        outbox.write(tx, blobUploaded, {
+          ...outbox.envelope(),
+          repository: 'team/app',
+          digest,
+          size: 5,
+        }),
+      );
       await new Promise((resolve) => setTimeout(resolve, 500)); // the relay fails at least once meanwhile
       expect((await sql`select count(*)::int as n from svc.outbox`)[0]!.n).toBe(1);
       await nats.restart();
-      await expectEventually(async () => expect(await streamMessages()).toBe(before + 1), { timeoutMs: 15_000 });
+      await expectEventually(async () => expect(await streamMessages()).toBe(before + 1), {
+        timeoutMs: 15_000,
+      });
     } finally {
       await relay.stop();
     }
@@ -101,7 +155,14 @@ describe(OutboxRelay.name, () => {
   it('refuses an event that breaks its contract, inside the transaction', async () => {
     const outbox = new Outbox('svc', new HybridLogicalClock('us-east'));
     await expect(
-      sql.begin((tx) => outbox.write(tx, blobUploaded, { ...outbox.envelope(), repository: 'Bad Name', digest, size: 1 })),
+      sql.begin((tx) =>
+        outbox.write(tx, blobUploaded, {
+          ...outbox.envelope(),
+          repository: 'Bad Name',
+          digest,
+          size: 1,
+        }),
+      ),
     ).rejects.toThrow();
   });
 });
@@ -116,7 +177,12 @@ describe(`${OutboxRelay.name} wake-ups`, () => {
     db = await createTestDatabase('outbox_wake');
     nats = await startNatsServer();
     sql = createSql(db.url);
-    messaging = await Messaging.connect({ servers: nats.url, region: 'us-east', service: 'test', logger });
+    messaging = await Messaging.connect({
+      servers: nats.url,
+      region: 'us-east',
+      service: 'test',
+      logger,
+    });
     await messaging.ensureEventStream();
     await migrate(sql, 'svc', [{ id: '0001_init', sql: outboxTableSql }]);
   });
@@ -150,7 +216,14 @@ describe(`${OutboxRelay.name} wake-ups`, () => {
       { pollIntervalMs: 60_000 },
     );
     const write = (size: number) =>
-      sql.begin((tx) => outbox.write(tx, blobUploaded, { ...outbox.envelope(), repository: 'team/app', digest, size }));
+      sql.begin((tx) =>
+        outbox.write(tx, blobUploaded, {
+          ...outbox.envelope(),
+          repository: 'team/app',
+          digest,
+          size,
+        }),
+      );
     await relay.start();
     try {
       await write(1);
@@ -158,9 +231,12 @@ describe(`${OutboxRelay.name} wake-ups`, () => {
       await write(2); // its NOTIFY arrives while the relay is busy
       release!();
       // with a lost wake-up the second event would wait for the one-minute poll
-      await expectEventually(async () => expect((await sql`select count(*)::int as n from svc.outbox`)[0]!.n).toBe(0), {
-        timeoutMs: 3000,
-      });
+      await expectEventually(
+        async () => expect((await sql`select count(*)::int as n from svc.outbox`)[0]!.n).toBe(0),
+        {
+          timeoutMs: 3000,
+        },
+      );
     } finally {
       await relay.stop();
     }

@@ -35,7 +35,11 @@ class RpcHandlerExplorer implements OnApplicationBootstrap, OnApplicationShutdow
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const method = instance[methodName] as (...args: unknown[]) => Promise<unknown>;
         const def = this.reflector.get<RpcDefinition | undefined>(rpcHandlerMetadata, method);
-        if (def) this.messaging.serve(def, (request, context) => method.call(instance, request, context) as never);
+        if (def)
+          this.messaging.serve(
+            def,
+            (request, context) => method.call(instance, request, context) as never,
+          );
       }
     }
   }
@@ -57,7 +61,11 @@ export class MessagingModule {
       global: true,
       imports: [DiscoveryModule, ...(options.imports ?? [])],
       providers: [
-        { provide: messagingOptionsToken, inject: options.inject as never[], useFactory: options.useFactory },
+        {
+          provide: messagingOptionsToken,
+          inject: options.inject as never[],
+          useFactory: options.useFactory,
+        },
         {
           provide: Messaging,
           inject: [messagingOptionsToken],

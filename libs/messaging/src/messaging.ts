@@ -14,7 +14,12 @@ import {
   eventSubjectWildcard,
   isRegistryError,
 } from '@meridian/contracts';
-import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import {
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+} from '@nats-io/jetstream';
 import {
   type Msg,
   type NatsConnection,
@@ -92,10 +97,14 @@ export class Messaging {
     if (options.context) hdrs.set(contextHeader, JSON.stringify(options.context));
     let reply: Msg;
     try {
-      reply = await this.connection.request(def.subject(options.region ?? this.region), encodeJson(body), {
-        timeout: options.timeoutMs ?? this.options.requestTimeoutMs ?? 10_000,
-        headers: hdrs,
-      });
+      reply = await this.connection.request(
+        def.subject(options.region ?? this.region),
+        encodeJson(body),
+        {
+          timeout: options.timeoutMs ?? this.options.requestTimeoutMs ?? 10_000,
+          headers: hdrs,
+        },
+      );
     } catch (err) {
       throw toUnavailable(def, err);
     }
@@ -207,7 +216,10 @@ function readContext(msg: Msg): RpcContext {
 function toErrorBody(def: RpcDefinition, err: unknown, logger: Logger) {
   if (isRegistryError(err)) return err.toBody();
   if (err instanceof ZodError) {
-    logger.error({ rpc: `${def.service}.${def.verb}`, issues: err.issues }, 'rpc message failed validation');
+    logger.error(
+      { rpc: `${def.service}.${def.verb}`, issues: err.issues },
+      'rpc message failed validation',
+    );
     return new RegistryError('UNKNOWN', `invalid ${def.service}.${def.verb} message`).toBody();
   }
   logger.error({ rpc: `${def.service}.${def.verb}`, err }, 'rpc handler failed');

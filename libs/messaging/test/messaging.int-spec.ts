@@ -20,10 +20,22 @@ describe(Messaging.name, () => {
 
   beforeAll(async () => {
     nats = await startNatsServer();
-    server = await Messaging.connect({ servers: nats.url, region: 'us-east', service: 'echo', logger });
-    sut = await Messaging.connect({ servers: nats.url, region: 'us-east', service: 'gateway', logger, requestTimeoutMs: 500 });
+    server = await Messaging.connect({
+      servers: nats.url,
+      region: 'us-east',
+      service: 'echo',
+      logger,
+    });
+    sut = await Messaging.connect({
+      servers: nats.url,
+      region: 'us-east',
+      service: 'gateway',
+      logger,
+      requestTimeoutMs: 500,
+    });
     server.serve(echo, async ({ text }, context) => {
-      if (text === 'boom') throw new RegistryError('NAME_UNKNOWN', 'no such repository', { name: 'x' });
+      if (text === 'boom')
+        throw new RegistryError('NAME_UNKNOWN', 'no such repository', { name: 'x' });
       if (text === 'crash') throw new Error('database exploded');
       return { text: text.toUpperCase(), requestId: context.request?.id };
     });
@@ -36,7 +48,11 @@ describe(Messaging.name, () => {
   });
 
   it('answers a request with the validated response and sees the caller context', async () => {
-    const reply = await sut.request(echo, { text: 'hello' }, { context: { request: { id: 'req-1' } } });
+    const reply = await sut.request(
+      echo,
+      { text: 'hello' },
+      { context: { request: { id: 'req-1' } } },
+    );
     expect(reply).toEqual({ text: 'HELLO', requestId: 'req-1' });
   });
 
@@ -58,7 +74,12 @@ describe(Messaging.name, () => {
   });
 
   it('turns a service nobody serves into UNAVAILABLE', async () => {
-    const nobody = defineRpc({ service: 'nobody', verb: 'home', request: z.object({}), response: z.object({}) });
+    const nobody = defineRpc({
+      service: 'nobody',
+      verb: 'home',
+      request: z.object({}),
+      response: z.object({}),
+    });
     await expect(sut.request(nobody, {})).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 

@@ -17,14 +17,27 @@ describe(createLogger.name, () => {
     const { lines, destination } = capture();
     const sut = createLogger({ service: 'blob', region: 'us-east', destination });
     sut.info({ digest: 'sha256:ab' }, 'blob uploaded');
-    expect(lines[0]).toMatchObject({ service: 'blob', region: 'us-east', digest: 'sha256:ab', msg: 'blob uploaded', level: 'info' });
+    expect(lines[0]).toMatchObject({
+      service: 'blob',
+      region: 'us-east',
+      digest: 'sha256:ab',
+      msg: 'blob uploaded',
+      level: 'info',
+    });
   });
 
   it('redacts values of secret-named keys, also nested', () => {
     const { lines, destination } = capture();
     const sut = createLogger({ service: 'auth', region: 'us-east', destination });
-    sut.info({ adminPassword: 'hunter2', s3: { secretAccessKey: 'abc', bucket: 'b' }, refresh_token: 'x' }, 'config loaded');
-    expect(lines[0]).toMatchObject({ adminPassword: '[redacted]', s3: { secretAccessKey: '[redacted]', bucket: 'b' }, refresh_token: '[redacted]' });
+    sut.info(
+      { adminPassword: 'hunter2', s3: { secretAccessKey: 'abc', bucket: 'b' }, refresh_token: 'x' },
+      'config loaded',
+    );
+    expect(lines[0]).toMatchObject({
+      adminPassword: '[redacted]',
+      s3: { secretAccessKey: '[redacted]', bucket: 'b' },
+      refresh_token: '[redacted]',
+    });
     expect(JSON.stringify(lines[0])).not.toContain('hunter2');
   });
 });

@@ -28,7 +28,12 @@ export interface LoggerOptions {
   destination?: pino.DestinationStream;
 }
 
-export function createLogger({ service, region, level = 'info', destination }: LoggerOptions): Logger {
+export function createLogger({
+  service,
+  region,
+  level = 'info',
+  destination,
+}: LoggerOptions): Logger {
   return pino(
     {
       level,

@@ -9,7 +9,12 @@
  *   using one of them (NAME_UNKNOWN) would tell a client something false.
  * - Any other error is a fault of ours: 500 UNKNOWN, and the caller logs it.
  */
-import { type ErrorBody, RegistryError, httpStatusByCode, isRegistryError } from '@meridian/contracts';
+import {
+  type ErrorBody,
+  RegistryError,
+  httpStatusByCode,
+  isRegistryError,
+} from '@meridian/contracts';
 import { isOciValidationError } from '@meridian/oci';
 
 export interface RenderedError {
