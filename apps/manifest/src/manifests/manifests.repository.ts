@@ -132,17 +132,31 @@ class SqlManifestsTransaction implements ManifestsTransaction {
 
   async insertManifest(manifest: NewManifest): Promise<void> {
     const tx = this.tx;
-    await tx`
-      insert into manifest.manifests
-        (repository, digest, media_type, size, body, subject, artifact_type, annotations, refs)
-      values (
-        ${manifest.repository}, ${manifest.digest}, ${manifest.mediaType},
-        ${manifest.body.byteLength}, ${Buffer.from(manifest.body)},
-        ${manifest.subject ?? null}, ${manifest.artifactType ?? null},
-        ${manifest.annotations ? tx.json(manifest.annotations) : null},
-        ${tx.json(manifest.references as never)}
-      )
-      on conflict (repository, digest) do nothing`;
+    // A manifest that exists already is held with a key-share lock until this push commits,
+    // so a concurrent delete of it waits for the push (and then removes the new tag too)
+    // instead of removing the row between this insert and the tag that points to it.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const inserted = await tx`
+        insert into manifest.manifests
+          (repository, digest, media_type, size, body, subject, artifact_type, annotations, refs)
+        values (
+          ${manifest.repository}, ${manifest.digest}, ${manifest.mediaType},
+          ${manifest.body.byteLength}, ${Buffer.from(manifest.body)},
+          ${manifest.subject ?? null}, ${manifest.artifactType ?? null},
+          ${manifest.annotations ? tx.json(manifest.annotations) : null},
+          ${tx.json(manifest.references as never)}
+        )
+        on conflict (repository, digest) do nothing
+        returning 1`;
+      if (inserted.length > 0) return;
+      const held = await tx`
+        select 1 from manifest.manifests
+        where repository = ${manifest.repository} and digest = ${manifest.digest}
+        for key share`;
+      if (held.length > 0) return;
+      // deleted between the two statements: insert it again
+    }
+    throw new Error('manifest kept disappearing under a concurrent delete');
   }
 
   async setTag(
