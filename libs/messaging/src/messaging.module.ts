@@ -5,7 +5,6 @@
  */
 import {
   type DynamicModule,
-  Inject,
   Injectable,
   Module,
   type OnApplicationBootstrap,
@@ -77,5 +76,3 @@ export class MessagingModule {
     };
   }
 }
-
-export { Inject };

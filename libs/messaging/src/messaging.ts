@@ -5,7 +5,6 @@
  * responders becomes UNAVAILABLE.
  */
 import {
-  type EventDefinition,
   RegistryError,
   type RpcDefinition,
   type RpcRequest,
@@ -168,11 +167,6 @@ export class Messaging {
    */
   async publishEvent(subject: string, payload: unknown, eventId: string): Promise<void> {
     await this.jetStream().publish(subject, encodeJson(payload), { msgID: eventId });
-  }
-
-  /** Validates a payload against an event's schema (on publish and on receipt). */
-  static parseEvent<D extends EventDefinition>(def: D, payload: unknown) {
-    return def.schema.parse(payload);
   }
 
   /** Stops taking requests, lets in-flight ones finish, closes the connection. */
