@@ -7,3 +7,7 @@ export * from './rpc/blob.rpc';
 export * from './rpc/manifest.rpc';
 export * from './events/envelope';
 export * from './events/registry.events';
+export * from './rpc/replication.rpc';
+export * from './rpc/auth.rpc';
+export * from './events/replication.events';
+export * from './events/auth.events';

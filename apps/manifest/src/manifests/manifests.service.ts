@@ -112,6 +112,7 @@ export class ManifestsService {
         tag,
         artifactType: parsed.artifactType,
         subject: parsed.subject?.digest,
+        body: request.body,
         references,
       });
       if (tag === undefined) return;

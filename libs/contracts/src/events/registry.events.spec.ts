@@ -1,7 +1,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventNameOfSubject, eventSubject } from '../subjects';
+import { authEvents } from './auth.events';
 import { manifestPushed, registryEvents } from './registry.events';
+import { replicationEvents } from './replication.events';
+
+const allEvents = [...registryEvents, ...replicationEvents, ...authEvents];
 
 const fixturesDir = join(__dirname, '__fixtures__');
 const fixtures = readdirSync(fixturesDir).filter((file) => file.endsWith('.json'));
@@ -10,14 +14,14 @@ const load = (file: string): Record<string, unknown> =>
 /** `manifest.pushed.v1.referrer.json` is a fixture of `manifest.pushed.v1` */
 const eventNameOf = (file: string) => /^([a-z-]+\.[a-z-]+\.v\d+)/.exec(file)![1]!;
 
-describe('registry events', () => {
+describe('events', () => {
   it('has a fixture for every event', () => {
     const covered = new Set(fixtures.map(eventNameOf));
-    expect(registryEvents.map((def) => def.name).filter((name) => !covered.has(name))).toEqual([]);
+    expect(allEvents.map((def) => def.name).filter((name) => !covered.has(name))).toEqual([]);
   });
 
   it.each(fixtures)('%s parses against its schema', (file) => {
-    const def = registryEvents.find((candidate) => candidate.name === eventNameOf(file));
+    const def = allEvents.find((candidate) => candidate.name === eventNameOf(file));
     expect(def).toBeDefined();
     expect(() => def!.schema.parse(load(file))).not.toThrow();
   });

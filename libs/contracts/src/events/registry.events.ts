@@ -18,6 +18,11 @@ export const manifestPushed = defineEvent({
     tag: TagName.optional(),
     artifactType: z.string().optional(),
     subject: Digest.optional(),
+    /**
+     * The manifest's bytes, base64 (at most 4 MiB): other regions apply the push from the
+     * event alone, without asking the origin region, which may be unreachable by then.
+     */
+    body: z.base64(),
     /** what must be present for the manifest to be pullable: its blobs and child manifests */
     references: z.object({
       blobs: z.array(z.object({ digest: Digest, size: z.number().int().nonnegative() })),

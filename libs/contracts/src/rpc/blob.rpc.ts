@@ -111,4 +111,19 @@ export const blobRpc = {
     request: z.object({ repository: RepositoryName, uploadId: UploadId }),
     response: z.object({}),
   }),
+  /**
+   * Links a blob whose bytes are already at their content-addressed place in this region's
+   * store to a repository (replication copied them there). The service checks the stored
+   * size; BLOB_UNKNOWN when the bytes are absent. Writes no registry event.
+   */
+  link: defineRpc({
+    service: 'blob',
+    verb: 'link',
+    request: z.object({
+      repository: RepositoryName,
+      digest: Digest,
+      size: z.number().int().nonnegative(),
+    }),
+    response: BlobInfo,
+  }),
 } as const;

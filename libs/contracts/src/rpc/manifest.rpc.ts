@@ -7,6 +7,13 @@ import { Digest, RepositoryName, TagName } from '@meridian/oci';
 import { z } from 'zod';
 import { Descriptor, Page } from '../common';
 import { defineRpc } from '../define';
+import {
+  manifestDeleted,
+  manifestPushed,
+  repositoryDeleted,
+  tagDeleted,
+  tagUpdated,
+} from '../events/registry.events';
 
 /** A tag or a digest, as it appears in `/v2/<name>/manifests/<reference>`. */
 export const Reference = z.union([TagName, Digest]);
@@ -86,5 +93,24 @@ export const manifestRpc = {
     verb: 'delete-repository',
     request: z.object({ repository: RepositoryName }),
     response: z.object({ deletedManifests: z.number().int().nonnegative() }),
+  }),
+  /**
+   * Applies another region's event to this region (replication). Idempotent, and settled by
+   * the event's hybrid logical clock: a tag points to the write with the highest timestamp,
+   * deletes leave tombstones so an older event never resurrects what they removed. Writes no
+   * registry events (they would travel back). A push needs its blobs linked here and its
+   * child manifests present first (MANIFEST_BLOB_UNKNOWN otherwise, so the caller retries).
+   */
+  apply: defineRpc({
+    service: 'manifest',
+    verb: 'apply',
+    request: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('manifest.pushed'), event: manifestPushed.schema }),
+      z.object({ kind: z.literal('manifest.deleted'), event: manifestDeleted.schema }),
+      z.object({ kind: z.literal('tag.updated'), event: tagUpdated.schema }),
+      z.object({ kind: z.literal('tag.deleted'), event: tagDeleted.schema }),
+      z.object({ kind: z.literal('repository.deleted'), event: repositoryDeleted.schema }),
+    ]),
+    response: z.object({ outcome: z.enum(['applied', 'superseded']) }),
   }),
 } as const;

@@ -1,0 +1,85 @@
+/**
+ * RPCs of the replication service: per-image status across regions, the state of each
+ * peer link, and the lookups that let a region serve what a peer acknowledged but this
+ * region has not replicated yet (each lookup also moves that image to the front).
+ */
+import { Digest, RepositoryName } from '@meridian/oci';
+import { z } from 'zod';
+import { defineRpc } from '../define';
+import { RegionId } from '../subjects';
+import { ManifestInfo, Reference } from './manifest.rpc';
+
+export const ReplicationState = z.enum(['ready', 'pending', 'failed']);
+export type ReplicationState = z.infer<typeof ReplicationState>;
+
+export const RegionStatus = z.object({
+  region: RegionId,
+  state: ReplicationState,
+  /** since when the region is in this state (ISO 8601) */
+  since: z.iso.datetime(),
+  /** push in the source region to ready here; absent while not ready */
+  lagMs: z.number().int().nonnegative().optional(),
+  lastError: z.string().optional(),
+});
+export type RegionStatus = z.infer<typeof RegionStatus>;
+
+export const PeerStatus = z.object({
+  region: RegionId,
+  /** can this region reach the peer's NATS right now */
+  connected: z.boolean(),
+  /** events of the peer not yet applied here */
+  eventsPending: z.number().int().nonnegative(),
+  /** age of the oldest of them, ms */
+  oldestPendingAgeMs: z.number().int().nonnegative().optional(),
+  /** blob bytes copied from the peer per second, over the last minute */
+  copyBytesPerSecond: z.number().nonnegative(),
+  lastError: z.string().optional(),
+  lastErrorAt: z.iso.datetime().optional(),
+});
+export type PeerStatus = z.infer<typeof PeerStatus>;
+
+export const replicationRpc = {
+  /** Where is this image ready? MANIFEST_UNKNOWN / NAME_UNKNOWN when no region knows it. */
+  status: defineRpc({
+    service: 'replication',
+    verb: 'status',
+    request: z.object({ repository: RepositoryName, reference: Reference }),
+    response: z.object({
+      repository: RepositoryName,
+      digest: Digest,
+      regions: z.array(RegionStatus),
+    }),
+  }),
+  /** This region and each peer link. */
+  regions: defineRpc({
+    service: 'replication',
+    verb: 'regions',
+    request: z.object({}),
+    response: z.object({ region: RegionId, peers: z.array(PeerStatus) }),
+  }),
+  /**
+   * A manifest this region lacks, from a peer that has it; the image jumps the replication
+   * queue. MANIFEST_UNKNOWN (or NAME_UNKNOWN) when no reachable peer has it either.
+   */
+  lookupManifest: defineRpc({
+    service: 'replication',
+    verb: 'lookup-manifest',
+    request: z.object({
+      repository: RepositoryName,
+      reference: Reference,
+      includeBody: z.boolean().default(true),
+    }),
+    response: ManifestInfo.extend({ body: z.base64().optional(), region: RegionId }),
+  }),
+  /**
+   * A peer region whose store holds a blob of this repository that this region lacks; the
+   * copy jumps the queue. The gateway streams the bytes from that peer's store. BLOB_UNKNOWN
+   * when no reachable peer has it.
+   */
+  locateBlob: defineRpc({
+    service: 'replication',
+    verb: 'locate-blob',
+    request: z.object({ repository: RepositoryName, digest: Digest }),
+    response: z.object({ region: RegionId, size: z.number().int().nonnegative() }),
+  }),
+} as const;
