@@ -1,0 +1,17 @@
+/**
+ * What a management API route (`/api/v1/…`) requires of its caller. The gateway's
+ * authorization guard reads it; a management route without it is refused to everyone, so a
+ * forgotten decorator fails closed.
+ *
+ *   registry:read     any identity with a role that may pull (status, regions, scans)
+ *   registry:write    Owner or Contributor (webhooks)
+ *   identities:manage Owner (admin account, service principals, roles, scope maps, tokens)
+ */
+import { SetMetadata } from '@nestjs/common';
+
+export type ManagementPermission = 'registry:read' | 'registry:write' | 'identities:manage';
+
+export const managementPermissionKey = 'meridian:management-permission';
+
+export const Authorize = (permission: ManagementPermission) =>
+  SetMetadata(managementPermissionKey, permission);
