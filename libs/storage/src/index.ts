@@ -4,3 +4,4 @@ export * from './filesystem.driver';
 export * from './s3.driver';
 export * from './create-storage-driver';
 export * from './storage-env';
+export * from './peer-storage-env';
