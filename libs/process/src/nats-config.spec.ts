@@ -51,4 +51,45 @@ describe(renderNatsConfig.name, () => {
   it('refuses JetStream without a store directory', () => {
     expect(() => renderNatsConfig({ ...base, storeDir: undefined })).toThrow('store directory');
   });
+
+  it('gives JetStream the region as its domain', () => {
+    const sut = renderNatsConfig({ ...base, jetStreamDomain: 'eu-west' });
+    expect(sut).toContain('jetstream {\n  store_dir: "/data/us-east/nats"\n  domain: "eu-west"\n}');
+  });
+
+  it('refuses a domain without JetStream, or one nats-server would misread', () => {
+    expect(() =>
+      renderNatsConfig({ ...base, jetStream: false, storeDir: undefined, jetStreamDomain: 'a' }),
+    ).toThrow('needs JetStream');
+    expect(() => renderNatsConfig({ ...base, jetStreamDomain: 'us.east' })).toThrow('domain');
+  });
+
+  it('listens for leaf nodes in the first region', () => {
+    const sut = renderNatsConfig({
+      ...base,
+      leafnodes: { listen: { host: '127.0.0.1', port: 7422 } },
+    });
+    expect(sut).toContain('leafnodes {\n  listen: "127.0.0.1:7422"\n}');
+  });
+
+  it('connects every other region to the leaf node listeners it is given', () => {
+    const sut = renderNatsConfig({
+      ...base,
+      leafnodes: { remotes: ['nats-leaf://127.0.0.1:7422', 'nats-leaf://127.0.0.1:7423'] },
+    });
+    expect(sut).toContain(
+      [
+        'leafnodes {',
+        '  remotes: [',
+        '    { url: "nats-leaf://127.0.0.1:7422" }',
+        '    { url: "nats-leaf://127.0.0.1:7423" }',
+        '  ]',
+        '}',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses a leaf node block that neither listens nor connects', () => {
+    expect(() => renderNatsConfig({ ...base, leafnodes: { remotes: [] } })).toThrow('leaf nodes');
+  });
 });

@@ -1,7 +1,12 @@
 /**
- * The nats-server configuration file Meridian runs with. A file, not flags, because
- * clusters and gateways between regions (the supercluster) can only be configured in
- * one: callers add those blocks through `extraConfig`.
+ * The nats-server configuration file Meridian runs with. A file, not flags, because the
+ * links between regions can only be configured in one.
+ *
+ * Regions are joined by leaf node connections: the first region's server listens for leaf
+ * nodes, every other region's server connects to it. Each server's JetStream has its own
+ * domain (the region id), so every region keeps its own streams and reaches a peer's
+ * through `$JS.<peer>.API` (stream sources across the link). Other blocks (cluster,
+ * accounts) go in through `extraConfig`.
  */
 
 export interface NatsConfigOptions {
@@ -13,10 +18,21 @@ export interface NatsConfigOptions {
   jetStream: boolean;
   /** where JetStream keeps its streams; required when jetStream is on */
   storeDir?: string;
+  /** the JetStream domain (Meridian: the region id), so peers address this server's streams */
+  jetStreamDomain?: string;
+  /** leaf node links to other regions */
+  leafnodes?: LeafnodeOptions;
   maxPayloadBytes: number;
   pidFile?: string;
   /** appended verbatim: cluster, gateway, accounts blocks */
   extraConfig?: string;
+}
+
+export interface LeafnodeOptions {
+  /** accept leaf node connections on this address (the first region) */
+  listen?: { host: string; port: number };
+  /** connect to these leaf node listeners, e.g. `nats-leaf://127.0.0.1:7422` */
+  remotes?: readonly string[];
 }
 
 /** nats-server refuses larger payloads than this (64 MiB). */
@@ -38,10 +54,33 @@ export function renderNatsConfig(options: NatsConfigOptions): string {
     `max_payload: ${options.maxPayloadBytes}`,
   ];
   if (options.pidFile) lines.push(`pid_file: ${quote(options.pidFile)}`);
-  if (options.jetStream)
-    lines.push('jetstream {', `  store_dir: ${quote(options.storeDir ?? '')}`, '}');
+  if (options.jetStreamDomain !== undefined && !options.jetStream)
+    throw new Error('a JetStream domain needs JetStream');
+  if (options.jetStreamDomain !== undefined && !/^[A-Za-z0-9_-]+$/.test(options.jetStreamDomain))
+    throw new Error('a JetStream domain is letters, digits, dashes and underscores');
+  if (options.jetStream) {
+    lines.push('jetstream {', `  store_dir: ${quote(options.storeDir ?? '')}`);
+    if (options.jetStreamDomain !== undefined)
+      lines.push(`  domain: ${quote(options.jetStreamDomain)}`);
+    lines.push('}');
+  }
+  if (options.leafnodes) lines.push(...renderLeafnodes(options.leafnodes));
   if (options.extraConfig) lines.push(options.extraConfig.trim());
   return `${lines.join('\n')}\n`;
+}
+
+function renderLeafnodes({ listen, remotes = [] }: LeafnodeOptions): string[] {
+  if (listen === undefined && remotes.length === 0)
+    throw new Error('leaf nodes need a listen address or at least one remote');
+  const lines = ['leafnodes {'];
+  if (listen !== undefined) lines.push(`  listen: ${quote(`${listen.host}:${listen.port}`)}`);
+  if (remotes.length > 0) {
+    lines.push('  remotes: [');
+    for (const url of remotes) lines.push(`    { url: ${quote(url)} }`);
+    lines.push('  ]');
+  }
+  lines.push('}');
+  return lines;
 }
 
 /** nats-server reads JSON-style double-quoted strings. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { freePort } from './free-port';
 import { findLeftoverProcess, stopLeftoverProcess } from './leftover-process';
 import { type ExitStatus, ManagedProcess, type OutputLine } from './managed-process';
-import { defaultNatsMaxPayloadBytes, renderNatsConfig } from './nats-config';
+import { type LeafnodeOptions, defaultNatsMaxPayloadBytes, renderNatsConfig } from './nats-config';
 import { waitForHttp } from './wait-for-http';
 
 export const defaultNatsServerBinary = '/usr/sbin/nats-server';
@@ -22,6 +22,10 @@ export interface NatsServerOptions {
   jetStream?: boolean;
   /** defaults to `<configDir>/jetstream` */
   storeDir?: string;
+  /** the JetStream domain: a region's id, so peer regions reach its streams */
+  jetStreamDomain?: string;
+  /** leaf node links between regions (see nats-config.ts) */
+  leafnodes?: LeafnodeOptions;
   serverName?: string;
   host?: string;
   /** client port; a free one when absent */
@@ -79,6 +83,8 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
       httpPort,
       jetStream,
       storeDir: jetStream ? (options.storeDir ?? join(options.configDir, 'jetstream')) : undefined,
+      jetStreamDomain: options.jetStreamDomain,
+      leafnodes: options.leafnodes,
       maxPayloadBytes: options.maxPayloadBytes ?? defaultNatsMaxPayloadBytes,
       pidFile,
       extraConfig: extra,

@@ -10,3 +10,4 @@ export * from './images/build-oci-image';
 export * from './images/registry-client';
 export * from './images/push-manifest-list';
 export * from './images/push-artifact';
+export * from './nats-regions';

@@ -19,6 +19,10 @@ export interface TestNatsServerOptions {
   maxPayloadBytes?: number;
   /** defaults to a directory inside the temporary one */
   storeDir?: string;
+  /** the JetStream domain, for a region joined to others (see libs/process nats-config.ts) */
+  jetStreamDomain?: string;
+  /** leaf node links between regions: the first region listens, the others connect */
+  leafnodes?: NatsServerOptions['leafnodes'];
   serverName?: string;
   /** cluster or gateway blocks; a function sees the ports chosen */
   extraConfig?: NatsServerOptions['extraConfig'];
@@ -49,6 +53,8 @@ export async function startNatsServer(
       configDir: dir,
       jetStream: options.jetStream ?? true,
       storeDir: options.storeDir,
+      jetStreamDomain: options.jetStreamDomain,
+      leafnodes: options.leafnodes,
       maxPayloadBytes: options.maxPayloadBytes,
       serverName: options.serverName,
       extraConfig: options.extraConfig,
