@@ -11,6 +11,7 @@ import {
   type Actor,
   type EventDefinition,
   type EventEnvelope,
+  type Hlc,
   type HybridLogicalClock,
   type RequestInfo,
 } from '@meridian/contracts';
@@ -65,6 +66,14 @@ export class Outbox {
       ...(origin.actor ? { actor: origin.actor } : {}),
       ...(origin.request ? { request: origin.request } : {}),
     };
+  }
+
+  /**
+   * Merges a clock reading from another region's event, so this service's later envelopes
+   * sort after every write it has applied (replication calls it before applying one).
+   */
+  observe(remote: Hlc): void {
+    this.clock.observe(remote);
   }
 
   /**
