@@ -10,6 +10,8 @@ export const httpStatusByCode = {
   NAME_UNKNOWN: 404,
   /** a path that is no API route: there is no repository operation to name */
   NOT_FOUND: 404,
+  /** a management API resource (service principal, scope map, token…) that does not exist */
+  RESOURCE_UNKNOWN: 404,
   BLOB_UPLOAD_INVALID: 400,
   DIGEST_INVALID: 400,
   SIZE_INVALID: 400,
@@ -18,6 +20,8 @@ export const httpStatusByCode = {
   MANIFEST_INVALID: 400,
   MANIFEST_BLOB_UNKNOWN: 400,
   PAGINATION_NUMBER_INVALID: 400,
+  /** a management API request (`/api/v1`) whose body or parameters are invalid */
+  REQUEST_INVALID: 400,
   MANIFEST_TOO_LARGE: 413,
   RANGE_INVALID: 416,
   UNAUTHORIZED: 401,
