@@ -1,12 +1,12 @@
 import { ConfigError, loadConfig } from './config';
 
 describe(loadConfig.name, () => {
-  it('defaults to one region on 127.0.0.1:5000 with data in .meridian', () => {
+  it('defaults to two regions from 127.0.0.1:5000 with data in .meridian', () => {
     expect(loadConfig({}, '/home/dev/meridian')).toEqual({
       dataDir: '/home/dev/meridian/.meridian',
       host: '127.0.0.1',
       port: 5000,
-      regions: ['us-east'],
+      regions: ['us-east', 'eu-west'],
       databaseUrl: undefined,
       postgresPort: undefined,
       natsPort: undefined,

@@ -39,7 +39,7 @@ const schema = z
     MERIDIAN_DATA_DIR: z.string().default('.meridian'),
     MERIDIAN_HOST: z.string().min(1).default('127.0.0.1'),
     MERIDIAN_PORT: Port.default(5000),
-    MERIDIAN_REGIONS: RegionList.default(['us-east']),
+    MERIDIAN_REGIONS: RegionList.default(['us-east', 'eu-west']),
     DATABASE_URL: PostgresUrl.optional(),
     MERIDIAN_POSTGRES_PORT: Port.optional(),
     MERIDIAN_NATS_PORT: Port.optional(),

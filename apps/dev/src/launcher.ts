@@ -1,7 +1,7 @@
 /**
  * Brings a whole multi-region Meridian up on this machine, in dependency order: Postgres
- * (with one database per region), one nats-server per region, then each region's
- * services (blob, manifest, gateway; regions side by side). Every process is supervised
+ * (with one database per region), one nats-server per region (joined by leaf node links),
+ * then each region's services (blob, manifest, replication, gateway; regions side by side). Every process is supervised
  * (restarted with back-off when it dies) and `stop()` takes them down in reverse order:
  * services first, then the brokers, then the database.
  */
@@ -13,6 +13,7 @@ import type { LauncherOutput } from './launcher-output';
 import { natsUnit } from './nats.launcher';
 import { embeddedPostgresUnit, ensureDatabase } from './postgres.launcher';
 import { planRegions, type RegionLayout } from './region-layout';
+import { hubLeafnodePort, regionLinks } from './region-links';
 import { type RegionInfrastructure, regionServices, serviceUnit } from './services.launcher';
 import { type SupervisedUnit, Supervisor, type SupervisorEvents } from './supervisor';
 
@@ -68,7 +69,10 @@ export class Launcher {
       ),
     );
 
-    const natsUnits = layouts.map((layout) => natsUnit(layout, natsBinary, this.output));
+    const links = regionLinks(layouts, layouts.length > 1 ? await hubLeafnodePort(layouts[0]!) : 0);
+    const natsUnits = layouts.map((layout, index) =>
+      natsUnit(layout, natsBinary, this.output, links[index]),
+    );
     await Promise.all(natsUnits.map((unit) => this.supervise('nats', unit)));
     for (const [index, unit] of natsUnits.entries()) {
       this.output.info('nats-server ready', { region: layouts[index]?.region, url: unit.url });
@@ -79,6 +83,7 @@ export class Launcher {
         this.startServices(layout, {
           natsUrl: natsUnits[index]!.url,
           databaseUrl: databaseUrls[index]!,
+          peers: layouts.filter((peer) => peer !== layout),
         }),
       ),
     );

@@ -1,9 +1,10 @@
 /**
- * One nats-server per region, JetStream on, its store under `<data dir>/<region>/nats`.
+ * One nats-server per region, JetStream on with the region as its domain, its store under
+ * `<data dir>/<region>/nats`, linked to the other regions (see region-links.ts).
  * The first start picks the port (MERIDIAN_NATS_PORT + region index, or a free one); a
  * restart after a crash reuses port and store, so services reconnect and streams persist.
  */
-import { type NatsServer, startNatsServer } from '@meridian/process';
+import { type LeafnodeOptions, type NatsServer, startNatsServer } from '@meridian/process';
 import type { LauncherOutput } from './launcher-output';
 import type { RegionLayout } from './region-layout';
 import type { SupervisedUnit } from './supervisor';
@@ -13,7 +14,12 @@ export interface NatsUnit extends SupervisedUnit {
   readonly url: string;
 }
 
-export function natsUnit(layout: RegionLayout, binary: string, output: LauncherOutput): NatsUnit {
+export function natsUnit(
+  layout: RegionLayout,
+  binary: string,
+  output: LauncherOutput,
+  link?: LeafnodeOptions,
+): NatsUnit {
   const name = `${layout.region}/nats`;
   const source = {
     prefix: name,
@@ -41,6 +47,8 @@ export function natsUnit(layout: RegionLayout, binary: string, output: LauncherO
         serverName: `meridian-${layout.region}`,
         port: layout.natsPort,
         jetStream: true,
+        jetStreamDomain: layout.region,
+        leafnodes: link,
         onLine: (line) => output.processLine(source, line),
         onSpawn,
       });

@@ -6,9 +6,11 @@ import { regionServices, serviceEnv } from './services.launcher';
 describe(serviceEnv.name, () => {
   const config = loadConfig({ MERIDIAN_LOG_LEVEL: 'debug', MERIDIAN_HOST: '0.0.0.0' }, '/srv');
   const [layout] = planRegions(config);
+  const [, peer] = planRegions(loadConfig({ MERIDIAN_REGIONS: 'us-east,eu-west' }, '/srv'));
   const infra = {
     natsUrl: 'nats://127.0.0.1:4222',
     databaseUrl: 'postgres://postgres@127.0.0.1:5432/meridian_us_east',
+    peers: [peer!],
   };
   const envOf = (name: string) =>
     serviceEnv(
@@ -25,6 +27,16 @@ describe(serviceEnv.name, () => {
 
   it('starts blob, manifest and gateway, in that order', () => {
     expect(regionServices.map((spec) => spec.name)).toEqual(['blob', 'manifest', 'gateway']);
+  });
+
+  it('tells the gateway where every peer region keeps its blobs', () => {
+    const peers = {
+      MERIDIAN_PEERS: 'eu-west',
+      MERIDIAN_PEER_EU_WEST_STORAGE_DRIVER: 'filesystem',
+      MERIDIAN_PEER_EU_WEST_STORAGE_DIR: '/srv/.meridian/eu-west/store',
+    };
+    expect(envOf('gateway')).toMatchObject(peers);
+    expect(envOf('blob')['MERIDIAN_PEERS']).toBeUndefined();
   });
 
   it('gives the blob service its region, broker, database and store', () => {

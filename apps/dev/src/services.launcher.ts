@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ManagedProcess, ProcessStartError, waitForHttp } from '@meridian/process';
+import { peerStorageEnvKey } from '@meridian/storage';
 import { isAtLeast } from './format-log-line';
 import type { LauncherConfig } from './config';
 import { parseLogLine } from './format-log-line';
@@ -19,6 +20,8 @@ export interface ServiceSpec {
   database: boolean;
   store: boolean;
   http: boolean;
+  /** reads the other regions' stores (MERIDIAN_PEERS, MERIDIAN_PEER_<REGION>_STORAGE_*) */
+  peers: boolean;
   /** node flags before the script; a cluster's workers inherit them */
   nodeFlags?: readonly string[];
 }
@@ -34,15 +37,24 @@ const gatewayNodeFlags = ['--max-semi-space-size=64'] as const;
 
 /** In start order: each needs the ones before it to answer. */
 export const regionServices: readonly ServiceSpec[] = [
-  { name: 'blob', database: true, store: true, http: false },
-  { name: 'manifest', database: true, store: false, http: false },
-  { name: 'gateway', database: false, store: true, http: true, nodeFlags: gatewayNodeFlags },
+  { name: 'blob', database: true, store: true, http: false, peers: false },
+  { name: 'manifest', database: true, store: false, http: false, peers: false },
+  {
+    name: 'gateway',
+    database: false,
+    store: true,
+    http: true,
+    peers: true,
+    nodeFlags: gatewayNodeFlags,
+  },
 ];
 
 export interface RegionInfrastructure {
   natsUrl: string;
   /** the region's own database */
   databaseUrl: string;
+  /** every other region */
+  peers: readonly RegionLayout[];
 }
 
 const readyTimeoutMs = 120_000;
@@ -69,7 +81,18 @@ export function serviceEnv(
     ...(spec.database ? { DATABASE_URL: infra.databaseUrl } : {}),
     ...(spec.store ? { MERIDIAN_STORAGE_DIR: layout.storeDir } : {}),
     ...(spec.http ? { MERIDIAN_HOST: config.host, MERIDIAN_PORT: String(layout.gatewayPort) } : {}),
+    ...(spec.peers ? peerEnv(infra.peers) : {}),
   };
+}
+
+/** Where the other regions' stores are: replication copies from them, the gateway serves from them while catching up. */
+function peerEnv(peers: readonly RegionLayout[]): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { MERIDIAN_PEERS: peers.map((peer) => peer.region).join(',') };
+  for (const peer of peers) {
+    env[peerStorageEnvKey(peer.region, 'MERIDIAN_STORAGE_DRIVER')] = 'filesystem';
+    env[peerStorageEnvKey(peer.region, 'MERIDIAN_STORAGE_DIR')] = peer.storeDir;
+  }
+  return env;
 }
 
 /**

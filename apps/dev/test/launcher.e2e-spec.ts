@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expectEventually, freePort, type ManagedProcess, spawnProcess } from '@meridian/testing';
+import { connect } from '@nats-io/transport-node';
 import postgres from 'postgres';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
@@ -61,7 +62,7 @@ describe('dev launcher', () => {
     // the embedded Postgres runs as another user when the tests run as root
     await chmod(root, 0o755);
     dataDir = join(root, 'data');
-    for (const service of ['blob', 'manifest', 'gateway']) {
+    for (const service of ['blob', 'manifest', 'replication', 'gateway']) {
       await mkdir(join(root, 'apps', service, 'src'), { recursive: true });
       await writeFile(join(root, 'apps', service, 'src', 'main.ts'), stubService);
     }
@@ -175,6 +176,32 @@ describe('dev launcher', () => {
         MERIDIAN_HOST: '127.0.0.1',
         MERIDIAN_PORT: String(port),
       });
+      expect(envOf('eu-west', 'gateway')).toMatchObject({
+        MERIDIAN_PEERS: 'us-east',
+        MERIDIAN_PEER_US_EAST_STORAGE_DIR: join(dataDir, 'us-east', 'store'),
+      });
+    });
+
+    it("joins the regions' brokers: each reaches the other's JetStream domain", async () => {
+      const natsUrlOf = (region: string) =>
+        records(launcher).find(
+          (record) => record.msg === 'starting' && record.region === region && record.env,
+        )!.env!['MERIDIAN_NATS_URL']!;
+      for (const [from, to] of [
+        ['eu-west', 'us-east'],
+        ['us-east', 'eu-west'],
+      ] as const) {
+        const connection = await connect({ servers: natsUrlOf(from) });
+        try {
+          const info = await expectEventually(
+            () => connection.request(`$JS.${to}.API.INFO`, '', { timeout: 1000 }),
+            { timeoutMs: 15_000 },
+          );
+          expect(info.json<{ domain?: string }>().domain).toBe(to);
+        } finally {
+          await connection.close();
+        }
+      }
     });
 
     it('restarts a service that dies', async () => {

@@ -36,6 +36,8 @@ export async function startMeridian(label: string): Promise<RegistryUnderTest> {
     'MERIDIAN_NATS_PORT',
   ])
     delete env[key];
+  // the launcher's default is two regions; these tests exercise one (geo-*.e2e-spec.ts, two)
+  env['MERIDIAN_REGIONS'] = 'us-east';
 
   let launcher: ManagedProcess | undefined;
 

@@ -74,7 +74,9 @@ describe(startNatsRegions.name, () => {
     const west = await connectTo('eu-west');
     const east = await connectTo('us-east');
     const subscription = west.subscribe('meridian.eu-west.rpc.echo.v1', {
-      callback: (_err, msg) => msg.respond(msg.data),
+      callback: (_err, msg) => {
+        msg.respond(msg.data);
+      },
     });
     await west.flush();
     await expectEventually(async () => {

@@ -1,0 +1,48 @@
+/**
+ * How the regions' nats-servers are joined: the first region listens for leaf node
+ * connections, every other region connects to it (nats-config.ts in libs/process says
+ * why leaf nodes and JetStream domains). The listener's port is chosen once and kept in
+ * `<first region's nats dir>/leafnode-port`, so every restart (of one server or of the
+ * whole launcher) finds the link where it was.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { type LeafnodeOptions, freePort } from '@meridian/process';
+import type { RegionLayout } from './region-layout';
+
+const leafHost = '127.0.0.1';
+
+/** Each region's leaf node block, in layout order; none for a single region. */
+export function regionLinks(
+  layouts: readonly RegionLayout[],
+  hubLeafPort: number,
+): Array<LeafnodeOptions | undefined> {
+  if (layouts.length < 2) return layouts.map(() => undefined);
+  return layouts.map((_layout, index) =>
+    index === 0
+      ? { listen: { host: leafHost, port: hubLeafPort } }
+      : { remotes: [`nats-leaf://${leafHost}:${hubLeafPort}`] },
+  );
+}
+
+/** The first region's leaf node port: the one of the last run while it is free, else a new one. */
+export async function hubLeafnodePort(hub: RegionLayout): Promise<number> {
+  const file = join(hub.natsDir, 'leafnode-port');
+  const kept = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+  if (Number.isInteger(kept) && kept > 0 && (await isFree(kept))) return kept;
+  const port = await freePort(leafHost);
+  await mkdir(hub.natsDir, { recursive: true });
+  await writeFile(file, `${port}\n`);
+  return port;
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host: leafHost, port, exclusive: true }, () =>
+      server.close(() => resolve(true)),
+    );
+  });
+}
