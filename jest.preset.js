@@ -14,9 +14,9 @@ module.exports = {
   testEnvironment: 'node',
   // integration and end-to-end tests start real processes; unit tests finish long before this
   testTimeout: 60_000,
-  // NestJS 12 ships ES modules only; Node 20 can require() them, jest's runtime cannot, so
+  // NestJS 12 and jose ship ES modules only; Node 20 can require() them, jest's runtime cannot, so
   // jest compiles them to CommonJS with the same SWC settings.
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@fastify|fastify)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@fastify|fastify|jose)/)'],
   transform: {
     '^.+\\.(ts|js|mjs)$': [
       '@swc/jest',
