@@ -14,6 +14,7 @@ describe(loadConfig.name, () => {
       storage: { driver: 'filesystem', rootDirectory: '/srv/.meridian/us-east/store' },
       manifestCacheBytes: 64 * 1024 * 1024,
       workers: Math.min(availableParallelism(), 4),
+      auth: { mode: 'on', registryName: 'meridian', publicUrl: undefined },
     });
   });
 
@@ -33,6 +34,9 @@ describe(loadConfig.name, () => {
         MERIDIAN_S3_REDIRECT: 'false',
         MERIDIAN_MANIFEST_CACHE_MIB: '0',
         MERIDIAN_GATEWAY_WORKERS: '3',
+        MERIDIAN_AUTH_MODE: 'off',
+        MERIDIAN_REGISTRY_NAME: 'registry.example.com',
+        MERIDIAN_PUBLIC_URL: 'https://registry.example.com/',
       },
       '/srv',
     );
@@ -45,6 +49,11 @@ describe(loadConfig.name, () => {
       logLevel: 'debug',
       manifestCacheBytes: 0,
       workers: 3,
+      auth: {
+        mode: 'off',
+        registryName: 'registry.example.com',
+        publicUrl: 'https://registry.example.com',
+      },
       storage: {
         driver: 's3',
         endpoint: 'http://127.0.0.1:7480',
@@ -69,6 +78,8 @@ describe(loadConfig.name, () => {
         MERIDIAN_NATS_URL: 'http://nats',
         MERIDIAN_S3_REDIRECT: 'maybe',
         MERIDIAN_LOG_LEVEL: 'loud',
+        MERIDIAN_AUTH_MODE: 'maybe',
+        MERIDIAN_PUBLIC_URL: 'ftp://registry',
       });
 
     expect(attempt).toThrow(ConfigError);
@@ -77,9 +88,11 @@ describe(loadConfig.name, () => {
     } catch (error) {
       const keys = (error as ConfigError).problems.map((problem) => problem.key).sort();
       expect(keys).toEqual([
+        'MERIDIAN_AUTH_MODE',
         'MERIDIAN_LOG_LEVEL',
         'MERIDIAN_NATS_URL',
         'MERIDIAN_PORT',
+        'MERIDIAN_PUBLIC_URL',
         'MERIDIAN_REGION',
         'MERIDIAN_S3_REDIRECT',
       ]);

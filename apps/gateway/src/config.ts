@@ -35,6 +35,15 @@ const schema = withStorageEnv({
   MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
   MERIDIAN_MANIFEST_CACHE_MIB: z.coerce.number().int().min(0).max(65_536).default(64),
   MERIDIAN_GATEWAY_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  MERIDIAN_AUTH_MODE: z.enum(['on', 'off']).default('on'),
+  MERIDIAN_REGISTRY_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9.:-]{0,252}$/)
+    .default('meridian'),
+  MERIDIAN_PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
@@ -45,6 +54,11 @@ const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
   MERIDIAN_MANIFEST_CACHE_MIB: 'a whole number of MiB (0 turns the cache off)',
   MERIDIAN_GATEWAY_WORKERS: 'a number of worker processes, 1 to 64',
+  MERIDIAN_AUTH_MODE:
+    '`on` (the default) or `off` (no authentication at all: trusted networks only)',
+  MERIDIAN_REGISTRY_NAME: "a registry name (letters, digits, `.`, `:`, `-`): the tokens' audience",
+  MERIDIAN_PUBLIC_URL:
+    'the http(s) URL clients reach the gateway at, e.g. https://registry.example.com',
   ...storageEnvExpectations,
 };
 
@@ -59,6 +73,16 @@ export interface GatewayConfig {
   manifestCacheBytes: number;
   /** processes serving HTTP on the one port; one per CPU (at most 4) by default */
   workers: number;
+  auth: GatewayAuthConfig;
+}
+
+export interface GatewayAuthConfig {
+  /** `off` only by the operator's explicit choice (benchmarks, trusted networks) */
+  mode: 'on' | 'off';
+  /** the `service` of the token challenge and the audience (`aud`) tokens must carry */
+  registryName: string;
+  /** the base URL of the token realm; the request's Host when absent */
+  publicUrl: string | undefined;
 }
 
 /** Parses the environment; throws ConfigError naming every bad key. */
@@ -73,5 +97,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Gateway
     storage: storageConfigFromEnv(config, config.MERIDIAN_REGION, cwd),
     manifestCacheBytes: config.MERIDIAN_MANIFEST_CACHE_MIB * 1024 * 1024,
     workers: config.MERIDIAN_GATEWAY_WORKERS ?? Math.min(availableParallelism(), 4),
+    auth: {
+      mode: config.MERIDIAN_AUTH_MODE,
+      registryName: config.MERIDIAN_REGISTRY_NAME,
+      publicUrl: config.MERIDIAN_PUBLIC_URL,
+    },
   };
 }

@@ -1,0 +1,60 @@
+/**
+ * Reads a token request as the Docker token protocol sends it, into the auth service's
+ * `token` RPC request:
+ * - `GET /oauth2/token?service=&scope=&offline_token=` with Basic credentials (or none:
+ *   anonymous), what `docker login`, podman and skopeo send;
+ * - `POST /oauth2/token`, form encoded: `grant_type=password` (`username`, `password`) or
+ *   `grant_type=refresh_token` (`refresh_token`), with `scope` and `access_type=offline`
+ *   (OAuth2, what docker and containerd send with a stored refresh token).
+ * `scope` may repeat and each value may hold several scopes separated by spaces.
+ */
+import { RegistryError, type RpcRequest, type authRpc } from '@meridian/contracts';
+import type { Credentials } from './read-credentials';
+import { splitScopes } from './access-scope';
+
+export type TokenRequest = RpcRequest<typeof authRpc.token>;
+
+export function tokenRequestFromQuery(
+  query: URLSearchParams,
+  credentials: Credentials | undefined,
+  service: string,
+): TokenRequest {
+  return {
+    ...(credentials?.scheme === 'basic'
+      ? {
+          credentials: {
+            grant: 'password',
+            username: credentials.username,
+            password: credentials.password,
+          },
+        }
+      : {}),
+    service,
+    scopes: splitScopes(query.getAll('scope')),
+    offline: query.get('offline_token') === 'true',
+  };
+}
+
+export function tokenRequestFromForm(form: URLSearchParams, service: string): TokenRequest {
+  const scopes = splitScopes(form.getAll('scope'));
+  const offline = form.get('access_type') === 'offline';
+  const grant = form.get('grant_type');
+  if (grant === 'password') {
+    const username = form.get('username');
+    const password = form.get('password');
+    if (!username || password === null) {
+      throw new RegistryError('UNAUTHORIZED', 'the password grant needs username and password');
+    }
+    return { credentials: { grant, username, password }, service, scopes, offline };
+  }
+  if (grant === 'refresh_token') {
+    const refreshToken = form.get('refresh_token');
+    if (!refreshToken) {
+      throw new RegistryError('UNAUTHORIZED', 'the refresh_token grant needs a refresh_token');
+    }
+    return { credentials: { grant, refreshToken }, service, scopes, offline };
+  }
+  throw new RegistryError('UNSUPPORTED', 'grant_type must be password or refresh_token', {
+    grantType: grant,
+  });
+}
