@@ -1,0 +1,74 @@
+/**
+ * Makes a blob present in this region's store by copying it from a peer region's store.
+ * Keys are content addressed (libs/storage paths.ts), so a blob already at its key is the
+ * same bytes and needs nothing. Between buckets of one S3 service the copy stays server
+ * side (the source region verified those bytes when they were pushed); otherwise the bytes
+ * stream through this process and are hashed on the way, and a mismatch fails the put
+ * before it completes. Concurrent requests for one blob share one copy: a pull that jumps
+ * the queue and the event that was already copying it wait for the same bytes.
+ */
+import { S3StorageDriver, type StorageDriver, blobKey } from '@meridian/storage';
+import type { CopyThroughput } from './copy-throughput';
+import { verifyDigest } from './verify-digest';
+
+/** This region's store and each peer's, opened from the configuration. */
+export interface RegionStores {
+  readonly own: StorageDriver;
+  peer(region: string): StorageDriver;
+}
+
+export interface BlobToCopy {
+  digest: string;
+  /** when known (from the event), checked along with the digest */
+  size?: number;
+}
+
+export type CopyOutcome = 'present' | 'copied';
+
+export class BlobCopier {
+  private readonly inFlight = new Map<string, Promise<CopyOutcome>>();
+
+  constructor(
+    private readonly stores: RegionStores,
+    private readonly throughput: CopyThroughput,
+  ) {}
+
+  /** Does this region's store hold the blob? */
+  async isPresent(digest: string): Promise<boolean> {
+    return (await this.stores.own.stat(blobKey(digest))) !== undefined;
+  }
+
+  /** Copies the blob from `peer` unless this region's store has it already. */
+  ensure(peer: string, blob: BlobToCopy): Promise<CopyOutcome> {
+    const running = this.inFlight.get(blob.digest);
+    if (running) return running;
+    const copy = this.copyIfMissing(peer, blob).finally(() => this.inFlight.delete(blob.digest));
+    this.inFlight.set(blob.digest, copy);
+    return copy;
+  }
+
+  private async copyIfMissing(peer: string, blob: BlobToCopy): Promise<CopyOutcome> {
+    if (await this.isPresent(blob.digest)) return 'present';
+    const key = blobKey(blob.digest);
+    const source = this.stores.peer(peer);
+    const target = this.stores.own;
+    if (sameS3Service(source, target)) {
+      await target.copyFrom(source, key, key);
+      this.throughput.record(peer, (await target.stat(key))?.size ?? 0);
+      return 'copied';
+    }
+    const bytes = await source.read(key);
+    const verified = verifyDigest(blob, (count) => this.throughput.record(peer, count));
+    bytes.on('error', (error) => verified.destroy(error));
+    await target.put(key, bytes.pipe(verified), blob.size);
+    return 'copied';
+  }
+}
+
+function sameS3Service(source: StorageDriver, target: StorageDriver): boolean {
+  return (
+    source instanceof S3StorageDriver &&
+    target instanceof S3StorageDriver &&
+    source.serviceId === target.serviceId
+  );
+}

@@ -1,0 +1,73 @@
+import { ConfigError, loadConfig } from './config';
+
+const databaseUrl = 'postgres://meridian:hunter2@db.internal:5432/meridian_eu_west';
+
+function badKeys(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, '/srv');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.keys.sort();
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe(loadConfig.name, () => {
+  it('fills defaults for everything but DATABASE_URL; no peers, one region', () => {
+    expect(loadConfig({ DATABASE_URL: databaseUrl }, '/srv')).toEqual({
+      region: 'us-east',
+      peers: [],
+      natsUrls: ['nats://127.0.0.1:4222'],
+      databaseUrl,
+      storage: { driver: 'filesystem', rootDirectory: '/srv/.meridian/us-east/store' },
+      peerStorage: {},
+      concurrency: 4,
+      failedAfterAttempts: 5,
+      logLevel: 'info',
+    });
+  });
+
+  it("reads the peers and each peer's store", () => {
+    const config = loadConfig(
+      {
+        DATABASE_URL: databaseUrl,
+        MERIDIAN_REGION: 'eu-west',
+        MERIDIAN_PEERS: 'us-east,ap-south',
+        MERIDIAN_PEER_AP_SOUTH_STORAGE_DIR: '/data/ap-south',
+        MERIDIAN_REPLICATION_CONCURRENCY: '8',
+        MERIDIAN_REPLICATION_FAILED_AFTER: '3',
+      },
+      '/srv',
+    );
+    expect(config).toMatchObject({
+      region: 'eu-west',
+      peers: ['us-east', 'ap-south'],
+      peerStorage: {
+        'us-east': { driver: 'filesystem', rootDirectory: '/srv/.meridian/us-east/store' },
+        'ap-south': { driver: 'filesystem', rootDirectory: '/data/ap-south' },
+      },
+      concurrency: 8,
+      failedAfterAttempts: 3,
+    });
+  });
+
+  it("names the service's and the peers' bad keys in one message", () => {
+    expect(
+      badKeys({
+        MERIDIAN_REPLICATION_CONCURRENCY: '0',
+        MERIDIAN_PEERS: 'us-east',
+        MERIDIAN_PEER_US_EAST_STORAGE_DRIVER: 'tape',
+      }),
+    ).toEqual([
+      'DATABASE_URL',
+      'MERIDIAN_PEER_US_EAST_STORAGE_DRIVER',
+      'MERIDIAN_REPLICATION_CONCURRENCY',
+    ]);
+  });
+
+  it('refuses this region among its peers', () => {
+    expect(badKeys({ DATABASE_URL: databaseUrl, MERIDIAN_PEERS: 'us-east,eu-west' })).toEqual([
+      'MERIDIAN_PEERS',
+    ]);
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * The replication service's configuration, from the environment, checked once at boot. A
+ * bad value stops the service with one message naming every bad key and what it expects;
+ * values are never echoed (DATABASE_URL and S3 secrets hold credentials).
+ *
+ * Its own store uses the MERIDIAN_STORAGE_* / MERIDIAN_S3_* variables, as the blob service
+ * and gateway of the region do; each peer's store the MERIDIAN_PEER_<REGION>_* ones.
+ */
+import {
+  ConfigError,
+  type ConfigProblem,
+  type EnvExpectations,
+  LogLevel,
+  NatsUrls,
+  PostgresUrl,
+  envExpectations,
+  parseEnv,
+} from '@meridian/config';
+import { RegionId } from '@meridian/contracts';
+import {
+  type StorageConfig,
+  peerStorageConfigsFromEnv,
+  storageConfigFromEnv,
+  storageEnvExpectations,
+  withStorageEnv,
+} from '@meridian/storage';
+import { z } from 'zod';
+
+export { ConfigError } from '@meridian/config';
+
+const schema = withStorageEnv({
+  MERIDIAN_REGION: RegionId.default('us-east'),
+  MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
+  DATABASE_URL: PostgresUrl,
+  MERIDIAN_REPLICATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  MERIDIAN_REPLICATION_FAILED_AFTER: z.coerce.number().int().min(1).default(5),
+  MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
+});
+
+const expectations: EnvExpectations<typeof schema> = {
+  MERIDIAN_REGION: envExpectations.regionId,
+  MERIDIAN_NATS_URL: envExpectations.natsUrls,
+  DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
+  MERIDIAN_REPLICATION_CONCURRENCY: 'a whole number of events applied at once, 1 to 64',
+  MERIDIAN_REPLICATION_FAILED_AFTER: 'a whole number of attempts, at least 1',
+  MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
+  ...storageEnvExpectations,
+};
+
+export interface ReplicationConfig {
+  region: RegionId;
+  /** the other regions, in MERIDIAN_PEERS order */
+  peers: RegionId[];
+  natsUrls: string[];
+  databaseUrl: string;
+  storage: StorageConfig;
+  peerStorage: Record<RegionId, StorageConfig>;
+  /** events applied at once, per consumer */
+  concurrency: number;
+  /** attempts at an event before `replication.failed.v1` is written (retries go on) */
+  failedAfterAttempts: number;
+  logLevel: LogLevel;
+}
+
+/** Parses the environment; throws ConfigError naming every bad key. */
+export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ReplicationConfig {
+  const problems: ConfigProblem[] = [];
+  const config = collect(problems, () => parseEnv(schema, expectations, env));
+  const peerStorage = collect(problems, () => peerStorageConfigsFromEnv(env, cwd));
+  if (!config || !peerStorage) throw new ConfigError(problems);
+  const peers = Object.keys(peerStorage);
+  if (peers.includes(config.MERIDIAN_REGION))
+    throw new ConfigError([{ key: 'MERIDIAN_PEERS', expected: 'the other regions, not this one' }]);
+  return {
+    region: config.MERIDIAN_REGION,
+    peers,
+    natsUrls: config.MERIDIAN_NATS_URL,
+    databaseUrl: config.DATABASE_URL,
+    storage: storageConfigFromEnv(config, config.MERIDIAN_REGION, cwd),
+    peerStorage,
+    concurrency: config.MERIDIAN_REPLICATION_CONCURRENCY,
+    failedAfterAttempts: config.MERIDIAN_REPLICATION_FAILED_AFTER,
+    logLevel: config.MERIDIAN_LOG_LEVEL,
+  };
+}
+
+function collect<T>(problems: ConfigProblem[], parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+    return undefined;
+  }
+}

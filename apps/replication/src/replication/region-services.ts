@@ -1,0 +1,80 @@
+/**
+ * What replication asks of the registry's other services, in this region and in peers:
+ * apply a peer's change (manifest, auth), link a copied blob, and look up what a peer has.
+ * An interface of its own so the rules in replication.service.ts are tested against an
+ * in-memory fake; `NatsRegionServices` is the real one, over the services' RPCs.
+ */
+import { Injectable } from '@nestjs/common';
+import {
+  type AuthChanged,
+  type BlobInfo,
+  type ManifestInfo,
+  type RpcRequest,
+  type RpcResponse,
+  authRpc,
+  blobRpc,
+  manifestRpc,
+} from '@meridian/contracts';
+import { Messaging } from '@meridian/messaging';
+
+export type ManifestApply = RpcRequest<typeof manifestRpc.apply>;
+export type ApplyOutcome = RpcResponse<typeof manifestRpc.apply>['outcome'];
+export type ManifestWithBody = ManifestInfo & { body?: string };
+
+export abstract class RegionServices {
+  /** `manifest.apply` in this region: idempotent, settled by the event's clock. */
+  abstract applyManifestEvent(request: ManifestApply): Promise<ApplyOutcome>;
+  /** `blob.link` in this region, once the bytes are in this region's store. */
+  abstract linkBlob(repository: string, digest: string, size: number): Promise<BlobInfo>;
+  /** `auth.apply` in this region. */
+  abstract applyAuthChange(event: AuthChanged): Promise<void>;
+  /** `manifest.get` in `region`. */
+  abstract getManifest(
+    region: string,
+    repository: string,
+    reference: string,
+    includeBody: boolean,
+  ): Promise<ManifestWithBody>;
+  /** `blob.stat` in `region`. */
+  abstract statBlob(region: string, repository: string, digest: string): Promise<BlobInfo>;
+}
+
+@Injectable()
+export class NatsRegionServices extends RegionServices {
+  constructor(private readonly messaging: Messaging) {
+    super();
+  }
+
+  async applyManifestEvent(request: ManifestApply): Promise<ApplyOutcome> {
+    return (await this.messaging.request(manifestRpc.apply, request)).outcome;
+  }
+
+  linkBlob(repository: string, digest: string, size: number): Promise<BlobInfo> {
+    return this.messaging.request(blobRpc.link, { repository, digest, size });
+  }
+
+  async applyAuthChange(event: AuthChanged): Promise<void> {
+    await this.messaging.request(authRpc.apply, { event });
+  }
+
+  getManifest(
+    region: string,
+    repository: string,
+    reference: string,
+    includeBody: boolean,
+  ): Promise<ManifestWithBody> {
+    return this.messaging.request(
+      manifestRpc.get,
+      { repository, reference, includeBody },
+      { region, timeoutMs: region === this.messaging.region ? undefined : 3_000 },
+    );
+  }
+
+  statBlob(region: string, repository: string, digest: string): Promise<BlobInfo> {
+    return this.messaging.request(
+      blobRpc.stat,
+      { repository, digest },
+      { region, timeoutMs: region === this.messaging.region ? undefined : 3_000 },
+    );
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The rules of replication: what each event of a peer region (or of this region) changes
+ * here. Every rule is idempotent, so an event redelivered after a crash changes nothing:
+ * blobs are copied only when the store lacks them, links and applies are idempotent in the
+ * services that own them, and the outcome of a push is recorded once, keyed by the source
+ * event id. The consumer acknowledges an event only after the rule for it has committed.
+ */
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import {
+  type ManifestPushed,
+  type ReplicationCompleted,
+  type ReplicationFailed,
+  authChanged,
+  blobUploaded,
+  manifestDeleted,
+  manifestPushed,
+  replicationCompleted,
+  replicationFailed,
+  repositoryDeleted,
+  tagDeleted,
+  tagUpdated,
+} from '@meridian/contracts';
+import { Outbox } from '@meridian/database';
+import { BlobCopier } from '../blobs/blob-copier';
+import { RegionServices } from './region-services';
+import { type PushedImage, ReplicationRepository } from './replication.repository';
+import { type ReplicationSettings, replicationSettingsToken } from './replication.settings';
+
+/** Names of the events replication acts on; every other event is acknowledged untouched. */
+const manifestEvents = {
+  [manifestDeleted.name]: { kind: 'manifest.deleted', schema: manifestDeleted.schema },
+  [tagUpdated.name]: { kind: 'tag.updated', schema: tagUpdated.schema },
+  [tagDeleted.name]: { kind: 'tag.deleted', schema: tagDeleted.schema },
+  [repositoryDeleted.name]: { kind: 'repository.deleted', schema: repositoryDeleted.schema },
+} as const;
+
+/** The wall clock (ms), replaceable in tests. */
+export const nowToken = Symbol('now');
+
+@Injectable()
+export class ReplicationService {
+  constructor(
+    @Inject(replicationSettingsToken) private readonly settings: ReplicationSettings,
+    private readonly repository: ReplicationRepository,
+    private readonly services: RegionServices,
+    private readonly copier: BlobCopier,
+    private readonly outbox: Outbox,
+    @Optional() @Inject(nowToken) now?: () => number,
+  ) {
+    this.now = now ?? Date.now;
+  }
+
+  private readonly now: () => number;
+
+  /** Applies one event of `peer`'s stream to this region. Throws to have it retried. */
+  async applyPeerEvent(peer: string, name: string, payload: unknown): Promise<void> {
+    if (name === manifestPushed.name)
+      return this.replicatePush(peer, manifestPushed.schema.parse(payload));
+    if (name === blobUploaded.name) {
+      const blob = blobUploaded.schema.parse(payload);
+      await this.copier.ensure(peer, blob);
+      await this.services.linkBlob(blob.repository, blob.digest, blob.size);
+      return;
+    }
+    if (name === authChanged.name) {
+      await this.services.applyAuthChange(authChanged.schema.parse(payload));
+      return;
+    }
+    if (name in manifestEvents) {
+      const { kind, schema } = manifestEvents[name]!;
+      await this.services.applyManifestEvent({ kind, event: schema.parse(payload) } as never);
+      return;
+    }
+    await this.recordOutcomeEvent(name, payload);
+  }
+
+  /**
+   * Applies one event of this region's own stream: a push here is ready here at once (the
+   * origin's `replication.completed.v1`, lag 0) and pending in every peer until they say.
+   */
+  async applyOwnEvent(name: string, payload: unknown): Promise<void> {
+    if (name !== manifestPushed.name) return this.recordOutcomeEvent(name, payload);
+    const push = manifestPushed.schema.parse(payload);
+    const at = new Date(this.now());
+    for (const peer of this.settings.peers)
+      await this.repository.recordPending(pushedImage(push), peer, at);
+    await this.repository.completePush(push, this.completed(push));
+  }
+
+  /**
+   * Notes a failed attempt at a peer's event as that peer's last error and, once a push has
+   * failed `failedAfterAttempts` times, announces `replication.failed.v1` (once; the
+   * consumer keeps retrying, so a `replication.completed.v1` may follow).
+   */
+  async recordFailure(
+    peer: string,
+    name: string,
+    payload: unknown,
+    attempts: number,
+    error: string,
+  ): Promise<void> {
+    await this.repository.recordPeerError(peer, `${name}: ${error}`, new Date(this.now()));
+    if (name !== manifestPushed.name || attempts < this.settings.failedAfterAttempts) return;
+    const push = manifestPushed.schema.safeParse(payload);
+    if (!push.success) return;
+    await this.repository.reportFailure(this.failed(push.data, attempts, error));
+  }
+
+  private async replicatePush(peer: string, push: ManifestPushed): Promise<void> {
+    if (await this.repository.isApplied(push.eventId)) return;
+    await this.repository.recordPending(
+      pushedImage(push),
+      this.settings.region,
+      new Date(this.now()),
+    );
+    const { blobs } = push.references;
+    await Promise.all(blobs.map((blob) => this.copier.ensure(peer, blob)));
+    await Promise.all(
+      blobs.map((blob) => this.services.linkBlob(push.repository, blob.digest, blob.size)),
+    );
+    const outcome = await this.services.applyManifestEvent({
+      kind: 'manifest.pushed',
+      event: push,
+    });
+    if (outcome === 'superseded') {
+      // a later delete in some region won: the image is gone everywhere, not ready here
+      await this.repository.markApplied(push.eventId, push.originRegion, manifestPushed.name);
+      return;
+    }
+    await this.repository.completePush(push, this.completed(push));
+  }
+
+  private async recordOutcomeEvent(name: string, payload: unknown): Promise<void> {
+    if (name === replicationCompleted.name)
+      await this.repository.recordOutcome(replicationCompleted.schema.parse(payload));
+    else if (name === replicationFailed.name)
+      await this.repository.recordOutcome(replicationFailed.schema.parse(payload));
+  }
+
+  private completed(push: ManifestPushed): ReplicationCompleted {
+    const { region } = this.settings;
+    const lagMs = region === push.originRegion ? 0 : this.now() - Date.parse(push.occurredAt);
+    return { ...this.outcome(push), lagMs: Math.max(0, Math.round(lagMs)) };
+  }
+
+  private failed(push: ManifestPushed, attempts: number, error: string): ReplicationFailed {
+    return { ...this.outcome(push), error, attempts };
+  }
+
+  private outcome(push: ManifestPushed) {
+    return {
+      ...this.outbox.envelope(),
+      repository: push.repository,
+      digest: push.digest,
+      mediaType: push.mediaType,
+      size: push.size,
+      ...(push.tag === undefined ? {} : { tag: push.tag }),
+      region: this.settings.region,
+      sourceRegion: push.originRegion,
+      sourceEventId: push.eventId,
+      pushedAt: push.occurredAt,
+    };
+  }
+}
+
+function pushedImage(push: ManifestPushed): PushedImage {
+  return {
+    repository: push.repository,
+    digest: push.digest,
+    sourceRegion: push.originRegion,
+    pushedAt: push.occurredAt,
+  };
+}
