@@ -18,6 +18,7 @@ import { RegistryExceptionFilter } from './http/registry-exception.filter';
 import { ManifestBodyCache } from './manifests/manifest-body.cache';
 import { ManifestsController } from './manifests/manifests.controller';
 import { ReferrersController } from './referrers/referrers.controller';
+import { replicationControllers, replicationProviders } from './replication/replication.providers';
 import { storageDriverToken } from './storage/storage-driver.token';
 import { TagsController } from './tags/tags.controller';
 import { ClusterUploadLockClient } from './uploads/cluster-upload-locks';
@@ -46,12 +47,13 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [DistributionController],
+      controllers: [DistributionController, ...replicationControllers],
       providers: [
         { provide: loggerToken, useValue: logger },
         { provide: storageDriverToken, useValue: storage },
         { provide: ManifestBodyCache, useValue: new ManifestBodyCache(config.manifestCacheBytes) },
         { provide: APP_FILTER, useClass: RegistryExceptionFilter },
+        ...replicationProviders(),
         BaseController,
         BlobsController,
         CatalogController,

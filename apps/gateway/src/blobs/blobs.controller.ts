@@ -3,7 +3,8 @@
  *
  * The blob service says whether the repository sees the blob and how big it is; the bytes
  * come straight from the store, streamed (or, with an S3 store and redirects on, fetched
- * by the client itself from a presigned URL). A HEAD never touches the store.
+ * by the client itself from a presigned URL). A HEAD never touches the store. A blob this
+ * region lacks but a peer region has is streamed from that peer's store (CatchUp).
  */
 import { type OutgoingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream/promises';
@@ -23,6 +24,7 @@ import { buildRpcContext } from '../http/build-rpc-context';
 import { matchesIfNoneMatch } from '../http/matches-if-none-match';
 import { methodNotAllowed } from '../http/method-not-allowed';
 import { writeResponse } from '../http/write-response';
+import { CatchUp } from '../replication/catch-up.service';
 import { storageDriverToken } from '../storage/storage-driver.token';
 
 type BlobRoute = Extract<DistributionRoute, { kind: 'blob' }>;
@@ -36,6 +38,7 @@ export class BlobsController {
     private readonly messaging: Messaging,
     @Inject(storageDriverToken) private readonly storage: StorageDriver,
     @InjectLogger() private readonly logger: Logger,
+    private readonly catchUp: CatchUp,
   ) {}
 
   async handle(route: BlobRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -51,11 +54,15 @@ export class BlobsController {
   }
 
   private async get(route: BlobRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const blob = await this.messaging.request(
-      blobRpc.stat,
-      { repository: route.name, digest: route.digest },
-      { context: buildRpcContext(request) },
-    );
+    const context = buildRpcContext(request);
+    const found = await this.messaging
+      .request(blobRpc.stat, { repository: route.name, digest: route.digest }, { context })
+      .then((info) => ({ info, store: this.storage }))
+      .catch((miss: unknown) =>
+        // not here yet: stream it from the store of a peer region that has it
+        this.catchUp.blobAfterMiss(miss, { repository: route.name, digest: route.digest }, context),
+      );
+    const blob = found.info;
     const etag = `"${blob.digest}"`;
     const headers: OutgoingHttpHeaders = {
       'docker-content-digest': blob.digest,
@@ -66,7 +73,7 @@ export class BlobsController {
     const range = this.requestedRange(request, reply, blob);
 
     if (request.method === 'GET') {
-      const url = await this.storage.presignGet(blobKey(blob.digest), presignedUrlSeconds);
+      const url = await found.store.presignGet(blobKey(blob.digest), presignedUrlSeconds);
       if (url !== undefined) return writeResponse(reply, 307, { ...headers, location: url });
     }
     headers['content-type'] = 'application/octet-stream';
@@ -76,7 +83,7 @@ export class BlobsController {
     const status = range === undefined ? 200 : 206;
     if (request.method === 'HEAD') return writeResponse(reply, status, headers);
 
-    const body = await this.openBlob(blob, range);
+    const body = await this.openBlob(found.store, blob, range);
     reply.hijack();
     reply.raw.writeHead(status, headers);
     await pipeline(body, reply.raw);
@@ -111,9 +118,9 @@ export class BlobsController {
     }
   }
 
-  private async openBlob(blob: BlobInfo, range: ByteRange | undefined) {
+  private async openBlob(store: StorageDriver, blob: BlobInfo, range: ByteRange | undefined) {
     try {
-      return await this.storage.read(blobKey(blob.digest), range);
+      return await store.read(blobKey(blob.digest), range);
     } catch (error) {
       if (!(error instanceof StorageNotFoundError)) throw error;
       // the blob service knows the blob but the store lost it: an operator's problem

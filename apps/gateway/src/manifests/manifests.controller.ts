@@ -5,6 +5,7 @@
  * those bytes) with the media type the manifest service stored. A GET asks the manifest
  * service for the body only when the body cache does not hold it, so a hot manifest costs
  * one small RPC that resolves the reference and confirms the repository still has it.
+ * A GET or HEAD this region cannot answer yet is tried at the peer regions (CatchUp).
  */
 import { type OutgoingHttpHeaders } from 'node:http';
 import { Injectable } from '@nestjs/common';
@@ -16,6 +17,7 @@ import { buildRpcContext } from '../http/build-rpc-context';
 import { matchesIfNoneMatch } from '../http/matches-if-none-match';
 import { methodNotAllowed } from '../http/method-not-allowed';
 import { writeResponse } from '../http/write-response';
+import { CatchUp } from '../replication/catch-up.service';
 import { ManifestBodyCache } from './manifest-body.cache';
 import { readManifestBody } from './read-manifest-body';
 
@@ -26,6 +28,7 @@ export class ManifestsController {
   constructor(
     private readonly messaging: Messaging,
     private readonly bodies: ManifestBodyCache,
+    private readonly catchUp: CatchUp,
   ) {}
 
   async handle(route: ManifestRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -50,16 +53,25 @@ export class ManifestsController {
     const context = buildRpcContext(request);
     const wantsBody = request.method === 'GET';
     const cached = route.referenceKind === 'digest' ? this.bodies.get(route.reference) : undefined;
-    const found = await this.messaging.request(
-      manifestRpc.get,
-      {
-        repository: route.name,
-        reference: route.reference,
-        // by tag the digest is unknown until resolved; the cache is tried after
-        includeBody: wantsBody && route.referenceKind === 'digest' && cached === undefined,
-      },
-      { context },
-    );
+    const found = await this.messaging
+      .request(
+        manifestRpc.get,
+        {
+          repository: route.name,
+          reference: route.reference,
+          // by tag the digest is unknown until resolved; the cache is tried after
+          includeBody: wantsBody && route.referenceKind === 'digest' && cached === undefined,
+        },
+        { context },
+      )
+      .catch((miss: unknown) =>
+        // not here yet: a peer region may have it (replication/catch-up.service.ts)
+        this.catchUp.manifestAfterMiss(
+          miss,
+          { repository: route.name, reference: route.reference, includeBody: wantsBody },
+          context,
+        ),
+      );
     const etag = `"${found.digest}"`;
     const headers: OutgoingHttpHeaders = {
       'content-type': found.mediaType,

@@ -1,0 +1,130 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  RegistryError,
+  type RpcDefinition,
+  type RpcRequest,
+  type RpcResponse,
+  replicationRpc,
+} from '@meridian/contracts';
+import type { Messaging } from '@meridian/messaging';
+import { FilesystemStorageDriver, type StorageConfig, blobKey } from '@meridian/storage';
+import pino from 'pino';
+import { CatchUp } from './catch-up.service';
+import { PeerStores } from './peer-stores';
+
+const digest = `sha256:${'a'.repeat(64)}`;
+const context = { request: { id: 'r1', method: 'GET' } };
+
+/** The replication service as the gateway sees it: answers per RPC, and what it was asked. */
+class FakeReplication {
+  readonly asked: Array<{ verb: string; timeoutMs?: number }> = [];
+  answers = new Map<string, () => unknown>();
+
+  request<D extends RpcDefinition>(
+    def: D,
+    _payload: RpcRequest<D>,
+    options: { timeoutMs?: number } = {},
+  ): Promise<RpcResponse<D>> {
+    this.asked.push({ verb: def.verb, timeoutMs: options.timeoutMs });
+    const answer = this.answers.get(def.verb);
+    if (!answer) return Promise.reject(new RegistryError('UNAVAILABLE', 'no responders'));
+    try {
+      return Promise.resolve(answer() as RpcResponse<D>);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+}
+
+describe(CatchUp.name, () => {
+  let storeDir: string;
+  let replication: FakeReplication;
+  const miss = new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown');
+  const blobMiss = new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry');
+
+  beforeEach(async () => {
+    storeDir = await mkdtemp(join(tmpdir(), 'meridian-peer-store-'));
+    replication = new FakeReplication();
+  });
+  afterEach(() => rm(storeDir, { recursive: true, force: true }));
+
+  const build = (peers: Record<string, StorageConfig> = { 'eu-west': fsStore(storeDir) }) =>
+    new CatchUp(
+      replication as unknown as Messaging,
+      new PeerStores(peers),
+      { peerStores: peers, timeoutMs: 300 },
+      pino({ level: 'silent' }),
+    );
+
+  const manifestRequest = { repository: 'team/app', reference: '1.0', includeBody: true };
+
+  it('serves a manifest a peer region has, asking with the short timeout', async () => {
+    replication.answers.set(replicationRpc.lookupManifest.verb, () => ({
+      digest,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      size: 2,
+      body: Buffer.from('{}').toString('base64'),
+      region: 'eu-west',
+    }));
+    const sut = build();
+    await expect(sut.manifestAfterMiss(miss, manifestRequest, context)).resolves.toMatchObject({
+      digest,
+      region: 'eu-west',
+    });
+    expect(replication.asked).toEqual([{ verb: 'lookup-manifest', timeoutMs: 300 }]);
+  });
+
+  it('answers the original miss when no peer has the manifest', async () => {
+    replication.answers.set(replicationRpc.lookupManifest.verb, () => {
+      throw new RegistryError('MANIFEST_UNKNOWN', 'no region has it');
+    });
+    await expect(build().manifestAfterMiss(miss, manifestRequest, context)).rejects.toBe(miss);
+  });
+
+  it('answers the original miss, not 503, when replication does not answer in time', async () => {
+    await expect(build().manifestAfterMiss(miss, manifestRequest, context)).rejects.toBe(miss);
+    expect(replication.asked).toHaveLength(1);
+  });
+
+  it('asks nobody without peers, and passes on errors that are not misses', async () => {
+    await expect(build({}).manifestAfterMiss(miss, manifestRequest, context)).rejects.toBe(miss);
+    const denied = new RegistryError('DENIED', 'requested access to the resource is denied');
+    await expect(build().manifestAfterMiss(denied, manifestRequest, context)).rejects.toBe(denied);
+    expect(replication.asked).toEqual([]);
+  });
+
+  it('streams a blob from the store of the peer replication names', async () => {
+    const peerStore = new FilesystemStorageDriver({ rootDirectory: storeDir });
+    await peerStore.init();
+    await peerStore.put(blobKey(digest), Buffer.from('layer'));
+    replication.answers.set(replicationRpc.locateBlob.verb, () => ({
+      region: 'eu-west',
+      size: 5,
+    }));
+    const found = await build().blobAfterMiss(
+      blobMiss,
+      { repository: 'team/app', digest },
+      context,
+    );
+    expect(found.info).toEqual({ digest, size: 5 });
+    const chunks: Buffer[] = [];
+    for await (const chunk of await found.store.read(blobKey(digest))) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('layer');
+  });
+
+  it('answers the original miss when replication names a region that is no configured peer', async () => {
+    replication.answers.set(replicationRpc.locateBlob.verb, () => ({
+      region: 'ap-south',
+      size: 5,
+    }));
+    await expect(
+      build().blobAfterMiss(blobMiss, { repository: 'team/app', digest }, context),
+    ).rejects.toBe(blobMiss);
+  });
+});
+
+function fsStore(rootDirectory: string): StorageConfig {
+  return { driver: 'filesystem', rootDirectory };
+}

@@ -1,0 +1,110 @@
+/**
+ * Pulls while this region catches up. When the local services answer a manifest or blob
+ * GET/HEAD with "unknown", the gateway asks this region's replication service whether a
+ * peer region acknowledged it (the lookup also moves that image to the front of the
+ * replication queue): a manifest comes back with its body, a blob as the peer whose store
+ * holds it, and the gateway streams it from there. Only the original miss is ever
+ * answered when no peer has it, the replication service does not answer in time, or there
+ * are no peers, so a dead peer costs a pull one short timeout and never turns a 404 into
+ * a 503.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type BlobInfo,
+  type ManifestInfo,
+  type ErrorCode,
+  isRegistryError,
+  replicationRpc,
+} from '@meridian/contracts';
+import { Messaging, type RpcContext } from '@meridian/messaging';
+import type { StorageDriver } from '@meridian/storage';
+import { InjectLogger, type Logger } from '@meridian/telemetry';
+import type { CatchUpConfig } from './replication.config';
+import { PeerStores } from './peer-stores';
+
+export const catchUpConfigToken = Symbol('CatchUpConfig');
+
+/** Answers that mean "this region does not have it (yet)". */
+const manifestMisses: readonly ErrorCode[] = ['MANIFEST_UNKNOWN', 'NAME_UNKNOWN'];
+const blobMisses: readonly ErrorCode[] = ['BLOB_UNKNOWN', 'NAME_UNKNOWN'];
+
+export interface PeerManifest extends ManifestInfo {
+  body?: string;
+  region: string;
+}
+
+export interface PeerBlob {
+  info: BlobInfo;
+  region: string;
+  store: StorageDriver;
+}
+
+@Injectable()
+export class CatchUp {
+  constructor(
+    private readonly messaging: Messaging,
+    private readonly peerStores: PeerStores,
+    @Inject(catchUpConfigToken) private readonly config: CatchUpConfig,
+    @InjectLogger() private readonly logger: Logger,
+  ) {}
+
+  /** The manifest from a peer region when `miss` is a local miss; otherwise rethrows `miss`. */
+  async manifestAfterMiss(
+    miss: unknown,
+    request: { repository: string; reference: string; includeBody: boolean },
+    context: RpcContext,
+  ): Promise<PeerManifest> {
+    if (!this.mayCatchUp(miss, manifestMisses)) throw miss;
+    const found = await this.lookup(() =>
+      this.messaging.request(replicationRpc.lookupManifest, request, {
+        context,
+        timeoutMs: this.config.timeoutMs,
+      }),
+    );
+    if (found === undefined) throw miss;
+    this.logger.debug({ ...request, region: found.region }, 'manifest served from a peer region');
+    return found;
+  }
+
+  /** The blob's size and the peer store holding it when `miss` is a local miss; otherwise rethrows. */
+  async blobAfterMiss(
+    miss: unknown,
+    request: { repository: string; digest: string },
+    context: RpcContext,
+  ): Promise<PeerBlob> {
+    if (!this.mayCatchUp(miss, blobMisses)) throw miss;
+    const located = await this.lookup(() =>
+      this.messaging.request(replicationRpc.locateBlob, request, {
+        context,
+        timeoutMs: this.config.timeoutMs,
+      }),
+    );
+    if (located === undefined) throw miss;
+    const store = await this.peerStores.get(located.region).catch((error: unknown) => {
+      this.logger.warn({ region: located.region, err: error }, 'failed to open a peer store');
+      return undefined;
+    });
+    if (store === undefined) throw miss;
+    this.logger.debug({ ...request, region: located.region }, 'blob served from a peer region');
+    return { info: { digest: request.digest, size: located.size }, region: located.region, store };
+  }
+
+  private mayCatchUp(miss: unknown, codes: readonly ErrorCode[]): boolean {
+    return this.peerStores.regions.length > 0 && isRegistryError(miss) && codes.includes(miss.code);
+  }
+
+  /** The lookup's answer; undefined when no peer has it or replication cannot tell in time. */
+  private async lookup<T>(call: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await call();
+    } catch (error) {
+      if (isRegistryError(error) && error.httpStatus === 404) return undefined;
+      if (isRegistryError(error) && error.code === 'UNAVAILABLE') {
+        this.logger.debug({ err: error }, 'replication did not answer a catch-up lookup');
+        return undefined;
+      }
+      this.logger.warn({ err: error }, 'catch-up lookup failed');
+      return undefined;
+    }
+  }
+}

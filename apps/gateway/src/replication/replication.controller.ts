@@ -1,0 +1,51 @@
+/**
+ * `/api/v1/replication/*`: where an image is ready, and the state of each link to a peer
+ * region. Both are answered by this region's replication service; the gateway validates
+ * the query and passes the answer on as JSON (errors in the OCI format, like every route).
+ *
+ *   GET /api/v1/replication/status?repository=<name>&reference=<tag or digest>
+ *   GET /api/v1/replication/regions
+ */
+import { Controller, Get, Req } from '@nestjs/common';
+import { RegistryError, type RpcResponse, replicationRpc } from '@meridian/contracts';
+import { Messaging } from '@meridian/messaging';
+import type { FastifyRequest } from 'fastify';
+import { Authorize } from '../auth/authorize.decorator';
+import { buildRpcContext } from '../http/build-rpc-context';
+import { readQueryParam } from '../http/read-query-param';
+
+@Controller('api/v1/replication')
+export class ReplicationController {
+  constructor(private readonly messaging: Messaging) {}
+
+  @Get('status')
+  @Authorize('registry:read')
+  async status(@Req() request: FastifyRequest): Promise<RpcResponse<typeof replicationRpc.status>> {
+    const query = replicationRpc.status.request.safeParse({
+      repository: readQueryParam(request, 'repository'),
+      reference: readQueryParam(request, 'reference'),
+    });
+    if (!query.success) {
+      throw new RegistryError(
+        'REQUEST_INVALID',
+        'repository (a repository name) and reference (a tag or digest) are required',
+        { invalid: [...new Set(query.error.issues.map((issue) => String(issue.path[0])))] },
+      );
+    }
+    return this.messaging.request(replicationRpc.status, query.data, {
+      context: buildRpcContext(request),
+    });
+  }
+
+  @Get('regions')
+  @Authorize('registry:read')
+  async regions(
+    @Req() request: FastifyRequest,
+  ): Promise<RpcResponse<typeof replicationRpc.regions>> {
+    return this.messaging.request(
+      replicationRpc.regions,
+      {},
+      { context: buildRpcContext(request) },
+    );
+  }
+}

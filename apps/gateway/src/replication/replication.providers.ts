@@ -1,0 +1,23 @@
+/**
+ * The gateway's part in geo-replication, as the app module registers it: the status and
+ * regions API, and the catch-up lookups the manifest and blob controllers fall back on.
+ * The peer configuration is read here, once per process at start; a bad value stops the
+ * gateway naming the key.
+ */
+import type { Provider, Type } from '@nestjs/common';
+import { CatchUp, catchUpConfigToken } from './catch-up.service';
+import { PeerStores } from './peer-stores';
+import { type CatchUpConfig, loadCatchUpConfig } from './replication.config';
+import { ReplicationController } from './replication.controller';
+
+export const replicationControllers: Array<Type<unknown>> = [ReplicationController];
+
+export function replicationProviders(
+  config: CatchUpConfig = loadCatchUpConfig(process.env),
+): Provider[] {
+  return [
+    { provide: catchUpConfigToken, useValue: config },
+    { provide: PeerStores, useValue: new PeerStores(config.peerStores) },
+    CatchUp,
+  ];
+}
