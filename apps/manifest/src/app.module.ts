@@ -1,7 +1,8 @@
 /**
  * The manifest service: repositories, manifests, tags and referrers of one region, in the
  * region's Postgres (schema `manifest`), answered over NATS RPC. Changes are announced through
- * the outbox, which the relay publishes to the region's event stream.
+ * the outbox, which the relay publishes to the region's event stream; other regions' events
+ * are applied here when the replication service hands them over (`manifest.apply`).
  */
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
@@ -22,6 +23,8 @@ import {
   SqlRepositoriesRepository,
 } from './repositories/repositories.repository';
 import { RepositoriesService } from './repositories/repositories.service';
+import { ReplicationHandler } from './replication/replication.handler';
+import { ReplicationService } from './replication/replication.service';
 import { SqlTagsRepository, TagsRepository } from './tags/tags.repository';
 import { TagsHandler } from './tags/tags.handler';
 import { TagsService } from './tags/tags.service';
@@ -68,10 +71,12 @@ export class AppModule {
         TagsService,
         RepositoriesService,
         ReferrersService,
+        ReplicationService,
         ManifestsHandler,
         TagsHandler,
         RepositoriesHandler,
         ReferrersHandler,
+        ReplicationHandler,
       ],
     };
   }

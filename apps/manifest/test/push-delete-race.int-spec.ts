@@ -29,6 +29,7 @@ describe(`${SqlManifestsRepository.name} under a concurrent delete`, () => {
       await push.insertManifest({
         repository,
         digest: manifest.digest,
+        hlc: clock.tick(),
         mediaType: manifest.mediaType,
         body: Buffer.from(manifest.base64, 'base64'),
         references: { blobs: [], manifests: [] },

@@ -1,12 +1,20 @@
 /**
- * Manifests and tags in SQL (schema `manifest`, see migrations/0001_init.sql). Reads answer
- * in one statement each; every change runs in a transaction that also writes its events to
- * the outbox, so an event exists if and only if its change committed.
+ * Manifests and tags in SQL (schema `manifest`, see migrations/). Reads answer in one
+ * statement each; every change runs in a transaction that also writes its events to the
+ * outbox, so an event exists if and only if its change committed.
+ *
+ * Writes from other regions (replication) are settled by hybrid logical clock readings:
+ * the `…Before` and `…IfNewer` methods change a row only when the write is newer than what
+ * the row holds, and deletes leave tombstones (migrations/0002_replication.sql). Every write
+ * to a repository first takes the repository's lock, so it reads and changes rows and
+ * tombstones with no other write in between.
  */
 import { Injectable } from '@nestjs/common';
 import type { EventDefinition, ManifestPushed } from '@meridian/contracts';
 import { InjectSql, Outbox, type Sql, type TransactionSql } from '@meridian/database';
 import type { z } from 'zod';
+import { lockRepository } from './lock-repository';
+import { recordDelete } from './record-delete';
 
 /** A manifest named by tag or by digest, as in `/v2/<name>/manifests/<reference>`. */
 export type TagOrDigest = { kind: 'tag'; tag: string } | { kind: 'digest'; digest: string };
@@ -25,6 +33,8 @@ export interface StoredManifest {
 export interface NewManifest {
   repository: string;
   digest: string;
+  /** the push's clock reading; a push of stored bytes raises the stored one to it */
+  hlc: string;
   mediaType: string;
   body: Uint8Array;
   subject?: string;
@@ -47,7 +57,12 @@ export abstract class ManifestsRepository {
   abstract transaction<T>(work: (tx: ManifestsTransaction) => Promise<T>): Promise<T>;
 }
 
+/** What a delete removed, and what its tombstone covers: a repository, a manifest, a tag. */
+export type Deleted = { kind: 'repository' } | TagOrDigest;
+
 export interface ManifestsTransaction {
+  /** Waits until no other write to the repository is under way; held until commit. */
+  lockRepository(repository: string): Promise<void>;
   /** Creates the repository unless it exists. */
   ensureRepository(repository: string): Promise<void>;
   /** The digests among `digests` that are manifests of the repository. */
@@ -62,6 +77,34 @@ export interface ManifestsTransaction {
   deleteTag(repository: string, tag: string): Promise<string | undefined>;
   /** Records an event, published after commit. */
   emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void>;
+
+  /** Leaves (or raises) the tombstone of a delete stamped `hlc`. */
+  recordDelete(repository: string, deleted: Deleted, hlc: string): Promise<void>;
+  /**
+   * The newest delete covering the manifest (its own or its repository's) and, when given,
+   * the tag: its clock reading, or undefined when none was deleted.
+   */
+  newestDelete(
+    repository: string,
+    covering: { digest: string; tag?: string },
+  ): Promise<string | undefined>;
+  /**
+   * Points the tag at `digest` if `hlc` is newer than the tag's current write and than its
+   * tombstone. True when the tag then holds this write (set now, or by an earlier apply).
+   */
+  setTagIfNewer(repository: string, tag: string, digest: string, hlc: string): Promise<boolean>;
+  /** Deletes the tag if it was written before `hlc`; false when a newer write keeps it. */
+  deleteTagBefore(repository: string, tag: string, hlc: string): Promise<boolean>;
+  /**
+   * Deletes the tags pointing to the manifest that were written before `hlc`, and the manifest
+   * if it was last pushed before `hlc`; false when a newer push keeps the manifest.
+   */
+  deleteManifestBefore(repository: string, digest: string, hlc: string): Promise<boolean>;
+  /**
+   * Deletes the repository's tags, manifests and tombstones older than `hlc`, and the
+   * repository itself when nothing newer is left; false when newer writes keep it.
+   */
+  deleteRepositoryBefore(repository: string, hlc: string): Promise<boolean>;
 }
 
 interface ManifestRow {
@@ -117,6 +160,10 @@ class SqlManifestsTransaction implements ManifestsTransaction {
     private readonly outbox: Outbox,
   ) {}
 
+  lockRepository(repository: string): Promise<void> {
+    return lockRepository(this.tx, repository);
+  }
+
   async ensureRepository(repository: string): Promise<void> {
     await this
       .tx`insert into manifest.repositories (name) values (${repository}) on conflict do nothing`;
@@ -132,31 +179,22 @@ class SqlManifestsTransaction implements ManifestsTransaction {
 
   async insertManifest(manifest: NewManifest): Promise<void> {
     const tx = this.tx;
-    // A manifest that exists already is held with a key-share lock until this push commits,
-    // so a concurrent delete of it waits for the push (and then removes the new tag too)
-    // instead of removing the row between this insert and the tag that points to it.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const inserted = await tx`
-        insert into manifest.manifests
-          (repository, digest, media_type, size, body, subject, artifact_type, annotations, refs)
-        values (
-          ${manifest.repository}, ${manifest.digest}, ${manifest.mediaType},
-          ${manifest.body.byteLength}, ${Buffer.from(manifest.body)},
-          ${manifest.subject ?? null}, ${manifest.artifactType ?? null},
-          ${manifest.annotations ? tx.json(manifest.annotations) : null},
-          ${tx.json(manifest.references as never)}
-        )
-        on conflict (repository, digest) do nothing
-        returning 1`;
-      if (inserted.length > 0) return;
-      const held = await tx`
-        select 1 from manifest.manifests
-        where repository = ${manifest.repository} and digest = ${manifest.digest}
-        for key share`;
-      if (held.length > 0) return;
-      // deleted between the two statements: insert it again
-    }
-    throw new Error('manifest kept disappearing under a concurrent delete');
+    // A manifest that exists already is updated (its newest push), which locks its row until
+    // this push commits: a concurrent delete of it waits for the push (and then removes the
+    // new tag too) instead of removing the row between this insert and the tag that points
+    // to it.
+    await tx`
+      insert into manifest.manifests
+        (repository, digest, media_type, size, body, subject, artifact_type, annotations, refs, hlc)
+      values (
+        ${manifest.repository}, ${manifest.digest}, ${manifest.mediaType},
+        ${manifest.body.byteLength}, ${Buffer.from(manifest.body)},
+        ${manifest.subject ?? null}, ${manifest.artifactType ?? null},
+        ${manifest.annotations ? tx.json(manifest.annotations) : null},
+        ${tx.json(manifest.references as never)}, ${manifest.hlc}
+      )
+      on conflict (repository, digest) do update
+        set hlc = greatest(manifests.hlc, excluded.hlc)`;
   }
 
   async setTag(
@@ -215,6 +253,98 @@ class SqlManifestsTransaction implements ManifestsTransaction {
 
   emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void> {
     return this.outbox.write(this.tx, def, payload);
+  }
+
+  recordDelete(repository: string, deleted: Deleted, hlc: string): Promise<void> {
+    return recordDelete(this.tx, repository, deleted, hlc);
+  }
+
+  async newestDelete(
+    repository: string,
+    covering: { digest: string; tag?: string },
+  ): Promise<string | undefined> {
+    const [row] = await this.tx<{ hlc: string | null }[]>`
+      select max(hlc) as hlc from (
+        select hlc from manifest.repository_tombstones where name = ${repository}
+        union all
+        select hlc from manifest.manifest_tombstones
+        where repository = ${repository} and digest = ${covering.digest}
+        union all
+        select hlc from manifest.tag_tombstones
+        where repository = ${repository} and name = ${covering.tag ?? null}
+      ) covering`;
+    return row?.hlc ?? undefined;
+  }
+
+  async setTagIfNewer(
+    repository: string,
+    tag: string,
+    digest: string,
+    hlc: string,
+  ): Promise<boolean> {
+    const set = await this.tx`
+      insert into manifest.tags (repository, name, digest, hlc)
+      select ${repository}, ${tag}, ${digest}, ${hlc}
+      where not exists (
+        select 1 from manifest.tag_tombstones
+        where repository = ${repository} and name = ${tag} and hlc >= ${hlc})
+      on conflict (repository, name) do update
+        set digest = excluded.digest, hlc = excluded.hlc, updated_at = now()
+        where tags.hlc < excluded.hlc
+      returning 1`;
+    if (set.length > 0) return true;
+    const held = await this.tx`
+      select 1 from manifest.tags
+      where repository = ${repository} and name = ${tag} and hlc = ${hlc} and digest = ${digest}`;
+    return held.length > 0;
+  }
+
+  async deleteTagBefore(repository: string, tag: string, hlc: string): Promise<boolean> {
+    const [row] = await this.tx<{ kept: boolean }[]>`
+      with gone as (
+        delete from manifest.tags
+        where repository = ${repository} and name = ${tag} and hlc < ${hlc}
+        returning 1
+      )
+      select exists (
+        select 1 from manifest.tags
+        where repository = ${repository} and name = ${tag} and hlc > ${hlc}
+      ) as kept`;
+    return !row!.kept;
+  }
+
+  async deleteManifestBefore(repository: string, digest: string, hlc: string): Promise<boolean> {
+    await this.tx`
+      delete from manifest.tags
+      where repository = ${repository} and digest = ${digest} and hlc < ${hlc}`;
+    await this.tx`
+      delete from manifest.manifests
+      where repository = ${repository} and digest = ${digest} and hlc < ${hlc}`;
+    const kept = await this.tx`
+      select 1 from manifest.manifests where repository = ${repository} and digest = ${digest}`;
+    return kept.length === 0;
+  }
+
+  async deleteRepositoryBefore(repository: string, hlc: string): Promise<boolean> {
+    const tx = this.tx;
+    await tx`delete from manifest.tags where repository = ${repository} and hlc < ${hlc}`;
+    await tx`delete from manifest.manifests where repository = ${repository} and hlc < ${hlc}`;
+    // the repository's tombstone covers these now
+    await tx`
+      delete from manifest.tag_tombstones where repository = ${repository} and hlc < ${hlc}`;
+    await tx`
+      delete from manifest.manifest_tombstones where repository = ${repository} and hlc < ${hlc}`;
+    const [row] = await tx<{ kept: boolean }[]>`
+      with gone as (
+        delete from manifest.repositories r
+        where r.name = ${repository}
+          and not exists (select 1 from manifest.manifests m where m.repository = r.name)
+        returning 1
+      )
+      select exists (
+        select 1 from manifest.manifests where repository = ${repository}
+      ) as kept`;
+    return !row!.kept;
   }
 }
 

@@ -68,9 +68,10 @@ describe(ManifestsService.name, () => {
         size: manifest.size,
       });
       expect(manifests.manifest(repo, manifest.digest)?.body).toEqual(manifest.bytes);
-      const [pushed, tagged] = manifests.events;
+      const [pushed, completed, tagged] = manifests.events;
       expect(manifests.events.map((event) => event.name)).toEqual([
         'manifest.pushed.v1',
+        'replication.completed.v1',
         'tag.updated.v1',
       ]);
       expect(pushed!.payload).toMatchObject({
@@ -93,6 +94,21 @@ describe(ManifestsService.name, () => {
       expect(tagged!.payload).not.toHaveProperty('previousDigest');
       expect(tagged!.payload['eventId']).not.toBe(pushed!.payload['eventId']);
       expect(tagged!.payload['hlc']).toBe(pushed!.payload['hlc']);
+      // ready in the region it was pushed to, at once
+      expect(completed!.payload).toMatchObject({
+        repository: repo,
+        digest: manifest.digest,
+        mediaType: mediaTypes.ociManifest,
+        size: manifest.size,
+        tag: 'v1',
+        region: 'us-east',
+        sourceRegion: 'us-east',
+        sourceEventId: pushed!.payload['eventId'],
+        pushedAt: pushed!.payload['occurredAt'],
+        lagMs: 0,
+        hlc: pushed!.payload['hlc'],
+      });
+      expect(completed!.payload['eventId']).not.toBe(pushed!.payload['eventId']);
       expect(manifests.tag(repo, 'v1')).toEqual({
         digest: manifest.digest,
         hlc: pushed!.payload['hlc'],
@@ -105,8 +121,12 @@ describe(ManifestsService.name, () => {
       await push(manifest);
 
       expect(manifests.manifest(repo, manifest.digest)).toBeDefined();
-      expect(manifests.events.map((event) => event.name)).toEqual(['manifest.pushed.v1']);
+      expect(manifests.events.map((event) => event.name)).toEqual([
+        'manifest.pushed.v1',
+        'replication.completed.v1',
+      ]);
       expect(manifests.events[0]!.payload).not.toHaveProperty('tag');
+      expect(manifests.events[1]!.payload).not.toHaveProperty('tag');
     });
 
     it('refuses a body whose digest is not the reference, and stores nothing', async () => {
@@ -151,8 +171,10 @@ describe(ManifestsService.name, () => {
 
       expect(manifests.events.map((event) => event.name)).toEqual([
         'manifest.pushed.v1',
+        'replication.completed.v1',
         'tag.updated.v1',
         'manifest.pushed.v1',
+        'replication.completed.v1',
       ]);
       // the tag row carries the latest write's clock, as the latest event does
       expect(manifests.tag(repo, 'v1')!.hlc > firstHlc).toBe(true);
@@ -277,7 +299,9 @@ describe(ManifestsService.name, () => {
         mediaType: mediaTypes.ociIndex,
         size: index.size,
       });
-      expect(manifests.events.at(-2)!.payload).toMatchObject({
+      expect(
+        manifests.events.findLast((e) => e.name === 'manifest.pushed.v1')!.payload,
+      ).toMatchObject({
         digest: index.digest,
         references: { blobs: [], manifests: [amd64.digest, arm64.digest] },
       });
@@ -399,6 +423,10 @@ describe(ManifestsService.name, () => {
           actor: context.actor,
         },
       });
+      // a late push from another region, older than this delete, cannot bring it back
+      expect(manifests.tombstone(repo, { kind: 'digest', digest: manifest.digest })).toBe(
+        manifests.events.at(-1)!.payload['hlc'],
+      );
     });
 
     it('deletes a tag by name and keeps the manifest', async () => {
@@ -413,6 +441,9 @@ describe(ManifestsService.name, () => {
         name: 'tag.deleted.v1',
         payload: { repository: repo, tag: 'v1', digest: manifest.digest },
       });
+      expect(manifests.tombstone(repo, { kind: 'tag', tag: 'v1' })).toBe(
+        manifests.events.at(-1)!.payload['hlc'],
+      );
     });
 
     it('keeps the referrers of a deleted manifest', async () => {

@@ -3,8 +3,9 @@
  * delete removes, and which events each change announces.
  *
  * One push is one write with one hybrid logical clock reading: `manifest.pushed.v1`, the
- * tag row and `tag.updated.v1` all carry it, so every region settles concurrent writes of
- * a tag the same way whichever event it applies.
+ * manifest and tag rows, `tag.updated.v1` and the origin's `replication.completed.v1` all
+ * carry it, so every region settles concurrent writes of a tag the same way whichever event
+ * it applies.
  */
 import { Injectable } from '@nestjs/common';
 import {
@@ -13,25 +14,22 @@ import {
   manifestDeleted,
   manifestPushed,
   maxManifestBytes,
+  replicationCompleted,
   tagDeleted,
   tagUpdated,
 } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
 import type { RpcContext } from '@meridian/messaging';
-import {
-  type ParsedManifest,
-  isOciValidationError,
-  parseManifest,
-  sha256Digest,
-} from '@meridian/oci';
+import { type ParsedManifest, sha256Digest } from '@meridian/oci';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import { BlobPresence } from './blob-presence';
 import {
   type ManifestReferences,
   ManifestsRepository,
-  type ManifestsTransaction,
   type TagOrDigest,
 } from './manifests.repository';
+import { parseManifestBody } from './parse-manifest-body';
+import { requireBlobs, requireChildren } from './require-references';
 
 export interface PutManifest {
   repository: string;
@@ -75,7 +73,7 @@ export class ManifestsService {
         limit: maxManifestBytes,
       });
     }
-    const parsed = parse(body, request.contentType);
+    const parsed = parseManifestBody(body, request.contentType);
     const digest = sha256Digest(body);
     const reference = toTagOrDigest(request.reference);
     if (reference.kind === 'digest' && reference.digest !== digest) {
@@ -89,13 +87,15 @@ export class ManifestsService {
     const references: ManifestReferences = { blobs, manifests: children };
     const tag = reference.kind === 'tag' ? reference.tag : undefined;
 
-    const pushed = this.outbox.envelope(context);
     await this.manifests.transaction(async (tx) => {
-      await tx.ensureRepository(repository);
+      await Promise.all([tx.lockRepository(repository), tx.ensureRepository(repository)]);
+      // stamped under the repository's lock: later than every write it has seen
+      const pushed = this.outbox.envelope(context);
       await requireChildren(tx, repository, children);
       await tx.insertManifest({
         repository,
         digest,
+        hlc: pushed.hlc,
         mediaType: parsed.mediaType,
         body,
         subject: parsed.subject?.digest,
@@ -103,17 +103,25 @@ export class ManifestsService {
         annotations: parsed.annotations,
         references,
       });
+      const image = { repository, digest, mediaType: parsed.mediaType, size: body.byteLength, tag };
       await tx.emit(manifestPushed, {
         ...pushed,
-        repository,
-        digest,
-        mediaType: parsed.mediaType,
-        size: body.byteLength,
-        tag,
+        ...image,
         artifactType: parsed.artifactType,
         subject: parsed.subject?.digest,
         body: request.body,
         references,
+      });
+      // the image is ready in the region it was pushed to the moment the push commits
+      await tx.emit(replicationCompleted, {
+        ...this.outbox.envelope(context),
+        hlc: pushed.hlc,
+        ...image,
+        region: this.outbox.region,
+        sourceRegion: this.outbox.region,
+        sourceEventId: pushed.eventId,
+        pushedAt: pushed.occurredAt,
+        lagMs: 0,
       });
       if (tag === undefined) return;
       const previousDigest = await tx.setTag(repository, tag, digest, pushed.hlc);
@@ -155,7 +163,9 @@ export class ManifestsService {
 
   /**
    * By digest: the manifest and every tag pointing to it. By tag: only the tag. Manifests
-   * whose subject this one was stay (they are listed as referrers until collected).
+   * whose subject this one was stay (they are listed as referrers until collected). Either
+   * leaves a tombstone stamped like its event, so no older write from another region
+   * brings back what went.
    */
   async delete(
     request: { repository: string; reference: string },
@@ -164,25 +174,20 @@ export class ManifestsService {
     const { repository } = request;
     const reference = toTagOrDigest(request.reference);
     const deleted = await this.manifests.transaction(async (tx) => {
+      await tx.lockRepository(repository);
       if (reference.kind === 'digest') {
         const tags = await tx.deleteManifest(repository, reference.digest);
         if (tags === undefined) return false;
-        await tx.emit(manifestDeleted, {
-          ...this.outbox.envelope(context),
-          repository,
-          digest: reference.digest,
-          tags,
-        });
+        const event = this.outbox.envelope(context);
+        await tx.recordDelete(repository, reference, event.hlc);
+        await tx.emit(manifestDeleted, { ...event, repository, digest: reference.digest, tags });
         return true;
       }
       const digest = await tx.deleteTag(repository, reference.tag);
       if (digest === undefined) return false;
-      await tx.emit(tagDeleted, {
-        ...this.outbox.envelope(context),
-        repository,
-        tag: reference.tag,
-        digest,
-      });
+      const event = this.outbox.envelope(context);
+      await tx.recordDelete(repository, reference, event.hlc);
+      await tx.emit(tagDeleted, { ...event, repository, tag: reference.tag, digest });
       return true;
     });
     if (!deleted) throw await this.unknown(repository, request.reference);
@@ -190,25 +195,13 @@ export class ManifestsService {
   }
 
   /** Every non-foreign blob must be visible in the repository; returns them with their sizes. */
-  private async requireBlobs(
+  private requireBlobs(
     repository: string,
     parsed: ParsedManifest,
     context: RpcContext,
   ): Promise<ManifestReferences['blobs']> {
     const wanted = unique(parsed.blobs.filter((blob) => !blob.foreign).map((blob) => blob.digest));
-    const found = new Map(
-      (await this.blobs.visible(repository, wanted, context)).map((blob) => [
-        blob.digest,
-        blob.size,
-      ]),
-    );
-    const missing = wanted.filter((digest) => !found.has(digest));
-    if (missing.length > 0) {
-      throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `blob unknown to registry: ${missing[0]}`, {
-        missing,
-      });
-    }
-    return wanted.map((digest) => ({ digest, size: found.get(digest)! }));
+    return requireBlobs(this.blobs, repository, wanted, context);
   }
 
   private async unknown(repository: string, reference: string): Promise<RegistryError> {
@@ -218,34 +211,6 @@ export class ManifestsService {
       });
     }
     return new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown', { reference });
-  }
-}
-
-/** Child manifests of an index must be in the same repository (distribution's rule). */
-async function requireChildren(
-  tx: ManifestsTransaction,
-  repository: string,
-  children: string[],
-): Promise<void> {
-  const present = new Set(await tx.existingManifests(repository, children));
-  const missing = children.filter((digest) => !present.has(digest));
-  if (missing.length > 0) {
-    throw new RegistryError(
-      'MANIFEST_BLOB_UNKNOWN',
-      `manifest unknown to registry: ${missing[0]}`,
-      {
-        missing,
-      },
-    );
-  }
-}
-
-function parse(body: Uint8Array, contentType: string | undefined): ParsedManifest {
-  try {
-    return parseManifest(body, contentType);
-  } catch (err) {
-    if (isOciValidationError(err)) throw new RegistryError(err.code, err.message, err.detail);
-    throw err;
   }
 }
 

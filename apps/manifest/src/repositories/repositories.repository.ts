@@ -1,11 +1,13 @@
 /**
  * Repositories in SQL. Deleting one removes its manifests, and with them its tags (foreign
- * keys cascade), in the transaction that records the event.
+ * keys cascade), in the transaction that records the event and leaves the tombstone.
  */
 import { Injectable } from '@nestjs/common';
 import type { EventDefinition } from '@meridian/contracts';
 import { InjectSql, Outbox, type Sql, type TransactionSql } from '@meridian/database';
 import type { z } from 'zod';
+import { lockRepository } from '../manifests/lock-repository';
+import { recordDelete } from '../manifests/record-delete';
 
 export abstract class RepositoriesRepository {
   /** Up to `limit` repository names after `last`, in byte order. */
@@ -16,8 +18,12 @@ export abstract class RepositoriesRepository {
 }
 
 export interface RepositoriesTransaction {
+  /** Waits until no other write to the repository is under way; held until commit. */
+  lockRepository(repository: string): Promise<void>;
   /** Deletes the repository with its manifests and tags; how many manifests, or undefined if absent. */
   delete(repository: string): Promise<number | undefined>;
+  /** Leaves (or raises) the repository's tombstone, so older writes from other regions stay out. */
+  recordDelete(repository: string, hlc: string): Promise<void>;
   /** Records an event, published after commit. */
   emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void>;
 }
@@ -51,6 +57,14 @@ class SqlRepositoriesTransaction implements RepositoriesTransaction {
     private readonly tx: TransactionSql,
     private readonly outbox: Outbox,
   ) {}
+
+  lockRepository(repository: string): Promise<void> {
+    return lockRepository(this.tx, repository);
+  }
+
+  recordDelete(repository: string, hlc: string): Promise<void> {
+    return recordDelete(this.tx, repository, { kind: 'repository' }, hlc);
+  }
 
   async delete(repository: string): Promise<number | undefined> {
     // Locking the row makes a push into the repository wait, so no manifest slips in

@@ -8,6 +8,10 @@ import { RepositoriesService } from './repositories.service';
 /** Repositories with their manifest counts; a transaction's events count only if it commits. */
 class InMemoryRepositoriesRepository implements RepositoriesRepository {
   readonly events: { name: string; payload: unknown }[] = [];
+  /** repository → clock reading of its delete */
+  readonly tombstones = new Map<string, string>();
+  /** repositories each transaction locked, in order */
+  readonly locked: string[] = [];
 
   constructor(readonly manifestCounts: Map<string, number>) {}
 
@@ -21,7 +25,14 @@ class InMemoryRepositoriesRepository implements RepositoriesRepository {
   async transaction<T>(work: (tx: RepositoriesTransaction) => Promise<T>): Promise<T> {
     const events: { name: string; payload: unknown }[] = [];
     const deleted: string[] = [];
+    const tombstones = new Map<string, string>();
     const result = await work({
+      lockRepository: async (repository) => {
+        this.locked.push(repository);
+      },
+      recordDelete: async (repository, hlc) => {
+        tombstones.set(repository, hlc);
+      },
       delete: async (repository) => {
         const count = this.manifestCounts.get(repository);
         if (count !== undefined) deleted.push(repository);
@@ -32,6 +43,7 @@ class InMemoryRepositoriesRepository implements RepositoriesRepository {
       },
     });
     for (const repository of deleted) this.manifestCounts.delete(repository);
+    for (const [repository, hlc] of tombstones) this.tombstones.set(repository, hlc);
     this.events.push(...events);
     return result;
   }
@@ -84,8 +96,17 @@ describe(RepositoriesService.name, () => {
     ]);
   });
 
+  it('leaves a tombstone stamped like its event, under the repository lock', async () => {
+    await sut.delete('team/api', context);
+
+    const [deleted] = repositories.events as { payload: { hlc: string } }[];
+    expect(repositories.tombstones.get('team/api')).toBe(deleted!.payload.hlc);
+    expect(repositories.locked).toEqual(['team/api']);
+  });
+
   it('answers NAME_UNKNOWN for a repository that does not exist and announces nothing', async () => {
     await expect(sut.delete('no/such', context)).rejects.toMatchObject({ code: 'NAME_UNKNOWN' });
     expect(repositories.events).toEqual([]);
+    expect(repositories.tombstones.size).toBe(0);
   });
 });

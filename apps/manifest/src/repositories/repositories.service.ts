@@ -25,12 +25,19 @@ export class RepositoriesService {
     return { repositories: page.items, more: page.more };
   }
 
-  /** Deletes the repository with all its manifests and tags, announced by `repository.deleted.v1`. */
+  /**
+   * Deletes the repository with all its manifests and tags, announced by `repository.deleted.v1`,
+   * and leaves a tombstone so no older write from another region brings it back.
+   */
   async delete(repository: string, context: RpcContext): Promise<{ deletedManifests: number }> {
     const deletedManifests = await this.repositories.transaction(async (tx) => {
+      await tx.lockRepository(repository);
       const count = await tx.delete(repository);
       if (count === undefined) return undefined;
-      await tx.emit(repositoryDeleted, { ...this.outbox.envelope(context), repository });
+      // stamped under the lock: later than every write the repository has seen
+      const deleted = this.outbox.envelope(context);
+      await tx.recordDelete(repository, deleted.hlc);
+      await tx.emit(repositoryDeleted, { ...deleted, repository });
       return count;
     });
     if (deletedManifests === undefined) {

@@ -1,11 +1,13 @@
 /**
  * An in-memory ManifestsRepository for unit tests of the service's rules. A transaction
  * works on a copy of the state and replaces it only when `work` succeeds, so a refused
- * push leaves nothing behind, events included, as in Postgres.
+ * push leaves nothing behind, events included, as in Postgres. Transactions run one at a
+ * time, as the repository lock makes writes to one repository run in Postgres.
  */
 import type { EventDefinition } from '@meridian/contracts';
 import type { z } from 'zod';
 import type {
+  Deleted,
   ManifestsRepository,
   ManifestsTransaction,
   NewManifest,
@@ -29,19 +31,30 @@ interface State {
   manifests: Map<string, NewManifest>;
   /** key: `${repository}:${tag}` */
   tags: Map<string, StoredTag>;
+  /** key: `${repository}`, `${repository}@${digest}` or `${repository}:${tag}` */
+  tombstones: Map<string, string>;
   events: RecordedEvent[];
 }
 
 const manifestKey = (repository: string, digest: string) => `${repository}@${digest}`;
 const tagKey = (repository: string, tag: string) => `${repository}:${tag}`;
+const tombstoneKey = (repository: string, deleted: Deleted) =>
+  deleted.kind === 'repository'
+    ? repository
+    : deleted.kind === 'digest'
+      ? manifestKey(repository, deleted.digest)
+      : tagKey(repository, deleted.tag);
 
 export class InMemoryManifestsRepository implements ManifestsRepository {
   private state: State = {
     repositories: new Set(),
     manifests: new Map(),
     tags: new Map(),
+    tombstones: new Map(),
     events: [],
   };
+  /** the transaction under way; the next one waits for it */
+  private running: Promise<unknown> = Promise.resolve();
 
   /** Events of committed transactions, in order. */
   get events(): RecordedEvent[] {
@@ -54,6 +67,22 @@ export class InMemoryManifestsRepository implements ManifestsRepository {
 
   tag(repository: string, tag: string): StoredTag | undefined {
     return this.state.tags.get(tagKey(repository, tag));
+  }
+
+  /** The clock reading of the newest delete of the thing, if any. */
+  tombstone(repository: string, deleted: Deleted): string | undefined {
+    return this.state.tombstones.get(tombstoneKey(repository, deleted));
+  }
+
+  /** The tags of a repository with the digests they point to, in byte order. */
+  tagsOf(repository: string): Record<string, string> {
+    const prefix = tagKey(repository, '');
+    return Object.fromEntries(
+      [...this.state.tags]
+        .filter(([key]) => key.startsWith(prefix))
+        .map(([key, tag]) => [key.slice(prefix.length), tag.digest] as const)
+        .sort(([a], [b]) => (a < b ? -1 : 1)),
+    );
   }
 
   hasRepository(repository: string): boolean {
@@ -81,11 +110,18 @@ export class InMemoryManifestsRepository implements ManifestsRepository {
     return this.hasRepository(repository);
   }
 
-  async transaction<T>(work: (tx: ManifestsTransaction) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: ManifestsTransaction) => Promise<T>): Promise<T> {
+    const result = this.running.then(() => this.run(work));
+    this.running = result.catch(() => undefined);
+    return result;
+  }
+
+  private async run<T>(work: (tx: ManifestsTransaction) => Promise<T>): Promise<T> {
     const draft: State = {
       repositories: new Set(this.state.repositories),
       manifests: new Map(this.state.manifests),
       tags: new Map(this.state.tags),
+      tombstones: new Map(this.state.tombstones),
       events: [...this.state.events],
     };
     const result = await work(new InMemoryManifestsTransaction(draft));
@@ -97,6 +133,10 @@ export class InMemoryManifestsRepository implements ManifestsRepository {
 class InMemoryManifestsTransaction implements ManifestsTransaction {
   constructor(private readonly state: State) {}
 
+  async lockRepository(): Promise<void> {
+    // transactions of the in-memory repository run one at a time already
+  }
+
   async ensureRepository(repository: string): Promise<void> {
     this.state.repositories.add(repository);
   }
@@ -107,7 +147,10 @@ class InMemoryManifestsTransaction implements ManifestsTransaction {
 
   async insertManifest(manifest: NewManifest): Promise<void> {
     const key = manifestKey(manifest.repository, manifest.digest);
-    if (!this.state.manifests.has(key)) this.state.manifests.set(key, manifest);
+    const stored = this.state.manifests.get(key);
+    if (!stored) this.state.manifests.set(key, manifest);
+    else if (stored.hlc < manifest.hlc)
+      this.state.manifests.set(key, { ...stored, hlc: manifest.hlc });
   }
 
   async setTag(
@@ -144,5 +187,91 @@ class InMemoryManifestsTransaction implements ManifestsTransaction {
     // validated and stored as JSON as the outbox does, so a rule that builds a bad event fails here too
     const event = JSON.parse(JSON.stringify(def.schema.parse(payload))) as Record<string, unknown>;
     this.state.events.push({ name: def.name, payload: event });
+  }
+
+  async recordDelete(repository: string, deleted: Deleted, hlc: string): Promise<void> {
+    const key = tombstoneKey(repository, deleted);
+    const current = this.state.tombstones.get(key);
+    if (current === undefined || current < hlc) this.state.tombstones.set(key, hlc);
+  }
+
+  async newestDelete(
+    repository: string,
+    covering: { digest: string; tag?: string },
+  ): Promise<string | undefined> {
+    const covers: Deleted[] = [{ kind: 'repository' }, { kind: 'digest', digest: covering.digest }];
+    if (covering.tag !== undefined) covers.push({ kind: 'tag', tag: covering.tag });
+    return covers
+      .map((deleted) => this.state.tombstones.get(tombstoneKey(repository, deleted)))
+      .filter((hlc) => hlc !== undefined)
+      .sort()
+      .at(-1);
+  }
+
+  async setTagIfNewer(
+    repository: string,
+    tag: string,
+    digest: string,
+    hlc: string,
+  ): Promise<boolean> {
+    const key = tagKey(repository, tag);
+    const current = this.state.tags.get(key);
+    if (current?.hlc === hlc) return current.digest === digest;
+    const deletedAt = this.state.tombstones.get(tombstoneKey(repository, { kind: 'tag', tag }));
+    if ((current && current.hlc > hlc) || (deletedAt !== undefined && deletedAt >= hlc)) {
+      return false;
+    }
+    this.state.tags.set(key, { digest, hlc });
+    return true;
+  }
+
+  async deleteTagBefore(repository: string, tag: string, hlc: string): Promise<boolean> {
+    const key = tagKey(repository, tag);
+    const current = this.state.tags.get(key);
+    if (current && current.hlc < hlc) this.state.tags.delete(key);
+    return !(current && current.hlc > hlc);
+  }
+
+  async deleteManifestBefore(repository: string, digest: string, hlc: string): Promise<boolean> {
+    for (const [key, tag] of this.tagsIn(repository)) {
+      if (tag.digest === digest && tag.hlc < hlc) this.state.tags.delete(key);
+    }
+    const key = manifestKey(repository, digest);
+    const manifest = this.state.manifests.get(key);
+    if (manifest && manifest.hlc < hlc) this.removeManifest(repository, digest);
+    return !this.state.manifests.has(key);
+  }
+
+  async deleteRepositoryBefore(repository: string, hlc: string): Promise<boolean> {
+    for (const [key, tag] of this.tagsIn(repository)) {
+      if (tag.hlc < hlc) this.state.tags.delete(key);
+    }
+    for (const manifest of this.manifestsIn(repository)) {
+      if (manifest.hlc < hlc) this.removeManifest(repository, manifest.digest);
+    }
+    for (const [key, deletedAt] of this.state.tombstones) {
+      const covered = key.startsWith(`${repository}@`) || key.startsWith(`${repository}:`);
+      if (covered && deletedAt < hlc) this.state.tombstones.delete(key);
+    }
+    const kept = this.manifestsIn(repository).length > 0;
+    if (!kept) this.state.repositories.delete(repository);
+    return !kept;
+  }
+
+  private tagsIn(repository: string): [string, StoredTag][] {
+    const prefix = tagKey(repository, '');
+    return [...this.state.tags].filter(([key]) => key.startsWith(prefix));
+  }
+
+  private manifestsIn(repository: string): NewManifest[] {
+    return [...this.state.manifests.values()].filter((m) => m.repository === repository);
+  }
+
+  /** The manifest and the tags pointing to it, as the foreign key cascades in Postgres. */
+  private removeManifest(repository: string, digest: string): void {
+    this.state.manifests.delete(manifestKey(repository, digest));
+    for (const [key, tag] of this.tagsIn(repository)) {
+      if (tag.digest === digest) this.state.tags.delete(key);
+    }
   }
 }

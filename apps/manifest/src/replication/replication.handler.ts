@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import { type RpcRequest, type RpcResponse, manifestRpc } from '@meridian/contracts';
+import { type RpcContext, RpcHandler } from '@meridian/messaging';
+import { ReplicationService } from './replication.service';
+
+type Apply = typeof manifestRpc.apply;
+
+/** `manifest.apply`: the replication service hands over another region's event. */
+@Injectable()
+export class ReplicationHandler {
+  constructor(private readonly replication: ReplicationService) {}
+
+  @RpcHandler(manifestRpc.apply)
+  async apply(request: RpcRequest<Apply>, context: RpcContext): Promise<RpcResponse<Apply>> {
+    return { outcome: await this.replication.apply(request, context) };
+  }
+}
