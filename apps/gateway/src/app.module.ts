@@ -9,6 +9,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { MessagingModule } from '@meridian/messaging';
 import type { StorageDriver } from '@meridian/storage';
 import { type Logger, loggerToken } from '@meridian/telemetry';
+import { authControllers, authProviders } from './auth/auth.providers';
 import { BaseController } from './base/base.controller';
 import { BlobsController } from './blobs/blobs.controller';
 import { CatalogController } from './catalog/catalog.controller';
@@ -47,13 +48,14 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [DistributionController, ...replicationControllers],
+      controllers: [DistributionController, ...authControllers, ...replicationControllers],
       providers: [
         { provide: loggerToken, useValue: logger },
         { provide: storageDriverToken, useValue: storage },
         { provide: ManifestBodyCache, useValue: new ManifestBodyCache(config.manifestCacheBytes) },
         { provide: APP_FILTER, useClass: RegistryExceptionFilter },
         ...replicationProviders(),
+        ...authProviders(config.auth, logger),
         BaseController,
         BlobsController,
         CatalogController,

@@ -328,7 +328,11 @@ describe('blob uploads', () => {
       202,
     );
 
-    await sendHalfAndHangUp(`${registry.url}${location}`, blob.bytes.subarray(100_000));
+    await sendHalfAndHangUp(
+      `${registry.url}${location}`,
+      blob.bytes.subarray(100_000),
+      await registry.authorization(location),
+    );
 
     // the session still stands where the last whole chunk left it, and no blob appeared
     await expectEventually(async () => {
@@ -350,11 +354,15 @@ describe('blob uploads', () => {
 });
 
 /** A PATCH announcing the whole body that sends half of it, then closes the connection. */
-function sendHalfAndHangUp(url: string, body: Buffer): Promise<void> {
+function sendHalfAndHangUp(url: string, body: Buffer, authorization: string): Promise<void> {
   return new Promise((resolve) => {
     const request = httpRequest(url, {
       method: 'PATCH',
-      headers: { 'content-length': body.length, 'content-type': 'application/octet-stream' },
+      headers: {
+        authorization,
+        'content-length': body.length,
+        'content-type': 'application/octet-stream',
+      },
     });
     request.on('error', () => resolve());
     request.on('close', () => resolve());

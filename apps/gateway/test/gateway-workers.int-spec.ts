@@ -57,8 +57,11 @@ describe('gateway workers', () => {
     const second = randomBlob(2_000_000);
     const location = await startUpload(registry, 'workers/race');
 
+    const authorization = await registry.authorization(location);
     const statuses = await Promise.all(
-      [first, second].map((blob) => patchOnOwnConnection(`${registry.url}${location}`, blob.bytes)),
+      [first, second].map((blob) =>
+        patchOnOwnConnection(`${registry.url}${location}`, blob.bytes, authorization),
+      ),
     );
 
     expect(statuses.sort()).toEqual([202, 416]);
@@ -86,11 +89,12 @@ describe('gateway workers', () => {
   });
 });
 
-function patchOnOwnConnection(url: string, body: Buffer): Promise<number> {
+function patchOnOwnConnection(url: string, body: Buffer, authorization: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(url, {
       method: 'PATCH',
       headers: {
+        authorization,
         'content-range': `0-${body.length - 1}`,
         'content-length': body.length,
         connection: 'close',

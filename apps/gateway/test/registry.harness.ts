@@ -4,6 +4,11 @@
  * as child processes (`node -r @swc-node/register apps/<svc>/src/main.ts`, ready once they
  * log `service ready`), and the gateway in this process on a free port, so a test can
  * restart it or look at its store.
+ *
+ * Authentication is on, as in production: a TestTokenIssuer answers for the auth service,
+ * and `request` fetches (through the gateway's own `/oauth2/token`) and sends the admin's
+ * token for whatever the request touches, so a test about uploads reads like one.
+ * `anonymousRequest` sends none.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,8 +25,10 @@ import {
   startNatsServer,
   startOrReuseCephRgw,
 } from '@meridian/testing';
+import { isOciValidationError, parseDistributionPath } from '@meridian/oci';
 import { type GatewayConfig, loadConfig } from '../src/config';
 import { createGatewayApp } from '../src/gateway-app';
+import { TestTokenIssuer, everything } from './test-token-issuer';
 
 const repositoryRoot = resolve(__dirname, '..', '..', '..');
 const verbose = process.env['MERIDIAN_TEST_VERBOSE'] === '1';
@@ -32,8 +39,21 @@ export interface RegistryUnderTest {
   readonly config: GatewayConfig;
   /** the region's store, to check that nothing was written */
   readonly store: StorageDriver;
-  /** `fetch` of a path of this registry */
+  /** the stand-in auth service: its keys, accounts and anonymous-pull switch */
+  readonly auth: TestTokenIssuer;
+  /** the account `request` authenticates as: may do everything */
+  readonly admin: { username: string; password: string };
+  /**
+   * `fetch` of a path of this registry, with the admin's token for the repository it names
+   * (unless `init` sets its own Authorization)
+   */
   request(path: string, init?: RequestInit): Promise<Response>;
+  /** `fetch` without any credentials */
+  anonymousRequest(path: string, init?: RequestInit): Promise<Response>;
+  /** `Bearer <admin token>` for a request to `path`, for tests that write raw HTTP */
+  authorization(path: string): Promise<string>;
+  /** a token from `/oauth2/token` for these scopes, with Basic credentials (or none) */
+  token(scopes: string[], credentials?: { username: string; password: string }): Promise<string>;
   /** a fresh gateway process state (its caches and running hashes gone), same port */
   restartGateway(): Promise<void>;
   stop(): Promise<void>;
@@ -58,6 +78,14 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
   try {
     const nats = await startNatsServer({ serverName: 'gateway-test' });
     cleanups.push(() => nats.stop());
+    const auth = await TestTokenIssuer.start({
+      natsUrl: nats.url,
+      region: 'us-east',
+      audience: 'meridian',
+    });
+    cleanups.push(() => auth.close());
+    const admin = { username: 'admin', password: randomBytes(12).toString('hex') };
+    auth.accounts.set(admin.username, { password: admin.password, allows: everything });
     const database = await createTestDatabase('gateway');
     cleanups.push(() => database.drop());
     const storeDir = await mkdtemp(join(tmpdir(), 'meridian-gateway-store-'));
@@ -130,11 +158,49 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     }
 
     const url = `http://127.0.0.1:${port}`;
+    const token = async (
+      scopes: string[],
+      credentials?: { username: string; password: string },
+    ): Promise<string> => {
+      const query = new URLSearchParams({ service: config.auth.registryName });
+      for (const scope of scopes) query.append('scope', scope);
+      const headers: Record<string, string> = {};
+      if (credentials) {
+        const basic = `${credentials.username}:${credentials.password}`;
+        headers['authorization'] = `Basic ${Buffer.from(basic).toString('base64')}`;
+      }
+      const response = await fetch(`${url}/oauth2/token?${query}`, { headers });
+      if (response.status !== 200) {
+        throw new Error(`token request failed: ${response.status} ${await response.text()}`);
+      }
+      return ((await response.json()) as { token: string }).token;
+    };
+    const adminTokens = new Map<string, { token: string; fetchedAt: number }>();
+    const authorization = async (path: string): Promise<string> => {
+      const scopes = adminScopes(path);
+      const key = scopes.join(' ');
+      const cached = adminTokens.get(key);
+      if (cached && Date.now() - cached.fetchedAt < 120_000) return `Bearer ${cached.token}`;
+      const fresh = { token: await token(scopes, admin), fetchedAt: Date.now() };
+      adminTokens.set(key, fresh);
+      return `Bearer ${fresh.token}`;
+    };
     return {
       url,
       config,
+      auth,
+      admin,
       store: await createStorageDriver(config.storage),
-      request: (path, init) => fetch(`${url}${path}`, init),
+      async request(path, init) {
+        const headers = new Headers(init?.headers);
+        if (!headers.has('authorization') && path.startsWith('/v2')) {
+          headers.set('authorization', await authorization(path));
+        }
+        return fetch(`${url}${path}`, { ...init, headers });
+      },
+      anonymousRequest: (path, init) => fetch(`${url}${path}`, init),
+      authorization,
+      token,
       async restartGateway() {
         if (options.gatewayWorkers) throw new Error('the gateway runs in a child process');
         await stopGateway();
@@ -146,6 +212,28 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     await stop();
     throw error;
   }
+}
+
+/**
+ * What the admin asks a token for, to send a request to `path`: everything on the
+ * repository it names and on a mount's source, and the catalog. A path that names no valid
+ * repository needs no token: it is refused before authorization.
+ */
+function adminScopes(path: string): string[] {
+  const scopes = ['registry:catalog:*'];
+  let route;
+  try {
+    route = parseDistributionPath(path);
+  } catch (error) {
+    if (isOciValidationError(error)) return scopes;
+    throw error;
+  }
+  if (route !== undefined && 'name' in route) {
+    scopes.push(`repository:${route.name}:pull,push,delete`);
+  }
+  const from = new URLSearchParams(path.split('?')[1] ?? '').get('from');
+  if (from) scopes.push(`repository:${from}:pull`);
+  return scopes;
 }
 
 function startService(service: string, env: NodeJS.ProcessEnv): ManagedProcess {

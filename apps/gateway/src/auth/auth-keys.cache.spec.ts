@@ -101,6 +101,19 @@ describe(AuthKeysCache.name, () => {
     expect(auth.calls).toBe(2);
   });
 
+  it('fetches again for an unknown key even while a refresh is under way', async () => {
+    const auth = fakeAuthService();
+    const sut = new AuthKeysCache({ fetch: auth.fetch, ttlMs: 5_000, now: clock });
+    await sut.current();
+    now += 5_000;
+    await sut.current();
+
+    const fresh = await sut.refetch();
+
+    expect(auth.calls).toBe(3);
+    expect(fresh.anonymousPull).toBe(true);
+  });
+
   it('fails the first request when the auth service cannot be reached', async () => {
     const auth = fakeAuthService();
     auth.fail(true);

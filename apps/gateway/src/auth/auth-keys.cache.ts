@@ -35,7 +35,7 @@ export interface AuthKeysCacheOptions {
 export class AuthKeysCache implements AuthKeysSource {
   private cached?: { keys: AuthKeys; fetchedAt: number };
   private inFlight?: Promise<AuthKeys>;
-  private lastFetchStartedAt = Number.NEGATIVE_INFINITY;
+  private lastRefetchAt = Number.NEGATIVE_INFINITY;
   private readonly ttlMs: number;
   private readonly refetchIntervalMs: number;
   private readonly now: () => number;
@@ -54,10 +54,12 @@ export class AuthKeysCache implements AuthKeysSource {
   }
 
   async refetch(): Promise<AuthKeys> {
-    if (this.inFlight) return this.inFlight;
-    if (this.cached && this.now() - this.lastFetchStartedAt < this.refetchIntervalMs) {
-      return this.cached.keys;
+    if (this.cached && this.now() - this.lastRefetchAt < this.refetchIntervalMs) {
+      return this.inFlight ?? this.cached.keys;
     }
+    this.lastRefetchAt = this.now();
+    // a fetch already under way may have started before the key was published
+    await this.inFlight?.catch(() => undefined);
     return this.fetch();
   }
 
@@ -70,7 +72,6 @@ export class AuthKeysCache implements AuthKeysSource {
   private fetch(): Promise<AuthKeys> {
     if (this.inFlight) return this.inFlight;
     const startedAt = this.now();
-    this.lastFetchStartedAt = startedAt;
     const fetching = this.options
       .fetch()
       .then((keys) => {

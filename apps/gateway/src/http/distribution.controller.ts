@@ -3,11 +3,14 @@
  * contain the API's own keywords (`a/blobs/b`), which no route pattern can express, so
  * every `/v2` request lands here and `parseDistributionPath` (libs/oci) matches the path
  * from its end, validating the name, tag or digest it holds before anything else runs.
+ * Then RegistryAccess decides whether the caller's token allows the request (401 with a
+ * challenge if not) and names the caller for the controller behind it.
  */
 import { All, Controller, Req, Res } from '@nestjs/common';
 import { RegistryError, assertUnreachable } from '@meridian/contracts';
 import { type DistributionRoute, isOciValidationError, parseDistributionPath } from '@meridian/oci';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RegistryAccess } from '../auth/registry-access.service';
 import { BaseController } from '../base/base.controller';
 import { BlobsController } from '../blobs/blobs.controller';
 import { CatalogController } from '../catalog/catalog.controller';
@@ -20,6 +23,7 @@ import { RouteNotFoundError } from './render-error';
 @Controller()
 export class DistributionController {
   constructor(
+    private readonly access: RegistryAccess,
     private readonly base: BaseController,
     private readonly manifests: ManifestsController,
     private readonly blobs: BlobsController,
@@ -34,6 +38,7 @@ export class DistributionController {
     const route = parseRoute(request);
     if (route === undefined)
       throw new RouteNotFoundError(request.method, request.url.split('?', 1)[0] ?? '');
+    await this.access.authorize(route, request);
     switch (route.kind) {
       case 'base':
         return this.base.handle(request, reply);

@@ -4,16 +4,26 @@
  * response has started (a client gone mid-download, a store failing mid-stream) can no
  * longer be answered: the connection is cut so the client sees a short body, not a
  * complete-looking one.
+ *
+ * A 401 always says how to authenticate (`WWW-Authenticate`: the error's own challenge, or
+ * the gateway's generic one for the path), and a 429 when to come back (`Retry-After`, from
+ * the `retryAfterSeconds` the auth service puts in the error's detail).
  */
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import { isRegistryError } from '@meridian/contracts';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuthChallenges } from '../auth/auth-challenges';
+import { UnauthorizedError } from '../auth/unauthorized.error';
 import { renderError } from './render-error';
 import { hasRequestBody } from './request-body';
 
 @Catch()
 export class RegistryExceptionFilter implements ExceptionFilter {
-  constructor(@InjectLogger() private readonly logger: Logger) {}
+  constructor(
+    @InjectLogger() private readonly logger: Logger,
+    private readonly challenges: AuthChallenges,
+  ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -38,9 +48,22 @@ export class RegistryExceptionFilter implements ExceptionFilter {
     // A body the handler never read would otherwise be read to its end to keep the
     // connection: for a refused gigabyte upload, closing is cheaper.
     if (hasRequestBody(request.raw) && !request.raw.complete) reply.header('connection', 'close');
+    if (rendered.status === 401) {
+      const challenge =
+        error instanceof UnauthorizedError ? error.challenge : this.challenges.forPath(request);
+      reply.header('www-authenticate', challenge);
+    }
+    const retryAfter = retryAfterSeconds(error);
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     void reply
       .code(rendered.status)
       .header('content-type', 'application/json; charset=utf-8')
       .send(JSON.stringify(rendered.body));
   }
+}
+
+function retryAfterSeconds(error: unknown): number | undefined {
+  if (!isRegistryError(error) || error.code !== 'TOOMANYREQUESTS') return undefined;
+  const seconds = (error.detail as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof seconds === 'number' && seconds >= 0 ? Math.ceil(seconds) : undefined;
 }

@@ -6,6 +6,9 @@
  * streams the bytes into the store, hashing them as they pass, and tells the blob
  * service where the session now stands. A blob is committed only once the gateway has
  * checked that everything uploaded hashes to the digest the client named.
+ *
+ * A mount with `from` was authorized (pull on `from`) before this controller ran; a mount
+ * without `from` is attempted only for callers who may read every repository.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { RegistryError, type UploadSession, type UploadState, blobRpc } from '@meridian/contracts';
@@ -21,6 +24,7 @@ import {
 import type { StorageDriver } from '@meridian/storage';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { mayReadEveryRepository } from '../auth/management-permissions';
 import { buildRpcContext } from '../http/build-rpc-context';
 import { methodNotAllowed } from '../http/method-not-allowed';
 import { readQueryParam } from '../http/read-query-param';
@@ -106,9 +110,12 @@ export class UploadsController {
         from,
       });
     }
+    // Without `from`, the blob service takes the blob from any repository that has it: only
+    // a caller who may read every repository may have that; anyone else gets a plain session.
+    const mountable = from !== undefined || mayReadEveryRepository(request.meridianIdentity);
     const started = await this.messaging.request(
       blobRpc.uploadStart,
-      { repository: route.name, mount: { digest, from } },
+      mountable ? { repository: route.name, mount: { digest, from } } : { repository: route.name },
       { context },
     );
     if (started.kind === 'session')
