@@ -1,0 +1,83 @@
+/**
+ * The auth service's configuration, from the environment, checked once at boot. A bad value
+ * stops the service with one message naming every bad key and what it expects; values are
+ * never echoed (DATABASE_URL and MERIDIAN_ADMIN_PASSWORD hold credentials).
+ */
+import {
+  type EnvExpectations,
+  LogLevel,
+  NatsUrls,
+  PostgresUrl,
+  envExpectations,
+  parseEnv,
+} from '@meridian/config';
+import { RegionId } from '@meridian/contracts';
+import { z } from 'zod';
+
+export { ConfigError } from '@meridian/config';
+
+const seconds = z.coerce.number().int().positive();
+
+const schema = z.object({
+  MERIDIAN_REGION: RegionId.default('us-east'),
+  MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
+  DATABASE_URL: PostgresUrl,
+  MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
+  MERIDIAN_ADMIN_PASSWORD: z.string().min(8).optional(),
+  MERIDIAN_TOKEN_ISSUER: z.string().min(1).default('meridian'),
+  MERIDIAN_TOKEN_TTL_SECONDS: seconds.max(86_400).default(3600),
+  MERIDIAN_REFRESH_TOKEN_TTL_SECONDS: seconds.default(30 * 86_400),
+  MERIDIAN_SIGNING_KEY_ROTATION_HOURS: z.coerce.number().int().nonnegative().default(720),
+  MERIDIAN_LOGIN_FAILURE_LIMIT: z.coerce.number().int().positive().default(10),
+  MERIDIAN_LOGIN_FAILURE_WINDOW_SECONDS: seconds.default(300),
+});
+
+const expectations: EnvExpectations<typeof schema> = {
+  MERIDIAN_REGION: envExpectations.regionId,
+  MERIDIAN_NATS_URL: envExpectations.natsUrls,
+  DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
+  MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
+  MERIDIAN_ADMIN_PASSWORD: 'a password of at least 8 characters',
+  MERIDIAN_TOKEN_ISSUER: 'a non-empty issuer name, the same in every region',
+  MERIDIAN_TOKEN_TTL_SECONDS: 'a whole number of seconds, 1 to 86400',
+  MERIDIAN_REFRESH_TOKEN_TTL_SECONDS: 'a whole number of seconds, at least 1',
+  MERIDIAN_SIGNING_KEY_ROTATION_HOURS: 'a whole number of hours, 0 to rotate only when asked',
+  MERIDIAN_LOGIN_FAILURE_LIMIT: 'a whole number, at least 1',
+  MERIDIAN_LOGIN_FAILURE_WINDOW_SECONDS: 'a whole number of seconds, at least 1',
+};
+
+export interface AuthConfig {
+  region: RegionId;
+  natsUrls: string[];
+  databaseUrl: string;
+  logLevel: LogLevel;
+  /** enables the admin account `admin` with this password at start */
+  adminPassword?: string;
+  issuer: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** 0: only rotated through the management API */
+  signingKeyRotationHours: number;
+  loginFailureLimit: number;
+  loginFailureWindowSeconds: number;
+}
+
+export const authConfigToken = Symbol('AuthConfig');
+
+/** Parses the environment; throws ConfigError naming every bad key. */
+export function loadConfig(env: NodeJS.ProcessEnv): AuthConfig {
+  const config = parseEnv(schema, expectations, env);
+  return {
+    region: config.MERIDIAN_REGION,
+    natsUrls: config.MERIDIAN_NATS_URL,
+    databaseUrl: config.DATABASE_URL,
+    logLevel: config.MERIDIAN_LOG_LEVEL,
+    ...(config.MERIDIAN_ADMIN_PASSWORD ? { adminPassword: config.MERIDIAN_ADMIN_PASSWORD } : {}),
+    issuer: config.MERIDIAN_TOKEN_ISSUER,
+    accessTokenTtlSeconds: config.MERIDIAN_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: config.MERIDIAN_REFRESH_TOKEN_TTL_SECONDS,
+    signingKeyRotationHours: config.MERIDIAN_SIGNING_KEY_ROTATION_HOURS,
+    loginFailureLimit: config.MERIDIAN_LOGIN_FAILURE_LIMIT,
+    loginFailureWindowSeconds: config.MERIDIAN_LOGIN_FAILURE_WINDOW_SECONDS,
+  };
+}

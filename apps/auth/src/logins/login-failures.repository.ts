@@ -1,0 +1,50 @@
+/**
+ * Failed logins in SQL, so every replica of the auth service counts the same ones. Times are
+ * the database's (`now()`), one clock for all replicas.
+ */
+import { Injectable } from '@nestjs/common';
+import { InjectSql, type Sql } from '@meridian/database';
+
+export interface RecentFailures {
+  now: Date;
+  byKey: Map<string, Date[]>;
+}
+
+export abstract class LoginFailuresRepository {
+  /** The failures of each key within the last `windowSeconds`. */
+  abstract recent(keys: readonly string[], windowSeconds: number): Promise<RecentFailures>;
+  /** Records one failure for each key; forgets failures older than `windowSeconds`. */
+  abstract record(keys: readonly string[], windowSeconds: number): Promise<void>;
+  abstract clear(key: string): Promise<void>;
+}
+
+@Injectable()
+export class SqlLoginFailuresRepository implements LoginFailuresRepository {
+  constructor(@InjectSql() private readonly sql: Sql) {}
+
+  async recent(keys: readonly string[], windowSeconds: number): Promise<RecentFailures> {
+    const [clock] = await this.sql<{ now: Date }[]>`select now() as now`;
+    const rows = await this.sql<{ key: string; failedAt: Date }[]>`
+      select key, failed_at as "failedAt" from auth.login_failures
+      where key = any(${keys as string[]}::text[])
+        and failed_at > now() - make_interval(secs => ${windowSeconds})`;
+    const byKey = new Map<string, Date[]>(keys.map((key) => [key, []]));
+    for (const row of rows) byKey.get(row.key)?.push(row.failedAt);
+    return { now: clock!.now, byKey };
+  }
+
+  async record(keys: readonly string[], windowSeconds: number): Promise<void> {
+    await this.sql.begin(async (tx) => {
+      await tx`
+        insert into auth.login_failures (key)
+        select unnest(${keys as string[]}::text[])`;
+      await tx`
+        delete from auth.login_failures
+        where failed_at < now() - make_interval(secs => ${windowSeconds})`;
+    });
+  }
+
+  async clear(key: string): Promise<void> {
+    await this.sql`delete from auth.login_failures where key = ${key}`;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * This region's private signing keys (table `auth.signing_secrets`). They never leave the
+ * region; their public halves travel as `signing-key` records. The key that signs is the
+ * newest one whose record is live and not retired, so a key whose record never committed
+ * (a crash between the two writes) is never used.
+ */
+import { Injectable } from '@nestjs/common';
+import { InjectSql, type Sql } from '@meridian/database';
+import type { JWK } from 'jose';
+
+export interface SigningSecret {
+  kid: string;
+  privateJwk: JWK;
+}
+
+export abstract class SigningSecretsRepository {
+  abstract save(secret: SigningSecret): Promise<void>;
+  /** The region's signing key: the newest with a live, unretired record. */
+  abstract current(region: string): Promise<SigningSecret | undefined>;
+  abstract remove(kids: readonly string[]): Promise<void>;
+}
+
+@Injectable()
+export class SqlSigningSecretsRepository implements SigningSecretsRepository {
+  constructor(@InjectSql() private readonly sql: Sql) {}
+
+  async save({ kid, privateJwk }: SigningSecret): Promise<void> {
+    await this.sql`
+      insert into auth.signing_secrets (kid, private_jwk)
+      values (${kid}, ${this.sql.json(privateJwk as never)})
+      on conflict (kid) do nothing`;
+  }
+
+  async current(region: string): Promise<SigningSecret | undefined> {
+    const [row] = await this.sql<{ kid: string; privateJwk: JWK }[]>`
+      select s.kid, s.private_jwk as "privateJwk"
+      from auth.signing_secrets s
+      join auth.records r on r.kind = 'signing-key' and r.id = s.kid
+      where r.record is not null
+        and r.record ->> 'region' = ${region}
+        and r.record ->> 'retiredAt' is null
+      order by s.created_at desc
+      limit 1`;
+    return row;
+  }
+
+  async remove(kids: readonly string[]): Promise<void> {
+    if (kids.length === 0) return;
+    await this.sql`delete from auth.signing_secrets where kid = any(${kids as string[]}::text[])`;
+  }
+}

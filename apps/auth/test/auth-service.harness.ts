@@ -1,0 +1,165 @@
+/**
+ * The auth service as it runs in a region, for integration tests: the real AppModule on a
+ * fresh Postgres database and its own nats-server with JetStream, a client calling the RPCs
+ * as the gateway does, and a JetStream consumer collecting every event the region's stream
+ * receives.
+ */
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import {
+  type RpcDefinition,
+  type RpcRequest,
+  type RpcResponse,
+  authRpc,
+  eventNameOfSubject,
+  eventStreamName,
+} from '@meridian/contracts';
+import { type Sql, createSql } from '@meridian/database';
+import { Messaging, type RpcContext } from '@meridian/messaging';
+import { createLogger } from '@meridian/telemetry';
+import {
+  type TestDatabase,
+  type TestNatsServer,
+  createTestDatabase,
+  startNatsServer,
+} from '@meridian/testing';
+import { type JWTPayload, type JWTVerifyResult, createLocalJWKSet, jwtVerify } from 'jose';
+import { AppModule } from '../src/app.module';
+import type { AuthConfig } from '../src/config';
+
+export const region = 'us-east';
+export const adminPassword = 'correct horse battery staple';
+export const registryName = 'meridian-test';
+
+export interface StreamEvent {
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+export class AuthServiceHarness {
+  private constructor(
+    private readonly db: TestDatabase,
+    private readonly nats: TestNatsServer,
+    private readonly app: INestApplicationContext,
+    readonly client: Messaging,
+    readonly events: StreamEvent[],
+    private readonly stopCollecting: () => Promise<void>,
+    readonly sql: Sql,
+    readonly config: AuthConfig,
+  ) {}
+
+  static async start(
+    label: string,
+    overrides: Partial<AuthConfig> = {},
+  ): Promise<AuthServiceHarness> {
+    const logger = createLogger({ service: 'auth', region, level: 'silent' });
+    const db = await createTestDatabase(label);
+    const nats = await startNatsServer();
+    const config: AuthConfig = {
+      region,
+      natsUrls: [nats.url],
+      databaseUrl: db.url,
+      logLevel: 'silent',
+      adminPassword,
+      issuer: 'meridian',
+      accessTokenTtlSeconds: 3600,
+      refreshTokenTtlSeconds: 86_400,
+      signingKeyRotationHours: 0,
+      loginFailureLimit: 10,
+      loginFailureWindowSeconds: 300,
+      ...overrides,
+    };
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, logger }), {
+      logger: false,
+      abortOnError: false,
+    });
+    await app.get(Messaging).connection.flush();
+    const client = await Messaging.connect({
+      servers: nats.url,
+      region,
+      service: 'gateway',
+      logger,
+    });
+    const { events, stop } = await collectEvents(client);
+    return new AuthServiceHarness(db, nats, app, client, events, stop, createSql(db.url), config);
+  }
+
+  async stop(): Promise<void> {
+    await this.stopCollecting();
+    await this.app.close();
+    await this.client.close();
+    await this.sql.end();
+    await this.nats.stop();
+    await this.db.drop();
+  }
+
+  /** Calls an RPC as the gateway does, on behalf of the admin account. */
+  call<D extends RpcDefinition>(def: D, payload: RpcRequest<D>): Promise<RpcResponse<D>> {
+    const context: RpcContext = { actor: { name: 'admin' }, request: { id: 'req-test' } };
+    return this.client.request(def, payload, { context });
+  }
+
+  /** A password login for the given scopes. */
+  login(
+    username: string,
+    password: string,
+    scopes: string[],
+    extra: { offline?: boolean; clientAddr?: string } = {},
+  ) {
+    return this.call(authRpc.token, {
+      credentials: { grant: 'password', username, password },
+      service: registryName,
+      scopes,
+      offline: extra.offline ?? false,
+      ...(extra.clientAddr ? { clientAddr: extra.clientAddr } : {}),
+    });
+  }
+
+  /** Verifies an access token as the gateway does: with the keys `auth.keys` publishes. */
+  async verify(token: string): Promise<JWTVerifyResult<JWTPayload & { access: unknown }>> {
+    const { keys, issuer } = await this.call(authRpc.keys, {});
+    return jwtVerify(token, createLocalJWKSet({ keys: keys as never }), {
+      issuer,
+      audience: registryName,
+      algorithms: ['ES256'],
+    });
+  }
+
+  eventsNamed(name: string): StreamEvent[] {
+    return this.events.filter((event) => event.name === name);
+  }
+}
+
+/** An ordered consumer from the start of the region's stream, collecting in the background. */
+async function collectEvents(
+  messaging: Messaging,
+): Promise<{ events: StreamEvent[]; stop(): Promise<void> }> {
+  const consumer = await messaging.jetStream().consumers.get(eventStreamName(region));
+  const messages = await consumer.consume();
+  const events: StreamEvent[] = [];
+  const collecting = (async () => {
+    for await (const message of messages) {
+      events.push({
+        name: eventNameOfSubject(message.subject) ?? message.subject,
+        payload: message.json<Record<string, unknown>>(),
+      });
+    }
+  })();
+  return {
+    events,
+    async stop() {
+      await messages.close();
+      await collecting;
+    },
+  };
+}
+
+/** The error an RPC call was refused with. */
+export async function refusal(call: Promise<unknown>): Promise<{ code: string; detail?: unknown }> {
+  try {
+    await call;
+  } catch (error) {
+    return error as { code: string; detail?: unknown };
+  }
+  throw new Error('expected the call to be refused');
+}
