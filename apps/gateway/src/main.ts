@@ -22,6 +22,12 @@ function readConfig(): GatewayConfig {
 
 const config = readConfig();
 const logger = createLogger({ service: 'gateway', region: config.region, level: config.logLevel });
+if (config.auth.mode === 'off' && cluster.isPrimary) {
+  logger.warn(
+    { variable: 'MERIDIAN_AUTH_MODE' },
+    'authentication is off: every caller may pull, push and delete anything',
+  );
+}
 if (config.workers > 1 && cluster.isPrimary) {
   runGatewayPrimary(config, logger);
 } else {
