@@ -38,6 +38,11 @@ export class BlobCopier {
     return (await this.stores.own.stat(blobKey(digest))) !== undefined;
   }
 
+  /** Does `peer`'s store hold the blob (so it can be served from there)? */
+  async peerHas(peer: string, digest: string): Promise<boolean> {
+    return (await this.stores.peer(peer).stat(blobKey(digest))) !== undefined;
+  }
+
   /** Copies the blob from `peer` unless this region's store has it already. */
   ensure(peer: string, blob: BlobToCopy): Promise<CopyOutcome> {
     const running = this.inFlight.get(blob.digest);

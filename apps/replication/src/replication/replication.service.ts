@@ -24,7 +24,11 @@ import { Outbox } from '@meridian/database';
 import { BlobCopier } from '../blobs/blob-copier';
 import { RegionServices } from './region-services';
 import { type PushedImage, ReplicationRepository } from './replication.repository';
-import { type ReplicationSettings, replicationSettingsToken } from './replication.settings';
+import {
+  type ReplicationSettings,
+  nowToken,
+  replicationSettingsToken,
+} from './replication.settings';
 
 /** Names of the events replication acts on; every other event is acknowledged untouched. */
 const manifestEvents = {
@@ -33,9 +37,6 @@ const manifestEvents = {
   [tagDeleted.name]: { kind: 'tag.deleted', schema: tagDeleted.schema },
   [repositoryDeleted.name]: { kind: 'repository.deleted', schema: repositoryDeleted.schema },
 } as const;
-
-/** The wall clock (ms), replaceable in tests. */
-export const nowToken = Symbol('now');
 
 @Injectable()
 export class ReplicationService {

@@ -11,3 +11,6 @@ export interface ReplicationSettings {
 }
 
 export const replicationSettingsToken = Symbol('ReplicationSettings');
+
+/** The wall clock (ms); tests provide their own. */
+export const nowToken = Symbol('now');

@@ -1,0 +1,114 @@
+/**
+ * The replication service: makes this region converge with its peers. It consumes every
+ * peer's event stream (through a local stream that sources them), copies missing blobs
+ * store to store, applies manifests, tags, deletes and auth changes through the services
+ * that own them, records per-region status in the region's Postgres (schema `replication`)
+ * and announces `replication.completed.v1` / `replication.failed.v1` through the outbox. It
+ * answers the `replication.*` RPCs the gateway's status API and catching-up pulls use.
+ */
+import { join } from 'node:path';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { DatabaseModule } from '@meridian/database';
+import { MessagingModule } from '@meridian/messaging';
+import { createStorageDriver } from '@meridian/storage';
+import { type Logger, loggerToken } from '@meridian/telemetry';
+import { BlobCopier, type RegionStores } from './blobs/blob-copier';
+import { CopyThroughput } from './blobs/copy-throughput';
+import type { ReplicationConfig } from './config';
+import { ReplicationConsumers, replicationConcurrencyToken } from './events/replication.consumers';
+import { LookupsHandler } from './lookups/lookups.handler';
+import { LookupsService } from './lookups/lookups.service';
+import { NatsRegionServices, RegionServices } from './replication/region-services';
+import {
+  ReplicationRepository,
+  SqlReplicationRepository,
+} from './replication/replication.repository';
+import { ReplicationService } from './replication/replication.service';
+import {
+  type ReplicationSettings,
+  replicationSettingsToken,
+} from './replication/replication.settings';
+import { NatsPeerLinks, PeerLinks } from './status/peer-links';
+import { ReplicationStatusHandler } from './status/replication-status.handler';
+import { ReplicationStatusService } from './status/replication-status.service';
+
+export const serviceName = 'replication';
+
+export interface AppModuleOptions {
+  config: ReplicationConfig;
+  logger: Logger;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, logger }: AppModuleOptions): DynamicModule {
+    const settings: ReplicationSettings = {
+      region: config.region,
+      peers: config.peers,
+      failedAfterAttempts: config.failedAfterAttempts,
+    };
+    return {
+      module: AppModule,
+      imports: [
+        MessagingModule.forRootAsync({
+          useFactory: () => ({
+            servers: config.natsUrls,
+            region: config.region,
+            service: serviceName,
+            logger,
+          }),
+        }),
+        DatabaseModule.forRootAsync({
+          useFactory: () => ({
+            url: config.databaseUrl,
+            region: config.region,
+            schema: serviceName,
+            migrationsDirectory: join(__dirname, 'migrations'),
+            logger,
+          }),
+        }),
+      ],
+      providers: [
+        { provide: loggerToken, useValue: logger },
+        { provide: replicationSettingsToken, useValue: settings },
+        { provide: replicationConcurrencyToken, useValue: config.concurrency },
+        CopyThroughput,
+        {
+          provide: BlobCopier,
+          inject: [CopyThroughput],
+          useFactory: async (throughput: CopyThroughput) =>
+            new BlobCopier(await openStores(config), throughput),
+        },
+        { provide: RegionServices, useClass: NatsRegionServices },
+        { provide: ReplicationRepository, useClass: SqlReplicationRepository },
+        { provide: PeerLinks, useClass: NatsPeerLinks },
+        ReplicationService,
+        ReplicationStatusService,
+        LookupsService,
+        ReplicationStatusHandler,
+        LookupsHandler,
+        ReplicationConsumers,
+      ],
+    };
+  }
+}
+
+/** This region's store and every peer's, each ready before the first event. */
+async function openStores(config: ReplicationConfig): Promise<RegionStores> {
+  const own = await createStorageDriver(config.storage);
+  const peers = new Map(
+    await Promise.all(
+      Object.entries(config.peerStorage).map(
+        async ([region, storage]) => [region, await createStorageDriver(storage)] as const,
+      ),
+    ),
+  );
+  return {
+    own,
+    peer(region) {
+      const store = peers.get(region);
+      if (!store) throw new Error(`no store configured for peer region ${region}`);
+      return store;
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * Runs one durable pull consumer: takes events in stream order, works on up to
+ * `concurrency` of them at once, acknowledges each only after its handler has committed,
+ * and on failure asks the server to redeliver it later (exponential backoff, forever). While
+ * a handler works on a long blob copy the consumer tells the server it is still busy, so the
+ * event is not handed to another replica meanwhile. A lost connection or a deleted
+ * consumer restarts the loop after a pause; the server keeps the position.
+ */
+import { eventNameOfSubject } from '@meridian/contracts';
+import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import { ackWaitMs } from './event-streams';
+import { retryDelayMs } from './retry-delay';
+
+export interface ConsumedEvent {
+  /** `manifest.pushed.v1` … */
+  name: string;
+  payload: unknown;
+  /** 1 for the first delivery */
+  attempt: number;
+}
+
+export interface EventHandler {
+  /** Applies the event; resolves once the change has committed. */
+  apply(event: ConsumedEvent): Promise<void>;
+  /** Records that an attempt failed (status, last error); must not throw. */
+  failed(event: ConsumedEvent, error: unknown): Promise<void>;
+}
+
+export interface DurableEventConsumerOptions {
+  stream: string;
+  durable: string;
+  concurrency: number;
+  failedAfterAttempts: number;
+  logger: Logger;
+}
+
+const restartPauseMs = 1_000;
+
+export class DurableEventConsumer {
+  private messages?: ConsumerMessages;
+  private stopped = false;
+  private running?: Promise<void>;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly handler: EventHandler,
+    private readonly options: DurableEventConsumerOptions,
+  ) {}
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  /** Stops taking events and waits for the ones in hand (they are acknowledged or retried). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.messages?.close();
+    await this.running;
+    await Promise.all(this.inFlight);
+  }
+
+  private async run(): Promise<void> {
+    const { stream, durable, concurrency, logger } = this.options;
+    while (!this.stopped) {
+      try {
+        const consumer = await this.js.consumers.get(stream, durable);
+        this.messages = await consumer.consume({ max_messages: concurrency });
+        if (this.stopped) await this.messages.close();
+        for await (const msg of this.messages) {
+          while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
+          const work = this.process(msg).finally(() => this.inFlight.delete(work));
+          this.inFlight.add(work);
+        }
+      } catch (err) {
+        if (this.stopped) break;
+        logger.warn({ err, stream, durable }, 'event consumer stopped, restarting');
+      }
+      if (!this.stopped) await new Promise((resolve) => setTimeout(resolve, restartPauseMs));
+    }
+  }
+
+  private async process(msg: JsMsg): Promise<void> {
+    const event = readEvent(msg);
+    const heartbeat = setInterval(() => msg.working(), ackWaitMs / 3);
+    try {
+      await this.handler.apply(event);
+      msg.ack();
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error, event: event.name, attempt: event.attempt, durable: this.options.durable },
+        'failed to replicate event',
+      );
+      await this.handler.failed(event, error);
+      msg.nak(retryDelayMs(event.attempt, this.options.failedAfterAttempts));
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+}
+
+function readEvent(msg: JsMsg): ConsumedEvent {
+  let payload: unknown;
+  try {
+    payload = msg.json();
+  } catch {
+    // an event replication acts on then fails validation and is retried, never dropped
+    payload = undefined;
+  }
+  return {
+    name: eventNameOfSubject(msg.subject) ?? msg.subject,
+    payload,
+    attempt: msg.info.deliveryCount,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * The JetStream objects replication reads from, created or brought up to date at start:
+ *
+ *   MERIDIAN_<REGION>_PEER_EVENTS   a stream in this region's JetStream domain that SOURCES
+ *                                   every peer's MERIDIAN_<PEER>_EVENTS through the peer's
+ *                                   domain API (`$JS.<peer>.API`) over the leafnode link;
+ *                                   while a link is down nothing arrives, and what the peer
+ *                                   stored meanwhile follows once it is back.
+ *   replication-<peer>              durable pull consumer on it, filter meridian.<peer>.evt.>
+ *   replication-local               durable pull consumer on this region's own events stream,
+ *                                   for its pushes and the outcomes written here
+ *
+ * A peer added to MERIDIAN_PEERS gets its source and consumer at the next start; the
+ * consumers remember their position, so a restart resumes where it stopped.
+ */
+import { eventStreamName, eventSubjectWildcard, type RegionId } from '@meridian/contracts';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type ConsumerConfig,
+  type JetStreamManager,
+  type StreamConfig,
+  type StreamSource,
+} from '@nats-io/jetstream';
+
+const dayMs = 24 * 60 * 60 * 1000;
+const nanosPerMs = 1_000_000;
+
+/** Up to this long a consumer may work on one event before the server redelivers it (the consumer signals progress meanwhile). */
+export const ackWaitMs = 60_000;
+
+export function peerEventsStreamName(region: string): string {
+  return `MERIDIAN_${region.toUpperCase().replace(/-/g, '_')}_PEER_EVENTS`;
+}
+
+export function peerConsumerName(peer: string): string {
+  return `replication-${peer}`;
+}
+
+export const localConsumerName = 'replication-local';
+
+/** Creates the peer events stream, or makes its sources exactly the peers'. */
+export async function ensurePeerEventsStream(
+  jsm: JetStreamManager,
+  region: RegionId,
+  peers: readonly RegionId[],
+): Promise<string> {
+  const name = peerEventsStreamName(region);
+  const sources: StreamSource[] = peers.map((peer) => ({
+    name: eventStreamName(peer),
+    external: { api: `$JS.${peer}.API`, deliver: '' },
+  }));
+  const config: Partial<StreamConfig> & { name: string } = {
+    name,
+    subjects: [],
+    sources,
+    max_age: 30 * dayMs * nanosPerMs,
+  };
+  try {
+    const info = await jsm.streams.info(name);
+    const current = (info.config.sources ?? []).map((source) => source.name).sort();
+    const wanted = sources.map((source) => source.name).sort();
+    if (current.join() !== wanted.join())
+      await jsm.streams.update(name, { ...info.config, sources });
+  } catch (error) {
+    if (!/stream not found/i.test(String(error))) throw error;
+    await jsm.streams.add(config).catch((addError: unknown) => {
+      // another replica created it meanwhile
+      if (!/already in use/i.test(String(addError))) throw addError;
+    });
+  }
+  return name;
+}
+
+/** A durable pull consumer over `filter`; an existing one is kept as it is, position and all. */
+export async function ensureConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  durable: string,
+  filter: string,
+): Promise<void> {
+  const config: Partial<ConsumerConfig> = {
+    durable_name: durable,
+    filter_subject: filter,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    max_deliver: -1,
+    ack_wait: ackWaitMs * nanosPerMs,
+    max_ack_pending: 1000,
+  };
+  try {
+    await jsm.consumers.info(stream, durable);
+  } catch (error) {
+    if (!/consumer not found/i.test(String(error))) throw error;
+    await jsm.consumers.add(stream, config);
+  }
+}
+
+/** Every stream and consumer replication reads, for `region` and its peers. */
+export async function ensureReplicationConsumers(
+  jsm: JetStreamManager,
+  region: RegionId,
+  peers: readonly RegionId[],
+): Promise<void> {
+  await ensureConsumer(
+    jsm,
+    eventStreamName(region),
+    localConsumerName,
+    eventSubjectWildcard(region),
+  );
+  if (peers.length === 0) return;
+  const stream = await ensurePeerEventsStream(jsm, region, peers);
+  for (const peer of peers)
+    await ensureConsumer(jsm, stream, peerConsumerName(peer), eventSubjectWildcard(peer));
+}

@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import { type RpcRequest, type RpcResponse, replicationRpc } from '@meridian/contracts';
+import { RpcHandler } from '@meridian/messaging';
+import { LookupsService } from './lookups.service';
+
+type LookupManifest = typeof replicationRpc.lookupManifest;
+type LocateBlob = typeof replicationRpc.locateBlob;
+
+/** `replication.lookup-manifest` and `replication.locate-blob`: pulls that miss locally. */
+@Injectable()
+export class LookupsHandler {
+  constructor(private readonly lookups: LookupsService) {}
+
+  @RpcHandler(replicationRpc.lookupManifest)
+  lookupManifest(request: RpcRequest<LookupManifest>): Promise<RpcResponse<LookupManifest>> {
+    return this.lookups.lookupManifest(request);
+  }
+
+  @RpcHandler(replicationRpc.locateBlob)
+  locateBlob(request: RpcRequest<LocateBlob>): Promise<RpcResponse<LocateBlob>> {
+    return this.lookups.locateBlob(request);
+  }
+}
