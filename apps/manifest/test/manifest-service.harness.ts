@@ -131,6 +131,25 @@ export class ManifestServiceHarness {
     return this.client.request(manifestRpc.delete, { repository, reference });
   }
 
+  /** Hands over another region's event, as the replication service does. */
+  apply(request: RpcRequest<typeof manifestRpc.apply>) {
+    return this.client.request(manifestRpc.apply, request);
+  }
+
+  /** The repository's tags and the digests they point to, from the database. */
+  async tagsOf(repository: string): Promise<Record<string, string>> {
+    const rows = await this.sql<{ name: string; digest: string }[]>`
+      select name, digest from manifest.tags where repository = ${repository} order by name`;
+    return Object.fromEntries(rows.map((row) => [row.name, row.digest]));
+  }
+
+  /** The digests of the repository's manifests, sorted. */
+  async manifestsOf(repository: string): Promise<string[]> {
+    const rows = await this.sql<{ digest: string }[]>`
+      select digest from manifest.manifests where repository = ${repository} order by digest`;
+    return rows.map((row) => row.digest);
+  }
+
   eventsNamed(name: string): StreamEvent[] {
     return this.events.filter((event) => event.name === name);
   }
