@@ -16,6 +16,7 @@ import { CatalogController } from './catalog/catalog.controller';
 import type { GatewayConfig } from './config';
 import { DistributionController } from './http/distribution.controller';
 import { RegistryExceptionFilter } from './http/registry-exception.filter';
+import { managementControllers } from './management/management.providers';
 import { ManifestBodyCache } from './manifests/manifest-body.cache';
 import { ManifestsController } from './manifests/manifests.controller';
 import { ReferrersController } from './referrers/referrers.controller';
@@ -48,7 +49,12 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [DistributionController, ...authControllers, ...replicationControllers],
+      controllers: [
+        DistributionController,
+        ...authControllers,
+        ...replicationControllers,
+        ...managementControllers,
+      ],
       providers: [
         { provide: loggerToken, useValue: logger },
         { provide: storageDriverToken, useValue: storage },
