@@ -18,6 +18,7 @@ import {
   gatewayAuthConfigToken,
 } from './auth-tokens';
 import { ManagementAuthGuard } from './management-auth.guard';
+import { PasswordAuthenticator, RpcPasswordAuthenticator } from './password-authenticator';
 import { RegistryAccess } from './registry-access.service';
 import { TokenController } from './token.controller';
 
@@ -44,6 +45,7 @@ export function authProviders(config: GatewayAuthConfig, logger: Logger): Provid
     },
     AuthChallenges,
     RegistryAccess,
+    { provide: PasswordAuthenticator, useClass: RpcPasswordAuthenticator },
     { provide: APP_GUARD, useClass: ManagementAuthGuard },
   ];
 }

@@ -8,8 +8,7 @@
  */
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { type Identity, RegistryError, authRpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { type Identity, RegistryError } from '@meridian/contracts';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayAuthConfig } from '../config';
 import { buildRpcContext } from '../http/build-rpc-context';
@@ -19,6 +18,7 @@ import { accessTokenVerifierToken, gatewayAuthConfigToken } from './auth-tokens'
 import { type ManagementPermission, managementPermissionKey } from './authorize.decorator';
 import { authOffIdentity } from './known-identities';
 import { hasPermission } from './management-permissions';
+import { PasswordAuthenticator } from './password-authenticator';
 import { readCredentials } from './read-credentials';
 import { UnauthorizedError } from './unauthorized.error';
 
@@ -28,7 +28,7 @@ export const managementPathPrefix = '/api/v1';
 export class ManagementAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly messaging: Messaging,
+    private readonly passwords: PasswordAuthenticator,
     @Inject(accessTokenVerifierToken) private readonly verifier: AccessTokenVerifier,
     @Inject(gatewayAuthConfigToken) private readonly config: GatewayAuthConfig,
     private readonly challenges: AuthChallenges,
@@ -61,14 +61,13 @@ export class ManagementAuthGuard implements CanActivate {
       throw new UnauthorizedError('authentication required', this.challenges.basic());
     }
     if (credentials.scheme === 'basic') {
-      return this.messaging.request(
-        authRpc.authenticate,
+      return this.passwords.authenticate(
         {
           username: credentials.username,
           password: credentials.password,
           clientAddr: request.ip,
         },
-        { context: buildRpcContext(request) },
+        buildRpcContext(request),
       );
     }
     try {
