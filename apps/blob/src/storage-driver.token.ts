@@ -10,3 +10,6 @@ export type UploadStore = Pick<
   StorageDriver,
   'startUpload' | 'completeUpload' | 'abortUpload' | 'stat'
 >;
+
+/** What linking a replicated blob needs of a store: is the blob at its key, how big. */
+export type BlobStore = Pick<StorageDriver, 'stat'>;

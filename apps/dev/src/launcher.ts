@@ -7,6 +7,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { describeExit, ProcessStartError } from '@meridian/process';
+import { adminPasswordEnv, loginCommand, resolveAdminPassword } from './admin-password';
 import type { LauncherConfig } from './config';
 import { ensureNatsServer } from './ensure-nats-server';
 import type { LauncherOutput } from './launcher-output';
@@ -55,6 +56,9 @@ export class Launcher {
     const layouts = planRegions(this.config);
     const natsBinary = await ensureNatsServer(this.output);
     await mkdir(this.config.dataDir, { recursive: true });
+    const admin = await resolveAdminPassword(this.config.dataDir, process.env);
+    // every service inherits the launcher's environment: the auth service enables `admin` with it
+    process.env[adminPasswordEnv] = admin.password;
     this.output.info('starting', {
       regions: this.config.regions.join(','),
       data: this.config.dataDir,
@@ -88,6 +92,11 @@ export class Launcher {
       ),
     );
     this.output.ready(layouts.map((layout) => ({ region: layout.region, url: layout.gatewayUrl })));
+    if (admin.source === 'file') {
+      this.output.info(`log in with: ${loginCommand(layouts[0]!.gatewayUrl, admin.password)}`, {
+        passwordFile: admin.file,
+      });
+    }
     return layouts;
   }
 

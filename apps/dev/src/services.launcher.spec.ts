@@ -26,7 +26,12 @@ describe(serviceEnv.name, () => {
     );
 
   it('starts blob, manifest and gateway, in that order', () => {
-    expect(regionServices.map((spec) => spec.name)).toEqual(['blob', 'manifest', 'gateway']);
+    expect(regionServices.map((spec) => spec.name)).toEqual([
+      'blob',
+      'manifest',
+      'auth',
+      'gateway',
+    ]);
   });
 
   it('tells the gateway where every peer region keeps its blobs', () => {

@@ -39,6 +39,7 @@ const gatewayNodeFlags = ['--max-semi-space-size=64'] as const;
 export const regionServices: readonly ServiceSpec[] = [
   { name: 'blob', database: true, store: true, http: false, peers: false },
   { name: 'manifest', database: true, store: false, http: false, peers: false },
+  { name: 'auth', database: true, store: false, http: false, peers: false },
   {
     name: 'gateway',
     database: false,

@@ -19,6 +19,11 @@ export class BlobsHandler {
     return { found: await this.blobs.statMany(request.repository, request.digests) };
   }
 
+  @RpcHandler(blobRpc.link)
+  link(request: RpcRequest<typeof blobRpc.link>): Promise<RpcResponse<typeof blobRpc.link>> {
+    return this.blobs.link(request.repository, request.digest, request.size);
+  }
+
   @RpcHandler(blobRpc.delete)
   async delete(
     request: RpcRequest<typeof blobRpc.delete>,

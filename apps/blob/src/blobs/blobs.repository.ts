@@ -2,7 +2,8 @@
  * Blob presence in SQL: `blob.blobs` holds every blob whose bytes the region's store has,
  * `blob.repository_blobs` which repositories see it. A change and its event commit in one
  * transaction (outbox). An event is written only when a repository gains or loses a blob,
- * so a repeated mount or delete announces nothing twice.
+ * so a repeated mount or delete announces nothing twice; a link made for replication
+ * announces nothing at all (the origin region announced the upload).
  */
 import { Injectable } from '@nestjs/common';
 import { type BlobInfo, type EventEnvelope, blobDeleted, blobUploaded } from '@meridian/contracts';
@@ -33,6 +34,12 @@ export abstract class BlobsRepository {
    * (`mountedFrom`) when the link is new; undefined when the source does not see it.
    */
   abstract mount(request: MountRequest, envelope: EventEnvelope): Promise<Mounted | undefined>;
+
+  /**
+   * Records a blob whose bytes the store holds and links it to the repository, both unless
+   * done already; no event.
+   */
+  abstract link(repository: string, blob: BlobInfo): Promise<void>;
 
   /** Removes the link, with `blob.deleted.v1`; false when there was none. */
   abstract unlink(repository: string, digest: string, envelope: EventEnvelope): Promise<boolean>;
@@ -95,6 +102,17 @@ export class SqlBlobsRepository implements BlobsRepository {
       }
       return { blob, linked: row.linked };
     });
+  }
+
+  async link(repository: string, { digest, size }: BlobInfo): Promise<void> {
+    // one statement: the link's foreign key is checked at its end, after the blob row
+    await this.sql`
+      with blob as (
+        insert into blob.blobs (digest, size) values (${digest}, ${size})
+        on conflict (digest) do nothing
+      )
+      insert into blob.repository_blobs (repository, digest) values (${repository}, ${digest})
+      on conflict do nothing`;
   }
 
   async unlink(repository: string, digest: string, envelope: EventEnvelope): Promise<boolean> {

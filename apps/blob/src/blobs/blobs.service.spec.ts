@@ -1,6 +1,8 @@
 import { HybridLogicalClock, RegistryError } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
+import { blobKey } from '@meridian/storage';
 import { InMemoryBlobData, InMemoryBlobsRepository } from '../../test/fakes/in-memory-repositories';
+import { InMemoryUploadStore } from '../../test/fakes/in-memory-upload-store';
 import { BlobsService } from './blobs.service';
 
 const digestA = `sha256:${'a'.repeat(64)}`;
@@ -9,11 +11,13 @@ const digestC = `sha256:${'c'.repeat(64)}`;
 
 function setup() {
   const data = new InMemoryBlobData();
+  const store = new InMemoryUploadStore();
   const sut = new BlobsService(
     new InMemoryBlobsRepository(data),
     new Outbox('blob', new HybridLogicalClock('eu-west')),
+    store,
   );
-  return { sut, data };
+  return { sut, data, store };
 }
 
 describe(BlobsService.name, () => {
@@ -59,5 +63,43 @@ describe(BlobsService.name, () => {
     expect(error).toBeInstanceOf(RegistryError);
     expect(error).toMatchObject({ code: 'BLOB_UNKNOWN' });
     expect(data.events).toEqual([]);
+  });
+
+  describe('link', () => {
+    it('links a blob the store holds to a repository, once, announcing nothing', async () => {
+      const { sut, data, store } = setup();
+      store.objects.set(blobKey(digestA), 5);
+
+      await expect(sut.link('team/app', digestA, 5)).resolves.toEqual({ digest: digestA, size: 5 });
+      await expect(sut.link('team/app', digestA, 5)).resolves.toEqual({ digest: digestA, size: 5 });
+      await sut.link('team/other', digestA, 5);
+
+      expect(data.sees('team/app', digestA)).toBe(true);
+      expect(data.sees('team/other', digestA)).toBe(true);
+      expect(data.blobs.get(digestA)).toBe(5);
+      expect(data.events).toEqual([]);
+    });
+
+    it('answers BLOB_UNKNOWN when the bytes are not at the blob key, and links nothing', async () => {
+      const { sut, data, store } = setup();
+      store.objects.set(blobKey(digestB), 5);
+
+      await expect(sut.link('team/app', digestA, 5)).rejects.toMatchObject({
+        code: 'BLOB_UNKNOWN',
+      });
+      expect(data.sees('team/app', digestA)).toBe(false);
+      expect(data.blobs.has(digestA)).toBe(false);
+    });
+
+    it('answers SIZE_INVALID when the stored bytes are not the size asked for', async () => {
+      const { sut, data, store } = setup();
+      store.objects.set(blobKey(digestA), 4);
+
+      await expect(sut.link('team/app', digestA, 5)).rejects.toMatchObject({
+        code: 'SIZE_INVALID',
+        detail: { digest: digestA, size: 5, stored: 4 },
+      });
+      expect(data.sees('team/app', digestA)).toBe(false);
+    });
   });
 });

@@ -1,10 +1,12 @@
 /**
  * The rules of blob presence. Presence is per repository: a repository sees the blobs that
- * were uploaded or mounted into it, whatever else the region's store holds.
+ * were uploaded, mounted or linked into it, whatever else the region's store holds.
  */
 import { Injectable } from '@nestjs/common';
 import { type BlobInfo, RegistryError } from '@meridian/contracts';
 import { type EventOrigin, Outbox } from '@meridian/database';
+import { blobKey } from '@meridian/storage';
+import { type BlobStore, InjectStorageDriver } from '../storage-driver.token';
 import { BlobsRepository } from './blobs.repository';
 
 @Injectable()
@@ -12,6 +14,7 @@ export class BlobsService {
   constructor(
     private readonly blobs: BlobsRepository,
     private readonly outbox: Outbox,
+    @InjectStorageDriver() private readonly store: BlobStore,
   ) {}
 
   async stat(repository: string, digest: string): Promise<BlobInfo> {
@@ -26,6 +29,27 @@ export class BlobsService {
   async delete(repository: string, digest: string, origin: EventOrigin): Promise<void> {
     const unlinked = await this.blobs.unlink(repository, digest, this.outbox.envelope(origin));
     if (!unlinked) throwBlobUnknown(digest);
+  }
+
+  /**
+   * Links a blob that replication copied into this region's store to a repository. The
+   * bytes must be at the blob's key with exactly `size` (whoever put them there verified
+   * their digest first: only verified bytes ever reach a blob key). Idempotent, and silent:
+   * the push this blob belongs to was announced in its own region.
+   */
+  async link(repository: string, digest: string, size: number): Promise<BlobInfo> {
+    const stored = await this.store.stat(blobKey(digest));
+    if (!stored) throwBlobUnknown(digest);
+    if (stored.size !== size) {
+      throw new RegistryError('SIZE_INVALID', 'blob size does not match the stored bytes', {
+        digest,
+        size,
+        stored: stored.size,
+      });
+    }
+    const blob = { digest, size };
+    await this.blobs.link(repository, blob);
+    return blob;
   }
 }
 

@@ -93,6 +93,11 @@ export class InMemoryBlobsRepository implements BlobsRepository {
     return { blob: { digest, size }, linked };
   }
 
+  async link(repository: string, { digest, size }: BlobInfo): Promise<void> {
+    if (!this.data.blobs.has(digest)) this.data.blobs.set(digest, size);
+    this.data.links.add(linkKey(repository, digest));
+  }
+
   async unlink(repository: string, digest: string, envelope: EventEnvelope): Promise<boolean> {
     if (!this.data.links.delete(linkKey(repository, digest))) return false;
     this.data.events.push({
