@@ -40,7 +40,10 @@ export interface AuthRecordsTransaction {
     record: RecordOf<K> | null,
     origin: EventOrigin,
   ): Promise<void>;
-  /** Stores a record written in another region, with that region's clock reading; no event. */
+  /**
+   * Stores a record written in another region, with that region's clock reading; no event.
+   * Later local writes sort after it.
+   */
   store(
     kind: AuthRecordKind,
     id: string,
@@ -123,6 +126,7 @@ class SqlAuthRecordsTransaction implements AuthRecordsTransaction {
     record: Record<string, unknown> | null,
     hlc: string,
   ): Promise<void> {
+    this.outbox.observe(hlc);
     const tx = this.tx;
     await tx`
       insert into auth.records (kind, id, record, hlc)
