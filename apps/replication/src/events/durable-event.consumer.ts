@@ -1,6 +1,6 @@
 /**
  * Runs one durable pull consumer: takes events in stream order, works on up to
- * `concurrency` of them at once, acknowledges each only after its handler has committed,
+ * `concurrency` of them at once (one repository's in order), acknowledges each only after its handler has committed,
  * and on failure asks the server to redeliver it later (exponential backoff, forever). While
  * a handler works on a long blob copy the consumer tells the server it is still busy, so the
  * event is not handed to another replica meanwhile. A lost connection or a deleted
@@ -42,6 +42,8 @@ export class DurableEventConsumer {
   private stopped = false;
   private running?: Promise<void>;
   private readonly inFlight = new Set<Promise<void>>();
+  /** the last event taken per repository: events of one repository apply in stream order */
+  private readonly lastOfRepository = new Map<string, Promise<void>>();
 
   constructor(
     private readonly js: JetStreamClient,
@@ -70,8 +72,7 @@ export class DurableEventConsumer {
         if (this.stopped) await this.messages.close();
         for await (const msg of this.messages) {
           while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
-          const work = this.process(msg).finally(() => this.inFlight.delete(work));
-          this.inFlight.add(work);
+          this.take(msg);
         }
       } catch (err) {
         if (this.stopped) break;
@@ -81,10 +82,30 @@ export class DurableEventConsumer {
     }
   }
 
-  private async process(msg: JsMsg): Promise<void> {
+  /**
+   * Starts on the event once the previous event of its repository is done (a tag after the
+   * push that created its manifest); events of other repositories go on meanwhile.
+   */
+  private take(msg: JsMsg): void {
     const event = readEvent(msg);
+    const key = orderingKey(event);
+    const previous = this.lastOfRepository.get(key);
+    const work = this.process(msg, event, previous).finally(() => {
+      this.inFlight.delete(work);
+      if (this.lastOfRepository.get(key) === work) this.lastOfRepository.delete(key);
+    });
+    this.inFlight.add(work);
+    this.lastOfRepository.set(key, work);
+  }
+
+  private async process(
+    msg: JsMsg,
+    event: ConsumedEvent,
+    previous: Promise<void> | undefined,
+  ): Promise<void> {
     const heartbeat = setInterval(() => msg.working(), ackWaitMs / 3);
     try {
+      await previous;
       await this.handler.apply(event);
       msg.ack();
     } catch (error) {
@@ -98,6 +119,11 @@ export class DurableEventConsumer {
       clearInterval(heartbeat);
     }
   }
+}
+
+function orderingKey(event: ConsumedEvent): string {
+  const payload = event.payload as { repository?: unknown } | undefined;
+  return typeof payload?.repository === 'string' ? `repository:${payload.repository}` : event.name;
 }
 
 function readEvent(msg: JsMsg): ConsumedEvent {

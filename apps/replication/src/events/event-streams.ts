@@ -27,7 +27,7 @@ const dayMs = 24 * 60 * 60 * 1000;
 const nanosPerMs = 1_000_000;
 
 /** Up to this long a consumer may work on one event before the server redelivers it (the consumer signals progress meanwhile). */
-export const ackWaitMs = 60_000;
+export const ackWaitMs = 15_000;
 
 export function peerEventsStreamName(region: string): string {
   return `MERIDIAN_${region.toUpperCase().replace(/-/g, '_')}_PEER_EVENTS`;

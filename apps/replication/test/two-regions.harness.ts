@@ -1,0 +1,189 @@
+/**
+ * Two regions as they run in production, for integration tests: us-east and eu-west, each
+ * with its own nats-server (JetStream domain = region, joined by a leafnode link), its own
+ * Postgres database and filesystem store, and its blob, manifest and replication services
+ * spawned as processes. Tests push through the services' RPCs as the gateway does (bytes
+ * into the store, then `blob.upload-complete` and `manifest.put`), and can kill -9 and
+ * restart one region's replication service.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { blobRpc, manifestRpc } from '@meridian/contracts';
+import { Messaging } from '@meridian/messaging';
+import { sha256Digest } from '@meridian/oci';
+import { FilesystemStorageDriver, peerStorageEnvKey } from '@meridian/storage';
+import { createLogger } from '@meridian/telemetry';
+import {
+  type ManagedProcess,
+  type TestDatabase,
+  type TestNatsRegions,
+  createTestDatabase,
+  spawnProcess,
+  startNatsRegions,
+} from '@meridian/testing';
+
+export const regions = ['us-east', 'eu-west'] as const;
+export type Region = (typeof regions)[number];
+
+const repositoryRoot = resolve(__dirname, '../../..');
+const services = ['blob', 'manifest', 'replication'] as const;
+type Service = (typeof services)[number];
+
+export interface PushedBlob {
+  digest: string;
+  size: number;
+  bytes: Buffer;
+}
+
+export class RegionUnderTest {
+  readonly processes = new Map<Service, ManagedProcess>();
+
+  constructor(
+    readonly region: Region,
+    readonly env: NodeJS.ProcessEnv,
+    readonly store: FilesystemStorageDriver,
+    readonly client: Messaging,
+  ) {}
+
+  async start(service: Service): Promise<void> {
+    const child = spawnProcess({
+      name: `${this.region}/${service}`,
+      command: process.execPath,
+      args: ['-r', '@swc-node/register', join('apps', service, 'src', 'main.ts')],
+      cwd: repositoryRoot,
+      env: this.env,
+      stopGraceMs: 5_000,
+    });
+    this.processes.set(service, child);
+    await child.waitForLine((line) => line.text.includes('"service ready"'), {
+      timeoutMs: 60_000,
+      description: `${this.region} ${service} ready`,
+    });
+  }
+
+  /** A crash: SIGKILL, no chance to finish anything. */
+  async kill(service: Service): Promise<void> {
+    await this.processes.get(service)?.stop({ signal: 'SIGKILL', graceMs: 0 });
+    this.processes.delete(service);
+  }
+
+  async stopAll(): Promise<void> {
+    for (const service of [...services].reverse()) await this.processes.get(service)?.stop();
+    this.processes.clear();
+  }
+
+  /** Uploads a blob as the gateway does: bytes into the store, then the session completed. */
+  async pushBlob(repository: string, bytes: Buffer): Promise<PushedBlob> {
+    const digest = sha256Digest(bytes);
+    const started = await this.client.request(blobRpc.uploadStart, { repository });
+    if (started.kind !== 'session') return { digest, size: bytes.length, bytes };
+    const { uploadId, state } = started.session;
+    const appended = await this.store.appendUpload(
+      uploadId,
+      state,
+      Readable.from([bytes]),
+      bytes.length,
+    );
+    await this.client.request(blobRpc.uploadComplete, {
+      repository,
+      uploadId,
+      digest,
+      state: appended,
+    });
+    return { digest, size: bytes.length, bytes };
+  }
+
+  /** Pushes an image manifest over the blobs (config first), tagged. */
+  async pushImage(repository: string, tag: string, blobs: PushedBlob[]) {
+    const [config, ...layers] = blobs;
+    const descriptor = (blob: PushedBlob, mediaType: string) => ({
+      mediaType,
+      digest: blob.digest,
+      size: blob.size,
+    });
+    const body = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: descriptor(config!, 'application/vnd.oci.image.config.v1+json'),
+        layers: layers.map((layer) =>
+          descriptor(layer, 'application/vnd.oci.image.layer.v1.tar+gzip'),
+        ),
+      }),
+    );
+    return this.client.request(manifestRpc.put, {
+      repository,
+      reference: tag,
+      contentType: 'application/vnd.oci.image.manifest.v1+json',
+      body: body.toString('base64'),
+    });
+  }
+}
+
+export class TwoRegions {
+  private constructor(
+    private readonly nats: TestNatsRegions,
+    private readonly databases: TestDatabase[],
+    private readonly storeRoot: string,
+    private readonly byRegion: Map<Region, RegionUnderTest>,
+  ) {}
+
+  static async start(label: string): Promise<TwoRegions> {
+    const nats = await startNatsRegions(regions);
+    const storeRoot = await mkdtemp(join(tmpdir(), 'meridian-replication-'));
+    const databases: TestDatabase[] = [];
+    const byRegion = new Map<Region, RegionUnderTest>();
+    const sut = new TwoRegions(nats, databases, storeRoot, byRegion);
+    try {
+      for (const region of regions) {
+        const database = await createTestDatabase(`${label}_${region.replace('-', '_')}`);
+        databases.push(database);
+        const peer = regions.find((other) => other !== region)!;
+        const env: NodeJS.ProcessEnv = {
+          ...process.env,
+          MERIDIAN_REGION: region,
+          MERIDIAN_NATS_URL: nats.server(region).url,
+          DATABASE_URL: database.url,
+          MERIDIAN_STORAGE_DRIVER: 'filesystem',
+          MERIDIAN_STORAGE_DIR: join(storeRoot, region),
+          MERIDIAN_PEERS: peer,
+          [peerStorageEnvKey(peer, 'MERIDIAN_STORAGE_DRIVER')]: 'filesystem',
+          [peerStorageEnvKey(peer, 'MERIDIAN_STORAGE_DIR')]: join(storeRoot, peer),
+          MERIDIAN_LOG_LEVEL: 'info',
+        };
+        const store = new FilesystemStorageDriver({ rootDirectory: join(storeRoot, region) });
+        await store.init();
+        const logger = createLogger({ service: 'gateway', region, level: 'silent' });
+        const client = await Messaging.connect({
+          servers: nats.server(region).url,
+          region,
+          service: 'gateway',
+          logger,
+        });
+        byRegion.set(region, new RegionUnderTest(region, env, store, client));
+      }
+      for (const region of regions)
+        for (const service of services) await sut.region(region).start(service);
+      return sut;
+    } catch (error) {
+      await sut.stop();
+      throw error;
+    }
+  }
+
+  region(region: Region): RegionUnderTest {
+    return this.byRegion.get(region)!;
+  }
+
+  async stop(): Promise<void> {
+    for (const region of this.byRegion.values()) {
+      await region.stopAll();
+      await region.client.close();
+    }
+    await this.nats.stop();
+    for (const database of this.databases) await database.drop();
+    await rm(this.storeRoot, { recursive: true, force: true });
+  }
+}
