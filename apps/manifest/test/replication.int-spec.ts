@@ -240,6 +240,24 @@ describe('manifest service: applying other regions’ events', () => {
     expect(compareHlc(local['hlc'] as string, ahead)).toBe(1);
   });
 
+  it('stamps a local push after the newest write of its tag, even one its clock never saw', async () => {
+    const repository = 'converge/other-replica';
+    linkBlobs(repository, x);
+    const ahead = at(Date.now() + 7_200_000, 'eu-west');
+    // what another replica of the service, whose clock saw `ahead`, left behind
+    await sut.apply(pushed(repository, x, at(100)));
+    await sut.sql`
+      insert into manifest.tags (repository, name, digest, hlc)
+      values (${repository}, 'v1', ${x.digest}, ${ahead})`;
+
+    await sut.push(repository, y, 'v1');
+
+    const [tag] = await sut.sql<{ digest: string; hlc: string }[]>`
+      select digest, hlc from manifest.tags where repository = ${repository} and name = 'v1'`;
+    expect(tag!.digest).toBe(y.digest);
+    expect(compareHlc(tag!.hlc, ahead)).toBe(1);
+  });
+
   it('writes replication.completed for its own region with the push it completes', async () => {
     const repository = 'converge/completed';
     await sut.push(repository, z, 'v1');

@@ -14,6 +14,7 @@ import type { EventDefinition, ManifestPushed } from '@meridian/contracts';
 import { InjectSql, Outbox, type Sql, type TransactionSql } from '@meridian/database';
 import type { z } from 'zod';
 import { lockRepository } from './lock-repository';
+import { type WriteScope, newestWrite } from './newest-write';
 import { recordDelete } from './record-delete';
 
 /** A manifest named by tag or by digest, as in `/v2/<name>/manifests/<reference>`. */
@@ -63,6 +64,8 @@ export type Deleted = { kind: 'repository' } | TagOrDigest;
 export interface ManifestsTransaction {
   /** Waits until no other write to the repository is under way; held until commit. */
   lockRepository(repository: string): Promise<void>;
+  /** The newest clock reading among the rows and tombstones a local write would change. */
+  newestWrite(repository: string, scope: WriteScope): Promise<string | undefined>;
   /** Creates the repository unless it exists. */
   ensureRepository(repository: string): Promise<void>;
   /** The digests among `digests` that are manifests of the repository. */
@@ -162,6 +165,10 @@ class SqlManifestsTransaction implements ManifestsTransaction {
 
   lockRepository(repository: string): Promise<void> {
     return lockRepository(this.tx, repository);
+  }
+
+  newestWrite(repository: string, scope: WriteScope): Promise<string | undefined> {
+    return newestWrite(this.tx, repository, scope);
   }
 
   async ensureRepository(repository: string): Promise<void> {

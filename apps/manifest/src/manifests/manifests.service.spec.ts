@@ -181,6 +181,45 @@ describe(ManifestsService.name, () => {
       expect(manifests.tag(repo, 'v1')!.hlc).toBe(manifests.events.at(-1)!.payload['hlc']);
     });
 
+    it('stamps a push after the newest write of its tag, even one its clock never saw', async () => {
+      const applied = buildOciManifest({ layers: [buildBlob('applied elsewhere')] });
+      const ahead = '009000000000000.000004.eu-west';
+      // as another replica of the service, or this one before a restart, applied it
+      await manifests.transaction(async (tx) => {
+        await tx.ensureRepository(repo);
+        await tx.insertManifest({
+          repository: repo,
+          digest: applied.digest,
+          hlc: ahead,
+          mediaType: applied.mediaType,
+          body: applied.bytes,
+          references: { blobs: [], manifests: [] },
+        });
+        await tx.setTagIfNewer(repo, 'v1', applied.digest, ahead);
+      });
+      const manifest = buildOciManifest();
+
+      await push(manifest, 'v1');
+
+      const pushed = manifests.events.find((event) => event.name === 'manifest.pushed.v1')!;
+      expect((pushed.payload['hlc'] as string) > ahead).toBe(true);
+      expect(manifests.tag(repo, 'v1')).toEqual({
+        digest: manifest.digest,
+        hlc: pushed.payload['hlc'],
+      });
+    });
+
+    it("stamps a tag delete after the tag's newest write", async () => {
+      const manifest = buildOciManifest();
+      await push(manifest);
+      const ahead = '009000000000000.000004.eu-west';
+      await manifests.transaction((tx) => tx.setTagIfNewer(repo, 'v1', manifest.digest, ahead));
+
+      await sut.delete({ repository: repo, reference: 'v1' }, context);
+
+      expect((manifests.events.at(-1)!.payload['hlc'] as string) > ahead).toBe(true);
+    });
+
     it('refuses malformed JSON as MANIFEST_INVALID without asking the blob service', async () => {
       const body = Buffer.from('{"schemaVersion": 2,').toString('base64');
 

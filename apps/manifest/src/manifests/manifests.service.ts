@@ -9,6 +9,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import {
+  type EventEnvelope,
   type ManifestInfo,
   RegistryError,
   manifestDeleted,
@@ -88,9 +89,13 @@ export class ManifestsService {
     const tag = reference.kind === 'tag' ? reference.tag : undefined;
 
     await this.manifests.transaction(async (tx) => {
-      await Promise.all([tx.lockRepository(repository), tx.ensureRepository(repository)]);
-      // stamped under the repository's lock: later than every write it has seen
-      const pushed = this.outbox.envelope(context);
+      const [, newest] = await Promise.all([
+        tx.lockRepository(repository),
+        tx.newestWrite(repository, { kind: 'image', digest, tag }),
+        tx.ensureRepository(repository),
+      ]);
+      // stamped under the repository's lock, after every write it supersedes
+      const pushed = this.stampAfter(newest, context);
       await requireChildren(tx, repository, children);
       await tx.insertManifest({
         repository,
@@ -174,18 +179,26 @@ export class ManifestsService {
     const { repository } = request;
     const reference = toTagOrDigest(request.reference);
     const deleted = await this.manifests.transaction(async (tx) => {
-      await tx.lockRepository(repository);
+      const [, newest] = await Promise.all([
+        tx.lockRepository(repository),
+        tx.newestWrite(
+          repository,
+          reference.kind === 'digest'
+            ? { kind: 'image', digest: reference.digest }
+            : { kind: 'image', tag: reference.tag },
+        ),
+      ]);
       if (reference.kind === 'digest') {
         const tags = await tx.deleteManifest(repository, reference.digest);
         if (tags === undefined) return false;
-        const event = this.outbox.envelope(context);
+        const event = this.stampAfter(newest, context);
         await tx.recordDelete(repository, reference, event.hlc);
         await tx.emit(manifestDeleted, { ...event, repository, digest: reference.digest, tags });
         return true;
       }
       const digest = await tx.deleteTag(repository, reference.tag);
       if (digest === undefined) return false;
-      const event = this.outbox.envelope(context);
+      const event = this.stampAfter(newest, context);
       await tx.recordDelete(repository, reference, event.hlc);
       await tx.emit(tagDeleted, { ...event, repository, tag: reference.tag, digest });
       return true;
@@ -202,6 +215,12 @@ export class ManifestsService {
   ): Promise<ManifestReferences['blobs']> {
     const wanted = unique(parsed.blobs.filter((blob) => !blob.foreign).map((blob) => blob.digest));
     return requireBlobs(this.blobs, repository, wanted, context);
+  }
+
+  /** A fresh envelope whose clock reading sorts after `newest` (what the write supersedes). */
+  private stampAfter(newest: string | undefined, context: RpcContext): EventEnvelope {
+    if (newest !== undefined) this.outbox.observe(newest);
+    return this.outbox.envelope(context);
   }
 
   private async unknown(repository: string, reference: string): Promise<RegistryError> {

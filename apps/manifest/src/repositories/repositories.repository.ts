@@ -7,6 +7,7 @@ import type { EventDefinition } from '@meridian/contracts';
 import { InjectSql, Outbox, type Sql, type TransactionSql } from '@meridian/database';
 import type { z } from 'zod';
 import { lockRepository } from '../manifests/lock-repository';
+import { newestWrite } from '../manifests/newest-write';
 import { recordDelete } from '../manifests/record-delete';
 
 export abstract class RepositoriesRepository {
@@ -20,6 +21,8 @@ export abstract class RepositoriesRepository {
 export interface RepositoriesTransaction {
   /** Waits until no other write to the repository is under way; held until commit. */
   lockRepository(repository: string): Promise<void>;
+  /** The newest clock reading among the repository's rows and tombstones. */
+  newestWrite(repository: string): Promise<string | undefined>;
   /** Deletes the repository with its manifests and tags; how many manifests, or undefined if absent. */
   delete(repository: string): Promise<number | undefined>;
   /** Leaves (or raises) the repository's tombstone, so older writes from other regions stay out. */
@@ -60,6 +63,10 @@ class SqlRepositoriesTransaction implements RepositoriesTransaction {
 
   lockRepository(repository: string): Promise<void> {
     return lockRepository(this.tx, repository);
+  }
+
+  newestWrite(repository: string): Promise<string | undefined> {
+    return newestWrite(this.tx, repository, { kind: 'repository' });
   }
 
   recordDelete(repository: string, hlc: string): Promise<void> {

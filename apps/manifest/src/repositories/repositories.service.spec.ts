@@ -12,6 +12,8 @@ class InMemoryRepositoriesRepository implements RepositoriesRepository {
   readonly tombstones = new Map<string, string>();
   /** repositories each transaction locked, in order */
   readonly locked: string[] = [];
+  /** repository → newest clock reading among its rows (written by any region) */
+  readonly newestWrites = new Map<string, string>();
 
   constructor(readonly manifestCounts: Map<string, number>) {}
 
@@ -30,6 +32,7 @@ class InMemoryRepositoriesRepository implements RepositoriesRepository {
       lockRepository: async (repository) => {
         this.locked.push(repository);
       },
+      newestWrite: async (repository) => this.newestWrites.get(repository),
       recordDelete: async (repository, hlc) => {
         tombstones.set(repository, hlc);
       },
@@ -102,6 +105,16 @@ describe(RepositoriesService.name, () => {
     const [deleted] = repositories.events as { payload: { hlc: string } }[];
     expect(repositories.tombstones.get('team/api')).toBe(deleted!.payload.hlc);
     expect(repositories.locked).toEqual(['team/api']);
+  });
+
+  it('stamps the delete after the newest write it removes, even one its clock never saw', async () => {
+    const ahead = '009000000000000.000004.eu-west';
+    repositories.newestWrites.set('team/api', ahead);
+
+    await sut.delete('team/api', context);
+
+    const [deleted] = repositories.events as { payload: { hlc: string } }[];
+    expect(deleted!.payload.hlc > ahead).toBe(true);
   });
 
   it('answers NAME_UNKNOWN for a repository that does not exist and announces nothing', async () => {

@@ -31,10 +31,14 @@ export class RepositoriesService {
    */
   async delete(repository: string, context: RpcContext): Promise<{ deletedManifests: number }> {
     const deletedManifests = await this.repositories.transaction(async (tx) => {
-      await tx.lockRepository(repository);
+      const [, newest] = await Promise.all([
+        tx.lockRepository(repository),
+        tx.newestWrite(repository),
+      ]);
       const count = await tx.delete(repository);
       if (count === undefined) return undefined;
-      // stamped under the lock: later than every write the repository has seen
+      // stamped under the lock, after every write it removes
+      if (newest !== undefined) this.outbox.observe(newest);
       const deleted = this.outbox.envelope(context);
       await tx.recordDelete(repository, deleted.hlc);
       await tx.emit(repositoryDeleted, { ...deleted, repository });

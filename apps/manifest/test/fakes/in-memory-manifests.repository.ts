@@ -14,6 +14,7 @@ import type {
   StoredManifest,
   TagOrDigest,
 } from '../../src/manifests/manifests.repository';
+import type { WriteScope } from '../../src/manifests/newest-write';
 
 export interface RecordedEvent {
   name: string;
@@ -135,6 +136,30 @@ class InMemoryManifestsTransaction implements ManifestsTransaction {
 
   async lockRepository(): Promise<void> {
     // transactions of the in-memory repository run one at a time already
+  }
+
+  async newestWrite(repository: string, scope: WriteScope): Promise<string | undefined> {
+    const whole = scope.kind === 'repository';
+    const digest = whole ? undefined : scope.digest;
+    const tag = whole ? undefined : scope.tag;
+    const readings = [
+      this.state.tombstones.get(repository),
+      ...this.manifestsIn(repository)
+        .filter((manifest) => whole || manifest.digest === digest)
+        .map((manifest) => manifest.hlc),
+      ...this.tagsIn(repository)
+        .filter(
+          ([key, stored]) =>
+            whole || stored.digest === digest || key === tagKey(repository, tag ?? ''),
+        )
+        .map(([, stored]) => stored.hlc),
+      digest === undefined ? undefined : this.state.tombstones.get(manifestKey(repository, digest)),
+      tag === undefined ? undefined : this.state.tombstones.get(tagKey(repository, tag)),
+    ];
+    return readings
+      .filter((hlc) => hlc !== undefined)
+      .sort()
+      .at(-1);
   }
 
   async ensureRepository(repository: string): Promise<void> {
