@@ -16,7 +16,7 @@ import {
   putManifest,
   randomBlob,
 } from './oci-requests';
-import { type RegistryUnderTest, startRegistry } from './registry.harness';
+import { type RegistryUnderTest, requestingWith, startRegistry } from './registry.harness';
 import { TestTokenIssuer } from './test-token-issuer';
 
 describe('gateway authorization', () => {
@@ -336,7 +336,7 @@ describe('gateway authorization', () => {
 
   it('writes nothing when a push is refused', async () => {
     const response = await putManifest(
-      { ...registry, request: registry.anonymousRequest },
+      requestingWith(registry, {}),
       'auth/app',
       'refused',
       imageManifest(blobOf('{}'), []),

@@ -5,9 +5,10 @@
  * log `service ready`), and the gateway in this process on a free port, so a test can
  * restart it or look at its store.
  *
- * Authentication is on, as in production: a TestTokenIssuer answers for the auth service,
- * and `request` fetches (through the gateway's own `/oauth2/token`) and sends the admin's
- * token for whatever the request touches, so a test about uploads reads like one.
+ * Authentication is on, as in production: a TestTokenIssuer answers for the auth service
+ * (or, with `auth: 'service'`, the real auth service runs as a child process too), and
+ * `request` fetches (through the gateway's own `/oauth2/token`) and sends the admin's token
+ * for whatever the request touches, so a test about uploads reads like one.
  * `anonymousRequest` sends none.
  */
 import { randomBytes } from 'node:crypto';
@@ -39,7 +40,7 @@ export interface RegistryUnderTest {
   readonly config: GatewayConfig;
   /** the region's store, to check that nothing was written */
   readonly store: StorageDriver;
-  /** the stand-in auth service: its keys, accounts and anonymous-pull switch */
+  /** the stand-in auth service: its keys, accounts and anonymous-pull switch (not with `auth: 'service'`) */
   readonly auth: TestTokenIssuer;
   /** the account `request` authenticates as: may do everything */
   readonly admin: { username: string; password: string };
@@ -67,6 +68,11 @@ export interface RegistryOptions {
   gatewayWorkers?: number;
   /** the store: a temporary directory by default, or a bucket on a real S3 server (Ceph RGW) */
   storage?: 'filesystem' | 's3';
+  /**
+   * who answers the auth RPCs: the test issuer (default; tests can mint any token), or the
+   * real auth service (`apps/auth`, its admin account enabled with the harness's password)
+   */
+  auth?: 'test-issuer' | 'service';
 }
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<RegistryUnderTest> {
@@ -78,14 +84,18 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
   try {
     const nats = await startNatsServer({ serverName: 'gateway-test' });
     cleanups.push(() => nats.stop());
-    const auth = await TestTokenIssuer.start({
-      natsUrl: nats.url,
-      region: 'us-east',
-      audience: 'meridian',
-    });
-    cleanups.push(() => auth.close());
     const admin = { username: 'admin', password: randomBytes(12).toString('hex') };
-    auth.accounts.set(admin.username, { password: admin.password, allows: everything });
+    let auth: TestTokenIssuer | undefined;
+    if (options.auth !== 'service') {
+      const issuer = await TestTokenIssuer.start({
+        natsUrl: nats.url,
+        region: 'us-east',
+        audience: 'meridian',
+      });
+      cleanups.push(() => issuer.close());
+      issuer.accounts.set(admin.username, { password: admin.password, allows: everything });
+      auth = issuer;
+    }
     const database = await createTestDatabase('gateway');
     cleanups.push(() => database.drop());
     const storeDir = await mkdtemp(join(tmpdir(), 'meridian-gateway-store-'));
@@ -119,8 +129,14 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       MERIDIAN_PORT: String(port),
       // the services' `service ready` line is an info line
       MERIDIAN_LOG_LEVEL: verbose ? 'debug' : 'info',
+      MERIDIAN_ADMIN_PASSWORD: admin.password,
     };
-    const services = ['blob', 'manifest', ...(options.gatewayWorkers ? ['gateway'] : [])];
+    const services = [
+      'blob',
+      'manifest',
+      ...(options.auth === 'service' ? ['auth'] : []),
+      ...(options.gatewayWorkers ? ['gateway'] : []),
+    ];
     for (const service of services) {
       const child = startService(service, {
         ...env,
@@ -188,7 +204,10 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     return {
       url,
       config,
-      auth,
+      get auth(): TestTokenIssuer {
+        if (!auth) throw new Error('the real auth service answers here: no test issuer');
+        return auth;
+      },
       admin,
       store: await createStorageDriver(config.storage),
       async request(path, init) {
@@ -244,5 +263,19 @@ function startService(service: string, env: NodeJS.ProcessEnv): ManagedProcess {
     cwd: repositoryRoot,
     env,
     stopGraceMs: 5_000,
+  });
+}
+
+/** The same registry, its `request` sending these headers (a token of the test's own) instead. */
+export function requestingWith(
+  registry: RegistryUnderTest,
+  headers: Record<string, string>,
+): RegistryUnderTest {
+  return Object.assign(Object.create(registry) as RegistryUnderTest, {
+    request: (path: string, init?: RequestInit) =>
+      registry.anonymousRequest(path, {
+        ...init,
+        headers: { ...(init?.headers as Record<string, string> | undefined), ...headers },
+      }),
   });
 }
