@@ -6,7 +6,7 @@
  *                                                without passwords returns both, once
  *   POST  /api/v1/admin/passwords/{1|2}/renew    a new password, shown once
  */
-import { Controller, Get, Param, Patch, Post, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import { type RpcResponse, authManagementRpc as rpc } from '@meridian/contracts';
 import { Messaging } from '@meridian/messaging';
 import type { FastifyRequest } from 'fastify';
@@ -34,6 +34,7 @@ export class AdminAccountController {
   }
 
   @Post('passwords/:slot/renew')
+  @HttpCode(200)
   @Authorize('identities:manage')
   renew(
     @Req() request: FastifyRequest,

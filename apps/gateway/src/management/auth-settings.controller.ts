@@ -6,7 +6,7 @@
  *   GET  /api/v1/signing-keys            every region's keys that verify live tokens
  *   POST /api/v1/signing-keys/rotate     this region signs with a new key from now on
  */
-import { Controller, Get, Post, Put, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Put, Req } from '@nestjs/common';
 import { type RpcResponse, authManagementRpc as rpc } from '@meridian/contracts';
 import { Messaging } from '@meridian/messaging';
 import type { FastifyRequest } from 'fastify';
@@ -39,6 +39,7 @@ export class AuthSettingsController {
   }
 
   @Post('signing-keys/rotate')
+  @HttpCode(200)
   @Authorize('identities:manage')
   rotate(@Req() request: FastifyRequest): Promise<RpcResponse<typeof rpc.signingKeyRotate>> {
     return this.messaging.request(rpc.signingKeyRotate, {}, managementContext(request));

@@ -100,6 +100,7 @@ export class RepositoryTokensController {
   }
 
   @Post(':name/passwords/:slot/generate')
+  @HttpCode(200)
   @Authorize('identities:manage')
   async generatePassword(
     @Req() request: FastifyRequest,

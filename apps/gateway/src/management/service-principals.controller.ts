@@ -82,6 +82,7 @@ export class ServicePrincipalsController {
   }
 
   @Post(':id/reset-secret')
+  @HttpCode(200)
   @Authorize('identities:manage')
   resetSecret(
     @Req() request: FastifyRequest,
