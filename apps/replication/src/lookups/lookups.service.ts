@@ -122,8 +122,8 @@ export class LookupsService {
   }
 
   /**
-   * The first peer for which `find` resolves. When none does: NAME_UNKNOWN if every peer
-   * that answered does not know the repository, else `notFound`.
+   * The first peer for which `find` resolves. When none does: `notFound`, or for a manifest
+   * NAME_UNKNOWN when every peer that answered does not know the repository.
    */
   private async firstPeer<T>(
     notFound: ErrorCode,
@@ -139,6 +139,7 @@ export class LookupsService {
       const errors = error instanceof AggregateError ? (error.errors as unknown[]) : [error];
       const answered = errors.filter((err) => !isRegistryError(err) || err.code !== 'UNAVAILABLE');
       const nameUnknown =
+        notFound === 'MANIFEST_UNKNOWN' &&
         answered.length > 0 &&
         answered.every((err) => isRegistryError(err) && err.code === 'NAME_UNKNOWN');
       if (nameUnknown)
