@@ -1,4 +1,4 @@
-import { RegistryError, compareHlc } from '@meridian/contracts';
+import { RegistryError, compareHlc, manifestRpc } from '@meridian/contracts';
 import { expectEventually } from '@meridian/testing';
 import {
   type ApplyRequest,
@@ -11,7 +11,14 @@ import {
   tagUpdated,
 } from './build-events';
 import { lockRepository } from '../src/manifests/lock-repository';
-import { type BuiltManifest, blobsOf, buildBlob, buildOciManifest } from './build-manifest';
+import {
+  type BuiltManifest,
+  blobsOf,
+  buildArtifact,
+  buildBlob,
+  buildOciIndex,
+  buildOciManifest,
+} from './build-manifest';
 import { ManifestServiceHarness } from './manifest-service.harness';
 
 const x = buildOciManifest({ layers: [buildBlob('apply x')] });
@@ -142,6 +149,42 @@ describe('manifest service: applying other regions’ events', () => {
     );
 
     expect(await sut.tagsOf(repository)).toEqual({});
+  });
+
+  it('applies an index once its children are here, and an artifact among its subject’s referrers', async () => {
+    const repository = 'converge/kinds';
+    const index = buildOciIndex([x, y]);
+    const signature = buildArtifact({
+      artifactType: 'application/vnd.example.signature',
+      subject: index,
+    });
+    linkBlobs(repository, x, y, signature);
+
+    await expect(sut.apply(pushed(repository, index, at(1000), 'multi'))).rejects.toMatchObject({
+      code: 'MANIFEST_BLOB_UNKNOWN',
+      detail: { missing: [x.digest, y.digest] },
+    });
+    await sut.apply(pushed(repository, signature, at(1300)));
+    await sut.apply(pushed(repository, x, at(900)));
+    await sut.apply(pushed(repository, y, at(900)));
+    await expect(sut.apply(pushed(repository, index, at(1000), 'multi'))).resolves.toEqual({
+      outcome: 'applied',
+    });
+
+    await expect(sut.get(repository, 'multi')).resolves.toMatchObject({
+      digest: index.digest,
+      body: index.base64,
+    });
+    const { manifests } = await sut.client.request(manifestRpc.referrers, {
+      repository,
+      digest: index.digest,
+    });
+    expect(manifests).toEqual([
+      expect.objectContaining({
+        digest: signature.digest,
+        artifactType: 'application/vnd.example.signature',
+      }),
+    ]);
   });
 
   it('applies an event only while no other write holds the repository', async () => {

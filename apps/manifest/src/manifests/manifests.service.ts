@@ -109,25 +109,28 @@ export class ManifestsService {
         references,
       });
       const image = { repository, digest, mediaType: parsed.mediaType, size: body.byteLength, tag };
-      await tx.emit(manifestPushed, {
-        ...pushed,
-        ...image,
-        artifactType: parsed.artifactType,
-        subject: parsed.subject?.digest,
-        body: request.body,
-        references,
-      });
-      // the image is ready in the region it was pushed to the moment the push commits
-      await tx.emit(replicationCompleted, {
-        ...this.outbox.envelope(context),
-        hlc: pushed.hlc,
-        ...image,
-        region: this.outbox.region,
-        sourceRegion: this.outbox.region,
-        sourceEventId: pushed.eventId,
-        pushedAt: pushed.occurredAt,
-        lagMs: 0,
-      });
+      // both rows go out together, pipelined in this order on the transaction's connection
+      await Promise.all([
+        tx.emit(manifestPushed, {
+          ...pushed,
+          ...image,
+          artifactType: parsed.artifactType,
+          subject: parsed.subject?.digest,
+          body: request.body,
+          references,
+        }),
+        // the image is ready in the region it was pushed to the moment the push commits
+        tx.emit(replicationCompleted, {
+          ...this.outbox.envelope(context),
+          hlc: pushed.hlc,
+          ...image,
+          region: this.outbox.region,
+          sourceRegion: this.outbox.region,
+          sourceEventId: pushed.eventId,
+          pushedAt: pushed.occurredAt,
+          lagMs: 0,
+        }),
+      ]);
       if (tag === undefined) return;
       const previousDigest = await tx.setTag(repository, tag, digest, pushed.hlc);
       if (previousDigest === digest) return;
