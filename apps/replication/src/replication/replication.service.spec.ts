@@ -152,12 +152,12 @@ describe(ReplicationService.name, () => {
     expect(repository.outbox).toEqual([]);
   });
 
-  it('records where a push of this region is ready: here at once, pending in every peer', async () => {
+  it('records a push of this region as pending in every peer, ready here once its service says so', async () => {
     const push = buildManifestPushed({ originRegion: 'eu-west' });
     await sut.applyOwnEvent(manifestPushed.name, push);
     await sut.applyOwnEvent(manifestPushed.name, push);
-    expect(repository.outbox).toHaveLength(1);
-    expect(repository.outbox[0]).toMatchObject({ region: 'eu-west', lagMs: 0 });
+    await sut.applyOwnEvent(replicationCompleted.name, buildCompleted(push, 'eu-west', 0));
+    expect(repository.outbox).toEqual([]);
     const rows = await repository.statusOf('team/api', push.digest);
     expect(Object.fromEntries(rows.map((row) => [row.region, row.state]))).toEqual({
       'eu-west': 'ready',

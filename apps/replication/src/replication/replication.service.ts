@@ -76,8 +76,9 @@ export class ReplicationService {
   }
 
   /**
-   * Applies one event of this region's own stream: a push here is ready here at once (the
-   * origin's `replication.completed.v1`, lag 0) and pending in every peer until they say.
+   * Applies one event of this region's own stream. A push here is pending in every peer until
+   * they say otherwise; that it is ready here, the manifest service announced itself in the
+   * push's transaction (`replication.completed.v1`, lag 0), which lands here like any outcome.
    */
   async applyOwnEvent(name: string, payload: unknown): Promise<void> {
     if (name !== manifestPushed.name) return this.recordOutcomeEvent(name, payload);
@@ -85,7 +86,6 @@ export class ReplicationService {
     const at = new Date(this.now());
     for (const peer of this.settings.peers)
       await this.repository.recordPending(pushedImage(push), peer, at);
-    await this.repository.completePush(push, this.completed(push));
   }
 
   /**
@@ -139,8 +139,7 @@ export class ReplicationService {
   }
 
   private completed(push: ManifestPushed): ReplicationCompleted {
-    const { region } = this.settings;
-    const lagMs = region === push.originRegion ? 0 : this.now() - Date.parse(push.occurredAt);
+    const lagMs = this.now() - Date.parse(push.occurredAt);
     return { ...this.outcome(push), lagMs: Math.max(0, Math.round(lagMs)) };
   }
 
