@@ -31,6 +31,8 @@ describe('auth service: access tokens', () => {
       iss: 'meridian',
       sub: 'admin',
       aud: registryName,
+      kind: 'admin',
+      roles: ['Owner'],
       access: [
         { type: 'repository', name: 'team/app', actions: ['pull', 'push'] },
         { type: 'registry', name: 'catalog', actions: ['*'] },

@@ -3,7 +3,9 @@
  * current key (header `kid`), claims `iss` (MERIDIAN_TOKEN_ISSUER, the same in every
  * region), `sub` (the identity's name), `aud` (the registry name the gateway asked for),
  * `iat`, `nbf`, `exp` (MERIDIAN_TOKEN_TTL_SECONDS, never past the expiry of the password
- * used), `jti` and `access` (what was asked, intersected with what the identity may do).
+ * used), `jti`, `access` (what was asked, intersected with what the identity may do), and
+ * `kind` and `roles` of the identity, so the gateway knows a Bearer caller of the
+ * management API as well as one that sent Basic credentials.
  * With `offline`, a password login also gets a refresh token; a refresh login answers with
  * the same refresh token.
  */
@@ -101,7 +103,8 @@ export class AccessTokensService {
       issuedAt + 1,
       Math.min(issuedAt + this.config.accessTokenTtlSeconds, limit),
     );
-    const accessToken = await new SignJWT({ access })
+    const { kind, roles } = authenticated.identity;
+    const accessToken = await new SignJWT({ access, kind, roles })
       .setProtectedHeader({ alg: signingAlgorithm, kid: key.kid, typ: 'JWT' })
       .setIssuer(this.config.issuer)
       .setSubject(authenticated.identity.name)
