@@ -230,6 +230,22 @@ describe('manifest service: applying other regions’ events', () => {
     expect(await sut.tagsOf(repository)).toEqual({ v2: x.digest });
   });
 
+  it('keeps a manifest that a tag written after its delete points to', async () => {
+    const repository = 'converge/tagged-after';
+    linkBlobs(repository, x);
+    await sut.apply(pushed(repository, x, at(900)));
+    await sut.apply(tagUpdated(repository, x, at(2000), 'v1'));
+
+    await expect(sut.apply(manifestDeleted(repository, x, at(1500), []))).resolves.toEqual({
+      outcome: 'superseded',
+    });
+    await expect(sut.apply(repositoryDeleted(repository, at(1600)))).resolves.toEqual({
+      outcome: 'superseded',
+    });
+
+    expect(await sut.tagsOf(repository)).toEqual({ v1: x.digest });
+  });
+
   it('deletes a repository’s older writes and keeps what was written after the delete', async () => {
     const repository = 'converge/repository';
     linkBlobs(repository, x, y);

@@ -100,7 +100,7 @@ export interface ManifestsTransaction {
   deleteTagBefore(repository: string, tag: string, hlc: string): Promise<boolean>;
   /**
    * Deletes the tags pointing to the manifest that were written before `hlc`, and the manifest
-   * if it was last pushed before `hlc`; false when a newer push keeps the manifest.
+   * if it was last pushed before `hlc` and no newer tag points to it; false when it stays.
    */
   deleteManifestBefore(repository: string, digest: string, hlc: string): Promise<boolean>;
   /**
@@ -324,9 +324,12 @@ class SqlManifestsTransaction implements ManifestsTransaction {
     await this.tx`
       delete from manifest.tags
       where repository = ${repository} and digest = ${digest} and hlc < ${hlc}`;
+    // a tag written after the delete came with a push of the manifest after it: it stays
     await this.tx`
-      delete from manifest.manifests
-      where repository = ${repository} and digest = ${digest} and hlc < ${hlc}`;
+      delete from manifest.manifests m
+      where m.repository = ${repository} and m.digest = ${digest} and m.hlc < ${hlc}
+        and not exists (
+          select 1 from manifest.tags t where t.repository = m.repository and t.digest = m.digest)`;
     const kept = await this.tx`
       select 1 from manifest.manifests where repository = ${repository} and digest = ${digest}`;
     return kept.length === 0;
@@ -335,7 +338,11 @@ class SqlManifestsTransaction implements ManifestsTransaction {
   async deleteRepositoryBefore(repository: string, hlc: string): Promise<boolean> {
     const tx = this.tx;
     await tx`delete from manifest.tags where repository = ${repository} and hlc < ${hlc}`;
-    await tx`delete from manifest.manifests where repository = ${repository} and hlc < ${hlc}`;
+    await tx`
+      delete from manifest.manifests m
+      where m.repository = ${repository} and m.hlc < ${hlc}
+        and not exists (
+          select 1 from manifest.tags t where t.repository = m.repository and t.digest = m.digest)`;
     // the repository's tombstone covers these now
     await tx`
       delete from manifest.tag_tombstones where repository = ${repository} and hlc < ${hlc}`;

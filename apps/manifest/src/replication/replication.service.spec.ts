@@ -263,6 +263,20 @@ describe(ReplicationService.name, () => {
       expect(manifests.tagsOf(repo)).toEqual({ new: y.digest });
     });
 
+    it('keep a manifest that a tag written after the delete points to', async () => {
+      const { sut, manifests, applyAll } = region();
+      // the tag's own push (same reading) has not arrived yet
+      await applyAll([pushed(x, at(900)), tagUpdated(x, at(2000), 'v1')]);
+
+      await expect(sut.apply(manifestDeleted(x, at(1500), []), context)).resolves.toBe(
+        'superseded',
+      );
+      await expect(sut.apply(repositoryDeleted(at(1600)), context)).resolves.toBe('superseded');
+
+      expect(manifests.manifest(repo, x.digest)).toBeDefined();
+      expect(manifests.tagsOf(repo)).toEqual({ v1: x.digest });
+    });
+
     it('remove a repository but what was written after the delete', async () => {
       const { sut, manifests, applyAll } = region();
       await applyAll([pushed(x, at(1000), 'x'), pushed(y, at(3000), 'y')]);

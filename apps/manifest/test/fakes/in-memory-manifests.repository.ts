@@ -263,7 +263,9 @@ class InMemoryManifestsTransaction implements ManifestsTransaction {
     }
     const key = manifestKey(repository, digest);
     const manifest = this.state.manifests.get(key);
-    if (manifest && manifest.hlc < hlc) this.removeManifest(repository, digest);
+    if (manifest && manifest.hlc < hlc && !this.isTagged(repository, digest)) {
+      this.removeManifest(repository, digest);
+    }
     return !this.state.manifests.has(key);
   }
 
@@ -272,7 +274,9 @@ class InMemoryManifestsTransaction implements ManifestsTransaction {
       if (tag.hlc < hlc) this.state.tags.delete(key);
     }
     for (const manifest of this.manifestsIn(repository)) {
-      if (manifest.hlc < hlc) this.removeManifest(repository, manifest.digest);
+      if (manifest.hlc < hlc && !this.isTagged(repository, manifest.digest)) {
+        this.removeManifest(repository, manifest.digest);
+      }
     }
     for (const [key, deletedAt] of this.state.tombstones) {
       const covered = key.startsWith(`${repository}@`) || key.startsWith(`${repository}:`);
@@ -286,6 +290,10 @@ class InMemoryManifestsTransaction implements ManifestsTransaction {
   private tagsIn(repository: string): [string, StoredTag][] {
     const prefix = tagKey(repository, '');
     return [...this.state.tags].filter(([key]) => key.startsWith(prefix));
+  }
+
+  private isTagged(repository: string, digest: string): boolean {
+    return this.tagsIn(repository).some(([, tag]) => tag.digest === digest);
   }
 
   private manifestsIn(repository: string): NewManifest[] {
