@@ -25,21 +25,27 @@ describe(serviceEnv.name, () => {
       },
     );
 
-  it('starts blob, manifest and gateway, in that order', () => {
+  it('starts blob, manifest, auth, replication and gateway, in that order', () => {
     expect(regionServices.map((spec) => spec.name)).toEqual([
       'blob',
       'manifest',
       'auth',
+      'replication',
       'gateway',
     ]);
   });
 
-  it('tells the gateway where every peer region keeps its blobs', () => {
+  it('tells replication and the gateway where every peer region keeps its blobs', () => {
     const peers = {
       MERIDIAN_PEERS: 'eu-west',
       MERIDIAN_PEER_EU_WEST_STORAGE_DRIVER: 'filesystem',
       MERIDIAN_PEER_EU_WEST_STORAGE_DIR: '/srv/.meridian/eu-west/store',
     };
+    expect(envOf('replication')).toMatchObject({
+      ...peers,
+      DATABASE_URL: infra.databaseUrl,
+      MERIDIAN_STORAGE_DIR: '/srv/.meridian/us-east/store',
+    });
     expect(envOf('gateway')).toMatchObject(peers);
     expect(envOf('blob')['MERIDIAN_PEERS']).toBeUndefined();
   });

@@ -40,6 +40,7 @@ export const regionServices: readonly ServiceSpec[] = [
   { name: 'blob', database: true, store: true, http: false, peers: false },
   { name: 'manifest', database: true, store: false, http: false, peers: false },
   { name: 'auth', database: true, store: false, http: false, peers: false },
+  { name: 'replication', database: true, store: true, http: false, peers: true },
   {
     name: 'gateway',
     database: false,

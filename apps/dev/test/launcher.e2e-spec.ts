@@ -62,7 +62,7 @@ describe('dev launcher', () => {
     // the embedded Postgres runs as another user when the tests run as root
     await chmod(root, 0o755);
     dataDir = join(root, 'data');
-    for (const service of ['blob', 'manifest', 'replication', 'gateway']) {
+    for (const service of ['blob', 'manifest', 'auth', 'replication', 'gateway']) {
       await mkdir(join(root, 'apps', service, 'src'), { recursive: true });
       await writeFile(join(root, 'apps', service, 'src', 'main.ts'), stubService);
     }
@@ -135,7 +135,7 @@ describe('dev launcher', () => {
         expect((await fetch(`${url}/v2/`)).status).toBe(200);
     });
 
-    it('starts blob, manifest and gateway in order, each after the previous one is ready', () => {
+    it('starts blob, manifest, auth, replication and gateway in order, each after the previous one is ready', () => {
       const usEast = records(launcher)
         .filter(
           (record) =>
@@ -147,6 +147,10 @@ describe('dev launcher', () => {
         'blob service ready',
         'manifest starting',
         'manifest service ready',
+        'auth starting',
+        'auth service ready',
+        'replication starting',
+        'replication service ready',
         'gateway starting',
         'gateway service ready',
       ]);
@@ -176,7 +180,7 @@ describe('dev launcher', () => {
         MERIDIAN_HOST: '127.0.0.1',
         MERIDIAN_PORT: String(port),
       });
-      expect(envOf('eu-west', 'gateway')).toMatchObject({
+      expect(envOf('eu-west', 'replication')).toMatchObject({
         MERIDIAN_PEERS: 'us-east',
         MERIDIAN_PEER_US_EAST_STORAGE_DIR: join(dataDir, 'us-east', 'store'),
       });
@@ -245,7 +249,7 @@ describe('dev launcher', () => {
       const stops = records(launcher).filter(
         (record) => record.msg === 'stopping' && record.service !== 'dev',
       );
-      expect(stops).toHaveLength(6);
+      expect(stops).toHaveLength(10);
       expect(stops.every((record) => record.natsUp)).toBe(true);
       expect(records(launcher).at(-1)?.msg).toBe('stopped');
     });

@@ -1,0 +1,134 @@
+/**
+ * The embedded default as `npm start` runs it: two regions, us-east and eu-west, on
+ * consecutive free ports, each with its own nats-server (joined by a leaf node link),
+ * database and store, in a temporary data directory. The admin account's password is
+ * set, so the same tests run whether authentication is on or not.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ManagedProcess, freePort, spawnProcess } from '@meridian/testing';
+import { LoggedInRegistryClient } from './logged-in-registry-client';
+import { RegistryLog, repoRoot } from './registry-log';
+
+const readyTimeoutMs = 240_000;
+const stopGraceMs = 60_000;
+
+export const geoRegions = ['us-east', 'eu-west'] as const;
+export type GeoRegionId = (typeof geoRegions)[number];
+
+export interface GeoRegion {
+  readonly region: GeoRegionId;
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** `127.0.0.1:<port>` */
+  readonly host: string;
+  readonly client: LoggedInRegistryClient;
+}
+
+export interface GeoMeridian {
+  readonly regions: Readonly<Record<GeoRegionId, GeoRegion>>;
+  readonly dataDir: string;
+  /** `admin:<password>`, for skopeo's --creds */
+  readonly creds: string;
+  /** GET on the management API of a region, as the admin; the parsed JSON and status */
+  api<T>(region: GeoRegionId, path: string): Promise<{ status: number; body: T }>;
+  /** the pid of a region's nats-server, from its pid file */
+  natsPid(region: GeoRegionId): Promise<number>;
+  describeOutput(lines?: number): string;
+  dispose(): Promise<void>;
+}
+
+export async function startGeoMeridian(label: string): Promise<GeoMeridian> {
+  const root = await mkdtemp(join(tmpdir(), 'meridian-e2e-geo-'));
+  await chmod(root, 0o755);
+  const dataDir = join(root, 'data');
+  const port = await freePortPair();
+  const password = randomBytes(18).toString('base64url');
+  const credentials = { username: 'admin', password };
+  const log = new RegistryLog(`meridian-${label}`);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MERIDIAN_DATA_DIR: dataDir,
+    MERIDIAN_PORT: String(port),
+    MERIDIAN_HOST: '127.0.0.1',
+    MERIDIAN_REGIONS: geoRegions.join(','),
+    MERIDIAN_ADMIN_PASSWORD: password,
+  };
+  for (const key of ['DATABASE_URL', 'MERIDIAN_POSTGRES_PORT', 'MERIDIAN_NATS_PORT'])
+    delete env[key];
+
+  const launcher: ManagedProcess = spawnProcess({
+    name: `meridian ${label}`,
+    command: process.execPath,
+    args: ['-r', '@swc-node/register', 'apps/dev/src/main.ts'],
+    cwd: repoRoot,
+    env,
+    onLine: (line) => log.write(line),
+    retainLines: 200,
+    stopSignal: 'SIGTERM',
+    stopGraceMs,
+  });
+  try {
+    await launcher.waitForLine((line) => line.text.includes('meridian ready'), {
+      timeoutMs: readyTimeoutMs,
+      description: 'meridian ready',
+    });
+  } catch (error) {
+    await launcher.stop({ signal: 'SIGKILL' });
+    throw new Error(`${(error as Error).message}\n${log.describe()}`);
+  }
+
+  const regionAt = (region: GeoRegionId, index: number): GeoRegion => {
+    const url = `http://127.0.0.1:${port + index}`;
+    return {
+      region,
+      url,
+      host: `127.0.0.1:${port + index}`,
+      client: new LoggedInRegistryClient(url, credentials),
+    };
+  };
+  const regions = { 'us-east': regionAt('us-east', 0), 'eu-west': regionAt('eu-west', 1) };
+  return {
+    regions,
+    dataDir,
+    creds: `admin:${password}`,
+    async api<T>(region: GeoRegionId, path: string) {
+      const client = regions[region].client;
+      const response = await fetch(client.url(path), {
+        headers: { authorization: client.basicAuthorization },
+        signal: AbortSignal.timeout(30_000),
+      });
+      return { status: response.status, body: (await response.json()) as T };
+    },
+    async natsPid(region) {
+      return Number(
+        (await readFile(join(dataDir, region, 'nats', 'nats-server.pid'), 'utf8')).trim(),
+      );
+    },
+    describeOutput: (lines) => log.describe(lines),
+    async dispose() {
+      if (launcher.running) await launcher.stop();
+      await log.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A port whose successor is free too: the second region's gateway takes it. */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port < 65_535 && (await isFree(port + 1))) return port;
+  }
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const server = createServer();
+    server.once('error', () => resolveFree(false));
+    server.listen({ host: '127.0.0.1', port }, () => server.close(() => resolveFree(true)));
+  });
+}
