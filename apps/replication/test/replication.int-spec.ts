@@ -119,6 +119,26 @@ describe('replication between two regions', () => {
     await expectSameBytes(blobs, euWest);
   });
 
+  it('catches up on what us-east stored while the link to eu-west was down', async () => {
+    const usEast = regions.region('us-east');
+    const euWest = regions.region('eu-west');
+    await regions.cutOff('eu-west');
+    await expectEventually(async () => {
+      const links = await usEast.client.request(replicationRpc.regions, {});
+      expect(links.peers[0]).toMatchObject({ region: 'eu-west', connected: false });
+    });
+    const blobs = [
+      await usEast.pushBlob('team/offline', Buffer.from('{"os":"windows"}')),
+      await usEast.pushBlob('team/offline', randomBytes(256 * 1024)),
+    ];
+    const pushed = await usEast.pushImage('team/offline', 'v1', blobs);
+
+    await regions.reconnect('eu-west');
+    const status = await expectReadyIn(euWest, 'team/offline', 'v1');
+    expect(status.digest).toBe(pushed.digest);
+    await expectSameBytes(blobs, euWest);
+  });
+
   it('converges after a kill -9 in the middle of a blob copy, never showing a partial blob', async () => {
     const usEast = regions.region('us-east');
     const euWest = regions.region('eu-west');

@@ -177,6 +177,16 @@ export class TwoRegions {
     return this.byRegion.get(region)!;
   }
 
+  /** Cuts `region` off: its nats-server dies, so the link and its services' NATS are gone. */
+  async cutOff(region: Region): Promise<void> {
+    await this.nats.server(region).kill();
+  }
+
+  /** Brings the region's nats-server back on the same ports and store; the link returns. */
+  async reconnect(region: Region): Promise<void> {
+    await this.nats.server(region).restart();
+  }
+
   async stop(): Promise<void> {
     for (const region of this.byRegion.values()) {
       await region.stopAll();
