@@ -1,7 +1,8 @@
 /**
  * The auth service's configuration, from the environment, checked once at boot. A bad value
  * stops the service with one message naming every bad key and what it expects; values are
- * never echoed (DATABASE_URL and MERIDIAN_ADMIN_PASSWORD hold credentials).
+ * never echoed (DATABASE_URL, MERIDIAN_ADMIN_PASSWORD and MERIDIAN_SIGNING_KEY_SECRET hold
+ * credentials).
  */
 import {
   type EnvExpectations,
@@ -28,6 +29,7 @@ const schema = z.object({
   MERIDIAN_TOKEN_TTL_SECONDS: seconds.max(86_400).default(3600),
   MERIDIAN_REFRESH_TOKEN_TTL_SECONDS: seconds.default(30 * 86_400),
   MERIDIAN_SIGNING_KEY_ROTATION_HOURS: z.coerce.number().int().nonnegative().default(720),
+  MERIDIAN_SIGNING_KEY_SECRET: z.string().min(16).optional(),
   MERIDIAN_LOGIN_FAILURE_LIMIT: z.coerce.number().int().positive().default(10),
   MERIDIAN_LOGIN_FAILURE_WINDOW_SECONDS: seconds.default(300),
 });
@@ -42,6 +44,7 @@ const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_TOKEN_TTL_SECONDS: 'a whole number of seconds, 1 to 86400',
   MERIDIAN_REFRESH_TOKEN_TTL_SECONDS: 'a whole number of seconds, at least 1',
   MERIDIAN_SIGNING_KEY_ROTATION_HOURS: 'a whole number of hours, 0 to rotate only when asked',
+  MERIDIAN_SIGNING_KEY_SECRET: 'a secret of at least 16 characters',
   MERIDIAN_LOGIN_FAILURE_LIMIT: 'a whole number, at least 1',
   MERIDIAN_LOGIN_FAILURE_WINDOW_SECONDS: 'a whole number of seconds, at least 1',
 };
@@ -58,6 +61,8 @@ export interface AuthConfig {
   refreshTokenTtlSeconds: number;
   /** 0: only rotated through the management API */
   signingKeyRotationHours: number;
+  /** seals the region's private signing keys at rest */
+  signingKeySecret?: string;
   loginFailureLimit: number;
   loginFailureWindowSeconds: number;
 }
@@ -77,6 +82,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AuthConfig {
     accessTokenTtlSeconds: config.MERIDIAN_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: config.MERIDIAN_REFRESH_TOKEN_TTL_SECONDS,
     signingKeyRotationHours: config.MERIDIAN_SIGNING_KEY_ROTATION_HOURS,
+    ...(config.MERIDIAN_SIGNING_KEY_SECRET
+      ? { signingKeySecret: config.MERIDIAN_SIGNING_KEY_SECRET }
+      : {}),
     loginFailureLimit: config.MERIDIAN_LOGIN_FAILURE_LIMIT,
     loginFailureWindowSeconds: config.MERIDIAN_LOGIN_FAILURE_WINDOW_SECONDS,
   };

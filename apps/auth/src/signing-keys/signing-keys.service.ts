@@ -26,6 +26,7 @@ import {
 import { type AuthConfig, authConfigToken } from '../config';
 import type { SigningKeyRecord } from '../records/auth-records';
 import { AuthRecordsRepository } from '../records/auth-records.repository';
+import { PrivateKeySealer } from './private-key-sealer';
 import { SigningSecretsRepository } from './signing-secrets.repository';
 
 export const signingAlgorithm = 'ES256';
@@ -44,16 +45,21 @@ export interface SigningKey {
 export class SigningKeysService implements OnApplicationBootstrap, OnApplicationShutdown {
   private cached?: { key: SigningKey; until: number };
   private rotationTimer?: NodeJS.Timeout;
+  private readonly sealer: PrivateKeySealer;
 
   constructor(
     private readonly records: AuthRecordsRepository,
     private readonly secrets: SigningSecretsRepository,
     @Inject(authConfigToken) private readonly config: AuthConfig,
     @InjectLogger() private readonly logger: Logger,
-  ) {}
+  ) {
+    this.sealer = new PrivateKeySealer(config.signingKeySecret);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.rotateIf((current) => current === undefined, {});
+    // a key that cannot be opened stops the start here, not the first login
+    await this.current();
     if (this.config.signingKeyRotationHours > 0) {
       this.rotationTimer = setInterval(() => void this.rotateWhenDue(), rotationCheckMs);
       this.rotationTimer.unref();
@@ -69,7 +75,8 @@ export class SigningKeysService implements OnApplicationBootstrap, OnApplication
     if (this.cached && this.cached.until > Date.now()) return this.cached.key;
     const secret = await this.secrets.current(this.config.region);
     if (!secret) throw new Error(`region ${this.config.region} has no signing key`);
-    const privateKey = (await importJWK(secret.privateJwk, signingAlgorithm)) as CryptoKey;
+    const privateJwk = this.sealer.open(secret.privateKey);
+    const privateKey = (await importJWK(privateJwk, signingAlgorithm)) as CryptoKey;
     const key = { kid: secret.kid, privateKey };
     this.cached = { key, until: Date.now() + currentKeyCacheMs };
     return key;
@@ -157,7 +164,8 @@ export class SigningKeysService implements OnApplicationBootstrap, OnApplication
     });
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk);
-    await this.secrets.save({ kid, privateJwk: { ...(await exportJWK(privateKey)), kid } });
+    const privateJwk = { ...(await exportJWK(privateKey)), kid };
+    await this.secrets.save({ kid, privateKey: this.sealer.seal(privateJwk) });
     return {
       kid,
       region: this.config.region,

@@ -6,11 +6,12 @@
  */
 import { Injectable } from '@nestjs/common';
 import { InjectSql, type Sql } from '@meridian/database';
-import type { JWK } from 'jose';
+import type { StoredPrivateKey } from './private-key-sealer';
 
 export interface SigningSecret {
   kid: string;
-  privateJwk: JWK;
+  /** as stored: sealed when MERIDIAN_SIGNING_KEY_SECRET is set */
+  privateKey: StoredPrivateKey;
 }
 
 export abstract class SigningSecretsRepository {
@@ -24,16 +25,16 @@ export abstract class SigningSecretsRepository {
 export class SqlSigningSecretsRepository implements SigningSecretsRepository {
   constructor(@InjectSql() private readonly sql: Sql) {}
 
-  async save({ kid, privateJwk }: SigningSecret): Promise<void> {
+  async save({ kid, privateKey }: SigningSecret): Promise<void> {
     await this.sql`
       insert into auth.signing_secrets (kid, private_jwk)
-      values (${kid}, ${this.sql.json(privateJwk as never)})
+      values (${kid}, ${this.sql.json(privateKey as never)})
       on conflict (kid) do nothing`;
   }
 
   async current(region: string): Promise<SigningSecret | undefined> {
-    const [row] = await this.sql<{ kid: string; privateJwk: JWK }[]>`
-      select s.kid, s.private_jwk as "privateJwk"
+    const [row] = await this.sql<SigningSecret[]>`
+      select s.kid, s.private_jwk as "privateKey"
       from auth.signing_secrets s
       join auth.records r on r.kind = 'signing-key' and r.id = s.kid
       where r.record is not null
