@@ -18,6 +18,8 @@ export interface PushManifestListOptions {
   repository: string;
   tag: string;
   images: readonly { image: OciLayoutImage; platform: ManifestListPlatform }[];
+  /** a containers-auth.json skopeo logs in with (a registry with authentication on) */
+  authFile?: string;
 }
 
 export interface PushedManifestList {
@@ -39,6 +41,7 @@ export async function pushDockerManifestList(
       '--dest-tls-verify=false',
       '--format',
       'v2s2',
+      ...(options.authFile ? ['--dest-authfile', options.authFile] : []),
       image.reference,
       `docker://${registry.host}/${options.repository}:${childTag}`,
     ]);
