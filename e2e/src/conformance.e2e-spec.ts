@@ -82,8 +82,14 @@ describe('OCI distribution-spec conformance', () => {
   it('passes all four workflows: pull, push, content discovery, content management', async () => {
     // OCI_DEBUG prints every exchange, so each failure can be reported with its request
     const env: NodeJS.ProcessEnv = { ...process.env, OCI_REPORT_DIR: reportDir, OCI_DEBUG: '1' };
-    // Meridian mounts a blob it already holds when a client names no `from` repository
-    if (registryKind() === 'meridian') env['OCI_AUTOMATIC_CROSSMOUNT'] = '1';
+    if (registryKind() === 'meridian') {
+      // the suite logs in as the admin account, as docker does (token from the challenge)
+      env['OCI_USERNAME'] = registry.credentials.username;
+      env['OCI_PASSWORD'] = registry.credentials.password;
+      // Meridian mounts a blob it already holds when a client who may read every
+      // repository (the admin) names no `from` repository
+      env['OCI_AUTOMATIC_CROSSMOUNT'] = '1';
+    }
     const { status, output } = await runSuite(registry.url, env);
 
     // Ginkgo's own closing line: run.sh's summary cannot be read when the debug output

@@ -56,6 +56,7 @@ describe('a Docker manifest list with two platforms', () => {
       repository: 'team/multi',
       tag: 'v1',
       images,
+      authFile: registry.authFile,
     });
   }, 300_000);
 

@@ -97,10 +97,11 @@ describe('skopeo', () => {
     await expect(skopeo.inspectRaw(skopeo.docker('team/doomed:v1'))).rejects.toThrow(
       /manifest unknown/i,
     );
-    const byDigest = await fetch(
-      `${registry.url}/v2/team/doomed/manifests/${image.manifestDigest}`,
+    const byDigest = await registry.client.expect(
+      'GET',
+      `/v2/team/doomed/manifests/${image.manifestDigest}`,
+      [404],
     );
-    expect(byDigest.status).toBe(404);
     expect(await byDigest.json()).toMatchObject({ errors: [{ code: 'MANIFEST_UNKNOWN' }] });
     expect(sha256Digest(await skopeo.inspectRaw(skopeo.docker('team/kept:v1')))).toBe(
       image.manifestDigest,

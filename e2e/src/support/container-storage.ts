@@ -2,7 +2,8 @@
  * podman and buildah with a container storage of their own in a temporary directory
  * (`vfs` driver, which needs no kernel overlay support and no daemon), so tests never
  * touch the machine's images and leave nothing behind. Both tools share the storage,
- * as they do on a workstation.
+ * as they do on a workstation. Both are logged in to the registry under test
+ * (REGISTRY_AUTH_FILE).
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -57,7 +58,11 @@ export class ContainerStorage {
 
   private run(command: string, args: readonly string[]): Promise<CommandResult> {
     // big temporary files (layer diffs, pulled blobs) stay inside the test's directory
-    const env = { ...process.env, TMPDIR: join(this.dir, 'tmp') };
+    const env = {
+      ...process.env,
+      TMPDIR: join(this.dir, 'tmp'),
+      REGISTRY_AUTH_FILE: this.registry.authFile,
+    };
     return withRegistryOutput(this.registry, runCommand(command, args, { env }));
   }
 }

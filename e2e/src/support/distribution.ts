@@ -13,6 +13,7 @@ import {
   spawnProcess,
   waitForHttp,
 } from '@meridian/testing';
+import { writeRegistryAuthFile } from './registry-auth-file';
 import { RegistryLog } from './registry-log';
 import { type RegistryUnderTest } from './registry-under-test';
 
@@ -32,6 +33,9 @@ export async function startDistribution(label: string): Promise<RegistryUnderTes
     ].join('\n'),
   );
   const log = new RegistryLog(`distribution-${label}`);
+  // distribution runs without authentication: clients hold credentials they never need
+  const credentials = { username: 'admin', password: 'unused' };
+  const authFile = await writeRegistryAuthFile(root, `127.0.0.1:${port}`, credentials);
   let registry: ManagedProcess | undefined;
 
   async function start(): Promise<void> {
@@ -59,6 +63,8 @@ export async function startDistribution(label: string): Promise<RegistryUnderTes
     url,
     host: `127.0.0.1:${port}`,
     client: new RegistryClient(url),
+    credentials,
+    authFile,
     dataDir,
     describeOutput: (lines) => log.describe(lines),
     stop,

@@ -1,12 +1,17 @@
 /**
  * A whole Meridian as `npm start` runs it: the dev launcher in the foreground with its
  * defaults (embedded Postgres, a nats-server, blob, manifest and gateway services,
- * filesystem storage), on a free port and a temporary data directory.
+ * filesystem storage), on a free port and a temporary data directory. Authentication is on,
+ * as `npm start` runs it; the admin account's password is set (MERIDIAN_ADMIN_PASSWORD) and
+ * every client of the tests logs in with it.
  */
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ManagedProcess, RegistryClient, freePort, spawnProcess } from '@meridian/testing';
+import { type ManagedProcess, freePort, spawnProcess } from '@meridian/testing';
+import { LoggedInRegistryClient } from './logged-in-registry-client';
+import { writeRegistryAuthFile } from './registry-auth-file';
 import { RegistryLog, repoRoot } from './registry-log';
 import { type RegistryUnderTest } from './registry-under-test';
 
@@ -22,11 +27,14 @@ export async function startMeridian(label: string): Promise<RegistryUnderTest> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = new RegistryLog(`meridian-${label}`);
+  const credentials = { username: 'admin', password: randomBytes(16).toString('hex') };
+  const authFile = await writeRegistryAuthFile(root, `127.0.0.1:${port}`, credentials);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     MERIDIAN_DATA_DIR: dataDir,
     MERIDIAN_PORT: String(port),
     MERIDIAN_HOST: '127.0.0.1',
+    MERIDIAN_ADMIN_PASSWORD: credentials.password,
   };
   // the embedded default, one region, ports of its own: nothing shared with other runs
   for (const key of [
@@ -79,7 +87,9 @@ export async function startMeridian(label: string): Promise<RegistryUnderTest> {
     kind: 'meridian',
     url,
     host: `127.0.0.1:${port}`,
-    client: new RegistryClient(url),
+    client: new LoggedInRegistryClient(url, credentials),
+    credentials,
+    authFile,
     dataDir,
     describeOutput: (lines) => log.describe(lines),
     stop,

@@ -14,7 +14,15 @@ export interface RegistryUnderTest {
   readonly url: string;
   /** `127.0.0.1:<port>`, as image references name the registry */
   readonly host: string;
+  /** logged in as `credentials` (a token per repository, fetched on the first 401) */
   readonly client: RegistryClient;
+  /** the admin account (Meridian); distribution, which has no authentication, ignores them */
+  readonly credentials: RegistryCredentials;
+  /**
+   * a containers-auth.json holding `credentials` for `host`, as `skopeo login` writes it:
+   * skopeo, podman and buildah read it through REGISTRY_AUTH_FILE
+   */
+  readonly authFile: string;
   /** where it keeps everything; the same across `stop()` and `start()` */
   readonly dataDir: string;
   /** the last lines it wrote, and where the whole log is, for failure messages */
@@ -25,6 +33,11 @@ export interface RegistryUnderTest {
   start(): Promise<void>;
   /** stops it and removes its data */
   dispose(): Promise<void>;
+}
+
+export interface RegistryCredentials {
+  username: string;
+  password: string;
 }
 
 export type RegistryKind = RegistryUnderTest['kind'];

@@ -53,8 +53,15 @@ export class Skopeo {
     await this.run(['delete', '--tls-verify=false', reference]);
   }
 
-  /** Runs skopeo; the policy file of the machine plays no part in what is tested. */
+  /**
+   * Runs skopeo, logged in to the registry under test; the policy file of the machine plays
+   * no part in what is tested.
+   */
   run(args: readonly string[]) {
-    return withRegistryOutput(this.registry, runCommand('skopeo', ['--insecure-policy', ...args]));
+    const env = { ...process.env, REGISTRY_AUTH_FILE: this.registry.authFile };
+    return withRegistryOutput(
+      this.registry,
+      runCommand('skopeo', ['--insecure-policy', ...args], { env }),
+    );
   }
 }
