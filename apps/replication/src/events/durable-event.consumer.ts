@@ -1,13 +1,14 @@
 /**
  * Runs one durable pull consumer: takes events in stream order, works on up to
- * `concurrency` of them at once (one repository's in order), acknowledges each only after its handler has committed,
- * and on failure asks the server to redeliver it later (exponential backoff, forever). While
- * a handler works on a long blob copy the consumer tells the server it is still busy, so the
- * event is not handed to another replica meanwhile. A lost connection or a deleted
- * consumer restarts the loop after a pause; the server keeps the position.
+ * `concurrency` of them at once (one repository's in order), acknowledges each only after
+ * its handler has committed, and on failure asks the server to redeliver it later
+ * (exponential backoff, forever). While a handler works on a long blob copy the consumer
+ * tells the server it is still busy, so the event is not handed to another replica
+ * meanwhile. A lost connection or a deleted consumer restarts the loop after a pause; the
+ * server keeps the position.
  */
 import { eventNameOfSubject } from '@meridian/contracts';
-import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { ackWaitMs } from './event-streams';
 import { retryDelayMs } from './retry-delay';
@@ -36,9 +37,10 @@ export interface DurableEventConsumerOptions {
 }
 
 const restartPauseMs = 1_000;
+/** how long one pull waits for an event; also how long a stop may wait for the pull */
+const pullExpiresMs = 2_000;
 
 export class DurableEventConsumer {
-  private messages?: ConsumerMessages;
   private stopped = false;
   private running?: Promise<void>;
   private readonly inFlight = new Set<Promise<void>>();
@@ -58,27 +60,33 @@ export class DurableEventConsumer {
   /** Stops taking events and waits for the ones in hand (they are acknowledged or retried). */
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.messages?.close();
     await this.running;
     await Promise.all(this.inFlight);
   }
 
+  /**
+   * Pulls one event at a time, and only while a slot is free: an event the server handed
+   * over is always being worked on (and kept alive with progress signals), never waiting in
+   * a client buffer for its ack deadline to pass.
+   */
   private async run(): Promise<void> {
     const { stream, durable, concurrency, logger } = this.options;
     while (!this.stopped) {
       try {
         const consumer = await this.js.consumers.get(stream, durable);
-        this.messages = await consumer.consume({ max_messages: concurrency });
-        if (this.stopped) await this.messages.close();
-        for await (const msg of this.messages) {
+        while (!this.stopped) {
           while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
-          this.take(msg);
+          const msg = await consumer.next({ expires: pullExpiresMs });
+          if (!msg) continue;
+          // taken while stopping: straight back to the server for the next replica
+          if (this.stopped) msg.nak();
+          else this.take(msg);
         }
       } catch (err) {
         if (this.stopped) break;
         logger.warn({ err, stream, durable }, 'event consumer stopped, restarting');
+        await new Promise((resolve) => setTimeout(resolve, restartPauseMs));
       }
-      if (!this.stopped) await new Promise((resolve) => setTimeout(resolve, restartPauseMs));
     }
   }
 

@@ -115,7 +115,8 @@ export class ReplicationService {
       new Date(this.now()),
     );
     const { blobs } = push.references;
-    await Promise.all(blobs.map((blob) => this.copier.ensure(peer, blob)));
+    // every copy runs to its end before a failure is reported: a retry finds no copy half done
+    await allOrFirstError(blobs.map((blob) => this.copier.ensure(peer, blob)));
     await Promise.all(
       blobs.map((blob) => this.services.linkBlob(push.repository, blob.digest, blob.size)),
     );
@@ -161,6 +162,11 @@ export class ReplicationService {
       pushedAt: push.occurredAt,
     };
   }
+}
+
+async function allOrFirstError(work: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 function pushedImage(push: ManifestPushed): PushedImage {
