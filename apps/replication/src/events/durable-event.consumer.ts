@@ -1,13 +1,13 @@
 /**
  * Runs one durable pull consumer: takes events in stream order, works on up to
- * `concurrency` of them at once (one repository's in order), acknowledges each only after
+ * `concurrency` of them at once (one repository's changes in order), acknowledges each only after
  * its handler has committed, and on failure asks the server to redeliver it later
  * (exponential backoff, forever). While a handler works on a long blob copy the consumer
  * tells the server it is still busy, so the event is not handed to another replica
  * meanwhile. A lost connection or a deleted consumer restarts the loop after a pause; the
  * server keeps the position.
  */
-import { eventNameOfSubject } from '@meridian/contracts';
+import { blobUploaded, eventNameOfSubject } from '@meridian/contracts';
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { ackWaitMs } from './event-streams';
@@ -129,8 +129,15 @@ export class DurableEventConsumer {
   }
 }
 
+/**
+ * Events with one key apply in stream order: a repository's manifests, tags and deletes
+ * (a tag after the push that created its manifest). A blob upload depends on nothing, so
+ * the layers of one push copy side by side.
+ */
 function orderingKey(event: ConsumedEvent): string {
-  const payload = event.payload as { repository?: unknown } | undefined;
+  const payload = event.payload as { repository?: unknown; digest?: unknown } | undefined;
+  if (event.name === blobUploaded.name && typeof payload?.digest === 'string')
+    return `blob:${payload.digest}`;
   return typeof payload?.repository === 'string' ? `repository:${payload.repository}` : event.name;
 }
 
