@@ -119,6 +119,89 @@ describe('replication between two regions', () => {
     await expectSameBytes(blobs, euWest);
   });
 
+  it('replicates a multi-platform index with every child, ready only with all of them', async () => {
+    const usEast = regions.region('us-east');
+    const euWest = regions.region('eu-west');
+    const blobs: PushedBlob[] = [];
+    const children = [];
+    for (const os of ['linux/amd64', 'linux/arm64']) {
+      const platformBlobs = [
+        await usEast.pushBlob('team/multi', Buffer.from(JSON.stringify({ os }))),
+        await usEast.pushBlob('team/multi', randomBytes(300 * 1024)),
+      ];
+      blobs.push(...platformBlobs);
+      children.push(await usEast.pushImage('team/multi', undefined, platformBlobs));
+    }
+    const index = await usEast.pushIndex('team/multi', 'v1', children);
+
+    const status = await expectReadyIn(euWest, 'team/multi', 'v1');
+    expect(status.digest).toBe(index.digest);
+    for (const child of children)
+      expect(await euWest.resolve('team/multi', child.digest)).toBe(child.digest);
+    await expectSameBytes(blobs, euWest);
+  });
+
+  it('does not resurrect in eu-west an image us-east deleted while eu-west was behind', async () => {
+    const usEast = regions.region('us-east');
+    const euWest = regions.region('eu-west');
+    await euWest.kill('replication');
+    const blobs = [
+      await usEast.pushBlob('team/gone', Buffer.from('{"os":"linux"}')),
+      await usEast.pushBlob('team/gone', randomBytes(64 * 1024)),
+    ];
+    const pushed = await usEast.pushImage('team/gone', 'v1', blobs);
+    await usEast.client.request(manifestRpc.delete, {
+      repository: 'team/gone',
+      reference: pushed.digest,
+    });
+    // a later image in the same repository, to know when eu-west has caught up
+    const marker = await usEast.pushImage('team/gone', 'v2', [
+      await usEast.pushBlob('team/gone', Buffer.from('{"os":"linux","variant":"v2"}')),
+    ]);
+    await euWest.start('replication');
+
+    await expectReadyIn(euWest, 'team/gone', 'v2');
+    expect(await euWest.resolve('team/gone', pushed.digest)).toBe('MANIFEST_UNKNOWN');
+    expect(await euWest.resolve('team/gone', 'v1')).toBe('MANIFEST_UNKNOWN');
+    expect(await euWest.resolve('team/gone', 'v2')).toBe(marker.digest);
+    await expect(
+      euWest.client.request(replicationRpc.status, {
+        repository: 'team/gone',
+        reference: pushed.digest,
+      }),
+    ).rejects.toMatchObject({ code: 'MANIFEST_UNKNOWN' });
+  });
+
+  it('ends with one digest for a tag pushed to different images in both regions at once', async () => {
+    const usEast = regions.region('us-east');
+    const euWest = regions.region('eu-west');
+    await Promise.all([usEast.kill('replication'), euWest.kill('replication')]);
+    const pushes = await Promise.all(
+      [usEast, euWest].map(async (region) => {
+        const blobs = [
+          await region.pushBlob('team/race', Buffer.from(`{"pushedIn":"${region.region}"}`)),
+          await region.pushBlob('team/race', randomBytes(32 * 1024)),
+        ];
+        return region.pushImage('team/race', 'latest', blobs);
+      }),
+    );
+    expect(pushes[0]!.digest).not.toBe(pushes[1]!.digest);
+    await Promise.all([usEast.start('replication'), euWest.start('replication')]);
+
+    for (const push of pushes) {
+      await expectReadyIn(usEast, 'team/race', push.digest);
+      await expectReadyIn(euWest, 'team/race', push.digest);
+    }
+    const winner = await expectEventually(async () => {
+      const [inUsEast, inEuWest] = await Promise.all(
+        [usEast, euWest].map((region) => region.resolve('team/race', 'latest')),
+      );
+      expect(inUsEast).toBe(inEuWest);
+      return inUsEast;
+    });
+    expect(pushes.map((push) => push.digest)).toContain(winner);
+  });
+
   it('catches up on what us-east stored while the link to eu-west was down', async () => {
     const usEast = regions.region('us-east');
     const euWest = regions.region('eu-west');

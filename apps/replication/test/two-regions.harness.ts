@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { blobRpc, manifestRpc } from '@meridian/contracts';
+import { blobRpc, isRegistryError, manifestRpc } from '@meridian/contracts';
 import { Messaging } from '@meridian/messaging';
 import { sha256Digest } from '@meridian/oci';
 import { FilesystemStorageDriver, peerStorageEnvKey } from '@meridian/storage';
@@ -95,32 +95,73 @@ export class RegionUnderTest {
     return { digest, size: bytes.length, bytes };
   }
 
-  /** Pushes an image manifest over the blobs (config first), tagged. */
-  async pushImage(repository: string, tag: string, blobs: PushedBlob[]) {
+  /** Pushes an image manifest over the blobs (config first) under a tag or its digest. */
+  pushImage(repository: string, reference: string | undefined, blobs: PushedBlob[]) {
     const [config, ...layers] = blobs;
-    const descriptor = (blob: PushedBlob, mediaType: string) => ({
-      mediaType,
-      digest: blob.digest,
-      size: blob.size,
+    return this.pushManifest(repository, reference, {
+      schemaVersion: 2,
+      mediaType: mediaTypes.image,
+      config: { mediaType: mediaTypes.config, digest: config!.digest, size: config!.size },
+      layers: layers.map((layer) => ({
+        mediaType: mediaTypes.layer,
+        digest: layer.digest,
+        size: layer.size,
+      })),
     });
-    const body = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: descriptor(config!, 'application/vnd.oci.image.config.v1+json'),
-        layers: layers.map((layer) =>
-          descriptor(layer, 'application/vnd.oci.image.layer.v1.tar+gzip'),
-        ),
-      }),
-    );
+  }
+
+  /** Pushes an index over manifests pushed before, one per platform. */
+  pushIndex(repository: string, tag: string, children: { digest: string; size: number }[]) {
+    const architectures = ['amd64', 'arm64', 's390x', 'ppc64le'];
+    return this.pushManifest(repository, tag, {
+      schemaVersion: 2,
+      mediaType: mediaTypes.index,
+      manifests: children.map((child, index) => ({
+        mediaType: mediaTypes.image,
+        digest: child.digest,
+        size: child.size,
+        platform: { os: 'linux', architecture: architectures[index] },
+      })),
+    });
+  }
+
+  /** `manifest.put` as the gateway calls it; without a reference, by the body's digest. */
+  pushManifest(
+    repository: string,
+    reference: string | undefined,
+    manifest: { mediaType: string; [field: string]: unknown },
+  ) {
+    const body = Buffer.from(JSON.stringify(manifest));
     return this.client.request(manifestRpc.put, {
       repository,
-      reference: tag,
-      contentType: 'application/vnd.oci.image.manifest.v1+json',
+      reference: reference ?? sha256Digest(body),
+      contentType: manifest.mediaType,
       body: body.toString('base64'),
     });
   }
+
+  /** The digest a reference resolves to here, or the error code when it does not. */
+  async resolve(repository: string, reference: string): Promise<string> {
+    try {
+      const found = await this.client.request(manifestRpc.get, {
+        repository,
+        reference,
+        includeBody: false,
+      });
+      return found.digest;
+    } catch (error) {
+      if (isRegistryError(error)) return error.code;
+      throw error;
+    }
+  }
 }
+
+const mediaTypes = {
+  image: 'application/vnd.oci.image.manifest.v1+json',
+  index: 'application/vnd.oci.image.index.v1+json',
+  config: 'application/vnd.oci.image.config.v1+json',
+  layer: 'application/vnd.oci.image.layer.v1.tar+gzip',
+} as const;
 
 export class TwoRegions {
   private constructor(

@@ -86,8 +86,12 @@ describe(ReplicationStatusService.name, () => {
       });
     });
 
-    it('answers from its own records for a digest, without asking anyone', async () => {
+    it('has nothing to say about a digest no region has any more', async () => {
       await repository.recordOutcome(buildCompleted(push, 'us-east', 0));
+      await expect(
+        sut.status({ repository: 'team/api', reference: push.digest }),
+      ).rejects.toMatchObject({ code: 'NAME_UNKNOWN' });
+      services.addManifest('us-east', 'team/api', manifest);
       const status = await sut.status({ repository: 'team/api', reference: push.digest });
       expect(status.regions.map((entry) => entry.state)).toEqual(['pending', 'ready', 'pending']);
     });

@@ -13,7 +13,6 @@ import {
   isRegistryError,
   type replicationRpc,
 } from '@meridian/contracts';
-import { isDigest } from '@meridian/oci';
 import { CopyThroughput } from '../blobs/copy-throughput';
 import { RegionServices } from '../replication/region-services';
 import { type ImageStatusRow, ReplicationRepository } from '../replication/replication.repository';
@@ -43,9 +42,9 @@ export class ReplicationStatusService {
   }
 
   async status({ repository, reference }: RpcRequest<Status>): Promise<RpcResponse<Status>> {
-    const known = isDigest(reference) ? await this.repository.statusOf(repository, reference) : [];
-    const digest = known.length > 0 ? reference : await this.resolve(repository, reference);
-    const rows = known.length > 0 ? known : await this.repository.statusOf(repository, digest);
+    // resolved even for a digest: an image deleted everywhere has no status, whatever it had
+    const digest = await this.resolve(repository, reference);
+    const rows = await this.repository.statusOf(repository, digest);
     const pushedAt = earliest(rows.map((row) => row.pushedAt)) ?? new Date(this.now());
     const byRegion = new Map(rows.map((row) => [row.region, row]));
     const regions = [this.settings.region, ...this.settings.peers].map((region) =>
