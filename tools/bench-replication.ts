@@ -92,6 +92,7 @@ async function main(): Promise<void> {
       const completed = completedAt.get(digest)!;
       latencies.push(completed.at - started);
       eventLags.push(completed.lagMs);
+      if ((index + 1) % 5 === 0) log(`  ${index + 1}/${images} images ready in eu-west`);
     }
     log(`  manifest PUT → completed in eu-west: ${summary(latencies)}`);
     log(`  the events' own lagMs (push committed → ready): ${summary(eventLags)}`);
@@ -164,9 +165,12 @@ async function launch(dataDir: string, password: string): Promise<Launched> {
   });
 }
 
-/** The OCI API requests the bench makes, logged in with a token when the registry asks. */
+/** The OCI API requests the bench makes, with a token when the registry wants one. */
 class Registry {
-  private token: string | undefined;
+  /** a pull+push token per repository */
+  private readonly tokens = new Map<string, string>();
+  /** the `WWW-Authenticate` of `GET /v2/`; null when the registry wants no token */
+  private challenge: string | null | undefined;
 
   constructor(
     private readonly baseUrl: string,
@@ -176,58 +180,71 @@ class Registry {
 
   async pushBlob(repository: string, bytes: Buffer): Promise<{ digest: string; size: number }> {
     const digest = sha256(bytes);
-    await this.request('POST', `/v2/${repository}/blobs/uploads/?digest=${digest}`, [201], bytes, {
-      'content-type': 'application/octet-stream',
-    });
+    await this.request(
+      repository,
+      'POST',
+      `/v2/${repository}/blobs/uploads/?digest=${digest}`,
+      [201],
+      bytes,
+      {
+        'content-type': 'application/octet-stream',
+      },
+    );
     return { digest, size: bytes.length };
   }
 
   async putManifest(repository: string, tag: string, body: Buffer): Promise<void> {
-    await this.request('PUT', `/v2/${repository}/manifests/${tag}`, [201], body, {
+    await this.request(repository, 'PUT', `/v2/${repository}/manifests/${tag}`, [201], body, {
       'content-type': 'application/vnd.oci.image.manifest.v1+json',
     });
   }
 
   private async request(
+    repository: string,
     method: string,
     path: string,
     expected: number[],
     body: Buffer,
     headers: Record<string, string>,
   ): Promise<Response> {
-    const send = () =>
-      fetch(new URL(path, this.baseUrl), {
-        method,
-        body,
-        headers: { ...headers, ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
-      });
-    let response = await send();
-    const challenge = response.headers.get('www-authenticate');
-    if (response.status === 401 && challenge?.startsWith('Bearer ')) {
-      await response.arrayBuffer();
-      this.token = await this.login(challenge);
-      response = await send();
-    }
+    // a token first: a 16 MiB body sent without one is cut off by the 401
+    const token = await this.token(repository);
+    const response = await fetch(new URL(path, this.baseUrl), {
+      method,
+      body,
+      headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
     if (!expected.includes(response.status))
       throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     await response.arrayBuffer();
     return response;
   }
 
-  /** A token for every repository the bench pushes to, from the challenge's realm. */
-  private async login(challenge: string): Promise<string> {
+  /** A pull+push token for the repository, when `GET /v2/` says the registry wants one. */
+  private async token(repository: string): Promise<string | undefined> {
+    if (this.tokens.has(repository)) return this.tokens.get(repository);
+    const challenge = (this.challenge ??= await fetch(new URL('/v2/', this.baseUrl)).then(
+      async (response) => {
+        await response.arrayBuffer();
+        const header = response.headers.get('www-authenticate');
+        return response.status === 401 && header?.startsWith('Bearer ') ? header : null;
+      },
+    ));
+    if (!challenge) return undefined;
     const params = Object.fromEntries(
       [...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1]!, match[2]!]),
     );
     const realm = new URL(params['realm'] ?? '/oauth2/token', this.baseUrl);
     realm.searchParams.set('service', params['service'] ?? 'meridian');
-    realm.searchParams.set('scope', 'repository:bench/*:pull,push');
+    realm.searchParams.set('scope', `repository:${repository}:pull,push`);
     const basic = Buffer.from(`${this.username}:${this.password}`).toString('base64');
     const response = await fetch(realm, { headers: { authorization: `Basic ${basic}` } });
     if (response.status !== 200)
       throw new Error(`token: ${response.status} ${await response.text()}`);
-    const token = (await response.json()) as { token?: string; access_token?: string };
-    return token.token ?? token.access_token ?? '';
+    const body = (await response.json()) as { token?: string; access_token?: string };
+    const token = body.token ?? body.access_token ?? '';
+    this.tokens.set(repository, token);
+    return token;
   }
 }
 
