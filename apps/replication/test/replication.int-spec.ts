@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { manifestRpc, replicationRpc } from '@meridian/contracts';
 import { blobKey } from '@meridian/storage';
 import { expectEventually } from '@meridian/testing';
+import { NatsPeerLinks } from '../src/status/peer-links';
 import { type PushedBlob, type RegionUnderTest, TwoRegions } from './two-regions.harness';
 
 jest.setTimeout(240_000);
@@ -94,6 +95,20 @@ describe('replication between two regions', () => {
       await usEast.pushBlob('team/web', randomBytes(1024 * 1024)),
     ];
     const pushed = await usEast.pushImage('team/web', 'v2', blobs);
+    // what `replication.regions` reports meanwhile: us-east's events waiting in eu-west
+    const links = new NatsPeerLinks(euWest.client, {
+      region: 'eu-west',
+      peers: ['us-east'],
+      failedAfterAttempts: 5,
+    });
+    const backlog = await expectEventually(async () => {
+      const waiting = await links.backlog('us-east');
+      expect(waiting.pending).toBeGreaterThanOrEqual(4);
+      return waiting;
+    });
+    expect(backlog.oldestStoredAt!.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(await links.isConnected('us-east')).toBe(true);
+    expect(await links.isConnected('ap-south')).toBe(false);
     await euWest.start('replication');
 
     const found = await euWest.client.request(replicationRpc.lookupManifest, {
