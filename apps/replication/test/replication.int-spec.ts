@@ -6,11 +6,16 @@
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { manifestRpc, replicationRpc } from '@meridian/contracts';
+import { authRpc, manifestRpc, replicationRpc } from '@meridian/contracts';
 import { blobKey } from '@meridian/storage';
 import { expectEventually } from '@meridian/testing';
 import { NatsPeerLinks } from '../src/status/peer-links';
-import { type PushedBlob, type RegionUnderTest, TwoRegions } from './two-regions.harness';
+import {
+  type PushedBlob,
+  type RegionUnderTest,
+  TwoRegions,
+  adminPassword,
+} from './two-regions.harness';
 
 jest.setTimeout(240_000);
 
@@ -215,6 +220,24 @@ describe('replication between two regions', () => {
       return inUsEast;
     });
     expect(pushes.map((push) => push.digest)).toContain(winner);
+  });
+
+  it("lets the admin account enabled in us-east log in to eu-west, with us-east's keys", async () => {
+    const usEast = regions.region('us-east');
+    const euWest = regions.region('eu-west');
+    const identity = await expectEventually(
+      () =>
+        euWest.client.request(authRpc.authenticate, {
+          username: 'admin',
+          password: adminPassword,
+        }),
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    expect(identity).toMatchObject({ kind: 'admin', name: 'admin' });
+    const usEastKeys = await usEast.client.request(authRpc.keys, {});
+    const euWestKeys = await euWest.client.request(authRpc.keys, {});
+    const kids = (keys: typeof euWestKeys) => keys.keys.map((key) => key.kid);
+    expect(kids(euWestKeys)).toEqual(expect.arrayContaining(kids(usEastKeys)));
   });
 
   it('catches up on what us-east stored while the link to eu-west was down', async () => {

@@ -1,8 +1,8 @@
 /**
  * Two regions as they run in production, for integration tests: us-east and eu-west, each
  * with its own nats-server (JetStream domain = region, joined by a leafnode link), its own
- * Postgres database and filesystem store, and its blob, manifest and replication services
- * spawned as processes. Tests push through the services' RPCs as the gateway does (bytes
+ * Postgres database and filesystem store, and its blob, manifest, auth and replication
+ * services spawned as processes (the admin account enabled in us-east only). Tests push through the services' RPCs as the gateway does (bytes
  * into the store, then `blob.upload-complete` and `manifest.put`), and can kill -9 and
  * restart one region's replication service.
  */
@@ -25,10 +25,12 @@ import {
 } from '@meridian/testing';
 
 export const regions = ['us-east', 'eu-west'] as const;
+/** the admin account's password, set in us-east's auth service only */
+export const adminPassword = 'meridian-replication-test';
 export type Region = (typeof regions)[number];
 
 const repositoryRoot = resolve(__dirname, '../../..');
-const services = ['blob', 'manifest', 'replication'] as const;
+const services = ['blob', 'manifest', 'auth', 'replication'] as const;
 type Service = (typeof services)[number];
 
 export interface PushedBlob {
@@ -193,6 +195,7 @@ export class TwoRegions {
           [peerStorageEnvKey(peer, 'MERIDIAN_STORAGE_DRIVER')]: 'filesystem',
           [peerStorageEnvKey(peer, 'MERIDIAN_STORAGE_DIR')]: join(storeRoot, peer),
           MERIDIAN_LOG_LEVEL: 'info',
+          ...(region === 'us-east' ? { MERIDIAN_ADMIN_PASSWORD: adminPassword } : {}),
         };
         const store = new FilesystemStorageDriver({ rootDirectory: join(storeRoot, region) });
         await store.init();
