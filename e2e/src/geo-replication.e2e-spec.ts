@@ -4,6 +4,7 @@
  * artifact with referrers pushed to us-east become ready in eu-west (the status API says
  * so) and pull from there with the same digests; a pull from eu-west right after the push
  * succeeds while eu-west catches up; eu-west cut off for a while converges once back;
+ * with only the link between the regions down, both keep serving and converge after;
  * concurrent pushes of one tag in both regions end on one digest; a delete racing its own
  * replication does not come back.
  */
@@ -20,6 +21,7 @@ import {
   runCommand,
 } from '@meridian/testing';
 import { type GeoMeridian, type GeoRegionId, startGeoMeridian } from './support/geo-meridian';
+import { LeafLinkProxy } from './support/leaf-link-proxy';
 import { buildOciIndexLayout } from './support/oci-index-layout';
 
 interface ReplicationStatus {
@@ -39,6 +41,7 @@ describe('geo-replication between two regions', () => {
   let meridian: GeoMeridian;
   let work: string;
   let image: OciLayoutImage;
+  let link: LeafLinkProxy | undefined;
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'meridian-e2e-geo-'));
@@ -48,6 +51,7 @@ describe('geo-replication between two regions', () => {
 
   afterAll(async () => {
     await meridian?.dispose();
+    await link?.close();
     if (work) await rm(work, { recursive: true, force: true });
   });
 
@@ -211,7 +215,7 @@ describe('geo-replication between two regions', () => {
     await readyInEuWest('team/fresh', 'v1');
   });
 
-  it('keeps us-east serving while eu-west is cut off, and converges when it is back', async () => {
+  it("keeps us-east serving while eu-west's broker is frozen, and converges when it is back", async () => {
     const pid = await meridian.natsPid('eu-west');
     const during = await buildImage('during-outage', 'v1', 2);
     process.kill(pid, 'SIGSTOP');
@@ -225,6 +229,39 @@ describe('geo-replication between two regions', () => {
     }
     await readyInEuWest('team/outage', 'v1');
     await pull('eu-west', `team/outage@${during.manifestDigest}`);
+  });
+
+  it('keeps both regions serving pushes and pulls while the link between them is down, then converges', async () => {
+    link = await LeafLinkProxy.insert(meridian.dataDir);
+    try {
+      const [east, west] = await Promise.all([
+        buildImage('link-east', 'v1', 2),
+        buildImage('link-west', 'v1', 2),
+      ]);
+      link.cut();
+      await push(east.reference, 'us-east', 'team/link-east:v1');
+      await push(west.reference, 'eu-west', 'team/link-west:v1');
+      await pull('us-east', 'team/link-east:v1');
+      await pull('eu-west', 'team/link-west:v1');
+      const { body } = await status('us-east', 'team/link-east', 'v1');
+      expect(body.regions.find((entry) => entry.region === 'eu-west')?.state).toBe('pending');
+
+      link.restore();
+      await readyInEuWest('team/link-east', 'v1');
+      await pull('eu-west', `team/link-east@${east.manifestDigest}`);
+      await expectEventually(
+        async () => {
+          const inEast = await status('eu-west', 'team/link-west', 'v1');
+          expect(inEast.body.regions.find((entry) => entry.region === 'us-east')?.state).toBe(
+            'ready',
+          );
+        },
+        { timeoutMs: replicationTimeoutMs, intervalMs: 200 },
+      );
+      await pull('us-east', `team/link-west@${west.manifestDigest}`);
+    } finally {
+      link.restore();
+    }
   });
 
   it('ends with one digest in both regions when both push the same tag at once', async () => {
