@@ -39,7 +39,7 @@ describe('pulls served from a peer region while this one catches up', () => {
         size: config.length,
       },
       layers: [
-        { mediaType: mediaTypes.ociLayerGzip, digest: layer.digest, size: layer.bytes.length },
+        { mediaType: mediaTypes.ociLayerTarGzip, digest: layer.digest, size: layer.bytes.length },
       ],
     }),
   );
