@@ -76,7 +76,7 @@ export class AuthServiceHarness {
     await app.get(Messaging).connection.flush();
     const client = await Messaging.connect({
       servers: nats.url,
-      region,
+      region: config.region,
       service: 'gateway',
       logger,
     });
@@ -134,7 +134,7 @@ export class AuthServiceHarness {
 async function collectEvents(
   messaging: Messaging,
 ): Promise<{ events: StreamEvent[]; stop(): Promise<void> }> {
-  const consumer = await messaging.jetStream().consumers.get(eventStreamName(region));
+  const consumer = await messaging.jetStream().consumers.get(eventStreamName(messaging.region));
   const messages = await consumer.consume();
   const events: StreamEvent[] = [];
   const collecting = (async () => {
