@@ -115,11 +115,25 @@ describe(ReplicationService.name, () => {
     });
 
     it("fails without linking anything when the peer's store lacks a blob", async () => {
-      const missing = buildLayer('a layer us-east garbage collected');
+      const missing = buildLayer('a layer us-east lost');
       const push = buildManifestPushed({ layers: [...layers, missing] });
-      await expect(sut.applyPeerEvent('us-east', manifestPushed.name, push)).rejects.toThrow();
+      services.failNext('apply', new RegistryError('MANIFEST_BLOB_UNKNOWN', 'blob unknown'));
+      await expect(sut.applyPeerEvent('us-east', manifestPushed.name, push)).rejects.toThrow(
+        'no object at',
+      );
       expect(services.applied).toEqual([]);
       expect(services.linked.size).toBe(0);
+      expect(repository.outbox).toEqual([]);
+    });
+
+    it('settles without blobs a push a later delete superseded, whose blobs are gone', async () => {
+      const missing = buildLayer('a layer us-east removed after the delete');
+      const push = buildManifestPushed({ layers: [missing] });
+      services.applyOutcome = 'superseded';
+      await sut.applyPeerEvent('us-east', manifestPushed.name, push);
+      expect(repository.applied.has(push.eventId)).toBe(true);
+      expect(services.linked.size).toBe(0);
+      expect(repository.outbox).toEqual([]);
     });
   });
 

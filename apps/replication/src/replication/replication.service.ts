@@ -22,21 +22,13 @@ import {
 } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
 import { BlobCopier } from '../blobs/blob-copier';
-import { RegionServices } from './region-services';
+import { type ApplyOutcome, type ManifestApply, RegionServices } from './region-services';
 import { type PushedImage, ReplicationRepository } from './replication.repository';
 import {
   type ReplicationSettings,
   nowToken,
   replicationSettingsToken,
 } from './replication.settings';
-
-/** Names of the events replication acts on; every other event is acknowledged untouched. */
-const manifestEvents = {
-  [manifestDeleted.name]: { kind: 'manifest.deleted', schema: manifestDeleted.schema },
-  [tagUpdated.name]: { kind: 'tag.updated', schema: tagUpdated.schema },
-  [tagDeleted.name]: { kind: 'tag.deleted', schema: tagDeleted.schema },
-  [repositoryDeleted.name]: { kind: 'repository.deleted', schema: repositoryDeleted.schema },
-} as const;
 
 @Injectable()
 export class ReplicationService {
@@ -67,11 +59,12 @@ export class ReplicationService {
       await this.services.applyAuthChange(authChanged.schema.parse(payload));
       return;
     }
-    if (name in manifestEvents) {
-      const { kind, schema } = manifestEvents[name]!;
-      await this.services.applyManifestEvent({ kind, event: schema.parse(payload) } as never);
+    const change = manifestChange(name, payload);
+    if (change) {
+      await this.services.applyManifestEvent(change);
       return;
     }
+    // outcomes are recorded; any other event needs nothing here
     await this.recordOutcomeEvent(name, payload);
   }
 
@@ -109,23 +102,30 @@ export class ReplicationService {
 
   private async replicatePush(peer: string, push: ManifestPushed): Promise<void> {
     if (await this.repository.isApplied(push.eventId)) return;
-    await this.repository.recordPending(
-      pushedImage(push),
-      this.settings.region,
-      new Date(this.now()),
-    );
+    const at = new Date(this.now());
+    await this.repository.recordPending(pushedImage(push), this.settings.region, at);
     const { blobs } = push.references;
     // every copy runs to its end before a failure is reported: a retry finds no copy half done
-    await allOrFirstError(blobs.map((blob) => this.copier.ensure(peer, blob)));
+    const copyError = await firstError(blobs.map((blob) => this.copier.ensure(peer, blob)));
+    if (copyError !== undefined) {
+      // a push a later delete superseded needs no blobs (its origin may have removed them)
+      const outcome = await this.applyPush(push).catch(() => undefined);
+      if (outcome === undefined) throw copyError;
+      return this.settlePush(push, outcome);
+    }
     await Promise.all(
       blobs.map((blob) => this.services.linkBlob(push.repository, blob.digest, blob.size)),
     );
-    const outcome = await this.services.applyManifestEvent({
-      kind: 'manifest.pushed',
-      event: push,
-    });
+    return this.settlePush(push, await this.applyPush(push));
+  }
+
+  private applyPush(push: ManifestPushed): Promise<ApplyOutcome> {
+    return this.services.applyManifestEvent({ kind: 'manifest.pushed', event: push });
+  }
+
+  /** Ready here, announced once; or, when a later delete won, only remembered as applied. */
+  private async settlePush(push: ManifestPushed, outcome: ApplyOutcome): Promise<void> {
     if (outcome === 'superseded') {
-      // a later delete in some region won: the image is gone everywhere, not ready here
       await this.repository.markApplied(push.eventId, push.originRegion, manifestPushed.name);
       return;
     }
@@ -164,9 +164,26 @@ export class ReplicationService {
   }
 }
 
-async function allOrFirstError(work: Promise<unknown>[]): Promise<void> {
+/** A peer's tag or delete, as `manifest.apply` takes it; undefined for other events. */
+function manifestChange(name: string, payload: unknown): ManifestApply | undefined {
+  switch (name) {
+    case manifestDeleted.name:
+      return { kind: 'manifest.deleted', event: manifestDeleted.schema.parse(payload) };
+    case tagUpdated.name:
+      return { kind: 'tag.updated', event: tagUpdated.schema.parse(payload) };
+    case tagDeleted.name:
+      return { kind: 'tag.deleted', event: tagDeleted.schema.parse(payload) };
+    case repositoryDeleted.name:
+      return { kind: 'repository.deleted', event: repositoryDeleted.schema.parse(payload) };
+    default:
+      return undefined;
+  }
+}
+
+/** Waits for all of `work`; the first failure, if any. */
+async function firstError(work: Promise<unknown>[]): Promise<unknown> {
   const failed = (await Promise.allSettled(work)).find((outcome) => outcome.status === 'rejected');
-  if (failed) throw failed.reason;
+  return failed?.reason;
 }
 
 function pushedImage(push: ManifestPushed): PushedImage {
