@@ -144,6 +144,19 @@ describe(ReplicationService.name, () => {
     expect([...services.linked]).toEqual([`team/api@${layers[1]!.digest}`]);
   });
 
+  it('retries an uploaded blob the peer has but cannot serve yet, and drops one it deleted', async () => {
+    const lost = buildLayer('a layer deleted in us-east before eu-west copied it');
+    services.addBlob('us-east', 'team/api', lost);
+    await expect(
+      sut.applyPeerEvent('us-east', blobUploaded.name, buildBlobUploaded(lost)),
+    ).rejects.toThrow('no object at');
+
+    const deleted = buildLayer('a layer no repository of us-east has any more');
+    await sut.applyPeerEvent('us-east', blobUploaded.name, buildBlobUploaded(deleted));
+    expect(services.linked.size).toBe(0);
+    expect(await own.stat(blobKey(deleted.digest))).toBeUndefined();
+  });
+
   it("applies a peer's tag, delete and auth changes through their services", async () => {
     const tag = buildTagUpdated(buildManifestPushed());
     await sut.applyPeerEvent('us-east', tagUpdated.name, tag);

@@ -7,11 +7,13 @@
  */
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
+  type BlobUploaded,
   type ManifestPushed,
   type ReplicationCompleted,
   type ReplicationFailed,
   authChanged,
   blobUploaded,
+  isRegistryError,
   manifestDeleted,
   manifestPushed,
   replicationCompleted,
@@ -49,12 +51,8 @@ export class ReplicationService {
   async applyPeerEvent(peer: string, name: string, payload: unknown): Promise<void> {
     if (name === manifestPushed.name)
       return this.replicatePush(peer, manifestPushed.schema.parse(payload));
-    if (name === blobUploaded.name) {
-      const blob = blobUploaded.schema.parse(payload);
-      await this.copier.ensure(peer, blob);
-      await this.services.linkBlob(blob.repository, blob.digest, blob.size);
-      return;
-    }
+    if (name === blobUploaded.name)
+      return this.replicateBlob(peer, blobUploaded.schema.parse(payload));
     if (name === authChanged.name) {
       await this.services.applyAuthChange(authChanged.schema.parse(payload));
       return;
@@ -98,6 +96,26 @@ export class ReplicationService {
     const push = manifestPushed.schema.safeParse(payload);
     if (!push.success) return;
     await this.repository.reportFailure(this.failed(push.data, attempts, error));
+  }
+
+  private async replicateBlob(peer: string, blob: BlobUploaded): Promise<void> {
+    try {
+      await this.copier.ensure(peer, blob);
+    } catch (error) {
+      // deleted in its region since (and maybe removed from its store): nothing to copy
+      if (await this.goneFromPeer(peer, blob)) return;
+      throw error;
+    }
+    await this.services.linkBlob(blob.repository, blob.digest, blob.size);
+  }
+
+  private async goneFromPeer(peer: string, blob: BlobUploaded): Promise<boolean> {
+    try {
+      await this.services.statBlob(peer, blob.repository, blob.digest);
+      return false;
+    } catch (error) {
+      return isRegistryError(error) && ['BLOB_UNKNOWN', 'NAME_UNKNOWN'].includes(error.code);
+    }
   }
 
   private async replicatePush(peer: string, push: ManifestPushed): Promise<void> {
