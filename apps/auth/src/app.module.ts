@@ -11,6 +11,7 @@ import { MessagingModule } from '@meridian/messaging';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { AccessTokensHandler } from './access-tokens/access-tokens.handler';
 import { AccessTokensService } from './access-tokens/access-tokens.service';
+import { RefreshTokenSweeper } from './access-tokens/refresh-token-sweeper';
 import { AdminAccountHandler } from './admin-account/admin-account.handler';
 import { AdminAccountService } from './admin-account/admin-account.service';
 import { type AuthConfig, authConfigToken } from './config';
@@ -82,6 +83,7 @@ export class AppModule {
         SettingsService,
         SigningKeysService,
         AccessTokensService,
+        RefreshTokenSweeper,
         AdminAccountService,
         ServicePrincipalsService,
         ScopeMapsService,

@@ -93,6 +93,11 @@ export class AuthServiceHarness {
     await this.db.drop();
   }
 
+  /** One of the service's own providers, to drive what a timer otherwise does. */
+  provider<T>(type: new (...args: never[]) => T): T {
+    return this.app.get(type);
+  }
+
   /** Calls an RPC as the gateway does, on behalf of the admin account. */
   call<D extends RpcDefinition>(def: D, payload: RpcRequest<D>): Promise<RpcResponse<D>> {
     const context: RpcContext = { actor: { name: 'admin' }, request: { id: 'req-test' } };

@@ -1,6 +1,7 @@
 import { type AuthChanged, authManagementRpc as rpc, authRpc } from '@meridian/contracts';
 import { expectEventually } from '@meridian/testing';
-import { AuthServiceHarness, refusal } from './auth-service.harness';
+import { RefreshTokenSweeper } from '../src/access-tokens/refresh-token-sweeper';
+import { AuthServiceHarness, adminPassword, refusal, registryName } from './auth-service.harness';
 
 const otherRegionKey = {
   kid: 'eu-west-key-1',
@@ -126,6 +127,28 @@ describe('auth service: records, events and replication', () => {
     const [row] = await sut.sql`select hlc from auth.records where kind = 'settings'`;
     expect((row!['hlc'] as string) > future).toBe(true);
     expect((await sut.call(authRpc.keys, {})).anonymousPull).toBe(false);
+  });
+
+  it('forgets expired refresh tokens and keeps live ones', async () => {
+    const login = () => sut.login('admin', adminPassword, [], { offline: true });
+    const [expiring, live] = [(await login()).refreshToken!, (await login()).refreshToken!];
+    await sut.sql`
+      update auth.records set record = jsonb_set(record, '{expiresAt}', '"2020-01-01T00:00:00.000Z"')
+      where kind = 'refresh-token' and id = encode(sha256(${expiring}::bytea), 'hex')`;
+    await sut.provider(RefreshTokenSweeper).sweep();
+    const refresh = (refreshToken: string) =>
+      sut.call(authRpc.token, {
+        credentials: { grant: 'refresh_token', refreshToken },
+        service: registryName,
+        scopes: [],
+        offline: false,
+      });
+    expect((await refusal(refresh(expiring))).code).toBe('UNAUTHORIZED');
+    await expect(refresh(live)).resolves.toMatchObject({ identity: { name: 'admin' } });
+    const [row] = await sut.sql`
+      select count(*)::int as count from auth.records
+      where kind = 'refresh-token' and id = encode(sha256(${expiring}::bytea), 'hex')`;
+    expect(row!['count']).toBe(0);
   });
 
   it('refuses to give a token the name of a service principal, or either the admin name', async () => {

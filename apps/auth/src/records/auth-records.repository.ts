@@ -26,6 +26,12 @@ export abstract class AuthRecordsRepository {
 
   /** Runs `work` in one transaction: all of its changes and events commit, or none. */
   abstract transaction<T>(work: (tx: AuthRecordsTransaction) => Promise<T>): Promise<T>;
+
+  /**
+   * Forgets refresh tokens past their expiry, without an event: every region sees the same
+   * expiry, and a late copy of one would arrive expired. Returns how many.
+   */
+  abstract purgeExpiredRefreshTokens(): Promise<number>;
 }
 
 export interface AuthRecordsTransaction {
@@ -80,6 +86,14 @@ export class SqlAuthRecordsRepository implements AuthRecordsRepository {
       where kind = ${kind} and record is not null
       order by id`;
     return rows.map((row) => parseRecord(kind, row)!);
+  }
+
+  async purgeExpiredRefreshTokens(): Promise<number> {
+    const purged = await this.sql`
+      delete from auth.records
+      where kind = 'refresh-token' and record is not null
+        and (record ->> 'expiresAt')::timestamptz < now()`;
+    return purged.count;
   }
 
   transaction<T>(work: (tx: AuthRecordsTransaction) => Promise<T>): Promise<T> {

@@ -43,6 +43,18 @@ export class InMemoryAuthRecordsRepository implements AuthRecordsRepository {
       .map(([, row]) => recordSchemas[kind].parse(row.record) as RecordOf<K>);
   }
 
+  async purgeExpiredRefreshTokens(): Promise<number> {
+    let purged = 0;
+    for (const [rowKey, row] of this.rows) {
+      const record = row.record as RecordOf<'refresh-token'> | null;
+      if (!rowKey.startsWith('refresh-token\u0000') || !record) continue;
+      if (Date.parse(record.expiresAt) >= Date.now()) continue;
+      this.rows.delete(rowKey);
+      purged++;
+    }
+    return purged;
+  }
+
   async transaction<T>(work: (tx: AuthRecordsTransaction) => Promise<T>): Promise<T> {
     const tx: AuthRecordsTransaction = {
       get: (kind, id) => this.get(kind, id),
