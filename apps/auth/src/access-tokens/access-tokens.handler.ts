@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type RpcRequest, type RpcResponse, authRpc } from '@meridian/contracts';
 import { type RpcContext, RpcHandler } from '@meridian/messaging';
+import { type AuthConfig, authConfigToken } from '../config';
 import { CredentialsService } from '../logins/credentials.service';
 import { originOf } from '../records/event-origin';
 import { SettingsService } from '../settings/settings.service';
 import { SigningKeysService } from '../signing-keys/signing-keys.service';
-import { type AuthConfig, authConfigToken } from '../config';
 import { AccessTokensService } from './access-tokens.service';
 
 type Token = typeof authRpc.token;

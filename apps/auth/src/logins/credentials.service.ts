@@ -6,7 +6,12 @@
  * wrong password, so answers do not tell which names exist.
  */
 import { Injectable } from '@nestjs/common';
-import { type Identity, type PasswordSlot, RegistryError } from '@meridian/contracts';
+import {
+  type Identity,
+  type PasswordSlot,
+  RegistryError,
+  type RoleName,
+} from '@meridian/contracts';
 import { type Rights, noRights, rightsOfRoles, rightsOfScopeMap } from '../access/access-rights';
 import {
   type RefreshTokenRecord,
@@ -132,10 +137,10 @@ export class CredentialsService {
   }
 }
 
-function servicePrincipal(id: string, roles: Identity['roles']): Authenticated {
+function servicePrincipal(id: string, roles: RoleName[]): Authenticated {
   return {
     identity: { kind: 'service-principal', name: id, roles },
-    rights: rightsOfRoles(roles as Parameters<typeof rightsOfRoles>[0]),
+    rights: rightsOfRoles(roles),
     subjectKind: 'service-principal',
   };
 }
