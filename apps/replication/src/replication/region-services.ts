@@ -39,6 +39,8 @@ export abstract class RegionServices {
   abstract statBlob(region: string, repository: string, digest: string): Promise<BlobInfo>;
 }
 
+const peerTimeoutMs = 1_500;
+
 @Injectable()
 export class NatsRegionServices extends RegionServices {
   constructor(private readonly messaging: Messaging) {
@@ -66,15 +68,20 @@ export class NatsRegionServices extends RegionServices {
     return this.messaging.request(
       manifestRpc.get,
       { repository, reference, includeBody },
-      { region, timeoutMs: region === this.messaging.region ? undefined : 3_000 },
+      { region, timeoutMs: this.timeoutFor(region) },
     );
+  }
+
+  /** A peer gets less than the gateway's catch-up wait (2 s), so a dead one is not what a pull waits on. */
+  private timeoutFor(region: string): number | undefined {
+    return region === this.messaging.region ? undefined : peerTimeoutMs;
   }
 
   statBlob(region: string, repository: string, digest: string): Promise<BlobInfo> {
     return this.messaging.request(
       blobRpc.stat,
       { repository, digest },
-      { region, timeoutMs: region === this.messaging.region ? undefined : 3_000 },
+      { region, timeoutMs: this.timeoutFor(region) },
     );
   }
 }
