@@ -164,6 +164,27 @@ describe('geo-replication between two regions', () => {
     );
   });
 
+  it("tells each region's peer links, as JSON and as Prometheus metrics", async () => {
+    const { status: code, body } = await meridian.api<RegionsStatus>(
+      'eu-west',
+      '/api/v1/replication/regions',
+    );
+    expect(code).toBe(200);
+    expect(body).toMatchObject({
+      region: 'eu-west',
+      peers: [expect.objectContaining({ region: 'us-east', connected: true })],
+    });
+    const client = meridian.regions['eu-west'].client;
+    const metrics = await fetch(client.url('/api/v1/replication/metrics'), {
+      headers: { authorization: client.basicAuthorization },
+    });
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await metrics.text()).toContain(
+      'meridian_replication_peer_connected{region="eu-west",peer="us-east"} 1',
+    );
+  });
+
   it('replicates a multi-platform index with every child', async () => {
     const platforms = [
       { os: 'linux', architecture: 'amd64' },

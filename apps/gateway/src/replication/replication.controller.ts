@@ -5,14 +5,16 @@
  *
  *   GET /api/v1/replication/status?repository=<name>&reference=<tag or digest>
  *   GET /api/v1/replication/regions
+ *   GET /api/v1/replication/metrics   the regions figures for Prometheus
  */
-import { Controller, Get, Req } from '@nestjs/common';
+import { Controller, Get, Header, Req } from '@nestjs/common';
 import { RegistryError, type RpcResponse, replicationRpc } from '@meridian/contracts';
 import { Messaging } from '@meridian/messaging';
 import type { FastifyRequest } from 'fastify';
 import { Authorize } from '../auth/authorize.decorator';
 import { buildRpcContext } from '../http/build-rpc-context';
 import { readQueryParam } from '../http/read-query-param';
+import { prometheusContentType, renderReplicationMetrics } from './render-replication-metrics';
 
 @Controller('api/v1/replication')
 export class ReplicationController {
@@ -47,5 +49,12 @@ export class ReplicationController {
       {},
       { context: buildRpcContext(request) },
     );
+  }
+
+  @Get('metrics')
+  @Authorize('registry:read')
+  @Header('content-type', prometheusContentType)
+  async metrics(@Req() request: FastifyRequest): Promise<string> {
+    return renderReplicationMetrics(await this.regions(request));
   }
 }
