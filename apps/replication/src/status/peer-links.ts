@@ -7,6 +7,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { eventSubjectWildcard } from '@meridian/contracts';
 import { Messaging } from '@meridian/messaging';
+import type { StoredMsg } from '@nats-io/jetstream';
 import { peerConsumerName, peerEventsStreamName } from '../events/event-streams';
 import {
   type ReplicationSettings,
@@ -16,8 +17,8 @@ import {
 export interface PeerBacklog {
   /** events of the peer stored here and not yet applied */
   pending: number;
-  /** when the oldest of them was stored */
-  oldestStoredAt?: Date;
+  /** when the oldest of them happened in the peer (not when it crossed the link) */
+  oldestOccurredAt?: Date;
 }
 
 export abstract class PeerLinks {
@@ -62,8 +63,20 @@ export class NatsPeerLinks extends PeerLinks {
       seq++
     ) {
       const message = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
-      if (message?.subject.startsWith(prefix)) return { pending, oldestStoredAt: message.time };
+      if (message?.subject.startsWith(prefix))
+        return { pending, oldestOccurredAt: occurredAt(message) ?? message.time };
     }
     return { pending };
+  }
+}
+
+/** The event's own `occurredAt`, for an event that crossed the link late. */
+function occurredAt(message: StoredMsg): Date | undefined {
+  try {
+    const value = message.json<{ occurredAt?: unknown }>().occurredAt;
+    const at = typeof value === 'string' ? new Date(value) : undefined;
+    return at && !Number.isNaN(at.getTime()) ? at : undefined;
+  } catch {
+    return undefined;
   }
 }

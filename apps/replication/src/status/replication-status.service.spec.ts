@@ -126,7 +126,7 @@ describe(ReplicationStatusService.name, () => {
   describe('regions', () => {
     it('reports each peer link: reachability, backlog, throughput and last error', async () => {
       links.connected.add('us-east');
-      links.backlogs.set('us-east', { pending: 3, oldestStoredAt: new Date(now - 1500) });
+      links.backlogs.set('us-east', { pending: 3, oldestOccurredAt: new Date(now - 1500) });
       links.backlogs.set('ap-south', { pending: 0 });
       throughput.record('us-east', 6 * 1024 * 1024);
       await repository.recordPeerError(

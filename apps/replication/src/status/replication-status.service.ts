@@ -59,15 +59,15 @@ export class ReplicationStatusService {
       this.settings.peers.map(async (peer): Promise<PeerStatus> => {
         const [connected, backlog] = await Promise.all([
           this.links.isConnected(peer),
-          this.links.backlog(peer).catch(() => ({ pending: 0, oldestStoredAt: undefined })),
+          this.links.backlog(peer).catch(() => ({ pending: 0, oldestOccurredAt: undefined })),
         ]);
         const lastError = errors.get(peer);
         return {
           region: peer,
           connected,
           eventsPending: backlog.pending,
-          ...(backlog.oldestStoredAt
-            ? { oldestPendingAgeMs: Math.max(0, this.now() - backlog.oldestStoredAt.getTime()) }
+          ...(backlog.oldestOccurredAt
+            ? { oldestPendingAgeMs: Math.max(0, this.now() - backlog.oldestOccurredAt.getTime()) }
             : {}),
           copyBytesPerSecond: this.throughput.bytesPerSecond(peer),
           ...(lastError
