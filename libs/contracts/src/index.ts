@@ -11,3 +11,4 @@ export * from './rpc/replication.rpc';
 export * from './rpc/auth.rpc';
 export * from './events/replication.events';
 export * from './events/auth.events';
+export * from './events/scan.events';

@@ -4,8 +4,9 @@ import { eventNameOfSubject, eventSubject } from '../subjects';
 import { authEvents } from './auth.events';
 import { manifestPushed, registryEvents } from './registry.events';
 import { replicationEvents } from './replication.events';
+import { scanEvents } from './scan.events';
 
-const allEvents = [...registryEvents, ...replicationEvents, ...authEvents];
+const allEvents = [...registryEvents, ...replicationEvents, ...authEvents, ...scanEvents];
 
 const fixturesDir = join(__dirname, '__fixtures__');
 const fixtures = readdirSync(fixturesDir).filter((file) => file.endsWith('.json'));

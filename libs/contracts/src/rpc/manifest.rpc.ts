@@ -113,4 +113,18 @@ export const manifestRpc = {
     ]),
     response: z.object({ outcome: z.enum(['applied', 'superseded']) }),
   }),
+  /**
+   * The quarantine state of a manifest in this region: `none` when quarantine was off at its
+   * push (or it was never quarantined). MANIFEST_UNKNOWN when absent. The webhook service asks
+   * it before a `push` webhook fires, the gateway before it serves a pull.
+   */
+  quarantineState: defineRpc({
+    service: 'manifest',
+    verb: 'quarantine-state',
+    request: z.object({ repository: RepositoryName, digest: Digest }),
+    response: z.object({
+      state: z.enum(['none', 'quarantined', 'passed', 'failed']),
+      details: z.string().optional(),
+    }),
+  }),
 } as const;
