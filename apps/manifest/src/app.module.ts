@@ -14,6 +14,9 @@ import { BlobPresence, NatsBlobPresence } from './manifests/blob-presence';
 import { ManifestsHandler } from './manifests/manifests.handler';
 import { ManifestsRepository, SqlManifestsRepository } from './manifests/manifests.repository';
 import { ManifestsService } from './manifests/manifests.service';
+import { QuarantineHandler } from './quarantine/quarantine.handler';
+import { QuarantineRepository, SqlQuarantineRepository } from './quarantine/quarantine.repository';
+import { QuarantineService } from './quarantine/quarantine.service';
 import { ReferrersHandler } from './referrers/referrers.handler';
 import { ReferrersRepository, SqlReferrersRepository } from './referrers/referrers.repository';
 import { ReferrersService } from './referrers/referrers.service';
@@ -67,16 +70,19 @@ export class AppModule {
         { provide: TagsRepository, useClass: SqlTagsRepository },
         { provide: RepositoriesRepository, useClass: SqlRepositoriesRepository },
         { provide: ReferrersRepository, useClass: SqlReferrersRepository },
+        { provide: QuarantineRepository, useClass: SqlQuarantineRepository },
         ManifestsService,
         TagsService,
         RepositoriesService,
         ReferrersService,
         ReplicationService,
+        QuarantineService,
         ManifestsHandler,
         TagsHandler,
         RepositoriesHandler,
         ReferrersHandler,
         ReplicationHandler,
+        QuarantineHandler,
       ],
     };
   }

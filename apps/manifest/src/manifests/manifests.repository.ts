@@ -10,7 +10,7 @@
  * tombstones with no other write in between.
  */
 import { Injectable } from '@nestjs/common';
-import type { EventDefinition, ManifestPushed } from '@meridian/contracts';
+import type { EventDefinition, ManifestPushed, QuarantineState } from '@meridian/contracts';
 import { InjectSql, Outbox, type Sql, type TransactionSql } from '@meridian/database';
 import type { z } from 'zod';
 import { lockRepository } from './lock-repository';
@@ -29,6 +29,8 @@ export interface StoredManifest {
   size: number;
   /** present when asked for */
   body?: Uint8Array;
+  /** absent when the manifest was never quarantined */
+  quarantine?: QuarantineState;
 }
 
 export interface NewManifest {
@@ -78,6 +80,11 @@ export interface ManifestsTransaction {
   deleteManifest(repository: string, digest: string): Promise<string[] | undefined>;
   /** Deletes a tag; the digest it pointed to, or undefined if no such tag. */
   deleteTag(repository: string, tag: string): Promise<string | undefined>;
+  /**
+   * Quarantines the manifest when the registry's quarantine setting is on and it has no
+   * quarantine state yet (a push of a decided image keeps the decision); true when it did.
+   */
+  quarantineAtPush(repository: string, digest: string, hlc: string): Promise<boolean>;
   /** Records an event, published after commit. */
   emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void>;
 
@@ -115,6 +122,7 @@ interface ManifestRow {
   mediaType: string;
   size: number;
   body?: Buffer;
+  quarantine: QuarantineState | null;
 }
 
 @Injectable()
@@ -133,18 +141,23 @@ export class SqlManifestsRepository implements ManifestsRepository {
   ): Promise<StoredManifest | undefined> {
     const sql = this.sql;
     const body = includeBody ? sql`, m.body` : sql``;
+    const quarantine = sql`
+      left join manifest.quarantine q on q.repository = m.repository and q.digest = m.digest`;
     const [row] =
       reference.kind === 'digest'
         ? await sql<ManifestRow[]>`
-            select m.digest, m.media_type as "mediaType", m.size ${body}
-            from manifest.manifests m
+            select m.digest, m.media_type as "mediaType", m.size, q.state as quarantine ${body}
+            from manifest.manifests m ${quarantine}
             where m.repository = ${repository} and m.digest = ${reference.digest}`
         : await sql<ManifestRow[]>`
-            select m.digest, m.media_type as "mediaType", m.size ${body}
+            select m.digest, m.media_type as "mediaType", m.size, q.state as quarantine ${body}
             from manifest.tags t
             join manifest.manifests m on m.repository = t.repository and m.digest = t.digest
+            ${quarantine}
             where t.repository = ${repository} and t.name = ${reference.tag}`;
-    return row;
+    if (!row) return undefined;
+    const { quarantine: state, ...found } = row;
+    return state === null ? found : { ...found, quarantine: state };
   }
 
   async repositoryExists(repository: string): Promise<boolean> {
@@ -256,6 +269,17 @@ class SqlManifestsTransaction implements ManifestsTransaction {
       where repository = ${repository} and name = ${tag}
       returning digest`;
     return row?.digest;
+  }
+
+  async quarantineAtPush(repository: string, digest: string, hlc: string): Promise<boolean> {
+    const quarantined = await this.tx`
+      insert into manifest.quarantine (repository, digest, state, hlc)
+      select ${repository}, ${digest}, 'quarantined', ${hlc}
+      where exists (
+        select 1 from manifest.settings where name = 'quarantine' and value = 'true'::jsonb)
+      on conflict (repository, digest) do nothing
+      returning 1`;
+    return quarantined.length > 0;
   }
 
   emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void> {

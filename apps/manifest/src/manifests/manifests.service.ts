@@ -11,10 +11,12 @@ import { Injectable } from '@nestjs/common';
 import {
   type EventEnvelope,
   type ManifestInfo,
+  type QuarantineState,
   RegistryError,
   manifestDeleted,
   manifestPushed,
   maxManifestBytes,
+  quarantineChanged,
   replicationCompleted,
   tagDeleted,
   tagUpdated,
@@ -54,6 +56,7 @@ export interface GetManifest {
 export interface GetManifestResult extends ManifestInfo {
   /** base64, when asked for */
   body?: string;
+  quarantine?: QuarantineState;
 }
 
 @Injectable()
@@ -109,6 +112,9 @@ export class ManifestsService {
         references,
       });
       const image = { repository, digest, mediaType: parsed.mediaType, size: body.byteLength, tag };
+      // referrers (signatures, SBOMs, scan reports) describe an image: only images wait
+      const quarantined =
+        parsed.subject === undefined && (await tx.quarantineAtPush(repository, digest, pushed.hlc));
       // both rows go out together, pipelined in this order on the transaction's connection
       await Promise.all([
         tx.emit(manifestPushed, {
@@ -131,6 +137,14 @@ export class ManifestsService {
           lagMs: 0,
         }),
       ]);
+      if (quarantined) {
+        await tx.emit(quarantineChanged, {
+          ...this.outbox.envelope(context),
+          hlc: pushed.hlc,
+          ...image,
+          state: 'quarantined',
+        });
+      }
       if (tag === undefined) return;
       const previousDigest = await tx.setTag(repository, tag, digest, pushed.hlc);
       if (previousDigest === digest) return;
@@ -166,6 +180,7 @@ export class ManifestsService {
       mediaType: found.mediaType,
       size: found.size,
       body: includeBody && found.body ? Buffer.from(found.body).toString('base64') : undefined,
+      quarantine: found.quarantine,
     };
   }
 

@@ -24,6 +24,8 @@ import {
 } from '../../test/build-events';
 import { InMemoryBlobPresence } from '../../test/fakes/in-memory-blob-presence';
 import { InMemoryManifestsRepository } from '../../test/fakes/in-memory-manifests.repository';
+import { InMemoryQuarantineRepository } from '../../test/fakes/in-memory-quarantine.repository';
+import { QuarantineService } from '../quarantine/quarantine.service';
 import { ReplicationService } from './replication.service';
 
 const repo = 'team/app';
@@ -62,7 +64,8 @@ function region() {
   const manifests = new InMemoryManifestsRepository();
   const blobs = new InMemoryBlobPresence().add(repo, ...blobsOf(x), ...blobsOf(y));
   const outbox = new Outbox('manifest', new HybridLogicalClock('eu-west', () => 1_000));
-  const sut = new ReplicationService(manifests, blobs, outbox, logger);
+  const quarantine = new QuarantineService(new InMemoryQuarantineRepository(), outbox, logger);
+  const sut = new ReplicationService(manifests, blobs, outbox, quarantine, logger);
   const applyAll = async (requests: ApplyRequest[]) => {
     for (const request of requests) await sut.apply(request, context);
   };

@@ -32,6 +32,7 @@ import { BlobPresence } from '../manifests/blob-presence';
 import { ManifestsRepository } from '../manifests/manifests.repository';
 import { parseManifestBody } from '../manifests/parse-manifest-body';
 import { requireBlobs, requireChildren } from '../manifests/require-references';
+import { QuarantineService } from '../quarantine/quarantine.service';
 
 export type ApplyRequest = RpcRequest<typeof manifestRpc.apply>;
 export type ApplyOutcome = RpcResponse<typeof manifestRpc.apply>['outcome'];
@@ -42,13 +43,15 @@ export class ReplicationService {
     private readonly manifests: ManifestsRepository,
     private readonly blobs: BlobPresence,
     private readonly outbox: Outbox,
+    private readonly quarantine: QuarantineService,
     @InjectLogger() private readonly logger: Logger,
   ) {}
 
   async apply(request: ApplyRequest, context: RpcContext): Promise<ApplyOutcome> {
     this.outbox.observe(request.event.hlc);
     const outcome = await this.settle(request, context);
-    const { eventId, originRegion, repository } = request.event;
+    const { eventId, originRegion } = request.event;
+    const repository = 'repository' in request.event ? request.event.repository : undefined;
     this.logger.debug(
       { kind: request.kind, eventId, originRegion, repository, outcome },
       'event applied',
@@ -68,6 +71,10 @@ export class ReplicationService {
         return this.applyManifestDelete(request.event);
       case 'repository.deleted':
         return this.applyRepositoryDelete(request.event);
+      case 'quarantine.changed':
+        return this.quarantine.applyChange(request.event);
+      case 'quarantine-setting.changed':
+        return this.quarantine.applySetting(request.event);
       default:
         return assertUnreachable(request);
     }

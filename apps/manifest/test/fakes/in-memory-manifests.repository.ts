@@ -4,7 +4,7 @@
  * push leaves nothing behind, events included, as in Postgres. Transactions run one at a
  * time, as the repository lock makes writes to one repository run in Postgres.
  */
-import type { EventDefinition } from '@meridian/contracts';
+import type { EventDefinition, QuarantineState } from '@meridian/contracts';
 import type { z } from 'zod';
 import type {
   Deleted,
@@ -35,6 +35,10 @@ interface State {
   /** key: `${repository}`, `${repository}@${digest}` or `${repository}:${tag}` */
   tombstones: Map<string, string>;
   events: RecordedEvent[];
+  /** the registry's quarantine setting */
+  quarantineEnabled: boolean;
+  /** key: `${repository}@${digest}` */
+  quarantine: Map<string, { state: QuarantineState; hlc: string }>;
 }
 
 const manifestKey = (repository: string, digest: string) => `${repository}@${digest}`;
@@ -53,6 +57,8 @@ export class InMemoryManifestsRepository implements ManifestsRepository {
     tags: new Map(),
     tombstones: new Map(),
     events: [],
+    quarantineEnabled: false,
+    quarantine: new Map(),
   };
   /** the transaction under way; the next one waits for it */
   private running: Promise<unknown> = Promise.resolve();
@@ -86,6 +92,15 @@ export class InMemoryManifestsRepository implements ManifestsRepository {
     );
   }
 
+  /** Turns the registry's quarantine setting on or off, as the setting's RPC would. */
+  setQuarantine(enabled: boolean): void {
+    this.state.quarantineEnabled = enabled;
+  }
+
+  quarantineOf(repository: string, digest: string): QuarantineState | undefined {
+    return this.state.quarantine.get(manifestKey(repository, digest))?.state;
+  }
+
   hasRepository(repository: string): boolean {
     return this.state.repositories.has(repository);
   }
@@ -104,6 +119,7 @@ export class InMemoryManifestsRepository implements ManifestsRepository {
       mediaType: manifest.mediaType,
       size: manifest.body.byteLength,
       ...(includeBody ? { body: manifest.body } : {}),
+      quarantine: this.quarantineOf(repository, manifest.digest),
     };
   }
 
@@ -124,6 +140,8 @@ export class InMemoryManifestsRepository implements ManifestsRepository {
       tags: new Map(this.state.tags),
       tombstones: new Map(this.state.tombstones),
       events: [...this.state.events],
+      quarantineEnabled: this.state.quarantineEnabled,
+      quarantine: new Map(this.state.quarantine),
     };
     const result = await work(new InMemoryManifestsTransaction(draft));
     this.state = draft;
@@ -206,6 +224,13 @@ class InMemoryManifestsTransaction implements ManifestsTransaction {
     const found = this.state.tags.get(tagKey(repository, tag));
     this.state.tags.delete(tagKey(repository, tag));
     return found?.digest;
+  }
+
+  async quarantineAtPush(repository: string, digest: string, hlc: string): Promise<boolean> {
+    const key = manifestKey(repository, digest);
+    if (!this.state.quarantineEnabled || this.state.quarantine.has(key)) return false;
+    this.state.quarantine.set(key, { state: 'quarantined', hlc });
+    return true;
   }
 
   async emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void> {

@@ -50,4 +50,15 @@ export const quarantineChanged = defineEvent({
 });
 export type QuarantineChanged = z.infer<typeof quarantineChanged.schema>;
 
-export const scanEvents = [scanCompleted, quarantineChanged] as const;
+/**
+ * The registry's quarantine setting changed (kept by the manifest service, which quarantines
+ * every push while it is on). Replicated so every region quarantines the same way; the newest
+ * change by clock reading wins.
+ */
+export const quarantineSettingChanged = defineEvent({
+  name: 'quarantine-setting.changed.v1',
+  schema: EventEnvelope.extend({ enabled: z.boolean() }),
+});
+export type QuarantineSettingChanged = z.infer<typeof quarantineSettingChanged.schema>;
+
+export const scanEvents = [scanCompleted, quarantineChanged, quarantineSettingChanged] as const;

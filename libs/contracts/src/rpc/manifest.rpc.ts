@@ -14,6 +14,7 @@ import {
   tagDeleted,
   tagUpdated,
 } from '../events/registry.events';
+import { quarantineChanged, quarantineSettingChanged } from '../events/scan.events';
 
 /** A tag or a digest, as it appears in `/v2/<name>/manifests/<reference>`. */
 export const Reference = z.union([TagName, Digest]);
@@ -53,7 +54,11 @@ export const manifestRpc = {
       reference: Reference,
       includeBody: z.boolean().default(true),
     }),
-    response: ManifestInfo.extend({ body: z.base64().optional() }),
+    response: ManifestInfo.extend({
+      body: z.base64().optional(),
+      /** absent when the manifest was never quarantined; the gateway blocks pulls by it */
+      quarantine: z.enum(['quarantined', 'passed', 'failed']).optional(),
+    }),
   }),
   /** By digest: deletes the manifest and every tag pointing to it. By tag: removes the tag. */
   delete: defineRpc({
@@ -110,6 +115,11 @@ export const manifestRpc = {
       z.object({ kind: z.literal('tag.updated'), event: tagUpdated.schema }),
       z.object({ kind: z.literal('tag.deleted'), event: tagDeleted.schema }),
       z.object({ kind: z.literal('repository.deleted'), event: repositoryDeleted.schema }),
+      z.object({ kind: z.literal('quarantine.changed'), event: quarantineChanged.schema }),
+      z.object({
+        kind: z.literal('quarantine-setting.changed'),
+        event: quarantineSettingChanged.schema,
+      }),
     ]),
     response: z.object({ outcome: z.enum(['applied', 'superseded']) }),
   }),
@@ -126,5 +136,40 @@ export const manifestRpc = {
       state: z.enum(['none', 'quarantined', 'passed', 'failed']),
       details: z.string().optional(),
     }),
+  }),
+  /**
+   * Decides a quarantined image: `passed` makes it pullable, `failed` keeps it blocked. The
+   * scan service decides images that are `quarantined` (`onlyIfQuarantined`, so it never
+   * overrides an external decision); an external scanner (ACR's PATCH) may decide any image.
+   * Emits `quarantine.changed.v1` when the state changes. MANIFEST_UNKNOWN when absent.
+   */
+  decideQuarantine: defineRpc({
+    service: 'manifest',
+    verb: 'decide-quarantine',
+    request: z.object({
+      repository: RepositoryName,
+      digest: Digest,
+      state: z.enum(['passed', 'failed']),
+      details: z.string().max(4096).optional(),
+      onlyIfQuarantined: z.boolean().default(false),
+    }),
+    response: z.object({
+      state: z.enum(['none', 'quarantined', 'passed', 'failed']),
+      changed: z.boolean(),
+    }),
+  }),
+  /** The registry's quarantine setting: while on, every push is quarantined until decided. */
+  quarantineSetting: defineRpc({
+    service: 'manifest',
+    verb: 'quarantine-setting',
+    request: z.object({}),
+    response: z.object({ enabled: z.boolean() }),
+  }),
+  /** Turns quarantine on or off (emits `quarantine-setting.changed.v1`, replicated). */
+  setQuarantineSetting: defineRpc({
+    service: 'manifest',
+    verb: 'set-quarantine-setting',
+    request: z.object({ enabled: z.boolean() }),
+    response: z.object({ enabled: z.boolean() }),
   }),
 } as const;
