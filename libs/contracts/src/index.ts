@@ -12,3 +12,4 @@ export * from './rpc/auth.rpc';
 export * from './events/replication.events';
 export * from './events/auth.events';
 export * from './events/scan.events';
+export * from './rpc/scan.rpc';
