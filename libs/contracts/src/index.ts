@@ -13,3 +13,5 @@ export * from './events/replication.events';
 export * from './events/auth.events';
 export * from './events/scan.events';
 export * from './rpc/scan.rpc';
+export * from './events/webhook.events';
+export * from './rpc/webhook.rpc';

@@ -1,0 +1,88 @@
+/**
+ * Events of the webhook service. `webhook.changed.v1` carries a webhook's whole configuration
+ * as it now is (null once deleted), so every region holds every webhook (last writer by HLC
+ * wins, as auth records do); the signing secret travels only as stored, encrypted when the
+ * regions share MERIDIAN_WEBHOOK_SECRET_KEY. `image.pulled.v1` is what the `pull` action fires
+ * on: the gateway publishes it, fire-and-forget, when a manifest is served.
+ */
+import { Digest, RepositoryName, TagName } from '@meridian/oci';
+import { z } from 'zod';
+import { defineEvent } from '../define';
+import { RegionId } from '../subjects';
+import { EventEnvelope } from './envelope';
+
+export const WebhookAction = z.enum(['push', 'delete', 'pull', 'quarantine', 'scan']);
+export type WebhookAction = z.infer<typeof WebhookAction>;
+
+export const WebhookStatus = z.enum(['enabled', 'disabled']);
+export type WebhookStatus = z.infer<typeof WebhookStatus>;
+
+/** `acr`: Azure Container Registry's JSON; `cloudevents`: CloudEvents 1.0 structured JSON. */
+export const WebhookPayloadFormat = z.enum(['acr', 'cloudevents']);
+export type WebhookPayloadFormat = z.infer<typeof WebhookPayloadFormat>;
+
+/** A webhook name, as ACR allows: 5 to 50 letters and digits. */
+export const WebhookName = z
+  .string()
+  .regex(/^[a-zA-Z0-9]{5,50}$/, 'webhook names are 5 to 50 letters and digits');
+
+/** `repo:tag` with `*` wildcards; `repo` alone means `repo:latest`; empty means everything. */
+export const WebhookScope = z
+  .string()
+  .max(512)
+  .regex(
+    /^[a-z0-9._\-/*]*(?::[a-zA-Z0-9._\-*]*)?$/,
+    'a scope is repository[:tag], with * wildcards',
+  );
+
+/** Extra headers sent with every request; names and values a receiver's HTTP parser accepts. */
+export const WebhookHeaders = z
+  .record(
+    z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, 'not an HTTP header name'),
+    z
+      .string()
+      .max(4096)
+      .regex(/^[^\r\n]*$/, 'header values are one line'),
+  )
+  .refine((headers) => Object.keys(headers).length <= 32, 'at most 32 custom headers');
+
+/** The stored configuration, as it replicates (`secret` as stored: see the file header). */
+export const WebhookRecord = z.object({
+  name: WebhookName,
+  region: RegionId,
+  serviceUri: z.url(),
+  customHeaders: WebhookHeaders,
+  actions: z.array(WebhookAction).min(1),
+  scope: WebhookScope,
+  status: WebhookStatus,
+  payloadFormat: WebhookPayloadFormat,
+  storedSecret: z.string(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type WebhookRecord = z.infer<typeof WebhookRecord>;
+
+export const webhookChanged = defineEvent({
+  name: 'webhook.changed.v1',
+  schema: EventEnvelope.extend({
+    name: WebhookName,
+    /** the configuration as it now is; null when deleted */
+    record: WebhookRecord.nullable(),
+  }),
+});
+export type WebhookChanged = z.infer<typeof webhookChanged.schema>;
+
+export const imagePulled = defineEvent({
+  name: 'image.pulled.v1',
+  schema: EventEnvelope.extend({
+    repository: RepositoryName,
+    digest: Digest,
+    mediaType: z.string(),
+    size: z.number().int().nonnegative(),
+    tag: TagName.optional(),
+    region: RegionId,
+  }),
+});
+export type ImagePulled = z.infer<typeof imagePulled.schema>;
+
+export const webhookEvents = [webhookChanged, imagePulled] as const;
