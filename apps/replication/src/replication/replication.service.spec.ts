@@ -8,6 +8,8 @@ import {
   blobUploaded,
   manifestPushed,
   replicationCompleted,
+  quarantineChanged,
+  quarantineSettingChanged,
   tagUpdated,
 } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
@@ -171,6 +173,24 @@ describe(ReplicationService.name, () => {
     const event = authChanged.schema.parse(change);
     await sut.applyPeerEvent('us-east', authChanged.name, event);
     expect(services.authApplied).toEqual([event]);
+  });
+
+  it("applies a peer's quarantine decision and setting through the manifest service", async () => {
+    const push = buildManifestPushed();
+    const decided = quarantineChanged.schema.parse({
+      ...buildTagUpdated(push),
+      size: push.size,
+      state: 'passed',
+    });
+    const setting = quarantineSettingChanged.schema.parse({ ...decided, enabled: true });
+
+    await sut.applyPeerEvent('us-east', quarantineChanged.name, decided);
+    await sut.applyPeerEvent('us-east', quarantineSettingChanged.name, setting);
+
+    expect(services.applied).toEqual([
+      { kind: 'quarantine.changed', event: decided },
+      { kind: 'quarantine-setting.changed', event: setting },
+    ]);
   });
 
   it('acknowledges events it has no rule for without doing anything', async () => {

@@ -16,6 +16,8 @@ import {
   isRegistryError,
   manifestDeleted,
   manifestPushed,
+  quarantineChanged,
+  quarantineSettingChanged,
   replicationCompleted,
   replicationFailed,
   repositoryDeleted,
@@ -182,7 +184,10 @@ export class ReplicationService {
   }
 }
 
-/** A peer's tag or delete, as `manifest.apply` takes it; undefined for other events. */
+/**
+ * A peer's tag, delete or quarantine change, as `manifest.apply` takes it; undefined for other
+ * events.
+ */
 function manifestChange(name: string, payload: unknown): ManifestApply | undefined {
   switch (name) {
     case manifestDeleted.name:
@@ -193,6 +198,13 @@ function manifestChange(name: string, payload: unknown): ManifestApply | undefin
       return { kind: 'tag.deleted', event: tagDeleted.schema.parse(payload) };
     case repositoryDeleted.name:
       return { kind: 'repository.deleted', event: repositoryDeleted.schema.parse(payload) };
+    case quarantineChanged.name:
+      return { kind: 'quarantine.changed', event: quarantineChanged.schema.parse(payload) };
+    case quarantineSettingChanged.name:
+      return {
+        kind: 'quarantine-setting.changed',
+        event: quarantineSettingChanged.schema.parse(payload),
+      };
     default:
       return undefined;
   }
