@@ -1,19 +1,28 @@
-# One image for every Meridian service; the command picks the service.
+# One image for every Meridian service; its first argument names the service.
 #   docker build -t meridian .
-#   docker run meridian gateway|blob|manifest
-FROM node:20-bookworm-slim AS deps
+#   docker run meridian gateway|auth|manifest|blob|replication
+# The services run their TypeScript sources through @swc-node/register, as `npm start` does
+# (a compile per start, about a second, and no build step that could drift from the
+# sources). Stage 1 installs the production dependencies only; the runtime stage copies
+# them with the apps and libs, owned by root and read-only to the `node` user it runs as, so
+# the root filesystem can be mounted read-only (Kubernetes readOnlyRootFilesystem).
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts=false && npm cache clean --force
+# argon2 and @swc/core come with prebuilt binaries for linux-x64 and linux-arm64
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
-COPY package.json tsconfig.base.json .swcrc ./
-COPY apps ./apps
+COPY --from=dependencies /app/node_modules ./node_modules
+# tsconfig.json carries the @meridian/* path aliases @swc-node/register resolves
+COPY package.json tsconfig.json tsconfig.base.json .swcrc ./
 COPY libs ./libs
-RUN mkdir -p /data/store && chown node:node /data/store
+COPY apps ./apps
 USER node
-ENTRYPOINT ["/bin/sh", "-c", "exec node -r @swc-node/register apps/$0/src/main.ts"]
+ENTRYPOINT ["/bin/sh", "-c", "exec node -r @swc-node/register \"apps/$0/src/main.ts\" \"$@\""]
 CMD ["gateway"]

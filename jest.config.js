@@ -8,6 +8,8 @@ module.exports = {
   projects: [
     '<rootDir>/libs/*/jest.config.js',
     '<rootDir>/apps/*/jest.config.js',
+    // docker-compose.yml and the Kubernetes overlays, checked without a Docker engine or cluster
+    '<rootDir>/deploy/jest.config.js',
     // the end-to-end suite: real clients against regions started by the dev launcher
     ...(existsSync(join(__dirname, 'e2e', 'jest.config.js'))
       ? ['<rootDir>/e2e/jest.config.js']

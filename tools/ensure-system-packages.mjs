@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Makes sure the Debian packages the tests run against are installed: the broker, the real
 // clients (skopeo, podman, buildah, umoci), Ceph RGW as the S3 server, Go for the OCI
-// conformance suite and CNCF distribution to compare against. Idempotent: when everything
+// conformance suite, CNCF distribution to compare against, and the deployment checks'
+// docker-compose and kubectl (Debian's kubernetes-client, only when no kubectl is on PATH:
+// another package's kubectl would collide with it). Idempotent: when everything
 // is there it only asks dpkg. When something is missing it installs it as root with
 // apt-get (one `apt-get update`, one install), otherwise it prints the command and fails.
 //
@@ -20,7 +22,13 @@ export const testPackages = [
   'ceph-osd',
   'golang-go',
   'docker-registry',
+  'docker-compose',
+  ...(commandExists('kubectl') ? [] : ['kubernetes-client']),
 ];
+
+function commandExists(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
 
 /** The packages of `wanted` dpkg does not report as installed; undefined without dpkg. */
 export function missingPackages(wanted) {
