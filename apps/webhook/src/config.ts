@@ -1,0 +1,114 @@
+/**
+ * The webhook service's configuration, from the environment, checked once at boot. A bad
+ * value stops the service with one message naming every bad key and what it expects; values
+ * are never echoed (DATABASE_URL may hold a password, MERIDIAN_WEBHOOK_SECRET_KEY is a key).
+ */
+import {
+  type EnvExpectations,
+  LogLevel,
+  NatsUrls,
+  PostgresUrl,
+  envExpectations,
+  parseEnv,
+} from '@meridian/config';
+import { RegionId } from '@meridian/contracts';
+import { z } from 'zod';
+
+export { ConfigError } from '@meridian/config';
+
+const count = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const schema = z.object({
+  MERIDIAN_REGION: RegionId.default('us-east'),
+  MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
+  DATABASE_URL: PostgresUrl,
+  MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
+  MERIDIAN_WEBHOOK_TIMEOUT_MS: count(100, 120_000, 10_000),
+  MERIDIAN_WEBHOOK_MAX_ATTEMPTS: count(1, 1_000, 12),
+  MERIDIAN_WEBHOOK_MAX_AGE_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
+  MERIDIAN_WEBHOOK_RETRY_BASE_MS: count(10, 600_000, 1_000),
+  MERIDIAN_WEBHOOK_RETRY_MAX_MS: count(10, 86_400_000, 600_000),
+  MERIDIAN_WEBHOOK_CONCURRENCY: count(1, 64, 4),
+  MERIDIAN_WEBHOOK_LOG_RETENTION_HOURS: z.coerce
+    .number()
+    .positive()
+    .default(24 * 7),
+  MERIDIAN_WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    ),
+  MERIDIAN_WEBHOOK_SECRET_KEY: z.string().min(16).optional(),
+});
+
+const expectations: EnvExpectations<typeof schema> = {
+  MERIDIAN_REGION: envExpectations.regionId,
+  MERIDIAN_NATS_URL: envExpectations.natsUrls,
+  DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
+  MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
+  MERIDIAN_WEBHOOK_TIMEOUT_MS: 'milliseconds a request may take, 100 to 120000',
+  MERIDIAN_WEBHOOK_MAX_ATTEMPTS: 'a whole number of attempts before dead-lettering, 1 to 1000',
+  MERIDIAN_WEBHOOK_MAX_AGE_HOURS: 'hours a delivery is retried for, at most 720',
+  MERIDIAN_WEBHOOK_RETRY_BASE_MS: 'milliseconds before the first retry, 10 to 600000',
+  MERIDIAN_WEBHOOK_RETRY_MAX_MS: 'the longest wait between retries in milliseconds',
+  MERIDIAN_WEBHOOK_CONCURRENCY: 'requests in flight per webhook, 1 to 64',
+  MERIDIAN_WEBHOOK_LOG_RETENTION_HOURS: 'hours the delivery log is kept',
+  MERIDIAN_WEBHOOK_ALLOWED_HOSTS: 'comma-separated host names, addresses or CIDRs',
+  MERIDIAN_WEBHOOK_SECRET_KEY: 'a key of at least 16 characters sealing webhook secrets',
+};
+
+export interface WebhookConfig {
+  region: RegionId;
+  natsUrls: string[];
+  databaseUrl: string;
+  logLevel: LogLevel;
+  delivery: DeliverySettings;
+  allowedHosts: string[];
+  secretKey?: string;
+}
+
+export interface DeliverySettings {
+  timeoutMs: number;
+  maxAttempts: number;
+  maxAgeMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** requests in flight per webhook */
+  concurrency: number;
+  logRetentionMs: number;
+}
+
+const hourMs = 60 * 60 * 1000;
+
+/** Parses the environment; throws ConfigError naming every bad key. */
+export function loadConfig(env: NodeJS.ProcessEnv): WebhookConfig {
+  const config = parseEnv(schema, expectations, env);
+  return {
+    region: config.MERIDIAN_REGION,
+    natsUrls: config.MERIDIAN_NATS_URL,
+    databaseUrl: config.DATABASE_URL,
+    logLevel: config.MERIDIAN_LOG_LEVEL,
+    delivery: {
+      timeoutMs: config.MERIDIAN_WEBHOOK_TIMEOUT_MS,
+      maxAttempts: config.MERIDIAN_WEBHOOK_MAX_ATTEMPTS,
+      maxAgeMs: config.MERIDIAN_WEBHOOK_MAX_AGE_HOURS * hourMs,
+      retryBaseMs: config.MERIDIAN_WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: config.MERIDIAN_WEBHOOK_RETRY_MAX_MS,
+      concurrency: config.MERIDIAN_WEBHOOK_CONCURRENCY,
+      logRetentionMs: config.MERIDIAN_WEBHOOK_LOG_RETENTION_HOURS * hourMs,
+    },
+    allowedHosts: config.MERIDIAN_WEBHOOK_ALLOWED_HOSTS,
+    ...(config.MERIDIAN_WEBHOOK_SECRET_KEY
+      ? { secretKey: config.MERIDIAN_WEBHOOK_SECRET_KEY }
+      : {}),
+  };
+}

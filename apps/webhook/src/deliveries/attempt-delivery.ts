@@ -1,0 +1,96 @@
+/**
+ * One attempt at one delivery: the webhook's current URI, headers and secret, a fresh
+ * timestamp and signature, the address check, the request, and what follows from the
+ * answer — success on 2xx; otherwise another attempt after a backoff, or the dead letter
+ * once the attempts or the age are spent. Nothing here throws: every failure is an outcome.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { DeliveryAttempt } from '@meridian/contracts';
+import { AddressPolicy } from '../outbound/address-policy';
+import { resolveTarget } from '../outbound/resolve-target';
+import { sendRequest } from '../outbound/send-request';
+import { signPayload, signatureHeader, timestampHeader } from '../outbound/sign-payload';
+import { SecretBox } from '../webhooks/secret-box';
+import { WebhooksRepository } from '../webhooks/webhooks.repository';
+import {
+  type AttemptOutcome,
+  DeliveriesRepository,
+  type DueDelivery,
+} from './deliveries.repository';
+import { type DeliverySettings, deliverySettingsToken } from './delivery-settings';
+import { nextAttemptAt } from './retry-delay';
+
+export const userAgent = 'Meridian-Webhook/1.0';
+
+@Injectable()
+export class AttemptDelivery {
+  constructor(
+    @Inject(deliverySettingsToken) private readonly settings: DeliverySettings,
+    private readonly webhooks: WebhooksRepository,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly policy: AddressPolicy,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  async run(delivery: DueDelivery): Promise<void> {
+    const webhook = await this.webhooks.find(delivery.webhook);
+    if (!webhook) return this.deliveries.abandon(delivery.id, 'the webhook was deleted');
+    if (webhook.status === 'disabled' && delivery.action !== 'ping')
+      return this.deliveries.abandon(delivery.id, 'the webhook is disabled');
+    const attempt = delivery.attempts + 1;
+    const startedAt = new Date();
+    const timestamp = Math.floor(startedAt.getTime() / 1000);
+    const headers: Record<string, string> = {
+      ...webhook.customHeaders,
+      'content-type': delivery.contentType,
+      'user-agent': userAgent,
+      'idempotency-key': delivery.eventId,
+      'x-meridian-event-id': delivery.eventId,
+      'x-meridian-delivery-id': delivery.id,
+      'x-meridian-delivery-attempt': String(attempt),
+      [timestampHeader]: String(timestamp),
+    };
+    const logged: DeliveryAttempt = {
+      attempt,
+      startedAt: startedAt.toISOString(),
+      durationMs: 0,
+      request: { method: 'POST', uri: webhook.serviceUri, headers, body: delivery.body },
+    };
+    try {
+      headers[signatureHeader] = signPayload(
+        this.secrets.open(webhook.storedSecret),
+        timestamp,
+        delivery.body,
+      );
+      // the log shows that the request was signed, not the signature
+      logged.request.headers = { ...headers, [signatureHeader]: 'sha256=…' };
+      const target = await resolveTarget(webhook.serviceUri, this.policy);
+      const answer = await sendRequest({
+        target,
+        headers,
+        body: delivery.body,
+        timeoutMs: this.settings.timeoutMs,
+      });
+      logged.response = answer;
+    } catch (error) {
+      logged.error = error instanceof Error ? error.message : String(error);
+    }
+    logged.durationMs = Date.now() - startedAt.getTime();
+    await this.deliveries.finishAttempt(this.outcome(delivery, logged));
+  }
+
+  private outcome(delivery: DueDelivery, attempt: DeliveryAttempt): AttemptOutcome {
+    const status = attempt.response?.status;
+    if (status !== undefined && status >= 200 && status <= 299)
+      return { deliveryId: delivery.id, attempt, state: 'succeeded' };
+    const next = nextAttemptAt(attempt.attempt, delivery.createdAt, new Date(), {
+      baseMs: this.settings.retryBaseMs,
+      maxDelayMs: this.settings.retryMaxMs,
+      maxAttempts: this.settings.maxAttempts,
+      maxAgeMs: this.settings.maxAgeMs,
+    });
+    return next
+      ? { deliveryId: delivery.id, attempt, state: 'pending', nextAttemptAt: next }
+      : { deliveryId: delivery.id, attempt, state: 'dead' };
+  }
+}

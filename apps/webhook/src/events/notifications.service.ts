@@ -1,0 +1,217 @@
+/**
+ * What each event of this region's stream tells this region's webhooks, and the deliveries it
+ * makes: one per matching webhook (enabled, with the action, in scope), recorded before the
+ * event is acknowledged.
+ *
+ * `push` fires on `replication.completed.v1` for this region, so never before the image can
+ * be pulled here; while the image is quarantined here the notification is held and sent when
+ * `quarantine.changed.v1` says it passed (dropped when it failed). When the quarantine state
+ * cannot be read, the event fails and JetStream offers it again later.
+ */
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type QuarantineChanged,
+  type ReplicationCompleted,
+  type WebhookAction,
+  type WebhookRecord,
+  imagePulled,
+  manifestDeleted,
+  quarantineChanged,
+  replicationCompleted,
+  repositoryDeleted,
+  scanCompleted,
+  tagDeleted,
+} from '@meridian/contracts';
+import { InjectSql, type Sql } from '@meridian/database';
+import { DeliveriesRepository, type NewDelivery } from '../deliveries/deliveries.repository';
+import { scopeMatches } from '../webhooks/scope-matches';
+import { WebhooksRepository } from '../webhooks/webhooks.repository';
+import { QuarantineLookup } from './quarantine-lookup';
+import { renderPayload } from './render-payload';
+import type { WebhookEvent } from './webhook-event';
+
+export const regionToken = Symbol('Region');
+
+@Injectable()
+export class NotificationsService {
+  constructor(
+    @Inject(regionToken) private readonly region: string,
+    @InjectSql() private readonly sql: Sql,
+    private readonly webhooks: WebhooksRepository,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly quarantine: QuarantineLookup,
+  ) {}
+
+  /** Records the deliveries an event of this region's stream makes; throws to have it offered again. */
+  async handle(name: string, payload: unknown): Promise<void> {
+    switch (name) {
+      case replicationCompleted.name:
+        return this.imageReady(replicationCompleted.schema.parse(payload));
+      case quarantineChanged.name:
+        return this.quarantineChanged(quarantineChanged.schema.parse(payload));
+      case scanCompleted.name: {
+        const scan = scanCompleted.schema.parse(payload);
+        return this.notify({
+          ...this.base(scan, 'scan'),
+          target: {
+            repository: scan.repository,
+            digest: scan.digest,
+            mediaType: scan.mediaType,
+            tag: scan.tag,
+          },
+          tags: scan.tag ? [scan.tag] : [],
+          details: {
+            scan: {
+              findings: scan.findings,
+              newFindings: scan.newFindings,
+              reportDigest: scan.reportDigest,
+              sbomDigest: scan.sbomDigest,
+            },
+          },
+        });
+      }
+      case imagePulled.name: {
+        const pull = imagePulled.schema.parse(payload);
+        if (pull.region !== this.region) return;
+        return this.notify({
+          ...this.base(pull, 'pull'),
+          target: {
+            repository: pull.repository,
+            digest: pull.digest,
+            mediaType: pull.mediaType,
+            size: pull.size,
+            tag: pull.tag,
+          },
+          tags: pull.tag ? [pull.tag] : [],
+        });
+      }
+      case manifestDeleted.name: {
+        const deleted = manifestDeleted.schema.parse(payload);
+        return this.notify({
+          ...this.base(deleted, 'delete'),
+          target: { repository: deleted.repository, digest: deleted.digest },
+          tags: deleted.tags,
+        });
+      }
+      case tagDeleted.name: {
+        const deleted = tagDeleted.schema.parse(payload);
+        return this.notify({
+          ...this.base(deleted, 'delete'),
+          target: { repository: deleted.repository, digest: deleted.digest, tag: deleted.tag },
+          tags: [deleted.tag],
+        });
+      }
+      case repositoryDeleted.name: {
+        const deleted = repositoryDeleted.schema.parse(payload);
+        return this.notify({
+          ...this.base(deleted, 'delete'),
+          target: { repository: deleted.repository },
+          tags: [],
+        });
+      }
+      default:
+        return;
+    }
+  }
+
+  /** A `ping` to one webhook, whatever its actions: the delivery's id and the event's. */
+  async ping(webhook: WebhookRecord): Promise<{ id: string; eventId: string }> {
+    const event: WebhookEvent = {
+      id: randomUUID(),
+      timestamp: new Date().toISOString(),
+      action: 'ping',
+      region: webhook.region,
+      tags: [],
+    };
+    const delivery = deliveryOf(webhook, event);
+    await this.deliveries.record([delivery]);
+    return { id: delivery.id, eventId: event.id };
+  }
+
+  private async imageReady(ready: ReplicationCompleted): Promise<void> {
+    if (ready.region !== this.region) return;
+    const event: WebhookEvent = {
+      ...this.base(ready, 'push'),
+      target: {
+        repository: ready.repository,
+        digest: ready.digest,
+        mediaType: ready.mediaType,
+        size: ready.size,
+        tag: ready.tag,
+      },
+      tags: ready.tag ? [ready.tag] : [],
+    };
+    const state = await this.quarantine.state(ready.repository, ready.digest);
+    if (state === 'quarantined') return this.hold(ready.repository, ready.digest, event);
+    if (state === 'none' || state === 'passed') return this.notify(event);
+    // failed or deleted since: nobody may pull it, nothing to announce
+  }
+
+  private async quarantineChanged(change: QuarantineChanged): Promise<void> {
+    await this.notify({
+      ...this.base(change, 'quarantine'),
+      target: {
+        repository: change.repository,
+        digest: change.digest,
+        mediaType: change.mediaType,
+        size: change.size,
+        tag: change.tag,
+      },
+      tags: change.tag ? [change.tag] : [],
+      details: {
+        quarantine: { state: change.state, ...(change.details ? { details: change.details } : {}) },
+      },
+    });
+    if (change.state === 'quarantined') return;
+    const held = await this.sql<Array<{ event: WebhookEvent }>>`
+      select event from webhook.held_pushes
+      where repository = ${change.repository} and digest = ${change.digest}`;
+    if (change.state === 'passed') for (const { event } of held) await this.notify(event);
+    await this.sql`
+      delete from webhook.held_pushes
+      where repository = ${change.repository} and digest = ${change.digest}`;
+  }
+
+  private async hold(repository: string, digest: string, event: WebhookEvent): Promise<void> {
+    await this.sql`
+      insert into webhook.held_pushes (repository, digest, event_id, event)
+      values (${repository}, ${digest}, ${event.id}, ${this.sql.json(event as never)})
+      on conflict do nothing`;
+  }
+
+  private async notify(event: WebhookEvent): Promise<void> {
+    const matching = (await this.webhooks.enabledIn(this.region)).filter(
+      (webhook) =>
+        webhook.actions.includes(event.action as WebhookAction) &&
+        (event.target === undefined ||
+          scopeMatches(webhook.scope, { repository: event.target.repository, tags: event.tags })),
+    );
+    await this.deliveries.record(matching.map((webhook) => deliveryOf(webhook, event)));
+  }
+
+  private base(
+    source: { eventId: string; occurredAt: string; request?: WebhookEvent['request'] },
+    action: WebhookEvent['action'],
+  ): Omit<WebhookEvent, 'tags'> {
+    return {
+      id: source.eventId,
+      timestamp: source.occurredAt,
+      action,
+      region: this.region,
+      ...(source.request ? { request: source.request } : {}),
+    };
+  }
+}
+
+function deliveryOf(webhook: WebhookRecord, event: WebhookEvent): NewDelivery {
+  const { contentType, body } = renderPayload(event, webhook.payloadFormat);
+  return {
+    id: randomUUID(),
+    webhook: webhook.name,
+    eventId: event.id,
+    action: event.action,
+    contentType,
+    body,
+  };
+}

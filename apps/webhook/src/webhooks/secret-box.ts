@@ -1,0 +1,49 @@
+/**
+ * Webhook secrets at rest. They sign every request, so they are kept recoverable: sealed with
+ * AES-256-GCM under MERIDIAN_WEBHOOK_SECRET_KEY (SHA-256 of the variable's value is the key)
+ * when it is set, in the clear otherwise. The sealed form is what the database holds and what
+ * `webhook.changed.v1` carries to other regions, so regions must share the variable.
+ *
+ *   aes-256-gcm:<iv>:<tag>:<ciphertext>   (base64url each)
+ *   plain:<secret>
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+
+export class SecretBox {
+  private readonly key?: Buffer;
+
+  constructor(secretKey: string | undefined) {
+    if (secretKey) this.key = createHash('sha256').update(secretKey).digest();
+  }
+
+  seal(secret: string): string {
+    if (!this.key) return `plain:${secret}`;
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const sealed = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
+    return ['aes-256-gcm', iv, cipher.getAuthTag(), sealed]
+      .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
+      .join(':');
+  }
+
+  /** Throws when the secret was sealed under another key or none is configured. */
+  open(stored: string): string {
+    if (stored.startsWith('plain:')) return stored.slice('plain:'.length);
+    const [scheme, iv, tag, sealed] = stored.split(':');
+    if (scheme !== 'aes-256-gcm' || !iv || !tag || sealed === undefined)
+      throw new Error('unrecognised sealed webhook secret');
+    if (!this.key)
+      throw new Error('the webhook secret is sealed and MERIDIAN_WEBHOOK_SECRET_KEY is not set');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([
+      decipher.update(Buffer.from(sealed, 'base64url')),
+      decipher.final(),
+    ]).toString('utf8');
+  }
+}
+
+/** A fresh secret for a webhook created without one. */
+export function generateSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
