@@ -1,0 +1,171 @@
+/**
+ * The webhook service as the launcher runs it, for integration tests: `main.ts` as a child
+ * process (so it can be killed with SIGKILL) on a fresh Postgres database and its own
+ * nats-server with JetStream; a fake manifest service answering `manifest.quarantine-state`;
+ * and a client that calls the webhook RPCs as the gateway does and publishes the region's
+ * events as the other services would.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import {
+  type EventDefinition,
+  type RpcDefinition,
+  type RpcRequest,
+  type RpcResponse,
+  formatHlc,
+  manifestRpc,
+  replicationCompleted,
+} from '@meridian/contracts';
+import { Messaging } from '@meridian/messaging';
+import { createLogger } from '@meridian/telemetry';
+import {
+  type ManagedProcess,
+  type TestDatabase,
+  type TestNatsServer,
+  createTestDatabase,
+  spawnProcess,
+  startNatsServer,
+} from '@meridian/testing';
+import type { z } from 'zod';
+import type { ImageQuarantine } from '../src/events/quarantine-lookup';
+
+export const region = 'us-east';
+const repoRoot = resolve(__dirname, '..', '..', '..');
+
+/** Quick retries, a short timeout: what the tests wait for stays short. */
+export const testServiceEnv = {
+  MERIDIAN_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+  MERIDIAN_WEBHOOK_TIMEOUT_MS: '1500',
+  MERIDIAN_WEBHOOK_RETRY_BASE_MS: '200',
+  MERIDIAN_WEBHOOK_RETRY_MAX_MS: '1000',
+  MERIDIAN_WEBHOOK_MAX_ATTEMPTS: '6',
+  MERIDIAN_WEBHOOK_CONCURRENCY: '2',
+  MERIDIAN_WEBHOOK_SECRET_KEY: 'the test key sealing webhook secrets',
+};
+
+export function randomDigest(): string {
+  return `sha256:${randomBytes(32).toString('hex')}`;
+}
+
+export class WebhookServiceHarness {
+  /** what `manifest.quarantine-state` answers, by digest ('none' when absent) */
+  readonly quarantine = new Map<string, ImageQuarantine>();
+  private service?: ManagedProcess;
+
+  private constructor(
+    readonly nats: TestNatsServer,
+    readonly database: TestDatabase,
+    readonly client: Messaging,
+    private readonly manifest: Messaging,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  static async start(env: NodeJS.ProcessEnv = {}): Promise<WebhookServiceHarness> {
+    const [nats, database] = await Promise.all([
+      startNatsServer({ serverName: 'webhook-test' }),
+      createTestDatabase('webhook'),
+    ]);
+    const logger = createLogger({ service: 'webhook-test', region, level: 'error' });
+    const client = await Messaging.connect({
+      servers: nats.url,
+      region,
+      service: 'gateway',
+      logger,
+    });
+    const manifest = await Messaging.connect({
+      servers: nats.url,
+      region,
+      service: 'manifest',
+      logger,
+    });
+    const harness = new WebhookServiceHarness(nats, database, client, manifest, {
+      ...testServiceEnv,
+      ...env,
+    });
+    manifest.serve(manifestRpc.quarantineState, async ({ digest }) => {
+      const state = harness.quarantine.get(digest) ?? 'none';
+      if (state === 'deleted') throw new Error('not expected in these tests');
+      return { state };
+    });
+    await client.ensureEventStream();
+    await harness.startService();
+    return harness;
+  }
+
+  async startService(): Promise<void> {
+    const { DATABASE_URL: _inherited, ...inherited } = process.env;
+    const service = spawnProcess({
+      name: 'webhook',
+      command: process.execPath,
+      args: ['-r', '@swc-node/register', join('apps', 'webhook', 'src', 'main.ts')],
+      cwd: repoRoot,
+      env: {
+        ...inherited,
+        MERIDIAN_REGION: region,
+        MERIDIAN_NATS_URL: this.nats.url,
+        DATABASE_URL: this.database.url,
+        MERIDIAN_LOG_LEVEL: 'info',
+        ...this.env,
+      },
+      retainLines: 200,
+    });
+    this.service = service;
+    await service.waitForLine((line) => line.text.includes('"service ready"'), {
+      timeoutMs: 60_000,
+      description: 'service ready',
+    });
+  }
+
+  /** A crash: SIGKILL, nothing finishes. */
+  async killService(): Promise<void> {
+    await this.service?.stop({ signal: 'SIGKILL' });
+  }
+
+  rpc<D extends RpcDefinition>(def: D, request: RpcRequest<D>): Promise<RpcResponse<D>> {
+    return this.client.request(def, request, { context: { actor: { name: 'admin' } } });
+  }
+
+  async publish<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void> {
+    const event = def.schema.parse(payload) as { eventId: string };
+    await this.client.publishEvent(def.subject(region), event, event.eventId);
+  }
+
+  /** `replication.completed.v1` of this region for an image (the origin's own, lag 0). */
+  async imageReady(
+    repository: string,
+    tag?: string,
+    digest = randomDigest(),
+  ): Promise<{ eventId: string; digest: string }> {
+    const eventId = randomUUID();
+    const now = new Date().toISOString();
+    await this.publish(replicationCompleted, {
+      eventId,
+      originRegion: region,
+      hlc: formatHlc({ wallMs: Date.now(), counter: 0, region }),
+      occurredAt: now,
+      request: {
+        id: randomUUID(),
+        host: '127.0.0.1:5000',
+        method: 'PUT',
+        useragent: 'skopeo/1.13',
+      },
+      repository,
+      digest,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      size: 528,
+      ...(tag ? { tag } : {}),
+      region,
+      sourceRegion: region,
+      sourceEventId: randomUUID(),
+      pushedAt: now,
+      lagMs: 0,
+    });
+    return { eventId, digest };
+  }
+
+  async dispose(): Promise<void> {
+    await this.service?.stop();
+    await Promise.all([this.client.close(), this.manifest.close()]);
+    await Promise.all([this.nats.stop(), this.database.drop()]);
+  }
+}
