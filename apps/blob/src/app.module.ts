@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DatabaseModule } from '@meridian/database';
 import { MessagingModule } from '@meridian/messaging';
-import { createStorageDriver } from '@meridian/storage';
+import { type StorageDriver, createStorageDriver, storageReadinessProbe } from '@meridian/storage';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { BlobsHandler } from './blobs/blobs.handler';
 import { BlobsRepository, SqlBlobsRepository } from './blobs/blobs.repository';
@@ -20,6 +20,7 @@ import { SqlUploadsRepository, UploadsRepository } from './uploads/uploads.repos
 import { UploadsService } from './uploads/uploads.service';
 
 export const serviceName = 'blob';
+const storeReadinessToken = Symbol('StoreReadiness');
 
 @Module({})
 export class AppModule {
@@ -49,6 +50,11 @@ export class AppModule {
         { provide: blobConfigToken, useValue: config },
         { provide: loggerToken, useValue: logger },
         { provide: storageDriverToken, useFactory: () => createStorageDriver(config.storage) },
+        {
+          provide: storeReadinessToken,
+          inject: [storageDriverToken],
+          useFactory: (store: StorageDriver) => storageReadinessProbe(store),
+        },
         { provide: BlobsRepository, useClass: SqlBlobsRepository },
         { provide: UploadsRepository, useClass: SqlUploadsRepository },
         BlobsService,

@@ -4,16 +4,25 @@
  *   body on untouched, so uploads stream from `request.raw` into the store and manifest
  *   PUTs read theirs with a hard cap (Fastify's bodyLimit plays no part);
  * - `Docker-Distribution-API-Version` is set on the node response of every request, so
- *   errors, 404s and directly written responses all carry it.
+ *   errors, 404s and directly written responses all carry it;
+ * - every request is a span and counted in the metrics (observe-requests.ts), and
+ *   `/livez`, `/readyz`, `/metrics` answer outside the registry's auth (health.routes.ts).
  * main.ts listens; tests call this with their own configuration.
  */
 import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createStorageDriver } from '@meridian/storage';
-import { type Logger, NestPinoLogger } from '@meridian/telemetry';
+import { createStorageDriver, storageReadinessProbe } from '@meridian/storage';
+import {
+  HealthEndpoints,
+  type Logger,
+  NestPinoLogger,
+  findReadinessProbes,
+} from '@meridian/telemetry';
 import { AppModule } from './app.module';
 import type { GatewayConfig } from './config';
+import { registerHealthRoutes } from './http/health.routes';
+import { observeRequests } from './http/observe-requests';
 
 export async function createGatewayApp(
   config: GatewayConfig,
@@ -43,9 +52,13 @@ export async function createGatewayApp(
     reply.raw.setHeader('docker-distribution-api-version', 'registry/2.0');
     done();
   });
+  observeRequests(fastify);
+  const health = new HealthEndpoints([...findReadinessProbes(app), storageReadinessProbe(storage)]);
+  registerHealthRoutes(fastify, health);
   // Fastify ends the connections that are idle the moment it closes; one whose response
   // finishes a moment later would hold the shutdown for the whole keep-alive timeout.
   fastify.addHook('preClose', (done) => {
+    health.markStopping();
     const server = fastify.server;
     const sweep = setInterval(() => server.closeIdleConnections(), 50);
     server.once('close', () => clearInterval(sweep));

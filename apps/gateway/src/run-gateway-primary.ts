@@ -11,15 +11,18 @@
  * replaces a worker that dies, and on SIGINT/SIGTERM stops them all and exits.
  */
 import cluster, { type Worker } from 'node:cluster';
-import type { Logger } from '@meridian/telemetry';
+import { type Logger, loadRuntimeConfig } from '@meridian/telemetry';
 import type { GatewayConfig } from './config';
 import { shutdownMessage } from './run-gateway-server';
 import { serveClusterUploadLocks } from './uploads/cluster-upload-locks';
 
 /** A worker that dies this soon after starting is broken, not unlucky: stop instead of looping. */
 const minimumLifetimeMs = 5_000;
-/** How long workers get to finish their requests before they are killed. */
-const stopGraceMs = 10_000;
+/**
+ * How long workers get to finish their requests before they are killed: their own grace
+ * period (MERIDIAN_SHUTDOWN_GRACE_SECONDS) and a second to flush and exit.
+ */
+const stopGraceMs = loadRuntimeConfig(process.env).shutdownGraceMs + 1_000;
 
 export function runGatewayPrimary(config: GatewayConfig, logger: Logger): void {
   const startedAt = new Map<number, number>();

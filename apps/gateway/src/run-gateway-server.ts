@@ -2,10 +2,12 @@
  * One HTTP server process: the whole gateway, or one worker of a cluster (the primary
  * then owns the port and hands connections round-robin to its workers). It stops on
  * SIGINT/SIGTERM, on the primary's request, or when the primary is gone: the listener
- * closes, requests in flight finish, NATS drains, the process exits.
+ * closes, `/readyz` turns 503, requests in flight (uploads too) get
+ * MERIDIAN_SHUTDOWN_GRACE_SECONDS to finish, NATS drains, the process exits 0 (1 when
+ * stopping failed or overran). Traces and metrics are named after the gateway and region.
  */
 import cluster from 'node:cluster';
-import type { Logger } from '@meridian/telemetry';
+import { type Logger, loadRuntimeConfig, startMetrics, startTracing } from '@meridian/telemetry';
 import type { GatewayConfig } from './config';
 import { createGatewayApp } from './gateway-app';
 
@@ -13,19 +15,30 @@ import { createGatewayApp } from './gateway-app';
 export const shutdownMessage = 'meridian:shutdown';
 
 export async function runGatewayServer(config: GatewayConfig, logger: Logger): Promise<void> {
+  const runtime = loadRuntimeConfig(process.env);
+  const tracing = startTracing({ service: 'gateway', region: config.region });
+  const registry = startMetrics({ service: 'gateway', region: config.region });
   const app = await createGatewayApp(config, logger);
   let stopping: Promise<void> | undefined;
   const stop = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       logger.debug({ reason }, 'gateway stopping');
       try {
-        await app.close();
+        const closed = await closeWithin(() => app.close(), runtime.shutdownGraceMs);
+        if (!closed) {
+          logger.warn(
+            { graceMs: runtime.shutdownGraceMs },
+            'requests in flight outlived the grace period',
+          );
+          process.exitCode = 1;
+        }
+        await tracing?.shutdown();
+        await registry.shutdown();
       } catch (error) {
         logger.error({ err: error }, 'gateway failed to stop cleanly');
         process.exitCode = 1;
       }
-      logger.flush();
-      process.exit();
+      logger.flush(() => process.exit());
     })();
     return stopping;
   };
@@ -43,4 +56,17 @@ export async function runGatewayServer(config: GatewayConfig, logger: Logger): P
       { host: config.host, port: config.port, storage: config.storage.driver },
       'service ready',
     );
+}
+
+/** True when `close` finished within `graceMs`. */
+async function closeWithin(close: () => Promise<void>, graceMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const overran = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), graceMs);
+  });
+  try {
+    return await Promise.race([close().then(() => true as const), overran]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

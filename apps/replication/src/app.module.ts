@@ -30,6 +30,7 @@ import {
 } from './replication/replication.settings';
 import { NatsPeerLinks, PeerLinks } from './status/peer-links';
 import { ReplicationStatusHandler } from './status/replication-status.handler';
+import { ReplicationMetrics } from './status/replication-metrics';
 import { ReplicationStatusService } from './status/replication-status.service';
 
 export const serviceName = 'replication';
@@ -86,6 +87,7 @@ export class AppModule {
         ReplicationStatusService,
         LookupsService,
         ReplicationStatusHandler,
+        ReplicationMetrics,
         LookupsHandler,
         ReplicationConsumers,
       ],

@@ -1,7 +1,7 @@
 /**
  * Nest wiring for a service's database: one pool, the service's migrations applied before
  * anything else starts, the outbox, and its relay publishing to the region's event stream
- * from application bootstrap until shutdown.
+ * from application bootstrap until shutdown. The pool is a readiness probe (`select 1`).
  */
 import {
   type DynamicModule,
@@ -13,6 +13,7 @@ import {
 } from '@nestjs/common';
 import { HybridLogicalClock } from '@meridian/contracts';
 import { Messaging } from '@meridian/messaging';
+import { markReadinessProbe } from '@meridian/telemetry';
 import type { Logger } from 'pino';
 import { loadMigrations, migrate } from './migrate';
 import { Outbox } from './outbox';
@@ -33,6 +34,7 @@ export interface DatabaseModuleOptions {
 }
 
 const optionsToken = Symbol('DatabaseModuleOptions');
+const databaseReadinessToken = Symbol('DatabaseReadiness');
 
 @Injectable()
 class OutboxRelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -99,6 +101,17 @@ export class DatabaseModule {
           inject: [optionsToken],
           useFactory: (opts: DatabaseModuleOptions) =>
             new Outbox(opts.schema, new HybridLogicalClock(opts.region)),
+        },
+        {
+          provide: databaseReadinessToken,
+          inject: [sqlToken],
+          useFactory: (sql: Sql) =>
+            markReadinessProbe({
+              dependency: 'database',
+              check: async () => {
+                await sql`select 1`;
+              },
+            }),
         },
         OutboxRelayLifecycle,
       ],

@@ -3,3 +3,4 @@ export * from './messaging.module';
 export * from './rpc-context';
 export * from './rpc-envelope';
 export * from './rpc-handler.decorator';
+export * from './consume-in-span';

@@ -1,24 +1,31 @@
 /**
  * Nest wiring: provides one Messaging connection per process and, once the application
- * has bootstrapped, subscribes every @RpcHandler method it finds. On shutdown the
- * connection drains, so in-flight requests finish and nothing new is taken.
+ * has bootstrapped, subscribes every @RpcHandler method it finds. On shutdown it first
+ * stops taking requests and waits for the answers in progress (before the database
+ * closes), then drains the connection. The connection is a readiness probe: a flush
+ * round trip to the server.
  */
 import {
   type DynamicModule,
   Injectable,
   Module,
+  type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { RpcDefinition } from '@meridian/contracts';
+import { markReadinessProbe } from '@meridian/telemetry';
 import { Messaging, type MessagingOptions } from './messaging';
 import { rpcHandlerMetadata } from './rpc-handler.decorator';
 
 export const messagingOptionsToken = Symbol('MessagingOptions');
+const natsReadinessToken = Symbol('NatsReadiness');
 
 @Injectable()
-class RpcHandlerExplorer implements OnApplicationBootstrap, OnApplicationShutdown {
+class RpcHandlerExplorer
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
@@ -41,6 +48,10 @@ class RpcHandlerExplorer implements OnApplicationBootstrap, OnApplicationShutdow
           );
       }
     }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.messaging.stopServing();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -69,6 +80,15 @@ export class MessagingModule {
           provide: Messaging,
           inject: [messagingOptionsToken],
           useFactory: (messagingOptions: MessagingOptions) => Messaging.connect(messagingOptions),
+        },
+        {
+          provide: natsReadinessToken,
+          inject: [Messaging],
+          useFactory: (messaging: Messaging) =>
+            markReadinessProbe({
+              dependency: 'nats',
+              check: () => messaging.connection.flush(),
+            }),
         },
         RpcHandlerExplorer,
       ],

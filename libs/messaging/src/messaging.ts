@@ -3,6 +3,10 @@
  * its contract on both ends; a reply is `{ok,value}` or `{ok:false,error}` and errors are
  * rethrown on the caller's side as RegistryError; a timeout or a service with no
  * responders becomes UNAVAILABLE.
+ *
+ * Every request, answer and published event is a span; the trace context travels in the
+ * message headers (`traceparent`), so the caller's trace continues in the service that
+ * answers and in the consumers of an event.
  */
 import {
   RegistryError,
@@ -29,6 +33,13 @@ import {
   connect,
   headers,
 } from '@nats-io/transport-node';
+import {
+  SpanKind,
+  extractTraceContext,
+  inSpan,
+  injectTraceContext,
+  metrics,
+} from '@meridian/telemetry';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { type RpcContext, contextHeader } from './rpc-context';
@@ -58,6 +69,7 @@ const dayMs = 24 * 60 * 60 * 1000;
 
 export class Messaging {
   private readonly subscriptions: Subscription[] = [];
+  private readonly answering = new Set<Promise<void>>();
   private js?: JetStreamClient;
 
   private constructor(
@@ -92,24 +104,29 @@ export class Messaging {
     options: { region?: string; timeoutMs?: number; context?: RpcContext } = {},
   ): Promise<RpcResponse<D>> {
     const body = def.request.parse(payload);
-    const hdrs = headers();
-    if (options.context) hdrs.set(contextHeader, JSON.stringify(options.context));
-    let reply: Msg;
-    try {
-      reply = await this.connection.request(
-        def.subject(options.region ?? this.region),
-        encodeJson(body),
-        {
-          timeout: options.timeoutMs ?? this.options.requestTimeoutMs ?? 10_000,
-          headers: hdrs,
-        },
-      );
-    } catch (err) {
-      throw toUnavailable(def, err);
-    }
-    const envelope = decodeJson(reply.data) as RpcReply<unknown>;
-    if (!envelope.ok) throw RegistryError.fromBody(envelope.error);
-    return def.response.parse(envelope.value) as RpcResponse<D>;
+    const subject = def.subject(options.region ?? this.region);
+    return inSpan(
+      `${def.service}.${def.verb} request`,
+      { kind: SpanKind.CLIENT, attributes: rpcAttributes(subject) },
+      async () => {
+        const hdrs = headers();
+        if (options.context) hdrs.set(contextHeader, JSON.stringify(options.context));
+        injectTraceContext(hdrs);
+        let reply: Msg;
+        try {
+          reply = await this.connection.request(subject, encodeJson(body), {
+            timeout: options.timeoutMs ?? this.options.requestTimeoutMs ?? 10_000,
+            headers: hdrs,
+          });
+        } catch (err) {
+          metrics().natsErrors.add(1, { operation: 'request', rpc: `${def.service}.${def.verb}` });
+          throw toUnavailable(def, err);
+        }
+        const envelope = decodeJson(reply.data) as RpcReply<unknown>;
+        if (!envelope.ok) throw RegistryError.fromBody(envelope.error);
+        return def.response.parse(envelope.value) as RpcResponse<D>;
+      },
+    );
   }
 
   /** Answers an RPC of this region; replicas share the work through the service's queue group. */
@@ -122,7 +139,9 @@ export class Messaging {
           logger.error({ err, subject: def.subject(this.region) }, 'rpc subscription failed');
           return;
         }
-        void answer(def, handler, msg, logger);
+        const answering = answer(def, handler, msg, logger);
+        this.answering.add(answering);
+        void answering.finally(() => this.answering.delete(answering));
       },
     });
     this.subscriptions.push(subscription);
@@ -166,12 +185,43 @@ export class Messaging {
    * the message id, so a republished event is dropped as a duplicate.
    */
   async publishEvent(subject: string, payload: unknown, eventId: string): Promise<void> {
-    await this.jetStream().publish(subject, encodeJson(payload), { msgID: eventId });
+    await inSpan(
+      `${subject} publish`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject },
+      },
+      async () => {
+        const hdrs = headers();
+        injectTraceContext(hdrs);
+        try {
+          await this.jetStream().publish(subject, encodeJson(payload), {
+            msgID: eventId,
+            headers: hdrs,
+          });
+        } catch (err) {
+          metrics().natsErrors.add(1, { operation: 'publish' });
+          throw err;
+        }
+      },
+    );
+  }
+
+  /**
+   * Stops taking requests (other replicas of the queue group get them) and waits for the
+   * answers in progress. Called first on shutdown, while the database is still open.
+   */
+  async stopServing(): Promise<void> {
+    if (this.connection.isClosed()) return;
+    await Promise.all(this.subscriptions.map((subscription) => subscription.drain()));
+    this.subscriptions.length = 0;
+    await Promise.allSettled([...this.answering]);
   }
 
   /** Stops taking requests, lets in-flight ones finish, closes the connection. */
   async close(): Promise<void> {
     if (this.connection.isClosed()) return;
+    await this.stopServing();
     await this.connection.drain();
   }
 
@@ -190,16 +240,31 @@ async function answer<D extends RpcDefinition>(
   msg: Msg,
   logger: Logger,
 ): Promise<void> {
-  let reply: RpcReply<unknown>;
-  try {
-    const context = readContext(msg);
-    const request = def.request.parse(decodeJson(msg.data)) as RpcRequest<D>;
-    const value = await handler(request, context);
-    reply = { ok: true, value: def.response.parse(value) };
-  } catch (err) {
-    reply = { ok: false, error: toErrorBody(def, err, logger) };
-  }
+  const reply = await inSpan(
+    `${def.service}.${def.verb} answer`,
+    {
+      kind: SpanKind.SERVER,
+      attributes: rpcAttributes(msg.subject),
+      parent: extractTraceContext(msg.headers),
+    },
+    async (span): Promise<RpcReply<unknown>> => {
+      try {
+        const context = readContext(msg);
+        const request = def.request.parse(decodeJson(msg.data)) as RpcRequest<D>;
+        const value = await handler(request, context);
+        return { ok: true, value: def.response.parse(value) };
+      } catch (err) {
+        const error = toErrorBody(def, err, logger);
+        span.setAttribute('meridian.error.code', error.code);
+        return { ok: false, error };
+      }
+    },
+  );
   msg.respond(encodeJson(reply));
+}
+
+function rpcAttributes(subject: string) {
+  return { 'messaging.system': 'nats', 'messaging.destination.name': subject };
 }
 
 function readContext(msg: Msg): RpcContext {

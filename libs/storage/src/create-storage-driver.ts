@@ -3,11 +3,13 @@
  * MERIDIAN_S3_*) onto a `StorageConfig`, validate it with this schema to name bad keys, and
  * call `createStorageDriver` once at boot; the driver is ready when it resolves (root
  * directory or bucket created if missing, so ops need not create the bucket by hand).
+ * Its calls are spans (traced-storage-driver.ts).
  */
 import { z } from 'zod';
 import { FilesystemStorageDriver } from './filesystem.driver';
 import { S3StorageDriver } from './s3.driver';
 import type { StorageDriver } from './storage-driver';
+import { traceStorageDriver } from './traced-storage-driver';
 
 export const FilesystemStorageConfig = z.object({
   driver: z.literal('filesystem'),
@@ -42,5 +44,5 @@ export async function createStorageDriver(config: StorageConfig): Promise<ReadyS
       ? new FilesystemStorageDriver(parsed)
       : new S3StorageDriver(parsed);
   await driver.init();
-  return driver;
+  return traceStorageDriver(driver, parsed.driver);
 }

@@ -1,9 +1,11 @@
 /**
  * Structured logging: pino JSON, one line per event, static lowercase messages with the
- * data in fields. Every line carries the service and region. Values of keys that name
+ * data in fields. Every line carries the service and region, and the trace id of the span
+ * it was written in (`traceId`) when tracing is on. Values of keys that name
  * secrets (`*password*`, `*secret*`, `*token*`, `*key*` …) are redacted.
  */
 import pino, { type Logger } from 'pino';
+import { activeTraceId } from './tracing';
 
 export type { Logger } from 'pino';
 
@@ -18,6 +20,11 @@ function redactSecrets(value: unknown, depth = 0): unknown {
     out[key] = secretKey.test(key) ? '[redacted]' : redactSecrets(inner, depth + 1);
   }
   return out;
+}
+
+function traceIdOfActiveSpan(): Record<string, unknown> {
+  const traceId = activeTraceId();
+  return traceId ? { traceId } : {};
 }
 
 export interface LoggerOptions {
@@ -44,6 +51,7 @@ export function createLogger({
         log: (object) => redactSecrets(object) as Record<string, unknown>,
       },
       serializers: { err: pino.stdSerializers.err },
+      mixin: traceIdOfActiveSpan,
     },
     destination ?? pino.destination({ sync: false }),
   );

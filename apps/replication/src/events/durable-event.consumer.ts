@@ -9,6 +9,7 @@
  */
 import { blobUploaded, eventNameOfSubject } from '@meridian/contracts';
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { consumeInSpan } from '@meridian/messaging';
 import type { Logger } from 'pino';
 import { ackWaitMs } from './event-streams';
 import { retryDelayMs } from './retry-delay';
@@ -114,7 +115,8 @@ export class DurableEventConsumer {
     const heartbeat = setInterval(() => msg.working(), ackWaitMs / 3);
     try {
       await previous;
-      await this.handler.apply(event);
+      // a child of the span that published the event in its origin region
+      await consumeInSpan(msg, this.options.durable, () => this.handler.apply(event));
       msg.ack();
     } catch (error) {
       this.options.logger.warn(

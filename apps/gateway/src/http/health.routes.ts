@@ -1,0 +1,21 @@
+/**
+ * `GET /livez`, `/readyz`, `/metrics` on the gateway's own port, registered on Fastify
+ * directly: outside `/v2` and `/api/v1`, so neither registry tokens nor the management
+ * guard apply. Readiness means the region's NATS and the store answer. `/metrics` is not
+ * authenticated: its labels are route templates, methods, statuses and region names, never
+ * repositories or identities; deployments keep it off the public ingress (README).
+ */
+import type { HealthEndpoints } from '@meridian/telemetry';
+import type { FastifyInstance } from 'fastify';
+
+export const healthPaths = ['/livez', '/readyz', '/metrics'] as const;
+
+export function registerHealthRoutes(fastify: FastifyInstance, endpoints: HealthEndpoints): void {
+  for (const path of healthPaths) {
+    fastify.get(path, async (request, reply) => {
+      const answer = await endpoints.answer(path);
+      if (!answer) return reply.code(404).send();
+      return reply.code(answer.status).type(answer.contentType).send(answer.body);
+    });
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * Metrics: every Meridian figure is an OpenTelemetry instrument named `meridian_*` in one
+ * registry per process. The registry is read in the Prometheus text format (`/metrics`)
+ * and, when OTEL_EXPORTER_OTLP_ENDPOINT is set, pushed over OTLP as well.
+ *
+ * Services record into the instruments here (HTTP requests, bytes, upload sessions, NATS
+ * and database errors, webhook deliveries, scan durations); figures a service already
+ * keeps (replication lag and backlog per peer) are observed from it at scrape time.
+ */
+import type { Attributes, Counter, Histogram, Meter, UpDownCounter } from '@opentelemetry/api';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  MeterProvider,
+  type MetricReader,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+
+export const prometheusContentType = 'text/plain; version=0.0.4; charset=utf-8';
+
+/** Buckets for request and scan durations, in seconds: 1 ms to 1 min. */
+const durationBuckets = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+];
+
+/** One peer region's replication figures, as the replication service computes them. */
+export interface PeerReplicationFigures {
+  peer: string;
+  connected: boolean;
+  eventsPending?: number;
+  /** age of the oldest event of the peer not yet applied here; 0 when nothing is pending */
+  lagSeconds: number;
+}
+
+export class MeridianMetrics {
+  readonly httpRequests: Counter;
+  readonly httpRequestDuration: Histogram;
+  readonly httpBytesReceived: Counter;
+  readonly httpBytesSent: Counter;
+  readonly uploadSessions: UpDownCounter;
+  readonly natsErrors: Counter;
+  readonly databaseErrors: Counter;
+  readonly webhookDeliveries: Counter;
+  readonly scanDuration: Histogram;
+
+  private readonly prometheus: PrometheusExporter;
+  /** without the `otel_scope_name` label: every instrument here has the one scope */
+  private readonly serializer = new PrometheusSerializer(undefined, false, undefined, false, true);
+  private readonly provider: MeterProvider;
+  private readonly meter: Meter;
+
+  constructor(options: { service: string; region: string; env?: NodeJS.ProcessEnv }) {
+    const env = options.env ?? process.env;
+    this.prometheus = new PrometheusExporter({ preventServerStart: true });
+    const readers: MetricReader[] = [this.prometheus];
+    if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT) {
+      readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() }));
+    }
+    this.provider = new MeterProvider({
+      resource: resourceFromAttributes({
+        [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? `meridian-${options.service}`,
+        'meridian.region': options.region,
+      }),
+      readers,
+      views: [],
+    });
+    this.meter = this.provider.getMeter('meridian');
+    const meter = this.meter;
+    this.httpRequests = meter.createCounter('meridian_http_requests', {
+      description: 'HTTP requests answered, by method, route and status.',
+    });
+    this.httpRequestDuration = meter.createHistogram('meridian_http_request_duration_seconds', {
+      description: 'Time from request to response, by method, route and status.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: durationBuckets },
+    });
+    this.httpBytesReceived = meter.createCounter('meridian_http_received_bytes', {
+      description: 'Bytes received from clients, by route.',
+      unit: 'By',
+    });
+    this.httpBytesSent = meter.createCounter('meridian_http_sent_bytes', {
+      description: 'Bytes sent to clients, by route.',
+      unit: 'By',
+    });
+    this.uploadSessions = meter.createUpDownCounter('meridian_upload_sessions', {
+      description: 'Blob upload sessions open in this process.',
+    });
+    this.natsErrors = meter.createCounter('meridian_nats_errors', {
+      description: 'NATS requests and publishes that failed, by operation.',
+    });
+    this.databaseErrors = meter.createCounter('meridian_database_errors', {
+      description: 'Database operations that failed, by operation.',
+    });
+    this.webhookDeliveries = meter.createCounter('meridian_webhook_deliveries', {
+      description: 'Webhook delivery attempts, by outcome (delivered, failed, gave_up).',
+    });
+    this.scanDuration = meter.createHistogram('meridian_scan_duration_seconds', {
+      description: 'Time to scan one image, by outcome.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: durationBuckets },
+    });
+  }
+
+  /**
+   * Reports replication lag and backlog per peer, read from `figures` whenever the
+   * registry is collected (a scrape, an OTLP export).
+   */
+  observeReplication(
+    figures: () => Promise<{ region: string; peers: PeerReplicationFigures[] }>,
+  ): void {
+    const connected = this.meter.createObservableGauge('meridian_replication_peer_connected', {
+      description: "1 when this region reaches the peer region's NATS, else 0.",
+    });
+    const pending = this.meter.createObservableGauge('meridian_replication_events_pending', {
+      description: 'Events of the peer region not yet applied in this region.',
+    });
+    const lag = this.meter.createObservableGauge('meridian_replication_lag_seconds', {
+      description: 'Age of the oldest event of the peer region not yet applied here.',
+      unit: 's',
+    });
+    this.meter.addBatchObservableCallback(
+      async (result) => {
+        const { region, peers } = await figures();
+        for (const peer of peers) {
+          const attributes: Attributes = { region, peer: peer.peer };
+          result.observe(connected, peer.connected ? 1 : 0, attributes);
+          if (peer.eventsPending !== undefined)
+            result.observe(pending, peer.eventsPending, attributes);
+          result.observe(lag, peer.lagSeconds, attributes);
+        }
+      },
+      [connected, pending, lag],
+    );
+  }
+
+  /** The registry in the Prometheus text exposition format. */
+  async renderPrometheus(): Promise<string> {
+    const { resourceMetrics } = await this.prometheus.collect();
+    return this.serializer.serialize(resourceMetrics);
+  }
+
+  async shutdown(): Promise<void> {
+    await this.provider.shutdown();
+  }
+}
+
+let processMetrics: MeridianMetrics | undefined;
+
+/**
+ * The process's registry. `bootstrapService` creates it with the service's name; code that
+ * records before (or without) it, such as a library under test, gets an unnamed one.
+ */
+export function metrics(): MeridianMetrics {
+  processMetrics ??= new MeridianMetrics({ service: 'unnamed', region: 'unknown' });
+  return processMetrics;
+}
+
+/** Names the process's registry after its service; call once, first thing. */
+export function startMetrics(options: { service: string; region: string }): MeridianMetrics {
+  processMetrics = new MeridianMetrics(options);
+  return processMetrics;
+}
