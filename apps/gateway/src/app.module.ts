@@ -27,6 +27,7 @@ import { ClusterUploadLockClient } from './uploads/cluster-upload-locks';
 import { UploadDigesters } from './uploads/upload-digesters';
 import { UploadLocks } from './uploads/upload-locks';
 import { UploadsController } from './uploads/uploads.controller';
+import { WebhooksController } from './webhooks/webhooks.controller';
 
 export interface AppModuleOptions {
   config: GatewayConfig;
@@ -54,6 +55,7 @@ export class AppModule {
         ...authControllers,
         ...replicationControllers,
         ...managementControllers,
+        WebhooksController,
       ],
       providers: [
         { provide: loggerToken, useValue: logger },
