@@ -1,0 +1,311 @@
+/**
+ * The rules of scanning. A push of an image (or of an index: each platform image) in this
+ * region is read once per image digest: its layers' packages are kept, matched against the
+ * advisory database, and the result becomes a report, an SBOM and a report referrer attached
+ * to the image, `scan.completed.v1`, and the quarantine decision (passed when no finding is at
+ * or above MERIDIAN_QUARANTINE_SEVERITY and every layer could be read, failed otherwise).
+ *
+ * Every step is idempotent, so an event redelivered after a crash ends the same way: images
+ * are keyed by digest, the SBOM and report documents are built deterministically from what is
+ * stored (same bytes, same referrer), the report row is replaced, and the quarantine decision
+ * only ever changes a quarantined image.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type ManifestPushed,
+  RegistryError,
+  type ScanFinding,
+  type ScanReport,
+  type Severity,
+  scanCompleted,
+} from '@meridian/contracts';
+import { Outbox } from '@meridian/database';
+import {
+  type ScanError,
+  buildCycloneDxSbom,
+  cycloneDxMediaType,
+  describeScanError,
+  isAtLeast,
+} from '@meridian/scanning';
+import { InjectLogger, type Logger } from '@meridian/telemetry';
+import { AdvisoryMatcher } from '../advisories/advisory-matcher';
+import { ReferrerPublisher } from '../referrers/referrer-publisher';
+import { LayerReader } from './layer-reader';
+import { type ImageEntry, scannableImages } from './read-pushed-manifest';
+import { RegistryClient } from './registry.client';
+import { type ScanSettings, scanSettingsToken } from './scan-settings';
+import { type ScannedImage, type StoredReport, findingKey } from './scanned-image';
+import { ScansRepository } from './scans.repository';
+
+/** The artifact type of the report referrer; SBOMs are `application/vnd.cyclonedx+json`. */
+export const scanReportArtifactType = 'application/vnd.meridian.scan.report.v1+json';
+
+const severities: Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
+/** errors a scan.completed event carries at most (the report has them all) */
+const maxEventErrors = 50;
+
+@Injectable()
+export class ScansService {
+  constructor(
+    private readonly scans: ScansRepository,
+    private readonly layers: LayerReader,
+    private readonly advisories: AdvisoryMatcher,
+    private readonly referrers: ReferrerPublisher,
+    private readonly registry: RegistryClient,
+    private readonly outbox: Outbox,
+    @Inject(scanSettingsToken) private readonly settings: ScanSettings,
+    @InjectLogger() private readonly logger: Logger,
+  ) {}
+
+  /** Scans a push of this region; referrers and other artifacts are left alone. */
+  async scanPushed(push: ManifestPushed): Promise<void> {
+    const body = Buffer.from(push.body, 'base64');
+    const entries = await scannableImages(push, body, (digest) =>
+      this.registry.manifest(push.repository, digest),
+    );
+    if (entries === undefined) return;
+    const previous = await this.scans.findReport(push.repository, push.digest);
+    const images: ScannedImage[] = [];
+    for (const entry of entries) images.push(await this.scanImage(entry));
+    const stored: StoredReport = {
+      repository: push.repository,
+      digest: push.digest,
+      mediaType: push.mediaType,
+      ...(push.tag === undefined ? {} : { tag: push.tag }),
+      images: entries.map(({ digest, platform }) => ({ digest, platform })),
+      scannedAt: earliest(images.map((image) => image.scannedAt)),
+    };
+    const subject = { ...push, size: push.size };
+    const sbomDigest = await this.referrers.attach(subject, {
+      artifactType: cycloneDxMediaType,
+      bytes: Buffer.from(JSON.stringify(this.sbomOf(stored, images))),
+    });
+    const document = this.reportOf({ ...stored, sbomDigest }, images);
+    const reportDigest = await this.referrers.attach(subject, {
+      artifactType: scanReportArtifactType,
+      bytes: Buffer.from(JSON.stringify(document)),
+    });
+    const report = { ...stored, sbomDigest, reportDigest };
+    const before = new Set(previous ? await this.findingKeysOf(previous) : []);
+    const findings = images.flatMap((image) => image.findings);
+    await this.scans.saveReport(report, {
+      def: scanCompleted,
+      payload: {
+        ...this.outbox.envelope({ actor: { name: 'meridian-scan' } }),
+        repository: push.repository,
+        digest: push.digest,
+        mediaType: push.mediaType,
+        ...(push.tag === undefined ? {} : { tag: push.tag }),
+        findings: countBySeverity(findings),
+        newFindings: findings.filter((finding) => !before.has(findingKey(finding))).length,
+        reportDigest,
+        sbomDigest,
+        errors: images.flatMap((image) => image.readErrors).slice(0, maxEventErrors),
+      },
+    });
+    await this.decideQuarantine(push, images);
+    this.logger.info(
+      {
+        repository: push.repository,
+        digest: push.digest,
+        images: images.length,
+        findings: findings.length,
+      },
+      'image scanned',
+    );
+  }
+
+  /** The stored report of a pushed manifest, as the gateway serves it. */
+  async report(repository: string, digest: string): Promise<ScanReport> {
+    const stored = await this.scans.findReport(repository, digest);
+    if (!stored) {
+      throw new RegistryError('MANIFEST_UNKNOWN', 'no scan report for this manifest', {
+        repository,
+        digest,
+      });
+    }
+    const images = await Promise.all(stored.images.map((image) => this.storedImage(image.digest)));
+    return this.reportOf(stored, images);
+  }
+
+  /**
+   * After the advisory database changed: re-matches every image matched with another one,
+   * from its stored packages, and announces `scan.completed.v1` for each report that gained
+   * findings. Returns how many images were re-matched.
+   */
+  async rematch(): Promise<number> {
+    const fingerprint = this.advisories.fingerprint;
+    const stale = await this.scans.imagesMatchedWith(fingerprint);
+    const added = new Map<string, number>();
+    for (const image of stale) {
+      const { findings } = this.advisories.match(image.packages);
+      const before = new Set(image.findings.map(findingKey));
+      const fresh = findings.filter((finding) => !before.has(findingKey(finding))).length;
+      await this.scans.updateFindings(image.digest, findings, fingerprint);
+      if (fresh > 0) added.set(image.digest, fresh);
+    }
+    await this.announceNewFindings(added);
+    if (stale.length > 0)
+      this.logger.info({ images: stale.length, fingerprint }, 'images re-matched');
+    return stale.length;
+  }
+
+  private async announceNewFindings(added: Map<string, number>): Promise<void> {
+    const announced = new Set<string>();
+    for (const digest of added.keys()) {
+      for (const stored of await this.scans.reportsContaining(digest)) {
+        const key = `${stored.repository}@${stored.digest}`;
+        if (announced.has(key)) continue;
+        announced.add(key);
+        const images = await Promise.all(
+          stored.images.map((image) => this.storedImage(image.digest)),
+        );
+        await this.scans.emit(scanCompleted, {
+          ...this.outbox.envelope({ actor: { name: 'meridian-scan' } }),
+          repository: stored.repository,
+          digest: stored.digest,
+          mediaType: stored.mediaType,
+          ...(stored.tag === undefined ? {} : { tag: stored.tag }),
+          findings: countBySeverity(images.flatMap((image) => image.findings)),
+          newFindings: stored.images.reduce(
+            (sum, image) => sum + (added.get(image.digest) ?? 0),
+            0,
+          ),
+          reportDigest: stored.reportDigest,
+          sbomDigest: stored.sbomDigest,
+          errors: [],
+        });
+      }
+    }
+  }
+
+  /** The stored image, matched again when its findings came from another database. */
+  private async scanImage(entry: ImageEntry): Promise<ScannedImage> {
+    const stored = await this.scans.findImage(entry.digest);
+    if (stored && stored.fingerprint === this.advisories.fingerprint) return stored;
+    if (stored) {
+      const { findings } = this.advisories.match(stored.packages);
+      await this.scans.updateFindings(stored.digest, findings, this.advisories.fingerprint);
+      return { ...stored, findings };
+    }
+    const contents = await this.layers.read(entry.layers);
+    const matched = this.advisories.match(contents.packages);
+    const errors: ScanError[] = [...contents.errors, ...matched.errors];
+    const now = new Date().toISOString();
+    const image: ScannedImage = {
+      digest: entry.digest,
+      ...(contents.os ? { os: contents.os } : {}),
+      packages: contents.packages,
+      readErrors: errors.map(describeScanError),
+      unreadable: contents.errors.some((error) => error.scope === 'layer'),
+      findings: matched.findings,
+      fingerprint: this.advisories.fingerprint,
+      scannedAt: now,
+      matchedAt: now,
+    };
+    await this.scans.saveImage(image);
+    return image;
+  }
+
+  private async storedImage(digest: string): Promise<ScannedImage> {
+    const image = await this.scans.findImage(digest);
+    if (!image) throw new Error(`the report names image ${digest}, which is not stored`);
+    return image;
+  }
+
+  private async findingKeysOf(report: StoredReport): Promise<string[]> {
+    const images = await Promise.all(
+      report.images.map((image) => this.scans.findImage(image.digest)),
+    );
+    return images.flatMap((image) => image?.findings.map(findingKey) ?? []);
+  }
+
+  private async decideQuarantine(push: ManifestPushed, images: ScannedImage[]): Promise<void> {
+    const threshold = this.settings.quarantineSeverity;
+    const blocking = images
+      .flatMap((image) => image.findings)
+      .filter((finding) => isAtLeast(finding.severity, threshold));
+    const unreadable = images.filter((image) => image.unreadable).map((image) => image.digest);
+    const failed = blocking.length > 0 || unreadable.length > 0;
+    const details = failed
+      ? describeFailure(blocking, unreadable, threshold)
+      : `no finding at or above ${threshold}`;
+    await this.registry.decideQuarantine(
+      push.repository,
+      push.digest,
+      failed ? 'failed' : 'passed',
+      details,
+    );
+  }
+
+  private sbomOf(report: StoredReport, images: ScannedImage[]) {
+    const hex = report.digest.slice('sha256:'.length);
+    return buildCycloneDxSbom(
+      { repository: report.repository, digest: report.digest, tag: report.tag },
+      { os: images[0]?.os, packages: images.flatMap((image) => image.packages), errors: [] },
+      {
+        timestamp: new Date(report.scannedAt),
+        serialNumber: `urn:uuid:${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`,
+      },
+    );
+  }
+
+  private reportOf(report: StoredReport, images: ScannedImage[]): ScanReport {
+    const findings = images.flatMap((image) => image.findings);
+    return {
+      repository: report.repository,
+      digest: report.digest,
+      mediaType: report.mediaType,
+      scannedAt: report.scannedAt,
+      matchedAt: latest(images.map((image) => image.matchedAt)) ?? report.scannedAt,
+      findings: countBySeverity(findings),
+      images: images.map((image, index) => ({
+        digest: image.digest,
+        ...(report.images[index]?.platform ? { platform: report.images[index].platform } : {}),
+        ...(image.os ? { os: describeOs(image.os) } : {}),
+        packages: image.packages.length,
+        findings: image.findings,
+        errors: image.readErrors,
+      })),
+      ...(report.reportDigest ? { reportDigest: report.reportDigest } : {}),
+      ...(report.sbomDigest ? { sbomDigest: report.sbomDigest } : {}),
+    };
+  }
+}
+
+function countBySeverity(findings: readonly ScanFinding[]): Record<Severity, number> {
+  const counts = Object.fromEntries(severities.map((severity) => [severity, 0])) as Record<
+    Severity,
+    number
+  >;
+  for (const finding of findings) counts[finding.severity] += 1;
+  return counts;
+}
+
+function describeFailure(
+  blocking: ScanFinding[],
+  unreadable: string[],
+  threshold: Severity,
+): string {
+  const parts: string[] = [];
+  if (blocking.length > 0) {
+    const ids = [...new Set(blocking.map((finding) => finding.aliases[0] ?? finding.id))];
+    parts.push(
+      `${blocking.length} finding(s) at or above ${threshold}: ${ids.slice(0, 10).join(', ')}`,
+    );
+  }
+  if (unreadable.length > 0) parts.push(`layers of ${unreadable.join(', ')} could not be read`);
+  return parts.join('; ');
+}
+
+function describeOs(os: { id: string; versionId?: string; prettyName?: string }): string {
+  return os.prettyName ?? [os.id, os.versionId].filter(Boolean).join(' ');
+}
+
+function earliest(times: string[]): string {
+  return [...times].sort()[0] ?? new Date().toISOString();
+}
+
+function latest(times: string[]): string | undefined {
+  return [...times].sort().at(-1);
+}
