@@ -11,9 +11,11 @@ import {
   type ManifestInfo,
   type RpcRequest,
   type RpcResponse,
+  type WebhookChanged,
   authRpc,
   blobRpc,
   manifestRpc,
+  webhookRpc,
 } from '@meridian/contracts';
 import { Messaging } from '@meridian/messaging';
 
@@ -28,6 +30,8 @@ export abstract class RegionServices {
   abstract linkBlob(repository: string, digest: string, size: number): Promise<BlobInfo>;
   /** `auth.apply` in this region. */
   abstract applyAuthChange(event: AuthChanged): Promise<void>;
+  /** `webhook.apply` in this region. */
+  abstract applyWebhookChange(event: WebhookChanged): Promise<void>;
   /** `manifest.get` in `region`. */
   abstract getManifest(
     region: string,
@@ -57,6 +61,10 @@ export class NatsRegionServices extends RegionServices {
 
   async applyAuthChange(event: AuthChanged): Promise<void> {
     await this.messaging.request(authRpc.apply, { event });
+  }
+
+  async applyWebhookChange(event: WebhookChanged): Promise<void> {
+    await this.messaging.request(webhookRpc.apply, { event });
   }
 
   getManifest(

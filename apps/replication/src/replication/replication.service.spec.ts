@@ -11,6 +11,7 @@ import {
   quarantineChanged,
   quarantineSettingChanged,
   tagUpdated,
+  webhookChanged,
 } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
 import { FilesystemStorageDriver, blobKey } from '@meridian/storage';
@@ -173,6 +174,16 @@ describe(ReplicationService.name, () => {
     const event = authChanged.schema.parse(change);
     await sut.applyPeerEvent('us-east', authChanged.name, event);
     expect(services.authApplied).toEqual([event]);
+  });
+
+  it("applies a peer's webhook change through the webhook service", async () => {
+    const change = webhookChanged.schema.parse({
+      ...buildTagUpdated(buildManifestPushed()),
+      name: 'deployhook',
+      record: null,
+    });
+    await sut.applyPeerEvent('us-east', webhookChanged.name, change);
+    expect(services.webhooksApplied).toEqual([change]);
   });
 
   it("applies a peer's quarantine decision and setting through the manifest service", async () => {

@@ -23,6 +23,7 @@ import {
   repositoryDeleted,
   tagDeleted,
   tagUpdated,
+  webhookChanged,
 } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
 import { BlobCopier } from '../blobs/blob-copier';
@@ -57,6 +58,10 @@ export class ReplicationService {
       return this.replicateBlob(peer, blobUploaded.schema.parse(payload));
     if (name === authChanged.name) {
       await this.services.applyAuthChange(authChanged.schema.parse(payload));
+      return;
+    }
+    if (name === webhookChanged.name) {
+      await this.services.applyWebhookChange(webhookChanged.schema.parse(payload));
       return;
     }
     const change = manifestChange(name, payload);

@@ -3,7 +3,12 @@
  * asks of them: applies and links are recorded (and idempotent), and each region's
  * manifests and blobs can be looked up. `failNext` makes the next calls of one kind fail.
  */
-import { type AuthChanged, type BlobInfo, RegistryError } from '@meridian/contracts';
+import {
+  type AuthChanged,
+  type BlobInfo,
+  RegistryError,
+  type WebhookChanged,
+} from '@meridian/contracts';
 import {
   type ApplyOutcome,
   type ManifestApply,
@@ -17,6 +22,7 @@ export class FakeRegionServices extends RegionServices {
   readonly applied: ManifestApply[] = [];
   readonly linked = new Set<string>();
   readonly authApplied: AuthChanged[] = [];
+  readonly webhooksApplied: WebhookChanged[] = [];
   /** region → repository → reference (tag or digest) → manifest */
   readonly manifests = new Map<string, Map<string, Map<string, ManifestWithBody>>>();
   /** region → `repository@digest` → size */
@@ -61,6 +67,11 @@ export class FakeRegionServices extends RegionServices {
   async applyAuthChange(event: AuthChanged): Promise<void> {
     this.throwIfFailing('auth');
     this.authApplied.push(event);
+  }
+
+  async applyWebhookChange(event: WebhookChanged): Promise<void> {
+    this.throwIfFailing('auth');
+    this.webhooksApplied.push(event);
   }
 
   async getManifest(
