@@ -25,12 +25,13 @@ describe(serviceEnv.name, () => {
       },
     );
 
-  it('starts blob, manifest, auth, replication and gateway, in that order', () => {
+  it('starts blob, manifest, auth, replication, webhook and gateway, in that order', () => {
     expect(regionServices.map((spec) => spec.name)).toEqual([
       'blob',
       'manifest',
       'auth',
       'replication',
+      'webhook',
       'gateway',
     ]);
   });

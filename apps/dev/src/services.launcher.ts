@@ -41,6 +41,7 @@ export const regionServices: readonly ServiceSpec[] = [
   { name: 'manifest', database: true, store: false, http: false, peers: false },
   { name: 'auth', database: true, store: false, http: false, peers: false },
   { name: 'replication', database: true, store: true, http: false, peers: true },
+  { name: 'webhook', database: true, store: false, http: false, peers: false },
   {
     name: 'gateway',
     database: false,
