@@ -20,6 +20,7 @@ import { managementControllers } from './management/management.providers';
 import { ManifestBodyCache } from './manifests/manifest-body.cache';
 import { ManifestsController } from './manifests/manifests.controller';
 import { ReferrersController } from './referrers/referrers.controller';
+import { ScansController } from './scans/scans.controller';
 import { replicationControllers, replicationProviders } from './replication/replication.providers';
 import { storageDriverToken } from './storage/storage-driver.token';
 import { TagsController } from './tags/tags.controller';
@@ -56,6 +57,7 @@ export class AppModule {
         ...replicationControllers,
         ...managementControllers,
         WebhooksController,
+        ScansController,
       ],
       providers: [
         { provide: loggerToken, useValue: logger },

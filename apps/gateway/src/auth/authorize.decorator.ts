@@ -6,10 +6,12 @@
  *   registry:read     any identity with a role that may pull (status, regions, scans)
  *   registry:write    Owner or Contributor (webhooks)
  *   identities:manage Owner (admin account, service principals, roles, scope maps, tokens)
+ *   quarantine:write  AcrQuarantineWriter (ACR's PATCH deciding a quarantined image)
  */
 import { SetMetadata } from '@nestjs/common';
 
-export type ManagementPermission = 'registry:read' | 'registry:write' | 'identities:manage';
+export type ManagementPermission =
+  'registry:read' | 'registry:write' | 'identities:manage' | 'quarantine:write';
 
 export const managementPermissionKey = 'meridian:management-permission';
 

@@ -79,6 +79,7 @@ export class ManagementAuthGuard implements CanActivate {
   }
 }
 
+/** `/api/v1/…`, and ACR's `/acr/v1/…` (the quarantine PATCH) */
 export function isManagementPath(url: string): boolean {
-  return url === managementPathPrefix || /^\/api\/v1[/?]/.test(url);
+  return url === managementPathPrefix || /^\/(?:api|acr)\/v1[/?]/.test(url);
 }

@@ -10,6 +10,7 @@ const rolesFor: Record<ManagementPermission, readonly string[]> = {
   'registry:read': ['AcrPull', 'AcrPush', 'AcrDelete', 'Reader', 'Contributor', 'Owner'],
   'registry:write': ['Contributor', 'Owner'],
   'identities:manage': ['Owner'],
+  'quarantine:write': ['AcrQuarantineWriter'],
 };
 
 export function hasPermission(identity: Identity, permission: ManagementPermission): boolean {

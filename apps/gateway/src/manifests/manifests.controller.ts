@@ -20,6 +20,7 @@ import { writeResponse } from '../http/write-response';
 import { CatchUp } from '../replication/catch-up.service';
 import { ManifestBodyCache } from './manifest-body.cache';
 import { readManifestBody } from './read-manifest-body';
+import { requirePullable } from './require-pullable';
 
 type ManifestRoute = Extract<DistributionRoute, { kind: 'manifest' }>;
 
@@ -72,6 +73,7 @@ export class ManifestsController {
           context,
         ),
       );
+    requirePullable(found, route.referenceKind, request.meridianIdentity);
     const etag = `"${found.digest}"`;
     const headers: OutgoingHttpHeaders = {
       'content-type': found.mediaType,

@@ -1,0 +1,75 @@
+/**
+ * Scan reports and quarantine (issue 6):
+ *
+ *   GET   /api/v1/scans/{repository}/{digest}         the image's scan report (registry:read)
+ *   GET   /api/v1/settings/quarantine                 {"enabled": false} (Owner)
+ *   PUT   /api/v1/settings/quarantine                 {"enabled": true|false} (Owner)
+ *   PATCH /acr/v1/{repository}/_manifests/{digest}    ACR's external-scanner decision:
+ *         {"quarantineState": "Passed"|"Failed", "quarantineDetails": "…"} (AcrQuarantineWriter)
+ */
+import { Controller, Get, Patch, Put, Req } from '@nestjs/common';
+import { type RpcResponse, type ScanReport, manifestRpc, scanRpc } from '@meridian/contracts';
+import { Messaging } from '@meridian/messaging';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { Authorize } from '../auth/authorize.decorator';
+import { managementContext } from '../management/management-context';
+import { readJsonBody, validInput } from '../management/read-json-input';
+import { splitImagePath } from './split-image-path';
+
+const QuarantineDecision = z.object({
+  quarantineState: z.enum(['Passed', 'Failed']),
+  quarantineDetails: z.string().max(4096).optional(),
+});
+
+const QuarantineSetting = z.object({ enabled: z.boolean() });
+
+const scansPrefix = '/api/v1/scans/';
+const acrPrefix = '/acr/v1/';
+
+@Controller()
+export class ScansController {
+  constructor(private readonly messaging: Messaging) {}
+
+  @Get('api/v1/scans/*')
+  @Authorize('registry:read')
+  report(@Req() request: FastifyRequest): Promise<ScanReport> {
+    const image = splitImagePath(request.url.slice(scansPrefix.length));
+    return this.messaging.request(scanRpc.report, image, managementContext(request));
+  }
+
+  @Get('api/v1/settings/quarantine')
+  @Authorize('identities:manage')
+  setting(
+    @Req() request: FastifyRequest,
+  ): Promise<RpcResponse<typeof manifestRpc.quarantineSetting>> {
+    return this.messaging.request(manifestRpc.quarantineSetting, {}, managementContext(request));
+  }
+
+  @Put('api/v1/settings/quarantine')
+  @Authorize('identities:manage')
+  async setSetting(
+    @Req() request: FastifyRequest,
+  ): Promise<RpcResponse<typeof manifestRpc.setQuarantineSetting>> {
+    const options = managementContext(request);
+    const body = validInput(QuarantineSetting, await readJsonBody(request.raw));
+    return this.messaging.request(manifestRpc.setQuarantineSetting, body, options);
+  }
+
+  @Patch('acr/v1/*')
+  @Authorize('quarantine:write')
+  async decide(
+    @Req() request: FastifyRequest,
+  ): Promise<{ quarantineState: string; quarantineDetails?: string }> {
+    const image = splitImagePath(request.url.slice(acrPrefix.length), '/_manifests/');
+    const options = managementContext(request);
+    const body = validInput(QuarantineDecision, await readJsonBody(request.raw));
+    const state = body.quarantineState === 'Passed' ? 'passed' : 'failed';
+    await this.messaging.request(
+      manifestRpc.decideQuarantine,
+      { ...image, state, details: body.quarantineDetails, onlyIfQuarantined: false },
+      options,
+    );
+    return body;
+  }
+}

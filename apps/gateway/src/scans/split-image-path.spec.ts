@@ -1,0 +1,30 @@
+import { splitImagePath } from './split-image-path';
+
+const digest = `sha256:${'a'.repeat(64)}`;
+
+describe(splitImagePath.name, () => {
+  it('splits a repository with slashes from the trailing digest', () => {
+    expect(splitImagePath(`team/app/api/${digest}`)).toEqual({
+      repository: 'team/app/api',
+      digest,
+    });
+  });
+
+  it("splits at ACR's _manifests segment, percent-encoded or not", () => {
+    expect(
+      splitImagePath(`team/app/_manifests/${encodeURIComponent(digest)}`, '/_manifests/'),
+    ).toEqual({
+      repository: 'team/app',
+      digest,
+    });
+  });
+
+  it.each([
+    ['no repository', digest, 'NAME_INVALID'],
+    ['an uppercase repository', `Team/${digest}`, 'NAME_INVALID'],
+    ['a tag instead of a digest', 'team/app/latest', 'DIGEST_INVALID'],
+    ['another algorithm', `team/app/sha512:${'b'.repeat(128)}`, 'DIGEST_INVALID'],
+  ])('refuses %s', (_what, path, code) => {
+    expect(() => splitImagePath(path)).toThrow(expect.objectContaining({ code }));
+  });
+});
