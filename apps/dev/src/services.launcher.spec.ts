@@ -25,13 +25,14 @@ describe(serviceEnv.name, () => {
       },
     );
 
-  it('starts blob, manifest, auth, replication, webhook and gateway, in that order', () => {
+  it('starts blob, manifest, auth, replication, webhook, scan and gateway, in that order', () => {
     expect(regionServices.map((spec) => spec.name)).toEqual([
       'blob',
       'manifest',
       'auth',
       'replication',
       'webhook',
+      'scan',
       'gateway',
     ]);
   });

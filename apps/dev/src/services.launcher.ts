@@ -42,6 +42,7 @@ export const regionServices: readonly ServiceSpec[] = [
   { name: 'auth', database: true, store: false, http: false, peers: false },
   { name: 'replication', database: true, store: true, http: false, peers: true },
   { name: 'webhook', database: true, store: false, http: false, peers: false },
+  { name: 'scan', database: true, store: true, http: false, peers: false },
   {
     name: 'gateway',
     database: false,

@@ -62,7 +62,15 @@ describe('dev launcher', () => {
     // the embedded Postgres runs as another user when the tests run as root
     await chmod(root, 0o755);
     dataDir = join(root, 'data');
-    for (const service of ['blob', 'manifest', 'auth', 'replication', 'webhook', 'gateway']) {
+    for (const service of [
+      'blob',
+      'manifest',
+      'auth',
+      'replication',
+      'webhook',
+      'scan',
+      'gateway',
+    ]) {
       await mkdir(join(root, 'apps', service, 'src'), { recursive: true });
       await writeFile(join(root, 'apps', service, 'src', 'main.ts'), stubService);
     }
