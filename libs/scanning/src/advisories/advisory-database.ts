@@ -24,6 +24,8 @@ export interface AffectedPackage {
   name: string;
   ranges: AffectedRange[];
   versions: string[];
+  /** OSV `affected[].severity`: scores for this package only, preferred over the record's */
+  cvss?: { type: string; score: string }[];
   /** `ecosystem_specific.severity` / `database_specific.severity` of this entry, if any */
   severity?: string;
 }

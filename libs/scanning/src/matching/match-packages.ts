@@ -1,18 +1,92 @@
 /**
  * Matches installed packages against the advisory database with each ecosystem's real
- * version order: OSV `ranges` (introduced / fixed / last_affected events) and `versions`.
+ * version order. A distro package is looked up by its own name and version and by its source
+ * package's (Debian's and Alpine's advisories name source packages). A version an order
+ * cannot read skips that advisory for that package and is reported.
  */
-import { type AdvisoryDatabase, type Severity } from '../advisories/advisory-database';
+import {
+  type Advisory,
+  type AdvisoryDatabase,
+  type Severity,
+} from '../advisories/advisory-database';
+import { advisoryKey } from '../advisories/advisory-key';
 import { type DetectedPackage } from '../packages/package';
+import { type ScanError } from '../scan-error';
+import { InvalidVersionError, versionOrderFor } from '../versions/version-order';
+import { advisorySeverity } from './advisory-severity';
+import { evaluateAffected } from './affected-versions';
 import { type Finding, type MatchResult } from './finding';
 
 export function matchPackages(
   packages: readonly DetectedPackage[],
   db: AdvisoryDatabase,
 ): MatchResult {
-  void packages;
-  void db;
-  throw new Error('matchPackages: being written (issue 6)');
+  const findings: Finding[] = [];
+  const errors: ScanError[] = [];
+  for (const pkg of packages) {
+    const order = versionOrderFor(pkg.ecosystem);
+    if (!order) continue;
+    const seen = new Set<string>();
+    for (const identity of identitiesOf(pkg)) {
+      for (const advisory of db.byPackage.get(advisoryKey(pkg.ecosystem, identity.name)) ?? []) {
+        if (seen.has(advisory.id)) continue;
+        try {
+          const finding = matchAdvisory(pkg, identity, advisory, order);
+          if (finding) {
+            seen.add(advisory.id);
+            findings.push(finding);
+          }
+        } catch (error) {
+          if (!(error instanceof InvalidVersionError)) throw error;
+          errors.push({
+            scope: 'advisory',
+            subject: advisory.source,
+            message: `${advisory.id} for ${pkg.name}: ${error.message}`,
+          });
+        }
+      }
+    }
+  }
+  return { findings: findings.sort(bySeverityThenId), errors };
+}
+
+interface PackageIdentity {
+  name: string;
+  version: string;
+}
+
+function identitiesOf(pkg: DetectedPackage): PackageIdentity[] {
+  const identities = [{ name: pkg.name, version: pkg.version }];
+  if (pkg.sourceName && pkg.sourceName !== pkg.name) {
+    identities.push({ name: pkg.sourceName, version: pkg.sourceVersion ?? pkg.version });
+  }
+  return identities;
+}
+
+function matchAdvisory(
+  pkg: DetectedPackage,
+  identity: PackageIdentity,
+  advisory: Advisory,
+  order: (a: string, b: string) => number,
+): Finding | undefined {
+  const key = advisoryKey(pkg.ecosystem, identity.name);
+  for (const affected of advisory.affected) {
+    if (advisoryKey(affected.ecosystem, affected.name) !== key) continue;
+    const verdict = evaluateAffected(identity.version, affected, order);
+    if (!verdict.affected) continue;
+    return {
+      id: advisory.id,
+      aliases: [...advisory.aliases].sort(
+        (a, b) => Number(!a.startsWith('CVE-')) - Number(!b.startsWith('CVE-')),
+      ),
+      ...(advisory.summary ? { summary: advisory.summary } : {}),
+      ...advisorySeverity(advisory, affected),
+      package: { name: pkg.name, ecosystem: pkg.ecosystem, purl: pkg.purl, location: pkg.location },
+      installed: pkg.version,
+      ...(verdict.fixed !== undefined ? { fixed: verdict.fixed } : {}),
+    };
+  }
+  return undefined;
 }
 
 const severityRank: Record<Severity, number> = {
@@ -22,6 +96,14 @@ const severityRank: Record<Severity, number> = {
   HIGH: 3,
   CRITICAL: 4,
 };
+
+function bySeverityThenId(a: Finding, b: Finding): number {
+  return (
+    severityRank[b.severity] - severityRank[a.severity] ||
+    a.id.localeCompare(b.id) ||
+    a.package.purl.localeCompare(b.package.purl)
+  );
+}
 
 /** True when `severity` is at or above `threshold` (UNKNOWN is below everything). */
 export function isAtLeast(severity: Severity, threshold: Severity): boolean {
