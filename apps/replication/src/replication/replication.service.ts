@@ -173,9 +173,10 @@ export class ReplicationService {
     return { ...this.outcome(push), error, attempts };
   }
 
+  /** The push's actor and request travel on: webhooks tell who pushed, as ACR's do. */
   private outcome(push: ManifestPushed) {
     return {
-      ...this.outbox.envelope(),
+      ...this.outbox.envelope({ actor: push.actor, request: push.request }),
       repository: push.repository,
       digest: push.digest,
       mediaType: push.mediaType,
