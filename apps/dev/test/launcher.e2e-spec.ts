@@ -257,7 +257,7 @@ describe('dev launcher', () => {
       const stops = records(launcher).filter(
         (record) => record.msg === 'stopping' && record.service !== 'dev',
       );
-      expect(stops).toHaveLength(12);
+      expect(stops).toHaveLength(14);
       expect(stops.every((record) => record.natsUp)).toBe(true);
       expect(records(launcher).at(-1)?.msg).toBe('stopped');
     });
