@@ -1,13 +1,12 @@
 /**
  * Turns a stored layer blob into its tar bytes, choosing the decoder from the first bytes
  * rather than the media type (Docker clients have pushed plain tars labelled gzip). zstd is
- * decoded when the running Node's zlib has it (22.15 and later); otherwise the layer is
- * reported as unsupported.
+ * decoded by Node's zlib where it has it (22.15 and later), else by fzstd, a pure-JS
+ * streaming decoder (about 150 MB/s on a typical layer here, 35 MB/s on incompressible text).
  */
-import { type Readable, type Transform } from 'node:stream';
+import { Decompress as ZstdDecompress } from 'fzstd';
+import { type Readable, Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
-
-export class UnsupportedLayerError extends Error {}
 
 const gzipMagic = [0x1f, 0x8b];
 const zstdMagic = [0x28, 0xb5, 0x2f, 0xfd];
@@ -38,14 +37,44 @@ export async function* decompressLayer(
 function chooseDecoder(first: Buffer): Transform | undefined {
   if (startsWith(first, gzipMagic)) return zlib.createGunzip({ chunkSize: 256 * 1024 });
   if (startsWith(first, zstdMagic)) {
-    const createZstd = (zlib as ZstdCapableZlib).createZstdDecompress;
-    if (!createZstd)
-      throw new UnsupportedLayerError(
-        `zstd layers need Node 22.15 or later (running ${process.version})`,
-      );
-    return createZstd();
+    const native = (zlib as ZstdCapableZlib).createZstdDecompress;
+    return native ? native() : fzstdTransform();
   }
   return undefined;
+}
+
+function fzstdTransform(): Transform {
+  const transform = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      pushInto(decoder, chunk, false, callback);
+    },
+    flush(callback) {
+      pushInto(decoder, new Uint8Array(0), true, callback);
+    },
+  });
+  // fzstd hands out blocks it may reuse: copy each before it leaves
+  const decoder = new ZstdDecompress((block) => {
+    if (block.length > 0) transform.push(Buffer.from(block));
+  });
+  return transform;
+}
+
+function pushInto(
+  decoder: ZstdDecompress,
+  chunk: Uint8Array,
+  final: boolean,
+  callback: (error?: Error) => void,
+): void {
+  try {
+    decoder.push(chunk, final);
+    callback();
+  } catch (error) {
+    callback(
+      new Error(
+        `not a valid zstd stream: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    );
+  }
 }
 
 function startsWith(bytes: Buffer, magic: number[]): boolean {

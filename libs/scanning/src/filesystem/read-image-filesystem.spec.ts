@@ -151,6 +151,19 @@ describe(readImageFilesystem.name, () => {
     expect(text(sut.files.get('etc/ok'))).toBe('ok');
   });
 
+  it('reads zstd layers; a truncated one is reported and hides nothing below it', async () => {
+    const tar = buildTar([{ name: 'etc/zstd', content: 'z'.repeat(300_000) }]);
+    const zstd = execFileSync('zstd', ['-q', '-c', '-3'], { input: tar });
+    const sut = await readImageFilesystem(
+      [layerSource(zstd, 100), layerSource(zstd.subarray(0, zstd.length - 10))],
+      wantEtc,
+    );
+    expect(sut.files.get('etc/zstd')?.equals(Buffer.from('z'.repeat(300_000)))).toBe(true);
+    expect(sut.errors).toEqual([
+      expect.objectContaining({ scope: 'layer', message: expect.stringMatching(/zstd|truncated/) }),
+    ]);
+  });
+
   it('reports bytes that are not a tar archive', async () => {
     const sut = await readImageFilesystem(
       [layerSource(Buffer.from('{"not":"a layer"}'.padEnd(2048, ' ')))],

@@ -111,7 +111,10 @@ class LayerCollector implements TarVisitor {
 
   entryEnd(): void {
     const current = this.current;
-    if (current) this.changes.entries.set(current.path, { kind: 'file', content: current.content });
+    if (current) {
+      this.changes.nonDirectories.add(current.path);
+      this.changes.entries.set(current.path, { kind: 'file', content: current.content });
+    }
     this.current = undefined;
   }
 
@@ -120,6 +123,8 @@ class LayerCollector implements TarVisitor {
       this.changes.directories.add(path);
       return false;
     }
+    if (header.type === 'file' && this.startFile(path, header.size)) return true;
+    // a wanted file replaces what is below only once it was read whole (see entryEnd)
     this.changes.nonDirectories.add(path);
     this.changes.entries.delete(path);
     switch (header.type) {
@@ -130,7 +135,6 @@ class LayerCollector implements TarVisitor {
         this.recordHardLink(path, header.linkName);
         return false;
       case 'file':
-        return this.startFile(path, header.size);
       case 'other':
         return false;
     }
