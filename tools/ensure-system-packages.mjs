@@ -23,6 +23,9 @@ export const testPackages = [
   'golang-go',
   'docker-registry',
   'docker-compose',
+  // libs/scanning's tests build zstd layers and zipped advisory databases with these
+  'zstd',
+  'zip',
   ...(commandExists('kubectl') ? [] : ['kubernetes-client']),
 ];
 
