@@ -36,6 +36,9 @@ export async function createGatewayApp(
     requestTimeout: 0,
     // registry clients keep connections open between the many requests of a push or pull
     keepAliveTimeout: 75_000,
+    // a request on an open connection while the gateway stops is served, not turned away
+    // with a 503 a client would not retry; new connections are refused from the start
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register({ config, logger, storage }),

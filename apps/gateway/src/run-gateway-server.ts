@@ -24,7 +24,12 @@ export async function runGatewayServer(config: GatewayConfig, logger: Logger): P
     stopping ??= (async () => {
       logger.debug({ reason }, 'gateway stopping');
       try {
-        const closed = await closeWithin(() => app.close(), runtime.shutdownGraceMs);
+        // HTTP first: Nest's own close runs the shutdown hooks (NATS drains) before it
+        // closes the server, and requests taken meanwhile would find no NATS to ask
+        const closed = await closeWithin(async () => {
+          await app.getHttpAdapter().close();
+          await app.close();
+        }, runtime.shutdownGraceMs);
         if (!closed) {
           logger.warn(
             { graceMs: runtime.shutdownGraceMs },

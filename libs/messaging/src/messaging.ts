@@ -2,7 +2,8 @@
  * Typed NATS request/reply and JetStream publishing. Every payload is validated against
  * its contract on both ends; a reply is `{ok,value}` or `{ok:false,error}` and errors are
  * rethrown on the caller's side as RegistryError; a timeout or a service with no
- * responders becomes UNAVAILABLE.
+ * responders becomes UNAVAILABLE (in this region, only once no replica has subscribed again
+ * within 5 s or the request's timeout: a restarting service is waited for).
  *
  * Every request, answer and published event is a span; the trace context travels in the
  * message headers (`traceparent`), so the caller's trace continues in the service that
@@ -40,6 +41,7 @@ import {
   injectTraceContext,
   metrics,
 } from '@meridian/telemetry';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { type RpcContext, contextHeader } from './rpc-context';
@@ -66,6 +68,8 @@ export interface EventStreamOptions {
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
+/** how long a request waits for a service of this region with no replica subscribed */
+const restartWaitMs = 5_000;
 
 export class Messaging {
   private readonly subscriptions: Subscription[] = [];
@@ -112,15 +116,34 @@ export class Messaging {
         const hdrs = headers();
         if (options.context) hdrs.set(contextHeader, JSON.stringify(options.context));
         injectTraceContext(hdrs);
+        const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 10_000;
+        const deadline = Date.now() + timeoutMs;
+        const restartDeadline =
+          (options.region ?? this.region) === this.region
+            ? Math.min(deadline, Date.now() + restartWaitMs)
+            : 0;
         let reply: Msg;
-        try {
-          reply = await this.connection.request(subject, encodeJson(body), {
-            timeout: options.timeoutMs ?? this.options.requestTimeoutMs ?? 10_000,
-            headers: hdrs,
-          });
-        } catch (err) {
-          metrics().natsErrors.add(1, { operation: 'request', rpc: `${def.service}.${def.verb}` });
-          throw toUnavailable(def, err);
+        for (let attempt = 0; ; attempt += 1) {
+          try {
+            reply = await this.connection.request(subject, encodeJson(body), {
+              timeout: Math.max(1, deadline - Date.now()),
+              headers: hdrs,
+            });
+            break;
+          } catch (err) {
+            // a service of this region restarting (a rolling update, a crash) has no
+            // replica subscribed for a moment: ask again until the request's time is up
+            const pause = Math.min(50 * 2 ** attempt, 500);
+            if (isNoResponders(err) && Date.now() + pause < restartDeadline) {
+              await sleep(pause);
+              continue;
+            }
+            metrics().natsErrors.add(1, {
+              operation: 'request',
+              rpc: `${def.service}.${def.verb}`,
+            });
+            throw toUnavailable(def, err);
+          }
         }
         const envelope = decodeJson(reply.data) as RpcReply<unknown>;
         if (!envelope.ok) throw RegistryError.fromBody(envelope.error);
@@ -295,6 +318,10 @@ function toUnavailable(def: RpcDefinition, err: unknown): RegistryError {
     return new RegistryError('UNAVAILABLE', `the ${def.service} service did not answer`);
   }
   throw err;
+}
+
+function isNoResponders(err: unknown): boolean {
+  return err instanceof NoRespondersError || (err instanceof RequestError && err.isNoResponders());
 }
 
 function isStreamNotFound(err: unknown): boolean {

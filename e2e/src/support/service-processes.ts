@@ -1,0 +1,23 @@
+/**
+ * The service processes of one Meridian the launcher runs: found through /proc by their
+ * entry point (`apps/<service>/src/main.ts`) and the data directory the launcher passed
+ * them, so tests can restart one service as an orchestrator would in a rolling update.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+
+export async function servicePids(service: string, dataDir: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const [cmdline, environ] = await Promise.all([
+      readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => ''),
+      readFile(`/proc/${entry}/environ`, 'utf8').catch(() => ''),
+    ]);
+    if (
+      cmdline.split('\0').includes(`apps/${service}/src/main.ts`) &&
+      environ.split('\0').includes(`MERIDIAN_DATA_DIR=${dataDir}`)
+    )
+      pids.push(Number(entry));
+  }
+  return pids;
+}

@@ -1,0 +1,88 @@
+/**
+ * What a rolling restart of a service looks like to its callers: a replica that stops
+ * finishes the answers it has started, and a request made while no replica is
+ * subscribed waits for the next one instead of failing at once.
+ */
+import { defineRpc } from '@meridian/contracts';
+import { type TestNatsServer, startNatsServer } from '@meridian/testing';
+import { createLogger } from '@meridian/telemetry';
+import { z } from 'zod';
+import { Messaging } from '../src';
+
+const slowEcho = defineRpc({
+  service: 'slow',
+  verb: 'echo',
+  request: z.object({ text: z.string(), delayMs: z.number() }),
+  response: z.object({ text: z.string() }),
+});
+
+const logger = createLogger({ service: 'test', region: 'us-east', level: 'silent' });
+
+describe('a service restarting under its callers', () => {
+  let nats: TestNatsServer;
+  let caller: Messaging;
+  const replicas: Messaging[] = [];
+
+  const startReplica = async (): Promise<Messaging> => {
+    const replica = await Messaging.connect({
+      servers: nats.url,
+      region: 'us-east',
+      service: 'slow',
+      logger,
+    });
+    replica.serve(slowEcho, async ({ text, delayMs }) => {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      return { text };
+    });
+    await replica.connection.flush();
+    replicas.push(replica);
+    return replica;
+  };
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    caller = await Messaging.connect({
+      servers: nats.url,
+      region: 'us-east',
+      service: 'gateway',
+      logger,
+      requestTimeoutMs: 3_000,
+    });
+  });
+
+  afterAll(async () => {
+    for (const replica of replicas) await replica.close();
+    await caller?.close();
+    await nats?.stop();
+  });
+
+  it('finishes the answer in progress when the replica stops', async () => {
+    const replica = await startReplica();
+    const answer = caller.request(slowEcho, { text: 'in flight', delayMs: 300 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const stopped = replica.stopServing();
+
+    await expect(answer).resolves.toEqual({ text: 'in flight' });
+    await stopped;
+    await replica.close();
+  });
+
+  it('answers a request made while no replica is subscribed once one is', async () => {
+    const answer = caller.request(slowEcho, { text: 'waited', delayMs: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await startReplica();
+
+    await expect(answer).resolves.toEqual({ text: 'waited' });
+  });
+
+  it('gives up with UNAVAILABLE when no replica comes within the timeout', async () => {
+    for (const replica of replicas) await replica.stopServing();
+    const startedAt = Date.now();
+
+    await expect(caller.request(slowEcho, { text: 'lost', delayMs: 0 })).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
+    expect(Date.now() - startedAt).toBeLessThan(4_000);
+  });
+});
