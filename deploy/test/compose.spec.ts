@@ -60,9 +60,15 @@ function mountedFile(service: ComposeService | undefined, target: string): strin
   return volume?.split(':')[0] ?? '';
 }
 
-function hostOf(url: string | undefined): string {
-  return new URL(url ?? 'invalid:').hostname;
+/** `host:port` of a URL: where a service connects to. */
+function addressOf(url: string | undefined): string {
+  return new URL(url ?? 'invalid:').host;
 }
+
+/** The ports the dependencies listen on: nats-*.conf, and the postgres and minio images' own. */
+const natsPort = 4222;
+const postgresPort = 5432;
+const minioPort = 9000;
 
 describe('docker-compose.yml', () => {
   const services = resolveCompose();
@@ -100,12 +106,14 @@ describe('docker-compose.yml', () => {
         const environment = services[`${service}-${region}`]?.environment ?? {};
         const [config] = parseServiceEnv(service, environment);
         expect(config?.['region']).toBe(region);
-        expect(hostOf(environment['MERIDIAN_NATS_URL'])).toBe(`nats-${region}`);
+        expect(addressOf(environment['MERIDIAN_NATS_URL'])).toBe(`nats-${region}:${natsPort}`);
         if (environment['DATABASE_URL'] !== undefined)
-          expect(hostOf(environment['DATABASE_URL'])).toBe(`postgres-${region}`);
+          expect(addressOf(environment['DATABASE_URL'])).toBe(`postgres-${region}:${postgresPort}`);
         if (environment['MERIDIAN_STORAGE_DRIVER'] !== undefined) {
           expect(environment['MERIDIAN_STORAGE_DRIVER']).toBe('s3');
-          expect(hostOf(environment['MERIDIAN_S3_ENDPOINT'])).toBe(`minio-${region}`);
+          expect(addressOf(environment['MERIDIAN_S3_ENDPOINT'])).toBe(
+            `minio-${region}:${minioPort}`,
+          );
           expect(environment['MERIDIAN_S3_BUCKET']).toBe(`meridian-${region}`);
         }
       },
@@ -131,7 +139,7 @@ describe('docker-compose.yml', () => {
       for (const service of ['replication', 'gateway']) {
         const environment = services[`${service}-${region}`]?.environment ?? {};
         expect(environment['MERIDIAN_PEERS']).toBe(peer);
-        expect(hostOf(environment[`${peerKey}_S3_ENDPOINT`])).toBe(`minio-${peer}`);
+        expect(addressOf(environment[`${peerKey}_S3_ENDPOINT`])).toBe(`minio-${peer}:${minioPort}`);
         expect(environment[`${peerKey}_S3_BUCKET`]).toBe(`meridian-${peer}`);
         expect(services[`${service}-${region}`]?.depends_on).toHaveProperty(`bucket-${peer}`);
       }
@@ -160,6 +168,7 @@ describe('docker-compose.yml', () => {
       expect(`${check.stdout}${check.stderr}`).toContain('is valid');
       const conf = readFileSync(file, 'utf8');
       expect(conf).toMatch(new RegExp(`domain: "${region}"`));
+      expect(conf).toContain(`listen: "0.0.0.0:${natsPort}"`);
       expect(conf).toMatch(/max_payload: 8388608/);
       expect(conf).toMatch(/leafnodes \{/);
       expect(conf).not.toMatch(/gateway \{/);
