@@ -146,7 +146,11 @@ describe(readImageFilesystem.name, () => {
       wantEtc,
     );
     expect(sut.errors).toEqual([
-      expect.objectContaining({ scope: 'layer', subject: layerSource(broken).digest }),
+      {
+        scope: 'layer',
+        subject: layerSource(broken).digest,
+        message: expect.stringMatching(/^not a valid gzip stream/),
+      },
     ]);
     expect(text(sut.files.get('etc/ok'))).toBe('ok');
   });
@@ -190,7 +194,10 @@ describe(readImageFilesystem.name, () => {
     );
     expect(sut.errors).toEqual([
       expect.objectContaining({ scope: 'layer', message: expect.stringMatching(/truncated/) }),
-      expect.objectContaining({ scope: 'layer', message: expect.stringMatching(/gzip|end/) }),
+      expect.objectContaining({
+        scope: 'layer',
+        message: 'truncated layer: the gzip stream ends early',
+      }),
     ]);
     expect(text(sut.files.get('etc/first'))).toBe('one');
     expect(sut.files.has('etc/second')).toBe(false);

@@ -61,13 +61,14 @@ export async function readImageFilesystem(
   return { files: wantedFiles(tree, want, limits.maxSymlinkHops, errors), errors, stats };
 }
 
+/** zlib's messages name the symptom; the report should name the layer's fault. */
 function layerErrorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return /incorrect header check|unexpected end of file|invalid (block|distance|code)/i.test(
-    message,
-  )
-    ? `not a valid gzip stream: ${message}`
-    : message;
+  if (/unexpected end of file/i.test(message)) return `truncated layer: the gzip stream ends early`;
+  if (/incorrect header check|invalid (block|distance|code|stored)|header/i.test(message)) {
+    return `not a valid gzip stream: ${message}`;
+  }
+  return message;
 }
 
 /** Receives one layer's tar entries and records what the image tree needs from them. */

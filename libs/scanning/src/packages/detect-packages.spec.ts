@@ -130,11 +130,15 @@ describe(detectPackages.name, () => {
     ]);
   });
 
-  it('reads Python dist-info METADATA and names it by its normalised purl', () => {
+  it('reads Python dist-info METADATA and egg-info, and names them by normalised purl', () => {
     const metadata =
       'Metadata-Version: 2.1\nName: PyYAML\nVersion: 5.3.1\nLicense: MIT\n\nVersion: not-this\n';
     const sut = detectPackages(
-      files({ 'usr/lib/python3/dist-packages/PyYAML-5.3.1.dist-info/METADATA': metadata }),
+      files({
+        'usr/lib/python3/dist-packages/PyYAML-5.3.1.dist-info/METADATA': metadata,
+        'usr/lib/python3/dist-packages/six-1.16.0.egg-info':
+          'Metadata-Version: 1.2\nName: six\nVersion: 1.16.0\n',
+      }),
     );
     expect(sut.packages).toEqual([
       expect.objectContaining({
@@ -144,6 +148,7 @@ describe(detectPackages.name, () => {
         licenses: ['MIT'],
         purl: 'pkg:pypi/pyyaml@5.3.1',
       }),
+      expect.objectContaining({ ecosystem: 'PyPI', name: 'six', version: '1.16.0' }),
     ]);
   });
 
@@ -180,6 +185,8 @@ describe(detectPackages.name, () => {
       'srv/node_modules/@nestjs/core/package.json',
       'srv/node_modules/a/node_modules/b/package.json',
       'usr/lib/python3.11/site-packages/requests-2.31.0.dist-info/METADATA',
+      'usr/lib/python3/dist-packages/six-1.16.0.egg-info',
+      'usr/lib/python3/dist-packages/chardet-5.1.0.egg-info/PKG-INFO',
     ];
     const unwanted = [
       'srv/package.json',

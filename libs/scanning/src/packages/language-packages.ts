@@ -1,7 +1,7 @@
 /**
  * Reads the language package manifests images carry: npm's package-lock.json (lockfile v1's
  * nested `dependencies`, v2/v3's `packages` keyed by install path), the package.json of every
- * installed node_modules package, and Python's `*.dist-info/METADATA`.
+ * installed node_modules package, and Python's `*.dist-info/METADATA` (and `*.egg-info`).
  */
 import { type DetectedPackage } from './package';
 import { databaseError, type FoundPackages } from './distro-packages';
@@ -10,6 +10,8 @@ import { normalizePythonName, purl } from './purl';
 const nodeModulesManifest = /(^|\/)node_modules\/(@[^/]+\/)?[^/@][^/]*\/package\.json$/;
 const lockfileName = /(^|\/)(package-lock\.json|node_modules\/\.package-lock\.json)$/;
 const distInfoMetadata = /(^|\/)[^/]+\.dist-info\/METADATA$/;
+/** setuptools' older form, as Debian's python3-* packages still install it: a directory or one file */
+const eggInfo = /(^|\/)[^/]+\.egg-info(\/PKG-INFO)?$/;
 
 export function isNpmManifestPath(path: string): boolean {
   return nodeModulesManifest.test(path);
@@ -20,7 +22,7 @@ export function isNpmLockfilePath(path: string): boolean {
 }
 
 export function isPythonMetadataPath(path: string): boolean {
-  return distInfoMetadata.test(path);
+  return distInfoMetadata.test(path) || eggInfo.test(path);
 }
 
 export function npmPackage(name: string, version: string, location: string): DetectedPackage {
