@@ -1,0 +1,264 @@
+/**
+ * Scanning and quarantine as users meet them, on `npm start` with an OSV advisory database
+ * (apps/scan/test/fixtures/osv): images built from files with umoci (a Debian dpkg status, an
+ * npm package-lock.json, a Python dist-info; an Alpine apk database) and pushed with skopeo
+ * while quarantine is on. The report API names each finding, the SBOM and report referrers
+ * are listed by the referrers API, a vulnerable image stays blocked (by tag 404, by digest
+ * 403) until an AcrQuarantineWriter passes it through ACR's PATCH, a clean image passes on
+ * its own, and an AcrQuarantineReader pulls a blocked image all along.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  type OciLayoutImage,
+  type RegistryClient,
+  buildOciImage,
+  expectEventually,
+} from '@meridian/testing';
+import { LoggedInRegistryClient } from './support/logged-in-registry-client';
+import { ManagementApi } from './support/management-api';
+import { repoRoot } from './support/registry-log';
+import { type RegistryUnderTest, startRegistry } from './support/registry-under-test';
+import { Skopeo } from './support/skopeo';
+
+const advisoryDb = resolve(repoRoot, 'apps/scan/test/fixtures/osv');
+const cycloneDx = 'application/vnd.cyclonedx+json';
+const scanReportType = 'application/vnd.meridian.scan.report.v1+json';
+
+const debianOsRelease =
+  'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n';
+const dpkgStatus = [
+  'Package: openssl',
+  'Status: install ok installed',
+  'Architecture: amd64',
+  'Version: 3.0.11-1~deb12u1',
+  'Description: Secure Sockets Layer toolkit',
+  '',
+  'Package: libc6',
+  'Status: install ok installed',
+  'Architecture: amd64',
+  'Version: 2.36-9+deb12u3',
+  'Description: GNU C Library',
+  '',
+].join('\n');
+const packageLock = JSON.stringify({
+  name: 'shop',
+  version: '1.0.0',
+  lockfileVersion: 3,
+  packages: {
+    '': { name: 'shop', version: '1.0.0', dependencies: { lodash: '^4.17.0' } },
+    'node_modules/lodash': { version: '4.17.20', license: 'MIT' },
+  },
+});
+const requestsMetadata =
+  'Metadata-Version: 2.1\nName: requests\nVersion: 2.25.0\nLicense: Apache 2.0\n';
+const alpineOsRelease = 'ID=alpine\nVERSION_ID=3.19.1\nPRETTY_NAME="Alpine Linux v3.19"\n';
+const apkInstalled = 'P:busybox\nV:1.36.1-r1\nA:x86_64\nL:GPL-2.0-only\no:busybox\n\n';
+
+interface Report {
+  findings: Record<string, number>;
+  images: {
+    os?: string;
+    packages: number;
+    findings: {
+      id: string;
+      aliases: string[];
+      severity: string;
+      package: { name: string; version: string };
+      fixedVersion?: string;
+    }[];
+  }[];
+  sbomDigest?: string;
+  reportDigest?: string;
+}
+
+describe('scanning and quarantine', () => {
+  let registry: RegistryUnderTest;
+  let api: ManagementApi;
+  let skopeo: Skopeo;
+  let work: string;
+  let vulnerable: OciLayoutImage;
+  let clean: OciLayoutImage;
+  const advisoryDbBefore = process.env['MERIDIAN_ADVISORY_DB'];
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'meridian-e2e-scan-'));
+    process.env['MERIDIAN_ADVISORY_DB'] = advisoryDb;
+    [registry, vulnerable, clean] = await Promise.all([
+      startRegistry('scan'),
+      buildOciImage(join(work, 'vulnerable'), {
+        tag: 'v1',
+        layers: [
+          { files: { 'etc/os-release': debianOsRelease, 'var/lib/dpkg/status': dpkgStatus } },
+          { files: { 'srv/shop/package-lock.json': packageLock } },
+          {
+            files: {
+              'usr/lib/python3/dist-packages/requests-2.25.0.dist-info/METADATA': requestsMetadata,
+            },
+          },
+        ],
+      }),
+      buildOciImage(join(work, 'clean'), {
+        tag: 'v1',
+        layers: [
+          { files: { 'etc/os-release': alpineOsRelease, 'lib/apk/db/installed': apkInstalled } },
+        ],
+      }),
+    ]);
+    api = new ManagementApi(registry);
+    skopeo = new Skopeo(registry);
+    await api.call('PUT', '/settings/quarantine', { enabled: true });
+  }, 360_000);
+
+  afterAll(async () => {
+    if (advisoryDbBefore === undefined) delete process.env['MERIDIAN_ADVISORY_DB'];
+    else process.env['MERIDIAN_ADVISORY_DB'] = advisoryDbBefore;
+    await registry?.dispose();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  async function report(repository: string, digest: string): Promise<Report> {
+    return api.call<Report>('GET', `/scans/${repository}/${digest}`);
+  }
+
+  async function eventuallyReport(repository: string, digest: string): Promise<Report> {
+    let found: Report | undefined;
+    await expectEventually(
+      async () => {
+        found = await report(repository, digest);
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    return found!;
+  }
+
+  async function manifestStatus(client: RegistryClient, repository: string, reference: string) {
+    const response = await client.expect(
+      'GET',
+      `/v2/${repository}/manifests/${reference}`,
+      [200, 403, 404],
+      {
+        headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+      },
+    );
+    return response.status;
+  }
+
+  async function principal(id: string, roles: string[]) {
+    const { secret } = await api.call<{ secret: string }>('PUT', `/service-principals/${id}`, {
+      roles,
+    });
+    return { username: id, password: secret };
+  }
+
+  it('reports every vulnerable package of a pushed image, with SBOM and report referrers', async () => {
+    await skopeo.copy(vulnerable.reference, skopeo.docker('shop/api:v1'));
+
+    const found = await eventuallyReport('shop/api', vulnerable.manifestDigest);
+
+    expect(found.findings).toMatchObject({ CRITICAL: 1, HIGH: 1, MEDIUM: 1 });
+    const findings = found.images[0]!.findings;
+    expect(found.images[0]!.os).toContain('Debian');
+    expect(
+      findings.map((finding) => [
+        finding.id,
+        finding.package.name,
+        finding.package.version,
+        finding.fixedVersion,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['DSA-9001-1', 'openssl', '3.0.11-1~deb12u1', '3.0.11-1~deb12u2'],
+        ['GHSA-9999-lodash-test', 'lodash', '4.17.20', '4.17.21'],
+        ['PYSEC-2026-9003', 'requests', '2.25.0', '2.31.0'],
+      ]),
+    );
+    expect(findings.find((finding) => finding.id === 'DSA-9001-1')!.aliases).toContain(
+      'CVE-2026-90001',
+    );
+
+    const referrers = (await (
+      await registry.client.referrers('shop/api', vulnerable.manifestDigest)
+    ).json()) as {
+      manifests: { artifactType: string; digest: string }[];
+    };
+    expect(referrers.manifests.map((entry) => entry.artifactType).sort()).toEqual([
+      cycloneDx,
+      scanReportType,
+    ]);
+    const sbomManifest = (await (
+      await registry.client.expect('GET', `/v2/shop/api/manifests/${found.sbomDigest}`, [200], {
+        headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+      })
+    ).json()) as { layers: { digest: string }[]; subject: { digest: string } };
+    expect(sbomManifest.subject.digest).toBe(vulnerable.manifestDigest);
+    const sbom = (await (
+      await registry.client.expect(
+        'GET',
+        `/v2/shop/api/blobs/${sbomManifest.layers[0]!.digest}`,
+        [200],
+      )
+    ).json()) as {
+      bomFormat: string;
+      specVersion: string;
+      components: { name: string; version: string }[];
+    };
+    expect(sbom).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.5' });
+    expect(sbom.components.map((component) => `${component.name}@${component.version}`)).toEqual(
+      expect.arrayContaining([
+        'openssl@3.0.11-1~deb12u1',
+        'lodash@4.17.20',
+        'requests@2.25.0',
+        'libc6@2.36-9+deb12u3',
+      ]),
+    );
+  });
+
+  it('keeps a vulnerable image blocked after its scan, except to quarantine readers, until a quarantine writer passes it', async () => {
+    const reader = new LoggedInRegistryClient(
+      registry.url,
+      await principal('inspector', ['AcrPull', 'AcrQuarantineReader']),
+    );
+    const writer = await principal('external-scanner', ['AcrQuarantineWriter']);
+    await eventuallyReport('shop/api', vulnerable.manifestDigest);
+
+    expect(await manifestStatus(registry.client, 'shop/api', 'v1')).toBe(404);
+    expect(await manifestStatus(registry.client, 'shop/api', vulnerable.manifestDigest)).toBe(403);
+    expect(await manifestStatus(reader, 'shop/api', 'v1')).toBe(200);
+
+    const patch = (credentials: { username: string; password: string }) =>
+      fetch(`${registry.url}/acr/v1/shop/api/_manifests/${vulnerable.manifestDigest}`, {
+        method: 'PATCH',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          quarantineState: 'Passed',
+          quarantineDetails: 'accepted by the security team',
+        }),
+      });
+    expect((await patch(await principal('ci', ['AcrPush']))).status).toBe(403);
+    expect((await patch(writer)).status).toBe(200);
+
+    expect(await manifestStatus(registry.client, 'shop/api', 'v1')).toBe(200);
+    await skopeo.copy(skopeo.docker('shop/api:v1'), `oci:${join(work, 'pulled')}:v1`);
+  });
+
+  it('lets an image with no finding at or above HIGH through once scanned', async () => {
+    await skopeo.copy(clean.reference, skopeo.docker('shop/base:v1'));
+
+    const found = await eventuallyReport('shop/base', clean.manifestDigest);
+
+    expect(found.images[0]).toMatchObject({
+      os: expect.stringContaining('Alpine'),
+      packages: 1,
+      findings: [],
+    });
+    await expectEventually(
+      async () => expect(await manifestStatus(registry.client, 'shop/base', 'v1')).toBe(200),
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+  });
+});
