@@ -12,6 +12,8 @@ import { parse } from 'yaml';
 import {
   type Env,
   deployedServices,
+  healthPortOf,
+  parseRuntimeEnv,
   parseServiceEnv,
   repositoryRoot,
   requiredKeys,
@@ -28,6 +30,7 @@ interface ComposeService {
   volumes?: string[];
   profiles?: string[];
   read_only?: boolean;
+  stop_grace_period?: string;
   tmpfs?: string[];
 }
 
@@ -58,6 +61,15 @@ function resolveCompose(): Record<string, ComposeService> {
 function mountedFile(service: ComposeService | undefined, target: string): string {
   const volume = service?.volumes?.find((entry) => entry.split(':')[1] === target);
   return volume?.split(':')[0] ?? '';
+}
+
+/** `30s`, `1m30s` → milliseconds; compose waits 10 s when the service sets nothing. */
+function parseDuration(duration: string | undefined): number {
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+  let total = 0;
+  for (const [, amount, unit] of (duration ?? '10s').matchAll(/(\d+)(ms|h|m|s)/g))
+    total += Number(amount) * (units[unit as string] ?? 0);
+  return total;
 }
 
 /** `host:port` of a URL: where a service connects to. */
@@ -116,6 +128,21 @@ describe('docker-compose.yml', () => {
           );
           expect(environment['MERIDIAN_S3_BUCKET']).toBe(`meridian-${region}`);
         }
+      },
+    );
+
+    it.each(meridianServices)(
+      'checks the readiness of %s where it answers, and stops it after its grace period',
+      (service) => {
+        const definition = services[`${service}-${region}`];
+        const environment = definition?.environment ?? {};
+        const port = healthPortOf(service, environment);
+        expect(port).toBeDefined();
+        expect(definition?.healthcheck?.test.join(' ')).toContain(
+          `http://127.0.0.1:${String(port)}/readyz`,
+        );
+        const graceMs = parseRuntimeEnv(environment).shutdownGraceMs;
+        expect(graceMs).toBeLessThan(parseDuration(definition?.stop_grace_period));
       },
     );
 

@@ -13,6 +13,8 @@ import { parse, parseAllDocuments } from 'yaml';
 import {
   type Env,
   deployedServices,
+  healthPortOf,
+  parseRuntimeEnv,
   parseServiceEnv,
   repositoryRoot,
   requiredKeys,
@@ -157,13 +159,25 @@ describe.each(regions)('deploy/k8s/overlays/$region', ({ region, peer }) => {
     expect(config?.['region']).toBe(region);
   });
 
-  it.each(services)('probes %s for liveness and readiness on a port it declares', (service) => {
+  it.each(services)('probes %s for liveness and readiness where it answers them', (service) => {
     const container = containerOf(service);
-    const declared = (container.ports ?? []).map(({ name }) => name);
+    const portNumber = (port: string | number | undefined): number | undefined =>
+      typeof port === 'number'
+        ? port
+        : container.ports?.find(({ name }) => name === port)?.containerPort;
+    const answersOn = healthPortOf(service, environmentOf(service));
+    expect(answersOn).toBeDefined();
     expect(container.livenessProbe?.httpGet?.path).toBe('/livez');
     expect(container.readinessProbe?.httpGet?.path).toBe('/readyz');
-    expect(declared).toContain(container.livenessProbe?.httpGet?.port);
-    expect(declared).toContain(container.readinessProbe?.httpGet?.port);
+    expect(portNumber(container.livenessProbe?.httpGet?.port)).toBe(answersOn);
+    expect(portNumber(container.readinessProbe?.httpGet?.port)).toBe(answersOn);
+  });
+
+  it.each(services)('gives %s more time to stop than its own shutdown grace period', (service) => {
+    const { shutdownGraceMs } = parseRuntimeEnv(environmentOf(service));
+    const podGraceSeconds = (podSpec(service) as { terminationGracePeriodSeconds?: number })
+      .terminationGracePeriodSeconds;
+    expect(shutdownGraceMs).toBeLessThan((podGraceSeconds ?? 30) * 1000);
   });
 
   it.each(services)('bounds the resources of %s', (service) => {

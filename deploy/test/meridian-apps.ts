@@ -9,6 +9,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '@meridian/config';
+import { type RuntimeConfig, loadRuntimeConfig } from '@meridian/telemetry';
 
 export const repositoryRoot = join(__dirname, '..', '..');
 
@@ -55,4 +56,18 @@ export function requiredKeys(service: string): string[] {
 /** What a service's parsers make of `env`: their configs, or the ConfigError's message. */
 export function parseServiceEnv(service: string, env: Env): Array<Record<string, unknown>> {
   return envParsers(service).map((parse) => parse(env, '/app') as Record<string, unknown>);
+}
+
+/** What every service reads for health and shutdown (libs/telemetry's runtime-env.ts). */
+export function parseRuntimeEnv(env: Env): RuntimeConfig {
+  return loadRuntimeConfig(env);
+}
+
+/**
+ * Where a service answers `/livez`, `/readyz` and `/metrics`: the gateway on its registry
+ * port, every other service on MERIDIAN_HEALTH_PORT (none when it is unset).
+ */
+export function healthPortOf(service: string, env: Env): number | undefined {
+  if (service === 'gateway') return parseServiceEnv('gateway', env)[0]?.['port'] as number;
+  return parseRuntimeEnv(env).healthPort;
 }
