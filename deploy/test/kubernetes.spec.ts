@@ -240,11 +240,21 @@ describe.each(regions)('deploy/k8s/overlays/$region', ({ region, peer }) => {
     const ingress = find('Ingress', 'meridian-gateway')?.spec as {
       rules: Array<{
         host: string;
-        http: { paths: Array<{ backend: { service: { name: string; port: { name: string } } } }> };
+        http: {
+          paths: Array<{
+            path: string;
+            backend: { service: { name: string; port: { name: string } } };
+          }>;
+        };
       }>;
     };
     const [rule] = ingress.rules;
     expect(rule?.host).toBe(`${region}.registry.example.com`);
+    // the registry's public paths, and not the health and metrics endpoints
+    const paths = rule?.http.paths.map(({ path }) => path) ?? [];
+    expect(paths).toEqual(expect.arrayContaining(['/v2', '/oauth2', '/api/v1', '/acr/v1']));
+    for (const internal of ['/livez', '/readyz', '/metrics'])
+      expect(paths.filter((path) => internal.startsWith(path))).toEqual([]);
     const backend = rule?.http.paths[0]?.backend.service;
     const servicePorts = (
       find('Service', backend?.name ?? '')?.spec as { ports: Array<{ name: string }> }
