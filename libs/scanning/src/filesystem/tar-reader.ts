@@ -49,7 +49,7 @@ export class TarReader {
   private readonly headerBuffer = Buffer.alloc(blockSize);
   private headerFilled = 0;
   private overrides: PendingOverrides = {};
-  private globalOverrides: PendingOverrides = {};
+  /** bytes of the archive consumed before the current chunk, for error messages */
   private offset = 0;
 
   constructor(private readonly visitor: TarVisitor) {}
@@ -117,47 +117,54 @@ export class TarReader {
     this.headerFilled += length;
     if (this.headerFilled === blockSize) {
       this.headerFilled = 0;
-      this.onHeader(this.headerBuffer);
+      this.onHeader(this.headerBuffer, this.offset + position + length - blockSize);
     }
     return length;
   }
 
-  private onHeader(block: Buffer): void {
+  private onHeader(block: Buffer, headerOffset: number): void {
     if (isZeroBlock(block)) {
       // one zero block ends the archive for us; GNU tar writes two, and padding may follow
       this.state = { kind: 'done' };
       return;
     }
-    verifyChecksum(block, this.offset);
+    verifyChecksum(block, headerOffset);
     const typeFlag = String.fromCharCode(block[156]!);
-    const size = this.overrides.size ?? this.globalOverrides.size ?? readNumber(block, 124, 12);
-    const padding = (blockSize - (size % blockSize)) % blockSize;
     const meta = metaKind(typeFlag);
     if (meta) {
-      if (size > maxMetaBytes)
-        throw new TarFormatError(`extended header of ${size} bytes is too large`);
-      this.state = { kind: 'meta', remaining: size, padding, meta, parts: [] };
-      if (size === 0) this.finishZeroLengthMeta(meta);
+      this.startMeta(meta, readNumber(block, 124, 12));
       return;
     }
+    this.startEntry(block, typeFlag);
+  }
+
+  private startMeta(meta: MetaKind, size: number): void {
+    if (size > maxMetaBytes)
+      throw new TarFormatError(`extended header of ${size} bytes is too large`);
+    this.state = { kind: 'meta', remaining: size, padding: paddingOf(size), meta, parts: [] };
+    if (size === 0) this.finishZeroLengthMeta(meta);
+  }
+
+  private startEntry(block: Buffer, typeFlag: string): void {
+    const size = this.overrides.size ?? readNumber(block, 124, 12);
+    const type = entryType(typeFlag);
+    // links and directories have no body, whatever their size field claims; skip it all the same
+    const hasBody = type === 'file' || type === 'other';
     const header: TarEntryHeader = {
-      name: this.overrides.name ?? this.globalOverrides.name ?? readName(block),
-      type: entryType(typeFlag),
-      size: typeFlag === '1' || typeFlag === '2' || typeFlag === '5' ? 0 : size,
-      linkName:
-        this.overrides.linkName ?? this.globalOverrides.linkName ?? readString(block, 157, 100),
+      name: this.overrides.name ?? readName(block),
+      type,
+      size: hasBody ? size : 0,
+      linkName: this.overrides.linkName ?? readString(block, 157, 100),
     };
     this.overrides = {};
     const deliver = this.visitor.entry(header);
-    const bodySize = header.size;
-    if (bodySize === 0) {
-      if (deliver) this.visitor.entryEnd();
-      const bodyPadding = size > 0 && header.size === 0 ? size + padding : 0;
-      this.state =
-        bodyPadding > 0 ? { kind: 'padding', remaining: bodyPadding } : { kind: 'header' };
+    if (header.size > 0) {
+      this.state = { kind: 'body', remaining: header.size, padding: paddingOf(size), deliver };
       return;
     }
-    this.state = { kind: 'body', remaining: bodySize, padding, deliver };
+    if (deliver) this.visitor.entryEnd();
+    const skipped = size + paddingOf(size);
+    this.state = skipped > 0 ? { kind: 'padding', remaining: skipped } : { kind: 'header' };
   }
 
   private finishZeroLengthMeta(meta: MetaKind): void {
@@ -171,7 +178,7 @@ export class TarReader {
         Object.assign(this.overrides, parsePax(body));
         return;
       case 'global':
-        Object.assign(this.globalOverrides, parsePax(body));
+        // global records (git archive's commit id) name nothing Meridian reads
         return;
       case 'longName':
         this.overrides.name = cString(body);
@@ -181,6 +188,10 @@ export class TarReader {
         return;
     }
   }
+}
+
+function paddingOf(size: number): number {
+  return (blockSize - (size % blockSize)) % blockSize;
 }
 
 function metaKind(typeFlag: string): MetaKind | undefined {
