@@ -66,6 +66,8 @@ describe('blob main', () => {
       MERIDIAN_NATS_URL: nats.url,
       DATABASE_URL: database.url,
       MERIDIAN_STORAGE_DIR: storeDir,
+      MERIDIAN_HEALTH_PORT: '0',
+      MERIDIAN_HEALTH_HOST: '127.0.0.1',
     });
     processes.push(child);
     const ready = await child.waitForLine((line) => isReadyLine(line.text), {
@@ -77,6 +79,19 @@ describe('blob main', () => {
       service: 'blob',
       region: 'eu-west',
     });
+
+    // readiness: its NATS, database and store answer
+    const { healthPort } = JSON.parse(ready.text) as { healthPort: number };
+    const readiness = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
+    expect(readiness.status).toBe(200);
+    expect(await readiness.json()).toEqual({
+      status: 'ready',
+      checks: { nats: 'ok', database: 'ok', store: 'ok' },
+    });
+    expect((await fetch(`http://127.0.0.1:${healthPort}/livez`)).status).toBe(200);
+    expect(await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text()).toContain(
+      'target_info{service_name="meridian-blob",meridian_region="eu-west"} 1',
+    );
 
     const logger = createLogger({ service: 'blob-main-test', region: 'eu-west', level: 'silent' });
     const client = await Messaging.connect({
@@ -92,10 +107,10 @@ describe('blob main', () => {
       await client.close();
     }
 
-    // a clean shutdown well within the grace period; Nest re-raises the signal once it is done
+    // a clean shutdown well within the grace period ends with exit code 0, as orchestrators expect
     await expect(child.stop({ graceMs: 20_000 })).resolves.toMatchObject({
-      code: null,
-      signal: 'SIGTERM',
+      code: 0,
+      signal: null,
     });
   });
 

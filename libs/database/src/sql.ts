@@ -1,4 +1,5 @@
 import postgres from 'postgres';
+import { traceQueries } from './trace-queries';
 
 export type Sql = postgres.Sql;
 export type TransactionSql = postgres.TransactionSql;
@@ -10,12 +11,16 @@ export interface SqlOptions {
   applicationName?: string;
 }
 
-/** One pool per process. Notices are dropped: they are noise ("schema already exists"). */
+/**
+ * One pool per process. Notices are dropped: they are noise ("schema already exists").
+ * Queries and transactions are spans (trace-queries.ts).
+ */
 export function createSql(url: string, options: SqlOptions = {}): Sql {
-  return postgres(url, {
+  const sql = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => undefined,
     connection: { application_name: options.applicationName ?? 'meridian' },
     transform: { undefined: null },
   });
+  return traceQueries(sql);
 }

@@ -57,6 +57,9 @@ export function startTracing(options: TracingOptions): Tracing | undefined {
       [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? `meridian-${options.service}`,
       'meridian.region': options.region,
     }),
+    // the service and region say what the spans need; detecting hosts and processes would
+    // hold every export until it finished
+    autoDetectResources: false,
     spanProcessors: processors,
     // metrics have their own reader (metrics.ts); the SDK must not add another
     metricReaders: [],
