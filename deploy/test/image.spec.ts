@@ -9,7 +9,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { compilerOptions } from '../../tsconfig.base.json';
 import { deployedServices, repositoryRoot } from './meridian-apps';
 
 const dockerfile = readFileSync(join(repositoryRoot, 'Dockerfile'), 'utf8');
@@ -43,8 +42,15 @@ function ignoredPaths(): RegExp[] {
     });
 }
 
+/** `@meridian/<lib>` → its index.ts, as tsconfig.base.json maps them. */
 const aliases = Object.fromEntries(
-  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [alias, target as string]),
+  Object.entries(
+    (
+      JSON.parse(readFileSync(join(repositoryRoot, 'tsconfig.base.json'), 'utf8')) as {
+        compilerOptions: { paths: Record<string, string[]> };
+      }
+    ).compilerOptions.paths,
+  ).map(([alias, [target]]) => [alias, target as string]),
 );
 
 /** The specifiers a source file loads at run time (type-only imports are erased). */

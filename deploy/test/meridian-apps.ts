@@ -7,6 +7,7 @@
  * is required or well-formed.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ConfigError } from '@meridian/config';
 import { type RuntimeConfig, loadRuntimeConfig } from '@meridian/telemetry';
@@ -28,13 +29,16 @@ export function deployedServices(): string[] {
     .sort();
 }
 
+/** Loads a service's module by path: which services there are is known only at run time. */
+const loadServiceModule = createRequire(__filename);
+
 /** The service's `loadConfig`, and the gateway's catch-up settings beside it. */
 export function envParsers(service: string): EnvParser[] {
-  const { loadConfig } = require(join(repositoryRoot, 'apps', service, 'src', 'config')) as {
-    loadConfig: EnvParser;
-  };
+  const { loadConfig } = loadServiceModule(
+    join(repositoryRoot, 'apps', service, 'src', 'config'),
+  ) as { loadConfig: EnvParser };
   if (service !== 'gateway') return [loadConfig];
-  const { loadCatchUpConfig } = require(
+  const { loadCatchUpConfig } = loadServiceModule(
     join(repositoryRoot, 'apps', 'gateway', 'src', 'replication', 'replication.config'),
   ) as { loadCatchUpConfig: EnvParser };
   return [loadConfig, loadCatchUpConfig];
