@@ -14,6 +14,7 @@ import { BlobsRepository, SqlBlobsRepository } from './blobs/blobs.repository';
 import { BlobsService } from './blobs/blobs.service';
 import { type BlobConfig, blobConfigToken } from './config';
 import { storageDriverToken } from './storage-driver.token';
+import { UploadSessionsMetric } from './uploads/upload-sessions.metric';
 import { UploadSweeper } from './uploads/upload-sweeper';
 import { UploadsHandler } from './uploads/uploads.handler';
 import { SqlUploadsRepository, UploadsRepository } from './uploads/uploads.repository';
@@ -62,6 +63,7 @@ export class AppModule {
         BlobsHandler,
         UploadsHandler,
         UploadSweeper,
+        UploadSessionsMetric,
       ],
     };
   }

@@ -103,6 +103,10 @@ describe('blob main', () => {
     try {
       const started = await client.request(blobRpc.uploadStart, { repository: 'team/app' });
       expect(started.kind).toBe('session');
+      // the session just started is the region's one open session
+      expect(await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text()).toMatch(
+        /^meridian_upload_sessions 1$/m,
+      );
     } finally {
       await client.close();
     }

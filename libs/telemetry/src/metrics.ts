@@ -3,11 +3,11 @@
  * registry per process. The registry is read in the Prometheus text format (`/metrics`)
  * and, when OTEL_EXPORTER_OTLP_ENDPOINT is set, pushed over OTLP as well.
  *
- * Services record into the instruments here (HTTP requests, bytes, upload sessions, NATS
- * and database errors, webhook deliveries, scan durations); figures a service already
- * keeps (replication lag and backlog per peer) are observed from it at scrape time.
+ * Services record into the instruments here (HTTP requests, bytes, NATS and database
+ * errors, webhook deliveries, scan durations); figures a service already keeps (open upload
+ * sessions, replication lag and backlog per peer) are observed from it at scrape time.
  */
-import type { Attributes, Counter, Histogram, Meter, UpDownCounter } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -39,7 +39,6 @@ export class MeridianMetrics {
   readonly httpRequestDuration: Histogram;
   readonly httpBytesReceived: Counter;
   readonly httpBytesSent: Counter;
-  readonly uploadSessions: UpDownCounter;
   readonly natsErrors: Counter;
   readonly databaseErrors: Counter;
   readonly webhookDeliveries: Counter;
@@ -83,9 +82,6 @@ export class MeridianMetrics {
     this.httpBytesSent = meter.createCounter('meridian_http_sent_bytes', {
       description: 'Bytes sent to clients, by route.',
       unit: 'By',
-    });
-    this.uploadSessions = meter.createUpDownCounter('meridian_upload_sessions', {
-      description: 'Blob upload sessions open in this process.',
     });
     this.natsErrors = meter.createCounter('meridian_nats_errors', {
       description: 'NATS requests and publishes that failed, by operation.',
@@ -133,6 +129,15 @@ export class MeridianMetrics {
       },
       [connected, pending, lag],
     );
+  }
+
+  /** Reports the region's open blob upload sessions, counted whenever the registry is read. */
+  observeUploadSessions(count: () => Promise<number>): void {
+    this.meter
+      .createObservableGauge('meridian_upload_sessions', {
+        description: 'Blob upload sessions open in this region.',
+      })
+      .addCallback(async (result) => result.observe(await count()));
   }
 
   /** The registry in the Prometheus text exposition format. */
