@@ -1,8 +1,9 @@
 /**
- * Measures the layer reader alone: writes a gzipped tar of about 100 MiB of incompressible
- * files (so gzip stores more than it shrinks, as with binaries) to a scratch file, then reads
- * it back through readImageFilesystem with the package-database predicate, reporting MB/s
- * and the peak RSS growth. Run: node -r @swc-node/register libs/scanning/test/read-layers.bench.ts [MiB] [layers] [binary|text]
+ * Measures the layer reader alone: writes a gzipped tar of 1 MiB files (random bytes that
+ * gzip cannot shrink, or text it shrinks a little) to a scratch file, reads it back through
+ * readImageFilesystem with the package-database predicate as the scan service does, and
+ * reports MB/s and the peak RSS growth while reading.
+ * Run: node -r @swc-node/register libs/scanning/test/read-layers.bench.ts [MiB] [layers] [binary|text]
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
