@@ -200,6 +200,33 @@ describe(matchPackages.name, () => {
     });
   });
 
+  it("matches Ubuntu packages against advisories of the release's LTS ecosystem", () => {
+    const db = advisoryDatabase([
+      buildOsvRecord({
+        id: 'USN-6000-1',
+        affected: [
+          {
+            ecosystem: 'Ubuntu:22.04:LTS',
+            name: 'openssl',
+            ranges: [
+              { type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.2-0ubuntu1.9' }] },
+            ],
+          },
+        ],
+      }),
+    ]);
+    const libssl = buildPackage({
+      type: 'deb',
+      ecosystem: 'Ubuntu:22.04',
+      name: 'libssl3',
+      version: '3.0.2-0ubuntu1.8',
+      sourceName: 'openssl',
+    });
+    expect(matchPackages([libssl], db).findings.map((finding) => finding.fixed)).toEqual([
+      '3.0.2-0ubuntu1.9',
+    ]);
+  });
+
   it('reports a version the order cannot read as an error and skips that advisory', () => {
     const db = advisoryDatabase([
       buildOsvRecord({
