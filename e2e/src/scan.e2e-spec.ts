@@ -3,11 +3,12 @@
  * (apps/scan/test/fixtures/osv): images built from files with umoci (a Debian dpkg status, an
  * npm package-lock.json, a Python dist-info; an Alpine apk database) and pushed with skopeo
  * while quarantine is on. The report API names each finding, the SBOM and report referrers
- * are listed by the referrers API, a vulnerable image stays blocked (by tag 404, by digest
- * 403) until an AcrQuarantineWriter passes it through ACR's PATCH, a clean image passes on
- * its own, and an AcrQuarantineReader pulls a blocked image all along.
+ * are listed by the referrers API, a vulnerable image is blocked then failed by its scan (by
+ * tag 404, by digest 403) until an AcrQuarantineWriter passes it through ACR's PATCH, a clean
+ * image passes on its own, an AcrQuarantineReader pulls a blocked image all along, and a new
+ * advisory in the database (reread every second here) re-matches a scanned image.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -22,7 +23,7 @@ import { repoRoot } from './support/registry-log';
 import { type RegistryUnderTest, startRegistry } from './support/registry-under-test';
 import { Skopeo } from './support/skopeo';
 
-const advisoryDb = resolve(repoRoot, 'apps/scan/test/fixtures/osv');
+const advisoryFixtures = resolve(repoRoot, 'apps/scan/test/fixtures/osv');
 const cycloneDx = 'application/vnd.cyclonedx+json';
 const scanReportType = 'application/vnd.meridian.scan.report.v1+json';
 
@@ -57,6 +58,8 @@ const alpineOsRelease = 'ID=alpine\nVERSION_ID=3.19.1\nPRETTY_NAME="Alpine Linux
 const apkInstalled = 'P:busybox\nV:1.36.1-r1\nA:x86_64\nL:GPL-2.0-only\no:busybox\n\n';
 
 interface Report {
+  quarantineState: string;
+  quarantineDetails?: string;
   findings: Record<string, number>;
   images: {
     os?: string;
@@ -80,11 +83,19 @@ describe('scanning and quarantine', () => {
   let work: string;
   let vulnerable: OciLayoutImage;
   let clean: OciLayoutImage;
-  const advisoryDbBefore = process.env['MERIDIAN_ADVISORY_DB'];
+  let advisoryDb: string;
+  const envBefore = {
+    MERIDIAN_ADVISORY_DB: process.env['MERIDIAN_ADVISORY_DB'],
+    MERIDIAN_ADVISORY_DB_REFRESH_SECONDS: process.env['MERIDIAN_ADVISORY_DB_REFRESH_SECONDS'],
+  };
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'meridian-e2e-scan-'));
+    // a copy the last test adds an advisory to; the service rereads it every second
+    advisoryDb = join(work, 'osv');
+    await cp(advisoryFixtures, advisoryDb, { recursive: true });
     process.env['MERIDIAN_ADVISORY_DB'] = advisoryDb;
+    process.env['MERIDIAN_ADVISORY_DB_REFRESH_SECONDS'] = '1';
     [registry, vulnerable, clean] = await Promise.all([
       startRegistry('scan'),
       buildOciImage(join(work, 'vulnerable'), {
@@ -112,8 +123,10 @@ describe('scanning and quarantine', () => {
   }, 360_000);
 
   afterAll(async () => {
-    if (advisoryDbBefore === undefined) delete process.env['MERIDIAN_ADVISORY_DB'];
-    else process.env['MERIDIAN_ADVISORY_DB'] = advisoryDbBefore;
+    for (const [key, value] of Object.entries(envBefore)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
     await registry?.dispose();
     if (work) await rm(work, { recursive: true, force: true });
   });
@@ -127,6 +140,22 @@ describe('scanning and quarantine', () => {
     await expectEventually(
       async () => {
         found = await report(repository, digest);
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    return found!;
+  }
+
+  async function eventuallyQuarantine(
+    repository: string,
+    digest: string,
+    state: string,
+  ): Promise<Report> {
+    let found: Report | undefined;
+    await expectEventually(
+      async () => {
+        found = await report(repository, digest);
+        expect(found.quarantineState).toBe(state);
       },
       { timeoutMs: 60_000, intervalMs: 500 },
     );
@@ -221,7 +250,8 @@ describe('scanning and quarantine', () => {
       await principal('inspector', ['AcrPull', 'AcrQuarantineReader']),
     );
     const writer = await principal('external-scanner', ['AcrQuarantineWriter']);
-    await eventuallyReport('shop/api', vulnerable.manifestDigest);
+    const failed = await eventuallyQuarantine('shop/api', vulnerable.manifestDigest, 'failed');
+    expect(failed.quarantineDetails).toContain('CVE-2026-90001');
 
     expect(await manifestStatus(registry.client, 'shop/api', 'v1')).toBe(404);
     expect(await manifestStatus(registry.client, 'shop/api', vulnerable.manifestDigest)).toBe(403);
@@ -241,6 +271,10 @@ describe('scanning and quarantine', () => {
       });
     expect((await patch(await principal('ci', ['AcrPush']))).status).toBe(403);
     expect((await patch(writer)).status).toBe(200);
+    expect(await report('shop/api', vulnerable.manifestDigest)).toMatchObject({
+      quarantineState: 'passed',
+      quarantineDetails: 'accepted by the security team',
+    });
 
     expect(await manifestStatus(registry.client, 'shop/api', 'v1')).toBe(200);
     await skopeo.copy(skopeo.docker('shop/api:v1'), `oci:${join(work, 'pulled')}:v1`);
@@ -256,9 +290,41 @@ describe('scanning and quarantine', () => {
       packages: 1,
       findings: [],
     });
+    const passed = await eventuallyQuarantine('shop/base', clean.manifestDigest, 'passed');
+    expect(passed.quarantineDetails).toBe('no finding at or above HIGH');
+    expect(await manifestStatus(registry.client, 'shop/base', 'v1')).toBe(200);
+  });
+
+  it('re-matches scanned images when the advisory database changes, without pushing again', async () => {
+    const before = await eventuallyReport('shop/base', clean.manifestDigest);
+    expect(before.findings['HIGH']).toBe(0);
+
+    await writeFile(
+      join(advisoryDb, 'alpine', 'ALPINE-test-busybox-r2.json'),
+      JSON.stringify({
+        schema_version: '1.6.0',
+        id: 'ALPINE-CVE-2026-90005',
+        modified: '2026-11-20T00:00:00Z',
+        aliases: ['CVE-2026-90005'],
+        affected: [
+          {
+            package: { ecosystem: 'Alpine:v3.19', name: 'busybox' },
+            ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.36.1-r2' }] }],
+          },
+        ],
+        database_specific: { severity: 'HIGH' },
+      }),
+    );
+
     await expectEventually(
-      async () => expect(await manifestStatus(registry.client, 'shop/base', 'v1')).toBe(200),
-      { timeoutMs: 30_000, intervalMs: 250 },
+      async () => {
+        const after = await report('shop/base', clean.manifestDigest);
+        expect(after.findings['HIGH']).toBe(1);
+        expect(after.images[0]!.findings.map((finding) => finding.id)).toEqual([
+          'ALPINE-CVE-2026-90005',
+        ]);
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
     );
   });
 });

@@ -124,12 +124,10 @@ describe('quarantine at the gateway', () => {
     const anonymous = await fetch(`${registry.url}/api/v1/scans/${repo}/sha256:${'e'.repeat(64)}`);
     expect(anonymous.status).toBe(401);
     // this region runs no scan service: the request reached the scan RPC and had no answer
-    const unanswered = await fetch(
-      `${registry.url}/api/v1/scans/${repo}/sha256:${'e'.repeat(64)}`,
-      {
-        headers,
-      },
-    );
+    const { manifest } = await pushImage(registry, repo, 'unscanned');
+    const unanswered = await fetch(`${registry.url}/api/v1/scans/${repo}/${manifest.digest}`, {
+      headers,
+    });
     expect(unanswered.status).toBe(503);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Scan reports and quarantine (issue 6):
  *
- *   GET   /api/v1/scans/{repository}/{digest}         the image's scan report (registry:read)
+ *   GET   /api/v1/scans/{repository}/{digest}         the image's scan report and quarantine
+ *                                                     state (registry:read)
  *   GET   /api/v1/settings/quarantine                 {"enabled": false} (Owner)
  *   PUT   /api/v1/settings/quarantine                 {"enabled": true|false} (Owner)
  *   PATCH /acr/v1/{repository}/_manifests/{digest}    ACR's external-scanner decision:
@@ -24,6 +25,11 @@ const QuarantineDecision = z.object({
 
 const QuarantineSetting = z.object({ enabled: z.boolean() });
 
+type ScanReportView = ScanReport & {
+  quarantineState: RpcResponse<typeof manifestRpc.quarantineState>['state'];
+  quarantineDetails?: string;
+};
+
 const scansPrefix = '/api/v1/scans/';
 const acrPrefix = '/acr/v1/';
 
@@ -31,11 +37,21 @@ const acrPrefix = '/acr/v1/';
 export class ScansController {
   constructor(private readonly messaging: Messaging) {}
 
+  /** The report, with the image's quarantine state in this region beside it. */
   @Get('api/v1/scans/*')
   @Authorize('registry:read')
-  report(@Req() request: FastifyRequest): Promise<ScanReport> {
+  async report(@Req() request: FastifyRequest): Promise<ScanReportView> {
     const image = splitImagePath(request.url.slice(scansPrefix.length));
-    return this.messaging.request(scanRpc.report, image, managementContext(request));
+    const options = managementContext(request);
+    const [report, quarantine] = await Promise.all([
+      this.messaging.request(scanRpc.report, image, options),
+      this.messaging.request(manifestRpc.quarantineState, image, options),
+    ]);
+    return {
+      ...report,
+      quarantineState: quarantine.state,
+      ...(quarantine.details === undefined ? {} : { quarantineDetails: quarantine.details }),
+    };
   }
 
   @Get('api/v1/settings/quarantine')
