@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { buildTar, gzipLayer, layerSource } from '../../test/build-layer';
 import { readImageFilesystem } from './read-image-filesystem';
 
@@ -168,11 +169,16 @@ describe(readImageFilesystem.name, () => {
     ]);
   });
 
-  it('reports bytes that are not a tar archive', async () => {
-    const sut = await readImageFilesystem(
-      [layerSource(Buffer.from('{"not":"a layer"}'.padEnd(2048, ' ')))],
-      wantEtc,
-    );
+  it('reports bytes that are not a tar archive, plain or gzipped', async () => {
+    const junk = Buffer.from('{"not":"a layer"}'.padEnd(2048, ' '));
+    const gzipped = await readImageFilesystem([layerSource(gzipSync(junk))], wantEtc);
+    expect(gzipped.errors).toEqual([
+      expect.objectContaining({
+        scope: 'layer',
+        message: expect.stringMatching(/^not a tar archive/),
+      }),
+    ]);
+    const sut = await readImageFilesystem([layerSource(junk)], wantEtc);
     expect(sut.errors).toEqual([
       expect.objectContaining({
         scope: 'layer',

@@ -64,11 +64,10 @@ export async function readImageFilesystem(
 /** zlib's messages name the symptom; the report should name the layer's fault. */
 function layerErrorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  if (/unexpected end of file/i.test(message)) return `truncated layer: the gzip stream ends early`;
-  if (/incorrect header check|invalid (block|distance|code|stored)|header/i.test(message)) {
-    return `not a valid gzip stream: ${message}`;
-  }
-  return message;
+  const zlibCode = (error as { code?: unknown }).code;
+  if (typeof zlibCode !== 'string' || !zlibCode.startsWith('Z_')) return message;
+  if (zlibCode === 'Z_BUF_ERROR') return 'truncated layer: the gzip stream ends early';
+  return `not a valid gzip stream: ${message}`;
 }
 
 /** Receives one layer's tar entries and records what the image tree needs from them. */
