@@ -2,7 +2,9 @@
  * Every HTTP request the gateway answers as a span and in the metrics: a server span
  * (continuing the caller's trace when it sends `traceparent`) that the RPCs the request
  * makes are children of, and `meridian_http_*` counts, durations and bytes by method,
- * route template and status. Bytes are what crossed the socket while the request ran.
+ * route template and status. Bytes in and out are what crossed the connection since the
+ * previous response on it (HTTP/1.1 answers one request at a time per connection): a
+ * request's headers and body, its response's headers and body, however they were framed.
  */
 import {
   type Span,
@@ -21,12 +23,17 @@ interface Observation {
   span: Span;
   route: string;
   startedAt: number;
-  bytesRead: number;
-  bytesWritten: number;
+}
+
+/** a connection's byte counts when its previous response finished */
+interface ByteMark {
+  read: number;
+  written: number;
 }
 
 const observationKey = Symbol('meridian.observation');
 type ObservedRequest = FastifyRequest & { [observationKey]?: Observation };
+const byteMarks = new WeakMap<object, ByteMark>();
 
 export function observeRequests(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request: ObservedRequest, _reply, done) => {
@@ -45,14 +52,7 @@ export function observeRequests(fastify: FastifyInstance): void {
       },
       parent,
     );
-    const socket = request.raw.socket;
-    request[observationKey] = {
-      span,
-      route,
-      startedAt: performance.now(),
-      bytesRead: socket.bytesRead,
-      bytesWritten: socket.bytesWritten,
-    };
+    request[observationKey] = { span, route, startedAt: performance.now() };
     context.with(trace.setSpan(parent, span), done);
   });
   fastify.addHook('onResponse', (request: ObservedRequest, reply, done) => {
@@ -71,9 +71,12 @@ function record(request: FastifyRequest, status: number, observation: Observatio
     attributes,
   );
   const socket = request.raw.socket;
+  const now: ByteMark = { read: socket.bytesRead, written: socket.bytesWritten };
+  const previous = byteMarks.get(socket) ?? { read: 0, written: 0 };
+  byteMarks.set(socket, now);
   const route = { route: observation.route };
-  registry.httpBytesReceived.add(Math.max(0, socket.bytesRead - observation.bytesRead), route);
-  registry.httpBytesSent.add(Math.max(0, socket.bytesWritten - observation.bytesWritten), route);
+  registry.httpBytesReceived.add(Math.max(0, now.read - previous.read), route);
+  registry.httpBytesSent.add(Math.max(0, now.written - previous.written), route);
   observation.span.setAttribute('http.response.status_code', status);
   if (status >= 500) observation.span.setStatus({ code: SpanStatusCode.ERROR });
   observation.span.end();
