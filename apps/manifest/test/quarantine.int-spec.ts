@@ -1,6 +1,6 @@
 import { manifestRpc } from '@meridian/contracts';
 import { expectEventually } from '@meridian/testing';
-import { buildBlob, buildOciManifest } from './build-manifest';
+import { blobsOf, buildBlob, buildOciManifest } from './build-manifest';
 import { ManifestServiceHarness } from './manifest-service.harness';
 
 const repo = 'team/quarantined';
@@ -88,6 +88,44 @@ describe('quarantine in the manifest service (Postgres, NATS)', () => {
     });
 
     await expect(state(image.digest)).resolves.toEqual({ state: 'passed' });
+  });
+
+  it("stores a peer's quarantined push quarantined, unless a newer decision arrived first", async () => {
+    const pushedEvent = (manifest: ReturnType<typeof buildOciManifest>, hlc: string) => ({
+      eventId: crypto.randomUUID(),
+      originRegion: 'eu-west',
+      hlc,
+      occurredAt: new Date().toISOString(),
+      repository: repo,
+      digest: manifest.digest,
+      mediaType: manifest.mediaType,
+      size: manifest.size,
+      body: manifest.base64,
+      references: { blobs: blobsOf(manifest), manifests: [] },
+      quarantined: true,
+    });
+    const blocked = buildOciManifest({ layers: [buildBlob('peer quarantined')] });
+    const decided = buildOciManifest({ layers: [buildBlob('peer decided first')] });
+    harness.blobs.add(repo, ...blobsOf(blocked), ...blobsOf(decided));
+    await harness.apply({
+      kind: 'quarantine.changed',
+      event: {
+        ...pushedEvent(decided, '000000000000200.000000.eu-west'),
+        state: 'passed',
+      },
+    });
+
+    await harness.apply({
+      kind: 'manifest.pushed',
+      event: pushedEvent(blocked, '000000000000100.000000.eu-west'),
+    });
+    await harness.apply({
+      kind: 'manifest.pushed',
+      event: pushedEvent(decided, '000000000000100.000000.eu-west'),
+    });
+
+    await expect(state(blocked.digest)).resolves.toEqual({ state: 'quarantined' });
+    await expect(state(decided.digest)).resolves.toEqual({ state: 'passed' });
   });
 
   it('answers MANIFEST_UNKNOWN for a manifest the repository does not have', async () => {

@@ -85,6 +85,11 @@ export interface ManifestsTransaction {
    * quarantine state yet (a push of a decided image keeps the decision); true when it did.
    */
   quarantineAtPush(repository: string, digest: string, hlc: string): Promise<boolean>;
+  /**
+   * Quarantines a manifest another region quarantined at its push, unless a newer change
+   * (a decision) holds its state already.
+   */
+  quarantineReplicatedPush(repository: string, digest: string, hlc: string): Promise<void>;
   /** Records an event, published after commit. */
   emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void>;
 
@@ -280,6 +285,15 @@ class SqlManifestsTransaction implements ManifestsTransaction {
       on conflict (repository, digest) do nothing
       returning 1`;
     return quarantined.length > 0;
+  }
+
+  async quarantineReplicatedPush(repository: string, digest: string, hlc: string): Promise<void> {
+    await this.tx`
+      insert into manifest.quarantine (repository, digest, state, hlc)
+      values (${repository}, ${digest}, 'quarantined', ${hlc})
+      on conflict (repository, digest) do update
+        set state = excluded.state, details = null, hlc = excluded.hlc, updated_at = now()
+        where quarantine.hlc < excluded.hlc`;
   }
 
   emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void> {

@@ -124,6 +124,7 @@ export class ManifestsService {
           subject: parsed.subject?.digest,
           body: request.body,
           references,
+          ...(quarantined ? { quarantined: true } : {}),
         }),
         // the image is ready in the region it was pushed to the moment the push commits
         tx.emit(replicationCompleted, {

@@ -40,6 +40,7 @@ describe('quarantine at push', () => {
     expect(manifests.quarantineOf(repo, manifest.digest)).toBe('quarantined');
     const pushed = manifests.events.find((event) => event.name === 'manifest.pushed.v1')!;
     const quarantined = manifests.events.find((event) => event.name === 'quarantine.changed.v1');
+    expect(pushed.payload['quarantined']).toBe(true);
     expect(quarantined?.payload).toMatchObject({
       repository: repo,
       digest: manifest.digest,

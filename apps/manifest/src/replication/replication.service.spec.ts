@@ -141,6 +141,19 @@ describe(ReplicationService.name, () => {
       expect(manifests.hasRepository(repo)).toBe(true);
     });
 
+    it('stores a push its region quarantined as quarantined, in the same write', async () => {
+      const { sut, manifests } = region();
+      const quarantinedPush = pushed(x, at(1000), 'v1');
+      if (quarantinedPush.kind !== 'manifest.pushed') throw new Error('a push');
+      quarantinedPush.event.quarantined = true;
+
+      await sut.apply(quarantinedPush, context);
+      await sut.apply(pushed(y, at(1001), 'v2'), context);
+
+      expect(manifests.quarantineOf(repo, x.digest)).toBe('quarantined');
+      expect(manifests.quarantineOf(repo, y.digest)).toBeUndefined();
+    });
+
     it('changes nothing when applied again', async () => {
       const { sut, manifests } = region();
       const push = pushed(x, at(1000), 'v1');

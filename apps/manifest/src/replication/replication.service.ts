@@ -117,7 +117,9 @@ export class ReplicationService {
         annotations: parsed.annotations,
         references: event.references,
       });
-      // the manifest is pullable by digest now, whether or not a newer write holds the tag
+      if (event.quarantined) await tx.quarantineReplicatedPush(repository, digest, hlc);
+      // the manifest is pullable by digest now (unless quarantined), whether or not a newer
+      // write holds the tag
       if (event.tag !== undefined) await tx.setTagIfNewer(repository, event.tag, digest, hlc);
       return 'applied';
     });

@@ -233,6 +233,13 @@ class InMemoryManifestsTransaction implements ManifestsTransaction {
     return true;
   }
 
+  async quarantineReplicatedPush(repository: string, digest: string, hlc: string): Promise<void> {
+    const key = manifestKey(repository, digest);
+    const current = this.state.quarantine.get(key);
+    if (current === undefined || current.hlc < hlc)
+      this.state.quarantine.set(key, { state: 'quarantined', hlc });
+  }
+
   async emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void> {
     // validated and stored as JSON as the outbox does, so a rule that builds a bad event fails here too
     const event = JSON.parse(JSON.stringify(def.schema.parse(payload))) as Record<string, unknown>;

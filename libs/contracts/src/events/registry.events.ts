@@ -28,6 +28,11 @@ export const manifestPushed = defineEvent({
       blobs: z.array(z.object({ digest: Digest, size: z.number().int().nonnegative() })),
       manifests: z.array(Digest),
     }),
+    /**
+     * quarantined at this push (the registry's quarantine setting was on): other regions store
+     * it quarantined in the same transaction as the manifest, never pullable before a decision
+     */
+    quarantined: z.boolean().optional(),
   }),
 });
 export type ManifestPushed = z.infer<typeof manifestPushed.schema>;
