@@ -1,8 +1,8 @@
 /**
  * One push is one trace: the gateway's HTTP span, its NATS request to the manifest
- * service, the manifest service's answer (in its own process) and the blob service's
- * answer to the manifest service, all with one trace id and each the child of the span
- * that sent it. The gateway (this process) records into an in-memory exporter; the blob
+ * service, the manifest service's answer (in its own process), the blob service's answer
+ * to the manifest service, and the event the manifest service's outbox publishes after
+ * the commit, all with one trace id and each the child of the span that sent it. The gateway (this process) records into an in-memory exporter; the blob
  * and manifest services export over OTLP to a stand-in collector.
  */
 import { startTracing } from '@meridian/telemetry';
@@ -65,6 +65,16 @@ describe('tracing across gateway, NATS and services', () => {
     );
     const traceId = httpSpan.spanContext().traceId;
     expect(rpcSpan.spanContext().traceId).toBe(traceId);
+    // the layer went into the store inside the trace of the request that uploaded it
+    const layerUpload = finished.filter(
+      (span) => span.name === 'PUT /v2/{name}/blobs/uploads/{session}',
+    );
+    const uploadTraces = new Set(layerUpload.map((span) => span.spanContext().traceId));
+    expect(
+      finished.some(
+        (span) => span.name.startsWith('store.') && uploadTraces.has(span.spanContext().traceId),
+      ),
+    ).toBe(true);
 
     await expectEventually(() => {
       const answer = collector.spans.find(
@@ -77,13 +87,33 @@ describe('tracing across gateway, NATS and services', () => {
       });
       // the manifest service checks the referenced blobs with the blob service
       const blobAnswers = collector.spans.filter(
-        (span) => span.traceId === traceId && span.service === 'meridian-blob',
+        (span) =>
+          span.traceId === traceId &&
+          span.service === 'meridian-blob' &&
+          span.name.endsWith(' answer'),
       );
       expect(blobAnswers.length).toBeGreaterThan(0);
       for (const blobAnswer of blobAnswers) {
         const caller = collector.spans.find((span) => span.spanId === blobAnswer.parentSpanId);
         expect(caller).toMatchObject({ traceId, service: 'meridian-manifest' });
       }
+      // the manifest service's database work is part of it
+      expect(
+        collector.spans.some(
+          (span) =>
+            span.traceId === traceId &&
+            span.service === 'meridian-manifest' &&
+            span.name.startsWith('db.'),
+        ),
+      ).toBe(true);
+      // the outbox relay publishes the push's event later, still in the push's trace
+      expect(collector.spans).toContainEqual(
+        expect.objectContaining({
+          traceId,
+          service: 'meridian-manifest',
+          name: 'meridian.us-east.evt.manifest.pushed.v1 publish',
+        }),
+      );
     });
   });
 

@@ -5,7 +5,8 @@
  * publishing fails the batch rolls back and is retried with backoff.
  */
 import type { Logger } from 'pino';
-import { outboxChannel } from './outbox';
+import { context, extractTraceContext } from '@meridian/telemetry';
+import { outboxChannel, outboxTraceKey } from './outbox';
 import type { Sql } from './sql';
 
 export type PublishFn = (subject: string, payload: unknown, eventId: string) => Promise<void>;
@@ -89,7 +90,12 @@ export class OutboxRelay {
       );
       if (rows.length === 0) return 0;
       // One connection publishes in order, so the stream stores the batch in commit order.
-      await Promise.all(rows.map((row) => this.publish(row.subject, row.payload, row.event_id)));
+      await Promise.all(
+        rows.map((row) => {
+          const { event, trace } = takeTraceContext(row.payload);
+          return context.with(trace, () => this.publish(row.subject, event, row.event_id));
+        }),
+      );
       await tx.unsafe(`delete from ${this.schema}.outbox where seq = any($1::bigint[])`, [
         rows.map((row) => row.seq),
       ]);
@@ -118,4 +124,13 @@ export class OutboxRelay {
       this.wake = done;
     });
   }
+}
+
+/** The event as published, and the trace it was written in (the active one when none). */
+function takeTraceContext(payload: unknown) {
+  if (typeof payload !== 'object' || payload === null || !(outboxTraceKey in payload))
+    return { event: payload, trace: context.active() };
+  const { [outboxTraceKey]: carrier, ...event } = payload as Record<string, unknown>;
+  const headers = carrier as Record<string, string>;
+  return { event, trace: extractTraceContext({ get: (key) => headers[key] }) };
 }

@@ -5,6 +5,9 @@
  * event is published if and only if its change committed, and never lost while NATS is down.
  *
  * Table `<schema>.outbox` (created by `outboxTableSql`): rows in commit order by `seq`.
+ * When tracing is on, a row's payload also keeps the trace context of the work that wrote
+ * it (`outboxTraceKey`); the relay takes it out again and publishes the event as part of
+ * that trace.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -15,6 +18,7 @@ import {
   type HybridLogicalClock,
   type RequestInfo,
 } from '@meridian/contracts';
+import { injectTraceContext } from '@meridian/telemetry';
 import type { z } from 'zod';
 import type { TransactionSql } from './sql';
 
@@ -27,6 +31,17 @@ create table if not exists outbox (
   payload jsonb not null,
   created_at timestamptz not null default now()
 );`;
+
+/** Where an outbox row's payload keeps the trace context it was written in; never published. */
+export const outboxTraceKey = 'meridianTraceContext';
+
+/** The event with the active trace context beside it, or as it is when tracing is off. */
+function withTraceContext(event: EventEnvelope): EventEnvelope {
+  const carrier: Record<string, string> = {};
+  injectTraceContext({ set: (key, value) => (carrier[key] = value) });
+  if (Object.keys(carrier).length === 0) return event;
+  return Object.assign({ [outboxTraceKey]: carrier }, event);
+}
 
 export function outboxChannel(schema: string): string {
   return `meridian_outbox_${schema}`;
@@ -90,7 +105,7 @@ export class Outbox {
       channel: outboxChannel(this.schema),
       eventId: event.eventId,
       subject: def.subject(this.clock.region),
-      payload: event,
+      payload: withTraceContext(event),
     };
   }
 
@@ -106,7 +121,7 @@ export class Outbox {
     await Promise.all([
       tx.unsafe(
         `insert into ${this.schema}.outbox (event_id, subject, payload) values ($1, $2, $3)`,
-        [event.eventId, def.subject(this.clock.region), event as never],
+        [event.eventId, def.subject(this.clock.region), withTraceContext(event) as never],
       ),
       tx.unsafe(`select pg_notify($1, '')`, [outboxChannel(this.schema)]),
     ]);
