@@ -143,7 +143,7 @@ describe('dev launcher', () => {
         expect((await fetch(`${url}/v2/`)).status).toBe(200);
     });
 
-    it('starts blob, manifest, auth, replication and gateway in order, each after the previous one is ready', () => {
+    it('starts blob, manifest, auth, replication, webhook, scan and gateway in order, each after the previous one is ready', () => {
       const usEast = records(launcher)
         .filter(
           (record) =>
@@ -159,6 +159,10 @@ describe('dev launcher', () => {
         'auth service ready',
         'replication starting',
         'replication service ready',
+        'webhook starting',
+        'webhook service ready',
+        'scan starting',
+        'scan service ready',
         'gateway starting',
         'gateway service ready',
       ]);
