@@ -25,14 +25,49 @@ const durationBuckets = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
 ];
 
-/** One peer region's replication figures, as the replication service computes them. */
+/**
+ * One peer region's replication figures, as the replication service computes them (the
+ * regions API's, under the names the gateway's `/api/v1/replication/metrics` gives them).
+ */
 export interface PeerReplicationFigures {
   peer: string;
   connected: boolean;
   eventsPending?: number;
-  /** age of the oldest event of the peer not yet applied here; 0 when nothing is pending */
-  lagSeconds: number;
+  /** the replication lag: age of the oldest event of the peer not yet applied here */
+  oldestPendingAgeSeconds?: number;
+  copyBytesPerSecond?: number;
+  /** when replication from the peer last failed, Unix seconds */
+  lastErrorTimestampSeconds?: number;
 }
+
+const replicationGauges = [
+  {
+    name: 'meridian_replication_peer_connected',
+    description: "1 when this region reaches the peer region's NATS, else 0.",
+    value: (peer: PeerReplicationFigures) => (peer.connected ? 1 : 0),
+  },
+  {
+    name: 'meridian_replication_events_pending',
+    description: 'Events of the peer region not yet applied in this region.',
+    value: (peer: PeerReplicationFigures) => peer.eventsPending,
+  },
+  {
+    name: 'meridian_replication_oldest_pending_age_seconds',
+    description:
+      'Replication lag: age of the oldest event of the peer region not yet applied here.',
+    value: (peer: PeerReplicationFigures) => peer.oldestPendingAgeSeconds,
+  },
+  {
+    name: 'meridian_replication_copy_bytes_per_second',
+    description: "Blob bytes copied from the peer region's store per second, over the last minute.",
+    value: (peer: PeerReplicationFigures) => peer.copyBytesPerSecond,
+  },
+  {
+    name: 'meridian_replication_last_error_timestamp_seconds',
+    description: 'When replication from the peer region last failed (Unix time).',
+    value: (peer: PeerReplicationFigures) => peer.lastErrorTimestampSeconds,
+  },
+] as const;
 
 export class MeridianMetrics {
   readonly httpRequests: Counter;
@@ -106,28 +141,24 @@ export class MeridianMetrics {
   observeReplication(
     figures: () => Promise<{ region: string; peers: PeerReplicationFigures[] }>,
   ): void {
-    const connected = this.meter.createObservableGauge('meridian_replication_peer_connected', {
-      description: "1 when this region reaches the peer region's NATS, else 0.",
-    });
-    const pending = this.meter.createObservableGauge('meridian_replication_events_pending', {
-      description: 'Events of the peer region not yet applied in this region.',
-    });
-    const lag = this.meter.createObservableGauge('meridian_replication_lag_seconds', {
-      description: 'Age of the oldest event of the peer region not yet applied here.',
-      unit: 's',
-    });
+    const gauges = replicationGauges.map((gauge) => ({
+      gauge,
+      instrument: this.meter.createObservableGauge(gauge.name, {
+        description: gauge.description,
+      }),
+    }));
     this.meter.addBatchObservableCallback(
       async (result) => {
         const { region, peers } = await figures();
         for (const peer of peers) {
           const attributes: Attributes = { region, peer: peer.peer };
-          result.observe(connected, peer.connected ? 1 : 0, attributes);
-          if (peer.eventsPending !== undefined)
-            result.observe(pending, peer.eventsPending, attributes);
-          result.observe(lag, peer.lagSeconds, attributes);
+          for (const { gauge, instrument } of gauges) {
+            const value = gauge.value(peer);
+            if (value !== undefined) result.observe(instrument, value, attributes);
+          }
         }
       },
-      [connected, pending, lag],
+      gauges.map(({ instrument }) => instrument),
     );
   }
 

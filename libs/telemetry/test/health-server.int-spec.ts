@@ -25,8 +25,8 @@ describe('health server', () => {
     registry.observeReplication(async () => ({
       region: 'us-east',
       peers: [
-        { peer: 'eu-west', connected: true, eventsPending: 3, lagSeconds: 12.5 },
-        { peer: 'ap-south', connected: false, lagSeconds: 0 },
+        { peer: 'eu-west', connected: true, eventsPending: 3, oldestPendingAgeSeconds: 12.5 },
+        { peer: 'ap-south', connected: false },
       ],
     }));
     server = await startHealthServer(endpoints, 0, '127.0.0.1');
@@ -68,7 +68,7 @@ describe('health server', () => {
     expect(response.headers.get('content-type')).toContain('text/plain');
     const body = await response.text();
     expect(body).toMatch(
-      /^meridian_replication_lag_seconds\{region="us-east",peer="eu-west"\} 12\.5$/m,
+      /^meridian_replication_oldest_pending_age_seconds\{region="us-east",peer="eu-west"\} 12\.5$/m,
     );
     expect(body).toMatch(
       /^meridian_replication_events_pending\{region="us-east",peer="eu-west"\} 3$/m,

@@ -62,18 +62,23 @@ describe(ReplicationMetrics.name, () => {
     const body = await response.text();
 
     expect(response.status).toBe(200);
-    expect(body).toContain('# TYPE meridian_replication_lag_seconds gauge');
+    expect(body).toContain('# TYPE meridian_replication_oldest_pending_age_seconds gauge');
+    // the replication lag: age of the oldest event of the peer not yet applied here
     expect(body).toMatch(
-      /^meridian_replication_lag_seconds\{region="eu-west",peer="us-east"\} 42$/m,
+      /^meridian_replication_oldest_pending_age_seconds\{region="eu-west",peer="us-east"\} 42$/m,
     );
-    expect(body).toMatch(
-      /^meridian_replication_lag_seconds\{region="eu-west",peer="ap-south"\} 0$/m,
+    // nothing pending from ap-south: no age to report
+    expect(body).not.toContain(
+      'meridian_replication_oldest_pending_age_seconds{region="eu-west",peer="ap-south"}',
     );
     expect(body).toMatch(
       /^meridian_replication_events_pending\{region="eu-west",peer="us-east"\} 7$/m,
     );
     expect(body).toMatch(
       /^meridian_replication_peer_connected\{region="eu-west",peer="ap-south"\} 0$/m,
+    );
+    expect(body).toMatch(
+      /^meridian_replication_copy_bytes_per_second\{region="eu-west",peer="us-east"\} 0$/m,
     );
   });
 });

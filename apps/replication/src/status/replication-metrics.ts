@@ -1,7 +1,8 @@
 /**
- * Replication lag, backlog and reachability per peer region as `meridian_replication_*`
- * gauges in the process's metrics registry: read from the same figures as the regions
- * RPC, at scrape (or OTLP export) time, so `/metrics` and `replication.regions` agree.
+ * Replication lag, backlog, reachability, copy throughput and last error per peer region
+ * as `meridian_replication_*` gauges in the process's metrics registry: read from the same
+ * figures as the regions RPC, at scrape (or OTLP export) time, under the names the
+ * gateway's `/api/v1/replication/metrics` uses, so both say the same.
  */
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { type MeridianMetrics, type PeerReplicationFigures, metrics } from '@meridian/telemetry';
@@ -24,7 +25,11 @@ export class ReplicationMetrics implements OnApplicationBootstrap {
           peer: peer.region,
           connected: peer.connected,
           eventsPending: peer.eventsPending,
-          lagSeconds: peer.oldestPendingAgeMs === undefined ? 0 : peer.oldestPendingAgeMs / 1000,
+          oldestPendingAgeSeconds:
+            peer.oldestPendingAgeMs === undefined ? undefined : peer.oldestPendingAgeMs / 1000,
+          copyBytesPerSecond: peer.copyBytesPerSecond,
+          lastErrorTimestampSeconds:
+            peer.lastErrorAt === undefined ? undefined : Date.parse(peer.lastErrorAt) / 1000,
         })),
       };
     });
