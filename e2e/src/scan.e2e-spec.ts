@@ -8,7 +8,8 @@
  * image passes on its own, an AcrQuarantineReader pulls a blocked image all along, and a new
  * advisory in the database (reread every second here) re-matches a scanned image.
  */
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -62,6 +63,7 @@ interface Report {
   quarantineDetails?: string;
   findings: Record<string, number>;
   images: {
+    errors: string[];
     os?: string;
     packages: number;
     findings: {
@@ -293,6 +295,58 @@ describe('scanning and quarantine', () => {
     const passed = await eventuallyQuarantine('shop/base', clean.manifestDigest, 'passed');
     expect(passed.quarantineDetails).toBe('no finding at or above HIGH');
     expect(await manifestStatus(registry.client, 'shop/base', 'v1')).toBe(200);
+  });
+
+  it('reports a layer that is not an archive as an error of the image, fails it, and scans on', async () => {
+    const repository = 'shop/broken';
+    const [config, good, broken] = [
+      await registry.client.pushBlob(
+        repository,
+        JSON.stringify({
+          architecture: 'amd64',
+          os: 'linux',
+          rootfs: { type: 'layers', diff_ids: [] },
+        }),
+        'application/vnd.oci.image.config.v1+json',
+      ),
+      await registry.client.pushBlob(
+        repository,
+        await readFile(join(clean.dir, 'blobs', 'sha256', clean.layerDigests[0]!.slice(7))),
+        'application/vnd.oci.image.layer.v1.tar+gzip',
+      ),
+      // gzip magic, then garbage: a truncated, corrupt archive
+      await registry.client.pushBlob(
+        repository,
+        Buffer.concat([
+          Buffer.from([0x1f, 0x8b, 0x08, 0x00]),
+          Buffer.from('not a layer '.repeat(64)),
+        ]),
+        'application/vnd.oci.image.layer.v1.tar+gzip',
+      ),
+    ];
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config,
+        layers: [good, broken],
+      }),
+    );
+    await registry.client.putManifest(
+      repository,
+      'v1',
+      manifest,
+      'application/vnd.oci.image.manifest.v1+json',
+    );
+    const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+
+    const found = await eventuallyQuarantine(repository, digest, 'failed');
+
+    expect(found.images[0]!.errors.join('\n')).toContain(broken.digest);
+    expect(found.quarantineDetails).toContain('could not be read');
+    // what the readable layer holds is still inventoried
+    expect(found.images[0]!.packages).toBe(1);
+    expect(found.sbomDigest).toBeDefined();
   });
 
   it('re-matches scanned images when the advisory database changes, without pushing again', async () => {
