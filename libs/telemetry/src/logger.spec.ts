@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createLogger } from './logger';
+import { inSpan, startTracing } from './tracing';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -39,5 +41,30 @@ describe(createLogger.name, () => {
       refresh_token: '[redacted]',
     });
     expect(JSON.stringify(lines[0])).not.toContain('hunter2');
+  });
+});
+
+describe('trace ids in log lines', () => {
+  const spans = new InMemorySpanExporter();
+  const tracing = startTracing({
+    service: 'manifest',
+    region: 'us-east',
+    spanProcessors: [new SimpleSpanProcessor(spans)],
+  });
+
+  afterAll(() => tracing?.shutdown());
+
+  it('carries the trace id of the span a line is written in, and none outside spans', async () => {
+    const { lines, destination } = capture();
+    const sut = createLogger({ service: 'manifest', region: 'us-east', destination });
+
+    const traceId = await inSpan('manifest.put answer', {}, async (span) => {
+      sut.info('manifest pushed');
+      return span.spanContext().traceId;
+    });
+    sut.info('idle');
+
+    expect(lines[0]).toMatchObject({ msg: 'manifest pushed', traceId });
+    expect(lines[1]).not.toHaveProperty('traceId');
   });
 });
