@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DatabaseModule } from '@meridian/database';
 import { MessagingModule } from '@meridian/messaging';
-import { createStorageDriver } from '@meridian/storage';
+import { createStorageDriver, storageReadinessProbe } from '@meridian/storage';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { BlobCopier, type RegionStores } from './blobs/blob-copier';
 import { CopyThroughput } from './blobs/copy-throughput';
@@ -34,6 +34,8 @@ import { ReplicationMetrics } from './status/replication-metrics';
 import { ReplicationStatusService } from './status/replication-status.service';
 
 export const serviceName = 'replication';
+const regionStoresToken = Symbol('RegionStores');
+const storeReadinessToken = Symbol('StoreReadiness');
 
 export interface AppModuleOptions {
   config: ReplicationConfig;
@@ -74,11 +76,18 @@ export class AppModule {
         { provide: replicationSettingsToken, useValue: settings },
         { provide: replicationConcurrencyToken, useValue: config.concurrency },
         CopyThroughput,
+        { provide: regionStoresToken, useFactory: () => openStores(config) },
         {
           provide: BlobCopier,
-          inject: [CopyThroughput],
-          useFactory: async (throughput: CopyThroughput) =>
-            new BlobCopier(await openStores(config), throughput),
+          inject: [regionStoresToken, CopyThroughput],
+          useFactory: (stores: RegionStores, throughput: CopyThroughput) =>
+            new BlobCopier(stores, throughput),
+        },
+        {
+          // ready when this region's store answers; a peer's store down is replication lag
+          provide: storeReadinessToken,
+          inject: [regionStoresToken],
+          useFactory: (stores: RegionStores) => storageReadinessProbe(stores.own),
         },
         { provide: RegionServices, useClass: NatsRegionServices },
         { provide: ReplicationRepository, useClass: SqlReplicationRepository },
