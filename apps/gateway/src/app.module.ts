@@ -20,6 +20,7 @@ import { managementControllers } from './management/management.providers';
 import { ManifestBodyCache } from './manifests/manifest-body.cache';
 import { ManifestsController } from './manifests/manifests.controller';
 import { ReferrersController } from './referrers/referrers.controller';
+import { ReplicatedScanReports } from './scans/replicated-scan-reports';
 import { ScansController } from './scans/scans.controller';
 import { replicationControllers, replicationProviders } from './replication/replication.providers';
 import { storageDriverToken } from './storage/storage-driver.token';
@@ -71,6 +72,7 @@ export class AppModule {
         CatalogController,
         ManifestsController,
         ReferrersController,
+        ReplicatedScanReports,
         TagsController,
         UploadsController,
         UploadDigesters,

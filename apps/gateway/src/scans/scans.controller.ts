@@ -9,13 +9,20 @@
  *         {"quarantineState": "Passed"|"Failed", "quarantineDetails": "…"} (AcrQuarantineWriter)
  */
 import { Controller, Get, Patch, Put, Req } from '@nestjs/common';
-import { type RpcResponse, type ScanReport, manifestRpc, scanRpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import {
+  type RpcResponse,
+  type ScanReport,
+  isRegistryError,
+  manifestRpc,
+  scanRpc,
+} from '@meridian/contracts';
+import { Messaging, type RpcContext } from '@meridian/messaging';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Authorize } from '../auth/authorize.decorator';
 import { managementContext } from '../management/management-context';
 import { readJsonBody, validInput } from '../management/read-json-input';
+import { ReplicatedScanReports } from './replicated-scan-reports';
 import { splitImagePath } from './split-image-path';
 
 const QuarantineDecision = z.object({
@@ -35,7 +42,10 @@ const acrPrefix = '/acr/v1/';
 
 @Controller()
 export class ScansController {
-  constructor(private readonly messaging: Messaging) {}
+  constructor(
+    private readonly messaging: Messaging,
+    private readonly replicated: ReplicatedScanReports,
+  ) {}
 
   /** The report, with the image's quarantine state in this region beside it. */
   @Get('api/v1/scans/*')
@@ -44,7 +54,7 @@ export class ScansController {
     const image = splitImagePath(request.url.slice(scansPrefix.length));
     const options = managementContext(request);
     const [report, quarantine] = await Promise.all([
-      this.messaging.request(scanRpc.report, image, options),
+      this.reportOf(image, options),
       this.messaging.request(manifestRpc.quarantineState, image, options),
     ]);
     return {
@@ -52,6 +62,25 @@ export class ScansController {
       quarantineState: quarantine.state,
       ...(quarantine.details === undefined ? {} : { quarantineDetails: quarantine.details }),
     };
+  }
+
+  /**
+   * This region's scan service has the reports of images pushed here; an image pushed in
+   * another region has its report as a replicated referrer.
+   */
+  private async reportOf(
+    image: { repository: string; digest: string },
+    options: { context: RpcContext },
+  ): Promise<ScanReport> {
+    try {
+      return await this.messaging.request(scanRpc.report, image, options);
+    } catch (error) {
+      if (!isRegistryError(error) || !['MANIFEST_UNKNOWN', 'UNAVAILABLE'].includes(error.code))
+        throw error;
+      const replicated = await this.replicated.find(image, options);
+      if (replicated === undefined) throw error;
+      return replicated;
+    }
   }
 
   @Get('api/v1/settings/quarantine')

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { HybridLogicalClock, type ManifestPushed } from '@meridian/contracts';
+import {
+  HybridLogicalClock,
+  type ManifestPushed,
+  scanReportArtifactType,
+} from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
 import { mediaTypes, sha256Digest } from '@meridian/oci';
 import type { DetectedPackage } from '@meridian/scanning';
@@ -11,7 +15,7 @@ import {
   RecordingReferrerPublisher,
 } from '../../test/fakes/fake-scan-parts';
 import { InMemoryScansRepository } from '../../test/fakes/in-memory-scans.repository';
-import { ScansService, scanReportArtifactType } from './scans.service';
+import { ScansService } from './scans.service';
 
 const repo = 'team/app';
 const logger = createLogger({ service: 'scan', region: 'us-east', level: 'silent' });

@@ -18,6 +18,7 @@ import {
   type ScanReport,
   type Severity,
   scanCompleted,
+  scanReportArtifactType,
 } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
 import {
@@ -36,9 +37,6 @@ import { RegistryClient } from './registry.client';
 import { type ScanSettings, scanSettingsToken } from './scan-settings';
 import { type ScannedImage, type StoredReport, findingKey } from './scanned-image';
 import { ScansRepository } from './scans.repository';
-
-/** The artifact type of the report referrer; SBOMs are `application/vnd.cyclonedx+json`. */
-export const scanReportArtifactType = 'application/vnd.meridian.scan.report.v1+json';
 
 const severities: Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
 /** errors a scan.completed event carries at most (the report has them all) */

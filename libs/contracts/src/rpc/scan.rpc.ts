@@ -8,6 +8,13 @@ import { z } from 'zod';
 import { defineRpc } from '../define';
 import { Severity } from '../events/scan.events';
 
+/**
+ * The artifact type of the report referrer the scan service attaches to every image it scans
+ * (its SBOM referrer is `application/vnd.cyclonedx+json`). The report's bytes are a ScanReport
+ * as JSON; regions other than the one that scanned serve it from the replicated referrer.
+ */
+export const scanReportArtifactType = 'application/vnd.meridian.scan.report.v1+json';
+
 export const ScanFinding = z.object({
   /** the advisory's id (an OSV id) and its aliases (CVE ids) */
   id: z.string(),
