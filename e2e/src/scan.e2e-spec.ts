@@ -5,8 +5,9 @@
  * while quarantine is on. The report API names each finding, the SBOM and report referrers
  * are listed by the referrers API, a vulnerable image is blocked then failed by its scan (by
  * tag 404, by digest 403) until an AcrQuarantineWriter passes it through ACR's PATCH, a clean
- * image passes on its own, an AcrQuarantineReader pulls a blocked image all along, and a new
- * advisory in the database (reread every second here) re-matches a scanned image.
+ * image passes on its own, an AcrQuarantineReader pulls a blocked image all along, a corrupt
+ * layer is an error of its image (which fails) rather than a crash, and a new advisory in the
+ * database (reread every second here) re-matches a scanned image.
  */
 import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
