@@ -27,8 +27,6 @@ export abstract class ScansRepository {
     report: StoredReport,
     event: { def: EventDefinition<S>; payload: z.infer<S> },
   ): Promise<void>;
-  /** Records an event alone (a re-match announcing new findings). */
-  abstract emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void>;
 }
 
 interface ImageRow {
@@ -145,10 +143,6 @@ export class SqlScansRepository implements ScansRepository {
           sbom_digest = excluded.sbom_digest, scanned_at = excluded.scanned_at`;
       await this.outbox.write(tx, event.def, event.payload);
     });
-  }
-
-  async emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void> {
-    await this.sql.begin((tx) => this.outbox.write(tx, def, payload));
   }
 }
 

@@ -236,8 +236,9 @@ describe(ScansService.name, () => {
   });
 
   it('re-matches stored packages when the database changes, announcing only new findings', async () => {
-    const { sut, scans, layers, advisories } = scanner();
+    const { sut, scans, layers, advisories, referrers, registry } = scanner();
     const target = image('rematch');
+    registry.manifests.set(target.digest, { mediaType: mediaTypes.ociManifest, body: target.body });
     layers.byLayer.set(target.layer, {
       packages: [pkg('openssl', '3.0.1'), pkg('zlib1g', '1.2.13')],
       errors: [],
@@ -252,9 +253,19 @@ describe(ScansService.name, () => {
 
     expect(layers.reads).toBe(1);
     expect((await sut.report(repo, target.digest)).findings.HIGH).toBe(1);
+    const reattached = referrers.attached.at(-1)!;
+    expect(referrers.attached).toHaveLength(3);
+    expect(reattached.artifactType).toBe(scanReportArtifactType);
+    expect(reattached.body).toMatchObject({ findings: { HIGH: 1, LOW: 1 } });
+    const report = await sut.report(repo, target.digest);
     expect(scans.events.at(-1)).toMatchObject({
       name: 'scan.completed.v1',
-      payload: { digest: target.digest, newFindings: 1, findings: { HIGH: 1, LOW: 1 } },
+      payload: {
+        digest: target.digest,
+        newFindings: 1,
+        findings: { HIGH: 1, LOW: 1 },
+        reportDigest: report.reportDigest,
+      },
     });
   });
 

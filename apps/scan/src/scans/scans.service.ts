@@ -158,22 +158,60 @@ export class ScansService {
         const images = await Promise.all(
           stored.images.map((image) => this.storedImage(image.digest)),
         );
-        await this.scans.emit(scanCompleted, {
-          ...this.outbox.envelope({ actor: { name: 'meridian-scan' } }),
+        const reportDigest = (await this.reattachReport(stored, images)) ?? stored.reportDigest;
+        await this.scans.saveReport(
+          { ...stored, reportDigest },
+          {
+            def: scanCompleted,
+            payload: {
+              ...this.outbox.envelope({ actor: { name: 'meridian-scan' } }),
+              repository: stored.repository,
+              digest: stored.digest,
+              mediaType: stored.mediaType,
+              ...(stored.tag === undefined ? {} : { tag: stored.tag }),
+              findings: countBySeverity(images.flatMap((image) => image.findings)),
+              newFindings: stored.images.reduce(
+                (sum, image) => sum + (added.get(image.digest) ?? 0),
+                0,
+              ),
+              reportDigest,
+              sbomDigest: stored.sbomDigest,
+              errors: [],
+            },
+          },
+        );
+      }
+    }
+  }
+
+  /**
+   * Attaches the re-matched report as a new report referrer, so other regions, which read
+   * reports from referrers, see the new findings too. Undefined when the image is gone.
+   */
+  private async reattachReport(
+    stored: StoredReport,
+    images: ScannedImage[],
+  ): Promise<string | undefined> {
+    try {
+      const subject = await this.registry.manifest(stored.repository, stored.digest);
+      return await this.referrers.attach(
+        {
           repository: stored.repository,
           digest: stored.digest,
-          mediaType: stored.mediaType,
-          ...(stored.tag === undefined ? {} : { tag: stored.tag }),
-          findings: countBySeverity(images.flatMap((image) => image.findings)),
-          newFindings: stored.images.reduce(
-            (sum, image) => sum + (added.get(image.digest) ?? 0),
-            0,
-          ),
-          reportDigest: stored.reportDigest,
-          sbomDigest: stored.sbomDigest,
-          errors: [],
-        });
-      }
+          mediaType: subject.mediaType,
+          size: subject.body.byteLength,
+        },
+        {
+          artifactType: scanReportArtifactType,
+          bytes: Buffer.from(JSON.stringify(this.reportOf(stored, images))),
+        },
+      );
+    } catch (err) {
+      this.logger.warn(
+        { err, repository: stored.repository, digest: stored.digest },
+        'the re-matched report could not be attached',
+      );
+      return undefined;
     }
   }
 

@@ -49,12 +49,8 @@ export class InMemoryScansRepository implements ScansRepository {
     report: StoredReport,
     event: { def: EventDefinition<S>; payload: z.infer<S> },
   ): Promise<void> {
-    await this.emit(event.def, event.payload);
+    const payload = JSON.parse(JSON.stringify(event.def.schema.parse(event.payload)));
+    this.events.push({ name: event.def.name, payload: payload as Record<string, unknown> });
     this.reports.set(`${report.repository}@${report.digest}`, report);
-  }
-
-  async emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void> {
-    const event = JSON.parse(JSON.stringify(def.schema.parse(payload))) as Record<string, unknown>;
-    this.events.push({ name: def.name, payload: event });
   }
 }
