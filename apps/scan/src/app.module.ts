@@ -58,7 +58,11 @@ export class AppModule {
         { provide: storageToken, useFactory: () => createStorageDriver(config.storage) },
         {
           provide: scanSettingsToken,
-          useValue: { region: config.region, quarantineSeverity: config.quarantineSeverity },
+          useValue: {
+            region: config.region,
+            enabled: config.advisoryDb !== undefined,
+            quarantineSeverity: config.quarantineSeverity,
+          },
         },
         { provide: refreshSecondsToken, useValue: config.advisoryDbRefreshSeconds },
         { provide: AdvisoryMatcher, useValue: new OsvAdvisoryMatcher(config.advisoryDb) },

@@ -51,7 +51,7 @@ export interface ScanConfig {
   natsUrls: string[];
   databaseUrl: string;
   storage: z.output<typeof StorageConfig>;
-  /** the operator's OSV database; without one, images get an SBOM and no findings */
+  /** the operator's OSV database; without one, scanning is off */
   advisoryDb?: string;
   advisoryDbRefreshSeconds: number;
   /** a quarantined image with a finding at or above this fails its scan */

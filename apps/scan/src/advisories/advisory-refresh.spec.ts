@@ -36,7 +36,7 @@ function refresher(...outcomes: (boolean | Error)[]) {
     new RecordingReferrerPublisher(),
     new FakeRegistryClient(),
     new Outbox('scan', new HybridLogicalClock('us-east', () => 1_700_000_000_000)),
-    { region: 'us-east', quarantineSeverity: 'HIGH' },
+    { region: 'us-east', enabled: true, quarantineSeverity: 'HIGH' },
     logger,
   );
   const rematch = jest.spyOn(scans, 'rematch');

@@ -4,7 +4,8 @@
  * (report and SBOM referrers, quarantine decisions) replicate like every other write. An event
  * is acknowledged only after its scan has committed; a failed scan is offered again with a
  * growing delay, and given up after `maxAttempts` (logged) so one poisoned image cannot hold
- * the rest back. Events are taken one at a time: a scan is bound by reading layers.
+ * the rest back. Events are taken one at a time: a scan is bound by reading layers. Without
+ * an advisory database (MERIDIAN_ADVISORY_DB) it does not consume at all: scanning is off.
  */
 import {
   type BeforeApplicationShutdown,
@@ -41,6 +42,10 @@ export class PushedImagesConsumer implements OnApplicationBootstrap, BeforeAppli
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if (!this.settings.enabled) {
+      this.logger.info('scanning is off: MERIDIAN_ADVISORY_DB names no advisory database');
+      return;
+    }
     await this.messaging.ensureEventStream();
     await this.ensureConsumer();
     this.running = this.run();

@@ -82,7 +82,7 @@ function scanner() {
     referrers,
     registry,
     outbox,
-    { region: 'us-east', quarantineSeverity: 'HIGH' },
+    { region: 'us-east', enabled: true, quarantineSeverity: 'HIGH' },
     logger,
   );
   return { sut, scans, layers, advisories, referrers, registry };
