@@ -269,6 +269,20 @@ describe(ScansService.name, () => {
     });
   });
 
+  it('counts as new what a push again finds since the database changed, reading no layer', async () => {
+    const { sut, scans, layers, advisories } = scanner();
+    const target = image('pushed again');
+    layers.byLayer.set(target.layer, { packages: [pkg('openssl', '3.0.1')], errors: [] });
+    await sut.scanPushed(pushed(target.body, mediaTypes.ociManifest));
+    advisories.fingerprint = 'db-2';
+    advisories.advisories.set('openssl', [openssl]);
+
+    await sut.scanPushed(pushed(target.body, mediaTypes.ociManifest, { tag: 'v2' }));
+
+    expect(layers.reads).toBe(1);
+    expect(scans.events.map((event) => event.payload['newFindings'])).toEqual([0, 1]);
+  });
+
   it('answers MANIFEST_UNKNOWN for an image it has not scanned', async () => {
     const { sut } = scanner();
 

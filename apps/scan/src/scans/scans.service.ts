@@ -62,7 +62,9 @@ export class ScansService {
       this.registry.manifest(push.repository, digest),
     );
     if (entries === undefined) return;
+    // what the image's last report said, before a re-match below changes the stored findings
     const previous = await this.scans.findReport(push.repository, push.digest);
+    const before = new Set(previous ? await this.findingKeysOf(previous) : []);
     const images: ScannedImage[] = [];
     for (const entry of entries) images.push(await this.scanImage(entry));
     const stored: StoredReport = {
@@ -73,7 +75,12 @@ export class ScansService {
       images: entries.map(({ digest, platform }) => ({ digest, platform })),
       scannedAt: earliest(images.map((image) => image.scannedAt)),
     };
-    const subject = { ...push, size: push.size };
+    const subject = {
+      repository: push.repository,
+      digest: push.digest,
+      mediaType: push.mediaType,
+      size: push.size,
+    };
     const sbomDigest = await this.referrers.attach(subject, {
       artifactType: cycloneDxMediaType,
       bytes: Buffer.from(JSON.stringify(this.sbomOf(stored, images))),
@@ -84,7 +91,6 @@ export class ScansService {
       bytes: Buffer.from(JSON.stringify(document)),
     });
     const report = { ...stored, sbomDigest, reportDigest };
-    const before = new Set(previous ? await this.findingKeysOf(previous) : []);
     const findings = images.flatMap((image) => image.findings);
     await this.scans.saveReport(report, {
       def: scanCompleted,
