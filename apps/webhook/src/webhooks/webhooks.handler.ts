@@ -1,10 +1,15 @@
-/** `webhook.*` RPCs: the management API's calls from the gateway, and replication's `apply`. */
+/**
+ * `webhook.*` RPCs: the management API's calls from the gateway, and replication's `apply`.
+ * Deliveries live in the webhook's own region, so `ping`, `events` and `redeliver` for a
+ * webhook of another region are answered by that region's service (over the NATS link):
+ * any region's gateway shows the same log.
+ */
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { RegistryError, type RpcRequest, type RpcResponse, webhookRpc } from '@meridian/contracts';
-import { type RpcContext, RpcHandler } from '@meridian/messaging';
+import { Messaging, type RpcContext, RpcHandler } from '@meridian/messaging';
 import { DeliveriesRepository } from '../deliveries/deliveries.repository';
-import { NotificationsService } from '../events/notifications.service';
+import { NotificationsService, regionToken } from '../events/notifications.service';
 import { WebhooksService } from './webhooks.service';
 
 type Rpc = typeof webhookRpc;
@@ -12,6 +17,8 @@ type Rpc = typeof webhookRpc;
 @Injectable()
 export class WebhooksHandler {
   constructor(
+    @Inject(regionToken) private readonly region: string,
+    private readonly messaging: Messaging,
     private readonly webhooks: WebhooksService,
     private readonly deliveries: DeliveriesRepository,
     private readonly notifications: NotificationsService,
@@ -51,12 +58,25 @@ export class WebhooksHandler {
 
   @RpcHandler(webhookRpc.ping)
   async ping(request: RpcRequest<Rpc['ping']>): Promise<RpcResponse<Rpc['ping']>> {
-    return this.notifications.ping(await this.webhooks.require(request.name));
+    const webhook = await this.webhooks.require(request.name);
+    if (this.elsewhere(webhook.region, request.forwarded))
+      return this.messaging.request(
+        webhookRpc.ping,
+        { ...request, forwarded: true },
+        { region: webhook.region },
+      );
+    return this.notifications.ping(webhook);
   }
 
   @RpcHandler(webhookRpc.events)
   async events(request: RpcRequest<Rpc['events']>): Promise<RpcResponse<Rpc['events']>> {
-    await this.webhooks.require(request.name);
+    const webhook = await this.webhooks.require(request.name);
+    if (this.elsewhere(webhook.region, request.forwarded))
+      return this.messaging.request(
+        webhookRpc.events,
+        { ...request, forwarded: true },
+        { region: webhook.region },
+      );
     const deliveries = await this.deliveries.log(request.name, request.n, request.last);
     const next = deliveries.length === request.n ? deliveries.at(-1)?.id : undefined;
     return { deliveries, ...(next ? { next } : {}) };
@@ -64,7 +84,13 @@ export class WebhooksHandler {
 
   @RpcHandler(webhookRpc.redeliver)
   async redeliver(request: RpcRequest<Rpc['redeliver']>): Promise<RpcResponse<Rpc['redeliver']>> {
-    await this.webhooks.require(request.name);
+    const webhook = await this.webhooks.require(request.name);
+    if (this.elsewhere(webhook.region, request.forwarded))
+      return this.messaging.request(
+        webhookRpc.redeliver,
+        { ...request, forwarded: true },
+        { region: webhook.region },
+      );
     const original = await this.deliveries.find(request.name, request.id);
     if (!original)
       throw new RegistryError(
@@ -79,5 +105,10 @@ export class WebhooksHandler {
   @RpcHandler(webhookRpc.apply)
   async apply(request: RpcRequest<Rpc['apply']>): Promise<RpcResponse<Rpc['apply']>> {
     return { outcome: await this.webhooks.apply(request.event) };
+  }
+
+  /** Whether the webhook's deliveries are another region's and this request may go there. */
+  private elsewhere(region: string, forwarded: boolean | undefined): boolean {
+    return region !== this.region && forwarded !== true;
   }
 }

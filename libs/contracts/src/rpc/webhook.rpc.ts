@@ -92,6 +92,11 @@ export const DeliveryView = z.object({
 export type DeliveryView = z.infer<typeof DeliveryView>;
 
 const byName = z.object({ name: WebhookName });
+/**
+ * Deliveries live in the webhook's region: another region's service passes these on to it,
+ * once (`forwarded`), so regions that briefly disagree about the webhook cannot bounce them.
+ */
+const inWebhookRegion = byName.extend({ forwarded: z.boolean().optional() });
 
 function webhook<Req extends z.ZodType, Res extends z.ZodType>(
   verb: string,
@@ -114,11 +119,11 @@ export const webhookRpc = {
   update: webhook('update', byName.extend({ settings: WebhookSettings.partial() }), WebhookView),
   delete: webhook('delete', byName, z.object({})),
   /** Queues a `ping` event to the webhook (whatever its actions and status) and returns its delivery. */
-  ping: webhook('ping', byName, z.object({ id: z.uuid(), eventId: z.uuid() })),
+  ping: webhook('ping', inWebhookRegion, z.object({ id: z.uuid(), eventId: z.uuid() })),
   /** The delivery log, newest first: up to `n` after the delivery `last`. */
   events: webhook(
     'events',
-    byName.extend({
+    inWebhookRegion.extend({
       n: z.number().int().positive().max(100).default(20),
       last: z.uuid().optional(),
     }),
@@ -127,7 +132,7 @@ export const webhookRpc = {
   /** Sends a delivery's event again, as a new delivery with a fresh retry budget. */
   redeliver: webhook(
     'redeliver',
-    byName.extend({ id: z.uuid() }),
+    inWebhookRegion.extend({ id: z.uuid() }),
     z.object({ id: z.uuid(), eventId: z.uuid() }),
   ),
   /** Applies another region's `webhook.changed.v1` (idempotent; last writer by HLC wins). */
