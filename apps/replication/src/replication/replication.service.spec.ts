@@ -86,6 +86,17 @@ describe(ReplicationService.name, () => {
       expect(status).toMatchObject({ region: 'eu-west', state: 'ready' });
     });
 
+    it("carries the push's actor and request into its ready event, for webhook payloads", async () => {
+      const push = {
+        ...buildManifestPushed({ layers }),
+        actor: { name: 'ci-bot' },
+        request: { id: 'req-7', host: 'registry.example', method: 'PUT', useragent: 'skopeo' },
+      };
+      await sut.applyPeerEvent('us-east', manifestPushed.name, push);
+      const completed = replicationCompleted.schema.parse(repository.outbox[0]);
+      expect(completed).toMatchObject({ actor: push.actor, request: push.request });
+    });
+
     it('changes nothing when redelivered', async () => {
       const push = buildManifestPushed({ layers });
       await sut.applyPeerEvent('us-east', manifestPushed.name, push);
