@@ -2,6 +2,8 @@
  * NATS naming. Subjects are built here and nowhere else.
  *   RPC:    meridian.<region>.rpc.<service>.<verb>.v<n>
  *   events: meridian.<region>.evt.<resource>.<past-tense-verb>.v<n>
+ *   pulls:  meridian.<region>.pulls.<resource>.<past-tense-verb>.v<n> (kept apart from the
+ *           events: many, short-lived, never replicated)
  * Names, tags and digests travel in payloads, never in subjects.
  */
 import { z } from 'zod';
@@ -34,5 +36,29 @@ export function eventStreamName(region: string): string {
 /** The event name (`manifest.pushed.v1`) of a subject, or undefined for a foreign subject. */
 export function eventNameOfSubject(subject: string): string | undefined {
   const match = /^meridian\.[a-z0-9-]+\.evt\.(.+)$/.exec(subject);
+  return match?.[1];
+}
+
+/**
+ * `name` is an event name, e.g. `image.pulled.v1`: a pull's subject, outside the events'
+ * subject space so that no events stream (and no replication source) takes it.
+ */
+export function pullSubject(region: string, name: string): string {
+  return `meridian.${region}.pulls.${name}`;
+}
+
+/** All pulls of a region, for the pulls stream's subject filter. */
+export function pullSubjectWildcard(region: string): string {
+  return `meridian.${region}.pulls.>`;
+}
+
+/** The JetStream stream that holds a region's pulls, briefly: `MERIDIAN_US_EAST_PULLS`. */
+export function pullStreamName(region: string): string {
+  return `MERIDIAN_${region.toUpperCase().replace(/-/g, '_')}_PULLS`;
+}
+
+/** The event name (`image.pulled.v1`) of a pull subject, or undefined for another subject. */
+export function pullNameOfSubject(subject: string): string | undefined {
+  const match = /^meridian\.[a-z0-9-]+\.pulls\.(.+)$/.exec(subject);
   return match?.[1];
 }

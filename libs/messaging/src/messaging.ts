@@ -17,8 +17,11 @@ import {
   eventStreamName,
   eventSubjectWildcard,
   isRegistryError,
+  pullStreamName,
+  pullSubjectWildcard,
 } from '@meridian/contracts';
 import {
+  DiscardPolicy,
   type JetStreamClient,
   type JetStreamManager,
   jetstream,
@@ -67,7 +70,15 @@ export interface EventStreamOptions {
   duplicateWindowMs?: number;
 }
 
-const dayMs = 24 * 60 * 60 * 1000;
+export interface PullStreamOptions {
+  /** how long a pull waits for the webhook service: short, pulls are many */
+  maxAgeMs?: number;
+  /** the stream's bound in bytes; the oldest pulls go first */
+  maxBytes?: number;
+}
+
+const hourMs = 60 * 60 * 1000;
+const dayMs = 24 * hourMs;
 /** how long a request waits for a service of this region with no replica subscribed */
 const restartWaitMs = 5_000;
 
@@ -201,6 +212,47 @@ export class Messaging {
         if (!/already in use/i.test(String(addErr))) throw addErr;
       }
     }
+  }
+
+  /**
+   * Creates the region's pulls stream (`MERIDIAN_<REGION>_PULLS`), or brings its settings up
+   * to date: kept a day at most, bounded in bytes, the oldest discarded first. No region
+   * sources it. Idempotent.
+   */
+  async ensurePullStream(options: PullStreamOptions = {}): Promise<void> {
+    const jsm = await this.jetStreamManager();
+    const name = pullStreamName(this.region);
+    const config = {
+      name,
+      subjects: [pullSubjectWildcard(this.region)],
+      max_age: (options.maxAgeMs ?? dayMs) * 1_000_000,
+      max_bytes: options.maxBytes ?? 256 * 1024 * 1024,
+      discard: DiscardPolicy.Old,
+      duplicate_window: 2 * 60 * 1000 * 1_000_000,
+    };
+    try {
+      await jsm.streams.info(name);
+      await jsm.streams.update(name, config);
+    } catch (err) {
+      if (!isStreamNotFound(err)) throw err;
+      try {
+        await jsm.streams.add(config);
+      } catch (addErr) {
+        if (!/already in use/i.test(String(addErr))) throw addErr;
+      }
+    }
+  }
+
+  /**
+   * Publishes with core NATS and returns at once: no wait for a stream to store it, so a lost
+   * message is never known. For signals worth less than the latency of an acknowledgement
+   * (a pull); the stream that captures the subject drops a repeated `msgId`. Throws only when
+   * the connection is closed or the payload cannot be sent.
+   */
+  publishWithoutAck(subject: string, payload: unknown, msgId: string): void {
+    const hdrs = headers();
+    hdrs.set('Nats-Msg-Id', msgId);
+    this.connection.publish(subject, encodeJson(payload), { headers: hdrs });
   }
 
   /**
