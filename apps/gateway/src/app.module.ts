@@ -19,6 +19,7 @@ import { RegistryExceptionFilter } from './http/registry-exception.filter';
 import { managementControllers } from './management/management.providers';
 import { ManifestBodyCache } from './manifests/manifest-body.cache';
 import { ManifestsController } from './manifests/manifests.controller';
+import { PullAnnouncer } from './manifests/pull-announcer';
 import { ReferrersController } from './referrers/referrers.controller';
 import { ReplicatedScanReports } from './scans/replicated-scan-reports';
 import { ScansController } from './scans/scans.controller';
@@ -71,6 +72,7 @@ export class AppModule {
         BlobsController,
         CatalogController,
         ManifestsController,
+        PullAnnouncer,
         ReferrersController,
         ReplicatedScanReports,
         TagsController,

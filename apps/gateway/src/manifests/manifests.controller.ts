@@ -6,6 +6,8 @@
  * service for the body only when the body cache does not hold it, so a hot manifest costs
  * one small RPC that resolves the reference and confirms the repository still has it.
  * A GET or HEAD this region cannot answer yet is tried at the peer regions (CatchUp).
+ * A GET that serves a body is announced to the webhooks (PullAnnouncer) after the answer is
+ * written, without waiting.
  */
 import { type OutgoingHttpHeaders } from 'node:http';
 import { Injectable } from '@nestjs/common';
@@ -19,6 +21,7 @@ import { methodNotAllowed } from '../http/method-not-allowed';
 import { writeResponse } from '../http/write-response';
 import { CatchUp } from '../replication/catch-up.service';
 import { ManifestBodyCache } from './manifest-body.cache';
+import { PullAnnouncer } from './pull-announcer';
 import { readManifestBody } from './read-manifest-body';
 import { requirePullable } from './require-pullable';
 
@@ -30,6 +33,7 @@ export class ManifestsController {
     private readonly messaging: Messaging,
     private readonly bodies: ManifestBodyCache,
     private readonly catchUp: CatchUp,
+    private readonly pulls: PullAnnouncer,
   ) {}
 
   async handle(route: ManifestRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -101,6 +105,16 @@ export class ManifestsController {
       this.bodies.set(found.digest, body);
     }
     writeResponse(reply, 200, headers, body);
+    this.pulls.announce(
+      {
+        repository: route.name,
+        digest: found.digest,
+        mediaType: found.mediaType,
+        size: found.size,
+        ...(route.referenceKind === 'tag' ? { tag: route.reference } : {}),
+      },
+      context,
+    );
   }
 
   private async put(

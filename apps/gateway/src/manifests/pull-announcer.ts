@@ -1,0 +1,78 @@
+/**
+ * Tells the region's webhook service that a manifest was served (`image.pulled.v1`, the `pull`
+ * action), without the pull paying for it: a core NATS publish on the region's pulls subject,
+ * captured by the short-lived pulls stream, never awaited. A pull that cannot be announced is
+ * counted and logged, and the client has its manifest all the same.
+ */
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  HybridLogicalClock,
+  type ImagePulled,
+  imagePulled,
+  pullSubject,
+} from '@meridian/contracts';
+import { Messaging, type RpcContext } from '@meridian/messaging';
+import { type Logger, loggerToken, metrics } from '@meridian/telemetry';
+
+/** What of Messaging the announcer uses. */
+export interface PullPublisher {
+  readonly region: string;
+  publishWithoutAck(subject: string, payload: unknown, msgId: string): void;
+}
+
+export interface ServedManifest {
+  repository: string;
+  digest: string;
+  mediaType: string;
+  size: number;
+  /** the tag the manifest was asked by, if it was */
+  tag?: string;
+}
+
+@Injectable()
+export class PullAnnouncer {
+  private readonly clock: HybridLogicalClock;
+  private readonly subject: string;
+  private failing = false;
+
+  constructor(
+    @Inject(Messaging) private readonly publisher: PullPublisher,
+    @Inject(loggerToken) private readonly logger: Logger,
+  ) {
+    this.clock = new HybridLogicalClock(publisher.region);
+    this.subject = pullSubject(publisher.region, imagePulled.name);
+  }
+
+  /** Never throws and never waits. */
+  announce(served: ServedManifest, context: RpcContext): void {
+    try {
+      const event = this.eventOf(served, context);
+      this.publisher.publishWithoutAck(this.subject, event, event.eventId);
+      if (this.failing) this.logger.info('pulls are announced again');
+      this.failing = false;
+    } catch (err) {
+      metrics().natsErrors.add(1, { operation: 'publish-pull' });
+      // one line per outage, not one per pull
+      if (!this.failing) this.logger.warn({ err }, 'a pull could not be announced to webhooks');
+      this.failing = true;
+    }
+  }
+
+  private eventOf(served: ServedManifest, context: RpcContext): ImagePulled {
+    return {
+      eventId: randomUUID(),
+      originRegion: this.publisher.region,
+      hlc: this.clock.tick(),
+      occurredAt: new Date().toISOString(),
+      ...(context.actor ? { actor: context.actor } : {}),
+      ...(context.request ? { request: context.request } : {}),
+      repository: served.repository,
+      digest: served.digest,
+      mediaType: served.mediaType,
+      size: served.size,
+      ...(served.tag !== undefined ? { tag: served.tag } : {}),
+      region: this.publisher.region,
+    };
+  }
+}
