@@ -1,8 +1,8 @@
 /**
  * The webhook service: the webhooks of every region (replicated), in the region's Postgres
- * (schema `webhook`), managed over NATS RPC; a durable consumer of the region's events that
- * records one delivery per matching webhook of this region; and the runner that sends them,
- * signed, with retries, logging every attempt.
+ * (schema `webhook`), managed over NATS RPC; durable consumers of the region's events and of
+ * its pulls that record one delivery per matching webhook of this region; and the runner that
+ * sends them, signed, with retries, logging every attempt.
  */
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
@@ -17,6 +17,7 @@ import { DeliveryRunner } from './deliveries/delivery-runner';
 import { NotificationsService, regionToken } from './events/notifications.service';
 import { NatsQuarantineLookup, QuarantineLookup } from './events/quarantine-lookup';
 import { RegionEventsConsumer } from './events/region-events.consumer';
+import { RegionPullsConsumer } from './events/region-pulls.consumer';
 import { AddressPolicy } from './outbound/address-policy';
 import { SecretBox } from './webhooks/secret-box';
 import { WebhooksHandler } from './webhooks/webhooks.handler';
@@ -68,6 +69,7 @@ export class AppModule {
         AttemptDelivery,
         WebhooksHandler,
         RegionEventsConsumer,
+        RegionPullsConsumer,
         DeliveryRunner,
       ],
     };

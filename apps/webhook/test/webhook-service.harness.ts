@@ -2,8 +2,9 @@
  * The webhook service as the launcher runs it, for integration tests: `main.ts` as a child
  * process (so it can be killed with SIGKILL) on a fresh Postgres database and its own
  * nats-server with JetStream; a fake manifest service answering `manifest.quarantine-state`;
- * and a client that calls the webhook RPCs as the gateway does and publishes the region's
- * events as the other services would.
+ * and a client that calls the webhook RPCs as the gateway does, publishes the region's
+ * events as the other services would, and announces pulls as the gateway does (a core
+ * publish on the pulls subject, no ack awaited).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -12,8 +13,11 @@ import {
   type RpcDefinition,
   type RpcRequest,
   type RpcResponse,
+  type ImagePulled,
   formatHlc,
+  imagePulled,
   manifestRpc,
+  pullSubject,
   replicationCompleted,
 } from '@meridian/contracts';
 import { Messaging } from '@meridian/messaging';
@@ -160,6 +164,32 @@ export class WebhookServiceHarness {
       pushedAt: now,
       lagMs: 0,
     });
+    return { eventId, digest };
+  }
+
+  /** `image.pulled.v1` of a manifest served in `pulledIn`, published as the gateway does. */
+  pulled(
+    repository: string,
+    tag?: string,
+    pulledIn = region,
+    digest = randomDigest(),
+  ): { eventId: string; digest: string } {
+    const eventId = randomUUID();
+    const pull: ImagePulled = imagePulled.schema.parse({
+      eventId,
+      originRegion: pulledIn,
+      hlc: formatHlc({ wallMs: Date.now(), counter: 0, region: pulledIn }),
+      occurredAt: new Date().toISOString(),
+      actor: { name: 'deployer' },
+      request: { id: randomUUID(), host: '127.0.0.1:5000', method: 'GET', useragent: 'podman/5' },
+      repository,
+      digest,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      size: 528,
+      ...(tag ? { tag } : {}),
+      region: pulledIn,
+    });
+    this.client.publishWithoutAck(pullSubject(region, imagePulled.name), pull, eventId);
     return { eventId, digest };
   }
 
