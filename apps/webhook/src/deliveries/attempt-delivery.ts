@@ -3,6 +3,8 @@
  * timestamp and signature, the address check, the request, and what follows from the
  * answer — success on 2xx; otherwise another attempt after a backoff, or the dead letter
  * once the attempts or the age are spent. Nothing here throws: every failure is an outcome.
+ * The attempt's log shows the request without the signature and without the credentials of
+ * custom headers (redact-headers.ts).
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { DeliveryAttempt } from '@meridian/contracts';
@@ -18,6 +20,7 @@ import {
   type DueDelivery,
 } from './deliveries.repository';
 import { type DeliverySettings, deliverySettingsToken } from './delivery-settings';
+import { redactCustomHeaders } from './redact-headers';
 import { nextAttemptAt } from './retry-delay';
 
 export const userAgent = 'Meridian-Webhook/1.0';
@@ -50,11 +53,18 @@ export class AttemptDelivery {
       'x-meridian-delivery-attempt': String(attempt),
       [timestampHeader]: String(timestamp),
     };
+    // the log keeps no credential a custom header carries; the request sent does
+    const loggedHeaders = redactCustomHeaders(headers, webhook.customHeaders);
     const logged: DeliveryAttempt = {
       attempt,
       startedAt: startedAt.toISOString(),
       durationMs: 0,
-      request: { method: 'POST', uri: webhook.serviceUri, headers, body: delivery.body },
+      request: {
+        method: 'POST',
+        uri: webhook.serviceUri,
+        headers: loggedHeaders,
+        body: delivery.body,
+      },
     };
     try {
       headers[signatureHeader] = signPayload(
@@ -63,7 +73,7 @@ export class AttemptDelivery {
         delivery.body,
       );
       // the log shows that the request was signed, not the signature
-      logged.request.headers = { ...headers, [signatureHeader]: 'sha256=…' };
+      logged.request.headers = { ...loggedHeaders, [signatureHeader]: 'sha256=…' };
       const target = await resolveTarget(webhook.serviceUri, this.policy);
       const answer = await sendRequest({
         target,
