@@ -3,7 +3,8 @@
  * as it now is (null once deleted), so every region holds every webhook (last writer by HLC
  * wins, as auth records do); the signing secret travels only as stored, encrypted when the
  * regions share MERIDIAN_WEBHOOK_SECRET_KEY. `image.pulled.v1` is what the `pull` action fires
- * on: the gateway publishes it, fire-and-forget, when a manifest is served.
+ * on: the gateway publishes it, fire-and-forget, when a manifest is served, on the pulls
+ * subject (`pullSubject` in subjects.ts), not on the events subject `imagePulled.subject` names.
  */
 import { Digest, RepositoryName, TagName } from '@meridian/oci';
 import { z } from 'zod';
