@@ -1,18 +1,39 @@
 /**
  * A manifest GET through the real gateway announces `image.pulled.v1` on the region's pulls
  * subject, where the pulls stream (as the webhook service creates it) stores it; a HEAD and a
- * GET that finds nothing announce nothing; and nothing of it reaches the events stream.
+ * GET that finds nothing announce nothing; and nothing of it reaches the events stream. With
+ * the real webhook service running beside the region, the GET reaches a `pull` webhook's
+ * receiver (a real HTTP server).
  */
-import { eventStreamName, imagePulled, pullStreamName, pullSubject } from '@meridian/contracts';
+import {
+  eventStreamName,
+  imagePulled,
+  pullStreamName,
+  pullSubject,
+  webhookRpc,
+} from '@meridian/contracts';
+import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
 import { Messaging } from '@meridian/messaging';
 import { createLogger } from '@meridian/telemetry';
-import { expectEventually } from '@meridian/testing';
+import {
+  type ManagedProcess,
+  type TestDatabase,
+  createTestDatabase,
+  expectEventually,
+  spawnProcess,
+} from '@meridian/testing';
 import { expectStatus, pushImage } from './oci-requests';
 import { type RegistryUnderTest, startRegistry } from './registry.harness';
 
 describe('pull announcements', () => {
   let registry: RegistryUnderTest;
   let messaging: Messaging;
+  let webhookDatabase: TestDatabase;
+  let webhookService: ManagedProcess;
+  let receiver: Server;
+  const received: Array<{ headers: IncomingHttpHeaders; json: Record<string, unknown> }> = [];
   const region = 'us-east';
 
   beforeAll(async () => {
@@ -24,10 +45,16 @@ describe('pull announcements', () => {
       logger: createLogger({ service: 'webhook-test', region, level: 'silent' }),
     });
     await messaging.ensurePullStream();
+    receiver = await startReceiver(received);
+    webhookDatabase = await createTestDatabase('webhook');
+    webhookService = await startWebhookService(registry.config.natsUrl, webhookDatabase.url);
   }, 120_000);
 
   afterAll(async () => {
+    await webhookService?.stop();
+    receiver?.close();
     await messaging?.close();
+    await webhookDatabase?.drop();
     await registry?.stop();
   });
 
@@ -80,4 +107,79 @@ describe('pull announcements', () => {
       .catch(() => null);
     expect(pullsInEvents).toBeNull();
   });
+  it("reaches a pull webhook's receiver through the webhook service", async () => {
+    const { port } = receiver.address() as AddressInfo;
+    await messaging.request(
+      webhookRpc.put,
+      {
+        name: 'pullhook',
+        defaultRegion: region,
+        settings: {
+          serviceUri: `http://127.0.0.1:${port}/hook`,
+          actions: ['pull'],
+          scope: 'pulls/deployed:*',
+        },
+      },
+      { context: { actor: { name: 'admin' } } },
+    );
+    const { manifest } = await pushImage(registry, 'pulls/deployed', 'prod');
+
+    await expectStatus(await registry.request('/v2/pulls/deployed/manifests/prod'), 200);
+
+    const [delivery] = await expectEventually(() => {
+      expect(received).toHaveLength(1);
+      return received;
+    });
+    expect(delivery!.json).toMatchObject({
+      action: 'pull',
+      region,
+      target: { repository: 'pulls/deployed', tag: 'prod', digest: manifest.digest },
+      request: { method: 'GET' },
+    });
+    expect(delivery!.headers['x-meridian-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+  });
 });
+
+/** A receiver that records every request and answers 200. */
+async function startReceiver(
+  received: Array<{ headers: IncomingHttpHeaders; json: Record<string, unknown> }>,
+): Promise<Server> {
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      received.push({ headers: request.headers, json });
+      response.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return server;
+}
+
+/** The webhook service as the launcher runs it, on the region's NATS, with its own database. */
+async function startWebhookService(
+  natsUrls: string[],
+  databaseUrl: string,
+): Promise<ManagedProcess> {
+  const service = spawnProcess({
+    name: 'webhook',
+    command: process.execPath,
+    args: ['-r', '@swc-node/register', join('apps', 'webhook', 'src', 'main.ts')],
+    cwd: resolve(__dirname, '..', '..', '..'),
+    env: {
+      ...process.env,
+      MERIDIAN_REGION: 'us-east',
+      MERIDIAN_NATS_URL: natsUrls.join(','),
+      DATABASE_URL: databaseUrl,
+      MERIDIAN_LOG_LEVEL: 'info',
+      MERIDIAN_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+    },
+    retainLines: 200,
+  });
+  await service.waitForLine((line) => line.text.includes('"service ready"'), {
+    timeoutMs: 60_000,
+    description: 'service ready',
+  });
+  return service;
+}
