@@ -1,6 +1,7 @@
 /**
  * A manifest GET through the real gateway announces `image.pulled.v1` on the region's pulls
- * subject, where the pulls stream (as the webhook service creates it) stores it; a HEAD and a
+ * subject, where the pulls stream (which the webhook service keeps while a `pull` webhook is
+ * configured, as one is here) stores it; a HEAD and a
  * GET that finds nothing announce nothing; and nothing of it reaches the events stream. With
  * the real webhook service running beside the region, the GET reaches a `pull` webhook's
  * receiver (a real HTTP server).
@@ -44,10 +45,10 @@ describe('pull announcements', () => {
       service: 'webhook',
       logger: createLogger({ service: 'webhook-test', region, level: 'silent' }),
     });
-    await messaging.ensurePullStream();
     receiver = await startReceiver(received);
     webhookDatabase = await createTestDatabase('webhook');
     webhookService = await startWebhookService(registry.config.natsUrl, webhookDatabase.url);
+    await putPullHook();
   }, 120_000);
 
   afterAll(async () => {
@@ -107,7 +108,8 @@ describe('pull announcements', () => {
       .catch(() => null);
     expect(pullsInEvents).toBeNull();
   });
-  it("reaches a pull webhook's receiver through the webhook service", async () => {
+  /** A `pull` webhook for `pulls/deployed` only: the webhook service keeps the pulls stream for it. */
+  async function putPullHook(): Promise<void> {
     const { port } = receiver.address() as AddressInfo;
     await messaging.request(
       webhookRpc.put,
@@ -122,6 +124,9 @@ describe('pull announcements', () => {
       },
       { context: { actor: { name: 'admin' } } },
     );
+  }
+
+  it("reaches a pull webhook's receiver through the webhook service", async () => {
     const { manifest } = await pushImage(registry, 'pulls/deployed', 'prod');
 
     await expectStatus(await registry.request('/v2/pulls/deployed/manifests/prod'), 200);

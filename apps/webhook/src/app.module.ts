@@ -19,6 +19,7 @@ import { NatsQuarantineLookup, QuarantineLookup } from './events/quarantine-look
 import { RegionEventsConsumer } from './events/region-events.consumer';
 import { RegionPullsConsumer } from './events/region-pulls.consumer';
 import { AddressPolicy } from './outbound/address-policy';
+import { EnabledWebhooks } from './webhooks/enabled-webhooks';
 import { SecretBox } from './webhooks/secret-box';
 import { WebhooksHandler } from './webhooks/webhooks.handler';
 import { WebhooksRepository } from './webhooks/webhooks.repository';
@@ -63,6 +64,7 @@ export class AppModule {
         { provide: SecretBox, useValue: new SecretBox(config.secretKey) },
         { provide: QuarantineLookup, useClass: NatsQuarantineLookup },
         WebhooksRepository,
+        EnabledWebhooks,
         DeliveriesRepository,
         WebhooksService,
         NotificationsService,

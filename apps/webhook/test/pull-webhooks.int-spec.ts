@@ -2,12 +2,15 @@
  * The `pull` action and the delivery log's redaction, against the webhook service as it runs
  * (real Postgres, nats-server, HTTP receiver): a pull announced on the region's pulls subject
  * reaches this region's pull webhooks in scope and no other; the service keeps the pulls in
- * their own short-lived stream; a custom credential header is sent but not logged.
+ * their own short-lived stream, and only while some enabled webhook has the `pull` action
+ * (otherwise pulls are stored nowhere and cost this service nothing); a custom credential
+ * header is sent but not logged.
  */
 import { type DeliveryView, pullStreamName, webhookRpc } from '@meridian/contracts';
 import { expectEventually } from '@meridian/testing';
 import { randomUUID } from 'node:crypto';
 import { redactedValue } from '../src/deliveries/redact-headers';
+import { pullsConsumerName } from '../src/events/region-pulls.consumer';
 import { HttpReceiver } from './http-receiver';
 import { WebhookServiceHarness, region } from './webhook-service.harness';
 
@@ -41,7 +44,41 @@ describe('pull webhooks', () => {
     return (await harness.rpc(webhookRpc.events, { name, n: 20 })).deliveries;
   }
 
+  async function pullStreamExists(): Promise<boolean> {
+    const jsm = await harness.client.jetStreamManager();
+    return jsm.streams.info(pullStreamName(region)).then(
+      () => true,
+      (error: unknown) => {
+        if (/stream not found/i.test(String(error))) return false;
+        throw error;
+      },
+    );
+  }
+
+  it('keeps no pulls stream, so no consumer and no work per pull, while no webhook has `pull`', async () => {
+    const pushes = await createWebhook({ actions: ['push'] });
+    const disabled = await createWebhook({ status: 'disabled' });
+
+    const { eventId } = harness.pulled('ignored/app', 'v1');
+
+    expect(await pullStreamExists()).toBe(false);
+    const jsm = await harness.client.jetStreamManager();
+    await expect(jsm.consumers.info(pullStreamName(region), pullsConsumerName)).rejects.toThrow(
+      /stream not found/i,
+    );
+    // the pull was stored nowhere: enabling a pull webhook now does not bring it back
+    await harness.rpc(webhookRpc.update, { name: disabled, settings: { status: 'enabled' } });
+    expect(await pullStreamExists()).toBe(true);
+    const { state } = await jsm.streams.info(pullStreamName(region));
+    expect(state.messages).toBe(0);
+    await harness.rpc(webhookRpc.delete, { name: disabled });
+    await harness.rpc(webhookRpc.delete, { name: pushes });
+    expect(await pullStreamExists()).toBe(false);
+    expect(target.requests.some((r) => r.headers['idempotency-key'] === eventId)).toBe(false);
+  });
+
   it('keeps pulls in their own stream: a day at most, bounded, oldest discarded', async () => {
+    await createWebhook({ scope: 'nothing/pulled:*' });
     const jsm = await harness.client.jetStreamManager();
     const { config } = await jsm.streams.info(pullStreamName(region));
 
@@ -125,5 +162,21 @@ describe('pull webhooks', () => {
       'X-Team': 'platform',
     });
     expect(JSON.stringify(delivery)).not.toContain('receiver-token');
+  });
+
+  it('drops the pulls stream when the last pull webhook goes, and keeps pulls again once one is back', async () => {
+    const { webhooks } = await harness.rpc(webhookRpc.list, {});
+    for (const { name } of webhooks) await harness.rpc(webhookRpc.delete, { name });
+    expect(await pullStreamExists()).toBe(false);
+
+    const name = await createWebhook({ scope: 'back/app:*', status: 'disabled' });
+    expect(await pullStreamExists()).toBe(false);
+    await harness.rpc(webhookRpc.update, { name, settings: { status: 'enabled' } });
+    const { eventId } = harness.pulled('back/app', 'v1');
+
+    await target.received(eventId);
+    await expectEventually(async () =>
+      expect((await log(name))[0]).toMatchObject({ eventId, state: 'succeeded' }),
+    );
   });
 });

@@ -6,7 +6,8 @@
  * time, in stream order: recording is quick, and the sending happens elsewhere
  * (delivery-runner.ts). The consumer is created to start at the newest message: a new
  * installation does not announce history. A lost connection restarts the loop after a pause;
- * the server keeps the position. Subclasses name the stream, the durable and the subjects.
+ * the server keeps the position. Subclasses name the stream, the durable and the subjects;
+ * one whose stream is not always wanted starts and stops the loop itself.
  */
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import type { Messaging } from '@meridian/messaging';
@@ -31,7 +32,7 @@ export interface ConsumedStream {
 export abstract class DurableStreamConsumer
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
-  private stopped = false;
+  private stopped = true;
   private running?: Promise<void>;
 
   protected constructor(
@@ -45,14 +46,31 @@ export abstract class DurableStreamConsumer
   protected abstract ensureStream(): Promise<void>;
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.ensureStream();
-    await this.ensureConsumer();
-    this.running = this.run();
+    await this.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Creates the stream and the consumer (or brings them up to date) and takes messages. */
+  protected async start(): Promise<void> {
+    await this.ensureStream();
+    await this.ensureConsumer();
+    if (this.running) return;
+    this.stopped = false;
+    this.running = this.run();
+  }
+
+  /** Stops taking messages, once the one in hand is settled. */
+  protected async stop(): Promise<void> {
     this.stopped = true;
     await this.running;
+    this.running = undefined;
+  }
+
+  protected get taking(): boolean {
+    return this.running !== undefined;
   }
 
   private async ensureConsumer(): Promise<void> {

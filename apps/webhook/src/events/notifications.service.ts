@@ -26,7 +26,7 @@ import {
 import { InjectSql, type Sql } from '@meridian/database';
 import { DeliveriesRepository, type NewDelivery } from '../deliveries/deliveries.repository';
 import { scopeMatches } from '../webhooks/scope-matches';
-import { WebhooksRepository } from '../webhooks/webhooks.repository';
+import { EnabledWebhooks } from '../webhooks/enabled-webhooks';
 import { QuarantineLookup } from './quarantine-lookup';
 import { renderPayload } from './render-payload';
 import type { WebhookEvent } from './webhook-event';
@@ -38,7 +38,7 @@ export class NotificationsService {
   constructor(
     @Inject(regionToken) private readonly region: string,
     @InjectSql() private readonly sql: Sql,
-    private readonly webhooks: WebhooksRepository,
+    private readonly webhooks: EnabledWebhooks,
     private readonly deliveries: DeliveriesRepository,
     private readonly quarantine: QuarantineLookup,
   ) {}
@@ -181,7 +181,7 @@ export class NotificationsService {
   }
 
   private async notify(event: WebhookEvent): Promise<void> {
-    const matching = (await this.webhooks.enabledIn(this.region)).filter(
+    const matching = (await this.webhooks.in(this.region)).filter(
       (webhook) =>
         webhook.actions.includes(event.action as WebhookAction) &&
         (event.target === undefined ||

@@ -11,6 +11,8 @@ import type { RpcContext } from '@meridian/messaging';
 
 @Injectable()
 export class WebhooksRepository {
+  private readonly changeListeners: Array<() => Promise<void>> = [];
+
   constructor(
     @InjectSql() private readonly sql: Sql,
     private readonly outbox: Outbox,
@@ -36,6 +38,11 @@ export class WebhooksRepository {
     return rows.map((row) => row.record);
   }
 
+  /** `listener` runs, awaited, after each change is committed (here or a peer's, applied). */
+  whenChanged(listener: () => Promise<void>): void {
+    this.changeListeners.push(listener);
+  }
+
   /** Saves this region's change (null deletes) and announces it in the same transaction. */
   async save(name: string, record: WebhookRecord | null, context: RpcContext): Promise<void> {
     const envelope = this.outbox.envelope(context);
@@ -43,12 +50,19 @@ export class WebhooksRepository {
       await this.upsert(tx, name, record, envelope.hlc);
       await this.outbox.write(tx, webhookChanged, { ...envelope, name, record });
     });
+    await this.changed();
   }
 
   /** Applies another region's change; false when a newer one is already here. */
   async apply(name: string, record: WebhookRecord | null, hlc: string): Promise<boolean> {
     this.outbox.observe(hlc);
-    return this.sql.begin((tx) => this.upsert(tx, name, record, hlc));
+    const applied = await this.sql.begin((tx) => this.upsert(tx, name, record, hlc));
+    if (applied) await this.changed();
+    return applied;
+  }
+
+  private async changed(): Promise<void> {
+    for (const listener of this.changeListeners) await listener();
   }
 
   private async upsert(
