@@ -243,6 +243,18 @@ export class Messaging {
     }
   }
 
+  /** Whether the region's pulls stream exists (the webhook service keeps it only while wanted). */
+  async pullStreamExists(): Promise<boolean> {
+    const jsm = await this.jetStreamManager();
+    try {
+      await jsm.streams.info(pullStreamName(this.region));
+      return true;
+    } catch (err) {
+      if (isStreamNotFound(err)) return false;
+      throw err;
+    }
+  }
+
   /**
    * Publishes with core NATS and returns at once: no wait for a stream to store it, so a lost
    * message is never known. For signals worth less than the latency of an acknowledgement

@@ -41,6 +41,10 @@ class Timeline implements PullPublisher {
     this.steps.push('announced');
   }
 
+  async pullStreamExists(): Promise<boolean> {
+    return true;
+  }
+
   reply(): { reply: FastifyReply; answer: { status?: number; body?: Buffer } } {
     const answer: { status?: number; body?: Buffer } = {};
     const raw = {

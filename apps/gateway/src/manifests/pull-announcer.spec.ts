@@ -1,6 +1,6 @@
 import { imagePulled, pullSubject } from '@meridian/contracts';
 import { createLogger } from '@meridian/telemetry';
-import { PullAnnouncer, type PullPublisher } from './pull-announcer';
+import { PullAnnouncer, type PullPublisher, pullStreamCheckMs } from './pull-announcer';
 
 const digest = `sha256:${'b'.repeat(64)}`;
 const served = {
@@ -19,10 +19,17 @@ class RecordingPublisher implements PullPublisher {
   readonly region = 'us-east';
   readonly published: Array<{ subject: string; payload: unknown; msgId: string }> = [];
   broken = false;
+  streamKept = true;
+  lookups = 0;
 
   publishWithoutAck(subject: string, payload: unknown, msgId: string): void {
     if (this.broken) throw new Error('connection closed');
     this.published.push({ subject, payload, msgId });
+  }
+
+  async pullStreamExists(): Promise<boolean> {
+    this.lookups += 1;
+    return this.streamKept;
   }
 }
 
@@ -68,5 +75,31 @@ describe(PullAnnouncer.name, () => {
     sut.announce(served, context);
 
     expect(publisher.published).toHaveLength(1);
+  });
+
+  describe('while no webhook keeps pulls', () => {
+    beforeEach(() => jest.useFakeTimers({ now: Date.parse('2026-11-23T16:00:00Z') }));
+    afterEach(() => jest.useRealTimers());
+
+    it('publishes nothing once the pulls stream is known to be absent, and again once it is back', async () => {
+      const publisher = new RecordingPublisher();
+      publisher.streamKept = false;
+      const sut = new PullAnnouncer(publisher, logger);
+
+      sut.announce(served, context); // not known yet: published, and looked up
+      await Promise.resolve();
+      for (let pull = 0; pull < 100; pull += 1) sut.announce(served, context);
+      expect(publisher.published).toHaveLength(1);
+      expect(publisher.lookups).toBe(1);
+
+      publisher.streamKept = true;
+      jest.advanceTimersByTime(pullStreamCheckMs);
+      sut.announce(served, context); // stale: looked up again, still skipped
+      await Promise.resolve();
+      sut.announce(served, context);
+
+      expect(publisher.lookups).toBe(2);
+      expect(publisher.published).toHaveLength(2);
+    });
   });
 });

@@ -3,6 +3,11 @@
  * action), without the pull paying for it: a core NATS publish on the region's pulls subject,
  * captured by the short-lived pulls stream, never awaited. A pull that cannot be announced is
  * counted and logged, and the client has its manifest all the same.
+ *
+ * The webhook service keeps that stream only while some enabled webhook has the `pull` action,
+ * the rare case: while it is known to be absent (looked up at most every
+ * `pullStreamCheckMs`, in the background) pulls are not even published. So a `pull` webhook
+ * may miss the pulls of the first seconds after it is saved; while unknown, pulls are published.
  */
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
@@ -19,7 +24,11 @@ import { type Logger, loggerToken, metrics } from '@meridian/telemetry';
 export interface PullPublisher {
   readonly region: string;
   publishWithoutAck(subject: string, payload: unknown, msgId: string): void;
+  pullStreamExists(): Promise<boolean>;
 }
+
+/** how long the gateway trusts what it last learnt about the pulls stream */
+export const pullStreamCheckMs = 5_000;
 
 export interface ServedManifest {
   repository: string;
@@ -35,6 +44,9 @@ export class PullAnnouncer {
   private readonly clock: HybridLogicalClock;
   private readonly subject: string;
   private failing = false;
+  private streamKept?: boolean;
+  private checkedAt = -Infinity;
+  private checking = false;
 
   constructor(
     @Inject(Messaging) private readonly publisher: PullPublisher,
@@ -46,6 +58,7 @@ export class PullAnnouncer {
 
   /** Never throws and never waits. */
   announce(served: ServedManifest, context: RpcContext): void {
+    if (!this.anyoneKeepsPulls()) return;
     try {
       const event = this.eventOf(served, context);
       this.publisher.publishWithoutAck(this.subject, event, event.eventId);
@@ -56,6 +69,24 @@ export class PullAnnouncer {
       // one line per outage, not one per pull
       if (!this.failing) this.logger.warn({ err }, 'a pull could not be announced to webhooks');
       this.failing = true;
+    }
+  }
+
+  /** What was last learnt of the pulls stream (true while unknown); looks again when stale. */
+  private anyoneKeepsPulls(): boolean {
+    if (!this.checking && Date.now() - this.checkedAt >= pullStreamCheckMs) void this.checkStream();
+    return this.streamKept ?? true;
+  }
+
+  private async checkStream(): Promise<void> {
+    this.checking = true;
+    try {
+      this.streamKept = await this.publisher.pullStreamExists();
+    } catch {
+      this.streamKept = undefined;
+    } finally {
+      this.checkedAt = Date.now();
+      this.checking = false;
     }
   }
 
