@@ -76,7 +76,12 @@ describe('pulls served from a peer region while this one catches up', () => {
     });
     replication.serve(replicationRpc.lookupManifest, async (request) => {
       lookups.push(`manifest ${request.repository} ${request.reference}`);
-      if (request.repository !== 'geo/app' || ![manifestDigest, 'v1'].includes(request.reference))
+      // geo/held: the same image, quarantined in eu-west
+      const held = request.repository === 'geo/held';
+      if (
+        (request.repository !== 'geo/app' && !held) ||
+        ![manifestDigest, 'v1'].includes(request.reference)
+      )
         throw new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown');
       return {
         digest: manifestDigest,
@@ -84,6 +89,7 @@ describe('pulls served from a peer region while this one catches up', () => {
         size: manifest.length,
         region: 'eu-west',
         ...(request.includeBody ? { body: manifest.toString('base64') } : {}),
+        ...(held ? { quarantine: 'quarantined' as const } : {}),
       };
     });
     replication.serve(replicationRpc.locateBlob, async (request) => {
@@ -134,6 +140,16 @@ describe('pulls served from a peer region while this one catches up', () => {
     const head = await registry.request(path, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.headers.get('docker-content-digest')).toBe(layer.digest);
+  });
+
+  // the stand-in started above still answers
+  it("keeps a peer's quarantined image from being pulled here: 404 by tag, 403 by digest", async () => {
+    const byTag = await registry.request(`/v2/geo/held/manifests/v1`);
+    expect(byTag.status).toBe(404);
+    expect(await errorCode(byTag)).toBe('MANIFEST_UNKNOWN');
+    const byDigest = await registry.request(`/v2/geo/held/manifests/${manifestDigest}`);
+    expect(byDigest.status).toBe(403);
+    expect(await errorCode(byDigest)).toBe('DENIED');
   });
 
   it('answers 404 when no peer has it either', async () => {

@@ -96,6 +96,17 @@ describe(LookupsService.name, () => {
       await sut.settled();
     });
 
+    it("passes on the peer's quarantine state, so the gateway blocks the pull as the peer would", async () => {
+      services.addManifest('us-east', 'team/held', { ...image, quarantine: 'quarantined' }, 'v1');
+      const found = await sut.lookupManifest({
+        repository: 'team/held',
+        reference: 'v1',
+        includeBody: false,
+      });
+      expect(found.quarantine).toBe('quarantined');
+      await sut.settled();
+    });
+
     it('is MANIFEST_UNKNOWN when no reachable peer has it, NAME_UNKNOWN when none knows the name', async () => {
       services.addManifest('us-east', 'team/api', image, 'v1');
       const lookup = (repository: string, reference: string) =>

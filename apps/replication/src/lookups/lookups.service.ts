@@ -56,6 +56,7 @@ export class LookupsService {
       size: manifest.size,
       region,
       ...(includeBody && manifest.body !== undefined ? { body: manifest.body } : {}),
+      ...(manifest.quarantine !== undefined ? { quarantine: manifest.quarantine } : {}),
     };
   }
 

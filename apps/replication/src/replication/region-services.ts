@@ -21,7 +21,10 @@ import { Messaging } from '@meridian/messaging';
 
 export type ManifestApply = RpcRequest<typeof manifestRpc.apply>;
 export type ApplyOutcome = RpcResponse<typeof manifestRpc.apply>['outcome'];
-export type ManifestWithBody = ManifestInfo & { body?: string };
+export type ManifestWithBody = ManifestInfo & {
+  body?: string;
+  quarantine?: 'quarantined' | 'passed' | 'failed';
+};
 
 export abstract class RegionServices {
   /** `manifest.apply` in this region: idempotent, settled by the event's clock. */

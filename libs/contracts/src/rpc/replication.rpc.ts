@@ -69,7 +69,12 @@ export const replicationRpc = {
       reference: Reference,
       includeBody: z.boolean().default(true),
     }),
-    response: ManifestInfo.extend({ body: z.base64().optional(), region: RegionId }),
+    response: ManifestInfo.extend({
+      body: z.base64().optional(),
+      region: RegionId,
+      /** the peer's quarantine state: the gateway applies the same pull rule as for its own */
+      quarantine: z.enum(['quarantined', 'passed', 'failed']).optional(),
+    }),
   }),
   /**
    * A peer region whose store holds a blob of this repository that this region lacks; the
