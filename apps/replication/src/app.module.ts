@@ -8,8 +8,7 @@
  */
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { DatabaseModule } from '@meridian/database';
-import { MessagingModule } from '@meridian/messaging';
+import { serviceModules } from '@meridian/database';
 import { createStorageDriver, storageReadinessProbe } from '@meridian/storage';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { BlobCopier, type RegionStores } from './blobs/blob-copier';
@@ -53,22 +52,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        MessagingModule.forRootAsync({
-          useFactory: () => ({
-            servers: config.natsUrls,
-            region: config.region,
-            service: serviceName,
-            logger,
-          }),
-        }),
-        DatabaseModule.forRootAsync({
-          useFactory: () => ({
-            url: config.databaseUrl,
-            region: config.region,
-            schema: serviceName,
-            migrationsDirectory: join(__dirname, 'migrations'),
-            logger,
-          }),
+        ...serviceModules({
+          service: serviceName,
+          config,
+          migrationsDirectory: join(__dirname, 'migrations'),
+          logger,
         }),
       ],
       providers: [

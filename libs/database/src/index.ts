@@ -3,3 +3,4 @@ export * from './migrate';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './database.module';
+export * from './service-modules';
