@@ -89,6 +89,12 @@ describe(renderNatsConfig.name, () => {
     );
   });
 
+  it('pings the connections of a linked server every 2 s, so a dead link is closed in seconds', () => {
+    const linked = renderNatsConfig({ ...base, leafnodes: { remotes: ['nats-leaf://h:7422'] } });
+    expect(linked.split('\n')).toContain('ping_interval: "2s"');
+    expect(renderNatsConfig(base)).not.toContain('ping_interval');
+  });
+
   it('refuses a leaf node block that neither listens nor connects', () => {
     expect(() => renderNatsConfig({ ...base, leafnodes: { remotes: [] } })).toThrow('leaf nodes');
   });

@@ -7,6 +7,11 @@
  * domain (the region id), so every region keeps its own streams and reaches a peer's
  * through `$JS.<peer>.API` (stream sources across the link). Other blocks (cluster,
  * accounts) go in through `extraConfig`.
+ *
+ * A linked server pings every 2 s (nats-server's default is 2 min): a link cut without a
+ * TCP reset (a partition) is then closed after a few missed pongs, seconds rather than
+ * minutes, so requests to the peer fail at once (no responders) and the link is dialled
+ * again instead of waiting on a dead connection once the network heals.
  */
 
 export interface NatsConfigOptions {
@@ -35,6 +40,9 @@ export interface LeafnodeOptions {
   remotes?: readonly string[];
 }
 
+/** how often a server with leaf node links pings its connections (`ping_max` stays 2) */
+export const linkPingInterval = '2s';
+
 /** nats-server refuses larger payloads than this (64 MiB). */
 export const natsMaxPayloadLimit = 64 * 1024 * 1024;
 
@@ -54,6 +62,7 @@ export function renderNatsConfig(options: NatsConfigOptions): string {
     `max_payload: ${options.maxPayloadBytes}`,
   ];
   if (options.pidFile) lines.push(`pid_file: ${quote(options.pidFile)}`);
+  if (options.leafnodes) lines.push(`ping_interval: ${quote(linkPingInterval)}`);
   if (options.jetStreamDomain !== undefined && !options.jetStream)
     throw new Error('a JetStream domain needs JetStream');
   if (options.jetStreamDomain !== undefined && !/^[A-Za-z0-9_-]+$/.test(options.jetStreamDomain))
