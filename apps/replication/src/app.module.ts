@@ -17,6 +17,7 @@ import type { ReplicationConfig } from './config';
 import { ReplicationConsumers, replicationConcurrencyToken } from './events/replication.consumers';
 import { LookupsHandler } from './lookups/lookups.handler';
 import { LookupsService } from './lookups/lookups.service';
+import { PeerBreaker } from './replication/peer-breaker';
 import { NatsRegionServices, RegionServices } from './replication/region-services';
 import {
   ReplicationRepository,
@@ -77,6 +78,7 @@ export class AppModule {
           inject: [regionStoresToken],
           useFactory: (stores: RegionStores) => storageReadinessProbe(stores.own),
         },
+        { provide: PeerBreaker, useFactory: () => new PeerBreaker() },
         { provide: RegionServices, useClass: NatsRegionServices },
         { provide: ReplicationRepository, useClass: SqlReplicationRepository },
         { provide: PeerLinks, useClass: NatsPeerLinks },
