@@ -13,6 +13,7 @@ import { createStorageDriver, storageReadinessProbe } from '@meridian/storage';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { BlobCopier, type RegionStores } from './blobs/blob-copier';
 import { CopyThroughput } from './blobs/copy-throughput';
+import { StoreSweeper } from './blobs/store-sweeper';
 import type { ReplicationConfig } from './config';
 import { ReplicationConsumers, replicationConcurrencyToken } from './events/replication.consumers';
 import { LookupsHandler } from './lookups/lookups.handler';
@@ -71,6 +72,11 @@ export class AppModule {
           inject: [regionStoresToken, CopyThroughput],
           useFactory: (stores: RegionStores, throughput: CopyThroughput) =>
             new BlobCopier(stores, throughput),
+        },
+        {
+          provide: StoreSweeper,
+          inject: [regionStoresToken],
+          useFactory: (stores: RegionStores) => new StoreSweeper(stores.own, logger),
         },
         {
           // ready when this region's store answers; a peer's store down is replication lag
