@@ -49,12 +49,16 @@ describe('lookups in a peer region across a partitioned link', () => {
 
   beforeAll(async () => {
     const leafPort = await freePort('127.0.0.1');
+    link = await TcpProxy.start({ host: '127.0.0.1', port: leafPort });
     hub = await startNatsServer({
       serverName: 'us-east',
       jetStreamDomain: 'us-east',
-      leafnodes: { listen: { host: '127.0.0.1', port: leafPort } },
+      // or eu-west would redial the hub directly, around the proxy
+      leafnodes: {
+        listen: { host: '127.0.0.1', port: leafPort },
+        advertise: `127.0.0.1:${link.port}`,
+      },
     });
-    link = await TcpProxy.start({ host: '127.0.0.1', port: leafPort });
     spoke = await startNatsServer({
       serverName: 'eu-west',
       jetStreamDomain: 'eu-west',
@@ -168,6 +172,13 @@ describe('lookups in a peer region across a partitioned link', () => {
       timeoutMs: 20_000,
       intervalMs: 250,
     });
+    // eu-west redials through the partition (the hub advertises the proxy): still dark
+    for (let i = 0; i < 3; i++) {
+      const miss = await timed(lookup);
+      expect(miss.outcome).toBe('MANIFEST_UNKNOWN');
+      expect(miss.ms).toBeLessThan(fastMissMs);
+    }
+    expect(await leafConnections(hub)).toBe(0);
   }, 30_000);
 
   it('finds eu-west images again within seconds once the network heals', async () => {

@@ -72,6 +72,14 @@ describe(renderNatsConfig.name, () => {
     expect(sut).toContain('leafnodes {\n  listen: "127.0.0.1:7422"\n}');
   });
 
+  it('advertises another address to leaf nodes when asked (a proxy in the link)', () => {
+    const sut = renderNatsConfig({
+      ...base,
+      leafnodes: { listen: { host: '127.0.0.1', port: 7422 }, advertise: '127.0.0.1:7500' },
+    });
+    expect(sut).toContain('  listen: "127.0.0.1:7422"\n  advertise: "127.0.0.1:7500"\n}');
+  });
+
   it('connects every other region to the leaf node listeners it is given', () => {
     const sut = renderNatsConfig({
       ...base,

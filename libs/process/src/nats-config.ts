@@ -36,6 +36,11 @@ export interface NatsConfigOptions {
 export interface LeafnodeOptions {
   /** accept leaf node connections on this address (the first region) */
   listen?: { host: string; port: number };
+  /**
+   * the `host:port` leaf nodes are told to reconnect to, when not the listen address (a
+   * proxy in the way: leaf nodes add the address the hub advertises to their remotes)
+   */
+  advertise?: string;
   /** connect to these leaf node listeners, e.g. `nats-leaf://127.0.0.1:7422` */
   remotes?: readonly string[];
 }
@@ -78,11 +83,12 @@ export function renderNatsConfig(options: NatsConfigOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
-function renderLeafnodes({ listen, remotes = [] }: LeafnodeOptions): string[] {
+function renderLeafnodes({ listen, advertise, remotes = [] }: LeafnodeOptions): string[] {
   if (listen === undefined && remotes.length === 0)
     throw new Error('leaf nodes need a listen address or at least one remote');
   const lines = ['leafnodes {'];
   if (listen !== undefined) lines.push(`  listen: ${quote(`${listen.host}:${listen.port}`)}`);
+  if (advertise !== undefined) lines.push(`  advertise: ${quote(advertise)}`);
   if (remotes.length > 0) {
     lines.push('  remotes: [');
     for (const url of remotes) lines.push(`    { url: ${quote(url)} }`);
