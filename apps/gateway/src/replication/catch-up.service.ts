@@ -7,7 +7,7 @@
  * peer has it or there are no peers. When the replication service does not answer in time
  * (down, restarting) or a peer's store cannot be opened, this region cannot tell whether
  * the image exists: 503 UNAVAILABLE with `Retry-After`, never a 404 that would tell the
- * client the image does not exist (docs/architecture.md, "Pulls while a region catches up").
+ * client the image does not exist (docs/architecture.md, "Several regions").
  * The replication service skips a peer that stopped answering (its breaker), so a dead
  * peer costs a miss at most its short timeout.
  */
