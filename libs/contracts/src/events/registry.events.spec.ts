@@ -34,7 +34,8 @@ describe('events', () => {
 
   it.each([
     ['a repository name with uppercase', { repository: 'Team/App' }],
-    ['a digest of another algorithm', { digest: `sha512:${'a'.repeat(128)}` }],
+    ['a digest of an unsupported algorithm', { digest: `sha384:${'a'.repeat(96)}` }],
+    ['a sha512 digest of the wrong length', { digest: `sha512:${'a'.repeat(64)}` }],
     ['a clock reading that is not one', { hlc: '12:00' }],
     ['a missing event id', { eventId: undefined }],
   ])('refuses %s', (_what, change) => {
