@@ -5,8 +5,9 @@
  * blobs are sha512. A manifest pushed by tag keeps its canonical sha256 digest.
  */
 import { blobKey } from '@meridian/storage';
-import { sha256Digest, sha512Digest } from '@meridian/oci';
+import { mediaTypes, sha256Digest, sha512Digest } from '@meridian/oci';
 import {
+  blobOf,
   errorCode,
   expectStatus,
   imageManifest,
@@ -269,6 +270,38 @@ describe('sha512 digests', () => {
     });
     expect(deleted.status).toBe(202);
     expect((await registry.request(`/v2/${name}/manifests/${index.digest}`)).status).toBe(404);
+  });
+
+  it('lists a referrer pushed by sha512 of a subject named by sha512', async () => {
+    const name = 'sha512/referrers';
+    const config = randomBlob(100, 'sha512');
+    await pushBlob(registry, name, config);
+    const subject = imageManifest(config, []);
+    const subjectDigest = sha512Digest(subject.body);
+    await expectStatus(await putManifest(registry, name, subjectDigest, subject), 201);
+    const empty = blobOf('{}', 'sha512');
+    await pushBlob(registry, name, empty);
+    const referrer = manifestOf(
+      {
+        schemaVersion: 2,
+        mediaType: mediaTypes.ociManifest,
+        artifactType: 'application/vnd.example.signature',
+        config: { mediaType: mediaTypes.ociEmpty, digest: empty.digest, size: empty.size },
+        layers: [{ mediaType: mediaTypes.ociEmpty, digest: empty.digest, size: empty.size }],
+        subject: { mediaType: subject.mediaType, digest: subjectDigest, size: subject.body.length },
+      },
+      mediaTypes.ociManifest,
+      'sha512',
+    );
+
+    const put = await putManifest(registry, name, referrer.digest, referrer);
+
+    expect(put.status).toBe(201);
+    expect(put.headers.get('oci-subject')).toBe(subjectDigest);
+    const listed = await registry.request(`/v2/${name}/referrers/${subjectDigest}`);
+    expect(listed.status).toBe(200);
+    const index = (await listed.json()) as { manifests: { digest: string }[] };
+    expect(index.manifests).toEqual([expect.objectContaining({ digest: referrer.digest })]);
   });
 
   it.each([
