@@ -8,12 +8,14 @@
  * the link a black hole (a partition NATS has not noticed), misses stay fast in both and
  * eu-west serves across it again within seconds of healing;
  * concurrent pushes of one tag in both regions end on one digest; a delete racing its own
- * replication does not come back.
+ * replication does not come back; an image pushed by sha512 digests is served and replicated
+ * like one pushed by sha256.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256Digest } from '@meridian/oci';
+import { randomBytes } from 'node:crypto';
+import { mediaTypes, sha256Digest, sha512Digest } from '@meridian/oci';
 import {
   type OciLayoutImage,
   RegistryRequestError,
@@ -227,6 +229,48 @@ describe('geo-replication between two regions', () => {
     expect(referrers.manifests).toEqual([
       expect.objectContaining({ digest: sbom.digest, artifactType: 'application/spdx+json' }),
     ]);
+  });
+
+  it('serves and replicates an image pushed over HTTP by sha512 digests, blobs and manifest', async () => {
+    // skopeo 1.9 cannot push sha512 digests: the requests are made as a client that does would
+    const east = meridian.regions['us-east'].client;
+    const west = meridian.regions['eu-west'].client;
+    const repository = 'team/sha512';
+    const config = await east.pushBlob(
+      repository,
+      JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers' } }),
+      mediaTypes.ociConfig,
+      'sha512',
+    );
+    const layer = await east.pushBlob(
+      repository,
+      randomBytes(512 * 1024),
+      mediaTypes.ociLayerTar,
+      'sha512',
+    );
+    const body = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: mediaTypes.ociManifest,
+        config,
+        layers: [layer],
+      }),
+    );
+    const digest = sha512Digest(body);
+    const put = await east.putManifest(repository, digest, body, mediaTypes.ociManifest);
+    expect(put.headers.get('docker-content-digest')).toBe(digest);
+
+    // no waiting: eu-west answers from us-east until it has its own copy
+    const served = await west.getManifest(repository, digest, [mediaTypes.ociManifest]);
+    expect(served.bytes).toEqual(body);
+    expect(served.digestHeader).toBe(digest);
+    const early = await west.expect('GET', `/v2/${repository}/blobs/${layer.digest}`, [200]);
+    expect(sha512Digest(Buffer.from(await early.arrayBuffer()))).toBe(layer.digest);
+
+    await readyInEuWest(repository, digest);
+    const copied = await west.expect('GET', `/v2/${repository}/blobs/${layer.digest}`, [200]);
+    expect(copied.headers.get('docker-content-digest')).toBe(layer.digest);
+    expect(sha512Digest(Buffer.from(await copied.arrayBuffer()))).toBe(layer.digest);
   });
 
   it('serves a pull in eu-west right after the push to us-east, while eu-west catches up', async () => {

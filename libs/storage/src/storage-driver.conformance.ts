@@ -1,7 +1,8 @@
 /**
  * The one suite every StorageDriver passes (distribution's `testsuites.Driver`): a driver
  * spec calls `describeStorageDriverConformance` with a factory that returns a fresh, empty
- * store each time (a new directory, a new bucket). Content is compared by sha256.
+ * store each time (a new directory, a new bucket). Content is compared by sha256; blobs are
+ * kept under sha256 keys, and under sha512 keys where a test is about that layout.
  *
  * Sizes are chosen around S3's 5 MiB minimum part size, the one limit that shapes a
  * driver's upload logic, so a driver that ignores it fails here rather than in production.
@@ -245,6 +246,36 @@ export function describeStorageDriverConformance<D extends StorageDriver>(
           const response = await fetch(url);
           expect(response.status).toBe(200);
           expect(sha256(Buffer.from(await response.arrayBuffer()))).toBe(sha256(content));
+        },
+        timeoutMs,
+      );
+
+      it(
+        'keeps a sha512 blob beside the sha256 blob of the same bytes, each at its own key',
+        async () => {
+          const content = randomBytes(2000);
+          const key256 = blobKeyOf(content);
+          const key512 = blobKey(sha512(content));
+          expect(key512).toMatch(/^blobs\/sha512\/[0-9a-f]{2}\/[0-9a-f]{128}$/);
+
+          await sut.put(key512, chunked(content, 300), content.length);
+
+          expect(await sut.stat(key512)).toEqual({ size: content.length });
+          expect(await sut.stat(key256)).toBeUndefined();
+          expect(sha512(await readAll(await sut.read(key512)))).toBe(sha512(content));
+          const range = await readAll(await sut.read(key512, { start: 10, end: 19 }));
+          expect(range.equals(content.subarray(10, 20))).toBe(true);
+          await sut.put(key256, content);
+          expect((await collect(sut.list('blobs/'))).sort()).toEqual([key256, key512].sort());
+          expect(await collect(sut.list('blobs/sha512/'))).toEqual([key512]);
+
+          const copy = await makeDriver();
+          await copy.copyFrom(sut, key512, key512);
+          expect(sha512(await readAll(await copy.read(key512)))).toBe(sha512(content));
+
+          await sut.delete(key512);
+          expect(await sut.stat(key512)).toBeUndefined();
+          expect(await sut.stat(key256)).toEqual({ size: content.length });
         },
         timeoutMs,
       );
@@ -509,6 +540,31 @@ export function describeStorageDriverConformance<D extends StorageDriver>(
       );
 
       it(
+        'completes an upload into a sha512 blob key',
+        async () => {
+          const content = randomBytes(6 * MiB + 11);
+          const uploadId = randomUUID();
+          let state = await sut.startUpload(uploadId);
+          const half = 5 * MiB;
+          state = await sut.appendUpload(
+            uploadId,
+            state,
+            Readable.from([content.subarray(0, half)]),
+            half,
+          );
+          state = await sut.appendUpload(uploadId, state, Readable.from([content.subarray(half)]));
+          const key = blobKey(sha512(content));
+
+          await sut.completeUpload(uploadId, state, key);
+
+          expect(await sut.stat(key)).toEqual({ size: content.length });
+          expect(sha512(await readAll(await sut.read(key)))).toBe(sha512(content));
+          expect(await collect(sut.list(uploadPrefix(uploadId)))).toEqual([]);
+        },
+        timeoutMs,
+      );
+
+      it(
         'keeps concurrent uploads apart',
         async () => {
           const contents = [randomBytes(6 * MiB), randomBytes(2000), randomBytes(5)];
@@ -598,6 +654,10 @@ async function completeAndVerify(
 
 function sha256(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+function sha512(bytes: Buffer): string {
+  return `sha512:${createHash('sha512').update(bytes).digest('hex')}`;
 }
 
 function blobKeyOf(content: Buffer): string {

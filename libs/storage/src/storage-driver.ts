@@ -1,6 +1,6 @@
 /**
  * The one interface every regional store implements (filesystem, S3). The layout is
- * content addressed and owned by `paths.ts`: blobs at `blobs/sha256/<2 hex>/<hex>`,
+ * content addressed and owned by `paths.ts`: blobs at `blobs/<algorithm>/<2 hex>/<hex>`,
  * upload sessions under `_uploads/<uuid>/`. Keys are made only by `paths.ts`, so no
  * repository name, tag or client-supplied string ever becomes part of a key.
  *
