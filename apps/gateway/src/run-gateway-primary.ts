@@ -22,7 +22,8 @@ const minimumLifetimeMs = 5_000;
  * How long workers get to finish their requests before they are killed: their own grace
  * period (MERIDIAN_SHUTDOWN_GRACE_SECONDS) and a second to flush and exit.
  */
-const stopGraceMs = loadRuntimeConfig(process.env).shutdownGraceMs + 1_000;
+const runtime = loadRuntimeConfig(process.env);
+const stopGraceMs = runtime.shutdownGraceMs + 1_000;
 
 export function runGatewayPrimary(config: GatewayConfig, logger: Logger): void {
   const startedAt = new Map<number, number>();
@@ -61,6 +62,7 @@ export function runGatewayPrimary(config: GatewayConfig, logger: Logger): void {
         {
           host: config.host,
           port: config.port,
+          healthPort: runtime.healthPort,
           storage: config.storage.driver,
           workers: config.workers,
         },

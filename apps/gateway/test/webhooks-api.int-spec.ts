@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger } from '@meridian/telemetry';
 import {
   createTestDatabase,
@@ -87,7 +86,7 @@ describe('webhooks management API', () => {
     }
     const config = { ...loadConfig(env, repositoryRoot), logLevel: 'warn' } as const;
     const logger = createLogger({ service: 'gateway', region: 'us-east', level: 'warn' });
-    const gateway: NestFastifyApplication = await createGatewayApp(config, logger);
+    const { app: gateway } = await createGatewayApp(config, logger);
     await gateway.listen(port, '127.0.0.1');
     cleanups.push(() => gateway.close());
     url = `http://127.0.0.1:${port}`;
