@@ -55,7 +55,9 @@ export function runGatewayPrimary(config: GatewayConfig, logger: Logger): void {
     process.exit();
   };
 
-  cluster.on('listening', () => {
+  cluster.on('listening', (_worker, address) => {
+    // a worker listens on the health port too (MERIDIAN_HEALTH_PORT): ready means the registry's
+    if (address.port !== config.port) return;
     listening += 1;
     if (listening === config.workers) {
       logger.info(
