@@ -54,15 +54,20 @@ export class SqlLoginFailuresRepository implements LoginFailuresRepository {
     await this.sql`delete from auth.login_failures where key = ${key}`;
   }
 
+  /**
+   * Every token request logs in, so this is on the hot path: a pair's time is renewed at
+   * most hourly (nothing needs it closer for a memory of weeks), and old rows are pruned
+   * only when a row was written.
+   */
   async recordSuccess(key: string, forSeconds: number): Promise<void> {
-    await this.sql.begin(async (tx) => {
-      await tx`
-        insert into auth.login_successes (key) values (${key})
-        on conflict (key) do update set succeeded_at = now()`;
-      await tx`
-        delete from auth.login_successes
-        where succeeded_at < now() - make_interval(secs => ${forSeconds})`;
-    });
+    const written = await this.sql`
+      insert into auth.login_successes (key) values (${key})
+      on conflict (key) do update set succeeded_at = now()
+      where auth.login_successes.succeeded_at < now() - interval '1 hour'`;
+    if (written.count === 0) return;
+    await this.sql`
+      delete from auth.login_successes
+      where succeeded_at < now() - make_interval(secs => ${forSeconds})`;
   }
 
   async succeededWithin(key: string, seconds: number): Promise<boolean> {
