@@ -198,6 +198,7 @@ describe('docker-compose.yml', () => {
       expect(conf).toContain(`listen: "0.0.0.0:${natsPort}"`);
       expect(conf).toMatch(/max_payload: 8388608/);
       expect(conf).toMatch(/leafnodes \{/);
+      expect(conf).toContain('ping_interval: "2s"');
       expect(conf).not.toMatch(/gateway \{/);
     });
   });

@@ -306,13 +306,15 @@ describe.each(regions)('deploy/k8s/overlays/$region', ({ region, peer }) => {
         jetstream: { enabled: boolean; merge: { domain: string } };
         leafnodes: { enabled: boolean; merge?: { remotes?: unknown[] } };
         gateway?: unknown;
-        merge: { max_payload: number };
+        merge: { max_payload: number; ping_interval?: string };
       };
     };
     expect(values.config.jetstream).toMatchObject({ enabled: true, merge: { domain: region } });
     expect(values.config.leafnodes.enabled).toBe(true);
     expect(values.config.gateway).toBeUndefined();
     expect(values.config.merge.max_payload).toBeGreaterThanOrEqual(8 * 1024 * 1024);
+    // a dead link is noticed in seconds (nats-server's default ping is every 2 min)
+    expect(values.config.merge.ping_interval).toBe('2s');
     // the hub (us-east) listens; every other region connects to it
     expect(values.config.leafnodes.merge?.remotes?.length ?? 0).toBe(region === 'us-east' ? 0 : 1);
   });

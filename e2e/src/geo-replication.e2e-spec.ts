@@ -4,7 +4,9 @@
  * artifact with referrers pushed to us-east become ready in eu-west (the status API says
  * so) and pull from there with the same digests; a pull from eu-west right after the push
  * succeeds while eu-west catches up; eu-west cut off for a while converges once back;
- * with only the link between the regions down, both keep serving and converge after;
+ * with only the link between the regions down, both keep serving and converge after; with
+ * the link a black hole (a partition NATS has not noticed), misses stay fast in both and
+ * eu-west serves across it again within seconds of healing;
  * concurrent pushes of one tag in both regions end on one digest; a delete racing its own
  * replication does not come back.
  */
@@ -253,7 +255,7 @@ describe('geo-replication between two regions', () => {
   });
 
   it('keeps both regions serving pushes and pulls while the link between them is down, then converges', async () => {
-    link = await LeafLinkProxy.insert(meridian.dataDir);
+    link ??= await LeafLinkProxy.insert(meridian.dataDir);
     try {
       const [east, west] = await Promise.all([
         buildImage('link-east', 'v1', 2),
@@ -283,6 +285,45 @@ describe('geo-replication between two regions', () => {
     } finally {
       link.restore();
     }
+  });
+
+  it('answers misses at once in both regions while the link is a black hole NATS has not noticed, and serves across it again within seconds of healing', async () => {
+    link ??= await LeafLinkProxy.insert(meridian.dataDir);
+    const dark = await buildImage('dark', 'v1', 2);
+    const regions = ['us-east', 'eu-west'] as const;
+    const absent = () => sha256Digest(Buffer.from(`absent ${Math.random()}`));
+    const miss = async (region: GeoRegionId) => {
+      const started = performance.now();
+      await meridian.regions[region].client.expect(
+        'HEAD',
+        `/v2/team/dark/blobs/${absent()}`,
+        [404],
+      );
+      return performance.now() - started;
+    };
+    // logged in while the link works, so the timings below are the misses alone
+    for (const region of regions) await miss(region);
+
+    link.blackHole();
+    try {
+      for (const region of regions) {
+        // the first miss waits for the peer once (1 s); then the peer is skipped
+        expect(await miss(region)).toBeLessThan(3_000);
+        const next = [];
+        for (let i = 0; i < 5; i++) next.push(await miss(region));
+        expect(Math.max(...next)).toBeLessThan(500);
+      }
+      await push(dark.reference, 'us-east', 'team/dark:v1');
+    } finally {
+      link.restore();
+    }
+    // pulled in eu-west from us-east (catch-up, or replicated) within seconds of healing
+    const healed = performance.now();
+    await expectEventually(() => pull('eu-west', `team/dark@${dark.manifestDigest}`), {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
+    expect(performance.now() - healed).toBeLessThan(15_000);
   });
 
   it('ends with one digest in both regions when both push the same tag at once', async () => {

@@ -72,6 +72,14 @@ describe(renderNatsConfig.name, () => {
     expect(sut).toContain('leafnodes {\n  listen: "127.0.0.1:7422"\n}');
   });
 
+  it('advertises another address to leaf nodes when asked (a proxy in the link)', () => {
+    const sut = renderNatsConfig({
+      ...base,
+      leafnodes: { listen: { host: '127.0.0.1', port: 7422 }, advertise: '127.0.0.1:7500' },
+    });
+    expect(sut).toContain('  listen: "127.0.0.1:7422"\n  advertise: "127.0.0.1:7500"\n}');
+  });
+
   it('connects every other region to the leaf node listeners it is given', () => {
     const sut = renderNatsConfig({
       ...base,
@@ -87,6 +95,12 @@ describe(renderNatsConfig.name, () => {
         '}',
       ].join('\n'),
     );
+  });
+
+  it('pings the connections of a linked server every 2 s, so a dead link is closed in seconds', () => {
+    const linked = renderNatsConfig({ ...base, leafnodes: { remotes: ['nats-leaf://h:7422'] } });
+    expect(linked.split('\n')).toContain('ping_interval: "2s"');
+    expect(renderNatsConfig(base)).not.toContain('ping_interval');
   });
 
   it('refuses a leaf node block that neither listens nor connects', () => {

@@ -7,6 +7,11 @@
  * domain (the region id), so every region keeps its own streams and reaches a peer's
  * through `$JS.<peer>.API` (stream sources across the link). Other blocks (cluster,
  * accounts) go in through `extraConfig`.
+ *
+ * A linked server pings every 2 s (nats-server's default is 2 min): a link cut without a
+ * TCP reset (a partition) is then closed after a few missed pongs, seconds rather than
+ * minutes, so requests to the peer fail at once (no responders) and the link is dialled
+ * again instead of waiting on a dead connection once the network heals.
  */
 
 export interface NatsConfigOptions {
@@ -31,9 +36,17 @@ export interface NatsConfigOptions {
 export interface LeafnodeOptions {
   /** accept leaf node connections on this address (the first region) */
   listen?: { host: string; port: number };
+  /**
+   * the `host:port` leaf nodes are told to reconnect to, when not the listen address (a
+   * proxy in the way: leaf nodes add the address the hub advertises to their remotes)
+   */
+  advertise?: string;
   /** connect to these leaf node listeners, e.g. `nats-leaf://127.0.0.1:7422` */
   remotes?: readonly string[];
 }
+
+/** how often a server with leaf node links pings its connections (`ping_max` stays 2) */
+export const linkPingInterval = '2s';
 
 /** nats-server refuses larger payloads than this (64 MiB). */
 export const natsMaxPayloadLimit = 64 * 1024 * 1024;
@@ -54,6 +67,7 @@ export function renderNatsConfig(options: NatsConfigOptions): string {
     `max_payload: ${options.maxPayloadBytes}`,
   ];
   if (options.pidFile) lines.push(`pid_file: ${quote(options.pidFile)}`);
+  if (options.leafnodes) lines.push(`ping_interval: ${quote(linkPingInterval)}`);
   if (options.jetStreamDomain !== undefined && !options.jetStream)
     throw new Error('a JetStream domain needs JetStream');
   if (options.jetStreamDomain !== undefined && !/^[A-Za-z0-9_-]+$/.test(options.jetStreamDomain))
@@ -69,11 +83,12 @@ export function renderNatsConfig(options: NatsConfigOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
-function renderLeafnodes({ listen, remotes = [] }: LeafnodeOptions): string[] {
+function renderLeafnodes({ listen, advertise, remotes = [] }: LeafnodeOptions): string[] {
   if (listen === undefined && remotes.length === 0)
     throw new Error('leaf nodes need a listen address or at least one remote');
   const lines = ['leafnodes {'];
   if (listen !== undefined) lines.push(`  listen: ${quote(`${listen.host}:${listen.port}`)}`);
+  if (advertise !== undefined) lines.push(`  advertise: ${quote(advertise)}`);
   if (remotes.length > 0) {
     lines.push('  remotes: [');
     for (const url of remotes) lines.push(`    { url: ${quote(url)} }`);

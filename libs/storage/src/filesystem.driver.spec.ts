@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FilesystemStorageDriver } from './filesystem.driver';
 import { StorageNotFoundError } from './storage-driver';
@@ -23,7 +23,20 @@ async function makeDriver(): Promise<FilesystemStorageDriver> {
   return driver;
 }
 
-describeStorageDriverConformance('filesystem', makeDriver);
+/** What `put` leaves when killed between creating its temporary file and the rename. */
+async function plantTemporaryFile(driver: FilesystemStorageDriver, key: string): Promise<string> {
+  const directory = dirname(join(driver.rootDirectory, key));
+  await mkdir(directory, { recursive: true });
+  const path = join(directory, `.${randomUUID()}.tmp`);
+  await writeFile(path, 'the first bytes of a copy');
+  return path;
+}
+
+describeStorageDriverConformance('filesystem', makeDriver, {
+  leaveInterruptedPut: async (driver, key) => {
+    await plantTemporaryFile(driver, key);
+  },
+});
 
 async function collect(keys: AsyncIterable<string>): Promise<string[]> {
   const found: string[] = [];
@@ -32,6 +45,25 @@ async function collect(keys: AsyncIterable<string>): Promise<string[]> {
 }
 
 describe(FilesystemStorageDriver.name, () => {
+  it('sweeps temporary files not written for longer than asked, and keeps fresh ones', async () => {
+    const sut = await makeDriver();
+    const key = `blobs/sha256/ab/ab${'0'.repeat(62)}`;
+    const old = await plantTemporaryFile(sut, key);
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(old, twoHoursAgo, twoHoursAgo);
+    const fresh = await plantTemporaryFile(sut, key);
+    // a dot file that is not ours stays whatever its age
+    const foreign = join(dirname(old), '.keep');
+    await writeFile(foreign, '');
+    await utimes(foreign, twoHoursAgo, twoHoursAgo);
+
+    expect(await sut.sweepInterruptedWrites(new Date(Date.now() - 60 * 60 * 1000))).toBe(1);
+
+    expect((await readdir(dirname(old))).sort()).toEqual(
+      [fresh.slice(dirname(fresh).length + 1), '.keep'].sort(),
+    );
+  });
+
   it.each([
     '../outside',
     '/etc/passwd',

@@ -5,7 +5,8 @@
  * target's own directory (same filesystem, so the rename cannot become a copy), fsync it,
  * rename it over the key, fsync the directory. Readers therefore see a whole object or none.
  * Temporary files start with `.`, which no key segment does (see paths.ts), so `list`
- * skips them and a crash leaves at worst a hidden leftover, never a torn object.
+ * skips them and a crash leaves at worst a hidden leftover, never a torn object; the
+ * leftovers are removed by `sweepInterruptedWrites` once nothing has written them for a while.
  *
  * An upload session is one file, `_uploads/<uuid>/data`, written in place at `state.size`
  * after truncating to it: whatever a failed chunk left past that offset is discarded, so a
@@ -41,6 +42,8 @@ const createForWrite = constants.O_RDWR | constants.O_CREAT;
 /** Owner reads and writes, the group reads, others nothing (see the top of the file). */
 const fileMode = 0o640;
 const directoryMode = 0o750;
+/** The temporary file of a `put`: `.<uuid>.tmp` in the key's directory. */
+const temporaryFileName = /^\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
 
 export interface FilesystemStorageDriverOptions {
   rootDirectory: string;
@@ -79,7 +82,7 @@ export class FilesystemStorageDriver implements StorageDriver {
     const target = this.pathOf(key);
     const directory = dirname(target);
     await mkdir(directory, { recursive: true, mode: directoryMode });
-    const temporary = join(directory, `.${randomUUID()}.tmp`);
+    const temporary = join(directory, `.${randomUUID()}.tmp`); // see temporaryFileName
     try {
       const file = await open(temporary, 'wx', fileMode);
       try {
@@ -204,6 +207,18 @@ export class FilesystemStorageDriver implements StorageDriver {
     });
   }
 
+  /** Temporary files of a `put` anywhere in the store, by their last write (mtime). */
+  async sweepInterruptedWrites(olderThan: Date): Promise<number> {
+    let removed = 0;
+    for await (const path of temporaryFiles(this.rootDirectory)) {
+      const found = await stat(path).catch(ignoreMissing);
+      if (found === undefined || found.mtimeMs >= olderThan.getTime()) continue;
+      await rm(path, { force: true });
+      removed += 1;
+    }
+    return removed;
+  }
+
   /**
    * Drops bytes a failed chunk may have left past `state.size`, and makes sure an empty
    * upload (never appended to) has its file.
@@ -324,6 +339,16 @@ async function* walk(directory: string, keyPrefix: string): AsyncGenerator<strin
     const key = `${keyPrefix}${entry.name}`;
     if (entry.isDirectory()) yield* walk(join(directory, entry.name), `${key}/`);
     else if (entry.isFile()) yield key;
+  }
+}
+
+async function* temporaryFiles(directory: string): AsyncGenerator<string> {
+  const entries = await opendir(directory, { bufferSize: 256 }).catch(ignoreMissing);
+  if (!entries) return;
+  for await (const entry of entries) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory() && !entry.name.startsWith('.')) yield* temporaryFiles(path);
+    else if (entry.isFile() && temporaryFileName.test(entry.name)) yield path;
   }
 }
 

@@ -5,6 +5,9 @@
  *
  * Sizes are chosen around S3's 5 MiB minimum part size, the one limit that shapes a
  * driver's upload logic, so a driver that ignores it fails here rather than in production.
+ *
+ * What a write killed mid-way leaves behind is the driver's own business, so each driver
+ * tells the suite how to leave it (`leaveInterruptedPut`, as a kill -9 during a `put` would).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -14,12 +17,18 @@ import { type StorageDriver, StorageNotFoundError, type UploadState } from './st
 const MiB = 1024 * 1024;
 const timeoutMs = 120_000;
 
-export function describeStorageDriverConformance(
+export interface InterruptedWrites<D extends StorageDriver> {
+  /** Leaves in `driver` what a `put` of `key` killed mid-way would leave, just now. */
+  leaveInterruptedPut(driver: D, key: string): Promise<void>;
+}
+
+export function describeStorageDriverConformance<D extends StorageDriver>(
   name: string,
-  makeDriver: () => Promise<StorageDriver>,
+  makeDriver: () => Promise<D>,
+  interrupted: InterruptedWrites<D>,
 ): void {
   describe(`${name} storage driver conformance`, () => {
-    let sut: StorageDriver;
+    let sut: D;
 
     beforeEach(async () => {
       sut = await makeDriver();
@@ -523,6 +532,47 @@ export function describeStorageDriverConformance(
               await completeAndVerify(sut, uploadId, state, content);
             }),
           );
+        },
+        timeoutMs,
+      );
+    });
+
+    describe('interrupted writes', () => {
+      const hourMs = 60 * 60 * 1000;
+
+      it(
+        'keeps what a put killed mid-way left until it is older than asked, then removes it',
+        async () => {
+          const content = randomBytes(100);
+          await interrupted.leaveInterruptedPut(sut, blobKeyOf(content));
+
+          // a write that may still be in flight
+          expect(await sut.sweepInterruptedWrites(new Date(Date.now() - hourMs))).toBe(0);
+          // the same leftover, once the sweep's age has passed
+          expect(await sut.sweepInterruptedWrites(new Date(Date.now() + hourMs))).toBe(1);
+          expect(await sut.sweepInterruptedWrites(new Date(Date.now() + hourMs))).toBe(0);
+          // the key was never written: the interrupted put left nothing a reader sees
+          expect(await sut.stat(blobKeyOf(content))).toBeUndefined();
+        },
+        timeoutMs,
+      );
+
+      it(
+        'leaves objects and upload sessions alone',
+        async () => {
+          const stored = randomBytes(1000);
+          await sut.put(blobKeyOf(stored), stored);
+          const uploadId = randomUUID();
+          const first = randomBytes(5 * MiB + 1);
+          let state = await sut.startUpload(uploadId);
+          state = await sut.appendUpload(uploadId, state, Readable.from([first]), first.length);
+
+          expect(await sut.sweepInterruptedWrites(new Date(Date.now() + hourMs))).toBe(0);
+
+          expect(await sut.stat(blobKeyOf(stored))).toEqual({ size: 1000 });
+          const last = randomBytes(10);
+          state = await sut.appendUpload(uploadId, state, Readable.from([last]), last.length);
+          await completeAndVerify(sut, uploadId, state, Buffer.concat([first, last]));
         },
         timeoutMs,
       );
