@@ -173,6 +173,20 @@ describe.each(regions)('deploy/k8s/overlays/$region', ({ region, peer }) => {
     expect(portNumber(container.readinessProbe?.httpGet?.port)).toBe(answersOn);
   });
 
+  it.each(services)(
+    'serves /metrics of %s on a health port Prometheus may reach and the Ingress does not',
+    (service) => {
+      const { healthPort } = parseRuntimeEnv(environmentOf(service));
+      expect(containerOf(service).ports?.find(({ name }) => name === 'health')?.containerPort).toBe(
+        healthPort,
+      );
+      const metricsIngress = find('NetworkPolicy', 'meridian-metrics-ingress')?.spec as {
+        ingress: Array<{ ports: Array<{ port: number }> }>;
+      };
+      expect(metricsIngress.ingress[0]?.ports.map(({ port }) => port)).toEqual([healthPort]);
+    },
+  );
+
   it.each(services)('gives %s more time to stop than its own shutdown grace period', (service) => {
     const { shutdownGraceMs } = parseRuntimeEnv(environmentOf(service));
     const podGraceSeconds = (podSpec(service) as { terminationGracePeriodSeconds?: number })

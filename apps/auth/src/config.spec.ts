@@ -13,8 +13,11 @@ describe(loadConfig.name, () => {
       accessTokenTtlSeconds: 3600,
       refreshTokenTtlSeconds: 2_592_000,
       signingKeyRotationHours: 720,
+      peers: [],
       loginFailureLimit: 10,
       loginFailureWindowSeconds: 300,
+      loginAddressFailureLimit: 100,
+      loginIdentityFailureLimit: 100,
     });
   });
 
@@ -27,6 +30,7 @@ describe(loadConfig.name, () => {
         MERIDIAN_SIGNING_KEY_ROTATION_HOURS: '0',
         MERIDIAN_SIGNING_KEY_SECRET: 'sixteen chars ok',
         MERIDIAN_LOGIN_FAILURE_LIMIT: '5',
+        MERIDIAN_PEERS: 'eu-west, ap-south',
       }),
     ).toMatchObject({
       adminPassword: 'long enough',
@@ -34,6 +38,7 @@ describe(loadConfig.name, () => {
       signingKeyRotationHours: 0,
       signingKeySecret: 'sixteen chars ok',
       loginFailureLimit: 5,
+      peers: ['eu-west', 'ap-south'],
     });
   });
 

@@ -18,6 +18,18 @@ import { z } from 'zod';
 export { ConfigError } from '@meridian/config';
 
 const seconds = z.coerce.number().int().positive();
+const failureLimit = z.coerce.number().int().positive();
+
+/** Only their number matters here: the failed-login limits are shared out among the regions. */
+const PeerRegions = z
+  .string()
+  .transform((list) =>
+    list
+      .split(',')
+      .map((peer) => peer.trim())
+      .filter((peer) => peer !== ''),
+  )
+  .pipe(z.array(RegionId).refine((peers) => new Set(peers).size === peers.length));
 
 const schema = z.object({
   MERIDIAN_REGION: RegionId.default('us-east'),
@@ -30,8 +42,11 @@ const schema = z.object({
   MERIDIAN_REFRESH_TOKEN_TTL_SECONDS: seconds.default(30 * 86_400),
   MERIDIAN_SIGNING_KEY_ROTATION_HOURS: z.coerce.number().int().nonnegative().default(720),
   MERIDIAN_SIGNING_KEY_SECRET: z.string().min(16).optional(),
-  MERIDIAN_LOGIN_FAILURE_LIMIT: z.coerce.number().int().positive().default(10),
+  MERIDIAN_PEERS: PeerRegions.default([]),
+  MERIDIAN_LOGIN_FAILURE_LIMIT: failureLimit.default(10),
   MERIDIAN_LOGIN_FAILURE_WINDOW_SECONDS: seconds.default(300),
+  MERIDIAN_LOGIN_ADDRESS_FAILURE_LIMIT: failureLimit.default(100),
+  MERIDIAN_LOGIN_IDENTITY_FAILURE_LIMIT: failureLimit.default(100),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
@@ -45,8 +60,11 @@ const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_REFRESH_TOKEN_TTL_SECONDS: 'a whole number of seconds, at least 1',
   MERIDIAN_SIGNING_KEY_ROTATION_HOURS: 'a whole number of hours, 0 to rotate only when asked',
   MERIDIAN_SIGNING_KEY_SECRET: 'a secret of at least 16 characters',
+  MERIDIAN_PEERS: 'distinct region ids separated by commas, e.g. eu-west,ap-south',
   MERIDIAN_LOGIN_FAILURE_LIMIT: 'a whole number, at least 1',
   MERIDIAN_LOGIN_FAILURE_WINDOW_SECONDS: 'a whole number of seconds, at least 1',
+  MERIDIAN_LOGIN_ADDRESS_FAILURE_LIMIT: 'a whole number, at least 1',
+  MERIDIAN_LOGIN_IDENTITY_FAILURE_LIMIT: 'a whole number, at least 1',
 };
 
 export interface AuthConfig {
@@ -63,8 +81,16 @@ export interface AuthConfig {
   signingKeyRotationHours: number;
   /** seals the region's private signing keys at rest */
   signingKeySecret?: string;
+  /** the other regions: each region counts failed logins against its share of the limits */
+  peers: RegionId[];
+  /** failures of one identity from one address, over all regions, before backoff starts */
   loginFailureLimit: number;
+  /** the longest backoff between two logins of one identity from one address */
   loginFailureWindowSeconds: number;
+  /** failures from one address over every identity, over all regions, in a day */
+  loginAddressFailureLimit: number;
+  /** failures of one identity from every address, over all regions, in a day */
+  loginIdentityFailureLimit: number;
 }
 
 export const authConfigToken = Symbol('AuthConfig');
@@ -85,7 +111,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AuthConfig {
     ...(config.MERIDIAN_SIGNING_KEY_SECRET
       ? { signingKeySecret: config.MERIDIAN_SIGNING_KEY_SECRET }
       : {}),
+    peers: config.MERIDIAN_PEERS,
     loginFailureLimit: config.MERIDIAN_LOGIN_FAILURE_LIMIT,
     loginFailureWindowSeconds: config.MERIDIAN_LOGIN_FAILURE_WINDOW_SECONDS,
+    loginAddressFailureLimit: config.MERIDIAN_LOGIN_ADDRESS_FAILURE_LIMIT,
+    loginIdentityFailureLimit: config.MERIDIAN_LOGIN_IDENTITY_FAILURE_LIMIT,
   };
 }

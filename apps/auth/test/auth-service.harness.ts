@@ -65,8 +65,11 @@ export class AuthServiceHarness {
       accessTokenTtlSeconds: 3600,
       refreshTokenTtlSeconds: 86_400,
       signingKeyRotationHours: 0,
+      peers: [],
       loginFailureLimit: 10,
       loginFailureWindowSeconds: 300,
+      loginAddressFailureLimit: 100,
+      loginIdentityFailureLimit: 100,
       ...overrides,
     };
     const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, logger }), {

@@ -52,6 +52,11 @@ describe(serviceEnv.name, () => {
     expect(envOf('blob')['MERIDIAN_PEERS']).toBeUndefined();
   });
 
+  it('tells auth which other regions there are, to share the failed-login limits out', () => {
+    expect(envOf('auth')['MERIDIAN_PEERS']).toBe('eu-west');
+    expect(envOf('auth')['MERIDIAN_PEER_EU_WEST_STORAGE_DIR']).toBeUndefined();
+  });
+
   it('gives the blob service its region, broker, database and store', () => {
     expect(envOf('blob')).toEqual({
       PATH: '/usr/bin',

@@ -22,6 +22,8 @@ export interface ServiceSpec {
   http: boolean;
   /** reads the other regions' stores (MERIDIAN_PEERS, MERIDIAN_PEER_<REGION>_STORAGE_*) */
   peers: boolean;
+  /** knows only which other regions there are (MERIDIAN_PEERS), not their stores */
+  peerRegions?: boolean;
   /** node flags before the script; a cluster's workers inherit them */
   nodeFlags?: readonly string[];
 }
@@ -39,7 +41,8 @@ const gatewayNodeFlags = ['--max-semi-space-size=64'] as const;
 export const regionServices: readonly ServiceSpec[] = [
   { name: 'blob', database: true, store: true, http: false, peers: false },
   { name: 'manifest', database: true, store: false, http: false, peers: false },
-  { name: 'auth', database: true, store: false, http: false, peers: false },
+  // auth shares the failed-login limits out among the regions
+  { name: 'auth', database: true, store: false, http: false, peers: false, peerRegions: true },
   { name: 'replication', database: true, store: true, http: false, peers: true },
   { name: 'webhook', database: true, store: false, http: false, peers: false },
   { name: 'scan', database: true, store: true, http: false, peers: false },
@@ -85,13 +88,18 @@ export function serviceEnv(
     ...(spec.database ? { DATABASE_URL: infra.databaseUrl } : {}),
     ...(spec.store ? { MERIDIAN_STORAGE_DIR: layout.storeDir } : {}),
     ...(spec.http ? { MERIDIAN_HOST: config.host, MERIDIAN_PORT: String(layout.gatewayPort) } : {}),
+    ...(spec.peerRegions ? { MERIDIAN_PEERS: peerIds(infra.peers) } : {}),
     ...(spec.peers ? peerEnv(infra.peers) : {}),
   };
 }
 
+function peerIds(peers: readonly RegionLayout[]): string {
+  return peers.map((peer) => peer.region).join(',');
+}
+
 /** Where the other regions' stores are: replication copies from them, the gateway serves from them while catching up. */
 function peerEnv(peers: readonly RegionLayout[]): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { MERIDIAN_PEERS: peers.map((peer) => peer.region).join(',') };
+  const env: NodeJS.ProcessEnv = { MERIDIAN_PEERS: peerIds(peers) };
   for (const peer of peers) {
     env[peerStorageEnvKey(peer.region, 'MERIDIAN_STORAGE_DRIVER')] = 'filesystem';
     env[peerStorageEnvKey(peer.region, 'MERIDIAN_STORAGE_DIR')] = peer.storeDir;

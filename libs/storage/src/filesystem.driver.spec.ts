@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -104,5 +104,45 @@ describe(FilesystemStorageDriver.name, () => {
     ).rejects.toBeInstanceOf(StorageNotFoundError);
     await expect(sut.readUpload(uploadId, state)).rejects.toBeInstanceOf(StorageNotFoundError);
     expect(await collect(sut.list(''))).toEqual([]);
+  });
+
+  describe('with the umask most hosts have (022)', () => {
+    let umask: number;
+    beforeEach(() => {
+      umask = process.umask(0o022);
+    });
+    afterEach(() => {
+      process.umask(umask);
+    });
+
+    const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
+
+    it('creates stored objects 0640 in directories 0750, readable by no other account', async () => {
+      const sut = await makeDriver();
+      await sut.put('blobs/sha256/ab/abcd', Buffer.from('private layer'));
+
+      expect(await modeOf(join(sut.rootDirectory, 'blobs/sha256/ab/abcd'))).toBe(0o640);
+      expect(await modeOf(join(sut.rootDirectory, 'blobs/sha256/ab'))).toBe(0o750);
+      expect(await modeOf(join(sut.rootDirectory, 'blobs'))).toBe(0o750);
+      expect(await modeOf(sut.rootDirectory)).toBe(0o750);
+    });
+
+    it('creates upload data 0640, and keeps that mode once the upload is a blob', async () => {
+      const sut = await makeDriver();
+      const uploadId = randomUUID();
+      const state = await sut.startUpload(uploadId);
+      const appended = await sut.appendUpload(
+        uploadId,
+        state,
+        Readable.from([Buffer.from('x')]),
+        1,
+      );
+
+      expect(await modeOf(join(sut.rootDirectory, `_uploads/${uploadId}`))).toBe(0o750);
+      expect(await modeOf(join(sut.rootDirectory, `_uploads/${uploadId}/data`))).toBe(0o640);
+      await sut.completeUpload(uploadId, appended, 'blobs/sha256/cd/cdef');
+      expect(await modeOf(join(sut.rootDirectory, 'blobs/sha256/cd/cdef'))).toBe(0o640);
+      expect(await modeOf(join(sut.rootDirectory, 'blobs/sha256/cd'))).toBe(0o750);
+    });
   });
 });

@@ -11,6 +11,10 @@
  * An upload session is one file, `_uploads/<uuid>/data`, written in place at `state.size`
  * after truncating to it: whatever a failed chunk left past that offset is discarded, so a
  * chunk either lands completely or, from the caller's point of view, not at all.
+ *
+ * Files are created 0640 and directories 0750 (explicit modes, narrowed further by a
+ * stricter umask): registry content, pushed private images included, is for the registry's
+ * user and its group (a backup agent, say), never for every account on the host.
  */
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
@@ -35,6 +39,9 @@ const ioChunkBytes = 1024 * 1024;
 const readChunkBytes = 256 * 1024;
 /** Opens an upload's data file for writing, creating it on the first append (see startUpload). */
 const createForWrite = constants.O_RDWR | constants.O_CREAT;
+/** Owner reads and writes, the group reads, others nothing (see the top of the file). */
+const fileMode = 0o640;
+const directoryMode = 0o750;
 /** The temporary file of a `put`: `.<uuid>.tmp` in the key's directory. */
 const temporaryFileName = /^\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
 
@@ -51,7 +58,7 @@ export class FilesystemStorageDriver implements StorageDriver {
   }
 
   async init(): Promise<void> {
-    await mkdir(this.rootDirectory, { recursive: true });
+    await mkdir(this.rootDirectory, { recursive: true, mode: directoryMode });
   }
 
   async stat(key: string): Promise<{ size: number } | undefined> {
@@ -74,10 +81,10 @@ export class FilesystemStorageDriver implements StorageDriver {
   async put(key: string, body: Readable | Buffer, size?: number): Promise<void> {
     const target = this.pathOf(key);
     const directory = dirname(target);
-    await mkdir(directory, { recursive: true });
+    await mkdir(directory, { recursive: true, mode: directoryMode });
     const temporary = join(directory, `.${randomUUID()}.tmp`); // see temporaryFileName
     try {
-      const file = await open(temporary, 'wx');
+      const file = await open(temporary, 'wx', fileMode);
       try {
         const written = await writeAt(file, 0, body);
         if (size !== undefined && written !== size) {
@@ -126,10 +133,10 @@ export class FilesystemStorageDriver implements StorageDriver {
    */
   async startUpload(uploadId: string): Promise<UploadState> {
     const directory = dirname(this.uploadDataPath(uploadId));
-    await mkdir(directory).catch(async (error: unknown) => {
+    await mkdir(directory, directoryMode).catch(async (error: unknown) => {
       // only the very first upload of a store finds `_uploads` missing
       if (!isMissing(error)) throw error;
-      await mkdir(directory, { recursive: true });
+      await mkdir(directory, { recursive: true, mode: directoryMode });
     });
     return { size: 0, driver: {} };
   }
@@ -185,7 +192,7 @@ export class FilesystemStorageDriver implements StorageDriver {
     await rename(data, target).catch(async (error: unknown) => {
       // the key's two-hex directory is made by the first blob that falls into it
       if (!isMissing(error)) throw error;
-      await mkdir(dirname(target), { recursive: true });
+      await mkdir(dirname(target), { recursive: true, mode: directoryMode });
       await rename(data, target);
     });
     await syncDirectory(dirname(target));
@@ -236,7 +243,7 @@ export class FilesystemStorageDriver implements StorageDriver {
 
   private async openUpload(uploadId: string, flags: 'r' | 'r+' | number): Promise<FileHandle> {
     const data = this.uploadDataPath(uploadId);
-    return open(data, flags).catch((error: unknown) => {
+    return open(data, flags, fileMode).catch((error: unknown) => {
       throw isMissing(error) ? new StorageNotFoundError(`${uploadPrefix(uploadId)}data`) : error;
     });
   }

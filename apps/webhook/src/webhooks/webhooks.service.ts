@@ -1,8 +1,8 @@
 /**
  * The rules of webhook configuration: a new webhook's URI must point somewhere webhooks may
  * go (checked when it is saved, and again before every request), its secret is sealed at rest
- * and shown only once, when the service generated it, and every change replicates as
- * `webhook.changed.v1`.
+ * and shown only once, when the service generated it, its custom header values are never
+ * shown (custom-headers.ts), and every change replicates as `webhook.changed.v1`.
  */
 import { Injectable } from '@nestjs/common';
 import {
@@ -17,6 +17,7 @@ import {
 import type { RpcContext } from '@meridian/messaging';
 import { AddressPolicy } from '../outbound/address-policy';
 import { TargetRefused, resolveTarget } from '../outbound/resolve-target';
+import { keepRedactedValues, redactHeaderValues } from './custom-headers';
 import { SecretBox, generateSecret } from './secret-box';
 import { WebhooksRepository } from './webhooks.repository';
 
@@ -46,7 +47,10 @@ export class WebhooksService {
       name,
       region: settings.region ?? defaultRegion,
       serviceUri: settings.serviceUri,
-      customHeaders: settings.customHeaders ?? {},
+      customHeaders: keepRedactedValues(
+        settings.customHeaders ?? {},
+        existing?.customHeaders ?? {},
+      ),
       actions: [...new Set(settings.actions)],
       scope: settings.scope ?? '',
       status: settings.status ?? 'enabled',
@@ -70,11 +74,14 @@ export class WebhooksService {
   ): Promise<WebhookView> {
     const existing = await this.require(name);
     if (settings.serviceUri) await this.checkTarget(settings.serviceUri);
-    const { secret, actions, ...rest } = settings;
+    const { secret, actions, customHeaders, ...rest } = settings;
     const record: WebhookRecord = {
       ...existing,
       ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)),
       ...(actions ? { actions: [...new Set(actions)] } : {}),
+      ...(customHeaders
+        ? { customHeaders: keepRedactedValues(customHeaders, existing.customHeaders) }
+        : {}),
       ...(secret ? { storedSecret: this.secrets.seal(secret) } : {}),
       updatedAt: new Date().toISOString(),
     };
@@ -120,6 +127,6 @@ export class WebhooksService {
 }
 
 export function toView(record: WebhookRecord): WebhookView {
-  const { storedSecret: _secret, ...view } = record;
-  return view;
+  const { storedSecret: _secret, customHeaders, ...view } = record;
+  return { ...view, customHeaders: redactHeaderValues(customHeaders) };
 }
