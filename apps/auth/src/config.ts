@@ -11,6 +11,10 @@ import {
   PostgresUrl,
   envExpectations,
   parseEnv,
+  type NatsClientAuth,
+  natsAuthConfig,
+  natsConnectionEnv,
+  natsConnectionExpectations,
 } from '@meridian/config';
 import { RegionId } from '@meridian/contracts';
 import { z } from 'zod';
@@ -22,6 +26,7 @@ const seconds = z.coerce.number().int().positive();
 const schema = z.object({
   MERIDIAN_REGION: RegionId.default('us-east'),
   MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
+  ...natsConnectionEnv,
   DATABASE_URL: PostgresUrl,
   MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
   MERIDIAN_ADMIN_PASSWORD: z.string().min(8).optional(),
@@ -37,6 +42,7 @@ const schema = z.object({
 const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_REGION: envExpectations.regionId,
   MERIDIAN_NATS_URL: envExpectations.natsUrls,
+  ...natsConnectionExpectations,
   DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
   MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
   MERIDIAN_ADMIN_PASSWORD: 'a password of at least 8 characters',
@@ -52,6 +58,8 @@ const expectations: EnvExpectations<typeof schema> = {
 export interface AuthConfig {
   region: RegionId;
   natsUrls: string[];
+  /** this service's NATS credentials and TLS, when set */
+  natsAuth?: NatsClientAuth;
   databaseUrl: string;
   logLevel: LogLevel;
   /** enables the admin account `admin` with this password at start */
@@ -75,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AuthConfig {
   return {
     region: config.MERIDIAN_REGION,
     natsUrls: config.MERIDIAN_NATS_URL,
+    ...natsAuthConfig(config),
     databaseUrl: config.DATABASE_URL,
     logLevel: config.MERIDIAN_LOG_LEVEL,
     ...(config.MERIDIAN_ADMIN_PASSWORD ? { adminPassword: config.MERIDIAN_ADMIN_PASSWORD } : {}),

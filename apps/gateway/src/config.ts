@@ -13,6 +13,10 @@ import {
   NatsUrls,
   envExpectations,
   parseEnv,
+  type NatsClientAuth,
+  natsAuthConfig,
+  natsConnectionEnv,
+  natsConnectionExpectations,
 } from '@meridian/config';
 import { RegionId } from '@meridian/contracts';
 import {
@@ -30,6 +34,7 @@ const Port = z.coerce.number().int().min(1).max(65_535);
 const schema = withStorageEnv({
   MERIDIAN_REGION: RegionId.default('us-east'),
   MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
+  ...natsConnectionEnv,
   MERIDIAN_HOST: z.string().min(1).default('127.0.0.1'),
   MERIDIAN_PORT: Port.default(5000),
   MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
@@ -49,6 +54,7 @@ const schema = withStorageEnv({
 const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_REGION: envExpectations.regionId,
   MERIDIAN_NATS_URL: envExpectations.natsUrls,
+  ...natsConnectionExpectations,
   MERIDIAN_HOST: 'a host name or IP address to listen on',
   MERIDIAN_PORT: 'a port number (1-65535)',
   MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
@@ -65,6 +71,8 @@ const expectations: EnvExpectations<typeof schema> = {
 export interface GatewayConfig {
   region: string;
   natsUrl: string[];
+  /** this service's NATS credentials and TLS, when set */
+  natsAuth?: NatsClientAuth;
   host: string;
   port: number;
   logLevel: LogLevel;
@@ -91,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Gateway
   return {
     region: config.MERIDIAN_REGION,
     natsUrl: config.MERIDIAN_NATS_URL,
+    ...natsAuthConfig(config),
     host: config.MERIDIAN_HOST,
     port: config.MERIDIAN_PORT,
     logLevel: config.MERIDIAN_LOG_LEVEL,

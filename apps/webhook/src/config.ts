@@ -10,6 +10,10 @@ import {
   PostgresUrl,
   envExpectations,
   parseEnv,
+  type NatsClientAuth,
+  natsAuthConfig,
+  natsConnectionEnv,
+  natsConnectionExpectations,
 } from '@meridian/config';
 import { RegionId } from '@meridian/contracts';
 import { z } from 'zod';
@@ -22,6 +26,7 @@ const count = (min: number, max: number, fallback: number) =>
 const schema = z.object({
   MERIDIAN_REGION: RegionId.default('us-east'),
   MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
+  ...natsConnectionEnv,
   DATABASE_URL: PostgresUrl,
   MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
   MERIDIAN_WEBHOOK_TIMEOUT_MS: count(100, 120_000, 10_000),
@@ -53,6 +58,7 @@ const schema = z.object({
 const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_REGION: envExpectations.regionId,
   MERIDIAN_NATS_URL: envExpectations.natsUrls,
+  ...natsConnectionExpectations,
   DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
   MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
   MERIDIAN_WEBHOOK_TIMEOUT_MS: 'milliseconds a request may take, 100 to 120000',
@@ -69,6 +75,8 @@ const expectations: EnvExpectations<typeof schema> = {
 export interface WebhookConfig {
   region: RegionId;
   natsUrls: string[];
+  /** this service's NATS credentials and TLS, when set */
+  natsAuth?: NatsClientAuth;
   databaseUrl: string;
   logLevel: LogLevel;
   delivery: DeliverySettings;
@@ -95,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): WebhookConfig {
   return {
     region: config.MERIDIAN_REGION,
     natsUrls: config.MERIDIAN_NATS_URL,
+    ...natsAuthConfig(config),
     databaseUrl: config.DATABASE_URL,
     logLevel: config.MERIDIAN_LOG_LEVEL,
     delivery: {
