@@ -5,7 +5,9 @@
  * credentials).
  */
 import {
+  ConfigError,
   type EnvExpectations,
+  isLoopbackOnly,
   LogLevel,
   NatsUrls,
   PostgresUrl,
@@ -19,7 +21,7 @@ import {
 import { RegionId } from '@meridian/contracts';
 import { z } from 'zod';
 
-export { ConfigError } from '@meridian/config';
+export { ConfigError };
 
 const seconds = z.coerce.number().int().positive();
 
@@ -50,7 +52,8 @@ const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_TOKEN_TTL_SECONDS: 'a whole number of seconds, 1 to 86400',
   MERIDIAN_REFRESH_TOKEN_TTL_SECONDS: 'a whole number of seconds, at least 1',
   MERIDIAN_SIGNING_KEY_ROTATION_HOURS: 'a whole number of hours, 0 to rotate only when asked',
-  MERIDIAN_SIGNING_KEY_SECRET: 'a secret of at least 16 characters',
+  MERIDIAN_SIGNING_KEY_SECRET:
+    "a secret of at least 16 characters (required unless NATS and Postgres are on this machine's loopback)",
   MERIDIAN_LOGIN_FAILURE_LIMIT: 'a whole number, at least 1',
   MERIDIAN_LOGIN_FAILURE_WINDOW_SECONDS: 'a whole number of seconds, at least 1',
 };
@@ -80,6 +83,14 @@ export const authConfigToken = Symbol('AuthConfig');
 /** Parses the environment; throws ConfigError naming every bad key. */
 export function loadConfig(env: NodeJS.ProcessEnv): AuthConfig {
   const config = parseEnv(schema, expectations, env);
+  // only a system on one machine (the embedded default, a test) may keep its keys in the clear
+  if (
+    !config.MERIDIAN_SIGNING_KEY_SECRET &&
+    !isLoopbackOnly([...config.MERIDIAN_NATS_URL, config.DATABASE_URL])
+  )
+    throw new ConfigError([
+      { key: 'MERIDIAN_SIGNING_KEY_SECRET', expected: expectations.MERIDIAN_SIGNING_KEY_SECRET },
+    ]);
   return {
     region: config.MERIDIAN_REGION,
     natsUrls: config.MERIDIAN_NATS_URL,

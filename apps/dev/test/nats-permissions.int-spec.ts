@@ -109,7 +109,7 @@ describe('the NATS credentials of the embedded default', () => {
       calls.push(id);
       const now = new Date().toISOString();
       return {
-        servicePrincipal: { id, roles: ['Owner'], createdAt: now, updatedAt: now },
+        servicePrincipal: { id, roles: ['Owner' as const], createdAt: now, updatedAt: now },
         created: true,
       };
     });

@@ -4,7 +4,9 @@
  * are never echoed (DATABASE_URL may hold a password, MERIDIAN_WEBHOOK_SECRET_KEY is a key).
  */
 import {
+  ConfigError,
   type EnvExpectations,
+  isLoopbackOnly,
   LogLevel,
   NatsUrls,
   PostgresUrl,
@@ -18,7 +20,7 @@ import {
 import { RegionId } from '@meridian/contracts';
 import { z } from 'zod';
 
-export { ConfigError } from '@meridian/config';
+export { ConfigError };
 
 const count = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -69,7 +71,8 @@ const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_WEBHOOK_CONCURRENCY: 'requests in flight per webhook, 1 to 64',
   MERIDIAN_WEBHOOK_LOG_RETENTION_HOURS: 'hours the delivery log is kept',
   MERIDIAN_WEBHOOK_ALLOWED_HOSTS: 'comma-separated host names, addresses or CIDRs',
-  MERIDIAN_WEBHOOK_SECRET_KEY: 'a key of at least 16 characters sealing webhook secrets',
+  MERIDIAN_WEBHOOK_SECRET_KEY:
+    "a key of at least 16 characters sealing webhook secrets (required unless NATS and Postgres are on this machine's loopback)",
 };
 
 export interface WebhookConfig {
@@ -100,6 +103,14 @@ const hourMs = 60 * 60 * 1000;
 /** Parses the environment; throws ConfigError naming every bad key. */
 export function loadConfig(env: NodeJS.ProcessEnv): WebhookConfig {
   const config = parseEnv(schema, expectations, env);
+  // only a system on one machine (the embedded default, a test) may keep secrets unsealed
+  if (
+    !config.MERIDIAN_WEBHOOK_SECRET_KEY &&
+    !isLoopbackOnly([...config.MERIDIAN_NATS_URL, config.DATABASE_URL])
+  )
+    throw new ConfigError([
+      { key: 'MERIDIAN_WEBHOOK_SECRET_KEY', expected: expectations.MERIDIAN_WEBHOOK_SECRET_KEY },
+    ]);
   return {
     region: config.MERIDIAN_REGION,
     natsUrls: config.MERIDIAN_NATS_URL,
