@@ -44,6 +44,16 @@ describe(servicePermissions.name, () => {
     expect(allows(publish, 'meridian.us-east.pulls.image.pulled.v1')).toBe(true);
   });
 
+  it('lets no service delete the events stream', () => {
+    for (const service of meridianServices)
+      expect(
+        allows(
+          servicePermissions('us-east', service).publish,
+          '$JS.API.STREAM.DELETE.MERIDIAN_US_EAST_EVENTS',
+        ),
+      ).toBe(false);
+  });
+
   it("lets a service publish only its own region's events", () => {
     const { publish } = servicePermissions('us-east', 'manifest');
     expect(allows(publish, eventSubject('us-east', 'manifest.pushed.v1'))).toBe(true);

@@ -136,12 +136,13 @@ export function servicePermissions(region: string, service: MeridianService): Na
   const rules = access[service];
   const publish = new Set<string>(['$JS.API.INFO']);
   for (const callee of rules.calls) publish.add(rpcSubjectWildcard('*', callee));
-  const kept = [...rules.keeps(region)];
   if (rules.emitsEvents) {
     publish.add(eventSubjectWildcard(region));
-    kept.push(eventStreamName(region));
+    // ensureEventStream: created or brought up to date, never deleted
+    for (const verb of ['CREATE', 'UPDATE', 'INFO'])
+      publish.add(`$JS.API.STREAM.${verb}.${eventStreamName(region)}`);
   }
-  for (const stream of kept)
+  for (const stream of rules.keeps(region))
     for (const verb of ['CREATE', 'UPDATE', 'DELETE', 'INFO'])
       publish.add(`$JS.API.STREAM.${verb}.${stream}`);
   for (const stream of rules.inspects(region)) {
