@@ -32,4 +32,50 @@ export function renderNatsAuthorization(region: string, indent = ''): string {
   return lines.map((line) => `${indent}${line}`).join('\n');
 }
 
-if (require.main === module) console.log(renderNatsAuthorization(process.argv[2] ?? 'us-east'));
+/**
+ * The same users for the NATS Helm chart's `config.merge.authorization`: the chart turns
+ * `<< $VAR >>` into a variable reference, filled from the container's environment
+ * (`container.env`, from the Secret meridian-nats-users).
+ */
+export function helmNatsUsers(region: string): Array<Record<string, unknown>> {
+  return meridianServices.map((service) => {
+    const { publish, subscribe, allowResponses } = servicePermissions(region, service);
+    return {
+      user: service,
+      password: `<< $${natsPasswordVariable(service)} >>`,
+      permissions: {
+        publish: { allow: publish },
+        subscribe: { allow: subscribe },
+        ...(allowResponses ? { allow_responses: true } : {}),
+      },
+    };
+  });
+}
+
+/** `helmNatsUsers` as the YAML lines of deploy/k8s/nats/values-<region>.yaml, indented. */
+export function renderHelmNatsUsers(region: string, indent: string): string {
+  const lines: string[] = [];
+  for (const user of helmNatsUsers(region)) {
+    const permissions = user['permissions'] as {
+      publish: { allow: string[] };
+      subscribe: { allow: string[] };
+      allow_responses?: boolean;
+    };
+    lines.push(
+      `- user: ${String(user['user'])}`,
+      `  password: ${String(user['password'])}`,
+      '  permissions:',
+      `    publish: { allow: ${JSON.stringify(permissions.publish.allow)} }`,
+      `    subscribe: { allow: ${JSON.stringify(permissions.subscribe.allow)} }`,
+      ...(permissions.allow_responses ? ['    allow_responses: true'] : []),
+    );
+  }
+  return lines.map((line) => `${indent}${line}`).join('\n');
+}
+
+if (require.main === module) {
+  const [region = 'us-east', format] = process.argv.slice(2);
+  console.log(
+    format === 'helm' ? renderHelmNatsUsers(region, '') : renderNatsAuthorization(region),
+  );
+}
