@@ -30,9 +30,10 @@ export class LeafLinkProxy {
     const natsDir = join(dataDir, 'eu-west', 'nats');
     const configFile = join(natsDir, 'nats-server.conf');
     const config = await readFile(configFile, 'utf8');
-    const direct = `nats-leaf://127.0.0.1:${hubPort}`;
+    // the remote URL carries eu-west's leaf node user and password before the host
+    const direct = `@127.0.0.1:${hubPort}"`;
     if (!config.includes(direct)) throw new Error(`${configFile} does not connect to ${direct}`);
-    await writeFile(configFile, config.replace(direct, `nats-leaf://127.0.0.1:${port}`));
+    await writeFile(configFile, config.replace(direct, `@127.0.0.1:${port}"`));
     const pid = Number((await readFile(join(natsDir, 'nats-server.pid'), 'utf8')).trim());
     process.kill(pid, 'SIGKILL');
     await expectEventually(() => expect(proxy.connectionsMade).toBeGreaterThan(0), {
