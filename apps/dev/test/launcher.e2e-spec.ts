@@ -8,8 +8,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expectEventually, freePort, type ManagedProcess, spawnProcess } from '@meridian/testing';
-import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
 import postgres from 'postgres';
+import { observerConnectOptions } from '../src/nats-credentials';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 
@@ -236,13 +237,10 @@ describe('dev launcher', () => {
         ['eu-west', 'us-east'],
         ['us-east', 'eu-west'],
       ] as const) {
-        const env = envOfService(from, 'replication');
+        // as the region's read-only observer, as benchmarks and tools connect
         const connection = await connect({
-          servers: env['MERIDIAN_NATS_URL'],
-          inboxPrefix: `_INBOX.${from}.replication`,
-          authenticator: nkeyAuthenticator(
-            new TextEncoder().encode(env['MERIDIAN_NATS_NKEY_SEED']),
-          ),
+          servers: envOfService(from, 'replication')['MERIDIAN_NATS_URL'],
+          ...(await observerConnectOptions(dataDir, from)),
         });
         try {
           const info = await expectEventually(

@@ -26,7 +26,11 @@ import {
 } from '@meridian/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, nkeys } from '@nats-io/transport-node';
-import { type NatsCredentials, resolveNatsCredentials } from '../src/nats-credentials';
+import {
+  type NatsCredentials,
+  observerConnectOptions,
+  resolveNatsCredentials,
+} from '../src/nats-credentials';
 
 const logger = createLogger({ service: 'test', region: 'us-east', level: 'silent' });
 
@@ -171,6 +175,34 @@ describe('the NATS credentials of the embedded default', () => {
       expect((await jsm.streams.info(pullStreamName('us-east'))).state.messages).toBe(1),
     );
     expect((await jsm.streams.info(eventStreamName('us-east'))).state.messages).toBe(1);
+  });
+
+  it("lets the observer watch the region's events, and nothing more", async () => {
+    const observer = await connect({
+      servers: usEast.url,
+      ...(await observerConnectOptions(dataDir, 'us-east')),
+    });
+    try {
+      const seen: string[] = [];
+      observer.subscribe(eventSubject('us-east', '>'), {
+        callback: (_err, msg) => {
+          seen.push(msg.subject);
+        },
+      });
+      await observer.flush();
+      const blob = await connectAs('blob');
+      await blob.publishEvent(eventSubject('us-east', 'blob.deleted.v1'), { a: 1 }, 'e-2');
+      await expectEventually(() =>
+        expect(seen).toContain(eventSubject('us-east', 'blob.deleted.v1')),
+      );
+      await expect(
+        observer.request(authManagementRpc.servicePrincipalPut.subject('us-east'), '{}', {
+          timeout: 500,
+        }),
+      ).rejects.toThrow();
+    } finally {
+      await observer.close();
+    }
   });
 
   it("links the regions with the leaf node user: eu-west's replication reaches us-east's JetStream", async () => {

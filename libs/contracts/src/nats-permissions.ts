@@ -165,3 +165,20 @@ export function servicePermissions(region: string, service: MeridianService): Na
   if (rules.serves) subscribe.unshift(rpcSubjectWildcard(region, service));
   return { publish: [...publish], subscribe, allowResponses: rules.serves };
 }
+
+/**
+ * A read-only observer of a region (the embedded default's, for benchmarks and operators'
+ * tools): it may watch the region's events and pulls as they are published and ask whether
+ * a JetStream domain answers, nothing else; it calls no service and answers no request.
+ */
+export function observerPermissions(region: string): NatsPermissions {
+  return {
+    publish: ['$JS.API.INFO', '$JS.*.API.INFO'],
+    subscribe: [
+      eventSubjectWildcard(region),
+      pullSubjectWildcard(region),
+      `${serviceInboxPrefix(region, 'observer')}.>`,
+    ],
+    allowResponses: false,
+  };
+}
