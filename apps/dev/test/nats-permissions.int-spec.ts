@@ -17,6 +17,7 @@ import {
   pullSubject,
 } from '@meridian/contracts';
 import { Messaging } from '@meridian/messaging';
+import { startNatsServer as startNatsServerProcess } from '@meridian/process';
 import { createLogger } from '@meridian/telemetry';
 import {
   type TestNatsServer,
@@ -40,6 +41,7 @@ describe('the NATS credentials of the embedded default', () => {
   let usEast: TestNatsServer;
   let euWest: TestNatsServer;
   const connected: Messaging[] = [];
+  let leafPort: number;
 
   const connectAs = async (service: MeridianService, region = 'us-east') => {
     const messaging = await Messaging.connect({
@@ -57,7 +59,7 @@ describe('the NATS credentials of the embedded default', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'meridian-nats-auth-'));
     credentials = await resolveNatsCredentials(dataDir, ['us-east', 'eu-west']);
-    const leafPort = await freePort();
+    leafPort = await freePort();
     const leafUser = credentials.leafUserOf('eu-west');
     usEast = await startNatsServer({
       serverName: 'us-east',
@@ -202,6 +204,25 @@ describe('the NATS credentials of the embedded default', () => {
       ).rejects.toThrow();
     } finally {
       await observer.close();
+    }
+  });
+
+  it('refuses a leaf node link without the leaf node password', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meridian-rogue-leaf-'));
+    const lines: string[] = [];
+    const rogue = await startNatsServerProcess({
+      configDir: dir,
+      jetStream: false,
+      leafnodes: { remotes: [`nats-leaf://127.0.0.1:${leafPort}`] },
+      onLine: (line) => lines.push(line.text),
+    });
+    try {
+      await expectEventually(() => expect(lines.join('\n')).toMatch(/authorization violation/i), {
+        timeoutMs: 15_000,
+      });
+    } finally {
+      await rogue.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
