@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config';
 
-const databaseUrl = 'postgres://meridian:hunter2@db.internal:5432/meridian_us_east';
+const databaseUrl = 'postgres://meridian:hunter2@127.0.0.1:5432/meridian_us_east';
 
 describe(loadConfig.name, () => {
   it('fills defaults for everything but DATABASE_URL; the admin account is left alone', () => {
@@ -19,6 +19,17 @@ describe(loadConfig.name, () => {
       loginAddressFailureLimit: 100,
       loginIdentityFailureLimit: 100,
     });
+  });
+
+  it('requires MERIDIAN_SIGNING_KEY_SECRET once NATS or Postgres is off this machine', () => {
+    const remote = 'postgres://meridian:hunter2@db.internal:5432/meridian_us_east';
+    expect(() => loadConfig({ DATABASE_URL: remote })).toThrow(/MERIDIAN_SIGNING_KEY_SECRET/);
+    expect(() =>
+      loadConfig({ DATABASE_URL: databaseUrl, MERIDIAN_NATS_URL: 'nats://nats-us-east:4222' }),
+    ).toThrow(/MERIDIAN_SIGNING_KEY_SECRET/);
+    expect(
+      loadConfig({ DATABASE_URL: remote, MERIDIAN_SIGNING_KEY_SECRET: 'sixteen chars ok' }),
+    ).toMatchObject({ signingKeySecret: 'sixteen chars ok' });
   });
 
   it('reads the admin password, token lifetimes and the failed-login bound', () => {

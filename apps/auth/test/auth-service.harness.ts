@@ -97,7 +97,7 @@ export class AuthServiceHarness {
   }
 
   /** One of the service's own providers, to drive what a timer otherwise does. */
-  provider<T>(type: new (...args: never[]) => T): T {
+  provider<T>(type: abstract new (...args: never[]) => T): T {
     return this.app.get(type);
   }
 

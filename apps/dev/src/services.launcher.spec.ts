@@ -101,4 +101,18 @@ describe(serviceEnv.name, () => {
     expect(told['MERIDIAN_GATEWAY_WORKERS']).toBe('3');
     expect(envOf('blob')['MERIDIAN_GATEWAY_WORKERS']).toBeUndefined();
   });
+
+  it("gives each service its own NATS key, never the launcher's NATS credentials", () => {
+    const blob = regionServices.find((spec) => spec.name === 'blob')!;
+    const env = serviceEnv(
+      blob,
+      layout!,
+      { ...infra, natsSeedOf: (service) => `seed-of-${service}` },
+      config,
+      { MERIDIAN_NATS_USER: 'someone', MERIDIAN_NATS_PASSWORD: 'pw' },
+    );
+    expect(env['MERIDIAN_NATS_NKEY_SEED']).toBe('seed-of-blob');
+    expect(env['MERIDIAN_NATS_USER']).toBeUndefined();
+    expect(env['MERIDIAN_NATS_PASSWORD']).toBeUndefined();
+  });
 });

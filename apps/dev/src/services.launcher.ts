@@ -62,6 +62,8 @@ export interface RegionInfrastructure {
   databaseUrl: string;
   /** every other region */
   peers: readonly RegionLayout[];
+  /** the nkey seed each service connects to NATS with (nats-credentials.ts) */
+  natsSeedOf?: (service: string) => string;
 }
 
 const readyTimeoutMs = 120_000;
@@ -74,13 +76,21 @@ export function serviceEnv(
   config: LauncherConfig,
   inherited: NodeJS.ProcessEnv,
 ): NodeJS.ProcessEnv {
-  // the launcher's own DATABASE_URL names a server, not a region's database
-  const { DATABASE_URL: _server, ...env } = inherited;
+  // the launcher's own DATABASE_URL names a server, not a region's database; NATS
+  // credentials are each service's own
+  const {
+    DATABASE_URL: _server,
+    MERIDIAN_NATS_USER: _user,
+    MERIDIAN_NATS_PASSWORD: _password,
+    MERIDIAN_NATS_NKEY_SEED: _seed,
+    ...env
+  } = inherited;
   return {
     ...(spec.http ? { MERIDIAN_GATEWAY_WORKERS: String(gatewayWorkersBesideServices()) } : {}),
     ...env,
     MERIDIAN_REGION: layout.region,
     MERIDIAN_NATS_URL: infra.natsUrl,
+    ...(infra.natsSeedOf ? { MERIDIAN_NATS_NKEY_SEED: infra.natsSeedOf(spec.name) } : {}),
     // the launcher waits for the info line `service ready`: quieter levels are applied to
     // what it prints, not to what the service writes
     MERIDIAN_LOG_LEVEL: isAtLeast(config.logLevel, 'info') ? 'info' : config.logLevel,

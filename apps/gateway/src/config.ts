@@ -14,6 +14,10 @@ import {
   NatsUrls,
   envExpectations,
   parseEnv,
+  type NatsClientAuth,
+  natsAuthConfig,
+  natsConnectionEnv,
+  natsConnectionExpectations,
 } from '@meridian/config';
 import { RegionId } from '@meridian/contracts';
 import {
@@ -51,6 +55,7 @@ const AddressList = z
 const schema = withStorageEnv({
   MERIDIAN_REGION: RegionId.default('us-east'),
   MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
+  ...natsConnectionEnv,
   MERIDIAN_HOST: z.string().min(1).default('127.0.0.1'),
   MERIDIAN_PORT: Port.default(5000),
   MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
@@ -71,6 +76,7 @@ const schema = withStorageEnv({
 const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_REGION: envExpectations.regionId,
   MERIDIAN_NATS_URL: envExpectations.natsUrls,
+  ...natsConnectionExpectations,
   MERIDIAN_HOST: 'a host name or IP address to listen on',
   MERIDIAN_PORT: 'a port number (1-65535)',
   MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
@@ -89,6 +95,8 @@ const expectations: EnvExpectations<typeof schema> = {
 export interface GatewayConfig {
   region: string;
   natsUrl: string[];
+  /** this service's NATS credentials and TLS, when set */
+  natsAuth?: NatsClientAuth;
   host: string;
   port: number;
   logLevel: LogLevel;
@@ -123,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Gateway
   return {
     region: config.MERIDIAN_REGION,
     natsUrl: config.MERIDIAN_NATS_URL,
+    ...natsAuthConfig(config),
     host: config.MERIDIAN_HOST,
     port: config.MERIDIAN_PORT,
     logLevel: config.MERIDIAN_LOG_LEVEL,

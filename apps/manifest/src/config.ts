@@ -10,6 +10,10 @@ import {
   PostgresUrl,
   envExpectations,
   parseEnv,
+  type NatsClientAuth,
+  natsAuthConfig,
+  natsConnectionEnv,
+  natsConnectionExpectations,
 } from '@meridian/config';
 import { RegionId } from '@meridian/contracts';
 import { z } from 'zod';
@@ -19,6 +23,7 @@ export { ConfigError } from '@meridian/config';
 const schema = z.object({
   MERIDIAN_REGION: RegionId.default('us-east'),
   MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
+  ...natsConnectionEnv,
   DATABASE_URL: PostgresUrl,
   MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
 });
@@ -26,6 +31,7 @@ const schema = z.object({
 const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_REGION: envExpectations.regionId,
   MERIDIAN_NATS_URL: envExpectations.natsUrls,
+  ...natsConnectionExpectations,
   DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
   MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
 };
@@ -33,6 +39,8 @@ const expectations: EnvExpectations<typeof schema> = {
 export interface ManifestConfig {
   region: RegionId;
   natsUrls: string[];
+  /** this service's NATS credentials and TLS, when set */
+  natsAuth?: NatsClientAuth;
   databaseUrl: string;
   logLevel: LogLevel;
 }
@@ -43,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ManifestConfig {
   return {
     region: config.MERIDIAN_REGION,
     natsUrls: config.MERIDIAN_NATS_URL,
+    ...natsAuthConfig(config),
     databaseUrl: config.DATABASE_URL,
     logLevel: config.MERIDIAN_LOG_LEVEL,
   };

@@ -24,14 +24,15 @@ export class LeafLinkProxy {
     );
     const proxy = await TcpProxy.start({ host: '127.0.0.1', port: hubPort });
     const listen = `listen: "127.0.0.1:${hubPort}"`;
-    const direct = `nats-leaf://127.0.0.1:${hubPort}`;
+    // the remote URL carries eu-west's leaf node user and password before the host
+    const direct = `@127.0.0.1:${hubPort}"`;
     await rewriteConfig(
       dataDir,
       'us-east',
       listen,
       `${listen}\n  advertise: "127.0.0.1:${proxy.port}"`,
     );
-    await rewriteConfig(dataDir, 'eu-west', direct, `nats-leaf://127.0.0.1:${proxy.port}`);
+    await rewriteConfig(dataDir, 'eu-west', direct, `@127.0.0.1:${proxy.port}"`);
     for (const region of ['us-east', 'eu-west']) {
       const pidFile = join(dataDir, region, 'nats', 'nats-server.pid');
       process.kill(Number((await readFile(pidFile, 'utf8')).trim()), 'SIGKILL');

@@ -106,4 +106,42 @@ describe(renderNatsConfig.name, () => {
   it('refuses a leaf node block that neither listens nor connects', () => {
     expect(() => renderNatsConfig({ ...base, leafnodes: { remotes: [] } })).toThrow('leaf nodes');
   });
+
+  it('admits only the users given, each with its permissions', () => {
+    const sut = renderNatsConfig({
+      ...base,
+      users: [
+        {
+          nkey: 'UABC',
+          permissions: {
+            publish: ['meridian.*.rpc.auth.>'],
+            subscribe: ['_INBOX.us-east.gateway.>'],
+          },
+        },
+        {
+          user: 'ops',
+          password: 'pw',
+          permissions: { publish: [], subscribe: ['a'], allowResponses: true },
+        },
+      ],
+    });
+    expect(sut).toContain(
+      '{ nkey: "UABC", permissions: { publish: { allow: ["meridian.*.rpc.auth.>"] }, subscribe: { allow: ["_INBOX.us-east.gateway.>"] } } }',
+    );
+    expect(sut).toContain(
+      '{ user: "ops", password: "pw", permissions: { publish: { allow: [] }, subscribe: { allow: ["a"] }, allow_responses: true } }',
+    );
+    expect(() => renderNatsConfig({ ...base, users: [{ user: 'ops' }] })).toThrow(/password/);
+  });
+
+  it('admits only the leaf node users given on the listening side', () => {
+    const sut = renderNatsConfig({
+      ...base,
+      leafnodes: {
+        listen: { host: '127.0.0.1', port: 7422 },
+        users: [{ user: 'leaf-eu-west', password: 'pw' }],
+      },
+    });
+    expect(sut).toContain('      { user: "leaf-eu-west", password: "pw" }');
+  });
 });

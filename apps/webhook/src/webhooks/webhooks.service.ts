@@ -4,7 +4,7 @@
  * and shown only once, when the service generated it, its custom header values are never
  * shown (custom-headers.ts), and every change replicates as `webhook.changed.v1`.
  */
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import {
   RegistryError,
   type RpcResponse,
@@ -24,12 +24,17 @@ import { WebhooksRepository } from './webhooks.repository';
 type PutResponse = RpcResponse<typeof webhookRpc.put>;
 
 @Injectable()
-export class WebhooksService {
+export class WebhooksService implements OnApplicationBootstrap {
   constructor(
     private readonly repository: WebhooksRepository,
     private readonly policy: AddressPolicy,
     private readonly secrets: SecretBox,
   ) {}
+
+  /** Secrets kept in the clear before a key was set are sealed at the first start with one. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.repository.resealSecrets((stored) => this.secrets.sealStored(stored));
+  }
 
   async put(
     name: string,
@@ -103,7 +108,12 @@ export class WebhooksService {
   }
 
   async apply(event: WebhookChanged): Promise<'applied' | 'superseded'> {
-    const applied = await this.repository.apply(event.name, event.record, event.hlc);
+    // a region without a key sends its secrets in the clear: this one keeps them sealed
+    const record = event.record && {
+      ...event.record,
+      storedSecret: this.secrets.sealStored(event.record.storedSecret),
+    };
+    const applied = await this.repository.apply(event.name, record, event.hlc);
     return applied ? 'applied' : 'superseded';
   }
 
