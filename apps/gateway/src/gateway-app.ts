@@ -32,8 +32,20 @@ export async function createGatewayApp(
   const adapter = new FastifyAdapter({
     routerOptions: { ignoreTrailingSlash: true },
     genReqId: () => randomUUID(),
-    // uploads of large layers over slow links take as long as they take
-    requestTimeout: 0,
+    // Uploads of large layers over slow links take as long as they take (no total limit
+    // unless the operator sets one); what is bounded is silence: a connection on which
+    // nothing moves for the idle timeout is closed, failing its request and releasing
+    // what it held (config.ts, GatewayHttpConfig).
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.idleTimeoutMs,
+    http: {
+      headersTimeout:
+        config.http.requestTimeoutMs > 0
+          ? Math.min(config.http.headersTimeoutMs, config.http.requestTimeoutMs)
+          : config.http.headersTimeoutMs,
+      // how often node looks for requests past the headers or request timeout
+      connectionsCheckingInterval: Math.min(30_000, config.http.headersTimeoutMs),
+    },
     // registry clients keep connections open between the many requests of a push or pull
     keepAliveTimeout: 75_000,
     // a request on an open connection while the gateway stops is served, not turned away

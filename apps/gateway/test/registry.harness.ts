@@ -73,6 +73,8 @@ export interface RegistryOptions {
    * real auth service (`apps/auth`, its admin account enabled with the harness's password)
    */
   auth?: 'test-issuer' | 'service';
+  /** more environment for the gateway (e.g. `MERIDIAN_HTTP_IDLE_TIMEOUT_SECONDS`) */
+  gatewayEnv?: NodeJS.ProcessEnv;
 }
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<RegistryUnderTest> {
@@ -150,7 +152,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     }
 
     const config = {
-      ...loadConfig(env, repositoryRoot),
+      ...loadConfig({ ...env, ...options.gatewayEnv }, repositoryRoot),
       logLevel: verbose ? 'debug' : 'warn',
     } as const;
     const logger = createLogger({
