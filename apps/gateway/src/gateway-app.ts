@@ -4,7 +4,8 @@
  *   body on untouched, so uploads stream from `request.raw` into the store and manifest
  *   PUTs read theirs with a hard cap (Fastify's bodyLimit plays no part);
  * - `Docker-Distribution-API-Version` is set on the node response of every request, so
- *   errors, 404s and directly written responses all carry it;
+ *   errors, 404s and directly written responses all carry it; a request the router refuses
+ *   before any hook (a URL that does not decode) is answered by answer-framework-error.ts;
  * - every request is a span and counted in the metrics (observe-requests.ts), and
  *   `/livez`, `/readyz`, `/metrics` answer outside the registry's auth (health.routes.ts).
  * main.ts listens; tests call this with their own configuration.
@@ -21,7 +22,9 @@ import {
 } from '@meridian/telemetry';
 import { AppModule } from './app.module';
 import type { GatewayConfig } from './config';
+import { answerFrameworkError } from './http/answer-framework-error';
 import { registerHealthRoutes } from './http/health.routes';
+import { refuseUnstorableQuery } from './http/refuse-unstorable-query';
 import { observeRequests } from './http/observe-requests';
 
 export async function createGatewayApp(
@@ -51,6 +54,7 @@ export async function createGatewayApp(
     // a request on an open connection while the gateway stops is served, not turned away
     // with a 503 a client would not retry; new connections are refused from the start
     return503OnClosing: false,
+    frameworkErrors: answerFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register({ config, logger, storage }),
@@ -68,6 +72,7 @@ export async function createGatewayApp(
     done();
   });
   observeRequests(fastify);
+  refuseUnstorableQuery(fastify);
   const health = new HealthEndpoints([...findReadinessProbes(app), storageReadinessProbe(storage)]);
   registerHealthRoutes(fastify, health);
   // Fastify ends the connections that are idle the moment it closes; one whose response

@@ -36,7 +36,7 @@ export class RegistryExceptionFilter implements ExceptionFilter {
       reply.raw.destroy();
       return;
     }
-    const rendered = renderError(error);
+    const rendered = renderError(error, request);
     if (rendered.expected) {
       this.logger.debug(
         { ...where, status: rendered.status, code: rendered.body.errors[0]?.code },

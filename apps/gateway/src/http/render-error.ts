@@ -7,6 +7,10 @@
  * - A path that is no API route gets 404 with the code NOT_FOUND. The spec's codes all
  *   describe an operation on a repository; there is no operation here to describe, and
  *   using one of them (NAME_UNKNOWN) would tell a client something false.
+ * - A request the HTTP layer itself refused (Fastify's errors: a URL whose percent-encoding
+ *   does not decode, a Content-Type that is no media type; Nest's 4xx exceptions) is the
+ *   client's: 400 REQUEST_INVALID with Fastify's message, or MANIFEST_INVALID for the
+ *   Content-Type of a manifest PUT, which is part of the manifest.
  * - Any other error is a fault of ours: 500 UNKNOWN, and the caller logs it.
  */
 import {
@@ -36,7 +40,15 @@ export class RouteNotFoundError extends Error {
   }
 }
 
-export function renderError(error: unknown): RenderedError {
+/** What renderError may need to know of the request: only framework errors use it. */
+export interface FailedRequest {
+  method: string;
+  url: string;
+}
+
+export function renderError(error: unknown, request?: FailedRequest): RenderedError {
+  const refused = frameworkRefusal(error, request);
+  if (refused !== undefined) error = refused;
   if (isRegistryError(error)) {
     return {
       status: error.httpStatus,
@@ -68,4 +80,35 @@ function isFrameworkNotFound(error: unknown): boolean {
     typeof (error as { getStatus?: unknown }).getStatus === 'function' &&
     (error as { getStatus(): number }).getStatus() === 404
   );
+}
+
+/** Fastify's own errors (`FST_*` with a 4xx `statusCode`) and Nest's 4xx other than 404. */
+function frameworkRefusal(error: unknown, request?: FailedRequest): RegistryError | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, statusCode, message } = error as {
+    code?: unknown;
+    statusCode?: unknown;
+    message?: unknown;
+  };
+  const text = typeof message === 'string' ? message : 'the request could not be read';
+  if (typeof code === 'string' && code.startsWith('FST_') && isClientStatus(statusCode)) {
+    if (
+      code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' &&
+      request?.method === 'PUT' &&
+      /^\/v2\/.+\/manifests\/[^/?]+(\?|$)/.test(request.url)
+    ) {
+      return new RegistryError('MANIFEST_INVALID', 'the Content-Type is not a media type');
+    }
+    return new RegistryError('REQUEST_INVALID', text, { reason: code });
+  }
+  const status =
+    typeof (error as { getStatus?: unknown }).getStatus === 'function'
+      ? (error as { getStatus(): unknown }).getStatus()
+      : undefined;
+  if (isClientStatus(status) && status !== 404) return new RegistryError('REQUEST_INVALID', text);
+  return undefined;
+}
+
+function isClientStatus(status: unknown): status is number {
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
