@@ -2,7 +2,8 @@
  * Builds the gateway: the store, then Nest on Fastify, tuned for a registry:
  * - request bodies are never parsed: one content-type parser for every type hands the
  *   body on untouched, so uploads stream from `request.raw` into the store and manifest
- *   PUTs read theirs with a hard cap (Fastify's bodyLimit plays no part);
+ *   PUTs read theirs with a hard cap (Fastify's bodyLimit plays no part); `100 Continue`
+ *   is sent when a handler starts reading (expect-continue.ts), so a refusal comes first;
  * - `Docker-Distribution-API-Version` is set on the node response of every request, so
  *   errors, 404s and directly written responses all carry it; a request the router refuses
  *   before any hook (a URL that does not decode) is answered by answer-framework-error.ts;
@@ -23,6 +24,7 @@ import {
 import { AppModule } from './app.module';
 import type { GatewayConfig } from './config';
 import { answerFrameworkError } from './http/answer-framework-error';
+import { continueOnFirstRead } from './http/expect-continue';
 import { registerHealthRoutes } from './http/health.routes';
 import { refuseUnstorableQuery } from './http/refuse-unstorable-query';
 import { observeRequests } from './http/observe-requests';
@@ -71,6 +73,7 @@ export async function createGatewayApp(
     reply.raw.setHeader('docker-distribution-api-version', 'registry/2.0');
     done();
   });
+  continueOnFirstRead(fastify.server);
   observeRequests(fastify);
   refuseUnstorableQuery(fastify);
   const health = new HealthEndpoints([...findReadinessProbes(app), storageReadinessProbe(storage)]);

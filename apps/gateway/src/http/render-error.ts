@@ -82,33 +82,39 @@ function isFrameworkNotFound(error: unknown): boolean {
   );
 }
 
-/** Fastify's own errors (`FST_*` with a 4xx `statusCode`) and Nest's 4xx other than 404. */
+/**
+ * Fastify's own errors (`FST_*`, a 4xx `statusCode`) as they reach the filter: Nest wraps
+ * them in an HttpException whose `cause` is the original; other 4xx HttpExceptions (404
+ * aside: a missing route) are refusals of the request too.
+ */
 function frameworkRefusal(error: unknown, request?: FailedRequest): RegistryError | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { code, statusCode, message } = error as {
-    code?: unknown;
-    statusCode?: unknown;
-    message?: unknown;
-  };
-  const text = typeof message === 'string' ? message : 'the request could not be read';
-  if (typeof code === 'string' && code.startsWith('FST_') && isClientStatus(statusCode)) {
-    if (
-      code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' &&
-      request?.method === 'PUT' &&
-      /^\/v2\/.+\/manifests\/[^/?]+(\?|$)/.test(request.url)
-    ) {
-      return new RegistryError('MANIFEST_INVALID', 'the Content-Type is not a media type');
-    }
-    return new RegistryError('REQUEST_INVALID', text, { reason: code });
+  if (typeof error !== 'object' || error === null || isRegistryError(error)) return undefined;
+  const status = statusOf(error);
+  if (status === undefined || status < 400 || status >= 500 || status === 404) return undefined;
+  const code = fastifyCode(error) ?? fastifyCode((error as { cause?: unknown }).cause);
+  if (
+    (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) &&
+    request?.method === 'PUT' &&
+    /^\/v2\/.+\/manifests\/[^/?]+(\?|$)/.test(request.url)
+  ) {
+    return new RegistryError('MANIFEST_INVALID', 'the Content-Type is not a media type');
   }
-  const status =
-    typeof (error as { getStatus?: unknown }).getStatus === 'function'
-      ? (error as { getStatus(): unknown }).getStatus()
-      : undefined;
-  if (isClientStatus(status) && status !== 404) return new RegistryError('REQUEST_INVALID', text);
-  return undefined;
+  const message = (error as { message?: unknown }).message;
+  return new RegistryError(
+    'REQUEST_INVALID',
+    typeof message === 'string' ? message : 'the request could not be read',
+    code === undefined ? undefined : { reason: code },
+  );
 }
 
-function isClientStatus(status: unknown): status is number {
-  return typeof status === 'number' && status >= 400 && status < 500;
+function statusOf(error: object): number | undefined {
+  const { statusCode, getStatus } = error as { statusCode?: unknown; getStatus?: unknown };
+  const status =
+    typeof getStatus === 'function' ? (getStatus as () => unknown).call(error) : statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function fastifyCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('FST_') ? code : undefined;
 }
