@@ -107,6 +107,11 @@ describe('malformed input', () => {
 
       await expectOciError(response, 401, 'UNAUTHORIZED');
       expect(response.headers.get('www-authenticate')).toMatch(/^Basic /);
+      // the auth service never saw it: nothing to count as a failed login
+      const names = registry.auth.tokenRequests.map((request) =>
+        request.credentials?.grant === 'password' ? request.credentials.username : undefined,
+      );
+      expect(names.filter((name) => name?.includes('\u0000'))).toEqual([]);
     });
 
     it.each([
