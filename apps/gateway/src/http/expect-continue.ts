@@ -4,7 +4,8 @@
  * manifest declared over the cap, a push without a token) gets its final answer and the
  * client never sends the body it was about to send. Every body reader of the gateway
  * (stream pipes, `data` listeners, async iteration) begins with a `data` or `readable`
- * listener, which is what sends the 100.
+ * listener, which is what sends the 100. A final answer sent while the client still waits
+ * closes the connection (node does so itself): the body it held back never arrives.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
