@@ -26,7 +26,7 @@ import type { GatewayConfig } from './config';
 import { answerFrameworkError } from './http/answer-framework-error';
 import { continueOnFirstRead } from './http/expect-continue';
 import { registerHealthRoutes } from './http/health.routes';
-import { refuseUnstorableQuery } from './http/refuse-unstorable-query';
+import { refuseUnstorableUrl } from './http/refuse-unstorable-url';
 import { observeRequests } from './http/observe-requests';
 
 export async function createGatewayApp(
@@ -75,7 +75,7 @@ export async function createGatewayApp(
   });
   continueOnFirstRead(fastify.server);
   observeRequests(fastify);
-  refuseUnstorableQuery(fastify);
+  refuseUnstorableUrl(fastify);
   const health = new HealthEndpoints([...findReadinessProbes(app), storageReadinessProbe(storage)]);
   registerHealthRoutes(fastify, health);
   // Fastify ends the connections that are idle the moment it closes; one whose response

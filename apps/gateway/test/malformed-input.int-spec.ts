@@ -94,6 +94,16 @@ describe('malformed input', () => {
       await expectOciError(await registry.request(path), 400, 'REQUEST_INVALID');
     });
 
+    it('refuses a management API resource name with a NUL with 400', async () => {
+      const response = await registry.anonymousRequest('/api/v1/tokens/a%00b', {
+        headers: {
+          authorization: `Basic ${Buffer.from(`${registry.admin.username}:${registry.admin.password}`).toString('base64')}`,
+        },
+      });
+
+      await expectOciError(response, 400, 'REQUEST_INVALID');
+    });
+
     it('refuses a referrers artifactType with a NUL with 400', async () => {
       const path = `/v2/${name}/referrers/${pushed.manifest.digest}?artifactType=%00`;
       await expectOciError(await registry.request(path), 400, 'REQUEST_INVALID');
