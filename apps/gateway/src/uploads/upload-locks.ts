@@ -33,10 +33,11 @@ export class UploadLocks {
     const mine = new Promise<void>((resolve) => (release = resolve));
     const tail = previous === undefined ? mine : previous.then(() => mine);
     this.tails.set(uploadId, tail);
+    const startedAt = Date.now();
     try {
       if (previous !== undefined) await this.waitFor(previous, uploadId);
       if (this.cluster === undefined) return await work();
-      await this.cluster.acquire(uploadId);
+      await this.cluster.acquire(uploadId, this.maxWaitMs - (Date.now() - startedAt));
       try {
         return await work();
       } finally {
