@@ -34,6 +34,11 @@ export async function createGatewayApp(
   logger: Logger,
 ): Promise<NestFastifyApplication> {
   const storage = await createStorageDriver(config.storage);
+  const { idleTimeoutMs, requestTimeoutMs } = config.http;
+  const headersTimeoutMs =
+    requestTimeoutMs > 0
+      ? Math.min(config.http.headersTimeoutMs, requestTimeoutMs)
+      : config.http.headersTimeoutMs;
   const adapter = new FastifyAdapter({
     routerOptions: { ignoreTrailingSlash: true },
     genReqId: () => randomUUID(),
@@ -41,15 +46,12 @@ export async function createGatewayApp(
     // unless the operator sets one); what is bounded is silence: a connection on which
     // nothing moves for the idle timeout is closed, failing its request and releasing
     // what it held (config.ts, GatewayHttpConfig).
-    requestTimeout: config.http.requestTimeoutMs,
-    connectionTimeout: config.http.idleTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    connectionTimeout: idleTimeoutMs,
     http: {
-      headersTimeout:
-        config.http.requestTimeoutMs > 0
-          ? Math.min(config.http.headersTimeoutMs, config.http.requestTimeoutMs)
-          : config.http.headersTimeoutMs,
+      headersTimeout: headersTimeoutMs,
       // how often node looks for requests past the headers or request timeout
-      connectionsCheckingInterval: Math.min(30_000, config.http.headersTimeoutMs),
+      connectionsCheckingInterval: Math.min(30_000, headersTimeoutMs),
     },
     // registry clients keep connections open between the many requests of a push or pull
     keepAliveTimeout: 75_000,

@@ -98,17 +98,20 @@ describe('connections lost or silent mid-request', () => {
         ),
       );
 
-      // nothing of the lost chunk was kept, and the upload goes on from where it stood
+      // the chunk was kept whole (read before the connection ended) or not at all, and the
+      // upload goes on from where it stands
       const status = await within(5_000, registry.request(location));
       await expectStatus(status, 204);
-      expect(status.headers.get('range')).toBe('0-0');
+      const range = status.headers.get('range');
+      expect(['0-0', '0-4']).toContain(range);
       const blob = blobOf('hello world');
+      const rest = range === '0-4' ? blob.bytes.subarray(5) : blob.bytes;
       const next = await within(
         5_000,
         registry.request(`${location}?digest=${blob.digest}`, {
           method: 'PUT',
           headers: { 'content-type': 'application/octet-stream' },
-          body: blob.bytes,
+          body: rest,
         }),
       );
       await expectStatus(next, 201);
