@@ -82,7 +82,11 @@ export class AppModule {
         {
           provide: UploadLocks,
           useFactory: () =>
-            new UploadLocks(cluster.isWorker ? new ClusterUploadLockClient() : undefined),
+            new UploadLocks(
+              cluster.isWorker ? new ClusterUploadLockClient() : undefined,
+              // a request waiting longer would have had its silent connection closed
+              config.http.idleTimeoutMs,
+            ),
         },
       ],
     };

@@ -16,6 +16,7 @@ describe(loadConfig.name, () => {
       workers: Math.min(availableParallelism(), 4),
       trustedProxies: [],
       auth: { mode: 'on', registryName: 'meridian', publicUrl: undefined },
+      http: { idleTimeoutMs: 300_000, headersTimeoutMs: 60_000, requestTimeoutMs: 0 },
     });
   });
 
@@ -39,6 +40,9 @@ describe(loadConfig.name, () => {
         MERIDIAN_REGISTRY_NAME: 'registry.example.com',
         MERIDIAN_PUBLIC_URL: 'https://registry.example.com/',
         MERIDIAN_TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.7,fd00::/8',
+        MERIDIAN_HTTP_IDLE_TIMEOUT_SECONDS: '30',
+        MERIDIAN_HTTP_HEADERS_TIMEOUT_SECONDS: '10',
+        MERIDIAN_HTTP_REQUEST_TIMEOUT_SECONDS: '3600',
       },
       '/srv',
     );
@@ -57,6 +61,7 @@ describe(loadConfig.name, () => {
         registryName: 'registry.example.com',
         publicUrl: 'https://registry.example.com',
       },
+      http: { idleTimeoutMs: 30_000, headersTimeoutMs: 10_000, requestTimeoutMs: 3_600_000 },
       storage: {
         driver: 's3',
         endpoint: 'http://127.0.0.1:7480',

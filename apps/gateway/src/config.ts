@@ -31,6 +31,7 @@ import { z } from 'zod';
 export { ConfigError } from '@meridian/config';
 
 const Port = z.coerce.number().int().min(1).max(65_535);
+const Seconds = z.coerce.number().int().min(0).max(86_400);
 
 /** `10.0.0.7`, `10.0.0.0/8`, `fd00::/8`: an address, or an address and a prefix length. */
 function isAddressOrCidr(entry: string): boolean {
@@ -71,6 +72,9 @@ const schema = withStorageEnv({
     .transform((url) => url.replace(/\/+$/, ''))
     .optional(),
   MERIDIAN_TRUSTED_PROXIES: AddressList.default([]),
+  MERIDIAN_HTTP_IDLE_TIMEOUT_SECONDS: Seconds.min(1).default(300),
+  MERIDIAN_HTTP_HEADERS_TIMEOUT_SECONDS: Seconds.min(1).default(60),
+  MERIDIAN_HTTP_REQUEST_TIMEOUT_SECONDS: Seconds.default(0),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
@@ -89,6 +93,12 @@ const expectations: EnvExpectations<typeof schema> = {
     'the http(s) URL clients reach the gateway at, e.g. https://registry.example.com',
   MERIDIAN_TRUSTED_PROXIES:
     'addresses or CIDRs of the proxies in front of the gateway, comma-separated, e.g. 10.0.0.0/8',
+  MERIDIAN_HTTP_IDLE_TIMEOUT_SECONDS:
+    'whole seconds (1-86400) a connection may stay silent mid-request before it is closed',
+  MERIDIAN_HTTP_HEADERS_TIMEOUT_SECONDS:
+    "whole seconds (1-86400) a client has to send a request's headers",
+  MERIDIAN_HTTP_REQUEST_TIMEOUT_SECONDS:
+    'whole seconds (0-86400) a whole request may take to arrive; 0 (the default) for no limit',
   ...storageEnvExpectations,
 };
 
@@ -111,6 +121,20 @@ export interface GatewayConfig {
    */
   trustedProxies: string[];
   auth: GatewayAuthConfig;
+  http: GatewayHttpConfig;
+}
+
+/**
+ * How long the gateway waits on a client. Bodies are bounded by silence, not by length: a
+ * large layer over a slow link takes as long as it takes while bytes keep coming, and a
+ * connection on which nothing moves for `idleTimeoutMs` is closed, failing its request
+ * (and so releasing whatever it held).
+ */
+export interface GatewayHttpConfig {
+  idleTimeoutMs: number;
+  headersTimeoutMs: number;
+  /** the whole request, headers and body; 0 for no limit */
+  requestTimeoutMs: number;
 }
 
 export interface GatewayAuthConfig {
@@ -143,6 +167,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Gateway
       mode: config.MERIDIAN_AUTH_MODE,
       registryName: config.MERIDIAN_REGISTRY_NAME,
       publicUrl: config.MERIDIAN_PUBLIC_URL,
+    },
+    http: {
+      idleTimeoutMs: config.MERIDIAN_HTTP_IDLE_TIMEOUT_SECONDS * 1000,
+      headersTimeoutMs: config.MERIDIAN_HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+      requestTimeoutMs: config.MERIDIAN_HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
     },
   };
 }

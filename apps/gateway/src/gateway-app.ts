@@ -2,9 +2,11 @@
  * Builds the gateway: the store, then Nest on Fastify, tuned for a registry:
  * - request bodies are never parsed: one content-type parser for every type hands the
  *   body on untouched, so uploads stream from `request.raw` into the store and manifest
- *   PUTs read theirs with a hard cap (Fastify's bodyLimit plays no part);
+ *   PUTs read theirs with a hard cap (Fastify's bodyLimit plays no part); `100 Continue`
+ *   is sent when a handler starts reading (expect-continue.ts), so a refusal comes first;
  * - `Docker-Distribution-API-Version` is set on the node response of every request, so
- *   errors, 404s and directly written responses all carry it;
+ *   errors, 404s and directly written responses all carry it; a request the router refuses
+ *   before any hook (a URL that does not decode) is answered by answer-framework-error.ts;
  * - every request is a span and counted in the metrics (observe-requests.ts); `/livez` and
  *   `/readyz` answer outside the registry's auth (health.routes.ts), and with a health port
  *   all three health paths, `/metrics` too, answer there (never on the registry's port);
@@ -27,7 +29,10 @@ import {
 } from '@meridian/telemetry';
 import { AppModule } from './app.module';
 import type { GatewayConfig } from './config';
+import { answerFrameworkError } from './http/answer-framework-error';
+import { continueOnFirstRead } from './http/expect-continue';
 import { registerHealthRoutes } from './http/health.routes';
+import { refuseUnstorableUrl } from './http/refuse-unstorable-url';
 import { observeRequests } from './http/observe-requests';
 import { refuseUnknownHosts } from './http/refuse-unknown-host';
 
@@ -49,11 +54,25 @@ export async function createGatewayApp(
   healthServer?: GatewayHealthServer,
 ): Promise<GatewayApp> {
   const storage = await createStorageDriver(config.storage);
+  const { idleTimeoutMs, requestTimeoutMs } = config.http;
+  const headersTimeoutMs =
+    requestTimeoutMs > 0
+      ? Math.min(config.http.headersTimeoutMs, requestTimeoutMs)
+      : config.http.headersTimeoutMs;
   const adapter = new FastifyAdapter({
     routerOptions: { ignoreTrailingSlash: true },
     genReqId: () => randomUUID(),
-    // uploads of large layers over slow links take as long as they take
-    requestTimeout: 0,
+    // Uploads of large layers over slow links take as long as they take (no total limit
+    // unless the operator sets one); what is bounded is silence: a connection on which
+    // nothing moves for the idle timeout is closed, failing its request and releasing
+    // what it held (config.ts, GatewayHttpConfig).
+    requestTimeout: requestTimeoutMs,
+    connectionTimeout: idleTimeoutMs,
+    http: {
+      headersTimeout: headersTimeoutMs,
+      // how often node looks for requests past the headers or request timeout
+      connectionsCheckingInterval: Math.min(30_000, headersTimeoutMs),
+    },
     // registry clients keep connections open between the many requests of a push or pull
     keepAliveTimeout: 75_000,
     // a request on an open connection while the gateway stops is served, not turned away
@@ -61,6 +80,7 @@ export async function createGatewayApp(
     return503OnClosing: false,
     // X-Forwarded-For from anyone else is the client's own claim, not a proxy's
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
+    frameworkErrors: answerFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register({ config, logger, storage }),
@@ -80,7 +100,9 @@ export async function createGatewayApp(
   if (config.auth.mode === 'on' && config.auth.publicUrl === undefined) {
     refuseUnknownHosts(fastify, config.host);
   }
+  continueOnFirstRead(fastify.server);
   observeRequests(fastify);
+  refuseUnstorableUrl(fastify);
   const health = new HealthEndpoints([...findReadinessProbes(app), storageReadinessProbe(storage)]);
   registerHealthRoutes(fastify, health);
   const healthListener = healthServer

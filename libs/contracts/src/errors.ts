@@ -20,7 +20,10 @@ export const httpStatusByCode = {
   MANIFEST_INVALID: 400,
   MANIFEST_BLOB_UNKNOWN: 400,
   PAGINATION_NUMBER_INVALID: 400,
-  /** a management API request (`/api/v1`) whose body or parameters are invalid */
+  /**
+   * a request whose body or parameters are invalid where no code of the spec applies: the
+   * management API (`/api/v1`), a URL that does not decode, a query parameter with a NUL
+   */
   REQUEST_INVALID: 400,
   MANIFEST_TOO_LARGE: 413,
   RANGE_INVALID: 416,

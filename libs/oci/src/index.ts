@@ -7,3 +7,4 @@ export * from './manifest';
 export * from './range';
 export * from './distribution-path';
 export * from './pagination';
+export * from './storable-text';

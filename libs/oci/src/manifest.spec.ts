@@ -485,4 +485,30 @@ describe(parseManifest.name, () => {
       );
     });
   });
+
+  describe('JSON that two parsers could read differently, or that cannot be stored', () => {
+    it('refuses a key given twice, naming it', () => {
+      const text = JSON.stringify(buildManifest()).replace(
+        '"schemaVersion":2,',
+        `"schemaVersion":2,"config":${JSON.stringify(buildLayer())},`,
+      );
+
+      const refused = rejection(Buffer.from(text));
+
+      expect(refused.code).toBe('MANIFEST_INVALID');
+      expect(refused.detail).toEqual({ key: 'config' });
+    });
+
+    it.each([
+      ['a NUL', '\\u0000'],
+      ['a lone surrogate', '\\ud800'],
+    ])('refuses %s in an annotation', (_kind, escape) => {
+      const text = JSON.stringify(buildManifest({ annotations: { note: 'x' } })).replace(
+        '"note":"x"',
+        `"note":"a${escape}b"`,
+      );
+
+      expect(rejection(Buffer.from(text)).code).toBe('MANIFEST_INVALID');
+    });
+  });
 });

@@ -23,6 +23,7 @@ import {
   normalizeContentType,
 } from './media-types';
 import { OciValidationError } from './oci-validation-error';
+import { findDuplicateKey, findUnstorableString } from './strict-json';
 
 export type ManifestKind = 'manifest' | 'index';
 
@@ -97,16 +98,24 @@ export function parseManifest(body: Uint8Array, contentType?: string): ParsedMan
 
 function decodeJsonObject(body: Uint8Array): Record<string, unknown> {
   let json: unknown;
+  let text: string;
   try {
     // fatal: invalid UTF-8 is an error; ignoreBOM keeps a BOM in the text so JSON.parse
     // refuses it, as Go clients would on pull.
-    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
     json = JSON.parse(text);
   } catch {
     throw invalid('manifest is not valid UTF-8 JSON');
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw invalid('manifest must be a JSON object');
+  }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) {
+    throw invalid('manifest gives a key twice in one object', { key: duplicate });
+  }
+  if (findUnstorableString(json) !== undefined) {
+    throw invalid('manifest strings may not contain NUL or unpaired surrogates');
   }
   return json as Record<string, unknown>;
 }

@@ -60,6 +60,9 @@ export class ManagementAuthGuard implements CanActivate {
     if (credentials === undefined) {
       throw new UnauthorizedError('authentication required', this.challenges.basic());
     }
+    if (credentials.scheme === 'malformed') {
+      throw new UnauthorizedError(credentials.reason, this.challenges.basic());
+    }
     if (credentials.scheme === 'basic') {
       return this.passwords.authenticate(
         {

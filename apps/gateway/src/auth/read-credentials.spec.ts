@@ -18,10 +18,21 @@ describe(readCredentials.name, () => {
     });
   });
 
-  it.each([undefined, 'Bearer', 'Bearer ', 'Digest abc', basic('no-colon')])(
-    'reads %j as no credentials',
-    (authorization) => {
-      expect(readCredentials(authorization === undefined ? {} : { authorization })).toBeUndefined();
-    },
-  );
+  it.each([undefined, 'Digest abc', 'Negotiate'])('reads %j as no credentials', (authorization) => {
+    expect(readCredentials(authorization === undefined ? {} : { authorization })).toBeUndefined();
+  });
+
+  it.each([
+    'Bearer',
+    'Bearer ',
+    'Basic',
+    'Basic !!!',
+    `Basic ${Buffer.from([0xff, 0x3a, 0x61]).toString('base64')}`,
+    basic('no-colon'),
+    basic('ad\u0000min:x'),
+    basic('ad\nmin:x'),
+    basic('admin:pass\u0000word'),
+  ])('reads %j as malformed', (authorization) => {
+    expect(readCredentials({ authorization })).toMatchObject({ scheme: 'malformed' });
+  });
 });

@@ -43,6 +43,13 @@ export class RegistryAccess {
     }
     const required = requiredAccess(route, request.method, mountSource(route, request));
     const credentials = readCredentials(request.headers);
+    if (credentials?.scheme === 'malformed') {
+      throw new UnauthorizedError(
+        credentials.reason,
+        this.challenges.bearer(request, required.challenge),
+        required.challenge,
+      );
+    }
     if (credentials?.scheme !== 'bearer') return this.authorizeAnonymous(required, request);
 
     const verified = await this.verify(credentials.token, required, request);

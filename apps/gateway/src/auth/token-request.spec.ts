@@ -58,6 +58,7 @@ describe(tokenRequestFromForm.name, () => {
   it.each([
     ['grant_type=password&username=a', 'UNAUTHORIZED'],
     ['grant_type=refresh_token', 'UNAUTHORIZED'],
+    ['grant_type=password&username=ad%00min&password=x', 'UNAUTHORIZED'],
     ['grant_type=client_credentials', 'UNSUPPORTED'],
     ['', 'UNSUPPORTED'],
   ])('refuses %j with %s', (body, code) => {

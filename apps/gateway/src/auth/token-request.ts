@@ -9,6 +9,7 @@
  * `scope` may repeat and each value may hold several scopes separated by spaces.
  */
 import { RegistryError, type RpcRequest, type authRpc } from '@meridian/contracts';
+import { isStorableText } from '@meridian/oci';
 import type { Credentials } from './read-credentials';
 import { splitScopes } from './access-scope';
 
@@ -44,6 +45,10 @@ export function tokenRequestFromForm(form: URLSearchParams, service: string): To
     const password = form.get('password');
     if (!username || password === null) {
       throw new RegistryError('UNAUTHORIZED', 'the password grant needs username and password');
+    }
+    // refused before the auth service sees it: no account can have such a name
+    if (!isStorableText(username) || !isStorableText(password)) {
+      throw new RegistryError('UNAUTHORIZED', 'the credentials hold NUL or unpaired surrogates');
     }
     return { credentials: { grant, username, password }, service, scopes, offline };
   }

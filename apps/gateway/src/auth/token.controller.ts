@@ -3,7 +3,9 @@
  * and asks the auth service to issue the token; the auth service checks the credentials,
  * bounds failed logins and grants the intersection of what was asked and what the identity
  * may do. Bad credentials are 401 UNAUTHORIZED with a Basic challenge, too many failures
- * 429 TOOMANYREQUESTS with `Retry-After` (the exception filter adds both headers).
+ * 429 TOOMANYREQUESTS with `Retry-After` (the exception filter adds both headers). An
+ * Authorization header that does not parse is 401 here, before the auth service is asked:
+ * it is neither an anonymous request nor a login attempt to count.
  */
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { RegistryError, type RpcResponse, authRpc } from '@meridian/contracts';
@@ -30,11 +32,11 @@ export class TokenController {
   @Get(tokenPath.slice(1))
   async get(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const query = new URLSearchParams(request.url.split('?')[1] ?? '');
-    const tokenRequest = tokenRequestFromQuery(
-      query,
-      readCredentials(request.headers),
-      this.config.registryName,
-    );
+    const credentials = readCredentials(request.headers);
+    if (credentials?.scheme === 'malformed') {
+      throw new UnauthorizedError(credentials.reason, this.challenges.basic());
+    }
+    const tokenRequest = tokenRequestFromQuery(query, credentials, this.config.registryName);
     await this.issue(tokenRequest, request, reply);
   }
 

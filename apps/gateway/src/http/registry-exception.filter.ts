@@ -17,7 +17,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthChallenges } from '../auth/auth-challenges';
 import { UnauthorizedError } from '../auth/unauthorized.error';
 import { renderError } from './render-error';
+import { isAwaitingContinue } from './expect-continue';
+import { lingerOnClose } from './linger-on-close';
 import { hasRequestBody } from './request-body';
+
+/** How long a refused client may go on sending before its connection is cut. */
+const lingerMs = 2_000;
 
 @Catch()
 export class RegistryExceptionFilter implements ExceptionFilter {
@@ -37,7 +42,7 @@ export class RegistryExceptionFilter implements ExceptionFilter {
       reply.raw.destroy();
       return;
     }
-    const rendered = renderError(error);
+    const rendered = renderError(error, request);
     if (rendered.expected) {
       this.logger.debug(
         { ...where, status: rendered.status, code: rendered.body.errors[0]?.code },
@@ -47,8 +52,16 @@ export class RegistryExceptionFilter implements ExceptionFilter {
       this.logger.error({ ...where, err: error }, 'request failed');
     }
     // A body the handler never read would otherwise be read to its end to keep the
-    // connection: for a refused gigabyte upload, closing is cheaper.
-    if (hasRequestBody(request.raw) && !request.raw.complete) reply.header('connection', 'close');
+    // connection: for a refused gigabyte upload, closing is cheaper. A client still
+    // sending gets a moment to read the answer first (linger-on-close.ts); one still
+    // waiting for 100 Continue sends nothing more.
+    if (hasRequestBody(request.raw) && !request.raw.complete) {
+      reply.header('connection', 'close');
+      if (!isAwaitingContinue(request.raw)) {
+        request.raw.resume();
+        lingerOnClose(request.raw.socket, lingerMs);
+      }
+    }
     if (rendered.status === 401) {
       const challenge =
         error instanceof UnauthorizedError ? error.challenge : this.challenges.forPath(request);

@@ -1,4 +1,4 @@
-import { NotFoundException } from '@nestjs/common';
+import { HttpException, NotFoundException } from '@nestjs/common';
 import { RegistryError } from '@meridian/contracts';
 import { OciValidationError } from '@meridian/oci';
 import { RouteNotFoundError, renderError } from './render-error';
@@ -50,6 +50,40 @@ describe(renderError.name, () => {
       status: 500,
       body: { errors: [{ code: 'UNKNOWN', message: 'internal error' }] },
       expected: false,
+    });
+  });
+
+  describe('refusals of the HTTP layer', () => {
+    const fastifyError = (code: string, statusCode: number) =>
+      Object.assign(new Error(`${code} message`), { code, statusCode });
+
+    it('renders a Fastify 4xx as 400 REQUEST_INVALID with its reason', () => {
+      const sut = renderError(fastifyError('FST_ERR_BAD_URL', 400));
+
+      expect(sut.status).toBe(400);
+      expect(sut.body.errors[0]).toMatchObject({
+        code: 'REQUEST_INVALID',
+        detail: { reason: 'FST_ERR_BAD_URL' },
+      });
+      expect(sut.expected).toBe(true);
+    });
+
+    it('renders a Content-Type that is no media type on a manifest PUT as MANIFEST_INVALID', () => {
+      const wrapped = new HttpException('Unsupported Media Type', 415, {
+        cause: fastifyError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415),
+      });
+
+      expect(
+        renderError(wrapped, { method: 'PUT', url: '/v2/a/b/manifests/latest' }).body.errors[0]
+          ?.code,
+      ).toBe('MANIFEST_INVALID');
+      expect(renderError(wrapped, { method: 'PATCH', url: '/v2/a/blobs/uploads/x' }).status).toBe(
+        400,
+      );
+    });
+
+    it('keeps a Fastify 5xx a fault of ours', () => {
+      expect(renderError(fastifyError('FST_ERR_HANDLER_TIMEOUT', 503)).status).toBe(500);
     });
   });
 });

@@ -46,4 +46,18 @@ describe(readManifestBody.name, () => {
 
     await expect(reading).rejects.toThrow(/closed the connection/);
   });
+
+  it.each([
+    ['before reading began', true],
+    ['while reading', false],
+  ])('fails a body that arrived whole but was dropped unread %s', async (_when, droppedFirst) => {
+    const body = request({ 'content-length': '5' });
+    body.complete = true;
+    if (droppedFirst) body.destroy();
+
+    const reading = readManifestBody(body as unknown as IncomingMessage, 10);
+    if (!droppedFirst) body.destroy();
+
+    await expect(reading).rejects.toThrow(/closed the connection/);
+  });
 });

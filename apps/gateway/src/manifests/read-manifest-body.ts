@@ -38,8 +38,10 @@ export function readManifestBody(request: IncomingMessage, maxBytes: number): Pr
       stop();
       reject(error);
     };
+    // `complete` only says the body arrived: node drops it unread when the connection ends
+    // first, and no `end` follows. Only `end` says every byte was read.
     const onClose = (): void => {
-      if (request.complete) return;
+      if (request.readableEnded) return;
       stop();
       reject(new Error('client closed the connection before sending the whole manifest'));
     };
@@ -47,6 +49,8 @@ export function readManifestBody(request: IncomingMessage, maxBytes: number): Pr
     request.on('end', onEnd);
     request.on('error', onError);
     request.on('close', onClose);
+    // the connection may have ended before the handler began to read
+    if (request.destroyed) onClose();
   });
 }
 

@@ -103,4 +103,29 @@ describe(appendChunk.name, () => {
     await expect(appending).rejects.toMatchObject({ code: 'BLOB_UPLOAD_INVALID' });
     expect(await readAll(await storage.readUpload(uploadId, state))).toHaveLength(0);
   });
+
+  it.each([
+    ['before the append began', true],
+    ['while the append waited for it', false],
+  ])('fails a body that arrived whole but was dropped unread %s', async (_when, droppedFirst) => {
+    const uploadId = randomUUID();
+    const state = await storage.startUpload(uploadId);
+    const body = requestBody();
+    body.complete = true;
+    const drop = (): void => void body.destroy();
+    if (droppedFirst) drop();
+
+    const appending = appendChunk({
+      storage,
+      uploadId,
+      state,
+      body: body as unknown as IncomingMessage,
+      digester: createDigester(),
+      expectedBytes: 5,
+    });
+    if (!droppedFirst) drop();
+
+    await expect(appending).rejects.toMatchObject({ code: 'BLOB_UPLOAD_INVALID' });
+    expect(await readAll(await storage.readUpload(uploadId, state))).toHaveLength(0);
+  });
 });

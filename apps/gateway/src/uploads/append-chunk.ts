@@ -2,7 +2,7 @@
  * Streams one request body into an upload, hashing the bytes on their way to the store:
  * no copy is kept, and the digest is known the moment the store has the last byte.
  *
- * A body cut short (the client went away) or longer or shorter than its Content-Range said
+ * A body cut short (the client went away, even after it was sent whole) or longer or shorter than its Content-Range said
  * makes the driver's append reject, and the driver then keeps the upload as it was before
  * this chunk: nothing partial is ever recorded.
  */
@@ -63,8 +63,13 @@ export async function appendChunk(input: AppendChunkInput): Promise<UploadState>
   // The driver may not be reading yet when the body fails; its read then sees the stream
   // errored. Without a listener, the 'error' event would take the process down first.
   hashing.on('error', () => undefined);
+  // A body that arrived whole (`complete`) can still be lost before it was read: node drops
+  // what it buffered when the connection ends first (a half-close after the body, bytes past
+  // the Content-Length). Only `end` says the driver has been handed every byte; a close
+  // before it fails the append, or the append, the upload's lock and its file would wait
+  // for an end that never comes.
   const onAbort = (): void => {
-    if (body.complete) return;
+    if (body.readableEnded) return;
     refusal ??= new RegistryError(
       'BLOB_UPLOAD_INVALID',
       'the client closed the connection mid-chunk',
@@ -73,6 +78,8 @@ export async function appendChunk(input: AppendChunkInput): Promise<UploadState>
   };
   body.on('error', onAbort);
   body.on('close', onAbort);
+  // the connection may have ended while the handler was still asking the blob service
+  if (body.destroyed) onAbort();
   body.pipe(hashing);
   try {
     return await input.storage.appendUpload(input.uploadId, input.state, hashing, expectedBytes);

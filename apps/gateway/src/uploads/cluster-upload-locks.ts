@@ -4,18 +4,24 @@
  * time in the order asked, and takes it back when the holder releases it or dies.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { RegistryError } from '@meridian/contracts';
 
 type LockMessage =
   | { kind: 'meridian:upload-lock'; uploadId: string; ticket: number }
+  /** the worker stopped waiting: the primary drops the ticket from the queue */
+  | { kind: 'meridian:upload-lock-cancel'; uploadId: string; ticket: number }
   | { kind: 'meridian:upload-unlock'; uploadId: string }
-  | { kind: 'meridian:upload-locked'; ticket: number };
+  | { kind: 'meridian:upload-locked'; uploadId: string; ticket: number };
 
 function isLockMessage(message: unknown): message is LockMessage {
   const kind = (message as { kind?: unknown } | null)?.kind;
   return typeof kind === 'string' && kind.startsWith('meridian:upload-');
 }
 
-/** The worker's side: `acquire` resolves once the primary grants the lock. */
+/**
+ * The worker's side: `acquire` resolves once the primary grants the lock, or fails with
+ * UNAVAILABLE after `timeoutMs`; a grant that crosses the give-up is handed straight back.
+ */
 export class ClusterUploadLockClient {
   private readonly waiting = new Map<
     number,
@@ -26,8 +32,10 @@ export class ClusterUploadLockClient {
   constructor(private readonly channel: NodeJS.Process = process) {
     channel.on('message', (message: unknown) => {
       if (!isLockMessage(message) || message.kind !== 'meridian:upload-locked') return;
-      this.waiting.get(message.ticket)?.resolve();
+      const waiter = this.waiting.get(message.ticket);
       this.waiting.delete(message.ticket);
+      if (waiter === undefined) this.release(message.uploadId);
+      else waiter.resolve();
     });
     channel.on('disconnect', () => {
       for (const { reject } of this.waiting.values())
@@ -36,10 +44,30 @@ export class ClusterUploadLockClient {
     });
   }
 
-  acquire(uploadId: string): Promise<void> {
+  acquire(uploadId: string, timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
     const ticket = this.nextTicket++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(ticket, { resolve, reject });
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(() => {
+            if (!this.waiting.delete(ticket)) return;
+            this.send({ kind: 'meridian:upload-lock-cancel', uploadId, ticket });
+            reject(
+              new RegistryError('UNAVAILABLE', 'another request on this upload is still running', {
+                uploadId,
+              }),
+            );
+          }, timeoutMs)
+        : undefined;
+      this.waiting.set(ticket, {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
       this.send({ kind: 'meridian:upload-lock', uploadId, ticket });
     });
   }
@@ -55,6 +83,7 @@ export class ClusterUploadLockClient {
 
 interface Waiter {
   worker: Worker;
+  uploadId: string;
   ticket: number;
 }
 
@@ -66,6 +95,7 @@ export function serveClusterUploadLocks(): void {
     if (waiter.worker.isConnected()) {
       waiter.worker.send({
         kind: 'meridian:upload-locked',
+        uploadId: waiter.uploadId,
         ticket: waiter.ticket,
       } satisfies LockMessage);
     }
@@ -86,12 +116,19 @@ export function serveClusterUploadLocks(): void {
     if (!isLockMessage(message)) return;
     if (message.kind === 'meridian:upload-lock') {
       const lock = locks.get(message.uploadId);
-      const waiter = { worker, ticket: message.ticket };
+      const waiter = { worker, uploadId: message.uploadId, ticket: message.ticket };
       if (lock === undefined) {
         locks.set(message.uploadId, { holder: worker, queue: [] });
         grant(waiter);
       } else {
         lock.queue.push(waiter);
+      }
+    } else if (message.kind === 'meridian:upload-lock-cancel') {
+      const lock = locks.get(message.uploadId);
+      if (lock !== undefined) {
+        lock.queue = lock.queue.filter(
+          (waiter) => waiter.worker !== worker || waiter.ticket !== message.ticket,
+        );
       }
     } else if (
       message.kind === 'meridian:upload-unlock' &&

@@ -46,4 +46,22 @@ describe(UploadLocks.name, () => {
     );
     await expect(sut.run('u1', async () => 'next')).resolves.toBe('next');
   });
+
+  it('gives up waiting after its bound, and the queue still runs in order', async () => {
+    const sut = new UploadLocks(undefined, 20);
+    const order: string[] = [];
+    const gate = deferred();
+    const stuck = sut.run('u1', async () => {
+      await gate.promise;
+      order.push('stuck ends');
+    });
+
+    await expect(sut.run('u1', async () => order.push('impatient'))).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
+    const later = sut.run('u1', async () => order.push('later'));
+    gate.resolve();
+    await Promise.all([stuck, later]);
+    expect(order).toEqual(['stuck ends', 'later']);
+  });
 });

@@ -10,13 +10,22 @@
  * connections may reach different workers, so each worker also takes the upload's lock
  * from the primary (see cluster-upload-locks.ts). Separate gateway replicas sharing one
  * store are not covered: that needs a lease from the blob service.
+ *
+ * Waiting is bounded: a request that finds the upload busy for longer than `maxWaitMs`
+ * gives up with 503 UNAVAILABLE (a client may retry) instead of queueing forever behind a
+ * request that does not end. Its place in the queue is given back at once; the requests
+ * after it still wait for the one before it.
  */
+import { RegistryError } from '@meridian/contracts';
 import type { ClusterUploadLockClient } from './cluster-upload-locks';
 
 export class UploadLocks {
   private readonly tails = new Map<string, Promise<void>>();
 
-  constructor(private readonly cluster?: ClusterUploadLockClient) {}
+  constructor(
+    private readonly cluster?: ClusterUploadLockClient,
+    private readonly maxWaitMs = 300_000,
+  ) {}
 
   async run<T>(uploadId: string, work: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(uploadId);
@@ -24,10 +33,11 @@ export class UploadLocks {
     const mine = new Promise<void>((resolve) => (release = resolve));
     const tail = previous === undefined ? mine : previous.then(() => mine);
     this.tails.set(uploadId, tail);
+    const startedAt = Date.now();
     try {
-      await previous;
+      if (previous !== undefined) await this.waitFor(previous, uploadId);
       if (this.cluster === undefined) return await work();
-      await this.cluster.acquire(uploadId);
+      await this.cluster.acquire(uploadId, this.maxWaitMs - (Date.now() - startedAt));
       try {
         return await work();
       } finally {
@@ -35,7 +45,30 @@ export class UploadLocks {
       }
     } finally {
       release();
-      if (this.tails.get(uploadId) === tail) this.tails.delete(uploadId);
+      // after giving up, the tail still waits for the request before: forget it only then
+      void tail.then(() => {
+        if (this.tails.get(uploadId) === tail) this.tails.delete(uploadId);
+      });
+    }
+  }
+
+  private async waitFor(previous: Promise<void>, uploadId: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new RegistryError('UNAVAILABLE', 'another request on this upload is still running', {
+              uploadId,
+            }),
+          ),
+        this.maxWaitMs,
+      );
+    });
+    try {
+      await Promise.race([previous, gaveUp]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

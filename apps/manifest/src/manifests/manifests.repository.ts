@@ -72,6 +72,8 @@ export interface ManifestsTransaction {
   ensureRepository(repository: string): Promise<void>;
   /** The digests among `digests` that are manifests of the repository. */
   existingManifests(repository: string, digests: string[]): Promise<string[]>;
+  /** The sizes of the manifests among `digests` that the repository has, by digest. */
+  manifestSizes(repository: string, digests: string[]): Promise<Map<string, number>>;
   /** Stores a manifest; nothing happens when the digest is stored already (same bytes). */
   insertManifest(manifest: NewManifest): Promise<void>;
   /** Points the tag at `digest`, stamped with `hlc`; returns the digest it pointed to before. */
@@ -200,6 +202,14 @@ class SqlManifestsTransaction implements ManifestsTransaction {
       select digest from manifest.manifests
       where repository = ${repository} and digest = any(${digests}::text[])`;
     return rows.map((row) => row.digest);
+  }
+
+  async manifestSizes(repository: string, digests: string[]): Promise<Map<string, number>> {
+    if (digests.length === 0) return new Map();
+    const rows = await this.tx<{ digest: string; size: number }[]>`
+      select digest, size from manifest.manifests
+      where repository = ${repository} and digest = any(${digests}::text[])`;
+    return new Map(rows.map((row) => [row.digest, row.size]));
   }
 
   async insertManifest(manifest: NewManifest): Promise<void> {

@@ -354,14 +354,29 @@ describe(ManifestsService.name, () => {
       });
     });
 
-    it('records the sizes the blob service knows, not the ones the manifest claims', async () => {
+    it('refuses a layer declared with another size than the blob has, storing nothing', async () => {
       const layer = buildBlob('layer');
       const manifest = buildOciManifest({ layers: [{ ...layer, size: layer.size + 100 }] });
       blobs.add(repo, buildBlob('config'), layer);
 
-      await sut.put({ repository: repo, reference: 'v1', body: manifest.base64 }, context);
+      await expect(
+        sut.put({ repository: repo, reference: 'v1', body: manifest.base64 }, context),
+      ).rejects.toMatchObject({
+        code: 'MANIFEST_INVALID',
+        detail: { digest: layer.digest, declared: layer.size + 100, actual: layer.size },
+      });
+      expect(manifests.manifest(repo, manifest.digest)).toBeUndefined();
+    });
 
-      expect(manifests.manifest(repo, manifest.digest)?.references.blobs).toContainEqual(layer);
+    it('refuses an index whose child is declared with another size than it has', async () => {
+      const child = buildOciManifest({ layers: [buildBlob('amd64')] });
+      await push(child);
+      const index = buildOciIndex([{ ...child, size: 100 }]);
+
+      await expect(
+        sut.put({ repository: repo, reference: 'multi', body: index.base64 }, context),
+      ).rejects.toMatchObject({ code: 'MANIFEST_INVALID', detail: { declared: 100 } });
+      expect(manifests.manifest(repo, index.digest)).toBeUndefined();
     });
 
     it('stores an index whose children are in the repository, listing them as references', async () => {

@@ -32,7 +32,7 @@ import {
   type TagOrDigest,
 } from './manifests.repository';
 import { parseManifestBody } from './parse-manifest-body';
-import { requireBlobs, requireChildren } from './require-references';
+import { requireBlobs, requireChildren, requireDeclaredSizes } from './require-references';
 
 export interface PutManifest {
   repository: string;
@@ -91,6 +91,7 @@ export class ManifestsService {
       });
     }
     const blobs = await this.requireBlobs(repository, parsed, context);
+    requireDeclaredSizes(parsed.blobs, blobs);
     const children = unique(parsed.manifests.map((child) => child.digest));
     const references: ManifestReferences = { blobs, manifests: children };
     const tag = reference.kind === 'tag' ? reference.tag : undefined;
@@ -103,7 +104,7 @@ export class ManifestsService {
       ]);
       // stamped under the repository's lock, after every write it supersedes
       const pushed = this.stampAfter(newest, context);
-      await requireChildren(tx, repository, children);
+      requireDeclaredSizes(parsed.manifests, await requireChildren(tx, repository, children));
       await tx.insertManifest({
         repository,
         digest,

@@ -28,13 +28,14 @@ export async function requireBlobs(
   return digests.map((digest) => ({ digest, size: found.get(digest)! }));
 }
 
+/** The child manifests with their sizes, in the order of `children`. */
 export async function requireChildren(
   tx: ManifestsTransaction,
   repository: string,
   children: string[],
-): Promise<void> {
-  const present = new Set(await tx.existingManifests(repository, children));
-  const missing = children.filter((digest) => !present.has(digest));
+): Promise<{ digest: string; size: number }[]> {
+  const sizes = await tx.manifestSizes(repository, children);
+  const missing = children.filter((digest) => !sizes.has(digest));
   if (missing.length > 0) {
     throw new RegistryError(
       'MANIFEST_BLOB_UNKNOWN',
@@ -42,6 +43,30 @@ export async function requireChildren(
       {
         missing,
       },
+    );
+  }
+  return children.map((digest) => ({ digest, size: sizes.get(digest)! }));
+}
+
+/**
+ * Every descriptor's size must be the size of what it points to: a client reading the
+ * manifest trusts it (to allocate, to check what it fetched), and a size that is not the
+ * content's is a manifest describing something else. MANIFEST_INVALID naming the first.
+ */
+export function requireDeclaredSizes(
+  declared: { digest: string; size: number }[],
+  actual: { digest: string; size: number }[],
+): void {
+  const sizes = new Map(actual.map((found) => [found.digest, found.size]));
+  const wrong = declared.find(
+    (descriptor) =>
+      sizes.has(descriptor.digest) && sizes.get(descriptor.digest) !== descriptor.size,
+  );
+  if (wrong !== undefined) {
+    throw new RegistryError(
+      'MANIFEST_INVALID',
+      `descriptor size ${wrong.size} is not the size of ${wrong.digest}`,
+      { digest: wrong.digest, declared: wrong.size, actual: sizes.get(wrong.digest) },
     );
   }
 }

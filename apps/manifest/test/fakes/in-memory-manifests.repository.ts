@@ -188,6 +188,15 @@ class InMemoryManifestsTransaction implements ManifestsTransaction {
     return digests.filter((digest) => this.state.manifests.has(manifestKey(repository, digest)));
   }
 
+  async manifestSizes(repository: string, digests: string[]): Promise<Map<string, number>> {
+    const sizes = new Map<string, number>();
+    for (const digest of digests) {
+      const stored = this.state.manifests.get(manifestKey(repository, digest));
+      if (stored) sizes.set(digest, stored.body.byteLength);
+    }
+    return sizes;
+  }
+
   async insertManifest(manifest: NewManifest): Promise<void> {
     const key = manifestKey(manifest.repository, manifest.digest);
     const stored = this.state.manifests.get(key);
