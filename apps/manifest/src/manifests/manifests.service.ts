@@ -13,6 +13,7 @@ import {
   type ManifestInfo,
   type QuarantineState,
   RegistryError,
+  deletedHereDetail,
   manifestDeleted,
   manifestPushed,
   maxManifestBytes,
@@ -242,13 +243,24 @@ export class ManifestsService {
     return this.outbox.envelope(context);
   }
 
+  /**
+   * The miss of `reference`. When this region deleted it, the detail says so
+   * (`deletedHereDetail`): the gateway then answers the miss without asking peer regions,
+   * which may hold the deleted copy until they apply the delete.
+   */
   private async unknown(repository: string, reference: string): Promise<RegistryError> {
-    if (!(await this.manifests.repositoryExists(repository))) {
+    const [exists, deleted] = await Promise.all([
+      this.manifests.repositoryExists(repository),
+      this.manifests.wasDeleted(repository, toTagOrDigest(reference)),
+    ]);
+    const deletedHere = deleted ? deletedHereDetail : {};
+    if (!exists) {
       return new RegistryError('NAME_UNKNOWN', 'repository name not known to registry', {
         name: repository,
+        ...deletedHere,
       });
     }
-    return new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown', { reference });
+    return new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown', { reference, ...deletedHere });
   }
 }
 
