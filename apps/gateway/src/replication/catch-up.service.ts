@@ -3,7 +3,9 @@
  * GET/HEAD with "unknown", the gateway asks this region's replication service whether a
  * peer region acknowledged it (the lookup also moves that image to the front of the
  * replication queue): a manifest comes back with its body, a blob as the peer whose store
- * holds it, and the gateway streams it from there. Only the original miss is ever
+ * holds it, and the gateway streams it from there. A miss of something this region deleted
+ * itself (its detail says so: `deletedHereDetail`) is answered at once: a delete is visible
+ * in its own region the moment it is acknowledged, whatever peers still hold. Only the original miss is ever
  * answered when no peer has it, the replication service does not answer in time, or there
  * are no peers, so a dead peer costs a pull one short timeout and never turns a 404 into
  * a 503.
@@ -13,6 +15,7 @@ import {
   type BlobInfo,
   type ManifestInfo,
   type ErrorCode,
+  isDeletedHere,
   isRegistryError,
   replicationRpc,
 } from '@meridian/contracts';
@@ -89,8 +92,14 @@ export class CatchUp {
     return { info: { digest: request.digest, size: located.size }, region: located.region, store };
   }
 
+  /** Only for what this region never had: what it deleted itself, a peer must not bring back. */
   private mayCatchUp(miss: unknown, codes: readonly ErrorCode[]): boolean {
-    return this.peerStores.regions.length > 0 && isRegistryError(miss) && codes.includes(miss.code);
+    return (
+      this.peerStores.regions.length > 0 &&
+      isRegistryError(miss) &&
+      codes.includes(miss.code) &&
+      !isDeletedHere(miss)
+    );
   }
 
   /** The lookup's answer; undefined when no peer has it or replication cannot tell in time. */
