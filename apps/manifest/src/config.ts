@@ -21,6 +21,7 @@ const schema = z.object({
   MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
   DATABASE_URL: PostgresUrl,
   MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
+  MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(8_000),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
@@ -28,6 +29,7 @@ const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_NATS_URL: envExpectations.natsUrls,
   DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
   MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
+  MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS: 'milliseconds, 100 to 600000',
 };
 
 export interface ManifestConfig {
@@ -35,6 +37,11 @@ export interface ManifestConfig {
   natsUrls: string[];
   databaseUrl: string;
   logLevel: LogLevel;
+  /**
+   * how long a push waits for blobs it references that only a peer region holds to be
+   * copied here (below the gateway's 10 s wait for the manifest service)
+   */
+  peerBlobFetchTimeoutMs: number;
 }
 
 /** Parses the environment; throws ConfigError naming every bad key. */
@@ -45,5 +52,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): ManifestConfig {
     natsUrls: config.MERIDIAN_NATS_URL,
     databaseUrl: config.DATABASE_URL,
     logLevel: config.MERIDIAN_LOG_LEVEL,
+    peerBlobFetchTimeoutMs: config.MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS,
   };
 }

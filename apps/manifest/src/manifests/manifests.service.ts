@@ -227,14 +227,17 @@ export class ManifestsService {
     this.logger.info({ repository, reference: request.reference }, 'manifest deleted');
   }
 
-  /** Every non-foreign blob must be visible in the repository; returns them with their sizes. */
+  /**
+   * Every non-foreign blob must be visible in the repository (copied from a peer region first
+   * when one holds it); returns them with their sizes.
+   */
   private requireBlobs(
     repository: string,
     parsed: ParsedManifest,
     context: RpcContext,
   ): Promise<ManifestReferences['blobs']> {
     const wanted = unique(parsed.blobs.filter((blob) => !blob.foreign).map((blob) => blob.digest));
-    return requireBlobs(this.blobs, repository, wanted, context);
+    return requireBlobs(this.blobs, repository, wanted, context, { fromPeers: true });
   }
 
   /** A fresh envelope whose clock reading sorts after `newest` (what the write supersedes). */
