@@ -33,10 +33,12 @@ describe(RegistryError.name, () => {
       digest: 'sha256:x',
       ...deletedHereDetail,
     });
-    expect(isDeletedHere(RegistryError.fromBody(JSON.parse(JSON.stringify(deleted.toBody()))))).toBe(
-      true,
+    expect(
+      isDeletedHere(RegistryError.fromBody(JSON.parse(JSON.stringify(deleted.toBody())))),
+    ).toBe(true);
+    expect(isDeletedHere(new RegistryError('BLOB_UNKNOWN', 'x', { digest: 'sha256:x' }))).toBe(
+      false,
     );
-    expect(isDeletedHere(new RegistryError('BLOB_UNKNOWN', 'x', { digest: 'sha256:x' }))).toBe(false);
     expect(isDeletedHere(new RegistryError('BLOB_UNKNOWN', 'x'))).toBe(false);
     expect(isDeletedHere(new Error('x'))).toBe(false);
   });

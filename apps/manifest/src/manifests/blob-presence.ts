@@ -20,7 +20,11 @@ export abstract class BlobPresence {
    * Has the blobs among `digests` a peer region holds in `repository` copied here and linked,
    * waiting at most the configured time; never throws (what is still missing stays missing).
    */
-  abstract fetchFromPeers(repository: string, digests: string[], context: RpcContext): Promise<void>;
+  abstract fetchFromPeers(
+    repository: string,
+    digests: string[],
+    context: RpcContext,
+  ): Promise<void>;
 }
 
 @Injectable()

@@ -107,7 +107,7 @@ describe(LookupsService.name, () => {
       await sut.settled();
     });
 
-    it('does not follow a peer\'s tag to a manifest this region deleted, nor copy its blobs', async () => {
+    it("does not follow a peer's tag to a manifest this region deleted, nor copy its blobs", async () => {
       services.addManifest('us-east', 'team/api', image, 'v1');
       await stores['us-east']!.put(blobKey(layer.digest), layer.bytes);
       services.deleteIn('eu-west', 'team/api', image.digest);
