@@ -26,6 +26,7 @@ import { createInterface } from 'node:readline';
 import { eventSubject, replicationCompleted } from '@meridian/contracts';
 import { FilesystemStorageDriver, blobKey } from '@meridian/storage';
 import { connect } from '@nats-io/transport-node';
+import { observerConnectOptions } from '../apps/dev/src/nats-credentials';
 
 const root = resolve(__dirname, '..');
 const mib = 1024 * 1024;
@@ -48,7 +49,10 @@ async function main(): Promise<void> {
   const launched = await launch(dataDir, password);
   const registry = new Registry(launched.gateways['us-east']!, 'admin', password);
   try {
-    const nats = await connect({ servers: launched.nats['eu-west']! });
+    const nats = await connect({
+      servers: launched.nats['eu-west']!,
+      ...(await observerConnectOptions(dataDir, 'eu-west')),
+    });
     const completedAt = new Map<string, { at: number; lagMs: number }>();
     const waiters = new Map<string, () => void>();
     nats.subscribe(eventSubject('eu-west', replicationCompleted.name), {

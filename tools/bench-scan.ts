@@ -29,6 +29,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { eventSubject, scanCompleted } from '@meridian/contracts';
 import { connect } from '@nats-io/transport-node';
+import { observerConnectOptions } from '../apps/dev/src/nats-credentials';
 
 const root = resolve(__dirname, '..');
 const mib = 1024 * 1024;
@@ -59,7 +60,10 @@ async function main(): Promise<void> {
   await chmod(dataDir, 0o755);
   const launched = await launch(dataDir);
   try {
-    const nats = await connect({ servers: launched.natsUrl });
+    const nats = await connect({
+      servers: launched.natsUrl,
+      ...(await observerConnectOptions(dataDir, 'us-east')),
+    });
     const completed = new Map<string, () => void>();
     nats.subscribe(eventSubject('us-east', scanCompleted.name), {
       callback: (_err, msg) => completed.get(scanCompleted.schema.parse(msg.json()).digest)?.(),

@@ -18,6 +18,7 @@ import {
   repositoryRoot,
   requiredKeys,
 } from './meridian-apps';
+import { renderNatsAuthorization } from './nats-authorization';
 
 interface ComposeService {
   image?: string;
@@ -191,14 +192,40 @@ describe('docker-compose.yml', () => {
       const nats = services[`nats-${region}`];
       expect(nats?.command).toEqual(['-c', '/etc/nats/nats.conf']);
       const file = mountedFile(nats, '/etc/nats/nats.conf');
-      const check = spawnSync('nats-server', ['-c', file, '-t'], { encoding: 'utf8' });
+      const check = spawnSync('nats-server', ['-c', file, '-t'], {
+        encoding: 'utf8',
+        env: { PATH: process.env['PATH'], ...nats?.environment },
+      });
       expect(`${check.stdout}${check.stderr}`).toContain('is valid');
       const conf = readFileSync(file, 'utf8');
       expect(conf).toMatch(new RegExp(`domain: "${region}"`));
       expect(conf).toContain(`listen: "0.0.0.0:${natsPort}"`);
       expect(conf).toMatch(/max_payload: 8388608/);
       expect(conf).toMatch(/leafnodes \{/);
+      expect(conf).toContain('ping_interval: "2s"');
       expect(conf).not.toMatch(/gateway \{/);
+    });
+
+    it('admits to NATS only the services, each with its own password and permissions', () => {
+      const nats = services[`nats-${region}`];
+      const conf = readFileSync(mountedFile(nats, '/etc/nats/nats.conf'), 'utf8');
+      expect(conf).toContain(renderNatsAuthorization(region));
+      const passwords = meridianServices.map((service) => {
+        const environment = services[`${service}-${region}`]?.environment ?? {};
+        expect(environment['MERIDIAN_NATS_USER']).toBe(service);
+        const password = environment['MERIDIAN_NATS_PASSWORD'];
+        expect(nats?.environment?.[`NATS_${service.toUpperCase()}_PASSWORD`]).toBe(password);
+        return password;
+      });
+      expect(new Set(passwords).size).toBe(meridianServices.length);
+    });
+
+    it("keeps the region's Postgres behind its own password", () => {
+      const password = services[`postgres-${region}`]?.environment?.['POSTGRES_PASSWORD'];
+      expect(password).toBeTruthy();
+      expect(password).not.toBe(services[`postgres-${peer}`]?.environment?.['POSTGRES_PASSWORD']);
+      const database = new URL(services[`blob-${region}`]?.environment?.['DATABASE_URL'] ?? '');
+      expect(decodeURIComponent(database.password)).toBe(password);
     });
   });
 
@@ -206,7 +233,14 @@ describe('docker-compose.yml', () => {
     const listener = readFileSync(join(repositoryRoot, 'deploy/compose/nats-us-east.conf'), 'utf8');
     const remote = readFileSync(join(repositoryRoot, 'deploy/compose/nats-eu-west.conf'), 'utf8');
     expect(listener).toMatch(/leafnodes \{\s*listen: "0\.0\.0\.0:7422"/);
-    expect(remote).toContain('{ url: "nats-leaf://nats-us-east:7422" }');
+    expect(listener).toMatch(
+      /authorization \{\s*user: "leaf-eu-west"\s*password: \$NATS_LEAF_PASSWORD/,
+    );
+    expect(remote).toContain('{ url: $NATS_LEAF_URL }');
+    const leafUrl = new URL(services['nats-eu-west']?.environment?.['NATS_LEAF_URL'] ?? '');
+    expect(leafUrl.host).toBe('nats-us-east:7422');
+    expect(leafUrl.username).toBe('leaf-eu-west');
+    expect(leafUrl.password).toBe(services['nats-us-east']?.environment?.['NATS_LEAF_PASSWORD']);
   });
 
   it('has an observability profile with an OpenTelemetry collector and Jaeger', () => {

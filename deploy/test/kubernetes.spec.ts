@@ -19,6 +19,7 @@ import {
   repositoryRoot,
   requiredKeys,
 } from './meridian-apps';
+import { helmNatsUsers } from './nats-authorization';
 
 interface KubernetesObject {
   apiVersion: string;
@@ -111,6 +112,11 @@ describe.each(regions)('deploy/k8s/overlays/$region', ({ region, peer }) => {
   /** The container's environment as the kubelet builds it, the Secret's values stood in for. */
   function environmentOf(service: string): Env {
     const container = containerOf(service);
+    // each service's NATS password is a key of its own
+    const secretKeyOf = (variable: string) =>
+      variable === 'MERIDIAN_NATS_PASSWORD'
+        ? `MERIDIAN_NATS_${service.toUpperCase()}_PASSWORD`
+        : variable;
     const env: Env = {};
     for (const source of container.envFrom ?? []) {
       const configMap = find('ConfigMap', source.configMapRef?.name ?? '');
@@ -121,7 +127,7 @@ describe.each(regions)('deploy/k8s/overlays/$region', ({ region, peer }) => {
       const { secretKeyRef, configMapKeyRef } = variable.valueFrom ?? {};
       if (secretKeyRef) {
         expect(secretKeyRef).toEqual(
-          expect.objectContaining({ name: secretName, key: variable.name }),
+          expect.objectContaining({ name: secretName, key: secretKeyOf(variable.name) }),
         );
         env[variable.name] = secretStandIn(secretKeyRef.key);
       } else if (configMapKeyRef) {
@@ -172,6 +178,20 @@ describe.each(regions)('deploy/k8s/overlays/$region', ({ region, peer }) => {
     expect(portNumber(container.livenessProbe?.httpGet?.port)).toBe(answersOn);
     expect(portNumber(container.readinessProbe?.httpGet?.port)).toBe(answersOn);
   });
+
+  it.each(services)(
+    'serves /metrics of %s on a health port Prometheus may reach and the Ingress does not',
+    (service) => {
+      const { healthPort } = parseRuntimeEnv(environmentOf(service));
+      expect(containerOf(service).ports?.find(({ name }) => name === 'health')?.containerPort).toBe(
+        healthPort,
+      );
+      const metricsIngress = find('NetworkPolicy', 'meridian-metrics-ingress')?.spec as {
+        ingress: Array<{ ports: Array<{ port: number }> }>;
+      };
+      expect(metricsIngress.ingress[0]?.ports.map(({ port }) => port)).toEqual([healthPort]);
+    },
+  );
 
   it.each(services)('gives %s more time to stop than its own shutdown grace period', (service) => {
     const { shutdownGraceMs } = parseRuntimeEnv(environmentOf(service));
@@ -284,6 +304,59 @@ describe.each(regions)('deploy/k8s/overlays/$region', ({ region, peer }) => {
     ]);
   });
 
+  it.each(services)(
+    'connects %s to NATS as its own user, over TLS verified with the mounted CA',
+    (service) => {
+      const env = environmentOf(service);
+      expect(env['MERIDIAN_NATS_USER']).toBe(service);
+      expect(env['MERIDIAN_NATS_PASSWORD']).toBeTruthy();
+      expect(env['MERIDIAN_NATS_URL']).toMatch(/^tls:\/\//);
+      const [config] = parseServiceEnv(service, env);
+      expect(config?.['natsAuth']).toMatchObject({
+        user: service,
+        tls: { caFile: env['MERIDIAN_NATS_TLS_CA'] },
+      });
+      const mount = containerOf(service).volumeMounts?.find(({ mountPath }) =>
+        (env['MERIDIAN_NATS_TLS_CA'] ?? '').startsWith(`${mountPath}/`),
+      );
+      const volume = podSpec(service).volumes?.find(({ name }) => name === mount?.name) as
+        { secret?: { secretName: string } } | undefined;
+      expect(volume?.secret?.secretName).toBe('meridian-nats-ca');
+    },
+  );
+
+  it("admits to the region's NATS only the services, over TLS, each limited to its subjects", () => {
+    const values = parse(
+      readFileSync(join(repositoryRoot, 'deploy/k8s/nats', `values-${region}.yaml`), 'utf8'),
+    ) as {
+      config: {
+        nats: { tls: { enabled: boolean } };
+        cluster: { tls: { enabled: boolean } };
+        leafnodes: { tls?: { enabled: boolean }; merge?: Record<string, unknown> };
+        merge: { authorization: { users: unknown[] } };
+      };
+      container: { env: Record<string, { valueFrom: { secretKeyRef: { name: string } } }> };
+    };
+    expect(values.config.nats.tls.enabled).toBe(true);
+    expect(values.config.cluster.tls.enabled).toBe(true);
+    expect(values.config.merge.authorization.users).toEqual(helmNatsUsers(region));
+    for (const service of services)
+      expect(
+        values.container.env[`NATS_${service.toUpperCase()}_PASSWORD`]?.valueFrom.secretKeyRef.name,
+      ).toBe('meridian-nats-users');
+    if (region === 'us-east') {
+      expect(values.config.leafnodes.tls?.enabled).toBe(true);
+      expect(values.config.leafnodes.merge?.['authorization']).toEqual({
+        user: 'leaf-eu-west',
+        password: '<< $NATS_LEAF_PASSWORD >>',
+      });
+    } else {
+      expect(values.config.leafnodes.merge?.['remotes']).toEqual([
+        { urls: ['<< $NATS_LEAF_URL >>'] },
+      ]);
+    }
+  });
+
   it('describes a NATS Helm release with JetStream domain and a leaf node link for the region', () => {
     const values = parse(
       readFileSync(join(repositoryRoot, 'deploy/k8s/nats', `values-${region}.yaml`), 'utf8'),
@@ -292,13 +365,15 @@ describe.each(regions)('deploy/k8s/overlays/$region', ({ region, peer }) => {
         jetstream: { enabled: boolean; merge: { domain: string } };
         leafnodes: { enabled: boolean; merge?: { remotes?: unknown[] } };
         gateway?: unknown;
-        merge: { max_payload: number };
+        merge: { max_payload: number; ping_interval?: string };
       };
     };
     expect(values.config.jetstream).toMatchObject({ enabled: true, merge: { domain: region } });
     expect(values.config.leafnodes.enabled).toBe(true);
     expect(values.config.gateway).toBeUndefined();
     expect(values.config.merge.max_payload).toBeGreaterThanOrEqual(8 * 1024 * 1024);
+    // a dead link is noticed in seconds (nats-server's default ping is every 2 min)
+    expect(values.config.merge.ping_interval).toBe('2s');
     // the hub (us-east) listens; every other region connects to it
     expect(values.config.leafnodes.merge?.remotes?.length ?? 0).toBe(region === 'us-east' ? 0 : 1);
   });

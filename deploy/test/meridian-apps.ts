@@ -68,8 +68,9 @@ export function parseRuntimeEnv(env: Env): RuntimeConfig {
 }
 
 /**
- * Where a service answers `/livez`, `/readyz` and `/metrics`: the gateway on its registry
- * port, every other service on MERIDIAN_HEALTH_PORT (none when it is unset).
+ * Where a service's probes go, `/livez` and `/readyz`: the gateway's registry port, every
+ * other service's MERIDIAN_HEALTH_PORT (none when it is unset). `/metrics` is on the
+ * health port only, the gateway's too.
  */
 export function healthPortOf(service: string, env: Env): number | undefined {
   if (service === 'gateway') return parseServiceEnv('gateway', env)[0]?.['port'] as number;

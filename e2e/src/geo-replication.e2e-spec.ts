@@ -4,14 +4,18 @@
  * artifact with referrers pushed to us-east become ready in eu-west (the status API says
  * so) and pull from there with the same digests; a pull from eu-west right after the push
  * succeeds while eu-west catches up; eu-west cut off for a while converges once back;
- * with only the link between the regions down, both keep serving and converge after;
+ * with only the link between the regions down, both keep serving and converge after; with
+ * the link a black hole (a partition NATS has not noticed), misses stay fast in both and
+ * eu-west serves across it again within seconds of healing;
  * concurrent pushes of one tag in both regions end on one digest; a delete racing its own
- * replication does not come back.
+ * replication does not come back; an image pushed by sha512 digests is served and replicated
+ * like one pushed by sha256.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256Digest } from '@meridian/oci';
+import { randomBytes } from 'node:crypto';
+import { mediaTypes, sha256Digest, sha512Digest } from '@meridian/oci';
 import {
   type OciLayoutImage,
   RegistryRequestError,
@@ -227,6 +231,48 @@ describe('geo-replication between two regions', () => {
     ]);
   });
 
+  it('serves and replicates an image pushed over HTTP by sha512 digests, blobs and manifest', async () => {
+    // skopeo 1.9 cannot push sha512 digests: the requests are made as a client that does would
+    const east = meridian.regions['us-east'].client;
+    const west = meridian.regions['eu-west'].client;
+    const repository = 'team/sha512';
+    const config = await east.pushBlob(
+      repository,
+      JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers' } }),
+      mediaTypes.ociConfig,
+      'sha512',
+    );
+    const layer = await east.pushBlob(
+      repository,
+      randomBytes(512 * 1024),
+      mediaTypes.ociLayerTar,
+      'sha512',
+    );
+    const body = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: mediaTypes.ociManifest,
+        config,
+        layers: [layer],
+      }),
+    );
+    const digest = sha512Digest(body);
+    const put = await east.putManifest(repository, digest, body, mediaTypes.ociManifest);
+    expect(put.headers.get('docker-content-digest')).toBe(digest);
+
+    // no waiting: eu-west answers from us-east until it has its own copy
+    const served = await west.getManifest(repository, digest, [mediaTypes.ociManifest]);
+    expect(served.bytes).toEqual(body);
+    expect(served.digestHeader).toBe(digest);
+    const early = await west.expect('GET', `/v2/${repository}/blobs/${layer.digest}`, [200]);
+    expect(sha512Digest(Buffer.from(await early.arrayBuffer()))).toBe(layer.digest);
+
+    await readyInEuWest(repository, digest);
+    const copied = await west.expect('GET', `/v2/${repository}/blobs/${layer.digest}`, [200]);
+    expect(copied.headers.get('docker-content-digest')).toBe(layer.digest);
+    expect(sha512Digest(Buffer.from(await copied.arrayBuffer()))).toBe(layer.digest);
+  });
+
   it('serves a pull in eu-west right after the push to us-east, while eu-west catches up', async () => {
     const fresh = await buildImage('fresh', 'v1', 3);
     await push(fresh.reference, 'us-east', 'team/fresh:v1');
@@ -253,7 +299,7 @@ describe('geo-replication between two regions', () => {
   });
 
   it('keeps both regions serving pushes and pulls while the link between them is down, then converges', async () => {
-    link = await LeafLinkProxy.insert(meridian.dataDir);
+    link ??= await LeafLinkProxy.insert(meridian.dataDir);
     try {
       const [east, west] = await Promise.all([
         buildImage('link-east', 'v1', 2),
@@ -283,6 +329,45 @@ describe('geo-replication between two regions', () => {
     } finally {
       link.restore();
     }
+  });
+
+  it('answers misses at once in both regions while the link is a black hole NATS has not noticed, and serves across it again within seconds of healing', async () => {
+    link ??= await LeafLinkProxy.insert(meridian.dataDir);
+    const dark = await buildImage('dark', 'v1', 2);
+    const regions = ['us-east', 'eu-west'] as const;
+    const absent = () => sha256Digest(Buffer.from(`absent ${Math.random()}`));
+    const miss = async (region: GeoRegionId) => {
+      const started = performance.now();
+      await meridian.regions[region].client.expect(
+        'HEAD',
+        `/v2/team/dark/blobs/${absent()}`,
+        [404],
+      );
+      return performance.now() - started;
+    };
+    // logged in while the link works, so the timings below are the misses alone
+    for (const region of regions) await miss(region);
+
+    link.blackHole();
+    try {
+      for (const region of regions) {
+        // the first miss waits for the peer once (1 s); then the peer is skipped
+        expect(await miss(region)).toBeLessThan(3_000);
+        const next = [];
+        for (let i = 0; i < 5; i++) next.push(await miss(region));
+        expect(Math.max(...next)).toBeLessThan(500);
+      }
+      await push(dark.reference, 'us-east', 'team/dark:v1');
+    } finally {
+      link.restore();
+    }
+    // pulled in eu-west from us-east (catch-up, or replicated) within seconds of healing
+    const healed = performance.now();
+    await expectEventually(() => pull('eu-west', `team/dark@${dark.manifestDigest}`), {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
+    expect(performance.now() - healed).toBeLessThan(15_000);
   });
 
   it('ends with one digest in both regions when both push the same tag at once', async () => {

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config';
 
-const databaseUrl = 'postgres://meridian:hunter2@db.internal:5432/meridian_us_east';
+const databaseUrl = 'postgres://meridian:hunter2@127.0.0.1:5432/meridian_us_east';
 
 describe(loadConfig.name, () => {
   it('fills defaults for everything but DATABASE_URL; the admin account is left alone', () => {
@@ -13,9 +13,23 @@ describe(loadConfig.name, () => {
       accessTokenTtlSeconds: 3600,
       refreshTokenTtlSeconds: 2_592_000,
       signingKeyRotationHours: 720,
+      peers: [],
       loginFailureLimit: 10,
       loginFailureWindowSeconds: 300,
+      loginAddressFailureLimit: 100,
+      loginIdentityFailureLimit: 100,
     });
+  });
+
+  it('requires MERIDIAN_SIGNING_KEY_SECRET once NATS or Postgres is off this machine', () => {
+    const remote = 'postgres://meridian:hunter2@db.internal:5432/meridian_us_east';
+    expect(() => loadConfig({ DATABASE_URL: remote })).toThrow(/MERIDIAN_SIGNING_KEY_SECRET/);
+    expect(() =>
+      loadConfig({ DATABASE_URL: databaseUrl, MERIDIAN_NATS_URL: 'nats://nats-us-east:4222' }),
+    ).toThrow(/MERIDIAN_SIGNING_KEY_SECRET/);
+    expect(
+      loadConfig({ DATABASE_URL: remote, MERIDIAN_SIGNING_KEY_SECRET: 'sixteen chars ok' }),
+    ).toMatchObject({ signingKeySecret: 'sixteen chars ok' });
   });
 
   it('reads the admin password, token lifetimes and the failed-login bound', () => {
@@ -27,6 +41,7 @@ describe(loadConfig.name, () => {
         MERIDIAN_SIGNING_KEY_ROTATION_HOURS: '0',
         MERIDIAN_SIGNING_KEY_SECRET: 'sixteen chars ok',
         MERIDIAN_LOGIN_FAILURE_LIMIT: '5',
+        MERIDIAN_PEERS: 'eu-west, ap-south',
       }),
     ).toMatchObject({
       adminPassword: 'long enough',
@@ -34,6 +49,7 @@ describe(loadConfig.name, () => {
       signingKeyRotationHours: 0,
       signingKeySecret: 'sixteen chars ok',
       loginFailureLimit: 5,
+      peers: ['eu-west', 'ap-south'],
     });
   });
 

@@ -5,23 +5,42 @@
  * credentials).
  */
 import {
+  ConfigError,
   type EnvExpectations,
+  isLoopbackOnly,
   LogLevel,
   NatsUrls,
   PostgresUrl,
   envExpectations,
   parseEnv,
+  type NatsClientAuth,
+  natsAuthConfig,
+  natsConnectionEnv,
+  natsConnectionExpectations,
 } from '@meridian/config';
 import { RegionId } from '@meridian/contracts';
 import { z } from 'zod';
 
-export { ConfigError } from '@meridian/config';
+export { ConfigError };
 
 const seconds = z.coerce.number().int().positive();
+const failureLimit = z.coerce.number().int().positive();
+
+/** Only their number matters here: the failed-login limits are shared out among the regions. */
+const PeerRegions = z
+  .string()
+  .transform((list) =>
+    list
+      .split(',')
+      .map((peer) => peer.trim())
+      .filter((peer) => peer !== ''),
+  )
+  .pipe(z.array(RegionId).refine((peers) => new Set(peers).size === peers.length));
 
 const schema = z.object({
   MERIDIAN_REGION: RegionId.default('us-east'),
   MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
+  ...natsConnectionEnv,
   DATABASE_URL: PostgresUrl,
   MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
   MERIDIAN_ADMIN_PASSWORD: z.string().min(8).optional(),
@@ -30,13 +49,17 @@ const schema = z.object({
   MERIDIAN_REFRESH_TOKEN_TTL_SECONDS: seconds.default(30 * 86_400),
   MERIDIAN_SIGNING_KEY_ROTATION_HOURS: z.coerce.number().int().nonnegative().default(720),
   MERIDIAN_SIGNING_KEY_SECRET: z.string().min(16).optional(),
-  MERIDIAN_LOGIN_FAILURE_LIMIT: z.coerce.number().int().positive().default(10),
+  MERIDIAN_PEERS: PeerRegions.default([]),
+  MERIDIAN_LOGIN_FAILURE_LIMIT: failureLimit.default(10),
   MERIDIAN_LOGIN_FAILURE_WINDOW_SECONDS: seconds.default(300),
+  MERIDIAN_LOGIN_ADDRESS_FAILURE_LIMIT: failureLimit.default(100),
+  MERIDIAN_LOGIN_IDENTITY_FAILURE_LIMIT: failureLimit.default(100),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_REGION: envExpectations.regionId,
   MERIDIAN_NATS_URL: envExpectations.natsUrls,
+  ...natsConnectionExpectations,
   DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
   MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
   MERIDIAN_ADMIN_PASSWORD: 'a password of at least 8 characters',
@@ -44,14 +67,20 @@ const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_TOKEN_TTL_SECONDS: 'a whole number of seconds, 1 to 86400',
   MERIDIAN_REFRESH_TOKEN_TTL_SECONDS: 'a whole number of seconds, at least 1',
   MERIDIAN_SIGNING_KEY_ROTATION_HOURS: 'a whole number of hours, 0 to rotate only when asked',
-  MERIDIAN_SIGNING_KEY_SECRET: 'a secret of at least 16 characters',
+  MERIDIAN_SIGNING_KEY_SECRET:
+    "a secret of at least 16 characters (required unless NATS and Postgres are on this machine's loopback)",
+  MERIDIAN_PEERS: 'distinct region ids separated by commas, e.g. eu-west,ap-south',
   MERIDIAN_LOGIN_FAILURE_LIMIT: 'a whole number, at least 1',
   MERIDIAN_LOGIN_FAILURE_WINDOW_SECONDS: 'a whole number of seconds, at least 1',
+  MERIDIAN_LOGIN_ADDRESS_FAILURE_LIMIT: 'a whole number, at least 1',
+  MERIDIAN_LOGIN_IDENTITY_FAILURE_LIMIT: 'a whole number, at least 1',
 };
 
 export interface AuthConfig {
   region: RegionId;
   natsUrls: string[];
+  /** this service's NATS credentials and TLS, when set */
+  natsAuth?: NatsClientAuth;
   databaseUrl: string;
   logLevel: LogLevel;
   /** enables the admin account `admin` with this password at start */
@@ -63,8 +92,16 @@ export interface AuthConfig {
   signingKeyRotationHours: number;
   /** seals the region's private signing keys at rest */
   signingKeySecret?: string;
+  /** the other regions: each region counts failed logins against its share of the limits */
+  peers: RegionId[];
+  /** failures of one identity from one address, over all regions, before backoff starts */
   loginFailureLimit: number;
+  /** the longest backoff between two logins of one identity from one address */
   loginFailureWindowSeconds: number;
+  /** failures from one address over every identity, over all regions, in a day */
+  loginAddressFailureLimit: number;
+  /** failures of one identity from every address, over all regions, in a day */
+  loginIdentityFailureLimit: number;
 }
 
 export const authConfigToken = Symbol('AuthConfig');
@@ -72,9 +109,18 @@ export const authConfigToken = Symbol('AuthConfig');
 /** Parses the environment; throws ConfigError naming every bad key. */
 export function loadConfig(env: NodeJS.ProcessEnv): AuthConfig {
   const config = parseEnv(schema, expectations, env);
+  // only a system on one machine (the embedded default, a test) may keep its keys in the clear
+  if (
+    !config.MERIDIAN_SIGNING_KEY_SECRET &&
+    !isLoopbackOnly([...config.MERIDIAN_NATS_URL, config.DATABASE_URL])
+  )
+    throw new ConfigError([
+      { key: 'MERIDIAN_SIGNING_KEY_SECRET', expected: expectations.MERIDIAN_SIGNING_KEY_SECRET },
+    ]);
   return {
     region: config.MERIDIAN_REGION,
     natsUrls: config.MERIDIAN_NATS_URL,
+    ...natsAuthConfig(config),
     databaseUrl: config.DATABASE_URL,
     logLevel: config.MERIDIAN_LOG_LEVEL,
     ...(config.MERIDIAN_ADMIN_PASSWORD ? { adminPassword: config.MERIDIAN_ADMIN_PASSWORD } : {}),
@@ -85,7 +131,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AuthConfig {
     ...(config.MERIDIAN_SIGNING_KEY_SECRET
       ? { signingKeySecret: config.MERIDIAN_SIGNING_KEY_SECRET }
       : {}),
+    peers: config.MERIDIAN_PEERS,
     loginFailureLimit: config.MERIDIAN_LOGIN_FAILURE_LIMIT,
     loginFailureWindowSeconds: config.MERIDIAN_LOGIN_FAILURE_WINDOW_SECONDS,
+    loginAddressFailureLimit: config.MERIDIAN_LOGIN_ADDRESS_FAILURE_LIMIT,
+    loginIdentityFailureLimit: config.MERIDIAN_LOGIN_IDENTITY_FAILURE_LIMIT,
   };
 }

@@ -7,7 +7,10 @@ describe('auth service: access tokens', () => {
   let sut: AuthServiceHarness;
 
   beforeAll(async () => {
-    sut = await AuthServiceHarness.start('auth_tokens', { loginFailureLimit: 3 });
+    sut = await AuthServiceHarness.start('auth_tokens', {
+      loginFailureLimit: 2,
+      loginIdentityFailureLimit: 3,
+    });
   });
 
   afterAll(async () => {
@@ -145,11 +148,26 @@ describe('auth service: access tokens', () => {
     expect(keys.find((key) => key.kid === oldKid)?.retiredAt).toEqual(expect.any(String));
   });
 
-  it('answers TOOMANYREQUESTS with the seconds to wait past the failed-login bound, even to the right password', async () => {
+  it('backs off an identity at one address past the failed-login bound, even the right password', async () => {
+    const { secret } = await sut.call(rpc.servicePrincipalPut, { id: 'typo', roles: ['AcrPull'] });
+    for (let i = 0; i < 2; i++) {
+      expect(
+        (await refusal(sut.login('typo', `wrong ${i}`, [], { clientAddr: '10.1.0.1' }))).code,
+      ).toBe('UNAUTHORIZED');
+    }
+    const refused = await refusal(sut.login('typo', secret!, [], { clientAddr: '10.1.0.1' }));
+    expect(refused.code).toBe('TOOMANYREQUESTS');
+    expect(refused.detail).toEqual({ retryAfterSeconds: 1 });
+    // another address is not this one's failures
+    await expect(sut.login('typo', secret!, [], { clientAddr: '10.1.0.2' })).resolves.toBeDefined();
+  });
+
+  it('past the identity budget refuses new addresses but not the one it logged in from', async () => {
     const { secret } = await sut.call(rpc.servicePrincipalPut, {
       id: 'guessed',
       roles: ['AcrPull'],
     });
+    await sut.login('guessed', secret!, [], { clientAddr: '10.0.0.100' });
     for (let i = 0; i < 3; i++) {
       expect(
         (await refusal(sut.login('guessed', `wrong ${i}`, [], { clientAddr: `10.0.0.${i}` }))).code,
@@ -158,8 +176,11 @@ describe('auth service: access tokens', () => {
     const refused = await refusal(sut.login('guessed', secret!, [], { clientAddr: '10.0.0.9' }));
     expect(refused.code).toBe('TOOMANYREQUESTS');
     expect((refused.detail as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(
-      290,
+      86_000,
     );
+    await expect(
+      sut.login('guessed', secret!, [], { clientAddr: '10.0.0.100' }),
+    ).resolves.toBeDefined();
   });
 
   it('authenticates management callers and refuses wrong passwords', async () => {

@@ -65,8 +65,11 @@ export class AuthServiceHarness {
       accessTokenTtlSeconds: 3600,
       refreshTokenTtlSeconds: 86_400,
       signingKeyRotationHours: 0,
+      peers: [],
       loginFailureLimit: 10,
       loginFailureWindowSeconds: 300,
+      loginAddressFailureLimit: 100,
+      loginIdentityFailureLimit: 100,
       ...overrides,
     };
     const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, logger }), {
@@ -94,7 +97,7 @@ export class AuthServiceHarness {
   }
 
   /** One of the service's own providers, to drive what a timer otherwise does. */
-  provider<T>(type: new (...args: never[]) => T): T {
+  provider<T>(type: abstract new (...args: never[]) => T): T {
     return this.app.get(type);
   }
 

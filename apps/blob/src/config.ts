@@ -13,6 +13,10 @@ import {
   PostgresUrl,
   envExpectations,
   parseEnv,
+  type NatsClientAuth,
+  natsAuthConfig,
+  natsConnectionEnv,
+  natsConnectionExpectations,
 } from '@meridian/config';
 import { RegionId } from '@meridian/contracts';
 import {
@@ -28,6 +32,7 @@ export { ConfigError } from '@meridian/config';
 const schema = withStorageEnv({
   MERIDIAN_REGION: RegionId.default('us-east'),
   MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
+  ...natsConnectionEnv,
   DATABASE_URL: PostgresUrl,
   MERIDIAN_UPLOAD_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(86_400),
   MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
@@ -36,6 +41,7 @@ const schema = withStorageEnv({
 const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_REGION: envExpectations.regionId,
   MERIDIAN_NATS_URL: envExpectations.natsUrls,
+  ...natsConnectionExpectations,
   DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
   MERIDIAN_UPLOAD_IDLE_TIMEOUT_SECONDS: 'a whole number of seconds, at least 1',
   MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
@@ -45,6 +51,8 @@ const expectations: EnvExpectations<typeof schema> = {
 export interface BlobConfig {
   region: RegionId;
   natsUrls: string[];
+  /** this service's NATS credentials and TLS, when set */
+  natsAuth?: NatsClientAuth;
   databaseUrl: string;
   storage: z.output<typeof StorageConfig>;
   /** an upload session untouched this long expires and its bytes are removed */
@@ -60,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): BlobCon
   return {
     region: config.MERIDIAN_REGION,
     natsUrls: config.MERIDIAN_NATS_URL,
+    ...natsAuthConfig(config),
     databaseUrl: config.DATABASE_URL,
     storage: storageConfigFromEnv(config, config.MERIDIAN_REGION, cwd),
     uploadIdleTimeoutSeconds: config.MERIDIAN_UPLOAD_IDLE_TIMEOUT_SECONDS,

@@ -6,15 +6,18 @@
  * services first, then the brokers, then the database.
  */
 import { mkdir } from 'node:fs/promises';
+import type { MeridianService } from '@meridian/contracts';
 import { describeExit, ProcessStartError } from '@meridian/process';
 import { adminPasswordEnv, loginCommand, resolveAdminPassword } from './admin-password';
 import type { LauncherConfig } from './config';
 import { ensureNatsServer } from './ensure-nats-server';
 import type { LauncherOutput } from './launcher-output';
+import { resolveNatsCredentials } from './nats-credentials';
 import { natsUnit } from './nats.launcher';
 import { embeddedPostgresUnit, ensureDatabase } from './postgres.launcher';
 import { planRegions, type RegionLayout } from './region-layout';
 import { hubLeafnodePort, regionLinks } from './region-links';
+import { resolveServiceSecrets } from './service-secrets';
 import { type RegionInfrastructure, regionServices, serviceUnit } from './services.launcher';
 import { type SupervisedUnit, Supervisor, type SupervisorEvents } from './supervisor';
 
@@ -59,6 +62,9 @@ export class Launcher {
     const admin = await resolveAdminPassword(this.config.dataDir, process.env);
     // every service inherits the launcher's environment: the auth service enables `admin` with it
     process.env[adminPasswordEnv] = admin.password;
+    // …and the keys that seal signing keys and webhook secrets at rest
+    Object.assign(process.env, await resolveServiceSecrets(this.config.dataDir, process.env));
+    const natsCredentials = await resolveNatsCredentials(this.config.dataDir, this.config.regions);
     this.output.info('starting', {
       regions: this.config.regions.join(','),
       data: this.config.dataDir,
@@ -73,9 +79,19 @@ export class Launcher {
       ),
     );
 
-    const links = regionLinks(layouts, layouts.length > 1 ? await hubLeafnodePort(layouts[0]!) : 0);
+    const links = regionLinks(
+      layouts,
+      layouts.length > 1 ? await hubLeafnodePort(layouts[0]!) : 0,
+      natsCredentials.leafUserOf,
+    );
     const natsUnits = layouts.map((layout, index) =>
-      natsUnit(layout, natsBinary, this.output, links[index]),
+      natsUnit(
+        layout,
+        natsBinary,
+        this.output,
+        links[index],
+        natsCredentials.usersOf(layout.region),
+      ),
     );
     await Promise.all(natsUnits.map((unit) => this.supervise('nats', unit)));
     for (const [index, unit] of natsUnits.entries()) {
@@ -88,6 +104,8 @@ export class Launcher {
           natsUrl: natsUnits[index]!.url,
           databaseUrl: databaseUrls[index]!,
           peers: layouts.filter((peer) => peer !== layout),
+          natsSeedOf: (service) =>
+            natsCredentials.seedOf(layout.region, service as MeridianService),
         }),
       ),
     );

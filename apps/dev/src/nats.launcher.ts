@@ -1,10 +1,16 @@
 /**
  * One nats-server per region, JetStream on with the region as its domain, its store under
- * `<data dir>/<region>/nats`, linked to the other regions (see region-links.ts).
+ * `<data dir>/<region>/nats`, linked to the other regions (see region-links.ts), admitting
+ * only the region's services, each limited to its own subjects (nats-credentials.ts).
  * The first start picks the port (MERIDIAN_NATS_PORT + region index, or a free one); a
  * restart after a crash reuses port and store, so services reconnect and streams persist.
  */
-import { type LeafnodeOptions, type NatsServer, startNatsServer } from '@meridian/process';
+import {
+  type LeafnodeOptions,
+  type NatsServer,
+  type NatsUser,
+  startNatsServer,
+} from '@meridian/process';
 import type { LauncherOutput } from './launcher-output';
 import type { RegionLayout } from './region-layout';
 import type { SupervisedUnit } from './supervisor';
@@ -19,6 +25,8 @@ export function natsUnit(
   binary: string,
   output: LauncherOutput,
   link?: LeafnodeOptions,
+  /** the services' users (nats-credentials.ts): clients without credentials are refused */
+  users?: readonly NatsUser[],
 ): NatsUnit {
   const name = `${layout.region}/nats`;
   const source = {
@@ -49,6 +57,7 @@ export function natsUnit(
         jetStream: true,
         jetStreamDomain: layout.region,
         leafnodes: link,
+        users,
         onLine: (line) => output.processLine(source, line),
         onSpawn,
       });

@@ -16,6 +16,18 @@ describe(regionLinks.name, () => {
     ]);
   });
 
+  it("admits only the other regions' leaf users, each linking in as its own", () => {
+    const layouts = planRegions(loadConfig({ MERIDIAN_REGIONS: 'us-east,eu-west' }, '/'));
+    const leafUserOf = (region: string) => ({ user: `leaf-${region}`, password: `pw/${region}` });
+    expect(regionLinks(layouts, 7422, leafUserOf)).toEqual([
+      {
+        listen: { host: '127.0.0.1', port: 7422 },
+        users: [{ user: 'leaf-eu-west', password: 'pw/eu-west' }],
+      },
+      { remotes: ['nats-leaf://leaf-eu-west:pw%2Feu-west@127.0.0.1:7422'] },
+    ]);
+  });
+
   it('links nothing when there is one region', () => {
     expect(
       regionLinks(planRegions(loadConfig({ MERIDIAN_REGIONS: 'us-east' }, '/')), 7422),

@@ -8,22 +8,33 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { type LeafnodeOptions, freePort } from '@meridian/process';
+import { type LeafnodeOptions, type LeafnodeUser, freePort } from '@meridian/process';
 import type { RegionLayout } from './region-layout';
 
 const leafHost = '127.0.0.1';
 
-/** Each region's leaf node block, in layout order; none for a single region. */
+/**
+ * Each region's leaf node block, in layout order; none for a single region. With
+ * `leafUserOf`, the hub admits only the other regions' leaf users and each links in as its own.
+ */
 export function regionLinks(
   layouts: readonly RegionLayout[],
   hubLeafPort: number,
+  leafUserOf?: (region: string) => LeafnodeUser,
 ): Array<LeafnodeOptions | undefined> {
   if (layouts.length < 2) return layouts.map(() => undefined);
-  return layouts.map((_layout, index) =>
-    index === 0
-      ? { listen: { host: leafHost, port: hubLeafPort } }
-      : { remotes: [`nats-leaf://${leafHost}:${hubLeafPort}`] },
-  );
+  return layouts.map((layout, index) => {
+    if (index === 0) {
+      const listen = { host: leafHost, port: hubLeafPort };
+      if (!leafUserOf) return { listen };
+      return { listen, users: layouts.slice(1).map((remote) => leafUserOf(remote.region)) };
+    }
+    const user = leafUserOf?.(layout.region);
+    const userInfo = user
+      ? `${encodeURIComponent(user.user)}:${encodeURIComponent(user.password)}@`
+      : '';
+    return { remotes: [`nats-leaf://${userInfo}${leafHost}:${hubLeafPort}`] };
+  });
 }
 
 /** The first region's leaf node port: the one of the last run while it is free, else a new one. */

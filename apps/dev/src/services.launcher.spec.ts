@@ -52,6 +52,11 @@ describe(serviceEnv.name, () => {
     expect(envOf('blob')['MERIDIAN_PEERS']).toBeUndefined();
   });
 
+  it('tells auth which other regions there are, to share the failed-login limits out', () => {
+    expect(envOf('auth')['MERIDIAN_PEERS']).toBe('eu-west');
+    expect(envOf('auth')['MERIDIAN_PEER_EU_WEST_STORAGE_DIR']).toBeUndefined();
+  });
+
   it('gives the blob service its region, broker, database and store', () => {
     expect(envOf('blob')).toEqual({
       PATH: '/usr/bin',
@@ -95,5 +100,19 @@ describe(serviceEnv.name, () => {
     const told = serviceEnv(gateway, layout!, infra, config, { MERIDIAN_GATEWAY_WORKERS: '3' });
     expect(told['MERIDIAN_GATEWAY_WORKERS']).toBe('3');
     expect(envOf('blob')['MERIDIAN_GATEWAY_WORKERS']).toBeUndefined();
+  });
+
+  it("gives each service its own NATS key, never the launcher's NATS credentials", () => {
+    const blob = regionServices.find((spec) => spec.name === 'blob')!;
+    const env = serviceEnv(
+      blob,
+      layout!,
+      { ...infra, natsSeedOf: (service) => `seed-of-${service}` },
+      config,
+      { MERIDIAN_NATS_USER: 'someone', MERIDIAN_NATS_PASSWORD: 'pw' },
+    );
+    expect(env['MERIDIAN_NATS_NKEY_SEED']).toBe('seed-of-blob');
+    expect(env['MERIDIAN_NATS_USER']).toBeUndefined();
+    expect(env['MERIDIAN_NATS_PASSWORD']).toBeUndefined();
   });
 });

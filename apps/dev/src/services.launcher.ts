@@ -22,6 +22,8 @@ export interface ServiceSpec {
   http: boolean;
   /** reads the other regions' stores (MERIDIAN_PEERS, MERIDIAN_PEER_<REGION>_STORAGE_*) */
   peers: boolean;
+  /** knows only which other regions there are (MERIDIAN_PEERS), not their stores */
+  peerRegions?: boolean;
   /** node flags before the script; a cluster's workers inherit them */
   nodeFlags?: readonly string[];
 }
@@ -39,7 +41,8 @@ const gatewayNodeFlags = ['--max-semi-space-size=64'] as const;
 export const regionServices: readonly ServiceSpec[] = [
   { name: 'blob', database: true, store: true, http: false, peers: false },
   { name: 'manifest', database: true, store: false, http: false, peers: false },
-  { name: 'auth', database: true, store: false, http: false, peers: false },
+  // auth shares the failed-login limits out among the regions
+  { name: 'auth', database: true, store: false, http: false, peers: false, peerRegions: true },
   { name: 'replication', database: true, store: true, http: false, peers: true },
   { name: 'webhook', database: true, store: false, http: false, peers: false },
   { name: 'scan', database: true, store: true, http: false, peers: false },
@@ -59,6 +62,8 @@ export interface RegionInfrastructure {
   databaseUrl: string;
   /** every other region */
   peers: readonly RegionLayout[];
+  /** the nkey seed each service connects to NATS with (nats-credentials.ts) */
+  natsSeedOf?: (service: string) => string;
 }
 
 const readyTimeoutMs = 120_000;
@@ -71,13 +76,21 @@ export function serviceEnv(
   config: LauncherConfig,
   inherited: NodeJS.ProcessEnv,
 ): NodeJS.ProcessEnv {
-  // the launcher's own DATABASE_URL names a server, not a region's database
-  const { DATABASE_URL: _server, ...env } = inherited;
+  // the launcher's own DATABASE_URL names a server, not a region's database; NATS
+  // credentials are each service's own
+  const {
+    DATABASE_URL: _server,
+    MERIDIAN_NATS_USER: _user,
+    MERIDIAN_NATS_PASSWORD: _password,
+    MERIDIAN_NATS_NKEY_SEED: _seed,
+    ...env
+  } = inherited;
   return {
     ...(spec.http ? { MERIDIAN_GATEWAY_WORKERS: String(gatewayWorkersBesideServices()) } : {}),
     ...env,
     MERIDIAN_REGION: layout.region,
     MERIDIAN_NATS_URL: infra.natsUrl,
+    ...(infra.natsSeedOf ? { MERIDIAN_NATS_NKEY_SEED: infra.natsSeedOf(spec.name) } : {}),
     // the launcher waits for the info line `service ready`: quieter levels are applied to
     // what it prints, not to what the service writes
     MERIDIAN_LOG_LEVEL: isAtLeast(config.logLevel, 'info') ? 'info' : config.logLevel,
@@ -85,13 +98,18 @@ export function serviceEnv(
     ...(spec.database ? { DATABASE_URL: infra.databaseUrl } : {}),
     ...(spec.store ? { MERIDIAN_STORAGE_DIR: layout.storeDir } : {}),
     ...(spec.http ? { MERIDIAN_HOST: config.host, MERIDIAN_PORT: String(layout.gatewayPort) } : {}),
+    ...(spec.peerRegions ? { MERIDIAN_PEERS: peerIds(infra.peers) } : {}),
     ...(spec.peers ? peerEnv(infra.peers) : {}),
   };
 }
 
+function peerIds(peers: readonly RegionLayout[]): string {
+  return peers.map((peer) => peer.region).join(',');
+}
+
 /** Where the other regions' stores are: replication copies from them, the gateway serves from them while catching up. */
 function peerEnv(peers: readonly RegionLayout[]): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { MERIDIAN_PEERS: peers.map((peer) => peer.region).join(',') };
+  const env: NodeJS.ProcessEnv = { MERIDIAN_PEERS: peerIds(peers) };
   for (const peer of peers) {
     env[peerStorageEnvKey(peer.region, 'MERIDIAN_STORAGE_DRIVER')] = 'filesystem';
     env[peerStorageEnvKey(peer.region, 'MERIDIAN_STORAGE_DIR')] = peer.storeDir;

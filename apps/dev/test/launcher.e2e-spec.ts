@@ -3,13 +3,14 @@
  * scripts that honour the service contract (log `service ready`, serve `GET /v2/`) and
  * report what they were given. Real embedded Postgres and nats-servers.
  */
-import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expectEventually, freePort, type ManagedProcess, spawnProcess } from '@meridian/testing';
 import { connect } from '@nats-io/transport-node';
 import postgres from 'postgres';
+import { observerConnectOptions } from '../src/nats-credentials';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 
@@ -198,16 +199,49 @@ describe('dev launcher', () => {
       });
     });
 
+    const envOfService = (region: string, service: string) =>
+      records(launcher).find(
+        (record) =>
+          record.msg === 'starting' && record.region === region && record.service === service,
+      )!.env!;
+
+    it('gives every service its own NATS key and refuses connections without one', async () => {
+      const seeds = ['us-east', 'eu-west'].flatMap((region) =>
+        ['blob', 'manifest', 'auth', 'replication', 'webhook', 'scan', 'gateway'].map(
+          (service) => envOfService(region, service)['MERIDIAN_NATS_NKEY_SEED'],
+        ),
+      );
+      expect(seeds.every((seed) => /^SU[A-Z2-7]{56}$/.test(seed ?? ''))).toBe(true);
+      expect(new Set(seeds).size).toBe(seeds.length);
+      await expect(
+        connect({
+          servers: envOfService('us-east', 'blob')['MERIDIAN_NATS_URL'],
+          reconnect: false,
+        }),
+      ).rejects.toThrow(/authorization violation/i);
+      for (const file of [
+        join(dataDir, 'nats-credentials.json'),
+        join(dataDir, 'us-east', 'nats', 'nats-server.conf'),
+        join(dataDir, 'signing-key-secret'),
+        join(dataDir, 'webhook-secret-key'),
+      ])
+        expect((await stat(file)).mode & 0o777).toBe(0o600);
+      expect(envOfService('eu-west', 'auth')['MERIDIAN_SIGNING_KEY_SECRET']).toBe(
+        envOfService('us-east', 'auth')['MERIDIAN_SIGNING_KEY_SECRET'],
+      );
+      expect(envOfService('us-east', 'webhook')['MERIDIAN_WEBHOOK_SECRET_KEY']).toMatch(/.{16,}/);
+    });
+
     it("joins the regions' brokers: each reaches the other's JetStream domain", async () => {
-      const natsUrlOf = (region: string) =>
-        records(launcher).find(
-          (record) => record.msg === 'starting' && record.region === region && record.env,
-        )!.env!['MERIDIAN_NATS_URL']!;
       for (const [from, to] of [
         ['eu-west', 'us-east'],
         ['us-east', 'eu-west'],
       ] as const) {
-        const connection = await connect({ servers: natsUrlOf(from) });
+        // as the region's read-only observer, as benchmarks and tools connect
+        const connection = await connect({
+          servers: envOfService(from, 'replication')['MERIDIAN_NATS_URL'],
+          ...(await observerConnectOptions(dataDir, from)),
+        });
         try {
           const info = await expectEventually(
             () => connection.request(`$JS.${to}.API.INFO`, '', { timeout: 1000 }),

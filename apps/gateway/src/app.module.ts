@@ -50,6 +50,7 @@ export class AppModule {
             region: config.region,
             service: 'gateway',
             logger,
+            auth: config.natsAuth,
           }),
         }),
       ],

@@ -14,6 +14,7 @@ describe(loadConfig.name, () => {
       storage: { driver: 'filesystem', rootDirectory: '/srv/.meridian/us-east/store' },
       manifestCacheBytes: 64 * 1024 * 1024,
       workers: Math.min(availableParallelism(), 4),
+      trustedProxies: [],
       auth: { mode: 'on', registryName: 'meridian', publicUrl: undefined },
     });
   });
@@ -37,6 +38,7 @@ describe(loadConfig.name, () => {
         MERIDIAN_AUTH_MODE: 'off',
         MERIDIAN_REGISTRY_NAME: 'registry.example.com',
         MERIDIAN_PUBLIC_URL: 'https://registry.example.com/',
+        MERIDIAN_TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.7,fd00::/8',
       },
       '/srv',
     );
@@ -49,6 +51,7 @@ describe(loadConfig.name, () => {
       logLevel: 'debug',
       manifestCacheBytes: 0,
       workers: 3,
+      trustedProxies: ['10.0.0.0/8', '192.168.1.7', 'fd00::/8'],
       auth: {
         mode: 'off',
         registryName: 'registry.example.com',
@@ -80,6 +83,7 @@ describe(loadConfig.name, () => {
         MERIDIAN_LOG_LEVEL: 'loud',
         MERIDIAN_AUTH_MODE: 'maybe',
         MERIDIAN_PUBLIC_URL: 'ftp://registry',
+        MERIDIAN_TRUSTED_PROXIES: '10.0.0.0/33',
       });
 
     expect(attempt).toThrow(ConfigError);
@@ -95,6 +99,7 @@ describe(loadConfig.name, () => {
         'MERIDIAN_PUBLIC_URL',
         'MERIDIAN_REGION',
         'MERIDIAN_S3_REDIRECT',
+        'MERIDIAN_TRUSTED_PROXIES',
       ]);
       expect((error as Error).message).not.toContain('70000');
       expect((error as Error).message).not.toContain('US_EAST');

@@ -6,6 +6,7 @@
  * The storage variables are libs/storage's, read the same way by the blob service, so both
  * open one store (see storage-env.ts for MERIDIAN_S3_REDIRECT and the public endpoint).
  */
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import {
   type EnvExpectations,
@@ -13,6 +14,10 @@ import {
   NatsUrls,
   envExpectations,
   parseEnv,
+  type NatsClientAuth,
+  natsAuthConfig,
+  natsConnectionEnv,
+  natsConnectionExpectations,
 } from '@meridian/config';
 import { RegionId } from '@meridian/contracts';
 import {
@@ -27,9 +32,30 @@ export { ConfigError } from '@meridian/config';
 
 const Port = z.coerce.number().int().min(1).max(65_535);
 
+/** `10.0.0.7`, `10.0.0.0/8`, `fd00::/8`: an address, or an address and a prefix length. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+
+const AddressList = z
+  .string()
+  .transform((list) =>
+    list
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== ''),
+  )
+  .pipe(z.array(z.string().refine(isAddressOrCidr)));
+
 const schema = withStorageEnv({
   MERIDIAN_REGION: RegionId.default('us-east'),
   MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
+  ...natsConnectionEnv,
   MERIDIAN_HOST: z.string().min(1).default('127.0.0.1'),
   MERIDIAN_PORT: Port.default(5000),
   MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
@@ -44,11 +70,13 @@ const schema = withStorageEnv({
     .url({ protocol: /^https?$/ })
     .transform((url) => url.replace(/\/+$/, ''))
     .optional(),
+  MERIDIAN_TRUSTED_PROXIES: AddressList.default([]),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_REGION: envExpectations.regionId,
   MERIDIAN_NATS_URL: envExpectations.natsUrls,
+  ...natsConnectionExpectations,
   MERIDIAN_HOST: 'a host name or IP address to listen on',
   MERIDIAN_PORT: 'a port number (1-65535)',
   MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
@@ -59,12 +87,16 @@ const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_REGISTRY_NAME: "a registry name (letters, digits, `.`, `:`, `-`): the tokens' audience",
   MERIDIAN_PUBLIC_URL:
     'the http(s) URL clients reach the gateway at, e.g. https://registry.example.com',
+  MERIDIAN_TRUSTED_PROXIES:
+    'addresses or CIDRs of the proxies in front of the gateway, comma-separated, e.g. 10.0.0.0/8',
   ...storageEnvExpectations,
 };
 
 export interface GatewayConfig {
   region: string;
   natsUrl: string[];
+  /** this service's NATS credentials and TLS, when set */
+  natsAuth?: NatsClientAuth;
   host: string;
   port: number;
   logLevel: LogLevel;
@@ -73,6 +105,11 @@ export interface GatewayConfig {
   manifestCacheBytes: number;
   /** processes serving HTTP on the one port; one per CPU (at most 4) by default */
   workers: number;
+  /**
+   * the proxies whose `X-Forwarded-For` (and `-Proto`) name the client; a request from any
+   * other address is its own client, whatever headers it sends
+   */
+  trustedProxies: string[];
   auth: GatewayAuthConfig;
 }
 
@@ -81,7 +118,10 @@ export interface GatewayAuthConfig {
   mode: 'on' | 'off';
   /** the `service` of the token challenge and the audience (`aud`) tokens must carry */
   registryName: string;
-  /** the base URL of the token realm; the request's Host when absent */
+  /**
+   * the base URL of the token realm; when absent, the request's Host, which must then be a
+   * loopback name or the listen address (auth-challenges.ts)
+   */
   publicUrl: string | undefined;
 }
 
@@ -91,12 +131,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Gateway
   return {
     region: config.MERIDIAN_REGION,
     natsUrl: config.MERIDIAN_NATS_URL,
+    ...natsAuthConfig(config),
     host: config.MERIDIAN_HOST,
     port: config.MERIDIAN_PORT,
     logLevel: config.MERIDIAN_LOG_LEVEL,
     storage: storageConfigFromEnv(config, config.MERIDIAN_REGION, cwd),
     manifestCacheBytes: config.MERIDIAN_MANIFEST_CACHE_MIB * 1024 * 1024,
     workers: config.MERIDIAN_GATEWAY_WORKERS ?? Math.min(availableParallelism(), 4),
+    trustedProxies: config.MERIDIAN_TRUSTED_PROXIES,
     auth: {
       mode: config.MERIDIAN_AUTH_MODE,
       registryName: config.MERIDIAN_REGISTRY_NAME,

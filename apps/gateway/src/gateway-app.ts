@@ -5,8 +5,13 @@
  *   PUTs read theirs with a hard cap (Fastify's bodyLimit plays no part);
  * - `Docker-Distribution-API-Version` is set on the node response of every request, so
  *   errors, 404s and directly written responses all carry it;
- * - every request is a span and counted in the metrics (observe-requests.ts), and
- *   `/livez`, `/readyz`, `/metrics` answer outside the registry's auth (health.routes.ts).
+ * - every request is a span and counted in the metrics (observe-requests.ts); `/livez` and
+ *   `/readyz` answer outside the registry's auth (health.routes.ts), and with a health port
+ *   all three health paths, `/metrics` too, answer there (never on the registry's port);
+ * - the client's address is the connection's, or what a trusted proxy's `X-Forwarded-For`
+ *   says (MERIDIAN_TRUSTED_PROXIES): it keys the failed-login counts;
+ * - without MERIDIAN_PUBLIC_URL, a request under a Host the gateway cannot vouch for is
+ *   refused, so no token realm names a host of the caller's choosing (refuse-unknown-host.ts).
  * main.ts listens; tests call this with their own configuration.
  */
 import { randomUUID } from 'node:crypto';
@@ -18,16 +23,31 @@ import {
   type Logger,
   NestPinoLogger,
   findReadinessProbes,
+  startHealthServer,
 } from '@meridian/telemetry';
 import { AppModule } from './app.module';
 import type { GatewayConfig } from './config';
 import { registerHealthRoutes } from './http/health.routes';
 import { observeRequests } from './http/observe-requests';
+import { refuseUnknownHosts } from './http/refuse-unknown-host';
+
+export interface GatewayHealthServer {
+  /** MERIDIAN_HEALTH_PORT (`0`: a free one) */
+  port: number;
+  host: string;
+}
+
+export interface GatewayApp {
+  app: NestFastifyApplication;
+  /** the health server's port, when one was asked for */
+  healthPort: number | undefined;
+}
 
 export async function createGatewayApp(
   config: GatewayConfig,
   logger: Logger,
-): Promise<NestFastifyApplication> {
+  healthServer?: GatewayHealthServer,
+): Promise<GatewayApp> {
   const storage = await createStorageDriver(config.storage);
   const adapter = new FastifyAdapter({
     routerOptions: { ignoreTrailingSlash: true },
@@ -39,6 +59,8 @@ export async function createGatewayApp(
     // a request on an open connection while the gateway stops is served, not turned away
     // with a 503 a client would not retry; new connections are refused from the start
     return503OnClosing: false,
+    // X-Forwarded-For from anyone else is the client's own claim, not a proxy's
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register({ config, logger, storage }),
@@ -55,9 +77,16 @@ export async function createGatewayApp(
     reply.raw.setHeader('docker-distribution-api-version', 'registry/2.0');
     done();
   });
+  if (config.auth.mode === 'on' && config.auth.publicUrl === undefined) {
+    refuseUnknownHosts(fastify, config.host);
+  }
   observeRequests(fastify);
   const health = new HealthEndpoints([...findReadinessProbes(app), storageReadinessProbe(storage)]);
   registerHealthRoutes(fastify, health);
+  const healthListener = healthServer
+    ? await startHealthServer(health, healthServer.port, healthServer.host)
+    : undefined;
+  if (healthListener) fastify.addHook('onClose', async () => healthListener.close());
   // Fastify ends the connections that are idle the moment it closes; one whose response
   // finishes a moment later would hold the shutdown for the whole keep-alive timeout.
   fastify.addHook('preClose', (done) => {
@@ -67,5 +96,5 @@ export async function createGatewayApp(
     server.once('close', () => clearInterval(sweep));
     done();
   });
-  return app;
+  return { app, healthPort: healthListener?.port };
 }

@@ -22,7 +22,8 @@ const minimumLifetimeMs = 5_000;
  * How long workers get to finish their requests before they are killed: their own grace
  * period (MERIDIAN_SHUTDOWN_GRACE_SECONDS) and a second to flush and exit.
  */
-const stopGraceMs = loadRuntimeConfig(process.env).shutdownGraceMs + 1_000;
+const runtime = loadRuntimeConfig(process.env);
+const stopGraceMs = runtime.shutdownGraceMs + 1_000;
 
 export function runGatewayPrimary(config: GatewayConfig, logger: Logger): void {
   const startedAt = new Map<number, number>();
@@ -54,13 +55,16 @@ export function runGatewayPrimary(config: GatewayConfig, logger: Logger): void {
     process.exit();
   };
 
-  cluster.on('listening', () => {
+  cluster.on('listening', (_worker, address) => {
+    // a worker listens on the health port too (MERIDIAN_HEALTH_PORT): ready means the registry's
+    if (address.port !== config.port) return;
     listening += 1;
     if (listening === config.workers) {
       logger.info(
         {
           host: config.host,
           port: config.port,
+          healthPort: runtime.healthPort,
           storage: config.storage.driver,
           workers: config.workers,
         },

@@ -4,7 +4,9 @@
  * SIGINT/SIGTERM, on the primary's request, or when the primary is gone: the listener
  * closes, `/readyz` turns 503, requests in flight (uploads too) get
  * MERIDIAN_SHUTDOWN_GRACE_SECONDS to finish, NATS drains, the process exits 0 (1 when
- * stopping failed or overran). Traces and metrics are named after the gateway and region.
+ * stopping failed or overran). Traces and metrics are named after the gateway and region;
+ * with MERIDIAN_HEALTH_PORT, `/livez`, `/readyz` and `/metrics` answer there (in a cluster,
+ * every worker listens on it and node hands each scrape to one of them).
  */
 import cluster from 'node:cluster';
 import { type Logger, loadRuntimeConfig, startMetrics, startTracing } from '@meridian/telemetry';
@@ -18,7 +20,13 @@ export async function runGatewayServer(config: GatewayConfig, logger: Logger): P
   const runtime = loadRuntimeConfig(process.env);
   const tracing = startTracing({ service: 'gateway', region: config.region });
   const registry = startMetrics({ service: 'gateway', region: config.region });
-  const app = await createGatewayApp(config, logger);
+  const { app, healthPort } = await createGatewayApp(
+    config,
+    logger,
+    runtime.healthPort !== undefined
+      ? { port: runtime.healthPort, host: runtime.healthHost }
+      : undefined,
+  );
   let stopping: Promise<void> | undefined;
   const stop = (reason: string): Promise<void> => {
     stopping ??= (async () => {
@@ -58,7 +66,7 @@ export async function runGatewayServer(config: GatewayConfig, logger: Logger): P
   if (cluster.isWorker) logger.debug({ port: config.port }, 'gateway worker listening');
   else
     logger.info(
-      { host: config.host, port: config.port, storage: config.storage.driver },
+      { host: config.host, port: config.port, healthPort, storage: config.storage.driver },
       'service ready',
     );
 }

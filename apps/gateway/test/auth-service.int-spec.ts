@@ -2,7 +2,8 @@
  * The gateway with the real auth service behind it (apps/auth as a child process, its
  * admin account enabled): the token endpoint as docker login uses it, refresh tokens,
  * identities made through the management API and held to their rights on `/v2`, the
- * management API's own guard, key rotation under live tokens, and the failed-login bound.
+ * management API's own guard, key rotation under live tokens, and the failed-login bound,
+ * per client address as a trusted proxy names it.
  */
 import {
   blobOf,
@@ -19,7 +20,11 @@ describe('gateway with the auth service', () => {
   let registry: RegistryUnderTest;
 
   beforeAll(async () => {
-    registry = await startRegistry({ auth: 'service' });
+    // as behind an Ingress: the test's requests come from the proxy's address
+    registry = await startRegistry({
+      auth: 'service',
+      gatewayEnv: { MERIDIAN_TRUSTED_PROXIES: '127.0.0.1' },
+    });
     await pushImage(registry, 'shared/app', 'v1');
   }, 120_000);
 
@@ -197,5 +202,26 @@ describe('gateway with the auth service', () => {
 
     expect(last?.status).toBe(429);
     expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it("backs off the address that failed, not the real user's behind the same proxy", async () => {
+    const { secret } = await manage<{ secret: string }>('PUT', '/service-principals/proxied', {
+      roles: ['AcrPull'],
+    });
+    const login = (password: string, clientAddr: string) =>
+      registry.anonymousRequest('/oauth2/token?service=meridian', {
+        headers: { authorization: basic('proxied', password), 'x-forwarded-for': clientAddr },
+      });
+    let last: Response | undefined;
+    for (let attempt = 0; attempt < 30; attempt += 1) {
+      last = await login('wrong', '203.0.113.66');
+      await last.arrayBuffer();
+      if (last.status === 429) break;
+      expect(last.status).toBe(401);
+    }
+    expect(last?.status).toBe(429);
+
+    const user = await login(secret, '198.51.100.20');
+    expect(user.status).toBe(200);
   });
 });

@@ -2,8 +2,11 @@
  * The gateway authorizes every `/v2` request with the token the client fetched from
  * `/oauth2/token`, verified against the auth service's published keys (here the test
  * issuer's, over real NATS): refused tokens, scopes that do not cover the request, anonymous
- * pull, key rotation, and what each refusal tells the client.
+ * pull, key rotation, and what each refusal tells the client; whose address the token
+ * endpoint passes on (a trusted proxy's X-Forwarded-For, no one else's), and which Host a
+ * realm may be built from.
  */
+import { request as httpRequest } from 'node:http';
 import { expectEventually } from '@meridian/testing';
 import { base64url } from 'jose';
 import {
@@ -345,6 +348,76 @@ describe('gateway authorization', () => {
     await expectStatus(response, 401);
     expect((await registry.request('/v2/auth/app/manifests/refused')).status).toBe(404);
   });
+
+  describe('the client address and the realm host', () => {
+    const tokenRequest = (headers: Record<string, string>) =>
+      rawGet(registry.url, '/oauth2/token?service=meridian', headers);
+
+    it('ignores X-Forwarded-For from a client that is no trusted proxy', async () => {
+      const response = await tokenRequest({ 'x-forwarded-for': '203.0.113.9' });
+
+      expect(response.status).toBe(200);
+      expect(registry.auth.tokenRequests.at(-1)?.clientAddr).toBe('127.0.0.1');
+    });
+
+    it('refuses a Host it cannot vouch for, rather than send a realm of that host', async () => {
+      const response = await rawGet(registry.url, '/v2/', { host: 'evil.example' });
+
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.body).errors[0].code).toBe('REQUEST_INVALID');
+      expect(response.headers['www-authenticate']).toBeUndefined();
+    });
+
+    it('builds the realm from a loopback Host', async () => {
+      const port = new URL(registry.url).port;
+      const response = await rawGet(registry.url, '/v2/', { host: `localhost:${port}` });
+
+      expect(response.status).toBe(401);
+      expect(response.headers['www-authenticate']).toBe(
+        `Bearer realm="http://localhost:${port}/oauth2/token",service="meridian"`,
+      );
+    });
+
+    it('still answers the probes under any Host', async () => {
+      expect((await rawGet(registry.url, '/readyz', { host: '10.0.0.7:5000' })).status).toBe(200);
+    });
+
+    describe('behind a trusted proxy, with a public URL', () => {
+      let proxied: RegistryUnderTest;
+
+      beforeAll(async () => {
+        proxied = await startRegistry({
+          gatewayEnv: {
+            MERIDIAN_TRUSTED_PROXIES: '127.0.0.0/8',
+            MERIDIAN_PUBLIC_URL: 'https://registry.example.com',
+          },
+        });
+      }, 120_000);
+
+      afterAll(async () => {
+        await proxied?.stop();
+      });
+
+      it("passes on the client the proxy names, not the proxy's own address", async () => {
+        const response = await rawGet(proxied.url, '/oauth2/token?service=meridian', {
+          'x-forwarded-for': '198.51.100.1, 203.0.113.9',
+        });
+
+        expect(response.status).toBe(200);
+        // the proxy appended the address it saw; what came before is the client's own claim
+        expect(proxied.auth.tokenRequests.at(-1)?.clientAddr).toBe('203.0.113.9');
+      });
+
+      it('names the public URL in the realm, whatever the Host', async () => {
+        const response = await rawGet(proxied.url, '/v2/', { host: 'evil.example' });
+
+        expect(response.status).toBe(401);
+        expect(response.headers['www-authenticate']).toBe(
+          'Bearer realm="https://registry.example.com/oauth2/token",service="meridian"',
+        );
+      });
+    });
+  });
 });
 
 /** The gateway reads the anonymous-pull switch from its key cache (a few seconds old at most). */
@@ -368,4 +441,32 @@ async function expectEventuallyStatus(
     },
     { timeoutMs: 15_000, intervalMs: 200 },
   );
+}
+
+/** A GET with headers fetch would not send as given (Host). */
+function rawGet(
+  base: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(new URL(path, base), { headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end();
+  });
 }

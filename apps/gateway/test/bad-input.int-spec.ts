@@ -151,12 +151,12 @@ describe('bad input', () => {
     });
 
     it('refuses an unsupported digest algorithm in a manifest path', async () => {
-      const response = await registry.request(`/v2/${name}/manifests/sha512:${'ab'.repeat(64)}`);
+      const response = await registry.request(`/v2/${name}/manifests/sha384:${'ab'.repeat(48)}`);
 
       expect(response.status).toBe(400);
       const body = (await response.json()) as { errors: { code: string; message: string }[] };
       expect(body.errors[0]).toMatchObject({ code: 'DIGEST_INVALID' });
-      expect(body.errors[0]!.message).toMatch(/unsupported digest algorithm sha512/);
+      expect(body.errors[0]!.message).toMatch(/unsupported digest algorithm sha384/);
     });
 
     it('refuses an invalid tag', async () => {

@@ -178,7 +178,8 @@ describe('blob uploads', () => {
   });
 
   it.each([
-    ['sha512', `sha512:${'ab'.repeat(64)}`, /unsupported digest algorithm sha512/],
+    ['sha384', `sha384:${'ab'.repeat(48)}`, /unsupported digest algorithm sha384/],
+    ['short sha512', `sha512:${'ab'.repeat(32)}`, /invalid sha512 digest/],
     ['md5', 'md5:d41d8cd98f00b204e9800998ecf8427e', /unsupported digest algorithm md5/],
     ['malformed', 'sha256:XYZ', /invalid sha256 digest/],
     ['missing', undefined, /digest query parameter is required/],

@@ -3,8 +3,9 @@
  * heard of the image, a peer region has it. A stand-in for this region's replication
  * service (its two lookup RPCs, on the region's real NATS) says which peer has what; the
  * peer's store is a real directory. The gateway must serve the manifest it is handed and
- * stream the blob (ranges too) from the peer's store, answer 404 when no peer has it, and
- * answer that 404 quickly when the replication service does not answer at all.
+ * stream the blob (ranges too) from the peer's store, and answer 404 when no peer has it.
+ * While the replication service does not answer at all (not started yet, stopped), the
+ * region cannot tell whether a peer has the image: 503 with Retry-After, never a 404.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -101,13 +102,22 @@ describe('pulls served from a peer region while this one catches up', () => {
     await replication.connection.flush();
   }
 
-  it('answers 404 quickly when the replication service does not answer', async () => {
+  /** What a client is told while this region's replication service is down: come back soon. */
+  async function expectUnavailable(path: string, method = 'GET'): Promise<void> {
     const started = Date.now();
-    const response = await registry.request(`/v2/geo/app/manifests/v1`);
-    expect(response.status).toBe(404);
-    // the local answer, unchanged: this region has never seen the repository
-    expect(await errorCode(response)).toBe('NAME_UNKNOWN');
+    const response = await registry.request(path, { method });
+    expect(response.status).toBe(503);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    if (method === 'GET') expect(await errorCode(response)).toBe('UNAVAILABLE');
+    // the catch-up's own wait (500 ms here), not a hang
     expect(Date.now() - started).toBeLessThan(3_000);
+  }
+
+  it('answers 503 with Retry-After, not a false 404, when the replication service does not answer', async () => {
+    await expectUnavailable(`/v2/geo/app/manifests/v1`);
+    await expectUnavailable(`/v2/geo/app/manifests/v1`, 'HEAD');
+    await expectUnavailable(`/v2/geo/app/blobs/${layer.digest}`);
+    await expectUnavailable(`/v2/geo/app/blobs/${layer.digest}`, 'HEAD');
   });
 
   it('serves the manifest a peer has, by tag and by digest, with its headers', async () => {
@@ -160,6 +170,13 @@ describe('pulls served from a peer region while this one catches up', () => {
     expect(blobMiss.status).toBe(404);
     expect(['BLOB_UNKNOWN', 'NAME_UNKNOWN']).toContain(await errorCode(blobMiss));
     expect(lookups).toContain(`manifest geo/app v2`);
+  });
+
+  it('answers 503 again, not 404, once the replication service stops', async () => {
+    await replication?.close();
+    replication = undefined;
+    await expectUnavailable(`/v2/geo/app/manifests/v1`);
+    await expectUnavailable(`/v2/geo/app/blobs/${layer.digest}`, 'HEAD');
   });
 });
 

@@ -87,6 +87,17 @@ describe('gateway workers', () => {
       expect(response.status).toBe(200);
     }
   });
+
+  it('serves /metrics on the health port the workers share, and not on the registry port', async () => {
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      const metrics = await fetch(`${registry.healthUrl}/metrics`, onNewConnection());
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain('meridian_');
+    }
+    const onRegistryPort = await registry.anonymousRequest('/metrics', onNewConnection());
+    await onRegistryPort.arrayBuffer();
+    expect(onRegistryPort.status).toBe(404);
+  });
 });
 
 function patchOnOwnConnection(url: string, body: Buffer, authorization: string): Promise<number> {

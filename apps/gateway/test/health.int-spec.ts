@@ -1,8 +1,9 @@
 /**
- * The gateway's own health and metrics paths: answered without a token (they sit outside
- * `/v2` and `/api/v1`), readiness from the region's NATS and store, and `/metrics`
- * counting requests by route template, never by repository. `GET /v2/` stays the
- * registry's, with its token challenge.
+ * The gateway's health and metrics paths: `/livez` and `/readyz` answered without a token on
+ * the registry's port (outside `/v2` and `/api/v1`) and on the health port, readiness from
+ * the region's NATS and store; `/metrics` only on the health port, counting requests by
+ * route template, never by repository. `GET /v2/` stays the registry's, with its token
+ * challenge.
  */
 import { pushImage } from './oci-requests';
 import { type RegistryUnderTest, startRegistry } from './registry.harness';
@@ -32,6 +33,18 @@ describe('gateway health and metrics', () => {
     });
   });
 
+  it('answers the probes on the health port too', async () => {
+    expect((await fetch(`${registry.healthUrl}/livez`)).status).toBe(200);
+    const ready = await fetch(`${registry.healthUrl}/readyz`);
+    expect(await ready.json()).toMatchObject({ status: 'ready' });
+  });
+
+  it('keeps /metrics off the registry port, which the public reaches', async () => {
+    const response = await registry.anonymousRequest('/metrics');
+    expect(response.status).toBe(404);
+    expect(await response.text()).not.toContain('meridian_http_requests_total');
+  });
+
   it('leaves GET /v2/ to the registry and its token challenge', async () => {
     const response = await registry.anonymousRequest('/v2/');
     expect(response.status).toBe(401);
@@ -42,7 +55,7 @@ describe('gateway health and metrics', () => {
     await pushImage(registry, 'health/app', 'v1');
     await registry.request('/v2/health/app/manifests/v1');
 
-    const response = await registry.anonymousRequest('/metrics');
+    const response = await fetch(`${registry.healthUrl}/metrics`);
     expect(response.status).toBe(200);
     const body = await response.text();
     expect(body).toMatch(

@@ -7,7 +7,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger } from '@meridian/telemetry';
 import {
   type ManagedProcess,
@@ -68,7 +67,7 @@ describe('identity management API', () => {
     });
     const config = { ...loadConfig(env, repositoryRoot), logLevel: 'warn' } as const;
     const logger = createLogger({ service: 'gateway', region: 'us-east', level: 'warn' });
-    const gateway: NestFastifyApplication = await createGatewayApp(config, logger);
+    const { app: gateway } = await createGatewayApp(config, logger);
     await gateway.listen(port, '127.0.0.1');
     cleanups.push(() => gateway.close());
     url = `http://127.0.0.1:${port}`;

@@ -3,7 +3,7 @@
  * can still look at statuses and headers itself.
  */
 import { randomBytes } from 'node:crypto';
-import { mediaTypes, sha256Digest } from '@meridian/oci';
+import { type DigestAlgorithm, computeDigest, mediaTypes } from '@meridian/oci';
 import type { RegistryUnderTest } from './registry.harness';
 
 export interface Blob {
@@ -12,13 +12,13 @@ export interface Blob {
   size: number;
 }
 
-export function randomBlob(size = 1024): Blob {
-  return blobOf(randomBytes(size));
+export function randomBlob(size = 1024, algorithm: DigestAlgorithm = 'sha256'): Blob {
+  return blobOf(randomBytes(size), algorithm);
 }
 
-export function blobOf(bytes: Buffer | string): Blob {
+export function blobOf(bytes: Buffer | string, algorithm: DigestAlgorithm = 'sha256'): Blob {
   const buffer = Buffer.from(bytes);
-  return { bytes: buffer, digest: sha256Digest(buffer), size: buffer.length };
+  return { bytes: buffer, digest: computeDigest(buffer, algorithm), size: buffer.length };
 }
 
 export async function expectStatus(response: Response, status: number): Promise<Response> {
@@ -59,9 +59,13 @@ export interface Manifest {
   mediaType: string;
 }
 
-export function manifestOf(value: unknown, mediaType: string = mediaTypes.ociManifest): Manifest {
+export function manifestOf(
+  value: unknown,
+  mediaType: string = mediaTypes.ociManifest,
+  algorithm: DigestAlgorithm = 'sha256',
+): Manifest {
   const body = Buffer.from(JSON.stringify(value));
-  return { body, digest: sha256Digest(body), mediaType };
+  return { body, digest: computeDigest(body, algorithm), mediaType };
 }
 
 /** An OCI image manifest of config and layers already pushed. */

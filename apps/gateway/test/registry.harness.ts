@@ -37,6 +37,8 @@ const verbose = process.env['MERIDIAN_TEST_VERBOSE'] === '1';
 export interface RegistryUnderTest {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
+  /** `http://127.0.0.1:<health port>`: `/livez`, `/readyz` and `/metrics` */
+  readonly healthUrl: string;
   readonly config: GatewayConfig;
   /** the region's store, to check that nothing was written */
   readonly store: StorageDriver;
@@ -73,6 +75,8 @@ export interface RegistryOptions {
    * real auth service (`apps/auth`, its admin account enabled with the harness's password)
    */
   auth?: 'test-issuer' | 'service';
+  /** more of the gateway's environment (MERIDIAN_TRUSTED_PROXIES, say) */
+  gatewayEnv?: NodeJS.ProcessEnv;
 }
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<RegistryUnderTest> {
@@ -119,6 +123,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     }
 
     const port = await freePort();
+    const healthPort = await freePort();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       MERIDIAN_REGION: 'us-east',
@@ -142,6 +147,9 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     for (const service of services) {
       const child = startService(service, {
         ...env,
+        ...(service === 'gateway'
+          ? { ...options.gatewayEnv, MERIDIAN_HEALTH_PORT: String(healthPort) }
+          : {}),
         MERIDIAN_GATEWAY_WORKERS: String(options.gatewayWorkers ?? 1),
       });
       cleanups.push(() => child.stop());
@@ -152,7 +160,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     }
 
     const config = {
-      ...loadConfig(env, repositoryRoot),
+      ...loadConfig({ ...env, ...options.gatewayEnv }, repositoryRoot),
       logLevel: verbose ? 'debug' : 'warn',
     } as const;
     const logger = createLogger({
@@ -163,7 +171,10 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     });
     let gateway: NestFastifyApplication | undefined;
     const startGateway = async (): Promise<void> => {
-      gateway = await createGatewayApp(config, logger);
+      ({ app: gateway } = await createGatewayApp(config, logger, {
+        port: healthPort,
+        host: '127.0.0.1',
+      }));
       await gateway.listen(port, '127.0.0.1');
     };
     const stopGateway = async (): Promise<void> => {
@@ -205,6 +216,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     };
     return {
       url,
+      healthUrl: `http://127.0.0.1:${healthPort}`,
       config,
       get auth(): TestTokenIssuer {
         if (!auth) throw new Error('the real auth service answers here: no test issuer');

@@ -57,6 +57,8 @@ export class TestTokenIssuer {
   readonly published: SigningKey[] = [];
   anonymousPull = false;
   readonly accounts = new Map<string, TestAccount>();
+  /** every `auth.token` request received, in order: what the gateway passed on */
+  readonly tokenRequests: TokenRequest[] = [];
 
   private constructor(
     private readonly messaging: Messaging,
@@ -124,6 +126,7 @@ export class TestTokenIssuer {
   }
 
   private async issue(request: TokenRequest) {
+    this.tokenRequests.push(request);
     const asked = request.scopes.map(parseScope).filter((entry) => entry !== undefined);
     const { sub, allows } = this.authenticate(request.credentials);
     const access = asked

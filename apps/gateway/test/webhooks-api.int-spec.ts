@@ -1,15 +1,14 @@
 /**
  * The webhooks management API (`/api/v1/webhooks`) through the gateway in this process, with
  * the real auth and webhook services as child processes, their own nats-server and a fresh
- * Postgres database: who may call it, the secret shown once, updates, the delivery log,
- * ping, delete, and refused input.
+ * Postgres database: who may call it, the secret shown once, custom header values never
+ * shown, updates, the delivery log, ping, delete, and refused input.
  */
-import { createServer } from 'node:http';
+import { type IncomingHttpHeaders, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger } from '@meridian/telemetry';
 import {
   createTestDatabase,
@@ -33,6 +32,8 @@ describe('webhooks management API', () => {
   const cleanups: Array<() => Promise<unknown>> = [];
   const admin: Credentials = { username: 'admin', password: adminPassword };
   const received: Array<Record<string, unknown>> = [];
+  /** the headers of each delivery, by the event id its body carries */
+  const headersOf = new Map<unknown, IncomingHttpHeaders>();
   let url: string;
   let receiverUrl: string;
 
@@ -47,9 +48,9 @@ describe('webhooks management API', () => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        received.push(
-          JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
-        );
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+        received.push(body);
+        headersOf.set(body['id'], request.headers);
         response.writeHead(204).end();
       });
     });
@@ -87,7 +88,7 @@ describe('webhooks management API', () => {
     }
     const config = { ...loadConfig(env, repositoryRoot), logLevel: 'warn' } as const;
     const logger = createLogger({ service: 'gateway', region: 'us-east', level: 'warn' });
-    const gateway: NestFastifyApplication = await createGatewayApp(config, logger);
+    const { app: gateway } = await createGatewayApp(config, logger);
     await gateway.listen(port, '127.0.0.1');
     cleanups.push(() => gateway.close());
     url = `http://127.0.0.1:${port}`;
@@ -205,4 +206,79 @@ describe('webhooks management API', () => {
       expect(refused.errors[0]!.code).toBe('REQUEST_INVALID');
     }
   });
+
+  it('never shows custom header values, and keeps a stored one sent back redacted', async () => {
+    const contributor = await principal('hooks-editor', 'Contributor');
+    const credentials = { Authorization: 'Bearer receiver-token', 'X-Api-Key': 'key-one' };
+    const redacted = { Authorization: '[redacted]', 'X-Api-Key': '[redacted]' };
+    const created = await json(
+      await call('PUT', '/api/v1/webhooks/credhook', {
+        as: contributor,
+        body: { serviceUri: receiverUrl, actions: ['push'], customHeaders: credentials },
+      }),
+      201,
+    );
+    expect(created['customHeaders']).toEqual(redacted);
+    const shown = await json(
+      await call('GET', '/api/v1/webhooks/credhook', { as: contributor }),
+      200,
+    );
+    expect(shown['customHeaders']).toEqual(redacted);
+    const listed = await call('GET', '/api/v1/webhooks', { as: contributor });
+    const listing = await listed.text();
+    expect(listing).not.toContain('receiver-token');
+    expect(listing).not.toContain('key-one');
+
+    const patched = await json(
+      await call('PATCH', '/api/v1/webhooks/credhook', {
+        as: contributor,
+        body: { customHeaders: { Authorization: '[redacted]', 'X-Api-Key': 'key-two' } },
+      }),
+      200,
+    );
+    expect(patched['customHeaders']).toEqual(redacted);
+
+    const ping = await json<{ id: string; eventId: string }>(
+      await call('POST', '/api/v1/webhooks/credhook/ping', { as: contributor }),
+      202,
+    );
+    const sent = await expectEventually(() => {
+      const headers = headersOf.get(ping.eventId);
+      expect(headers).toBeDefined();
+      return headers!;
+    });
+    expect(sent).toMatchObject({ authorization: 'Bearer receiver-token', 'x-api-key': 'key-two' });
+    const log = await expectEventually(async () => {
+      const response = await call('GET', '/api/v1/webhooks/credhook/events', { as: contributor });
+      const text = await response.text();
+      expect(text).toContain('"state":"succeeded"');
+      return text;
+    });
+    expect(log).not.toContain('receiver-token');
+    expect(log).not.toContain('key-two');
+    expect((await call('DELETE', '/api/v1/webhooks/credhook')).status).toBe(204);
+  });
+
+  it.each(['Host', 'Content-Length', 'Transfer-Encoding', 'Connection', 'X-Meridian-Signature'])(
+    'refuses %s as a custom header with 400 REQUEST_INVALID',
+    async (header) => {
+      const body = { serviceUri: receiverUrl, actions: ['push'], customHeaders: { [header]: 'x' } };
+      const refused = await json<{ errors: Array<{ code: string }> }>(
+        await call('PUT', '/api/v1/webhooks/framedhook', { body }),
+        400,
+      );
+      expect(refused.errors[0]!.code).toBe('REQUEST_INVALID');
+      await json(
+        await call('PUT', '/api/v1/webhooks/framedhook', {
+          body: { serviceUri: receiverUrl, actions: ['push'] },
+        }),
+        201,
+      );
+      const patch = await call('PATCH', '/api/v1/webhooks/framedhook', {
+        body: { customHeaders: { [header.toLowerCase()]: 'x' } },
+      });
+      expect(patch.status).toBe(400);
+      expect((await call('DELETE', '/api/v1/webhooks/framedhook')).status).toBe(204);
+    },
+  );
 });

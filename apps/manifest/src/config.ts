@@ -10,6 +10,10 @@ import {
   PostgresUrl,
   envExpectations,
   parseEnv,
+  type NatsClientAuth,
+  natsAuthConfig,
+  natsConnectionEnv,
+  natsConnectionExpectations,
 } from '@meridian/config';
 import { RegionId } from '@meridian/contracts';
 import { z } from 'zod';
@@ -19,6 +23,7 @@ export { ConfigError } from '@meridian/config';
 const schema = z.object({
   MERIDIAN_REGION: RegionId.default('us-east'),
   MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
+  ...natsConnectionEnv,
   DATABASE_URL: PostgresUrl,
   MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
   MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(8_000),
@@ -27,6 +32,7 @@ const schema = z.object({
 const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_REGION: envExpectations.regionId,
   MERIDIAN_NATS_URL: envExpectations.natsUrls,
+  ...natsConnectionExpectations,
   DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
   MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
   MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS: 'milliseconds, 100 to 600000',
@@ -35,6 +41,8 @@ const expectations: EnvExpectations<typeof schema> = {
 export interface ManifestConfig {
   region: RegionId;
   natsUrls: string[];
+  /** this service's NATS credentials and TLS, when set */
+  natsAuth?: NatsClientAuth;
   databaseUrl: string;
   logLevel: LogLevel;
   /**
@@ -50,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ManifestConfig {
   return {
     region: config.MERIDIAN_REGION,
     natsUrls: config.MERIDIAN_NATS_URL,
+    ...natsAuthConfig(config),
     databaseUrl: config.DATABASE_URL,
     logLevel: config.MERIDIAN_LOG_LEVEL,
     peerBlobFetchTimeoutMs: config.MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS,

@@ -13,10 +13,12 @@ import { createStorageDriver, storageReadinessProbe } from '@meridian/storage';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { BlobCopier, type RegionStores } from './blobs/blob-copier';
 import { CopyThroughput } from './blobs/copy-throughput';
+import { StoreSweeper } from './blobs/store-sweeper';
 import type { ReplicationConfig } from './config';
 import { ReplicationConsumers, replicationConcurrencyToken } from './events/replication.consumers';
 import { LookupsHandler } from './lookups/lookups.handler';
 import { LookupsService } from './lookups/lookups.service';
+import { PeerBreaker } from './replication/peer-breaker';
 import { NatsRegionServices, RegionServices } from './replication/region-services';
 import {
   ReplicationRepository,
@@ -72,11 +74,17 @@ export class AppModule {
             new BlobCopier(stores, throughput),
         },
         {
+          provide: StoreSweeper,
+          inject: [regionStoresToken],
+          useFactory: (stores: RegionStores) => new StoreSweeper(stores.own, logger),
+        },
+        {
           // ready when this region's store answers; a peer's store down is replication lag
           provide: storeReadinessToken,
           inject: [regionStoresToken],
           useFactory: (stores: RegionStores) => storageReadinessProbe(stores.own),
         },
+        { provide: PeerBreaker, useFactory: () => new PeerBreaker() },
         { provide: RegionServices, useClass: NatsRegionServices },
         { provide: ReplicationRepository, useClass: SqlReplicationRepository },
         { provide: PeerLinks, useClass: NatsPeerLinks },

@@ -15,6 +15,10 @@ import {
   PostgresUrl,
   envExpectations,
   parseEnv,
+  type NatsClientAuth,
+  natsAuthConfig,
+  natsConnectionEnv,
+  natsConnectionExpectations,
 } from '@meridian/config';
 import { RegionId } from '@meridian/contracts';
 import {
@@ -31,6 +35,7 @@ export { ConfigError } from '@meridian/config';
 const schema = withStorageEnv({
   MERIDIAN_REGION: RegionId.default('us-east'),
   MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
+  ...natsConnectionEnv,
   DATABASE_URL: PostgresUrl,
   MERIDIAN_REPLICATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   MERIDIAN_REPLICATION_FAILED_AFTER: z.coerce.number().int().min(1).default(5),
@@ -40,6 +45,7 @@ const schema = withStorageEnv({
 const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_REGION: envExpectations.regionId,
   MERIDIAN_NATS_URL: envExpectations.natsUrls,
+  ...natsConnectionExpectations,
   DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
   MERIDIAN_REPLICATION_CONCURRENCY: 'a whole number of events applied at once, 1 to 64',
   MERIDIAN_REPLICATION_FAILED_AFTER: 'a whole number of attempts, at least 1',
@@ -52,6 +58,8 @@ export interface ReplicationConfig {
   /** the other regions, in MERIDIAN_PEERS order */
   peers: RegionId[];
   natsUrls: string[];
+  /** this service's NATS credentials and TLS, when set */
+  natsAuth?: NatsClientAuth;
   databaseUrl: string;
   storage: StorageConfig;
   peerStorage: Record<RegionId, StorageConfig>;
@@ -75,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Replica
     region: config.MERIDIAN_REGION,
     peers,
     natsUrls: config.MERIDIAN_NATS_URL,
+    ...natsAuthConfig(config),
     databaseUrl: config.DATABASE_URL,
     storage: storageConfigFromEnv(config, config.MERIDIAN_REGION, cwd),
     peerStorage,

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256Digest } from '@meridian/oci';
+import { sha256Digest, sha512Digest } from '@meridian/oci';
 import {
   FilesystemStorageDriver,
   S3StorageDriver,
@@ -93,18 +93,38 @@ describe(`${BlobCopier.name} with S3 stores`, () => {
     expect((await readAll(euWest, blobKey(digest))).equals(layer)).toBe(true);
   });
 
-  it("never completes a bucket's put with bytes that do not hash to the digest", async () => {
-    const [usEast, euWest] = [await directory('us-east-tampered'), await bucket('eu-west')];
-    for (const size of [64 * 1024, 12 * MiB]) {
-      const layer = randomBytes(size);
-      const digest = sha256Digest(layer);
-      layer[layer.length - 1] ^= 0xff;
-      await usEast.put(blobKey(digest), layer);
+  it('streams a sha512 blob into its blobs/sha512/ key, verified with sha512', async () => {
+    const [usEast, euWest] = [await directory('us-east-sha512'), await bucket('eu-west')];
+    const layer = randomBytes(6 * MiB);
+    const digest = sha512Digest(layer);
+    await usEast.put(blobKey(digest), layer);
 
-      await expect(
-        copier(euWest, usEast).ensure('us-east', { digest, size: layer.length }),
-      ).rejects.toBeInstanceOf(DigestMismatchError);
-      expect(await euWest.stat(blobKey(digest))).toBeUndefined();
-    }
+    await copier(euWest, usEast).ensure('us-east', { digest, size: layer.length });
+    expect(blobKey(digest)).toMatch(/^blobs\/sha512\//);
+    expect((await readAll(euWest, blobKey(digest))).equals(layer)).toBe(true);
   });
+
+  it.each([
+    ['sha256', sha256Digest],
+    ['sha512', sha512Digest],
+  ])(
+    "never completes a bucket's put with bytes that do not hash to the %s digest",
+    async (algorithm, hash) => {
+      const [usEast, euWest] = [
+        await directory(`us-east-tampered-${algorithm}`),
+        await bucket('eu-west'),
+      ];
+      for (const size of [64 * 1024, 12 * MiB]) {
+        const layer = randomBytes(size);
+        const digest = hash(layer);
+        layer[layer.length - 1] ^= 0xff;
+        await usEast.put(blobKey(digest), layer);
+
+        await expect(
+          copier(euWest, usEast).ensure('us-east', { digest, size: layer.length }),
+        ).rejects.toBeInstanceOf(DigestMismatchError);
+        expect(await euWest.stat(blobKey(digest))).toBeUndefined();
+      }
+    },
+  );
 });

@@ -98,6 +98,7 @@ describe('replication between two regions', () => {
     const blobs = [
       await usEast.pushBlob('team/web', Buffer.from('{"architecture":"arm64","os":"linux"}')),
       await usEast.pushBlob('team/web', randomBytes(1024 * 1024)),
+      await usEast.pushBlob('team/web', randomBytes(256 * 1024), 'sha512'),
     ];
     const pushed = await usEast.pushImage('team/web', 'v2', blobs);
     // what `replication.regions` reports meanwhile: us-east's events waiting in eu-west
@@ -127,6 +128,11 @@ describe('replication between two regions', () => {
       digest: blobs[1]!.digest,
     });
     expect(located).toEqual({ region: 'us-east', size: blobs[1]!.size });
+    const located512 = await euWest.client.request(replicationRpc.locateBlob, {
+      repository: 'team/web',
+      digest: blobs[2]!.digest,
+    });
+    expect(located512).toEqual({ region: 'us-east', size: blobs[2]!.size });
     await expect(
       euWest.client.request(replicationRpc.lookupManifest, {
         repository: 'team/web',
@@ -137,6 +143,28 @@ describe('replication between two regions', () => {
 
     await expectReadyIn(euWest, 'team/web', 'v2');
     await expectSameBytes(blobs, euWest);
+  });
+
+  it('replicates sha512 blobs and a manifest pushed by its sha512 digest, byte for byte', async () => {
+    const usEast = regions.region('us-east');
+    const euWest = regions.region('eu-west');
+    const blobs = [
+      await usEast.pushBlob('team/sha512', Buffer.from('{"architecture":"amd64","os":"linux"}')),
+      await usEast.pushBlob('team/sha512', randomBytes(2 * 1024 * 1024), 'sha512'),
+      await usEast.pushBlob('team/sha512', randomBytes(64 * 1024), 'sha512'),
+    ];
+    const pushed = await usEast.pushImage('team/sha512', undefined, blobs, 'sha512');
+    expect(pushed.digest).toMatch(/^sha512:[0-9a-f]{128}$/);
+
+    await expectReadyIn(euWest, 'team/sha512', pushed.digest);
+    await expectSameBytes(blobs, euWest);
+    expect(blobKey(blobs[1]!.digest)).toMatch(/^blobs\/sha512\//);
+    const replicated = await euWest.client.request(manifestRpc.get, {
+      repository: 'team/sha512',
+      reference: pushed.digest,
+      includeBody: false,
+    });
+    expect(replicated.digest).toBe(pushed.digest);
   });
 
   it('replicates a multi-platform index with every child, ready only with all of them', async () => {

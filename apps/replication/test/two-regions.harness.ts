@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { blobRpc, isRegistryError, manifestRpc } from '@meridian/contracts';
 import { Messaging } from '@meridian/messaging';
-import { sha256Digest } from '@meridian/oci';
+import { type DigestAlgorithm, computeDigest } from '@meridian/oci';
 import { FilesystemStorageDriver, peerStorageEnvKey } from '@meridian/storage';
 import { createLogger } from '@meridian/telemetry';
 import {
@@ -77,8 +77,12 @@ export class RegionUnderTest {
   }
 
   /** Uploads a blob as the gateway does: bytes into the store, then the session completed. */
-  async pushBlob(repository: string, bytes: Buffer): Promise<PushedBlob> {
-    const digest = sha256Digest(bytes);
+  async pushBlob(
+    repository: string,
+    bytes: Buffer,
+    algorithm: DigestAlgorithm = 'sha256',
+  ): Promise<PushedBlob> {
+    const digest = computeDigest(bytes, algorithm);
     const started = await this.client.request(blobRpc.uploadStart, { repository });
     if (started.kind !== 'session') return { digest, size: bytes.length, bytes };
     const { uploadId, state } = started.session;
@@ -98,18 +102,28 @@ export class RegionUnderTest {
   }
 
   /** Pushes an image manifest over the blobs (config first) under a tag or its digest. */
-  pushImage(repository: string, reference: string | undefined, blobs: PushedBlob[]) {
+  pushImage(
+    repository: string,
+    reference: string | undefined,
+    blobs: PushedBlob[],
+    algorithm: DigestAlgorithm = 'sha256',
+  ) {
     const [config, ...layers] = blobs;
-    return this.pushManifest(repository, reference, {
-      schemaVersion: 2,
-      mediaType: mediaTypes.image,
-      config: { mediaType: mediaTypes.config, digest: config!.digest, size: config!.size },
-      layers: layers.map((layer) => ({
-        mediaType: mediaTypes.layer,
-        digest: layer.digest,
-        size: layer.size,
-      })),
-    });
+    return this.pushManifest(
+      repository,
+      reference,
+      {
+        schemaVersion: 2,
+        mediaType: mediaTypes.image,
+        config: { mediaType: mediaTypes.config, digest: config!.digest, size: config!.size },
+        layers: layers.map((layer) => ({
+          mediaType: mediaTypes.layer,
+          digest: layer.digest,
+          size: layer.size,
+        })),
+      },
+      algorithm,
+    );
   }
 
   /** Pushes an index over manifests pushed before, one per platform. */
@@ -132,11 +146,12 @@ export class RegionUnderTest {
     repository: string,
     reference: string | undefined,
     manifest: { mediaType: string; [field: string]: unknown },
+    algorithm: DigestAlgorithm = 'sha256',
   ) {
     const body = Buffer.from(JSON.stringify(manifest));
     return this.client.request(manifestRpc.put, {
       repository,
-      reference: reference ?? sha256Digest(body),
+      reference: reference ?? computeDigest(body, algorithm),
       contentType: manifest.mediaType,
       body: body.toString('base64'),
     });

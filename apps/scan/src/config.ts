@@ -13,6 +13,10 @@ import {
   PostgresUrl,
   envExpectations,
   parseEnv,
+  type NatsClientAuth,
+  natsAuthConfig,
+  natsConnectionEnv,
+  natsConnectionExpectations,
 } from '@meridian/config';
 import { RegionId, Severity } from '@meridian/contracts';
 import {
@@ -28,6 +32,7 @@ export { ConfigError } from '@meridian/config';
 const schema = withStorageEnv({
   MERIDIAN_REGION: RegionId.default('us-east'),
   MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
+  ...natsConnectionEnv,
   DATABASE_URL: PostgresUrl,
   MERIDIAN_ADVISORY_DB: z.string().min(1).optional(),
   MERIDIAN_ADVISORY_DB_REFRESH_SECONDS: z.coerce.number().int().positive().default(300),
@@ -38,6 +43,7 @@ const schema = withStorageEnv({
 const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_REGION: envExpectations.regionId,
   MERIDIAN_NATS_URL: envExpectations.natsUrls,
+  ...natsConnectionExpectations,
   DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
   MERIDIAN_ADVISORY_DB: 'a directory or .zip of OSV JSON files',
   MERIDIAN_ADVISORY_DB_REFRESH_SECONDS: 'a whole number of seconds, at least 1',
@@ -49,6 +55,8 @@ const expectations: EnvExpectations<typeof schema> = {
 export interface ScanConfig {
   region: RegionId;
   natsUrls: string[];
+  /** this service's NATS credentials and TLS, when set */
+  natsAuth?: NatsClientAuth;
   databaseUrl: string;
   storage: z.output<typeof StorageConfig>;
   /** the operator's OSV database; without one, scanning is off */
@@ -65,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ScanCon
   return {
     region: config.MERIDIAN_REGION,
     natsUrls: config.MERIDIAN_NATS_URL,
+    ...natsAuthConfig(config),
     databaseUrl: config.DATABASE_URL,
     storage: storageConfigFromEnv(config, config.MERIDIAN_REGION, cwd),
     advisoryDb: config.MERIDIAN_ADVISORY_DB,

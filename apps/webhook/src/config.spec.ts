@@ -3,6 +3,17 @@ import { ConfigError, loadConfig } from './config';
 describe(loadConfig.name, () => {
   const required = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/meridian' };
 
+  it('requires MERIDIAN_WEBHOOK_SECRET_KEY once NATS or Postgres is off this machine', () => {
+    const remote = { DATABASE_URL: 'postgres://meridian:pw@postgres-us-east:5432/meridian' };
+    expect(() => loadConfig(remote)).toThrow(/MERIDIAN_WEBHOOK_SECRET_KEY/);
+    expect(() =>
+      loadConfig({ ...required, MERIDIAN_NATS_URL: 'tls://nats.example.com:4222' }),
+    ).toThrow(/MERIDIAN_WEBHOOK_SECRET_KEY/);
+    expect(
+      loadConfig({ ...remote, MERIDIAN_WEBHOOK_SECRET_KEY: 'a key of enough length' }).secretKey,
+    ).toBe('a key of enough length');
+  });
+
   it('has the documented defaults', () => {
     expect(loadConfig(required)).toMatchObject({
       region: 'us-east',

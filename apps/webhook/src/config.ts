@@ -4,17 +4,23 @@
  * are never echoed (DATABASE_URL may hold a password, MERIDIAN_WEBHOOK_SECRET_KEY is a key).
  */
 import {
+  ConfigError,
   type EnvExpectations,
+  isLoopbackOnly,
   LogLevel,
   NatsUrls,
   PostgresUrl,
   envExpectations,
   parseEnv,
+  type NatsClientAuth,
+  natsAuthConfig,
+  natsConnectionEnv,
+  natsConnectionExpectations,
 } from '@meridian/config';
 import { RegionId } from '@meridian/contracts';
 import { z } from 'zod';
 
-export { ConfigError } from '@meridian/config';
+export { ConfigError };
 
 const count = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -22,6 +28,7 @@ const count = (min: number, max: number, fallback: number) =>
 const schema = z.object({
   MERIDIAN_REGION: RegionId.default('us-east'),
   MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
+  ...natsConnectionEnv,
   DATABASE_URL: PostgresUrl,
   MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
   MERIDIAN_WEBHOOK_TIMEOUT_MS: count(100, 120_000, 10_000),
@@ -53,6 +60,7 @@ const schema = z.object({
 const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_REGION: envExpectations.regionId,
   MERIDIAN_NATS_URL: envExpectations.natsUrls,
+  ...natsConnectionExpectations,
   DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
   MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
   MERIDIAN_WEBHOOK_TIMEOUT_MS: 'milliseconds a request may take, 100 to 120000',
@@ -63,12 +71,15 @@ const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_WEBHOOK_CONCURRENCY: 'requests in flight per webhook, 1 to 64',
   MERIDIAN_WEBHOOK_LOG_RETENTION_HOURS: 'hours the delivery log is kept',
   MERIDIAN_WEBHOOK_ALLOWED_HOSTS: 'comma-separated host names, addresses or CIDRs',
-  MERIDIAN_WEBHOOK_SECRET_KEY: 'a key of at least 16 characters sealing webhook secrets',
+  MERIDIAN_WEBHOOK_SECRET_KEY:
+    "a key of at least 16 characters sealing webhook secrets (required unless NATS and Postgres are on this machine's loopback)",
 };
 
 export interface WebhookConfig {
   region: RegionId;
   natsUrls: string[];
+  /** this service's NATS credentials and TLS, when set */
+  natsAuth?: NatsClientAuth;
   databaseUrl: string;
   logLevel: LogLevel;
   delivery: DeliverySettings;
@@ -92,9 +103,18 @@ const hourMs = 60 * 60 * 1000;
 /** Parses the environment; throws ConfigError naming every bad key. */
 export function loadConfig(env: NodeJS.ProcessEnv): WebhookConfig {
   const config = parseEnv(schema, expectations, env);
+  // only a system on one machine (the embedded default, a test) may keep secrets unsealed
+  if (
+    !config.MERIDIAN_WEBHOOK_SECRET_KEY &&
+    !isLoopbackOnly([...config.MERIDIAN_NATS_URL, config.DATABASE_URL])
+  )
+    throw new ConfigError([
+      { key: 'MERIDIAN_WEBHOOK_SECRET_KEY', expected: expectations.MERIDIAN_WEBHOOK_SECRET_KEY },
+    ]);
   return {
     region: config.MERIDIAN_REGION,
     natsUrls: config.MERIDIAN_NATS_URL,
+    ...natsAuthConfig(config),
     databaseUrl: config.DATABASE_URL,
     logLevel: config.MERIDIAN_LOG_LEVEL,
     delivery: {

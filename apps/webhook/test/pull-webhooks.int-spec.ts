@@ -159,7 +159,7 @@ describe('pull webhooks', () => {
     });
     expect(delivery!.log[0]!.request.headers).toMatchObject({
       Authorization: redactedValue,
-      'X-Team': 'platform',
+      'X-Team': redactedValue,
     });
     expect(JSON.stringify(delivery)).not.toContain('receiver-token');
   });

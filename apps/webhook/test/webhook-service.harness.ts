@@ -96,7 +96,8 @@ export class WebhookServiceHarness {
     return harness;
   }
 
-  async startService(): Promise<void> {
+  /** Starts the service; `env` overrides the harness's for this start (an empty value unsets). */
+  async startService(env: NodeJS.ProcessEnv = {}): Promise<void> {
     const { DATABASE_URL: _inherited, ...inherited } = process.env;
     const service = spawnProcess({
       name: 'webhook',
@@ -110,6 +111,7 @@ export class WebhookServiceHarness {
         DATABASE_URL: this.database.url,
         MERIDIAN_LOG_LEVEL: 'info',
         ...this.env,
+        ...env,
       },
       retainLines: 200,
     });

@@ -12,7 +12,7 @@ import {
   webhookRpc,
 } from '@meridian/contracts';
 import { expectEventually } from '@meridian/testing';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { verifySignature } from '../src/outbound/sign-payload';
 import { HttpReceiver } from './http-receiver';
 import { randomDigest } from './webhook-service.harness';
@@ -152,6 +152,22 @@ describe('webhook service', () => {
       type: 'meridian.image.pushed',
       subject: `${repo}:v2`,
       data: { region, target: { repository: repo, tag: 'v2' } },
+    });
+  });
+
+  it('delivers the push of an image named by a sha512 digest like any other', async () => {
+    const target = await receiver();
+    await createWebhook(target.url, { payloadFormat: 'cloudevents' });
+    const repo = repository();
+    const digest = `sha512:${randomBytes(64).toString('hex')}`;
+
+    const { eventId } = await harness.imageReady(repo, undefined, digest);
+
+    const [request] = await target.received(eventId);
+    expect(request!.json).toMatchObject({
+      id: eventId,
+      subject: `${repo}@${digest}`,
+      data: { target: { repository: repo, digest } },
     });
   });
 

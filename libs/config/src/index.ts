@@ -1,2 +1,3 @@
 export * from './env-schemas';
 export * from './parse-env';
+export * from './nats-connection-env';

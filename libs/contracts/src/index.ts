@@ -15,3 +15,4 @@ export * from './events/scan.events';
 export * from './rpc/scan.rpc';
 export * from './events/webhook.events';
 export * from './rpc/webhook.rpc';
+export * from './nats-permissions';

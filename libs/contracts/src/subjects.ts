@@ -18,6 +18,11 @@ export function rpcSubject(region: string, service: string, verb: string, versio
   return `meridian.${region}.rpc.${service}.${verb}.v${version}`;
 }
 
+/** Every RPC of `service` in `region` (`*` for any region), for a permission or a subscription. */
+export function rpcSubjectWildcard(region: string, service: string): string {
+  return `meridian.${region}.rpc.${service}.>`;
+}
+
 /** `name` is `<resource>.<verb>.v<n>`, e.g. `manifest.pushed.v1`. */
 export function eventSubject(region: string, name: string): string {
   return `meridian.${region}.evt.${name}`;
@@ -37,6 +42,14 @@ export function eventStreamName(region: string): string {
 export function eventNameOfSubject(subject: string): string | undefined {
   const match = /^meridian\.[a-z0-9-]+\.evt\.(.+)$/.exec(subject);
   return match?.[1];
+}
+
+/**
+ * The stream in which replication keeps copies of every peer region's events:
+ * `MERIDIAN_US_EAST_PEER_EVENTS` (apps/replication/src/events/event-streams.ts).
+ */
+export function peerEventsStreamName(region: string): string {
+  return `MERIDIAN_${region.toUpperCase().replace(/-/g, '_')}_PEER_EVENTS`;
 }
 
 /**

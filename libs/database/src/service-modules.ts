@@ -4,14 +4,20 @@
  * One place, so the six services cannot drift apart in how they connect.
  */
 import type { DynamicModule } from '@nestjs/common';
-import { MessagingModule } from '@meridian/messaging';
+import { type MessagingAuth, MessagingModule } from '@meridian/messaging';
 import type { Logger } from 'pino';
 import { DatabaseModule } from './database.module';
 
 export interface ServiceModulesOptions {
   /** the service's name: its NATS queue group and its Postgres schema */
   service: string;
-  config: { region: string; natsUrls: string | string[]; databaseUrl: string };
+  config: {
+    region: string;
+    natsUrls: string | string[];
+    /** the service's own NATS credentials and TLS */
+    natsAuth?: MessagingAuth;
+    databaseUrl: string;
+  };
   /** the service's own `migrations` directory */
   migrationsDirectory: string;
   logger: Logger;
@@ -25,7 +31,13 @@ export function serviceModules({
 }: ServiceModulesOptions): DynamicModule[] {
   return [
     MessagingModule.forRootAsync({
-      useFactory: () => ({ servers: config.natsUrls, region: config.region, service, logger }),
+      useFactory: () => ({
+        servers: config.natsUrls,
+        region: config.region,
+        service,
+        logger,
+        auth: config.natsAuth,
+      }),
     }),
     DatabaseModule.forRootAsync({
       useFactory: () => ({

@@ -18,6 +18,7 @@ import {
   eventSubjectWildcard,
   isRegistryError,
   pullStreamName,
+  serviceInboxPrefix,
   pullSubjectWildcard,
 } from '@meridian/contracts';
 import {
@@ -36,6 +37,7 @@ import {
   TimeoutError,
   connect,
   headers,
+  nkeyAuthenticator,
 } from '@nats-io/transport-node';
 import {
   SpanKind,
@@ -57,6 +59,17 @@ export interface MessagingOptions {
   service: string;
   logger: Logger;
   requestTimeoutMs?: number;
+  /** this service's NATS credentials and TLS (libs/config nats-connection-env.ts) */
+  auth?: MessagingAuth;
+}
+
+export interface MessagingAuth {
+  user?: string;
+  password?: string;
+  /** an nkey user seed (`SU...`) */
+  nkeySeed?: string;
+  /** verify the server against this CA; present a client certificate */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
 }
 
 export type RpcHandlerFn<D extends RpcDefinition> = (
@@ -93,11 +106,19 @@ export class Messaging {
   ) {}
 
   static async connect(options: MessagingOptions): Promise<Messaging> {
+    const { user, password, nkeySeed, tls } = options.auth ?? {};
     const connection = await connect({
       servers: options.servers,
       name: `meridian-${options.region}-${options.service}`,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
+      // replies come back under the service's own prefix, the only inbox it may subscribe to
+      inboxPrefix: serviceInboxPrefix(options.region, options.service),
+      ...(user !== undefined ? { user, pass: password } : {}),
+      ...(nkeySeed !== undefined
+        ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(nkeySeed)) }
+        : {}),
+      ...(tls !== undefined ? { tls } : {}),
     });
     const messaging = new Messaging(connection, options);
     void messaging.watchStatus();

@@ -2,6 +2,7 @@ import { isUploadId, parseDistributionPath } from './distribution-path';
 import { OciValidationError } from './oci-validation-error';
 
 const digest = `sha256:${'c'.repeat(64)}`;
+const sha512 = `sha512:${'c'.repeat(128)}`;
 const uploadId = '3f1c2b9e-8d4a-4f6b-9c2e-1a2b3c4d5e6f';
 
 function rejection(path: string): OciValidationError {
@@ -31,6 +32,12 @@ describe(parseDistributionPath.name, () => {
       { kind: 'manifest', name: 'team/app', reference: digest, referenceKind: 'digest' },
     ],
     [`/v2/team/app/blobs/${digest}`, { kind: 'blob', name: 'team/app', digest }],
+    [
+      `/v2/team/app/manifests/${sha512}`,
+      { kind: 'manifest', name: 'team/app', reference: sha512, referenceKind: 'digest' },
+    ],
+    [`/v2/team/app/blobs/${sha512}`, { kind: 'blob', name: 'team/app', digest: sha512 }],
+    [`/v2/team/app/referrers/${sha512}`, { kind: 'referrers', name: 'team/app', digest: sha512 }],
     ['/v2/team/app/blobs/uploads/', { kind: 'uploads', name: 'team/app' }],
     ['/v2/team/app/blobs/uploads', { kind: 'uploads', name: 'team/app' }],
     [
@@ -188,9 +195,10 @@ describe(parseDistributionPath.name, () => {
 
     it.each([
       ['manifests', 'sha256:abc', /^invalid sha256 digest/],
-      ['manifests', `sha512:${'ab'.repeat(64)}`, /^unsupported digest algorithm sha512/],
+      ['manifests', `sha384:${'ab'.repeat(48)}`, /^unsupported digest algorithm sha384/],
+      ['manifests', `sha512:${'ab'.repeat(32)}`, /^invalid sha512 digest/],
       ['blobs', 'latest', /^invalid digest$/],
-      ['blobs', `sha512:${'ab'.repeat(64)}`, /^unsupported digest algorithm sha512/],
+      ['blobs', 'md5:d41d8cd98f00b204e9800998ecf8427e', /^unsupported digest algorithm md5/],
       ['referrers', 'sha256:XYZ', /^invalid sha256 digest/],
       ['referrers', 'latest', /^invalid digest$/],
     ])('refuses, under %s, the digest %j', (keyword, value, message) => {

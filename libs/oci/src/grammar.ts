@@ -9,7 +9,12 @@ export const repositoryNamePattern = new RegExp(`^${pathComponent}(?:/${pathComp
 export const tagPattern = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 /** Any well-formed digest, whatever its algorithm. */
 export const digestPattern = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
-export const sha256DigestPattern = /^sha256:[a-f0-9]{64}$/;
+/**
+ * A digest Meridian can verify and store: one of the image-spec's registered algorithms
+ * with its lowercase hex encoding (descriptor.md "Registered algorithms": sha256 and sha512;
+ * blake3 is registered as optional and not supported).
+ */
+export const supportedDigestPattern = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 
 /** distribution's limit on a whole name. */
 export const maxRepositoryNameLength = 255;
@@ -26,9 +31,9 @@ export function isDigest(value: string): boolean {
   return digestPattern.test(value);
 }
 
-/** A digest Meridian can verify and store: sha256 with 64 lowercase hex digits. */
+/** A digest Meridian can verify and store: sha256 or sha512 in lowercase hex. */
 export function isSupportedDigest(value: string): boolean {
-  return sha256DigestPattern.test(value);
+  return supportedDigestPattern.test(value);
 }
 
 export const RepositoryName = z
@@ -40,5 +45,5 @@ export type RepositoryName = z.infer<typeof RepositoryName>;
 export const TagName = z.string().regex(tagPattern, 'invalid tag');
 export type TagName = z.infer<typeof TagName>;
 
-export const Digest = z.string().regex(sha256DigestPattern, 'invalid or unsupported digest');
+export const Digest = z.string().regex(supportedDigestPattern, 'invalid or unsupported digest');
 export type Digest = z.infer<typeof Digest>;

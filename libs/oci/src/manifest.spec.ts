@@ -267,6 +267,22 @@ describe(parseManifest.name, () => {
       expect(parseManifest(bytes(buildManifest({ layers: [] }))).blobs).toHaveLength(1);
     });
 
+    it('reads config and layers named by sha512 digests', () => {
+      const config = {
+        mediaType: mediaTypes.ociConfig,
+        digest: `sha512:${'d'.repeat(128)}`,
+        size: 10,
+      };
+      const layer = buildLayer({ digest: `sha512:${'e'.repeat(128)}` });
+
+      const sut = parseManifest(bytes(buildManifest({ config, layers: [layer] })));
+
+      expect(sut.blobs).toEqual([
+        { ...config, foreign: false },
+        { ...layer, foreign: false },
+      ]);
+    });
+
     it('requires layers on an image manifest', () => {
       const err = rejection(bytes(buildManifest({ layers: undefined })));
 
@@ -294,9 +310,14 @@ describe(parseManifest.name, () => {
         /^layers\[0\]\.digest: invalid sha256 digest/,
       ],
       [
-        'a sha512 digest',
-        buildLayer({ digest: `sha512:${'ab'.repeat(64)}` }),
-        /^layers\[0\]\.digest: unsupported digest algorithm sha512/,
+        'a sha512 digest of 64 hex digits',
+        buildLayer({ digest: `sha512:${'ab'.repeat(32)}` }),
+        /^layers\[0\]\.digest: invalid sha512 digest/,
+      ],
+      [
+        'a sha384 digest',
+        buildLayer({ digest: `sha384:${'ab'.repeat(48)}` }),
+        /^layers\[0\]\.digest: unsupported digest algorithm sha384/,
       ],
       ['a negative size', buildLayer({ size: -1 }), /^layers\[0\]\.size: /],
       ['a fractional size', buildLayer({ size: 1.5 }), /^layers\[0\]\.size: /],

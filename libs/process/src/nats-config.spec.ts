@@ -72,6 +72,14 @@ describe(renderNatsConfig.name, () => {
     expect(sut).toContain('leafnodes {\n  listen: "127.0.0.1:7422"\n}');
   });
 
+  it('advertises another address to leaf nodes when asked (a proxy in the link)', () => {
+    const sut = renderNatsConfig({
+      ...base,
+      leafnodes: { listen: { host: '127.0.0.1', port: 7422 }, advertise: '127.0.0.1:7500' },
+    });
+    expect(sut).toContain('  listen: "127.0.0.1:7422"\n  advertise: "127.0.0.1:7500"\n}');
+  });
+
   it('connects every other region to the leaf node listeners it is given', () => {
     const sut = renderNatsConfig({
       ...base,
@@ -89,7 +97,51 @@ describe(renderNatsConfig.name, () => {
     );
   });
 
+  it('pings the connections of a linked server every 2 s, so a dead link is closed in seconds', () => {
+    const linked = renderNatsConfig({ ...base, leafnodes: { remotes: ['nats-leaf://h:7422'] } });
+    expect(linked.split('\n')).toContain('ping_interval: "2s"');
+    expect(renderNatsConfig(base)).not.toContain('ping_interval');
+  });
+
   it('refuses a leaf node block that neither listens nor connects', () => {
     expect(() => renderNatsConfig({ ...base, leafnodes: { remotes: [] } })).toThrow('leaf nodes');
+  });
+
+  it('admits only the users given, each with its permissions', () => {
+    const sut = renderNatsConfig({
+      ...base,
+      users: [
+        {
+          nkey: 'UABC',
+          permissions: {
+            publish: ['meridian.*.rpc.auth.>'],
+            subscribe: ['_INBOX.us-east.gateway.>'],
+          },
+        },
+        {
+          user: 'ops',
+          password: 'pw',
+          permissions: { publish: [], subscribe: ['a'], allowResponses: true },
+        },
+      ],
+    });
+    expect(sut).toContain(
+      '{ nkey: "UABC", permissions: { publish: { allow: ["meridian.*.rpc.auth.>"] }, subscribe: { allow: ["_INBOX.us-east.gateway.>"] } } }',
+    );
+    expect(sut).toContain(
+      '{ user: "ops", password: "pw", permissions: { publish: { allow: [] }, subscribe: { allow: ["a"] }, allow_responses: true } }',
+    );
+    expect(() => renderNatsConfig({ ...base, users: [{ user: 'ops' }] })).toThrow(/password/);
+  });
+
+  it('admits only the leaf node users given on the listening side', () => {
+    const sut = renderNatsConfig({
+      ...base,
+      leafnodes: {
+        listen: { host: '127.0.0.1', port: 7422 },
+        users: [{ user: 'leaf-eu-west', password: 'pw' }],
+      },
+    });
+    expect(sut).toContain('      { user: "leaf-eu-west", password: "pw" }');
   });
 });

@@ -4,12 +4,17 @@
  * Ready means the monitoring endpoint's `/healthz` says so, with JetStream enabled when
  * asked for: the client port accepting connections is not enough for stream operations.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from './free-port';
 import { findLeftoverProcess, stopLeftoverProcess } from './leftover-process';
 import { type ExitStatus, ManagedProcess, type OutputLine } from './managed-process';
-import { type LeafnodeOptions, defaultNatsMaxPayloadBytes, renderNatsConfig } from './nats-config';
+import {
+  type LeafnodeOptions,
+  type NatsUser,
+  defaultNatsMaxPayloadBytes,
+  renderNatsConfig,
+} from './nats-config';
 import { waitForHttp } from './wait-for-http';
 
 export const defaultNatsServerBinary = '/usr/sbin/nats-server';
@@ -26,6 +31,8 @@ export interface NatsServerOptions {
   jetStreamDomain?: string;
   /** leaf node links between regions (see nats-config.ts) */
   leafnodes?: LeafnodeOptions;
+  /** clients must authenticate as one of these (see nats-config.ts); anyone may without */
+  users?: readonly NatsUser[];
   serverName?: string;
   host?: string;
   /** client port; a free one when absent */
@@ -85,11 +92,14 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
       storeDir: jetStream ? (options.storeDir ?? join(options.configDir, 'jetstream')) : undefined,
       jetStreamDomain: options.jetStreamDomain,
       leafnodes: options.leafnodes,
+      users: options.users,
       maxPayloadBytes: options.maxPayloadBytes ?? defaultNatsMaxPayloadBytes,
       pidFile,
       extraConfig: extra,
     });
-    await writeFile(configFile, config);
+    // it may hold credentials (leaf node passwords)
+    await writeFile(configFile, config, { mode: 0o600 });
+    await chmod(configFile, 0o600);
   };
 
   const launch = async (port: number, httpPort: number): Promise<ManagedProcess> => {

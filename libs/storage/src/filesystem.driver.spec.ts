@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FilesystemStorageDriver } from './filesystem.driver';
 import { StorageNotFoundError } from './storage-driver';
@@ -23,7 +23,20 @@ async function makeDriver(): Promise<FilesystemStorageDriver> {
   return driver;
 }
 
-describeStorageDriverConformance('filesystem', makeDriver);
+/** What `put` leaves when killed between creating its temporary file and the rename. */
+async function plantTemporaryFile(driver: FilesystemStorageDriver, key: string): Promise<string> {
+  const directory = dirname(join(driver.rootDirectory, key));
+  await mkdir(directory, { recursive: true });
+  const path = join(directory, `.${randomUUID()}.tmp`);
+  await writeFile(path, 'the first bytes of a copy');
+  return path;
+}
+
+describeStorageDriverConformance('filesystem', makeDriver, {
+  leaveInterruptedPut: async (driver, key) => {
+    await plantTemporaryFile(driver, key);
+  },
+});
 
 async function collect(keys: AsyncIterable<string>): Promise<string[]> {
   const found: string[] = [];
@@ -32,6 +45,25 @@ async function collect(keys: AsyncIterable<string>): Promise<string[]> {
 }
 
 describe(FilesystemStorageDriver.name, () => {
+  it('sweeps temporary files not written for longer than asked, and keeps fresh ones', async () => {
+    const sut = await makeDriver();
+    const key = `blobs/sha256/ab/ab${'0'.repeat(62)}`;
+    const old = await plantTemporaryFile(sut, key);
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(old, twoHoursAgo, twoHoursAgo);
+    const fresh = await plantTemporaryFile(sut, key);
+    // a dot file that is not ours stays whatever its age
+    const foreign = join(dirname(old), '.keep');
+    await writeFile(foreign, '');
+    await utimes(foreign, twoHoursAgo, twoHoursAgo);
+
+    expect(await sut.sweepInterruptedWrites(new Date(Date.now() - 60 * 60 * 1000))).toBe(1);
+
+    expect((await readdir(dirname(old))).sort()).toEqual(
+      [fresh.slice(dirname(fresh).length + 1), '.keep'].sort(),
+    );
+  });
+
   it.each([
     '../outside',
     '/etc/passwd',
@@ -72,5 +104,45 @@ describe(FilesystemStorageDriver.name, () => {
     ).rejects.toBeInstanceOf(StorageNotFoundError);
     await expect(sut.readUpload(uploadId, state)).rejects.toBeInstanceOf(StorageNotFoundError);
     expect(await collect(sut.list(''))).toEqual([]);
+  });
+
+  describe('with the umask most hosts have (022)', () => {
+    let umask: number;
+    beforeEach(() => {
+      umask = process.umask(0o022);
+    });
+    afterEach(() => {
+      process.umask(umask);
+    });
+
+    const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
+
+    it('creates stored objects 0640 in directories 0750, readable by no other account', async () => {
+      const sut = await makeDriver();
+      await sut.put('blobs/sha256/ab/abcd', Buffer.from('private layer'));
+
+      expect(await modeOf(join(sut.rootDirectory, 'blobs/sha256/ab/abcd'))).toBe(0o640);
+      expect(await modeOf(join(sut.rootDirectory, 'blobs/sha256/ab'))).toBe(0o750);
+      expect(await modeOf(join(sut.rootDirectory, 'blobs'))).toBe(0o750);
+      expect(await modeOf(sut.rootDirectory)).toBe(0o750);
+    });
+
+    it('creates upload data 0640, and keeps that mode once the upload is a blob', async () => {
+      const sut = await makeDriver();
+      const uploadId = randomUUID();
+      const state = await sut.startUpload(uploadId);
+      const appended = await sut.appendUpload(
+        uploadId,
+        state,
+        Readable.from([Buffer.from('x')]),
+        1,
+      );
+
+      expect(await modeOf(join(sut.rootDirectory, `_uploads/${uploadId}`))).toBe(0o750);
+      expect(await modeOf(join(sut.rootDirectory, `_uploads/${uploadId}/data`))).toBe(0o640);
+      await sut.completeUpload(uploadId, appended, 'blobs/sha256/cd/cdef');
+      expect(await modeOf(join(sut.rootDirectory, 'blobs/sha256/cd/cdef'))).toBe(0o640);
+      expect(await modeOf(join(sut.rootDirectory, 'blobs/sha256/cd'))).toBe(0o750);
+    });
   });
 });

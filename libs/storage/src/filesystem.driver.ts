@@ -5,11 +5,16 @@
  * target's own directory (same filesystem, so the rename cannot become a copy), fsync it,
  * rename it over the key, fsync the directory. Readers therefore see a whole object or none.
  * Temporary files start with `.`, which no key segment does (see paths.ts), so `list`
- * skips them and a crash leaves at worst a hidden leftover, never a torn object.
+ * skips them and a crash leaves at worst a hidden leftover, never a torn object; the
+ * leftovers are removed by `sweepInterruptedWrites` once nothing has written them for a while.
  *
  * An upload session is one file, `_uploads/<uuid>/data`, written in place at `state.size`
  * after truncating to it: whatever a failed chunk left past that offset is discarded, so a
  * chunk either lands completely or, from the caller's point of view, not at all.
+ *
+ * Files are created 0640 and directories 0750 (explicit modes, narrowed further by a
+ * stricter umask): registry content, pushed private images included, is for the registry's
+ * user and its group (a backup agent, say), never for every account on the host.
  */
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
@@ -34,6 +39,11 @@ const ioChunkBytes = 1024 * 1024;
 const readChunkBytes = 256 * 1024;
 /** Opens an upload's data file for writing, creating it on the first append (see startUpload). */
 const createForWrite = constants.O_RDWR | constants.O_CREAT;
+/** Owner reads and writes, the group reads, others nothing (see the top of the file). */
+const fileMode = 0o640;
+const directoryMode = 0o750;
+/** The temporary file of a `put`: `.<uuid>.tmp` in the key's directory. */
+const temporaryFileName = /^\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
 
 export interface FilesystemStorageDriverOptions {
   rootDirectory: string;
@@ -48,7 +58,7 @@ export class FilesystemStorageDriver implements StorageDriver {
   }
 
   async init(): Promise<void> {
-    await mkdir(this.rootDirectory, { recursive: true });
+    await mkdir(this.rootDirectory, { recursive: true, mode: directoryMode });
   }
 
   async stat(key: string): Promise<{ size: number } | undefined> {
@@ -71,10 +81,10 @@ export class FilesystemStorageDriver implements StorageDriver {
   async put(key: string, body: Readable | Buffer, size?: number): Promise<void> {
     const target = this.pathOf(key);
     const directory = dirname(target);
-    await mkdir(directory, { recursive: true });
-    const temporary = join(directory, `.${randomUUID()}.tmp`);
+    await mkdir(directory, { recursive: true, mode: directoryMode });
+    const temporary = join(directory, `.${randomUUID()}.tmp`); // see temporaryFileName
     try {
-      const file = await open(temporary, 'wx');
+      const file = await open(temporary, 'wx', fileMode);
       try {
         const written = await writeAt(file, 0, body);
         if (size !== undefined && written !== size) {
@@ -123,10 +133,10 @@ export class FilesystemStorageDriver implements StorageDriver {
    */
   async startUpload(uploadId: string): Promise<UploadState> {
     const directory = dirname(this.uploadDataPath(uploadId));
-    await mkdir(directory).catch(async (error: unknown) => {
+    await mkdir(directory, directoryMode).catch(async (error: unknown) => {
       // only the very first upload of a store finds `_uploads` missing
       if (!isMissing(error)) throw error;
-      await mkdir(directory, { recursive: true });
+      await mkdir(directory, { recursive: true, mode: directoryMode });
     });
     return { size: 0, driver: {} };
   }
@@ -182,7 +192,7 @@ export class FilesystemStorageDriver implements StorageDriver {
     await rename(data, target).catch(async (error: unknown) => {
       // the key's two-hex directory is made by the first blob that falls into it
       if (!isMissing(error)) throw error;
-      await mkdir(dirname(target), { recursive: true });
+      await mkdir(dirname(target), { recursive: true, mode: directoryMode });
       await rename(data, target);
     });
     await syncDirectory(dirname(target));
@@ -195,6 +205,18 @@ export class FilesystemStorageDriver implements StorageDriver {
     await rmdir(directory).catch(async () => {
       await rm(directory, { recursive: true, force: true });
     });
+  }
+
+  /** Temporary files of a `put` anywhere in the store, by their last write (mtime). */
+  async sweepInterruptedWrites(olderThan: Date): Promise<number> {
+    let removed = 0;
+    for await (const path of temporaryFiles(this.rootDirectory)) {
+      const found = await stat(path).catch(ignoreMissing);
+      if (found === undefined || found.mtimeMs >= olderThan.getTime()) continue;
+      await rm(path, { force: true });
+      removed += 1;
+    }
+    return removed;
   }
 
   /**
@@ -221,7 +243,7 @@ export class FilesystemStorageDriver implements StorageDriver {
 
   private async openUpload(uploadId: string, flags: 'r' | 'r+' | number): Promise<FileHandle> {
     const data = this.uploadDataPath(uploadId);
-    return open(data, flags).catch((error: unknown) => {
+    return open(data, flags, fileMode).catch((error: unknown) => {
       throw isMissing(error) ? new StorageNotFoundError(`${uploadPrefix(uploadId)}data`) : error;
     });
   }
@@ -317,6 +339,16 @@ async function* walk(directory: string, keyPrefix: string): AsyncGenerator<strin
     const key = `${keyPrefix}${entry.name}`;
     if (entry.isDirectory()) yield* walk(join(directory, entry.name), `${key}/`);
     else if (entry.isFile()) yield key;
+  }
+}
+
+async function* temporaryFiles(directory: string): AsyncGenerator<string> {
+  const entries = await opendir(directory, { bufferSize: 256 }).catch(ignoreMissing);
+  if (!entries) return;
+  for await (const entry of entries) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory() && !entry.name.startsWith('.')) yield* temporaryFiles(path);
+    else if (entry.isFile() && temporaryFileName.test(entry.name)) yield path;
   }
 }
 

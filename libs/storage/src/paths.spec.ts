@@ -1,6 +1,7 @@
 import { blobKey, digestOfBlobKey, uploadPrefix } from './paths';
 
 const hex = 'ab'.repeat(32);
+const hex512 = 'cd'.repeat(64);
 
 describe('paths', () => {
   it('fans blobs out by the first two hex digits of their sha256', () => {
@@ -8,15 +9,29 @@ describe('paths', () => {
     expect(digestOfBlobKey(`blobs/sha256/ab/${hex}`)).toBe(`sha256:${hex}`);
   });
 
-  it.each(['sha512:' + 'a'.repeat(128), `sha256:${hex.toUpperCase()}`, 'sha256:../../etc', ''])(
-    'refuses to make a blob key of %j',
-    (digest) => {
-      expect(() => blobKey(digest)).toThrow('not a sha256 digest');
-    },
-  );
+  it('keeps sha512 blobs in a directory of their own, fanned out the same way', () => {
+    expect(blobKey(`sha512:${hex512}`)).toBe(`blobs/sha512/cd/${hex512}`);
+    expect(digestOfBlobKey(`blobs/sha512/cd/${hex512}`)).toBe(`sha512:${hex512}`);
+  });
+
+  it.each([
+    `sha512:${'a'.repeat(64)}`,
+    `sha384:${'a'.repeat(96)}`,
+    `md5:${'a'.repeat(32)}`,
+    `sha256:${hex.toUpperCase()}`,
+    'sha256:../../etc',
+    'sha512:../../etc',
+    '',
+  ])('refuses to make a blob key of %j', (digest) => {
+    expect(() => blobKey(digest)).toThrow('not a supported digest');
+  });
 
   it('recognises only well-formed blob keys', () => {
     expect(digestOfBlobKey(`blobs/sha256/cd/${hex}`)).toBeUndefined();
+    expect(digestOfBlobKey(`blobs/sha512/ab/${hex512}`)).toBeUndefined();
+    expect(digestOfBlobKey(`blobs/sha512/ab/${hex}`)).toBeUndefined();
+    expect(digestOfBlobKey(`blobs/sha256/ab/${hex}${hex}`)).toBeUndefined();
+    expect(digestOfBlobKey(`blobs/md5/ab/${hex.slice(0, 32)}`)).toBeUndefined();
     expect(digestOfBlobKey(`_uploads/${hex}`)).toBeUndefined();
   });
 

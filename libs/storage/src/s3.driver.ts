@@ -16,6 +16,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -28,7 +29,14 @@ import type { Readable } from 'node:stream';
 import { abortOnBodyError } from './abort-on-body-error';
 import { copyS3Object } from './copy-s3-object';
 import { expectLength } from './expect-length';
-import { isAccessDenied, isBucketAlreadyOurs, isMissingBucket, isMissingObject } from './s3-errors';
+import { uploadsPrefix } from './paths';
+import {
+  isAccessDenied,
+  isBucketAlreadyOurs,
+  isMissingBucket,
+  isMissingMultipartUpload,
+  isMissingObject,
+} from './s3-errors';
 import { S3Uploads, type S3UploadTuning } from './s3-uploads';
 import { splitIntoParts } from './split-into-parts';
 import {
@@ -236,6 +244,39 @@ export class S3StorageDriver implements StorageDriver {
 
   abortUpload(uploadId: string, state: UploadState): Promise<void> {
     return this.uploads.abort(uploadId, state);
+  }
+
+  /**
+   * Multipart uploads of a `put` or a `copyFrom` (they go straight onto their key) begun
+   * before `olderThan` and never completed: S3 keeps and bills their parts until aborted.
+   * The multipart uploads of upload sessions (under `_uploads/`) belong to their sessions.
+   */
+  async sweepInterruptedWrites(olderThan: Date): Promise<number> {
+    let removed = 0;
+    let KeyMarker: string | undefined;
+    let UploadIdMarker: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListMultipartUploadsCommand({ Bucket: this.bucket, KeyMarker, UploadIdMarker }),
+      );
+      for (const { Key, UploadId, Initiated } of page.Uploads ?? []) {
+        if (!Key || !UploadId || !Initiated || Key.startsWith(uploadsPrefix)) continue;
+        if (Initiated.getTime() >= olderThan.getTime()) continue;
+        try {
+          await this.client.send(
+            new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId }),
+          );
+          removed += 1;
+        } catch (error) {
+          // another process swept it first
+          if (!isMissingMultipartUpload(error)) throw error;
+        }
+      }
+      const more = page.IsTruncated === true;
+      KeyMarker = more ? page.NextKeyMarker : undefined;
+      UploadIdMarker = more ? page.NextUploadIdMarker : undefined;
+    } while (KeyMarker !== undefined);
+    return removed;
   }
 
   /** Closes the client's idle connections. */

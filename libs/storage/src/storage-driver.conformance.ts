@@ -1,10 +1,14 @@
 /**
  * The one suite every StorageDriver passes (distribution's `testsuites.Driver`): a driver
  * spec calls `describeStorageDriverConformance` with a factory that returns a fresh, empty
- * store each time (a new directory, a new bucket). Content is compared by sha256.
+ * store each time (a new directory, a new bucket). Content is compared by sha256; blobs are
+ * kept under sha256 keys, and under sha512 keys where a test is about that layout.
  *
  * Sizes are chosen around S3's 5 MiB minimum part size, the one limit that shapes a
  * driver's upload logic, so a driver that ignores it fails here rather than in production.
+ *
+ * What a write killed mid-way leaves behind is the driver's own business, so each driver
+ * tells the suite how to leave it (`leaveInterruptedPut`, as a kill -9 during a `put` would).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -14,12 +18,18 @@ import { type StorageDriver, StorageNotFoundError, type UploadState } from './st
 const MiB = 1024 * 1024;
 const timeoutMs = 120_000;
 
-export function describeStorageDriverConformance(
+export interface InterruptedWrites<D extends StorageDriver> {
+  /** Leaves in `driver` what a `put` of `key` killed mid-way would leave, just now. */
+  leaveInterruptedPut(driver: D, key: string): Promise<void>;
+}
+
+export function describeStorageDriverConformance<D extends StorageDriver>(
   name: string,
-  makeDriver: () => Promise<StorageDriver>,
+  makeDriver: () => Promise<D>,
+  interrupted: InterruptedWrites<D>,
 ): void {
   describe(`${name} storage driver conformance`, () => {
-    let sut: StorageDriver;
+    let sut: D;
 
     beforeEach(async () => {
       sut = await makeDriver();
@@ -236,6 +246,36 @@ export function describeStorageDriverConformance(
           const response = await fetch(url);
           expect(response.status).toBe(200);
           expect(sha256(Buffer.from(await response.arrayBuffer()))).toBe(sha256(content));
+        },
+        timeoutMs,
+      );
+
+      it(
+        'keeps a sha512 blob beside the sha256 blob of the same bytes, each at its own key',
+        async () => {
+          const content = randomBytes(2000);
+          const key256 = blobKeyOf(content);
+          const key512 = blobKey(sha512(content));
+          expect(key512).toMatch(/^blobs\/sha512\/[0-9a-f]{2}\/[0-9a-f]{128}$/);
+
+          await sut.put(key512, chunked(content, 300), content.length);
+
+          expect(await sut.stat(key512)).toEqual({ size: content.length });
+          expect(await sut.stat(key256)).toBeUndefined();
+          expect(sha512(await readAll(await sut.read(key512)))).toBe(sha512(content));
+          const range = await readAll(await sut.read(key512, { start: 10, end: 19 }));
+          expect(range.equals(content.subarray(10, 20))).toBe(true);
+          await sut.put(key256, content);
+          expect((await collect(sut.list('blobs/'))).sort()).toEqual([key256, key512].sort());
+          expect(await collect(sut.list('blobs/sha512/'))).toEqual([key512]);
+
+          const copy = await makeDriver();
+          await copy.copyFrom(sut, key512, key512);
+          expect(sha512(await readAll(await copy.read(key512)))).toBe(sha512(content));
+
+          await sut.delete(key512);
+          expect(await sut.stat(key512)).toBeUndefined();
+          expect(await sut.stat(key256)).toEqual({ size: content.length });
         },
         timeoutMs,
       );
@@ -500,6 +540,31 @@ export function describeStorageDriverConformance(
       );
 
       it(
+        'completes an upload into a sha512 blob key',
+        async () => {
+          const content = randomBytes(6 * MiB + 11);
+          const uploadId = randomUUID();
+          let state = await sut.startUpload(uploadId);
+          const half = 5 * MiB;
+          state = await sut.appendUpload(
+            uploadId,
+            state,
+            Readable.from([content.subarray(0, half)]),
+            half,
+          );
+          state = await sut.appendUpload(uploadId, state, Readable.from([content.subarray(half)]));
+          const key = blobKey(sha512(content));
+
+          await sut.completeUpload(uploadId, state, key);
+
+          expect(await sut.stat(key)).toEqual({ size: content.length });
+          expect(sha512(await readAll(await sut.read(key)))).toBe(sha512(content));
+          expect(await collect(sut.list(uploadPrefix(uploadId)))).toEqual([]);
+        },
+        timeoutMs,
+      );
+
+      it(
         'keeps concurrent uploads apart',
         async () => {
           const contents = [randomBytes(6 * MiB), randomBytes(2000), randomBytes(5)];
@@ -527,6 +592,47 @@ export function describeStorageDriverConformance(
         timeoutMs,
       );
     });
+
+    describe('interrupted writes', () => {
+      const hourMs = 60 * 60 * 1000;
+
+      it(
+        'keeps what a put killed mid-way left until it is older than asked, then removes it',
+        async () => {
+          const content = randomBytes(100);
+          await interrupted.leaveInterruptedPut(sut, blobKeyOf(content));
+
+          // a write that may still be in flight
+          expect(await sut.sweepInterruptedWrites(new Date(Date.now() - hourMs))).toBe(0);
+          // the same leftover, once the sweep's age has passed
+          expect(await sut.sweepInterruptedWrites(new Date(Date.now() + hourMs))).toBe(1);
+          expect(await sut.sweepInterruptedWrites(new Date(Date.now() + hourMs))).toBe(0);
+          // the key was never written: the interrupted put left nothing a reader sees
+          expect(await sut.stat(blobKeyOf(content))).toBeUndefined();
+        },
+        timeoutMs,
+      );
+
+      it(
+        'leaves objects and upload sessions alone',
+        async () => {
+          const stored = randomBytes(1000);
+          await sut.put(blobKeyOf(stored), stored);
+          const uploadId = randomUUID();
+          const first = randomBytes(5 * MiB + 1);
+          let state = await sut.startUpload(uploadId);
+          state = await sut.appendUpload(uploadId, state, Readable.from([first]), first.length);
+
+          expect(await sut.sweepInterruptedWrites(new Date(Date.now() + hourMs))).toBe(0);
+
+          expect(await sut.stat(blobKeyOf(stored))).toEqual({ size: 1000 });
+          const last = randomBytes(10);
+          state = await sut.appendUpload(uploadId, state, Readable.from([last]), last.length);
+          await completeAndVerify(sut, uploadId, state, Buffer.concat([first, last]));
+        },
+        timeoutMs,
+      );
+    });
   });
 }
 
@@ -548,6 +654,10 @@ async function completeAndVerify(
 
 function sha256(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+function sha512(bytes: Buffer): string {
+  return `sha512:${createHash('sha512').update(bytes).digest('hex')}`;
 }
 
 function blobKeyOf(content: Buffer): string {

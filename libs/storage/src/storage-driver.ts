@@ -1,6 +1,6 @@
 /**
  * The one interface every regional store implements (filesystem, S3). The layout is
- * content addressed and owned by `paths.ts`: blobs at `blobs/sha256/<2 hex>/<hex>`,
+ * content addressed and owned by `paths.ts`: blobs at `blobs/<algorithm>/<2 hex>/<hex>`,
  * upload sessions under `_uploads/<uuid>/`. Keys are made only by `paths.ts`, so no
  * repository name, tag or client-supplied string ever becomes part of a key.
  *
@@ -95,6 +95,15 @@ export interface StorageDriver {
 
   /** Removes every trace of the upload; idempotent, and accepts any state the upload had. */
   abortUpload(uploadId: string, state: UploadState): Promise<void>;
+
+  /**
+   * Removes what a `put` or `copyFrom` killed mid-way (a crash, kill -9) left behind, when it
+   * was last written before `olderThan`, so a write in flight is never touched: the
+   * filesystem's temporary files, S3's multipart uploads (begun before `olderThan`). Upload
+   * sessions are not leftovers (the blob service expires them). Resolves with how many
+   * leftovers it removed; safe to run from several processes at once.
+   */
+  sweepInterruptedWrites(olderThan: Date): Promise<number>;
 }
 
 export class StorageNotFoundError extends Error {

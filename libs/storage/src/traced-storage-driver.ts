@@ -19,6 +19,7 @@ const tracedOperations = new Set<string>([
   'readUpload',
   'completeUpload',
   'abortUpload',
+  'sweepInterruptedWrites',
 ]);
 
 export function traceStorageDriver<D extends StorageDriver>(driver: D, name: string): D {

@@ -11,3 +11,4 @@ export * from './images/registry-client';
 export * from './images/push-manifest-list';
 export * from './images/push-artifact';
 export * from './nats-regions';
+export * from './tcp-proxy';

@@ -28,6 +28,8 @@ export interface TestNatsServerOptions {
   extraConfig?: NatsServerOptions['extraConfig'];
   /** a fixed client port (a free one otherwise) */
   port?: number;
+  /** clients must authenticate as one of these; anyone may without */
+  users?: NatsServerOptions['users'];
 }
 
 export interface TestNatsServer {
@@ -59,6 +61,7 @@ export async function startNatsServer(
       serverName: options.serverName,
       extraConfig: options.extraConfig,
       port: options.port,
+      users: options.users,
       name,
       onLine: echoWhenVerbose(name),
     });

@@ -1,6 +1,8 @@
 /**
- * Failed logins in SQL, so every replica of the auth service counts the same ones. Times are
- * the database's (`now()`), one clock for all replicas.
+ * Failed and successful logins in SQL, so every replica of the auth service counts the same
+ * ones. Times are the database's (`now()`), one clock for all replicas. Both tables prune
+ * themselves as rows come in: a failure older than its memory, a success older than the time
+ * it keeps its address known.
  */
 import { Injectable } from '@nestjs/common';
 import { InjectSql, type Sql } from '@meridian/database';
@@ -16,6 +18,10 @@ export abstract class LoginFailuresRepository {
   /** Records one failure for each key; forgets failures older than `windowSeconds`. */
   abstract record(keys: readonly string[], windowSeconds: number): Promise<void>;
   abstract clear(key: string): Promise<void>;
+  /** Records a successful login of the key; forgets successes older than `forSeconds`. */
+  abstract recordSuccess(key: string, forSeconds: number): Promise<void>;
+  /** Whether the key logged in successfully within the last `seconds`. */
+  abstract succeededWithin(key: string, seconds: number): Promise<boolean>;
 }
 
 @Injectable()
@@ -46,5 +52,28 @@ export class SqlLoginFailuresRepository implements LoginFailuresRepository {
 
   async clear(key: string): Promise<void> {
     await this.sql`delete from auth.login_failures where key = ${key}`;
+  }
+
+  /**
+   * Every token request logs in, so this is on the hot path: a pair's time is renewed at
+   * most hourly (nothing needs it closer for a memory of weeks), and old rows are pruned
+   * only when a row was written.
+   */
+  async recordSuccess(key: string, forSeconds: number): Promise<void> {
+    const written = await this.sql`
+      insert into auth.login_successes (key) values (${key})
+      on conflict (key) do update set succeeded_at = now()
+      where auth.login_successes.succeeded_at < now() - interval '1 hour'`;
+    if (written.count === 0) return;
+    await this.sql`
+      delete from auth.login_successes
+      where succeeded_at < now() - make_interval(secs => ${forSeconds})`;
+  }
+
+  async succeededWithin(key: string, seconds: number): Promise<boolean> {
+    const rows = await this.sql`
+      select 1 from auth.login_successes
+      where key = ${key} and succeeded_at > now() - make_interval(secs => ${seconds})`;
+    return rows.length > 0;
   }
 }

@@ -1,8 +1,10 @@
 /**
  * Private signing keys at rest. With MERIDIAN_SIGNING_KEY_SECRET set, a key is stored
  * sealed with AES-256-GCM under a key derived from that secret (HKDF-SHA256), so a copy of
- * the database alone cannot sign tokens; without it, keys are stored as plain JWKs. A sealed
- * key that cannot be opened (no secret, or another one) is an error, never a silent skip.
+ * the database alone cannot sign tokens; without it (only allowed when NATS and Postgres are
+ * on loopback, see config.ts), keys are stored as plain JWKs, and sealed at the first start
+ * that has the secret. A sealed key that cannot be opened (no secret, or another one) is an
+ * error, never a silent skip.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
@@ -59,6 +61,6 @@ export class PrivateKeySealer {
   }
 }
 
-function isSealed(stored: StoredPrivateKey): stored is SealedKey {
+export function isSealed(stored: StoredPrivateKey): stored is SealedKey {
   return typeof (stored as Partial<SealedKey>).sealed === 'object';
 }

@@ -27,6 +27,15 @@ class InMemorySigningSecrets implements SigningSecretsRepository {
     const kept = this.saved.filter((secret) => !kids.includes(secret.kid));
     this.saved.splice(0, this.saved.length, ...kept);
   }
+
+  async all(): Promise<SigningSecret[]> {
+    return [...this.saved];
+  }
+
+  async replace(secret: SigningSecret): Promise<void> {
+    const index = this.saved.findIndex((saved) => saved.kid === secret.kid);
+    if (index >= 0) this.saved[index] = secret;
+  }
 }
 
 const config = {
@@ -115,5 +124,18 @@ describe(SigningKeysService.name, () => {
     expect(JSON.stringify(secrets.saved)).not.toMatch(/"d":/);
     expect(await verifies(sut, await signWith(sut))).toBe(true);
     await expect(service().onApplicationBootstrap()).rejects.toThrow(/MERIDIAN_SIGNING_KEY_SECRET/);
+  });
+
+  it('seals the keys stored in the clear once MERIDIAN_SIGNING_KEY_SECRET is set', async () => {
+    const before = service();
+    await before.onApplicationBootstrap();
+    const token = await signWith(before);
+    expect(JSON.stringify(secrets.saved)).toMatch(/"d":/);
+
+    const sut = service({ signingKeySecret: 'a secret of some length' });
+    await sut.onApplicationBootstrap();
+    expect(JSON.stringify(secrets.saved)).not.toMatch(/"d":/);
+    expect((await sut.current()).kid).toBe((await before.current()).kid);
+    expect(await verifies(sut, token)).toBe(true);
   });
 });

@@ -21,12 +21,13 @@ import {
   calculateJwkThumbprint,
   exportJWK,
   generateKeyPair,
+  type JWK,
   importJWK,
 } from 'jose';
 import { type AuthConfig, authConfigToken } from '../config';
 import type { SigningKeyRecord } from '../records/auth-records';
 import { AuthRecordsRepository } from '../records/auth-records.repository';
-import { PrivateKeySealer } from './private-key-sealer';
+import { PrivateKeySealer, isSealed } from './private-key-sealer';
 import { SigningSecretsRepository } from './signing-secrets.repository';
 
 export const signingAlgorithm = 'ES256';
@@ -57,6 +58,7 @@ export class SigningKeysService implements OnApplicationBootstrap, OnApplication
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.sealPlainKeys();
     await this.rotateIf((current) => current === undefined, {});
     // a key that cannot be opened stops the start here, not the first login
     await this.current();
@@ -64,6 +66,18 @@ export class SigningKeysService implements OnApplicationBootstrap, OnApplication
       this.rotationTimer = setInterval(() => void this.rotateWhenDue(), rotationCheckMs);
       this.rotationTimer.unref();
     }
+  }
+
+  /** Keys stored before MERIDIAN_SIGNING_KEY_SECRET was set are sealed once it is. */
+  private async sealPlainKeys(): Promise<void> {
+    if (!this.config.signingKeySecret) return;
+    const plain = (await this.secrets.all()).filter((secret) => !isSealed(secret.privateKey));
+    for (const secret of plain)
+      await this.secrets.replace({
+        kid: secret.kid,
+        privateKey: this.sealer.seal(secret.privateKey as JWK),
+      });
+    if (plain.length > 0) this.logger.info({ keys: plain.length }, 'sealed plain signing keys');
   }
 
   onApplicationShutdown(): void {

@@ -19,6 +19,10 @@ export abstract class SigningSecretsRepository {
   /** The region's signing key: the newest with a live, unretired record. */
   abstract current(region: string): Promise<SigningSecret | undefined>;
   abstract remove(kids: readonly string[]): Promise<void>;
+  /** Every private key of the region, as stored. */
+  abstract all(): Promise<SigningSecret[]>;
+  /** Stores a key's private half in another form (sealed, once a secret is configured). */
+  abstract replace(secret: SigningSecret): Promise<void>;
 }
 
 @Injectable()
@@ -48,5 +52,16 @@ export class SqlSigningSecretsRepository implements SigningSecretsRepository {
   async remove(kids: readonly string[]): Promise<void> {
     if (kids.length === 0) return;
     await this.sql`delete from auth.signing_secrets where kid = any(${kids as string[]}::text[])`;
+  }
+
+  async all(): Promise<SigningSecret[]> {
+    return this.sql<SigningSecret[]>`
+      select kid, private_jwk as "privateKey" from auth.signing_secrets order by created_at`;
+  }
+
+  async replace({ kid, privateKey }: SigningSecret): Promise<void> {
+    await this.sql`
+      update auth.signing_secrets set private_jwk = ${this.sql.json(privateKey as never)}
+      where kid = ${kid}`;
   }
 }

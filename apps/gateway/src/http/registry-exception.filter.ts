@@ -6,8 +6,9 @@
  * complete-looking one.
  *
  * A 401 always says how to authenticate (`WWW-Authenticate`: the error's own challenge, or
- * the gateway's generic one for the path), and a 429 when to come back (`Retry-After`, from
- * the `retryAfterSeconds` the auth service puts in the error's detail).
+ * the gateway's generic one for the path), and a 429 or 503 when to come back (`Retry-After`,
+ * from the `retryAfterSeconds` in the error's detail: the auth service's failed-login bound,
+ * the catch-up of a region that cannot reach its replication service).
  */
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import { isRegistryError } from '@meridian/contracts';
@@ -63,7 +64,8 @@ export class RegistryExceptionFilter implements ExceptionFilter {
 }
 
 function retryAfterSeconds(error: unknown): number | undefined {
-  if (!isRegistryError(error) || error.code !== 'TOOMANYREQUESTS') return undefined;
+  if (!isRegistryError(error) || !['TOOMANYREQUESTS', 'UNAVAILABLE'].includes(error.code))
+    return undefined;
   const seconds = (error.detail as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
   return typeof seconds === 'number' && seconds >= 0 ? Math.ceil(seconds) : undefined;
 }

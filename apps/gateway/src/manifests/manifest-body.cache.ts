@@ -4,7 +4,7 @@
  * manifest service on every request, the cache only saves carrying the body over NATS.
  * A body goes in only if it hashes to its digest, so the cache cannot serve wrong bytes.
  */
-import { sha256Digest } from '@meridian/oci';
+import { digestLike } from '@meridian/oci';
 import { LruMap } from '../caching/lru-map';
 
 /** Map and key overhead per entry, so that many tiny manifests also count. */
@@ -26,7 +26,7 @@ export class ManifestBodyCache {
   }
 
   set(digest: string, body: Buffer): void {
-    if (sha256Digest(body) === digest) this.bodies.set(digest, body);
+    if (digestLike(digest, body) === digest) this.bodies.set(digest, body);
   }
 
   delete(digest: string): void {

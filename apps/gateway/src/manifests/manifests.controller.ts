@@ -13,7 +13,7 @@ import { type OutgoingHttpHeaders } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { RegistryError, manifestRpc, maxManifestBytes } from '@meridian/contracts';
 import { Messaging } from '@meridian/messaging';
-import { type DistributionRoute, sha256Digest } from '@meridian/oci';
+import { type DistributionRoute, digestLike } from '@meridian/oci';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { buildRpcContext } from '../http/build-rpc-context';
 import { matchesIfNoneMatch } from '../http/matches-if-none-match';
@@ -124,7 +124,7 @@ export class ManifestsController {
   ): Promise<void> {
     const body = await readManifestBody(request.raw, maxManifestBytes);
     if (route.referenceKind === 'digest') {
-      const actual = sha256Digest(body);
+      const actual = digestLike(route.reference, body);
       if (actual !== route.reference) {
         throw new RegistryError(
           'DIGEST_INVALID',

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,7 +12,7 @@ import {
 import type { Messaging } from '@meridian/messaging';
 import { FilesystemStorageDriver, type StorageConfig, blobKey } from '@meridian/storage';
 import pino from 'pino';
-import { CatchUp } from './catch-up.service';
+import { CatchUp, catchUpRetryAfterSeconds } from './catch-up.service';
 import { PeerStores } from './peer-stores';
 
 const digest = `sha256:${'a'.repeat(64)}`;
@@ -84,9 +84,41 @@ describe(CatchUp.name, () => {
     await expect(build().manifestAfterMiss(miss, manifestRequest, context)).rejects.toBe(miss);
   });
 
-  it('answers the original miss, not 503, when replication does not answer in time', async () => {
-    await expect(build().manifestAfterMiss(miss, manifestRequest, context)).rejects.toBe(miss);
-    expect(replication.asked).toHaveLength(1);
+  it('answers 503 with when to retry, never a false 404, when replication does not answer', async () => {
+    const unavailable = expect.objectContaining({
+      code: 'UNAVAILABLE',
+      detail: { retryAfterSeconds: catchUpRetryAfterSeconds },
+    });
+    await expect(build().manifestAfterMiss(miss, manifestRequest, context)).rejects.toEqual(
+      unavailable,
+    );
+    await expect(
+      build().blobAfterMiss(blobMiss, { repository: 'team/app', digest }, context),
+    ).rejects.toEqual(unavailable);
+    expect(replication.asked).toHaveLength(2);
+  });
+
+  it('answers 503 as well when replication fails otherwise', async () => {
+    replication.answers.set(replicationRpc.lookupManifest.verb, () => {
+      throw new RegistryError('UNKNOWN', 'database down');
+    });
+    await expect(build().manifestAfterMiss(miss, manifestRequest, context)).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
+  });
+
+  it('answers 503 when the peer has the blob but its store cannot be opened', async () => {
+    replication.answers.set(replicationRpc.locateBlob.verb, () => ({ region: 'eu-west', size: 5 }));
+    // a store that cannot be opened: its directory would be inside a file
+    await writeFile(join(storeDir, 'file'), '');
+    const unreachable = fsStore(join(storeDir, 'file', 'store'));
+    await expect(
+      build({ 'eu-west': unreachable }).blobAfterMiss(
+        blobMiss,
+        { repository: 'team/app', digest },
+        context,
+      ),
+    ).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 
   it('asks nobody without peers, and passes on errors that are not misses', async () => {

@@ -3,12 +3,16 @@
  * GET/HEAD with "unknown", the gateway asks this region's replication service whether a
  * peer region acknowledged it (the lookup also moves that image to the front of the
  * replication queue): a manifest comes back with its body, a blob as the peer whose store
- * holds it, and the gateway streams it from there. A miss of something this region deleted
- * itself (its detail says so: `deletedHereDetail`) is answered at once: a delete is visible
- * in its own region the moment it is acknowledged, whatever peers still hold. Only the original miss is ever
- * answered when no peer has it, the replication service does not answer in time, or there
- * are no peers, so a dead peer costs a pull one short timeout and never turns a 404 into
- * a 503.
+ * holds it, and the gateway streams it from there. The original miss is answered when no
+ * peer has it or there are no peers. When the replication service does not answer in time
+ * (down, restarting) or a peer's store cannot be opened, this region cannot tell whether
+ * the image exists: 503 UNAVAILABLE with `Retry-After`, never a 404 that would tell the
+ * client the image does not exist (docs/architecture.md, "Several regions").
+ * The replication service skips a peer that stopped answering (its breaker), so a dead
+ * peer costs a miss at most its short timeout.
+ * A miss of something this region deleted itself (its detail says so: `deletedHereDetail`)
+ * is answered at once, asking no peer: a delete is visible in its own region the moment it
+ * is acknowledged, whatever peers still hold.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import {
@@ -16,6 +20,7 @@ import {
   type ManifestInfo,
   type ErrorCode,
   isDeletedHere,
+  RegistryError,
   isRegistryError,
   replicationRpc,
 } from '@meridian/contracts';
@@ -26,6 +31,9 @@ import type { CatchUpConfig } from './replication.config';
 import { PeerStores } from './peer-stores';
 
 export const catchUpConfigToken = Symbol('CatchUpConfig');
+
+/** how soon a client told 503 should ask again: a restarting replication service is back by then */
+export const catchUpRetryAfterSeconds = 5;
 
 /** Answers that mean "this region does not have it (yet)". */
 const manifestMisses: readonly ErrorCode[] = ['MANIFEST_UNKNOWN', 'NAME_UNKNOWN'];
@@ -85,7 +93,7 @@ export class CatchUp {
     if (located === undefined) throw miss;
     const store = await this.peerStores.get(located.region).catch((error: unknown) => {
       this.logger.warn({ region: located.region, err: error }, 'failed to open a peer store');
-      return undefined;
+      throw cannotTell();
     });
     if (store === undefined) throw miss;
     this.logger.debug({ ...request, region: located.region }, 'blob served from a peer region');
@@ -102,18 +110,24 @@ export class CatchUp {
     );
   }
 
-  /** The lookup's answer; undefined when no peer has it or replication cannot tell in time. */
+  /** The lookup's answer; undefined when no peer has it; UNAVAILABLE when replication cannot tell. */
   private async lookup<T>(call: () => Promise<T>): Promise<T | undefined> {
     try {
       return await call();
     } catch (error) {
       if (isRegistryError(error) && error.httpStatus === 404) return undefined;
-      if (isRegistryError(error) && error.code === 'UNAVAILABLE') {
-        this.logger.debug({ err: error }, 'replication did not answer a catch-up lookup');
-        return undefined;
-      }
-      this.logger.warn({ err: error }, 'catch-up lookup failed');
-      return undefined;
+      if (!isRegistryError(error) || error.code !== 'UNAVAILABLE')
+        this.logger.warn({ err: error }, 'catch-up lookup failed');
+      throw cannotTell();
     }
   }
+}
+
+/** This region does not have it and cannot ask its peers now: no answer is honest but "later". */
+function cannotTell(): RegistryError {
+  return new RegistryError(
+    'UNAVAILABLE',
+    'this region cannot tell now whether a peer region has it; try again',
+    { retryAfterSeconds: catchUpRetryAfterSeconds },
+  );
 }

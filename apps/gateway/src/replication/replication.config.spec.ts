@@ -3,7 +3,7 @@ import { loadCatchUpConfig } from './replication.config';
 
 describe(loadCatchUpConfig.name, () => {
   it('has no peers, so no catch-up, unless MERIDIAN_PEERS names some', () => {
-    expect(loadCatchUpConfig({}, '/srv')).toEqual({ peerStores: {}, timeoutMs: 2_000 });
+    expect(loadCatchUpConfig({}, '/srv')).toEqual({ peerStores: {}, timeoutMs: 1_500 });
   });
 
   it("reads every peer's store and the lookup timeout", () => {

@@ -1,6 +1,7 @@
 /**
  * Repository names contain slashes, so the image routes take the rest of the path and split
- * it: `team/app/sha256:…` (scans) or `team/app/_manifests/sha256:…` (ACR's quarantine PATCH).
+ * it: `team/app/sha256:…` (scans) or `team/app/_manifests/sha256:…` (ACR's quarantine PATCH);
+ * sha512 digests are taken as well.
  * A path that names no valid repository and digest is NAME_INVALID or DIGEST_INVALID.
  */
 import { RegistryError } from '@meridian/contracts';
@@ -20,6 +21,6 @@ export function splitImagePath(rest: string, separator = '/'): ImagePath {
   if (!isRepositoryName(repository))
     throw new RegistryError('NAME_INVALID', 'invalid repository name', { name: repository });
   if (!isDigest(digest) || !isSupportedDigest(digest))
-    throw new RegistryError('DIGEST_INVALID', 'a sha256 digest is required', { digest });
+    throw new RegistryError('DIGEST_INVALID', 'a sha256 or sha512 digest is required', { digest });
   return { repository, digest };
 }

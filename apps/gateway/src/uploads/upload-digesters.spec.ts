@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { UploadSession } from '@meridian/contracts';
-import { createDigester, sha256Digest } from '@meridian/oci';
+import { createDigester, sha256Digest, sha512Digest } from '@meridian/oci';
 import { FilesystemStorageDriver } from '@meridian/storage';
 import { UploadDigesters } from './upload-digesters';
 
@@ -71,6 +71,38 @@ describe(UploadDigesters.name, () => {
 
     expect(digester).not.toBe(stale);
     expect(digester.digest()).toBe(sha256Digest(bytes));
+  });
+
+  it('hashes the stored bytes again with sha512 when the close names a sha512 digest', async () => {
+    const bytes = randomBytes(150_000);
+    const session = await storedUpload(bytes);
+    const kept = createDigester();
+    kept.update(bytes);
+    sut.keep(session.uploadId, kept);
+
+    const digester = await sut.take(session, 'sha512');
+
+    expect(digester).not.toBe(kept);
+    expect(digester.algorithm).toBe('sha512');
+    expect(digester.size).toBe(bytes.length);
+    expect(digester.digest()).toBe(sha512Digest(bytes));
+  });
+
+  it('starts an empty upload with the algorithm asked for', async () => {
+    const session = await storedUpload(Buffer.alloc(0));
+
+    const digester = await sut.take(session, 'sha512');
+
+    expect(digester.digest()).toBe(sha512Digest(Buffer.alloc(0)));
+  });
+
+  it('reuses a kept digester of the algorithm asked for', async () => {
+    const session = await storedUpload(randomBytes(10));
+    const kept = createDigester('sha512');
+    kept.update(randomBytes(10));
+    sut.keep(session.uploadId, kept);
+
+    expect(await sut.take(session, 'sha512')).toBe(kept);
   });
 
   it('gives a digester to one request only', async () => {

@@ -179,7 +179,7 @@ export class UploadsController {
     reply: FastifyReply,
     context: RpcContext,
   ): Promise<void> {
-    const digester = await this.digesters.take(session);
+    const digester = await this.digesters.take(session, parseDigest(digest).algorithm);
     let state: UploadState = session.state;
     if (hasRequestBody(request.raw)) {
       state = await appendChunk({

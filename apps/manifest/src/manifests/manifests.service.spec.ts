@@ -1,6 +1,6 @@
 import { HybridLogicalClock, RegistryError } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
-import { mediaTypes } from '@meridian/oci';
+import { computeDigest, mediaTypes, sha512Digest } from '@meridian/oci';
 import { createLogger } from '@meridian/telemetry';
 import {
   type BuiltManifest,
@@ -127,6 +127,49 @@ describe(ManifestsService.name, () => {
       ]);
       expect(manifests.events[0]!.payload).not.toHaveProperty('tag');
       expect(manifests.events[1]!.payload).not.toHaveProperty('tag');
+    });
+
+    it('stores a manifest pushed by its sha512 digest under that digest, blobs sha512 too', async () => {
+      const layer = { digest: computeDigest('a sha512 layer', 'sha512'), size: 14 };
+      const manifest = buildOciManifest({ layers: [layer] });
+      const digest = sha512Digest(manifest.bytes);
+
+      const stored = await push(manifest, digest);
+
+      expect(stored.digest).toBe(digest);
+      expect(manifests.manifest(repo, digest)).toBeDefined();
+      expect(manifests.manifest(repo, manifest.digest)).toBeUndefined();
+      expect(manifests.events[0]!.payload).toMatchObject({
+        digest,
+        references: { blobs: expect.arrayContaining([layer]) },
+      });
+    });
+
+    it('names a manifest pushed by tag by its sha256, whatever its blobs are named by', async () => {
+      const manifest = buildOciManifest({
+        layers: [{ digest: computeDigest('a sha512 layer', 'sha512'), size: 14 }],
+      });
+
+      const stored = await push(manifest, 'v1');
+
+      expect(stored.digest).toBe(manifest.digest);
+      expect(stored.digest).toMatch(/^sha256:/);
+    });
+
+    it('refuses a body whose sha512 is not the reference', async () => {
+      const manifest = buildOciManifest();
+      blobs.add(repo, ...blobsOf(manifest));
+      const wrong = sha512Digest(Buffer.concat([manifest.bytes, Buffer.from('\n')]));
+
+      const err = await rejection(
+        sut.put({ repository: repo, reference: wrong, body: manifest.base64 }, context),
+      );
+
+      expect(err).toMatchObject({
+        code: 'DIGEST_INVALID',
+        detail: { reference: wrong, digest: sha512Digest(manifest.bytes) },
+      });
+      expect(manifests.events).toEqual([]);
     });
 
     it('refuses a body whose digest is not the reference, and stores nothing', async () => {

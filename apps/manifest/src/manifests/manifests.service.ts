@@ -24,7 +24,7 @@ import {
 } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
 import type { RpcContext } from '@meridian/messaging';
-import { type ParsedManifest, sha256Digest } from '@meridian/oci';
+import { type ParsedManifest, digestLike, sha256Digest } from '@meridian/oci';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import { BlobPresence } from './blob-presence';
 import {
@@ -79,8 +79,12 @@ export class ManifestsService {
       });
     }
     const parsed = parseManifestBody(body, request.contentType);
-    const digest = sha256Digest(body);
     const reference = toTagOrDigest(request.reference);
+    // Pushed by digest, the manifest is named with the client's algorithm (sha256 or sha512);
+    // pushed by tag, with the canonical sha256 (distribution-spec: the registry MAY use the
+    // algorithm the client used).
+    const digest =
+      reference.kind === 'digest' ? digestLike(reference.digest, body) : sha256Digest(body);
     if (reference.kind === 'digest' && reference.digest !== digest) {
       throw new RegistryError('DIGEST_INVALID', 'manifest digest does not match the reference', {
         reference: reference.digest,

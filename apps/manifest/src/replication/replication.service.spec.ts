@@ -5,6 +5,7 @@ import {
   compareHlc,
 } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
+import { sha512Digest } from '@meridian/oci';
 import { createLogger } from '@meridian/telemetry';
 import {
   type BuiltManifest,
@@ -174,6 +175,21 @@ describe(ReplicationService.name, () => {
 
       expect(manifests.manifest(repo, x.digest)).toBeDefined();
       expect(manifests.tag(repo, 'v1')!.digest).toBe(y.digest);
+    });
+
+    it('stores a manifest pushed by its sha512 digest, checking the body with sha512', async () => {
+      const { sut, manifests } = region();
+      const digest = sha512Digest(x.bytes);
+      const by512 = pushed(x, at(1000));
+      by512.event = { ...by512.event, digest } as ManifestPushed;
+      const forged = pushed(x, at(1000));
+      forged.event = { ...forged.event, digest, body: y.base64 } as ManifestPushed;
+
+      expect((await rejection(sut.apply(forged, context))).code).toBe('DIGEST_INVALID');
+      await expect(sut.apply(by512, context)).resolves.toBe('applied');
+
+      expect(manifests.manifest(repo, digest)?.body).toEqual(x.bytes);
+      expect(manifests.manifest(repo, x.digest)).toBeUndefined();
     });
 
     it('refuses a body that is not the digest, and stores nothing', async () => {

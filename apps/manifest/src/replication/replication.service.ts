@@ -26,7 +26,7 @@ import {
 } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
 import type { RpcContext } from '@meridian/messaging';
-import { sha256Digest } from '@meridian/oci';
+import { digestLike } from '@meridian/oci';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import { BlobPresence } from '../manifests/blob-presence';
 import { ManifestsRepository } from '../manifests/manifests.repository';
@@ -89,7 +89,7 @@ export class ReplicationService {
   private async applyPush(event: ManifestPushed, context: RpcContext): Promise<ApplyOutcome> {
     const { repository, digest, hlc } = event;
     const body = Buffer.from(event.body, 'base64');
-    const actual = sha256Digest(body);
+    const actual = digestLike(digest, body);
     if (actual !== digest) {
       throw new RegistryError('DIGEST_INVALID', 'manifest body does not match its digest', {
         digest,

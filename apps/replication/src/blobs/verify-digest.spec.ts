@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { sha256Digest } from '@meridian/oci';
+import { sha256Digest, sha512Digest } from '@meridian/oci';
 import { DigestMismatchError, verifyDigest } from './verify-digest';
 
 const chunks = [Buffer.from('layer '), Buffer.from('bytes '), Buffer.from('of meridian')];
@@ -36,6 +36,18 @@ describe(verifyDigest.name, () => {
 
   it('fails before releasing the last chunk when the digest differs', async () => {
     const { error, received } = await drain({ digest: sha256Digest('other bytes') });
+    expect(error).toBeInstanceOf(DigestMismatchError);
+    expect(received.length).toBeLessThan(whole.length);
+  });
+
+  it('checks a sha512 digest with sha512', async () => {
+    const { error, received } = await drain({ digest: sha512Digest(whole), size: whole.length });
+    expect(error).toBeUndefined();
+    expect(received.equals(whole)).toBe(true);
+  });
+
+  it('fails a sha512 digest of other bytes before releasing the last chunk', async () => {
+    const { error, received } = await drain({ digest: sha512Digest('other bytes') });
     expect(error).toBeInstanceOf(DigestMismatchError);
     expect(received.length).toBeLessThan(whole.length);
   });

@@ -4,10 +4,10 @@
  * only once the whole stream has hashed to the expected digest and size; on a mismatch it
  * fails instead, so the store's atomic put never completes and nothing partial or wrong
  * ever becomes visible, even to a store that ends an upload as soon as the announced
- * length has arrived.
+ * length has arrived. The hash is the expected digest's algorithm (sha256 or sha512).
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { createDigester } from '@meridian/oci';
+import { createDigester, parseDigest } from '@meridian/oci';
 
 export class DigestMismatchError extends Error {
   override readonly name = 'DigestMismatchError';
@@ -26,7 +26,8 @@ export function verifyDigest(
   expected: { digest: string; size?: number },
   onBytes: (count: number) => void = () => undefined,
 ): Transform {
-  const digester = createDigester();
+  // hashed with the expected digest's own algorithm: a sha512 blob is checked by sha512
+  const digester = createDigester(parseDigest(expected.digest).algorithm);
   let held: Buffer | undefined;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {

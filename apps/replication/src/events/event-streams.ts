@@ -13,7 +13,12 @@
  * A peer added to MERIDIAN_PEERS gets its source and consumer at the next start; the
  * consumers remember their position, so a restart resumes where it stopped.
  */
-import { eventStreamName, eventSubjectWildcard, type RegionId } from '@meridian/contracts';
+import {
+  eventStreamName,
+  eventSubjectWildcard,
+  peerEventsStreamName,
+  type RegionId,
+} from '@meridian/contracts';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -29,9 +34,7 @@ const nanosPerMs = 1_000_000;
 /** Up to this long a consumer may work on one event before the server redelivers it (the consumer signals progress meanwhile). */
 export const ackWaitMs = 15_000;
 
-export function peerEventsStreamName(region: string): string {
-  return `MERIDIAN_${region.toUpperCase().replace(/-/g, '_')}_PEER_EVENTS`;
-}
+export { peerEventsStreamName };
 
 export function peerConsumerName(peer: string): string {
   return `replication-${peer}`;

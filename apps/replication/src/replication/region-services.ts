@@ -18,6 +18,7 @@ import {
   webhookRpc,
 } from '@meridian/contracts';
 import { Messaging } from '@meridian/messaging';
+import { PeerBreaker } from './peer-breaker';
 
 export type ManifestApply = RpcRequest<typeof manifestRpc.apply>;
 export type ApplyOutcome = RpcResponse<typeof manifestRpc.apply>['outcome'];
@@ -46,11 +47,15 @@ export abstract class RegionServices {
   abstract statBlob(region: string, repository: string, digest: string): Promise<BlobInfo>;
 }
 
-const peerTimeoutMs = 1_500;
+/** A peer gets less than the gateway's catch-up wait (1.5 s), so a dead one is not what a pull waits on. */
+export const peerTimeoutMs = 1_000;
 
 @Injectable()
 export class NatsRegionServices extends RegionServices {
-  constructor(private readonly messaging: Messaging) {
+  constructor(
+    private readonly messaging: Messaging,
+    private readonly breaker: PeerBreaker,
+  ) {
     super();
   }
 
@@ -76,23 +81,24 @@ export class NatsRegionServices extends RegionServices {
     reference: string,
     includeBody: boolean,
   ): Promise<ManifestWithBody> {
-    return this.messaging.request(
-      manifestRpc.get,
-      { repository, reference, includeBody },
-      { region, timeoutMs: this.timeoutFor(region) },
+    return this.inRegion(region, (timeoutMs) =>
+      this.messaging.request(
+        manifestRpc.get,
+        { repository, reference, includeBody },
+        { region, timeoutMs },
+      ),
     );
-  }
-
-  /** A peer gets less than the gateway's catch-up wait (2 s), so a dead one is not what a pull waits on. */
-  private timeoutFor(region: string): number | undefined {
-    return region === this.messaging.region ? undefined : peerTimeoutMs;
   }
 
   statBlob(region: string, repository: string, digest: string): Promise<BlobInfo> {
-    return this.messaging.request(
-      blobRpc.stat,
-      { repository, digest },
-      { region, timeoutMs: this.timeoutFor(region) },
+    return this.inRegion(region, (timeoutMs) =>
+      this.messaging.request(blobRpc.stat, { repository, digest }, { region, timeoutMs }),
     );
+  }
+
+  /** This region's services as they are; a peer's with a short timeout, through its breaker. */
+  private inRegion<T>(region: string, call: (timeoutMs?: number) => Promise<T>): Promise<T> {
+    if (region === this.messaging.region) return call();
+    return this.breaker.call(region, () => call(peerTimeoutMs));
   }
 }

@@ -5,7 +5,7 @@ import {
   scanReportArtifactType,
 } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
-import { mediaTypes, sha256Digest } from '@meridian/oci';
+import { type DigestAlgorithm, computeDigest, mediaTypes, sha256Digest } from '@meridian/oci';
 import type { DetectedPackage } from '@meridian/scanning';
 import { createLogger } from '@meridian/telemetry';
 import {
@@ -31,17 +31,22 @@ function pkg(name: string, version: string): DetectedPackage {
   };
 }
 
-function image(layer: string, extra: Record<string, unknown> = {}) {
+function image(
+  layer: string,
+  extra: Record<string, unknown> = {},
+  algorithm: DigestAlgorithm = 'sha256',
+) {
+  const digestOf = (content: Buffer | string) => computeDigest(content, algorithm);
   const body = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: mediaTypes.ociManifest,
-      config: { mediaType: mediaTypes.ociConfig, digest: sha256Digest(`config ${layer}`), size: 2 },
-      layers: [{ mediaType: mediaTypes.ociLayerTarGzip, digest: sha256Digest(layer), size: 10 }],
+      config: { mediaType: mediaTypes.ociConfig, digest: digestOf(`config ${layer}`), size: 2 },
+      layers: [{ mediaType: mediaTypes.ociLayerTarGzip, digest: digestOf(layer), size: 10 }],
       ...extra,
     }),
   );
-  return { body, digest: sha256Digest(body), layer: sha256Digest(layer) };
+  return { body, digest: digestOf(body), layer: digestOf(layer) };
 }
 
 function pushed(
@@ -142,6 +147,29 @@ describe(ScansService.name, () => {
       expect.objectContaining({ digest: vulnerable.digest, state: 'failed' }),
     ]);
     expect(registry.decisions[0]!.details).toContain('CVE-2026-0001');
+  });
+
+  it('scans an image pushed by sha512 whose layers are sha512, reporting it by that digest', async () => {
+    const { sut, layers, advisories, referrers, registry } = scanner();
+    const vulnerable = image('sha512 layer', {}, 'sha512');
+    layers.byLayer.set(vulnerable.layer, { packages: [pkg('openssl', '3.0.1')], errors: [] });
+    advisories.advisories.set('openssl', [openssl]);
+
+    await sut.scanPushed(
+      pushed(vulnerable.body, mediaTypes.ociManifest, { digest: vulnerable.digest }),
+    );
+
+    const report = await sut.report(repo, vulnerable.digest);
+    expect(report.digest).toMatch(/^sha512:/);
+    expect(report.findings.HIGH).toBe(1);
+    expect(referrers.attached[0]!.subject).toMatchObject({ digest: vulnerable.digest });
+    const hex = vulnerable.digest.slice('sha512:'.length);
+    expect(referrers.attached[0]!.body).toMatchObject({
+      serialNumber: expect.stringMatching(new RegExp(`^urn:uuid:${hex.slice(0, 8)}-`)),
+    });
+    expect(registry.decisions).toEqual([
+      expect.objectContaining({ digest: vulnerable.digest, state: 'failed' }),
+    ]);
   });
 
   it('passes an image whose findings are all below the threshold', async () => {

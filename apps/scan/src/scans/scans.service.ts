@@ -281,7 +281,7 @@ export class ScansService {
   }
 
   private sbomOf(report: StoredReport, images: ScannedImage[]) {
-    const hex = report.digest.slice('sha256:'.length);
+    const hex = report.digest.slice(report.digest.indexOf(':') + 1);
     return buildCycloneDxSbom(
       { repository: report.repository, digest: report.digest, tag: report.tag },
       { os: images[0]?.os, packages: images.flatMap((image) => image.packages), errors: [] },

@@ -7,7 +7,7 @@
  * custom headers (redact-headers.ts).
  */
 import { Inject, Injectable } from '@nestjs/common';
-import type { DeliveryAttempt } from '@meridian/contracts';
+import { type DeliveryAttempt, reservedWebhookHeaders } from '@meridian/contracts';
 import { AddressPolicy } from '../outbound/address-policy';
 import { resolveTarget } from '../outbound/resolve-target';
 import { sendRequest } from '../outbound/send-request';
@@ -44,7 +44,7 @@ export class AttemptDelivery {
     const startedAt = new Date();
     const timestamp = Math.floor(startedAt.getTime() / 1000);
     const headers: Record<string, string> = {
-      ...webhook.customHeaders,
+      ...allowedHeaders(webhook.customHeaders),
       'content-type': delivery.contentType,
       'user-agent': userAgent,
       'idempotency-key': delivery.eventId,
@@ -103,4 +103,16 @@ export class AttemptDelivery {
       ? { deliveryId: delivery.id, attempt, state: 'pending', nextAttemptAt: next }
       : { deliveryId: delivery.id, attempt, state: 'dead' };
   }
+}
+
+/**
+ * The custom headers without reserved names: a webhook saved before they were refused (or
+ * replicated from a region that still allowed them) frames and signs its requests like any.
+ */
+function allowedHeaders(customHeaders: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(customHeaders).filter(
+      ([name]) => !reservedWebhookHeaders.has(name.toLowerCase()),
+    ),
+  );
 }

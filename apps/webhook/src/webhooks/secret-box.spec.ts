@@ -19,4 +19,13 @@ describe(SecretBox.name, () => {
     const sut = new SecretBox(undefined);
     expect(sut.open(sut.seal('the-secret'))).toBe('the-secret');
   });
+
+  it('seals a secret stored in the clear once there is a key, and leaves sealed ones alone', () => {
+    const sut = new SecretBox('an operator key of enough length');
+    const sealed = sut.sealStored('plain:the-secret');
+    expect(sealed).toMatch(/^aes-256-gcm:/);
+    expect(sut.open(sealed)).toBe('the-secret');
+    expect(sut.sealStored(sealed)).toBe(sealed);
+    expect(new SecretBox(undefined).sealStored('plain:the-secret')).toBe('plain:the-secret');
+  });
 });

@@ -1,8 +1,11 @@
 /**
  * Webhook secrets at rest. They sign every request, so they are kept recoverable: sealed with
- * AES-256-GCM under MERIDIAN_WEBHOOK_SECRET_KEY (SHA-256 of the variable's value is the key)
- * when it is set, in the clear otherwise. The sealed form is what the database holds and what
- * `webhook.changed.v1` carries to other regions, so regions must share the variable.
+ * AES-256-GCM under MERIDIAN_WEBHOOK_SECRET_KEY (SHA-256 of the variable's value is the key).
+ * The key is required unless NATS and Postgres are on this machine's loopback (config.ts);
+ * only there, without it, are secrets kept in the clear (`plain:`), and the first start with
+ * a key seals them (`sealStored`, run on every stored and replicated record). The sealed form
+ * is what the database holds and what `webhook.changed.v1` carries to other regions, so
+ * regions must share the variable.
  *
  *   aes-256-gcm:<iv>:<tag>:<ciphertext>   (base64url each)
  *   plain:<secret>
@@ -24,6 +27,11 @@ export class SecretBox {
     return ['aes-256-gcm', iv, cipher.getAuthTag(), sealed]
       .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
       .join(':');
+  }
+
+  /** A stored secret in the form to keep: a `plain:` one sealed when there is a key. */
+  sealStored(stored: string): string {
+    return this.key && stored.startsWith('plain:') ? this.seal(this.open(stored)) : stored;
   }
 
   /** Throws when the secret was sealed under another key or none is configured. */

@@ -81,4 +81,25 @@ export class WebhooksRepository {
       returning name`;
     return rows.length > 0;
   }
+
+  /**
+   * Rewrites the stored secrets `reseal` changes (a `plain:` one sealed once a key is set),
+   * in place: a local change of form, not a change to replicate. Returns how many changed.
+   */
+  async resealSecrets(reseal: (stored: string) => string): Promise<number> {
+    const rows = await this.sql<Array<{ name: string; stored: string }>>`
+      select name, record->>'storedSecret' as stored from webhook.webhooks
+      where record is not null`;
+    let changed = 0;
+    for (const { name, stored } of rows) {
+      const next = reseal(stored);
+      if (next === stored) continue;
+      await this.sql`
+        update webhook.webhooks
+        set record = jsonb_set(record, '{storedSecret}', to_jsonb(${next}::text))
+        where name = ${name} and record->>'storedSecret' = ${stored}`;
+      changed += 1;
+    }
+    return changed;
+  }
 }

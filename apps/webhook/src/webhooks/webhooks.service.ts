@@ -1,10 +1,10 @@
 /**
  * The rules of webhook configuration: a new webhook's URI must point somewhere webhooks may
  * go (checked when it is saved, and again before every request), its secret is sealed at rest
- * and shown only once, when the service generated it, and every change replicates as
- * `webhook.changed.v1`.
+ * and shown only once, when the service generated it, its custom header values are never
+ * shown (custom-headers.ts), and every change replicates as `webhook.changed.v1`.
  */
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import {
   RegistryError,
   type RpcResponse,
@@ -17,18 +17,24 @@ import {
 import type { RpcContext } from '@meridian/messaging';
 import { AddressPolicy } from '../outbound/address-policy';
 import { TargetRefused, resolveTarget } from '../outbound/resolve-target';
+import { keepRedactedValues, redactHeaderValues } from './custom-headers';
 import { SecretBox, generateSecret } from './secret-box';
 import { WebhooksRepository } from './webhooks.repository';
 
 type PutResponse = RpcResponse<typeof webhookRpc.put>;
 
 @Injectable()
-export class WebhooksService {
+export class WebhooksService implements OnApplicationBootstrap {
   constructor(
     private readonly repository: WebhooksRepository,
     private readonly policy: AddressPolicy,
     private readonly secrets: SecretBox,
   ) {}
+
+  /** Secrets kept in the clear before a key was set are sealed at the first start with one. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.repository.resealSecrets((stored) => this.secrets.sealStored(stored));
+  }
 
   async put(
     name: string,
@@ -46,7 +52,10 @@ export class WebhooksService {
       name,
       region: settings.region ?? defaultRegion,
       serviceUri: settings.serviceUri,
-      customHeaders: settings.customHeaders ?? {},
+      customHeaders: keepRedactedValues(
+        settings.customHeaders ?? {},
+        existing?.customHeaders ?? {},
+      ),
       actions: [...new Set(settings.actions)],
       scope: settings.scope ?? '',
       status: settings.status ?? 'enabled',
@@ -70,11 +79,14 @@ export class WebhooksService {
   ): Promise<WebhookView> {
     const existing = await this.require(name);
     if (settings.serviceUri) await this.checkTarget(settings.serviceUri);
-    const { secret, actions, ...rest } = settings;
+    const { secret, actions, customHeaders, ...rest } = settings;
     const record: WebhookRecord = {
       ...existing,
       ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)),
       ...(actions ? { actions: [...new Set(actions)] } : {}),
+      ...(customHeaders
+        ? { customHeaders: keepRedactedValues(customHeaders, existing.customHeaders) }
+        : {}),
       ...(secret ? { storedSecret: this.secrets.seal(secret) } : {}),
       updatedAt: new Date().toISOString(),
     };
@@ -96,7 +108,12 @@ export class WebhooksService {
   }
 
   async apply(event: WebhookChanged): Promise<'applied' | 'superseded'> {
-    const applied = await this.repository.apply(event.name, event.record, event.hlc);
+    // a region without a key sends its secrets in the clear: this one keeps them sealed
+    const record = event.record && {
+      ...event.record,
+      storedSecret: this.secrets.sealStored(event.record.storedSecret),
+    };
+    const applied = await this.repository.apply(event.name, record, event.hlc);
     return applied ? 'applied' : 'superseded';
   }
 
@@ -120,6 +137,6 @@ export class WebhooksService {
 }
 
 export function toView(record: WebhookRecord): WebhookView {
-  const { storedSecret: _secret, ...view } = record;
-  return view;
+  const { storedSecret: _secret, customHeaders, ...view } = record;
+  return { ...view, customHeaders: redactHeaderValues(customHeaders) };
 }

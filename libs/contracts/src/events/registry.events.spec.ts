@@ -32,9 +32,17 @@ describe('events', () => {
     expect(eventNameOfSubject(eventSubject('us-east', 'tag.deleted.v1'))).toBe('tag.deleted.v1');
   });
 
+  it('takes a sha512 digest as it takes a sha256 one', () => {
+    const digest = `sha512:${'a'.repeat(128)}`;
+    expect(manifestPushed.schema.parse({ ...load('manifest.pushed.v1.json'), digest }).digest).toBe(
+      digest,
+    );
+  });
+
   it.each([
     ['a repository name with uppercase', { repository: 'Team/App' }],
-    ['a digest of another algorithm', { digest: `sha512:${'a'.repeat(128)}` }],
+    ['a digest of an unsupported algorithm', { digest: `sha384:${'a'.repeat(96)}` }],
+    ['a sha512 digest of the wrong length', { digest: `sha512:${'a'.repeat(64)}` }],
     ['a clock reading that is not one', { hlc: '12:00' }],
     ['a missing event id', { eventId: undefined }],
   ])('refuses %s', (_what, change) => {

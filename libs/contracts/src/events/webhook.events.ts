@@ -47,6 +47,44 @@ export const WebhookHeaders = z
   )
   .refine((headers) => Object.keys(headers).length <= 32, 'at most 32 custom headers');
 
+/**
+ * What the management API shows for every custom header's value (they often hold a
+ * receiver's credential: write-only, like the secret). Sent back in a PUT or PATCH, it keeps
+ * the value stored under that name.
+ */
+export const webhookHeaderPlaceholder = '[redacted]';
+
+/**
+ * Headers a webhook may not set: the ones that frame the request (a wrong length or host
+ * would make the receiver read another request than the one signed), and the signature's
+ * own, which Meridian computes.
+ */
+export const reservedWebhookHeaders: ReadonlySet<string> = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'upgrade',
+  'x-meridian-signature',
+  'x-meridian-timestamp',
+]);
+
+/** Custom headers as a caller may set them: no reserved name, whatever its case. */
+export const WebhookCustomHeaders = WebhookHeaders.superRefine((headers, context) => {
+  for (const name of Object.keys(headers)) {
+    if (reservedWebhookHeaders.has(name.toLowerCase()))
+      context.addIssue({
+        code: 'custom',
+        message: `${name} is set by Meridian, not by a custom header`,
+        path: [name],
+      });
+  }
+});
+
 /** The stored configuration, as it replicates (`secret` as stored: see the file header). */
 export const WebhookRecord = z.object({
   name: WebhookName,

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { defineRpc } from '../define';
 import {
   WebhookAction,
+  WebhookCustomHeaders,
   WebhookHeaders,
   WebhookName,
   WebhookPayloadFormat,
@@ -17,7 +18,10 @@ import {
 } from '../events/webhook.events';
 import { RegionId } from '../subjects';
 
-/** A webhook as the management API shows it: everything but the secret. */
+/**
+ * A webhook as the management API shows it: everything but the secret, and the custom
+ * headers' names with every value `webhookHeaderPlaceholder`.
+ */
 export const WebhookView = z.object({
   name: WebhookName,
   region: RegionId,
@@ -32,10 +36,13 @@ export const WebhookView = z.object({
 });
 export type WebhookView = z.infer<typeof WebhookView>;
 
-/** What a caller may set; `put` fills in defaults for what it leaves out. */
+/**
+ * What a caller may set; `put` fills in defaults for what it leaves out. A custom header
+ * whose value is `webhookHeaderPlaceholder` keeps the value stored under its name.
+ */
 export const WebhookSettings = z.object({
   serviceUri: z.url({ protocol: /^https?$/ }),
-  customHeaders: WebhookHeaders.optional(),
+  customHeaders: WebhookCustomHeaders.optional(),
   actions: z.array(WebhookAction).min(1).max(5),
   scope: WebhookScope.optional(),
   status: WebhookStatus.optional(),

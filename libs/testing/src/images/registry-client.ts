@@ -4,7 +4,7 @@
  * referrers API. Any unexpected status throws a `RegistryRequestError` with the request,
  * the status expected, and what came back.
  */
-import { sha256Digest } from '@meridian/oci';
+import { type DigestAlgorithm, computeDigest, sha256Digest } from '@meridian/oci';
 
 export interface Descriptor {
   mediaType: string;
@@ -44,14 +44,15 @@ export class RegistryClient {
     return new URL(path, this.baseUrl).toString();
   }
 
-  /** Uploads a blob in one POST + PUT session and returns its descriptor. */
+  /** Uploads a blob in one POST + PUT session, named by `algorithm`, and returns its descriptor. */
   async pushBlob(
     repository: string,
     content: string | Uint8Array,
     mediaType: string,
+    algorithm: DigestAlgorithm = 'sha256',
   ): Promise<Descriptor> {
     const bytes = typeof content === 'string' ? Buffer.from(content) : Buffer.from(content);
-    const digest = sha256Digest(bytes);
+    const digest = computeDigest(bytes, algorithm);
     const started = await this.expect('POST', `/v2/${repository}/blobs/uploads/`, [202]);
     const location = started.headers.get('location');
     if (!location)
