@@ -89,14 +89,14 @@ describe('a rolling restart during pushes', () => {
     expect(log).not.toMatch(/exited with code [1-9]|was killed by/);
   });
 
-  /** SIGTERM to the service; resolves once the launcher's new one answers. */
+  /** SIGTERM to us-east's service (the region under test); resolves once the launcher's new one answers. */
   async function restartService(service: (typeof restarted)[number]): Promise<void> {
-    const [pid, ...others] = await servicePids(service, registry.dataDir);
+    const [pid, ...others] = await servicePids(service, registry.dataDir, 'us-east');
     expect(others).toEqual([]);
     process.kill(pid as number, 'SIGTERM');
     await expectEventually(
       async () => {
-        const now = await servicePids(service, registry.dataDir);
+        const now = await servicePids(service, registry.dataDir, 'us-east');
         expect(now).toHaveLength(1);
         expect(now).not.toContain(pid);
       },

@@ -243,6 +243,39 @@ describe('blob service', () => {
     ).toBe('BLOB_UNKNOWN');
   });
 
+  it('says a blob deleted from a repository here was deleted, until an upload, mount or link brings it back', async () => {
+    const stat = (repository: string, digest: string) =>
+      errorOf(service.client.request(blobRpc.stat, { repository, digest }));
+    const repository = newRepository();
+    const source = newRepository();
+    const blob = await pushBlob(service, repository, [Buffer.from('deleted, then back')]);
+    await pushBlob(service, source, [Buffer.from('deleted, then back')]);
+
+    expect((await stat(repository, sha256Digest(Buffer.from('never pushed')))).detail).toEqual({
+      digest: sha256Digest(Buffer.from('never pushed')),
+    });
+    const comeBack: (() => Promise<unknown>)[] = [
+      () => pushBlob(service, repository, [Buffer.from('deleted, then back')]),
+      () =>
+        service.client.request(blobRpc.uploadStart, {
+          repository,
+          mount: { digest: blob.digest, from: source },
+        }),
+      () =>
+        service.client.request(blobRpc.link, { repository, digest: blob.digest, size: blob.size }),
+    ];
+    for (const bringBack of comeBack) {
+      await service.client.request(blobRpc.delete, { repository, digest: blob.digest });
+      const deleted = await stat(repository, blob.digest);
+      expect(deleted.code).toBe('BLOB_UNKNOWN');
+      expect(deleted.detail).toEqual({ digest: blob.digest, deleted: true });
+      await bringBack();
+      await expect(
+        service.client.request(blobRpc.stat, { repository, digest: blob.digest }),
+      ).resolves.toEqual(blob);
+    }
+  });
+
   it('answers both of two racing completes of one session with the blob', async () => {
     const repository = newRepository();
     const bytes = randomBytes(2048);

@@ -135,6 +135,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       // the services' `service ready` line is an info line
       MERIDIAN_LOG_LEVEL: verbose ? 'debug' : 'info',
       MERIDIAN_ADMIN_PASSWORD: admin.password,
+      // no replication service here: a push missing a blob asks it, briefly, in vain
+      MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS: '300',
     };
     const services = [
       'blob',

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { serviceModules } from '@meridian/database';
+import { Messaging } from '@meridian/messaging';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import type { ManifestConfig } from './config';
 import { BlobPresence, NatsBlobPresence } from './manifests/blob-presence';
@@ -53,7 +54,12 @@ export class AppModule {
       ],
       providers: [
         { provide: loggerToken, useValue: logger },
-        { provide: BlobPresence, useClass: NatsBlobPresence },
+        {
+          provide: BlobPresence,
+          useFactory: (messaging: Messaging) =>
+            new NatsBlobPresence(messaging, config.peerBlobFetchTimeoutMs),
+          inject: [Messaging],
+        },
         { provide: ManifestsRepository, useClass: SqlManifestsRepository },
         { provide: TagsRepository, useClass: SqlTagsRepository },
         { provide: RepositoriesRepository, useClass: SqlRepositoriesRepository },

@@ -9,6 +9,7 @@ describe(loadConfig.name, () => {
       natsUrls: ['nats://127.0.0.1:4222'],
       databaseUrl,
       logLevel: 'info',
+      peerBlobFetchTimeoutMs: 8_000,
     });
   });
 
@@ -19,12 +20,14 @@ describe(loadConfig.name, () => {
         MERIDIAN_REGION: 'eu-west',
         MERIDIAN_NATS_URL: 'nats://a:4222, nats://b:4222',
         MERIDIAN_LOG_LEVEL: 'debug',
+        MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS: '20000',
       }),
     ).toEqual({
       region: 'eu-west',
       natsUrls: ['nats://a:4222', 'nats://b:4222'],
       databaseUrl,
       logLevel: 'debug',
+      peerBlobFetchTimeoutMs: 20_000,
     });
   });
 
@@ -36,6 +39,7 @@ describe(loadConfig.name, () => {
         MERIDIAN_REGION: 'US East',
         MERIDIAN_NATS_URL: 'http://nats',
         MERIDIAN_LOG_LEVEL: 'loud',
+        MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS: 'forever',
       });
     } catch (caught) {
       error = caught;
@@ -46,8 +50,9 @@ describe(loadConfig.name, () => {
       'MERIDIAN_NATS_URL',
       'DATABASE_URL',
       'MERIDIAN_LOG_LEVEL',
+      'MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS',
     ]);
-    expect((error as Error).message).not.toMatch(/hunter2|US East|loud|http:\/\/nats/);
+    expect((error as Error).message).not.toMatch(/hunter2|US East|loud|http:\/\/nats|forever/);
   });
 
   it('requires DATABASE_URL, and takes an empty variable as unset', () => {

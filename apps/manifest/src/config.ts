@@ -26,6 +26,7 @@ const schema = z.object({
   ...natsConnectionEnv,
   DATABASE_URL: PostgresUrl,
   MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
+  MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(8_000),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
@@ -34,6 +35,7 @@ const expectations: EnvExpectations<typeof schema> = {
   ...natsConnectionExpectations,
   DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
   MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
+  MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS: 'milliseconds, 100 to 600000',
 };
 
 export interface ManifestConfig {
@@ -43,6 +45,11 @@ export interface ManifestConfig {
   natsAuth?: NatsClientAuth;
   databaseUrl: string;
   logLevel: LogLevel;
+  /**
+   * how long a push waits for blobs it references that only a peer region holds to be
+   * copied here (below the gateway's 10 s wait for the manifest service)
+   */
+  peerBlobFetchTimeoutMs: number;
 }
 
 /** Parses the environment; throws ConfigError naming every bad key. */
@@ -54,5 +61,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): ManifestConfig {
     ...natsAuthConfig(config),
     databaseUrl: config.DATABASE_URL,
     logLevel: config.MERIDIAN_LOG_LEVEL,
+    peerBlobFetchTimeoutMs: config.MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS,
   };
 }

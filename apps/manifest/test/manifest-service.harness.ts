@@ -77,7 +77,14 @@ export class ManifestServiceHarness {
     const nats = await startNatsServer();
     const app = await NestFactory.createApplicationContext(
       AppModule.forRoot({
-        config: { region, natsUrls: [nats.url], databaseUrl: db.url, logLevel: 'silent' },
+        config: {
+          region,
+          natsUrls: [nats.url],
+          databaseUrl: db.url,
+          logLevel: 'silent',
+          // no replication service here: a push missing a blob asks it, briefly, in vain
+          peerBlobFetchTimeoutMs: 300,
+        },
         logger,
       }),
       { logger: false, abortOnError: false },

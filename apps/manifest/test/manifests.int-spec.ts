@@ -266,12 +266,15 @@ describe('manifest service: manifests', () => {
 
     await expect(sut.delete(repository, manifest.digest)).resolves.toEqual({});
 
+    // deleted here: the miss says so, and the gateway asks no peer region for it
     await expect(sut.get(repository, manifest.digest)).rejects.toMatchObject({
       code: 'MANIFEST_UNKNOWN',
+      detail: { reference: manifest.digest, deleted: true },
     });
     await expect(sut.get(repository, 'v1')).rejects.toMatchObject({ code: 'MANIFEST_UNKNOWN' });
     await expect(sut.get(repository, 'stable')).rejects.toMatchObject({ code: 'MANIFEST_UNKNOWN' });
     await expect(sut.get(repository, 'v2')).resolves.toMatchObject({ digest: kept.digest });
+    await expect(sut.get(repository, 'v9')).rejects.toHaveProperty('detail', { reference: 'v9' });
     const deleted = await expectEventually(() => {
       const found = payloads(sut.eventsNamed('manifest.deleted.v1'), repository);
       expect(found).toHaveLength(1);
@@ -290,7 +293,10 @@ describe('manifest service: manifests', () => {
 
     await sut.delete(repository, 'v1');
 
-    await expect(sut.get(repository, 'v1')).rejects.toMatchObject({ code: 'MANIFEST_UNKNOWN' });
+    await expect(sut.get(repository, 'v1')).rejects.toMatchObject({
+      code: 'MANIFEST_UNKNOWN',
+      detail: { reference: 'v1', deleted: true },
+    });
     await expect(sut.get(repository, manifest.digest)).resolves.toMatchObject({
       digest: manifest.digest,
     });

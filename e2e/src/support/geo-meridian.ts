@@ -6,10 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ManagedProcess, freePort, spawnProcess } from '@meridian/testing';
+import { type ManagedProcess, spawnProcess } from '@meridian/testing';
+import { freePortPair } from './free-port-pair';
 import { LoggedInRegistryClient } from './logged-in-registry-client';
 import { RegistryLog, repoRoot } from './registry-log';
 
@@ -115,20 +115,4 @@ export async function startGeoMeridian(label: string): Promise<GeoMeridian> {
       await rm(root, { recursive: true, force: true });
     },
   };
-}
-
-/** A port whose successor is free too: the second region's gateway takes it. */
-async function freePortPair(): Promise<number> {
-  for (;;) {
-    const port = await freePort();
-    if (port < 65_535 && (await isFree(port + 1))) return port;
-  }
-}
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolveFree) => {
-    const server = createServer();
-    server.once('error', () => resolveFree(false));
-    server.listen({ host: '127.0.0.1', port }, () => server.close(() => resolveFree(true)));
-  });
 }

@@ -1,15 +1,18 @@
 /**
  * A whole Meridian as `npm start` runs it: the dev launcher in the foreground with its
- * defaults (embedded Postgres, a nats-server, blob, manifest and gateway services,
- * filesystem storage), on a free port and a temporary data directory. Authentication is on,
- * as `npm start` runs it; the admin account's password is set (MERIDIAN_ADMIN_PASSWORD) and
- * every client of the tests logs in with it.
+ * defaults (two regions, us-east and eu-west, each with its nats-server, database, store and
+ * services; embedded Postgres; filesystem storage), on free ports and a temporary data
+ * directory. The registry under test is us-east's gateway; eu-west's answers on the next
+ * port (`otherRegion`), so every test runs against a region with a live peer, as users do.
+ * Authentication is on, as `npm start` runs it; the admin account's password is set
+ * (MERIDIAN_ADMIN_PASSWORD) and every client of the tests logs in with it.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ManagedProcess, freePort, spawnProcess } from '@meridian/testing';
+import { type ManagedProcess, spawnProcess } from '@meridian/testing';
+import { freePortPair } from './free-port-pair';
 import { LoggedInRegistryClient } from './logged-in-registry-client';
 import { writeRegistryAuthFile } from './registry-auth-file';
 import { RegistryLog, repoRoot } from './registry-log';
@@ -24,7 +27,8 @@ export async function startMeridian(label: string): Promise<RegistryUnderTest> {
   // as root, the embedded Postgres runs as another user, who must reach its data directory
   await chmod(root, 0o755);
   const dataDir = join(root, 'data');
-  const port = await freePort();
+  // us-east's gateway on `port`, eu-west's on the next one
+  const port = await freePortPair();
   const url = `http://127.0.0.1:${port}`;
   const log = new RegistryLog(`meridian-${label}`);
   const credentials = { username: 'admin', password: randomBytes(16).toString('hex') };
@@ -36,7 +40,7 @@ export async function startMeridian(label: string): Promise<RegistryUnderTest> {
     MERIDIAN_HOST: '127.0.0.1',
     MERIDIAN_ADMIN_PASSWORD: credentials.password,
   };
-  // the embedded default, one region, ports of its own: nothing shared with other runs
+  // the embedded default (two regions), ports of its own: nothing shared with other runs
   for (const key of [
     'DATABASE_URL',
     'MERIDIAN_REGIONS',
@@ -44,8 +48,6 @@ export async function startMeridian(label: string): Promise<RegistryUnderTest> {
     'MERIDIAN_NATS_PORT',
   ])
     delete env[key];
-  // the launcher's default is two regions; these tests exercise one (geo-*.e2e-spec.ts, two)
-  env['MERIDIAN_REGIONS'] = 'us-east';
 
   let launcher: ManagedProcess | undefined;
 
@@ -88,6 +90,11 @@ export async function startMeridian(label: string): Promise<RegistryUnderTest> {
     url,
     host: `127.0.0.1:${port}`,
     client: new LoggedInRegistryClient(url, credentials),
+    otherRegion: {
+      url: `http://127.0.0.1:${port + 1}`,
+      host: `127.0.0.1:${port + 1}`,
+      client: new LoggedInRegistryClient(`http://127.0.0.1:${port + 1}`, credentials),
+    },
     credentials,
     authFile,
     dataDir,

@@ -1,6 +1,7 @@
 /**
  * The registry a test file runs against: a whole Meridian started by the dev launcher
- * (the default), or CNCF distribution when MERIDIAN_E2E_REGISTRY=distribution, to check
+ * with its default two regions (the default; tests talk to the first region's gateway),
+ * or CNCF distribution when MERIDIAN_E2E_REGISTRY=distribution, to check
  * the tests themselves against the reference implementation. One per test file, shared by
  * its tests; `dispose()` in afterAll stops it and removes its data.
  */
@@ -16,6 +17,15 @@ export interface RegistryUnderTest {
   readonly host: string;
   /** logged in as `credentials` (a token per repository, fetched on the first 401) */
   readonly client: RegistryClient;
+  /**
+   * Meridian: the launcher's second region (eu-west), whose gateway answers on the port after
+   * `url`'s; `url` is the first region's (us-east). Distribution has one.
+   */
+  readonly otherRegion?: {
+    readonly url: string;
+    readonly host: string;
+    readonly client: RegistryClient;
+  };
   /** the admin account (Meridian); distribution, which has no authentication, ignores them */
   readonly credentials: RegistryCredentials;
   /**

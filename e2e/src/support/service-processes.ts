@@ -1,11 +1,16 @@
 /**
- * The service processes of one Meridian the launcher runs: found through /proc by their
- * entry point (`apps/<service>/src/main.ts`) and the data directory the launcher passed
- * them, so tests can restart one service as an orchestrator would in a rolling update.
+ * The service processes of one region of a Meridian the launcher runs: found through /proc
+ * by their entry point (`apps/<service>/src/main.ts`), the data directory the launcher
+ * passed them and their region (`MERIDIAN_REGION`), so tests can restart one service as an
+ * orchestrator would in a rolling update.
  */
 import { readFile, readdir } from 'node:fs/promises';
 
-export async function servicePids(service: string, dataDir: string): Promise<number[]> {
+export async function servicePids(
+  service: string,
+  dataDir: string,
+  region: string,
+): Promise<number[]> {
   const pids: number[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -15,7 +20,8 @@ export async function servicePids(service: string, dataDir: string): Promise<num
     ]);
     if (
       cmdline.split('\0').includes(`apps/${service}/src/main.ts`) &&
-      environ.split('\0').includes(`MERIDIAN_DATA_DIR=${dataDir}`)
+      environ.split('\0').includes(`MERIDIAN_DATA_DIR=${dataDir}`) &&
+      environ.split('\0').includes(`MERIDIAN_REGION=${region}`)
     )
       pids.push(Number(entry));
   }

@@ -1,4 +1,10 @@
-import { RegistryError, errorCodes, httpStatusByCode } from './errors';
+import {
+  RegistryError,
+  deletedHereDetail,
+  errorCodes,
+  httpStatusByCode,
+  isDeletedHere,
+} from './errors';
 import { eventStreamName, rpcSubject } from './subjects';
 
 describe(RegistryError.name, () => {
@@ -20,6 +26,21 @@ describe(RegistryError.name, () => {
       detail: { missing: ['sha256:x'] },
     });
     expect(back.httpStatus).toBe(400);
+  });
+
+  it('tells a miss of something deleted here from any other miss, across an RPC reply', () => {
+    const deleted = new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry', {
+      digest: 'sha256:x',
+      ...deletedHereDetail,
+    });
+    expect(
+      isDeletedHere(RegistryError.fromBody(JSON.parse(JSON.stringify(deleted.toBody())))),
+    ).toBe(true);
+    expect(isDeletedHere(new RegistryError('BLOB_UNKNOWN', 'x', { digest: 'sha256:x' }))).toBe(
+      false,
+    );
+    expect(isDeletedHere(new RegistryError('BLOB_UNKNOWN', 'x'))).toBe(false);
+    expect(isDeletedHere(new Error('x'))).toBe(false);
   });
 
   it('turns a code it does not know into UNKNOWN', () => {

@@ -84,6 +84,24 @@ export function isRegistryError(err: unknown): err is RegistryError {
   return err instanceof RegistryError;
 }
 
+/**
+ * Spread into the detail of a BLOB_UNKNOWN, MANIFEST_UNKNOWN or NAME_UNKNOWN that answers
+ * for something this region deleted itself (it has a tombstone): a peer region may still hold
+ * it, and the gateway must not serve it from there. A miss without it is content this region
+ * has never seen (or not yet), which a peer may serve while this region catches up.
+ */
+export const deletedHereDetail = { deleted: true } as const;
+
+/** Is `err` a miss of something this region deleted (see `deletedHereDetail`)? */
+export function isDeletedHere(err: unknown): boolean {
+  return (
+    isRegistryError(err) &&
+    typeof err.detail === 'object' &&
+    err.detail !== null &&
+    (err.detail as { deleted?: unknown }).deleted === true
+  );
+}
+
 /** Makes a switch over a union exhaustive at compile time. */
 export function assertUnreachable(value: never): never {
   throw new Error(`unreachable: ${JSON.stringify(value)}`);

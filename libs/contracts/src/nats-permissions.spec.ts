@@ -54,6 +54,12 @@ describe(servicePermissions.name, () => {
       ).toBe(false);
   });
 
+  it("lets the manifest service ask replication for a push's peer-held blobs, and not auth", () => {
+    const { publish } = servicePermissions('eu-west', 'manifest');
+    expect(allows(publish, rpcSubject('eu-west', 'replication', 'fetch-blobs'))).toBe(true);
+    expect(allows(publish, rpcSubject('eu-west', 'auth', 'service-principal-put'))).toBe(false);
+  });
+
   it("lets a service publish only its own region's events", () => {
     const { publish } = servicePermissions('us-east', 'manifest');
     expect(allows(publish, eventSubject('us-east', 'manifest.pushed.v1'))).toBe(true);

@@ -84,7 +84,8 @@ const access: Record<MeridianService, ServiceAccess> = {
     publishes: none,
   },
   manifest: {
-    calls: ['blob'],
+    // replication: a push whose blobs only a peer holds has them fetched (fetch-blobs)
+    calls: ['blob', 'replication'],
     serves: true,
     emitsEvents: true,
     keeps: none,

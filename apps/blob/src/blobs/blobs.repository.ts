@@ -1,6 +1,7 @@
 /**
  * Blob presence in SQL: `blob.blobs` holds every blob whose bytes the region's store has,
- * `blob.repository_blobs` which repositories see it. A change and its event commit in one
+ * `blob.repository_blobs` which repositories see it, `blob.repository_blob_tombstones` which
+ * repositories it was deleted from here (migrations/0002). A change and its event commit in one
  * transaction (outbox). An event is written only when a repository gains or loses a blob,
  * so a repeated mount or delete announces nothing twice; a link made for replication
  * announces nothing at all (the origin region announced the upload).
@@ -41,8 +42,11 @@ export abstract class BlobsRepository {
    */
   abstract link(repository: string, blob: BlobInfo): Promise<void>;
 
-  /** Removes the link, with `blob.deleted.v1`; false when there was none. */
+  /** Removes the link, leaving a tombstone, with `blob.deleted.v1`; false when there was none. */
   abstract unlink(repository: string, digest: string, envelope: EventEnvelope): Promise<boolean>;
+
+  /** Whether the blob was deleted from the repository here and not linked to it since. */
+  abstract wasDeleted(repository: string, digest: string): Promise<boolean>;
 }
 
 interface BlobRow {
@@ -120,9 +124,20 @@ export class SqlBlobsRepository implements BlobsRepository {
       const removed = await tx`
         delete from blob.repository_blobs where repository = ${repository} and digest = ${digest} returning 1`;
       if (removed.length === 0) return false;
+      await tx`
+        insert into blob.repository_blob_tombstones (repository, digest)
+        values (${repository}, ${digest})
+        on conflict (repository, digest) do update set deleted_at = now()`;
       await this.outbox.write(tx, blobDeleted, { ...envelope, repository, digest });
       return true;
     });
+  }
+
+  async wasDeleted(repository: string, digest: string): Promise<boolean> {
+    const rows = await this.sql`
+      select 1 from blob.repository_blob_tombstones
+      where repository = ${repository} and digest = ${digest}`;
+    return rows.length > 0;
   }
 }
 

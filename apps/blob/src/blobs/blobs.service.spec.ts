@@ -56,6 +56,23 @@ describe(BlobsService.name, () => {
     ]);
   });
 
+  it('answers a blob deleted from the repository here as deleted here, until it is linked again', async () => {
+    const { sut, data, store } = setup();
+    data.addBlob({ digest: digestA, size: 1 }, 'team/app');
+    await expect(sut.stat('team/app', digestB)).rejects.toMatchObject({
+      code: 'BLOB_UNKNOWN',
+      detail: { digest: digestB },
+    });
+    await sut.delete('team/app', digestA, { actor: { name: 'admin' } });
+    await expect(sut.stat('team/app', digestA)).rejects.toMatchObject({
+      code: 'BLOB_UNKNOWN',
+      detail: { digest: digestA, deleted: true },
+    });
+    store.objects.set(blobKey(digestA), 1);
+    await sut.link('team/app', digestA, 1);
+    await expect(sut.stat('team/app', digestA)).resolves.toEqual({ digest: digestA, size: 1 });
+  });
+
   it('refuses to delete a blob the repository does not see', async () => {
     const { sut, data } = setup();
     data.addBlob({ digest: digestA, size: 1 }, 'team/other');

@@ -3,7 +3,7 @@
  * were uploaded, mounted or linked into it, whatever else the region's store holds.
  */
 import { Injectable } from '@nestjs/common';
-import { type BlobInfo, RegistryError } from '@meridian/contracts';
+import { type BlobInfo, RegistryError, deletedHereDetail } from '@meridian/contracts';
 import { type EventOrigin, Outbox } from '@meridian/database';
 import { blobKey } from '@meridian/storage';
 import { type BlobStore, InjectStorageDriver } from '../storage-driver.token';
@@ -17,8 +17,15 @@ export class BlobsService {
     @InjectStorageDriver() private readonly store: BlobStore,
   ) {}
 
+  /**
+   * A miss of a blob deleted from the repository here says so (`detail.deleted`): the
+   * gateway then answers it without asking peer regions, which may still hold it.
+   */
   async stat(repository: string, digest: string): Promise<BlobInfo> {
-    return (await this.blobs.find(repository, digest)) ?? throwBlobUnknown(digest);
+    const found = await this.blobs.find(repository, digest);
+    if (found) return found;
+    if (await this.blobs.wasDeleted(repository, digest)) throw deletedHere(digest);
+    return throwBlobUnknown(digest);
   }
 
   async statMany(repository: string, digests: string[]): Promise<BlobInfo[]> {
@@ -51,6 +58,13 @@ export class BlobsService {
     await this.blobs.link(repository, blob);
     return blob;
   }
+}
+
+function deletedHere(digest: string): RegistryError {
+  return new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry', {
+    digest,
+    ...deletedHereDetail,
+  });
 }
 
 function throwBlobUnknown(digest: string): never {

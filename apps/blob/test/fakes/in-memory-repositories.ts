@@ -28,6 +28,8 @@ export class InMemoryBlobData {
   readonly blobs = new Map<string, number>();
   /** `repository digest` */
   readonly links = new Set<string>();
+  /** `repository digest` of links deleted here; a link made since outweighs it */
+  readonly tombstones = new Set<string>();
   readonly uploads = new Map<string, StoredSession>();
   readonly events: RecordedEvent[] = [];
   nowMs = Date.parse('2026-01-01T00:00:00Z');
@@ -100,11 +102,17 @@ export class InMemoryBlobsRepository implements BlobsRepository {
 
   async unlink(repository: string, digest: string, envelope: EventEnvelope): Promise<boolean> {
     if (!this.data.links.delete(linkKey(repository, digest))) return false;
+    this.data.tombstones.add(linkKey(repository, digest));
     this.data.events.push({
       name: 'blob.deleted.v1',
       payload: { ...envelope, repository, digest },
     });
     return true;
+  }
+
+  async wasDeleted(repository: string, digest: string): Promise<boolean> {
+    const key = linkKey(repository, digest);
+    return this.data.tombstones.has(key) && !this.data.links.has(key);
   }
 }
 

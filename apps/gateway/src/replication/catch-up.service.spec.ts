@@ -6,6 +6,7 @@ import {
   type RpcDefinition,
   type RpcRequest,
   type RpcResponse,
+  deletedHereDetail,
   replicationRpc,
 } from '@meridian/contracts';
 import type { Messaging } from '@meridian/messaging';
@@ -124,6 +125,35 @@ describe(CatchUp.name, () => {
     await expect(build({}).manifestAfterMiss(miss, manifestRequest, context)).rejects.toBe(miss);
     const denied = new RegistryError('DENIED', 'requested access to the resource is denied');
     await expect(build().manifestAfterMiss(denied, manifestRequest, context)).rejects.toBe(denied);
+    expect(replication.asked).toEqual([]);
+  });
+
+  it('never asks peers for what this region deleted itself: the delete answers at once', async () => {
+    replication.answers.set(replicationRpc.lookupManifest.verb, () => ({
+      digest,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      size: 2,
+      region: 'eu-west',
+    }));
+    replication.answers.set(replicationRpc.locateBlob.verb, () => ({ region: 'eu-west', size: 5 }));
+    const sut = build();
+    const manifestDeleted = new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown', {
+      reference: '1.0',
+      ...deletedHereDetail,
+    });
+    const repositoryDeleted = new RegistryError('NAME_UNKNOWN', 'repository name not known', {
+      name: 'team/app',
+      ...deletedHereDetail,
+    });
+    const blobDeleted = new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry', {
+      digest,
+      ...deletedHereDetail,
+    });
+    for (const deleted of [manifestDeleted, repositoryDeleted])
+      await expect(sut.manifestAfterMiss(deleted, manifestRequest, context)).rejects.toBe(deleted);
+    await expect(
+      sut.blobAfterMiss(blobDeleted, { repository: 'team/app', digest }, context),
+    ).rejects.toBe(blobDeleted);
     expect(replication.asked).toEqual([]);
   });
 

@@ -10,12 +10,16 @@
  * client the image does not exist (docs/architecture.md, "Several regions").
  * The replication service skips a peer that stopped answering (its breaker), so a dead
  * peer costs a miss at most its short timeout.
+ * A miss of something this region deleted itself (its detail says so: `deletedHereDetail`)
+ * is answered at once, asking no peer: a delete is visible in its own region the moment it
+ * is acknowledged, whatever peers still hold.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type BlobInfo,
   type ManifestInfo,
   type ErrorCode,
+  isDeletedHere,
   RegistryError,
   isRegistryError,
   replicationRpc,
@@ -96,8 +100,14 @@ export class CatchUp {
     return { info: { digest: request.digest, size: located.size }, region: located.region, store };
   }
 
+  /** Only for what this region never had: what it deleted itself, a peer must not bring back. */
   private mayCatchUp(miss: unknown, codes: readonly ErrorCode[]): boolean {
-    return this.peerStores.regions.length > 0 && isRegistryError(miss) && codes.includes(miss.code);
+    return (
+      this.peerStores.regions.length > 0 &&
+      isRegistryError(miss) &&
+      codes.includes(miss.code) &&
+      !isDeletedHere(miss)
+    );
   }
 
   /** The lookup's answer; undefined when no peer has it; UNAVAILABLE when replication cannot tell. */

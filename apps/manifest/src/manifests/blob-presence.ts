@@ -1,19 +1,38 @@
 /**
  * Which blobs a repository sees, as the blob service knows it. A manifest may only be
  * stored once every blob it references is there (distribution does the same).
+ *
+ * A client pushing here may have skipped blobs a peer region holds: while this region
+ * catches up, the gateway answers a blob HEAD from a peer (skopeo copying an image to one
+ * region right after another, Azure/acr#588). Before such a push is refused, this region's
+ * replication service copies those blobs from the peer and links them (`fetchFromPeers`),
+ * within a bounded wait, so the push is accepted with every byte in this region's store.
  */
 import { Injectable } from '@nestjs/common';
-import { type BlobInfo, blobRpc } from '@meridian/contracts';
+import { type BlobInfo, blobRpc, replicationRpc } from '@meridian/contracts';
 import { Messaging, type RpcContext } from '@meridian/messaging';
 
 export abstract class BlobPresence {
   /** The blobs among `digests` that `repository` sees, with their sizes, in no particular order. */
   abstract visible(repository: string, digests: string[], context: RpcContext): Promise<BlobInfo[]>;
+
+  /**
+   * Has the blobs among `digests` a peer region holds in `repository` copied here and linked,
+   * waiting at most the configured time; never throws (what is still missing stays missing).
+   */
+  abstract fetchFromPeers(
+    repository: string,
+    digests: string[],
+    context: RpcContext,
+  ): Promise<void>;
 }
 
 @Injectable()
 export class NatsBlobPresence implements BlobPresence {
-  constructor(private readonly messaging: Messaging) {}
+  constructor(
+    private readonly messaging: Messaging,
+    private readonly fetchTimeoutMs: number,
+  ) {}
 
   async visible(repository: string, digests: string[], context: RpcContext): Promise<BlobInfo[]> {
     if (digests.length === 0) return [];
@@ -23,5 +42,16 @@ export class NatsBlobPresence implements BlobPresence {
       { context },
     );
     return found;
+  }
+
+  async fetchFromPeers(repository: string, digests: string[], context: RpcContext): Promise<void> {
+    // a copy that outlasts the wait goes on in the replication service: a retry finds it done
+    await this.messaging
+      .request(
+        replicationRpc.fetchBlobs,
+        { repository, digests },
+        { context, timeoutMs: this.fetchTimeoutMs },
+      )
+      .catch(() => undefined);
   }
 }

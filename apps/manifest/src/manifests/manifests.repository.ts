@@ -56,6 +56,13 @@ export abstract class ManifestsRepository {
 
   abstract repositoryExists(repository: string): Promise<boolean>;
 
+  /**
+   * Whether this region deleted what `reference` names and nothing has brought it back: a
+   * tombstone of the manifest (by digest) or of the tag, or of the repository while it does
+   * not exist again.
+   */
+  abstract wasDeleted(repository: string, reference: TagOrDigest): Promise<boolean>;
+
   /** Runs `work` in one transaction: all of its changes and events commit, or none. */
   abstract transaction<T>(work: (tx: ManifestsTransaction) => Promise<T>): Promise<T>;
 }
@@ -170,6 +177,22 @@ export class SqlManifestsRepository implements ManifestsRepository {
   async repositoryExists(repository: string): Promise<boolean> {
     const rows = await this.sql`select 1 from manifest.repositories where name = ${repository}`;
     return rows.length > 0;
+  }
+
+  async wasDeleted(repository: string, reference: TagOrDigest): Promise<boolean> {
+    const sql = this.sql;
+    const own =
+      reference.kind === 'digest'
+        ? sql`select 1 from manifest.manifest_tombstones
+              where repository = ${repository} and digest = ${reference.digest}`
+        : sql`select 1 from manifest.tag_tombstones
+              where repository = ${repository} and name = ${reference.tag}`;
+    const [row] = await sql<{ deleted: boolean }[]>`
+      select exists (${own})
+        or (exists (select 1 from manifest.repository_tombstones where name = ${repository})
+            and not exists (select 1 from manifest.repositories where name = ${repository}))
+        as deleted`;
+    return row!.deleted;
   }
 
   transaction<T>(work: (tx: ManifestsTransaction) => Promise<T>): Promise<T> {

@@ -318,8 +318,30 @@ describe(ManifestsService.name, () => {
         code: 'MANIFEST_BLOB_UNKNOWN',
         detail: { missing: missingLayers.map((layer) => layer.digest) },
       });
+      // no peer held them either
+      expect(blobs.fetches).toEqual([
+        { repository: repo, digests: missingLayers.map((layer) => layer.digest) },
+      ]);
       expect(manifests.hasRepository(repo)).toBe(false);
       expect(manifests.events).toEqual([]);
+    });
+
+    it('has blobs only a peer region holds copied here first, then accepts the push', async () => {
+      const manifest = buildOciManifest();
+      const [config, layer] = blobsOf(manifest);
+      blobs.add(repo, config!);
+      blobs.addAtPeer(repo, layer!);
+
+      await expect(
+        sut.put({ repository: repo, reference: 'v1', body: manifest.base64 }, context),
+      ).resolves.toMatchObject({ digest: manifest.digest });
+      expect(blobs.fetches).toEqual([{ repository: repo, digests: [layer!.digest] }]);
+      expect(manifests.manifest(repo, manifest.digest)).toBeDefined();
+    });
+
+    it('asks peers for nothing when every blob is here', async () => {
+      await push(buildOciManifest());
+      expect(blobs.fetches).toEqual([]);
     });
 
     it('asks for each blob once and not for foreign layers', async () => {
@@ -574,6 +596,30 @@ describe(ManifestsService.name, () => {
         (await rejection(sut.delete({ repository: 'no/such', reference: 'v1' }, context))).code,
       ).toBe('NAME_UNKNOWN');
       expect(manifests.events).toHaveLength(eventsBefore + 1);
+    });
+
+    it('makes the miss of what it deleted say so, and only that miss, until a push brings it back', async () => {
+      const manifest = buildOciManifest();
+      const other = buildOciManifest({ annotations: { other: 'yes' } });
+      await push(manifest, 'v1');
+      await push(other, 'v2');
+      await sut.delete({ repository: repo, reference: 'v2' }, context);
+      await sut.delete({ repository: repo, reference: manifest.digest }, context);
+      const get = (reference: string) =>
+        rejection(sut.get({ repository: repo, reference, includeBody: false }));
+
+      for (const reference of ['v2', manifest.digest])
+        expect(await get(reference)).toMatchObject({
+          code: 'MANIFEST_UNKNOWN',
+          detail: { reference, deleted: true },
+        });
+      // never written here: a peer region may have it
+      expect((await get('v3')).detail).toEqual({ reference: 'v3' });
+
+      await push(manifest, 'v2');
+      await expect(
+        sut.get({ repository: repo, reference: 'v2', includeBody: false }),
+      ).resolves.toMatchObject({ digest: manifest.digest });
     });
   });
 });

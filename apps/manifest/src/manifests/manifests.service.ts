@@ -13,6 +13,7 @@ import {
   type ManifestInfo,
   type QuarantineState,
   RegistryError,
+  deletedHereDetail,
   manifestDeleted,
   manifestPushed,
   maxManifestBytes,
@@ -231,14 +232,17 @@ export class ManifestsService {
     this.logger.info({ repository, reference: request.reference }, 'manifest deleted');
   }
 
-  /** Every non-foreign blob must be visible in the repository; returns them with their sizes. */
+  /**
+   * Every non-foreign blob must be visible in the repository (copied from a peer region first
+   * when one holds it); returns them with their sizes.
+   */
   private requireBlobs(
     repository: string,
     parsed: ParsedManifest,
     context: RpcContext,
   ): Promise<ManifestReferences['blobs']> {
     const wanted = unique(parsed.blobs.filter((blob) => !blob.foreign).map((blob) => blob.digest));
-    return requireBlobs(this.blobs, repository, wanted, context);
+    return requireBlobs(this.blobs, repository, wanted, context, { fromPeers: true });
   }
 
   /** A fresh envelope whose clock reading sorts after `newest` (what the write supersedes). */
@@ -247,13 +251,24 @@ export class ManifestsService {
     return this.outbox.envelope(context);
   }
 
+  /**
+   * The miss of `reference`. When this region deleted it, the detail says so
+   * (`deletedHereDetail`): the gateway then answers the miss without asking peer regions,
+   * which may hold the deleted copy until they apply the delete.
+   */
   private async unknown(repository: string, reference: string): Promise<RegistryError> {
-    if (!(await this.manifests.repositoryExists(repository))) {
+    const [exists, deleted] = await Promise.all([
+      this.manifests.repositoryExists(repository),
+      this.manifests.wasDeleted(repository, toTagOrDigest(reference)),
+    ]);
+    const deletedHere = deleted ? deletedHereDetail : {};
+    if (!exists) {
       return new RegistryError('NAME_UNKNOWN', 'repository name not known to registry', {
         name: repository,
+        ...deletedHere,
       });
     }
-    return new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown', { reference });
+    return new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown', { reference, ...deletedHere });
   }
 }
 

@@ -9,17 +9,27 @@ import type { RpcContext } from '@meridian/messaging';
 import type { BlobPresence } from './blob-presence';
 import type { ManifestReferences, ManifestsTransaction } from './manifests.repository';
 
-/** The blobs with their sizes, in the order of `digests`. */
+/**
+ * The blobs with their sizes, in the order of `digests`. With `fromPeers` (a client's push),
+ * blobs missing here that a peer region holds are copied and linked first.
+ */
 export async function requireBlobs(
   blobs: BlobPresence,
   repository: string,
   digests: string[],
   context: RpcContext,
+  options: { fromPeers?: boolean } = {},
 ): Promise<ManifestReferences['blobs']> {
   const found = new Map(
     (await blobs.visible(repository, digests, context)).map((blob) => [blob.digest, blob.size]),
   );
-  const missing = digests.filter((digest) => !found.has(digest));
+  let missing = digests.filter((digest) => !found.has(digest));
+  if (missing.length > 0 && options.fromPeers) {
+    await blobs.fetchFromPeers(repository, missing, context);
+    for (const blob of await blobs.visible(repository, missing, context))
+      found.set(blob.digest, blob.size);
+    missing = digests.filter((digest) => !found.has(digest));
+  }
   if (missing.length > 0) {
     throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `blob unknown to registry: ${missing[0]}`, {
       missing,

@@ -7,6 +7,18 @@ export class InMemoryBlobPresence implements BlobPresence {
   private readonly byRepository = new Map<string, Map<string, number>>();
   /** every `visible` call, to check what was asked */
   readonly calls: { repository: string; digests: string[] }[] = [];
+  /** what peer regions hold: `fetchFromPeers` links it here */
+  private readonly peers = new Map<string, Map<string, number>>();
+  /** every `fetchFromPeers` call */
+  readonly fetches: { repository: string; digests: string[] }[] = [];
+
+  /** Blobs a peer region holds in `repository`, that this region does not (yet). */
+  addAtPeer(repository: string, ...blobs: Blob[]): this {
+    const held = this.peers.get(repository) ?? new Map<string, number>();
+    for (const blob of blobs) held.set(blob.digest, blob.size);
+    this.peers.set(repository, held);
+    return this;
+  }
 
   add(repository: string, ...blobs: Blob[]): this {
     const blobsOfRepository = this.byRepository.get(repository) ?? new Map<string, number>();
@@ -22,5 +34,17 @@ export class InMemoryBlobPresence implements BlobPresence {
       const size = known.get(digest);
       return size === undefined ? [] : [{ digest, size }];
     });
+  }
+
+  async fetchFromPeers(repository: string, digests: string[]): Promise<void> {
+    this.fetches.push({ repository, digests });
+    const held = this.peers.get(repository) ?? new Map<string, number>();
+    this.add(
+      repository,
+      ...digests.flatMap((digest) => {
+        const size = held.get(digest);
+        return size === undefined ? [] : [{ digest, size }];
+      }),
+    );
   }
 }

@@ -127,6 +127,14 @@ export class InMemoryManifestsRepository implements ManifestsRepository {
     return this.hasRepository(repository);
   }
 
+  async wasDeleted(repository: string, reference: TagOrDigest): Promise<boolean> {
+    return (
+      this.tombstone(repository, reference) !== undefined ||
+      (this.tombstone(repository, { kind: 'repository' }) !== undefined &&
+        !this.hasRepository(repository))
+    );
+  }
+
   transaction<T>(work: (tx: ManifestsTransaction) => Promise<T>): Promise<T> {
     const result = this.running.then(() => this.run(work));
     this.running = result.catch(() => undefined);

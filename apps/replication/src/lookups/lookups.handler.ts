@@ -5,8 +5,12 @@ import { LookupsService } from './lookups.service';
 
 type LookupManifest = typeof replicationRpc.lookupManifest;
 type LocateBlob = typeof replicationRpc.locateBlob;
+type FetchBlobs = typeof replicationRpc.fetchBlobs;
 
-/** `replication.lookup-manifest` and `replication.locate-blob`: pulls that miss locally. */
+/**
+ * `replication.lookup-manifest` and `replication.locate-blob`: pulls that miss locally;
+ * `replication.fetch-blobs`: a push whose blobs a peer holds.
+ */
 @Injectable()
 export class LookupsHandler {
   constructor(private readonly lookups: LookupsService) {}
@@ -19,5 +23,10 @@ export class LookupsHandler {
   @RpcHandler(replicationRpc.locateBlob)
   locateBlob(request: RpcRequest<LocateBlob>): Promise<RpcResponse<LocateBlob>> {
     return this.lookups.locateBlob(request);
+  }
+
+  @RpcHandler(replicationRpc.fetchBlobs)
+  fetchBlobs(request: RpcRequest<FetchBlobs>): Promise<RpcResponse<FetchBlobs>> {
+    return this.lookups.fetchBlobs(request);
   }
 }

@@ -107,6 +107,21 @@ describe(LookupsService.name, () => {
       await sut.settled();
     });
 
+    it("does not follow a peer's tag to a manifest this region deleted, nor copy its blobs", async () => {
+      services.addManifest('us-east', 'team/api', image, 'v1');
+      await stores['us-east']!.put(blobKey(layer.digest), layer.bytes);
+      services.deleteIn('eu-west', 'team/api', image.digest);
+      await expect(
+        sut.lookupManifest({ repository: 'team/api', reference: 'v1', includeBody: true }),
+      ).rejects.toMatchObject({
+        code: 'MANIFEST_UNKNOWN',
+        detail: { reference: image.digest, deleted: true },
+      });
+      await sut.settled();
+      expect(services.linked.size).toBe(0);
+      expect(await stores['eu-west']!.stat(blobKey(layer.digest))).toBeUndefined();
+    });
+
     it('is MANIFEST_UNKNOWN when no reachable peer has it, NAME_UNKNOWN when none knows the name', async () => {
       services.addManifest('us-east', 'team/api', image, 'v1');
       const lookup = (repository: string, reference: string) =>
@@ -137,6 +152,40 @@ describe(LookupsService.name, () => {
       await expect(
         sut.locateBlob({ repository: 'team/api', digest: layer.digest }),
       ).rejects.toEqual(new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry'));
+    });
+  });
+
+  describe('fetchBlobs', () => {
+    it('copies and links what a peer holds before answering; leaves what was deleted here', async () => {
+      const deleted = buildLayer('a layer team/api deleted in eu-west');
+      for (const blob of [config, layer, deleted]) {
+        services.addBlob('us-east', 'team/api', blob);
+        await stores['us-east']!.put(blobKey(blob.digest), blob.bytes);
+      }
+      services.deleteIn('eu-west', 'team/api', deleted.digest);
+      const unknown = buildLayer('no region has this one');
+
+      const { fetched } = await sut.fetchBlobs({
+        repository: 'team/api',
+        digests: [config.digest, layer.digest, deleted.digest, unknown.digest, layer.digest],
+      });
+
+      expect(fetched.sort()).toEqual([config.digest, layer.digest].sort());
+      // present and linked when the answer comes, not later
+      for (const blob of [config, layer]) {
+        expect(await stores['eu-west']!.stat(blobKey(blob.digest))).toEqual({ size: blob.size });
+        expect(services.linked.has(`team/api@${blob.digest}`)).toBe(true);
+      }
+      expect(await stores['eu-west']!.stat(blobKey(deleted.digest))).toBeUndefined();
+      expect(services.linked.has(`team/api@${deleted.digest}`)).toBe(false);
+    });
+
+    it('counts a blob the repository already sees here as fetched, without a copy', async () => {
+      services.addBlob('eu-west', 'team/api', layer);
+      await expect(
+        sut.fetchBlobs({ repository: 'team/api', digests: [layer.digest] }),
+      ).resolves.toEqual({ fetched: [layer.digest] });
+      expect(services.linked.size).toBe(0);
     });
   });
 });

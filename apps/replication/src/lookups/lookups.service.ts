@@ -3,6 +3,14 @@
  * here when a pull misses locally. The first peer that has the manifest (or whose store has
  * the blob) answers, and that image jumps the queue: its blobs are copied and linked now,
  * in the background, so the event that replicates it later finds them in place.
+ *
+ * What this region deleted itself is never served from a peer: the gateway does not ask for
+ * a miss that says so, and a tag a peer still has is not followed to a manifest deleted here
+ * (a delete by digest removes its tags without a tombstone of each).
+ *
+ * A manifest pushed here may reference blobs a client skipped because a pull-through HEAD
+ * found them at a peer (skopeo copying to one region right after another): the manifest
+ * service asks `fetchBlobs` to copy and link them before it accepts the push.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import {
@@ -10,6 +18,8 @@ import {
   RegistryError,
   type RpcRequest,
   type RpcResponse,
+  deletedHereDetail,
+  isDeletedHere,
   isRegistryError,
   type replicationRpc,
 } from '@meridian/contracts';
@@ -24,6 +34,7 @@ import {
 
 type LookupManifest = typeof replicationRpc.lookupManifest;
 type LocateBlob = typeof replicationRpc.locateBlob;
+type FetchBlobs = typeof replicationRpc.fetchBlobs;
 
 /** an index's children are fetched too; their children (not allowed by OCI) are not */
 const prefetchDepth = 2;
@@ -44,6 +55,7 @@ export class LookupsService {
     const { region, value: manifest } = await this.firstPeer('MANIFEST_UNKNOWN', (peer) =>
       this.services.getManifest(peer, repository, reference, true),
     );
+    if (reference !== manifest.digest) await this.refuseDeletedHere(repository, manifest.digest);
     if (manifest.body !== undefined) {
       const body = manifest.body;
       this.prioritise({ region, repository, digest: manifest.digest }, () =>
@@ -64,21 +76,75 @@ export class LookupsService {
     repository,
     digest,
   }: RpcRequest<LocateBlob>): Promise<RpcResponse<LocateBlob>> {
-    const { region, value: size } = await this.firstPeer('BLOB_UNKNOWN', async (peer) => {
-      const blob = await this.services.statBlob(peer, repository, digest);
-      if (!(await this.copier.peerHas(peer, digest)))
-        throw new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry');
-      return blob.size;
-    });
+    const { region, value: size } = await this.firstPeer('BLOB_UNKNOWN', (peer) =>
+      this.peerBlobSize(peer, repository, digest),
+    );
     this.prioritise({ region, repository, digest }, () =>
       this.copyAndLink(region, repository, { digest, size }),
     );
     return { region, size };
   }
 
+  /**
+   * Copies and links, from the first peer that has each, the blobs among `digests` this
+   * region's repository lacks; resolves once every copy has ended. Blobs deleted from the
+   * repository here are left alone: the client deleted them, the client pushes them again.
+   */
+  async fetchBlobs({
+    repository,
+    digests,
+  }: RpcRequest<FetchBlobs>): Promise<RpcResponse<FetchBlobs>> {
+    const outcomes = await Promise.all(
+      [...new Set(digests)].map((digest) => this.fetchBlob(repository, digest)),
+    );
+    return { fetched: outcomes.filter((digest) => digest !== undefined) };
+  }
+
   /** Waits for the copies started by lookups (at shutdown, and in tests). */
   async settled(): Promise<void> {
     await Promise.all(this.prefetching);
+  }
+
+  /** The digest once the blob is linked here; undefined when it cannot be. */
+  private async fetchBlob(repository: string, digest: string): Promise<string | undefined> {
+    try {
+      await this.services.statBlob(this.settings.region, repository, digest);
+      return digest;
+    } catch (error) {
+      if (!isRegistryError(error) || error.code === 'UNAVAILABLE' || isDeletedHere(error))
+        return undefined;
+    }
+    try {
+      const { region, value: size } = await this.firstPeer('BLOB_UNKNOWN', (peer) =>
+        this.peerBlobSize(peer, repository, digest),
+      );
+      await this.copyAndLink(region, repository, { digest, size });
+      return digest;
+    } catch (error) {
+      this.logger.debug({ err: error, repository, digest }, 'no peer blob to fetch for a push');
+      return undefined;
+    }
+  }
+
+  /** The blob's size when `peer`'s repository sees it and `peer`'s store holds its bytes. */
+  private async peerBlobSize(peer: string, repository: string, digest: string): Promise<number> {
+    const blob = await this.services.statBlob(peer, repository, digest);
+    if (!(await this.copier.peerHas(peer, digest)))
+      throw new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry');
+    return blob.size;
+  }
+
+  /** MANIFEST_UNKNOWN, saying so, when this region deleted the manifest `digest` itself. */
+  private async refuseDeletedHere(repository: string, digest: string): Promise<void> {
+    try {
+      await this.services.getManifest(this.settings.region, repository, digest, false);
+    } catch (error) {
+      if (isDeletedHere(error))
+        throw new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown to registry', {
+          reference: digest,
+          ...deletedHereDetail,
+        });
+    }
   }
 
   private async prefetchManifest(

@@ -1,13 +1,14 @@
 /**
  * The manifest, blob and auth services of every region as maps, answering what replication
  * asks of them: applies and links are recorded (and idempotent), and each region's
- * manifests and blobs can be looked up. `failNext` makes the next calls of one kind fail.
+ * manifests and blobs can be looked up (or say they were deleted there). `failNext` makes the next calls of one kind fail.
  */
 import {
   type AuthChanged,
   type BlobInfo,
   RegistryError,
   type WebhookChanged,
+  deletedHereDetail,
 } from '@meridian/contracts';
 import {
   type ApplyOutcome,
@@ -27,6 +28,8 @@ export class FakeRegionServices extends RegionServices {
   readonly manifests = new Map<string, Map<string, Map<string, ManifestWithBody>>>();
   /** region → `repository@digest` → size */
   readonly blobs = new Map<string, Map<string, number>>();
+  /** region → `repository@reference` this region deleted itself (tombstoned misses) */
+  readonly deleted = new Map<string, Set<string>>();
   applyOutcome: ApplyOutcome = 'applied';
   private readonly failures = new Map<Call, RegistryError[]>();
 
@@ -50,6 +53,13 @@ export class FakeRegionServices extends RegionServices {
     const known = this.blobs.get(region) ?? new Map<string, number>();
     known.set(`${repository}@${blob.digest}`, blob.size);
     this.blobs.set(region, known);
+  }
+
+  /** A manifest (by digest or tag) or blob `region` deleted: its miss says "deleted here". */
+  deleteIn(region: string, repository: string, reference: string): void {
+    const deleted = this.deleted.get(region) ?? new Set<string>();
+    deleted.add(`${repository}@${reference}`);
+    this.deleted.set(region, deleted);
   }
 
   async applyManifestEvent(request: ManifestApply): Promise<ApplyOutcome> {
@@ -80,6 +90,8 @@ export class FakeRegionServices extends RegionServices {
     reference: string,
     includeBody: boolean,
   ): Promise<ManifestWithBody> {
+    if (this.deleted.get(region)?.has(`${repository}@${reference}`))
+      throw new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown', deletedHereDetail);
     const references = this.manifests.get(region)?.get(repository);
     if (!references) throw new RegistryError('NAME_UNKNOWN', 'repository name not known');
     const manifest = references.get(reference);
@@ -90,6 +102,8 @@ export class FakeRegionServices extends RegionServices {
   }
 
   async statBlob(region: string, repository: string, digest: string): Promise<BlobInfo> {
+    if (this.deleted.get(region)?.has(`${repository}@${digest}`))
+      throw new RegistryError('BLOB_UNKNOWN', 'blob unknown', deletedHereDetail);
     const size = this.blobs.get(region)?.get(`${repository}@${digest}`);
     if (size === undefined) throw new RegistryError('BLOB_UNKNOWN', 'blob unknown');
     return { digest, size };

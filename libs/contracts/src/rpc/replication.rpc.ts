@@ -87,4 +87,16 @@ export const replicationRpc = {
     request: z.object({ repository: RepositoryName, digest: Digest }),
     response: z.object({ region: RegionId, size: z.number().int().nonnegative() }),
   }),
+  /**
+   * Blobs a manifest push here references that this region lacks: each one a peer's store
+   * holds in the same repository is copied into this region's store and linked, before the
+   * answer. `fetched` names those now present here; the others no reachable peer has (or this
+   * region deleted them itself, and the client must push them again).
+   */
+  fetchBlobs: defineRpc({
+    service: 'replication',
+    verb: 'fetch-blobs',
+    request: z.object({ repository: RepositoryName, digests: z.array(Digest).max(100_000) }),
+    response: z.object({ fetched: z.array(Digest) }),
+  }),
 } as const;
