@@ -6,6 +6,7 @@
  */
 import {
   ConfigError,
+  CommaList,
   type EnvExpectations,
   isLoopbackOnly,
   LogLevel,
@@ -27,15 +28,9 @@ const seconds = z.coerce.number().int().positive();
 const failureLimit = z.coerce.number().int().positive();
 
 /** Only their number matters here: the failed-login limits are shared out among the regions. */
-const PeerRegions = z
-  .string()
-  .transform((list) =>
-    list
-      .split(',')
-      .map((peer) => peer.trim())
-      .filter((peer) => peer !== ''),
-  )
-  .pipe(z.array(RegionId).refine((peers) => new Set(peers).size === peers.length));
+const PeerRegions = CommaList.pipe(
+  z.array(RegionId).refine((peers) => new Set(peers).size === peers.length),
+);
 
 const schema = z.object({
   MERIDIAN_REGION: RegionId.default('us-east'),

@@ -9,6 +9,7 @@
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import {
+  CommaList,
   type EnvExpectations,
   LogLevel,
   NatsUrls,
@@ -43,15 +44,7 @@ function isAddressOrCidr(entry: string): boolean {
   return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
 }
 
-const AddressList = z
-  .string()
-  .transform((list) =>
-    list
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter((entry) => entry !== ''),
-  )
-  .pipe(z.array(z.string().refine(isAddressOrCidr)));
+const AddressList = CommaList.pipe(z.array(z.string().refine(isAddressOrCidr)));
 
 const schema = withStorageEnv({
   MERIDIAN_REGION: RegionId.default('us-east'),

@@ -5,6 +5,7 @@
  */
 import {
   ConfigError,
+  CommaList,
   type EnvExpectations,
   isLoopbackOnly,
   LogLevel,
@@ -45,15 +46,7 @@ const schema = z.object({
     .number()
     .positive()
     .default(24 * 7),
-  MERIDIAN_WEBHOOK_ALLOWED_HOSTS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== ''),
-    ),
+  MERIDIAN_WEBHOOK_ALLOWED_HOSTS: CommaList.default([]),
   MERIDIAN_WEBHOOK_SECRET_KEY: z.string().min(16).optional(),
 });
 

@@ -14,6 +14,14 @@ export const PostgresUrl = z
   .string()
   .refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol));
 
+/** A comma-separated list, each entry trimmed, empty entries dropped (`a, b,,c` → a, b, c). */
+export const CommaList = z.string().transform((list) =>
+  list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== ''),
+);
+
 /** One NATS server URL, or several separated by commas (a cluster's seeds). */
 export const NatsUrls = z
   .string()
