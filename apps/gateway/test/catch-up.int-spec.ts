@@ -117,7 +117,13 @@ describe('pulls served from a peer region while this one catches up', () => {
     await expectUnavailable(`/v2/geo/app/manifests/v1`);
     await expectUnavailable(`/v2/geo/app/manifests/v1`, 'HEAD');
     await expectUnavailable(`/v2/geo/app/blobs/${layer.digest}`);
-    await expectUnavailable(`/v2/geo/app/blobs/${layer.digest}`, 'HEAD');
+  });
+
+  it('answers a blob HEAD 404 when it cannot tell, so a pusher uploads instead of failing', async () => {
+    const response = await registry.request(`/v2/geo/app/blobs/${layer.digest}`, {
+      method: 'HEAD',
+    });
+    expect(response.status).toBe(404);
   });
 
   it('serves the manifest a peer has, by tag and by digest, with its headers', async () => {
@@ -176,7 +182,7 @@ describe('pulls served from a peer region while this one catches up', () => {
     await replication?.close();
     replication = undefined;
     await expectUnavailable(`/v2/geo/app/manifests/v1`);
-    await expectUnavailable(`/v2/geo/app/blobs/${layer.digest}`, 'HEAD');
+    await expectUnavailable(`/v2/geo/app/blobs/${layer.digest}`);
   });
 });
 

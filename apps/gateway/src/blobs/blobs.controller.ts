@@ -24,7 +24,7 @@ import { buildRpcContext } from '../http/build-rpc-context';
 import { matchesIfNoneMatch } from '../http/matches-if-none-match';
 import { methodNotAllowed } from '../http/method-not-allowed';
 import { writeResponse } from '../http/write-response';
-import { CatchUp } from '../replication/catch-up.service';
+import { CatchUp, isCannotTell } from '../replication/catch-up.service';
 import { storageDriverToken } from '../storage/storage-driver.token';
 
 type BlobRoute = Extract<DistributionRoute, { kind: 'blob' }>;
@@ -60,7 +60,15 @@ export class BlobsController {
       .then((info) => ({ info, store: this.storage }))
       .catch((miss: unknown) =>
         // not here yet: stream it from the store of a peer region that has it
-        this.catchUp.blobAfterMiss(miss, { repository: route.name, digest: route.digest }, context),
+        this.catchUp
+          .blobAfterMiss(miss, { repository: route.name, digest: route.digest }, context)
+          .catch((error: unknown) => {
+            // A blob HEAD is how a pusher decides whether to upload: "unknown" costs it one
+            // upload and never a wrong image, where 503 would fail its push while this
+            // region's replication service restarts. A GET (a pull) is told 503.
+            if (request.method === 'HEAD' && isCannotTell(error)) throw miss;
+            throw error;
+          }),
       );
     const blob = found.info;
     const etag = `"${blob.digest}"`;

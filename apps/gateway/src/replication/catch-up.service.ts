@@ -123,6 +123,11 @@ export class CatchUp {
   }
 }
 
+/** Whether `error` is catch-up's "cannot tell now" (replication or a peer store unreachable). */
+export function isCannotTell(error: unknown): boolean {
+  return isRegistryError(error) && error.code === 'UNAVAILABLE';
+}
+
 /** This region does not have it and cannot ask its peers now: no answer is honest but "later". */
 function cannotTell(): RegistryError {
   return new RegistryError(
