@@ -6,7 +6,9 @@
  * - a manifest pushed to one region right after its blobs were pushed to the other
  *   (skopeo copying an image to us-east, then to eu-west: Azure/acr#588) is accepted the
  *   first time, with its blobs copied here before the push commits, so the image is never
- *   announced ready here without its bytes.
+ *   announced ready here without its bytes;
+ * - an index pushed the same way, whose child manifests the client skipped (their HEAD was
+ *   answered from us-east), is accepted with its children stored here first.
  */
 import { randomBytes } from 'node:crypto';
 import { blobRpc, isRegistryError, manifestRpc, replicationRpc } from '@meridian/contracts';
@@ -152,6 +154,54 @@ describe('what a region does on its own while its peer lags behind', () => {
       expect(await euWest.resolve(repository, 'v1')).toBe(pushed.digest);
       const status = await expectReadyInBoth(euWest, repository, 'v1');
       expect(status.digest).toBe(pushed.digest);
+    } finally {
+      delete euWest.env['MERIDIAN_REPLICATION_CONCURRENCY'];
+    }
+  });
+
+  it('accepts at once in eu-west an index whose children were just pushed to us-east', async () => {
+    const usEast = regions.region('us-east');
+    const euWest = regions.region('eu-west');
+    const repository = 'team/multi';
+    // as above: eu-west's replication is busy with a large blob and has not applied the
+    // children when the index arrives (skopeo copy --all skipped them: their HEAD was 200)
+    await euWest.kill('replication');
+    euWest.env['MERIDIAN_REPLICATION_CONCURRENCY'] = '1';
+    await usEast.pushBlob('team/before-index', randomBytes(96 * 1024 * 1024));
+    const images = [];
+    for (const arch of ['amd64', 'arm64']) {
+      const blobs = [
+        await usEast.pushBlob(repository, Buffer.from(`{"os":"linux","architecture":"${arch}"}`)),
+        await usEast.pushBlob(repository, randomBytes(256 * 1024)),
+      ];
+      images.push({ blobs, manifest: await usEast.pushImage(repository, undefined, blobs) });
+    }
+    const children = images.map(({ manifest }) => manifest);
+    try {
+      await euWest.start('replication');
+      for (const child of children)
+        expect(await euWest.resolve(repository, child.digest)).toMatch(/^(MANIFEST|NAME)_UNKNOWN$/);
+
+      const index = await euWest.pushIndex(repository, 'v1', children);
+
+      // accepted, every child and blob stored in eu-west before the index committed
+      expect(await euWest.resolve(repository, 'v1')).toBe(index.digest);
+      for (const { blobs, manifest } of images) {
+        const child = await euWest.client.request(manifestRpc.get, {
+          repository,
+          reference: manifest.digest,
+          includeBody: false,
+        });
+        expect(child).toMatchObject({ digest: manifest.digest, size: manifest.size });
+        for (const blob of blobs) {
+          await expect(
+            euWest.client.request(blobRpc.stat, { repository, digest: blob.digest }),
+          ).resolves.toEqual({ digest: blob.digest, size: blob.size });
+          expect((await readBlob(euWest, blob.digest)).equals(blob.bytes)).toBe(true);
+        }
+      }
+      const status = await expectReadyInBoth(euWest, repository, 'v1');
+      expect(status.digest).toBe(index.digest);
     } finally {
       delete euWest.env['MERIDIAN_REPLICATION_CONCURRENCY'];
     }

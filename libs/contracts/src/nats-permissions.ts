@@ -84,7 +84,8 @@ const access: Record<MeridianService, ServiceAccess> = {
     publishes: none,
   },
   manifest: {
-    // replication: a push whose blobs only a peer holds has them fetched (fetch-blobs)
+    // replication: a push whose blobs (or an index's children) only a peer holds has them
+    // fetched (fetch-blobs, fetch-manifests)
     calls: ['blob', 'replication'],
     serves: true,
     emitsEvents: true,

@@ -7,6 +7,8 @@
  * region right after another, Azure/acr#588). Before such a push is refused, this region's
  * replication service copies those blobs from the peer and links them (`fetchFromPeers`),
  * within a bounded wait, so the push is accepted with every byte in this region's store.
+ * An index's child manifests the client skipped the same way are stored here from the peer
+ * (`fetchChildrenFromPeers`), within the same wait, before the index is accepted.
  */
 import { Injectable } from '@nestjs/common';
 import { type BlobInfo, blobRpc, replicationRpc } from '@meridian/contracts';
@@ -21,6 +23,16 @@ export abstract class BlobPresence {
    * waiting at most the configured time; never throws (what is still missing stays missing).
    */
   abstract fetchFromPeers(
+    repository: string,
+    digests: string[],
+    context: RpcContext,
+  ): Promise<void>;
+
+  /**
+   * Has the child manifests among `digests` a peer region holds in `repository` stored here
+   * (by digest, their blobs with them), waiting at most the configured time; never throws.
+   */
+  abstract fetchChildrenFromPeers(
     repository: string,
     digests: string[],
     context: RpcContext,
@@ -49,6 +61,21 @@ export class NatsBlobPresence implements BlobPresence {
     await this.messaging
       .request(
         replicationRpc.fetchBlobs,
+        { repository, digests },
+        { context, timeoutMs: this.fetchTimeoutMs },
+      )
+      .catch(() => undefined);
+  }
+
+  async fetchChildrenFromPeers(
+    repository: string,
+    digests: string[],
+    context: RpcContext,
+  ): Promise<void> {
+    // as for blobs: a fetch that outlasts the wait goes on, a retry finds the children here
+    await this.messaging
+      .request(
+        replicationRpc.fetchManifests,
         { repository, digests },
         { context, timeoutMs: this.fetchTimeoutMs },
       )

@@ -94,6 +94,7 @@ export class ManifestsService {
     const blobs = await this.requireBlobs(repository, parsed, context);
     requireDeclaredSizes(parsed.blobs, blobs);
     const children = unique(parsed.manifests.map((child) => child.digest));
+    await this.fetchMissingChildren(repository, children, context);
     const references: ManifestReferences = { blobs, manifests: children };
     const tag = reference.kind === 'tag' ? reference.tag : undefined;
 
@@ -243,6 +244,22 @@ export class ManifestsService {
   ): Promise<ManifestReferences['blobs']> {
     const wanted = unique(parsed.blobs.filter((blob) => !blob.foreign).map((blob) => blob.digest));
     return requireBlobs(this.blobs, repository, wanted, context, { fromPeers: true });
+  }
+
+  /**
+   * Children of an index missing here that a peer region holds are stored here first (the
+   * client skipped them because a pull-through HEAD found them at the peer); the push's
+   * transaction then checks them again, and still refuses what is missing.
+   */
+  private async fetchMissingChildren(
+    repository: string,
+    children: string[],
+    context: RpcContext,
+  ): Promise<void> {
+    if (children.length === 0) return;
+    const sizes = await this.manifests.transaction((tx) => tx.manifestSizes(repository, children));
+    const missing = children.filter((digest) => !sizes.has(digest));
+    if (missing.length > 0) await this.blobs.fetchChildrenFromPeers(repository, missing, context);
   }
 
   /** A fresh envelope whose clock reading sorts after `newest` (what the write supersedes). */

@@ -11,6 +11,8 @@ export class InMemoryBlobPresence implements BlobPresence {
   private readonly peers = new Map<string, Map<string, number>>();
   /** every `fetchFromPeers` call */
   readonly fetches: { repository: string; digests: string[] }[] = [];
+  /** every `fetchChildrenFromPeers` call (no peer holds manifests here) */
+  readonly childFetches: { repository: string; digests: string[] }[] = [];
 
   /** Blobs a peer region holds in `repository`, that this region does not (yet). */
   addAtPeer(repository: string, ...blobs: Blob[]): this {
@@ -46,5 +48,9 @@ export class InMemoryBlobPresence implements BlobPresence {
         return size === undefined ? [] : [{ digest, size }];
       }),
     );
+  }
+
+  async fetchChildrenFromPeers(repository: string, digests: string[]): Promise<void> {
+    this.childFetches.push({ repository, digests });
   }
 }

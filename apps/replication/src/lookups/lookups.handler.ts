@@ -6,10 +6,12 @@ import { LookupsService } from './lookups.service';
 type LookupManifest = typeof replicationRpc.lookupManifest;
 type LocateBlob = typeof replicationRpc.locateBlob;
 type FetchBlobs = typeof replicationRpc.fetchBlobs;
+type FetchManifests = typeof replicationRpc.fetchManifests;
 
 /**
  * `replication.lookup-manifest` and `replication.locate-blob`: pulls that miss locally;
- * `replication.fetch-blobs`: a push whose blobs a peer holds.
+ * `replication.fetch-blobs` / `replication.fetch-manifests`: a push whose blobs (or an
+ * index's children) a peer holds.
  */
 @Injectable()
 export class LookupsHandler {
@@ -28,5 +30,10 @@ export class LookupsHandler {
   @RpcHandler(replicationRpc.fetchBlobs)
   fetchBlobs(request: RpcRequest<FetchBlobs>): Promise<RpcResponse<FetchBlobs>> {
     return this.lookups.fetchBlobs(request);
+  }
+
+  @RpcHandler(replicationRpc.fetchManifests)
+  fetchManifests(request: RpcRequest<FetchManifests>): Promise<RpcResponse<FetchManifests>> {
+    return this.lookups.fetchManifests(request);
   }
 }

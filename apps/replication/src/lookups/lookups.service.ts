@@ -10,7 +10,9 @@
  *
  * A manifest pushed here may reference blobs a client skipped because a pull-through HEAD
  * found them at a peer (skopeo copying to one region right after another): the manifest
- * service asks `fetchBlobs` to copy and link them before it accepts the push.
+ * service asks `fetchBlobs` to copy and link them before it accepts the push. An index
+ * pushed here may likewise reference child manifests the client skipped: `fetchManifests`
+ * stores each here by digest (its blobs copied and linked first) before the index is accepted.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import {
@@ -35,6 +37,7 @@ import {
 type LookupManifest = typeof replicationRpc.lookupManifest;
 type LocateBlob = typeof replicationRpc.locateBlob;
 type FetchBlobs = typeof replicationRpc.fetchBlobs;
+type FetchManifests = typeof replicationRpc.fetchManifests;
 
 /** an index's children are fetched too; their children (not allowed by OCI) are not */
 const prefetchDepth = 2;
@@ -100,6 +103,22 @@ export class LookupsService {
     return { fetched: outcomes.filter((digest) => digest !== undefined) };
   }
 
+  /**
+   * Stores here, from the first peer that has each, the child manifests among `digests` this
+   * region's repository lacks, each as an untagged push of the peer's exact bytes (the same
+   * digest), its blobs copied and linked first; resolves once every one has ended. Manifests
+   * deleted here are left alone, as blobs are.
+   */
+  async fetchManifests({
+    repository,
+    digests,
+  }: RpcRequest<FetchManifests>): Promise<RpcResponse<FetchManifests>> {
+    const outcomes = await Promise.all(
+      [...new Set(digests)].map((digest) => this.fetchManifest(repository, digest)),
+    );
+    return { fetched: outcomes.filter((digest) => digest !== undefined) };
+  }
+
   /** Waits for the copies started by lookups (at shutdown, and in tests). */
   async settled(): Promise<void> {
     await Promise.all(this.prefetching);
@@ -122,6 +141,34 @@ export class LookupsService {
       return digest;
     } catch (error) {
       this.logger.debug({ err: error, repository, digest }, 'no peer blob to fetch for a push');
+      return undefined;
+    }
+  }
+
+  /** The digest once the manifest is stored here; undefined when it cannot be. */
+  private async fetchManifest(repository: string, digest: string): Promise<string | undefined> {
+    try {
+      await this.services.getManifest(this.settings.region, repository, digest, false);
+      return digest;
+    } catch (error) {
+      if (
+        !isRegistryError(error) ||
+        error.code === 'UNAVAILABLE' ||
+        isDeletedHere(error) ||
+        (error.code !== 'MANIFEST_UNKNOWN' && error.code !== 'NAME_UNKNOWN')
+      )
+        return undefined;
+    }
+    try {
+      const { region, value: manifest } = await this.firstPeer('MANIFEST_UNKNOWN', (peer) =>
+        this.services.getManifest(peer, repository, digest, true),
+      );
+      if (manifest.body === undefined || manifest.digest !== digest) return undefined;
+      await this.prefetchManifest(region, repository, manifest.body, 1);
+      await this.services.putManifest(repository, digest, manifest.mediaType, manifest.body);
+      return digest;
+    } catch (error) {
+      this.logger.debug({ err: error, repository, digest }, 'no peer manifest to fetch for a push');
       return undefined;
     }
   }

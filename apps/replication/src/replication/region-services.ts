@@ -30,6 +30,16 @@ export type ManifestWithBody = ManifestInfo & {
 export abstract class RegionServices {
   /** `manifest.apply` in this region: idempotent, settled by the event's clock. */
   abstract applyManifestEvent(request: ManifestApply): Promise<ApplyOutcome>;
+  /**
+   * `manifest.put` by digest in this region: an index's child a peer holds, stored like a
+   * client's untagged push of the same bytes (so the same digest).
+   */
+  abstract putManifest(
+    repository: string,
+    digest: string,
+    mediaType: string,
+    body: string,
+  ): Promise<ManifestInfo>;
   /** `blob.link` in this region, once the bytes are in this region's store. */
   abstract linkBlob(repository: string, digest: string, size: number): Promise<BlobInfo>;
   /** `auth.apply` in this region. */
@@ -61,6 +71,20 @@ export class NatsRegionServices extends RegionServices {
 
   async applyManifestEvent(request: ManifestApply): Promise<ApplyOutcome> {
     return (await this.messaging.request(manifestRpc.apply, request)).outcome;
+  }
+
+  putManifest(
+    repository: string,
+    digest: string,
+    mediaType: string,
+    body: string,
+  ): Promise<ManifestInfo> {
+    return this.messaging.request(manifestRpc.put, {
+      repository,
+      reference: digest,
+      contentType: mediaType,
+      body,
+    });
   }
 
   linkBlob(repository: string, digest: string, size: number): Promise<BlobInfo> {

@@ -6,6 +6,7 @@
 import {
   type AuthChanged,
   type BlobInfo,
+  type ManifestInfo,
   RegistryError,
   type WebhookChanged,
   deletedHereDetail,
@@ -22,6 +23,8 @@ type Call = 'apply' | 'link' | 'auth';
 export class FakeRegionServices extends RegionServices {
   readonly applied: ManifestApply[] = [];
   readonly linked = new Set<string>();
+  /** manifests stored by digest in this region (`putManifest`) */
+  readonly put: { repository: string; digest: string; mediaType: string; body: string }[] = [];
   readonly authApplied: AuthChanged[] = [];
   readonly webhooksApplied: WebhookChanged[] = [];
   /** region → repository → reference (tag or digest) → manifest */
@@ -66,6 +69,17 @@ export class FakeRegionServices extends RegionServices {
     this.throwIfFailing('apply');
     this.applied.push(request);
     return this.applyOutcome;
+  }
+
+  async putManifest(
+    repository: string,
+    digest: string,
+    mediaType: string,
+    body: string,
+  ): Promise<ManifestInfo> {
+    this.put.push({ repository, digest, mediaType, body });
+    const size = Buffer.from(body, 'base64').byteLength;
+    return { digest, mediaType, size };
   }
 
   async linkBlob(repository: string, digest: string, size: number): Promise<BlobInfo> {

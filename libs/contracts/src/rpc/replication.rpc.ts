@@ -99,4 +99,16 @@ export const replicationRpc = {
     request: z.object({ repository: RepositoryName, digests: z.array(Digest).max(100_000) }),
     response: z.object({ fetched: z.array(Digest) }),
   }),
+  /**
+   * Child manifests an index pushed here references that this region lacks (a client
+   * skipped them because a pull-through HEAD found them at a peer): each one the first peer
+   * holding it has is stored here by digest, its blobs copied and linked first, before the
+   * answer. `fetched` names those now present here; what this region deleted itself stays out.
+   */
+  fetchManifests: defineRpc({
+    service: 'replication',
+    verb: 'fetch-manifests',
+    request: z.object({ repository: RepositoryName, digests: z.array(Digest).max(1_000) }),
+    response: z.object({ fetched: z.array(Digest) }),
+  }),
 } as const;
