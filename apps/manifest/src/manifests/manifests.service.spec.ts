@@ -441,9 +441,37 @@ describe(ManifestsService.name, () => {
         code: 'MANIFEST_BLOB_UNKNOWN',
         detail: { missing: [absent.digest] },
       });
+      expect(blobs.childFetches).toEqual([{ repository: repo, digests: [absent.digest] }]);
       expect(manifests.manifest(repo, list.digest)).toBeUndefined();
       expect(manifests.tag(repo, 'v1')).toBeUndefined();
       expect(manifests.events).toHaveLength(eventsBefore);
+    });
+
+    it('has children only a peer region holds stored here first, then accepts the index', async () => {
+      const present = buildOciManifest({ layers: [buildBlob('present')] });
+      const atPeer = buildOciManifest({ layers: [buildBlob('at a peer')] });
+      await push(present);
+      // the replication service stores the peer's child here as an untagged push
+      blobs.onChildFetch = async () => {
+        await push(atPeer);
+      };
+      const index = buildOciIndex([present, atPeer]);
+
+      await sut.put({ repository: repo, reference: 'multi', body: index.base64 }, context);
+
+      expect(blobs.childFetches).toEqual([{ repository: repo, digests: [atPeer.digest] }]);
+      expect(manifests.manifest(repo, atPeer.digest)).toBeDefined();
+      expect(manifests.tag(repo, 'multi')?.digest).toBe(index.digest);
+    });
+
+    it('asks peers for no child when every child is here', async () => {
+      const amd64 = buildOciManifest({ layers: [buildBlob('amd64 here')] });
+      await push(amd64);
+      await sut.put(
+        { repository: repo, reference: 'multi', body: buildOciIndex([amd64]).base64 },
+        context,
+      );
+      expect(blobs.childFetches).toEqual([]);
     });
 
     it('stores an artifact whose subject does not exist yet and answers the subject', async () => {

@@ -11,8 +11,10 @@ export class InMemoryBlobPresence implements BlobPresence {
   private readonly peers = new Map<string, Map<string, number>>();
   /** every `fetchFromPeers` call */
   readonly fetches: { repository: string; digests: string[] }[] = [];
-  /** every `fetchChildrenFromPeers` call (no peer holds manifests here) */
+  /** every `fetchChildrenFromPeers` call */
   readonly childFetches: { repository: string; digests: string[] }[] = [];
+  /** what a peer region does for `fetchChildrenFromPeers` (store them here); nothing by default */
+  onChildFetch: (repository: string, digests: string[]) => Promise<void> = async () => {};
 
   /** Blobs a peer region holds in `repository`, that this region does not (yet). */
   addAtPeer(repository: string, ...blobs: Blob[]): this {
@@ -52,5 +54,6 @@ export class InMemoryBlobPresence implements BlobPresence {
 
   async fetchChildrenFromPeers(repository: string, digests: string[]): Promise<void> {
     this.childFetches.push({ repository, digests });
+    await this.onChildFetch(repository, digests);
   }
 }

@@ -188,4 +188,47 @@ describe(LookupsService.name, () => {
       expect(services.linked.size).toBe(0);
     });
   });
+
+  describe('fetchManifests', () => {
+    it('stores by digest what a peer holds, its blobs copied first; leaves what was deleted here', async () => {
+      services.addManifest('us-east', 'team/api', image);
+      for (const blob of [config, layer]) {
+        services.addBlob('us-east', 'team/api', blob);
+        await stores['us-east']!.put(blobKey(blob.digest), blob.bytes);
+      }
+      const deleted = { ...image, digest: sha256Digest(Buffer.from('deleted in eu-west')) };
+      services.addManifest('us-east', 'team/api', deleted);
+      services.deleteIn('eu-west', 'team/api', deleted.digest);
+      const unknown = sha256Digest(Buffer.from('no region has this one'));
+
+      const { fetched } = await sut.fetchManifests({
+        repository: 'team/api',
+        digests: [image.digest, deleted.digest, unknown, image.digest],
+      });
+
+      expect(fetched).toEqual([image.digest]);
+      expect(services.put).toEqual([
+        {
+          repository: 'team/api',
+          digest: image.digest,
+          mediaType: image.mediaType,
+          body: image.body,
+        },
+      ]);
+      // the blobs were in place before the manifest was stored
+      for (const blob of [config, layer]) {
+        expect(await stores['eu-west']!.stat(blobKey(blob.digest))).toEqual({ size: blob.size });
+        expect(services.linked.has(`team/api@${blob.digest}`)).toBe(true);
+      }
+    });
+
+    it('counts a manifest this region already has as fetched, without storing it again', async () => {
+      services.addManifest('eu-west', 'team/api', image);
+      services.addManifest('us-east', 'team/api', image);
+      await expect(
+        sut.fetchManifests({ repository: 'team/api', digests: [image.digest] }),
+      ).resolves.toEqual({ fetched: [image.digest] });
+      expect(services.put).toEqual([]);
+    });
+  });
 });
