@@ -4,10 +4,14 @@
  * report what they were given. Real embedded Postgres and nats-servers.
  */
 import { chmod, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { expectEventually, freePort, type ManagedProcess, spawnProcess } from '@meridian/testing';
+import {
+  expectEventually,
+  freePortPair,
+  type ManagedProcess,
+  spawnProcess,
+} from '@meridian/testing';
 import { connect } from '@nats-io/transport-node';
 import postgres from 'postgres';
 import { observerConnectOptions } from '../src/nats-credentials';
@@ -353,19 +357,3 @@ describe('dev launcher', () => {
     expect(output).not.toMatch(/eighty|loud/);
   });
 });
-
-/** A port whose successor is free too: the second region's gateway takes it. */
-async function freePortPair(): Promise<number> {
-  for (;;) {
-    const port = await freePort();
-    if (port < 65_535 && (await isFree(port + 1))) return port;
-  }
-}
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolveFree) => {
-    const server = createServer();
-    server.once('error', () => resolveFree(false));
-    server.listen({ host: '127.0.0.1', port }, () => server.close(() => resolveFree(true)));
-  });
-}

@@ -8,8 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ManagedProcess, spawnProcess } from '@meridian/testing';
-import { freePortPair } from './free-port-pair';
+import { type ManagedProcess, freePortPair, spawnProcess } from '@meridian/testing';
 import { LoggedInRegistryClient } from './logged-in-registry-client';
 import { RegistryLog, repoRoot } from './registry-log';
 

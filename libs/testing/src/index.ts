@@ -1,4 +1,5 @@
 export * from './free-port';
+export * from './free-port-pair';
 export * from './process-group';
 export * from './expect-eventually';
 export * from './nats-server';
