@@ -11,6 +11,13 @@ export const Hlc = z
   .regex(/^\d{15}\.\d{6}\.[a-z][a-z0-9-]*$/, 'not a hybrid logical clock timestamp');
 export type Hlc = z.infer<typeof Hlc>;
 
+/**
+ * What applying another region's change did: `applied`, or `superseded` when a newer write
+ * (by clock reading) holds already. Either way the change is settled and not retried.
+ */
+export const ApplyOutcome = z.enum(['applied', 'superseded']);
+export type ApplyOutcome = z.infer<typeof ApplyOutcome>;
+
 export interface HlcParts {
   wallMs: number;
   counter: number;

@@ -6,11 +6,14 @@
  * checked against its kind's schema first: a malformed one is refused, never stored.
  */
 import { Injectable } from '@nestjs/common';
-import { type AuthChanged, RegistryError, compareHlc } from '@meridian/contracts';
+import {
+  type ApplyOutcome,
+  type AuthChanged,
+  RegistryError,
+  compareHlc,
+} from '@meridian/contracts';
 import { recordSchemas } from '../records/auth-records';
 import { AuthRecordsRepository } from '../records/auth-records.repository';
-
-export type ApplyOutcome = 'applied' | 'superseded';
 
 /** Last writer wins: the incoming write applies only over an older one (or none). */
 export function settle(stored: string | undefined, incoming: string): ApplyOutcome {

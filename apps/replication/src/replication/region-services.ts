@@ -6,11 +6,11 @@
  */
 import { Injectable } from '@nestjs/common';
 import {
+  type ApplyOutcome,
   type AuthChanged,
   type BlobInfo,
   type ManifestInfo,
   type RpcRequest,
-  type RpcResponse,
   type WebhookChanged,
   authRpc,
   blobRpc,
@@ -21,7 +21,6 @@ import { Messaging } from '@meridian/messaging';
 import { PeerBreaker } from './peer-breaker';
 
 export type ManifestApply = RpcRequest<typeof manifestRpc.apply>;
-export type ApplyOutcome = RpcResponse<typeof manifestRpc.apply>['outcome'];
 export type ManifestWithBody = ManifestInfo & {
   body?: string;
   quarantine?: 'quarantined' | 'passed' | 'failed';

@@ -7,6 +7,7 @@
  */
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
+  type ApplyOutcome,
   type BlobUploaded,
   type ManifestPushed,
   type ReplicationCompleted,
@@ -27,7 +28,7 @@ import {
 } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
 import { BlobCopier } from '../blobs/blob-copier';
-import { type ApplyOutcome, type ManifestApply, RegionServices } from './region-services';
+import { type ManifestApply, RegionServices } from './region-services';
 import { type PushedImage, ReplicationRepository } from './replication.repository';
 import {
   type ReplicationSettings,

@@ -4,6 +4,7 @@
  * manifests and blobs can be looked up (or say they were deleted there). `failNext` makes the next calls of one kind fail.
  */
 import {
+  type ApplyOutcome,
   type AuthChanged,
   type BlobInfo,
   type ManifestInfo,
@@ -12,7 +13,6 @@ import {
   deletedHereDetail,
 } from '@meridian/contracts';
 import {
-  type ApplyOutcome,
   type ManifestApply,
   type ManifestWithBody,
   RegionServices,

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { defineRpc } from '../define';
+import { ApplyOutcome } from '../hlc';
 import { AuthRecordKind, authChanged } from '../events/auth.events';
 
 /** One entry of a token's `access` claim (Docker token spec). */
@@ -101,7 +102,7 @@ export const authRpc = {
     service: 'auth',
     verb: 'apply',
     request: z.object({ event: authChanged.schema }),
-    response: z.object({ outcome: z.enum(['applied', 'superseded']) }),
+    response: z.object({ outcome: ApplyOutcome }),
   }),
 } as const;
 

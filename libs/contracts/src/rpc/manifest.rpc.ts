@@ -7,6 +7,7 @@ import { Digest, RepositoryName, TagName } from '@meridian/oci';
 import { z } from 'zod';
 import { Descriptor, Page } from '../common';
 import { defineRpc } from '../define';
+import { ApplyOutcome } from '../hlc';
 import {
   manifestDeleted,
   manifestPushed,
@@ -121,7 +122,7 @@ export const manifestRpc = {
         event: quarantineSettingChanged.schema,
       }),
     ]),
-    response: z.object({ outcome: z.enum(['applied', 'superseded']) }),
+    response: z.object({ outcome: ApplyOutcome }),
   }),
   /**
    * The quarantine state of a manifest in this region: `none` when quarantine was off at its

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { defineRpc } from '../define';
+import { ApplyOutcome } from '../hlc';
 import {
   WebhookAction,
   WebhookCustomHeaders,
@@ -146,6 +147,6 @@ export const webhookRpc = {
   apply: webhook(
     'apply',
     z.object({ event: webhookChanged.schema }),
-    z.object({ outcome: z.enum(['applied', 'superseded']) }),
+    z.object({ outcome: ApplyOutcome }),
   ),
 } as const;
