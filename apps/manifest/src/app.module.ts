@@ -27,7 +27,11 @@ import {
 } from './repositories/repositories.repository';
 import { RepositoriesService } from './repositories/repositories.service';
 import { ReplicationHandler } from './replication/replication.handler';
-import { ReplicationService } from './replication/replication.service';
+import {
+  ReplicatedWritesRepository,
+  SqlReplicatedWritesRepository,
+} from './replication/replicated-writes.repository';
+import { ReplicatedWritesService } from './replication/replicated-writes.service';
 import { SqlTagsRepository, TagsRepository } from './tags/tags.repository';
 import { TagsHandler } from './tags/tags.handler';
 import { TagsService } from './tags/tags.service';
@@ -65,11 +69,12 @@ export class AppModule {
         { provide: RepositoriesRepository, useClass: SqlRepositoriesRepository },
         { provide: ReferrersRepository, useClass: SqlReferrersRepository },
         { provide: QuarantineRepository, useClass: SqlQuarantineRepository },
+        { provide: ReplicatedWritesRepository, useClass: SqlReplicatedWritesRepository },
         ManifestsService,
         TagsService,
         RepositoriesService,
         ReferrersService,
-        ReplicationService,
+        ReplicatedWritesService,
         QuarantineService,
         ManifestsHandler,
         TagsHandler,

@@ -27,11 +27,8 @@ import type { RpcContext } from '@meridian/messaging';
 import { type ParsedManifest, digestLike, sha256Digest } from '@meridian/oci';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import { BlobPresence } from './blob-presence';
-import {
-  type ManifestReferences,
-  ManifestsRepository,
-  type TagOrDigest,
-} from './manifests.repository';
+import type { ManifestReferences, TagOrDigest } from './manifest-rows';
+import { ManifestsRepository } from './manifests.repository';
 import { parseManifestBody } from './parse-manifest-body';
 import { requireBlobs, requireChildren, requireDeclaredSizes } from './require-references';
 

@@ -4,7 +4,10 @@
  * only rises: of two deletes of one thing, the newer reading stands.
  */
 import type { TransactionSql } from '@meridian/database';
-import type { Deleted } from './manifests.repository';
+import type { TagOrDigest } from './manifest-rows';
+
+/** What a delete removed, and what its tombstone covers: a repository, a manifest, a tag. */
+export type Deleted = { kind: 'repository' } | TagOrDigest;
 
 export async function recordDelete(
   tx: TransactionSql,

@@ -7,7 +7,8 @@
 import { RegistryError } from '@meridian/contracts';
 import type { RpcContext } from '@meridian/messaging';
 import type { BlobPresence } from './blob-presence';
-import type { ManifestReferences, ManifestsTransaction } from './manifests.repository';
+import type { ManifestReferences } from './manifest-rows';
+import type { ManifestsTransaction } from './manifests.repository';
 
 /**
  * The blobs with their sizes, in the order of `digests`. With `fromPeers` (a client's push),
@@ -40,7 +41,7 @@ export async function requireBlobs(
 
 /** The child manifests with their sizes, in the order of `children`. */
 export async function requireChildren(
-  tx: ManifestsTransaction,
+  tx: Pick<ManifestsTransaction, 'manifestSizes'>,
   repository: string,
   children: string[],
 ): Promise<{ digest: string; size: number }[]> {

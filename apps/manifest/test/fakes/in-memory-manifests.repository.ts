@@ -1,19 +1,25 @@
 /**
- * An in-memory ManifestsRepository for unit tests of the service's rules. A transaction
+ * The manifest service's tables in memory for unit tests of its rules: one state behind both
+ * repositories over them, ManifestsRepository (this region's reads and writes) and
+ * ReplicatedWritesRepository (other regions' writes applied here), as both SQL repositories
+ * share the `manifest` schema. A transaction
  * works on a copy of the state and replaces it only when `work` succeeds, so a refused
  * push leaves nothing behind, events included, as in Postgres. Transactions run one at a
  * time, as the repository lock makes writes to one repository run in Postgres.
  */
 import type { EventDefinition, QuarantineState } from '@meridian/contracts';
 import type { z } from 'zod';
+import type { NewManifest, TagOrDigest } from '../../src/manifests/manifest-rows';
 import type {
-  Deleted,
   ManifestsRepository,
   ManifestsTransaction,
-  NewManifest,
   StoredManifest,
-  TagOrDigest,
 } from '../../src/manifests/manifests.repository';
+import type { Deleted } from '../../src/manifests/record-delete';
+import type {
+  ReplicatedWritesRepository,
+  ReplicatedWritesTransaction,
+} from '../../src/replication/replicated-writes.repository';
 import type { WriteScope } from '../../src/manifests/newest-write';
 
 export interface RecordedEvent {
@@ -50,7 +56,9 @@ const tombstoneKey = (repository: string, deleted: Deleted) =>
       ? manifestKey(repository, deleted.digest)
       : tagKey(repository, deleted.tag);
 
-export class InMemoryManifestsRepository implements ManifestsRepository {
+export class InMemoryManifestsRepository
+  implements ManifestsRepository, ReplicatedWritesRepository
+{
   private state: State = {
     repositories: new Set(),
     manifests: new Map(),
@@ -135,13 +143,13 @@ export class InMemoryManifestsRepository implements ManifestsRepository {
     );
   }
 
-  transaction<T>(work: (tx: ManifestsTransaction) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: InMemoryManifestsTransaction) => Promise<T>): Promise<T> {
     const result = this.running.then(() => this.run(work));
     this.running = result.catch(() => undefined);
     return result;
   }
 
-  private async run<T>(work: (tx: ManifestsTransaction) => Promise<T>): Promise<T> {
+  private async run<T>(work: (tx: InMemoryManifestsTransaction) => Promise<T>): Promise<T> {
     const draft: State = {
       repositories: new Set(this.state.repositories),
       manifests: new Map(this.state.manifests),
@@ -157,7 +165,7 @@ export class InMemoryManifestsRepository implements ManifestsRepository {
   }
 }
 
-class InMemoryManifestsTransaction implements ManifestsTransaction {
+class InMemoryManifestsTransaction implements ManifestsTransaction, ReplicatedWritesTransaction {
   constructor(private readonly state: State) {}
 
   async lockRepository(): Promise<void> {

@@ -12,12 +12,12 @@
  */
 import { Injectable } from '@nestjs/common';
 import {
+  type ApplyOutcome,
   type ManifestDeleted,
   type ManifestPushed,
   RegistryError,
   type RepositoryDeleted,
   type RpcRequest,
-  type RpcResponse,
   type TagDeleted,
   type TagUpdated,
   assertUnreachable,
@@ -29,18 +29,17 @@ import type { RpcContext } from '@meridian/messaging';
 import { digestLike } from '@meridian/oci';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import { BlobPresence } from '../manifests/blob-presence';
-import { ManifestsRepository } from '../manifests/manifests.repository';
 import { parseManifestBody } from '../manifests/parse-manifest-body';
 import { requireBlobs, requireChildren } from '../manifests/require-references';
 import { QuarantineService } from '../quarantine/quarantine.service';
+import { ReplicatedWritesRepository } from './replicated-writes.repository';
 
 export type ApplyRequest = RpcRequest<typeof manifestRpc.apply>;
-export type ApplyOutcome = RpcResponse<typeof manifestRpc.apply>['outcome'];
 
 @Injectable()
-export class ReplicationService {
+export class ReplicatedWritesService {
   constructor(
-    private readonly manifests: ManifestsRepository,
+    private readonly manifests: ReplicatedWritesRepository,
     private readonly blobs: BlobPresence,
     private readonly outbox: Outbox,
     private readonly quarantine: QuarantineService,

@@ -27,7 +27,7 @@ import { InMemoryBlobPresence } from '../../test/fakes/in-memory-blob-presence';
 import { InMemoryManifestsRepository } from '../../test/fakes/in-memory-manifests.repository';
 import { InMemoryQuarantineRepository } from '../../test/fakes/in-memory-quarantine.repository';
 import { QuarantineService } from '../quarantine/quarantine.service';
-import { ReplicationService } from './replication.service';
+import { ReplicatedWritesService } from './replicated-writes.service';
 
 const repo = 'team/app';
 const context = {};
@@ -66,14 +66,14 @@ function region() {
   const blobs = new InMemoryBlobPresence().add(repo, ...blobsOf(x), ...blobsOf(y));
   const outbox = new Outbox('manifest', new HybridLogicalClock('eu-west', () => 1_000));
   const quarantine = new QuarantineService(new InMemoryQuarantineRepository(), outbox, logger);
-  const sut = new ReplicationService(manifests, blobs, outbox, quarantine, logger);
+  const sut = new ReplicatedWritesService(manifests, blobs, outbox, quarantine, logger);
   const applyAll = async (requests: ApplyRequest[]) => {
     for (const request of requests) await sut.apply(request, context);
   };
   return { sut, manifests, blobs, outbox, applyAll };
 }
 
-describe(ReplicationService.name, () => {
+describe(ReplicatedWritesService.name, () => {
   describe('settles a tag by the newest write, whatever order events arrive in', () => {
     const scenarios: { name: string; events: ApplyRequest[]; tags: Record<string, string> }[] = [
       {
