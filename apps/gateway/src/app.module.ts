@@ -1,6 +1,7 @@
 /**
- * The gateway's Nest module: one catch-all controller for `/v2`, a controller per
- * resource behind it, and what they share (NATS messaging, the store, the caches).
+ * The gateway's Nest module: one catch-all controller for `/v2` (distribution/) that
+ * dispatches to the route handlers of each resource (`*.routes.ts`), the management API's
+ * controllers, and what they share (NATS messaging, the store, the caches).
  * The store and logger are made before Nest starts (see gateway-app.ts) and handed in.
  */
 import cluster from 'node:cluster';
@@ -10,26 +11,26 @@ import { MessagingModule } from '@meridian/messaging';
 import type { StorageDriver } from '@meridian/storage';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { authControllers, authProviders } from './auth/auth.providers';
-import { BaseController } from './base/base.controller';
-import { BlobsController } from './blobs/blobs.controller';
-import { CatalogController } from './catalog/catalog.controller';
+import { BaseRoutes } from './distribution/base.routes';
+import { BlobRoutes } from './blobs/blobs.routes';
+import { CatalogRoutes } from './catalog/catalog.routes';
 import type { GatewayConfig } from './config';
-import { DistributionController } from './http/distribution.controller';
-import { RegistryExceptionFilter } from './http/registry-exception.filter';
+import { DistributionController } from './distribution/distribution.controller';
+import { RegistryExceptionFilter } from './registry-exception.filter';
 import { managementControllers } from './management/management.providers';
 import { ManifestBodyCache } from './manifests/manifest-body.cache';
-import { ManifestsController } from './manifests/manifests.controller';
+import { ManifestRoutes } from './manifests/manifests.routes';
 import { PullAnnouncer } from './manifests/pull-announcer';
-import { ReferrersController } from './referrers/referrers.controller';
+import { ReferrerRoutes } from './referrers/referrers.routes';
 import { ReplicatedScanReports } from './scans/replicated-scan-reports';
 import { ScansController } from './scans/scans.controller';
 import { replicationControllers, replicationProviders } from './replication/replication.providers';
 import { storageDriverToken } from './storage/storage-driver.token';
-import { TagsController } from './tags/tags.controller';
+import { TagRoutes } from './tags/tags.routes';
 import { ClusterUploadLockClient } from './uploads/cluster-upload-locks';
 import { UploadDigesters } from './uploads/upload-digesters';
 import { UploadLocks } from './uploads/upload-locks';
-import { UploadsController } from './uploads/uploads.controller';
+import { UploadRoutes } from './uploads/uploads.routes';
 import { WebhooksController } from './webhooks/webhooks.controller';
 
 export interface AppModuleOptions {
@@ -69,15 +70,15 @@ export class AppModule {
         { provide: APP_FILTER, useClass: RegistryExceptionFilter },
         ...replicationProviders(),
         ...authProviders(config.auth, logger),
-        BaseController,
-        BlobsController,
-        CatalogController,
-        ManifestsController,
+        BaseRoutes,
+        BlobRoutes,
+        CatalogRoutes,
+        ManifestRoutes,
         PullAnnouncer,
-        ReferrersController,
+        ReferrerRoutes,
         ReplicatedScanReports,
-        TagsController,
-        UploadsController,
+        TagRoutes,
+        UploadRoutes,
         UploadDigesters,
         {
           provide: UploadLocks,

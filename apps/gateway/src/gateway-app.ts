@@ -34,7 +34,7 @@ import { continueOnFirstRead } from './http/expect-continue';
 import { registerHealthRoutes } from './http/health.routes';
 import { refuseUnstorableUrl } from './http/refuse-unstorable-url';
 import { observeRequests } from './http/observe-requests';
-import { refuseUnknownHosts } from './http/refuse-unknown-host';
+import { refuseUnknownHosts } from './auth/refuse-unknown-host';
 
 export interface GatewayHealthServer {
   /** MERIDIAN_HEALTH_PORT (`0`: a free one) */

@@ -1,5 +1,5 @@
 /**
- * Decides, before any `/v2` controller runs, whether the request may go on, and who is
+ * Decides, before any `/v2` route handler runs, whether the request may go on, and who is
  * asking (request.meridianIdentity). A Bearer token must verify (AccessTokenVerifier) and
  * grant what the route requires (requiredAccess); without a token, only a pull passes, and
  * only while anonymous pull is on. Everything else is a 401 whose challenge tells the

@@ -1,6 +1,6 @@
 /**
  * The gateway's part in geo-replication, as the app module registers it: the status and
- * regions API, and the catch-up lookups the manifest and blob controllers fall back on.
+ * regions API, and the catch-up lookups the manifest and blob routes fall back on.
  * The peer configuration is read here, once per process at start; a bad value stops the
  * gateway naming the key.
  */

@@ -7,7 +7,7 @@
  * service where the session now stands. A blob is committed only once the gateway has
  * checked that everything uploaded hashes to the digest the client named.
  *
- * A mount with `from` was authorized (pull on `from`) before this controller ran; a mount
+ * A mount with `from` was authorized (pull on `from`) before these routes ran; a mount
  * without `from` is attempted only for callers who may read every repository.
  */
 import { Inject, Injectable } from '@nestjs/common';
@@ -40,7 +40,7 @@ type UploadsRoute = Extract<DistributionRoute, { kind: 'uploads' }>;
 type UploadRoute = Extract<DistributionRoute, { kind: 'upload' }>;
 
 @Injectable()
-export class UploadsController {
+export class UploadRoutes {
   constructor(
     private readonly messaging: Messaging,
     @Inject(storageDriverToken) private readonly storage: StorageDriver,

@@ -17,7 +17,7 @@ import { writeJson } from '../http/write-response';
 type ReferrersRoute = Extract<DistributionRoute, { kind: 'referrers' }>;
 
 @Injectable()
-export class ReferrersController {
+export class ReferrerRoutes {
   constructor(private readonly messaging: Messaging) {}
 
   async handle(route: ReferrersRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {

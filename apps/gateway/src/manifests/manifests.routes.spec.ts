@@ -5,7 +5,7 @@ import { createLogger } from '@meridian/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CatchUp } from '../replication/catch-up.service';
 import { ManifestBodyCache } from './manifest-body.cache';
-import { ManifestsController } from './manifests.controller';
+import { ManifestRoutes } from './manifests.routes';
 import { PullAnnouncer, type PullPublisher } from './pull-announcer';
 
 const body = Buffer.from('{"schemaVersion":2,"layers":[]}');
@@ -62,9 +62,9 @@ function request(method: 'GET' | 'HEAD'): FastifyRequest {
   return { method, id: 'req-1', ip: '127.0.0.1', headers: { host: 'registry' } } as FastifyRequest;
 }
 
-function controller(timeline: Timeline): ManifestsController {
+function routes(timeline: Timeline): ManifestRoutes {
   const logger = createLogger({ service: 'gateway-test', region: 'us-east', level: 'silent' });
-  return new ManifestsController(
+  return new ManifestRoutes(
     manifestService,
     new ManifestBodyCache(1024 * 1024),
     {} as CatchUp,
@@ -72,12 +72,12 @@ function controller(timeline: Timeline): ManifestsController {
   );
 }
 
-describe('ManifestsController GET and the pull announcement', () => {
+describe('ManifestRoutes GET and the pull announcement', () => {
   it('announces a GET after its answer is written', async () => {
     const timeline = new Timeline();
     const { reply, answer } = timeline.reply();
 
-    await controller(timeline).handle(route, request('GET'), reply);
+    await routes(timeline).handle(route, request('GET'), reply);
 
     expect(answer.status).toBe(200);
     expect(timeline.steps).toEqual(['answered', 'announced']);
@@ -87,7 +87,7 @@ describe('ManifestsController GET and the pull announcement', () => {
     const timeline = new Timeline();
     const { reply, answer } = timeline.reply();
 
-    await controller(timeline).handle(route, request('HEAD'), reply);
+    await routes(timeline).handle(route, request('HEAD'), reply);
 
     expect(answer.status).toBe(200);
     expect(timeline.steps).toEqual(['answered']);
@@ -98,7 +98,7 @@ describe('ManifestsController GET and the pull announcement', () => {
     timeline.broken = true;
     const { reply, answer } = timeline.reply();
 
-    await controller(timeline).handle(route, request('GET'), reply);
+    await routes(timeline).handle(route, request('GET'), reply);
 
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual(body);

@@ -14,12 +14,12 @@ import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common'
 import { isRegistryError } from '@meridian/contracts';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuthChallenges } from '../auth/auth-challenges';
-import { UnauthorizedError } from '../auth/unauthorized.error';
-import { renderError } from './render-error';
-import { isAwaitingContinue } from './expect-continue';
-import { lingerOnClose } from './linger-on-close';
-import { hasRequestBody } from './request-body';
+import { AuthChallenges } from './auth/auth-challenges';
+import { UnauthorizedError } from './auth/unauthorized.error';
+import { renderError } from './http/render-error';
+import { isAwaitingContinue } from './http/expect-continue';
+import { lingerOnClose } from './http/linger-on-close';
+import { hasRequestBody } from './http/request-body';
 
 /** How long a refused client may go on sending before its connection is cut. */
 const lingerMs = 2_000;

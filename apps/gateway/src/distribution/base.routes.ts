@@ -9,7 +9,7 @@ import { methodNotAllowed } from '../http/method-not-allowed';
 import { writeJson } from '../http/write-response';
 
 @Injectable()
-export class BaseController {
+export class BaseRoutes {
   handle(request: FastifyRequest, reply: FastifyReply): void {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       throw methodNotAllowed(reply, request.method, ['GET', 'HEAD']);

@@ -4,33 +4,34 @@
  * every `/v2` request lands here and `parseDistributionPath` (libs/oci) matches the path
  * from its end, validating the name, tag or digest it holds before anything else runs.
  * Then RegistryAccess decides whether the caller's token allows the request (401 with a
- * challenge if not) and names the caller for the controller behind it.
+ * challenge if not) and names the caller for the route handler behind it: the `*.routes.ts`
+ * class of the resource, a provider this controller calls, never routed to by Nest itself.
  */
 import { All, Controller, Req, Res } from '@nestjs/common';
 import { RegistryError, assertUnreachable } from '@meridian/contracts';
 import { type DistributionRoute, isOciValidationError, parseDistributionPath } from '@meridian/oci';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RegistryAccess } from '../auth/registry-access.service';
-import { BaseController } from '../base/base.controller';
-import { BlobsController } from '../blobs/blobs.controller';
-import { CatalogController } from '../catalog/catalog.controller';
-import { ManifestsController } from '../manifests/manifests.controller';
-import { ReferrersController } from '../referrers/referrers.controller';
-import { TagsController } from '../tags/tags.controller';
-import { UploadsController } from '../uploads/uploads.controller';
-import { RouteNotFoundError } from './render-error';
+import { BaseRoutes } from './base.routes';
+import { BlobRoutes } from '../blobs/blobs.routes';
+import { CatalogRoutes } from '../catalog/catalog.routes';
+import { ManifestRoutes } from '../manifests/manifests.routes';
+import { ReferrerRoutes } from '../referrers/referrers.routes';
+import { TagRoutes } from '../tags/tags.routes';
+import { UploadRoutes } from '../uploads/uploads.routes';
+import { RouteNotFoundError } from '../http/render-error';
 
 @Controller()
 export class DistributionController {
   constructor(
     private readonly access: RegistryAccess,
-    private readonly base: BaseController,
-    private readonly manifests: ManifestsController,
-    private readonly blobs: BlobsController,
-    private readonly uploads: UploadsController,
-    private readonly tags: TagsController,
-    private readonly catalog: CatalogController,
-    private readonly referrers: ReferrersController,
+    private readonly base: BaseRoutes,
+    private readonly manifests: ManifestRoutes,
+    private readonly blobs: BlobRoutes,
+    private readonly uploads: UploadRoutes,
+    private readonly tags: TagRoutes,
+    private readonly catalog: CatalogRoutes,
+    private readonly referrers: ReferrerRoutes,
   ) {}
 
   @All(['v2', 'v2/*'])

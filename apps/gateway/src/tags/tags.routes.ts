@@ -14,7 +14,7 @@ import { writeJson } from '../http/write-response';
 type TagsRoute = Extract<DistributionRoute, { kind: 'tags' }>;
 
 @Injectable()
-export class TagsController {
+export class TagRoutes {
   constructor(private readonly messaging: Messaging) {}
 
   async handle(route: TagsRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {

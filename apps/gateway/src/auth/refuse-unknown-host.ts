@@ -1,13 +1,13 @@
 /**
  * Without MERIDIAN_PUBLIC_URL the token realm comes from the request's Host: a request under
- * a Host the gateway cannot vouch for (auth/realm-host.ts) is refused with 400
+ * a Host the gateway cannot vouch for (realm-host.ts) is refused with 400
  * REQUEST_INVALID before any route, so no challenge ever names a host an attacker chose.
  * `/livez` and `/readyz` stay open to probes addressing the pod or container by IP.
  */
 import { RegistryError } from '@meridian/contracts';
 import type { FastifyInstance } from 'fastify';
-import { isRealmHost } from '../auth/realm-host';
-import { renderError } from './render-error';
+import { isRealmHost } from './realm-host';
+import { renderError } from '../http/render-error';
 
 const probePaths = new Set(['/livez', '/readyz']);
 

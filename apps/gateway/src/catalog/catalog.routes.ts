@@ -9,7 +9,7 @@ import { methodNotAllowed } from '../http/method-not-allowed';
 import { writeJson } from '../http/write-response';
 
 @Injectable()
-export class CatalogController {
+export class CatalogRoutes {
   constructor(private readonly messaging: Messaging) {}
 
   async handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {

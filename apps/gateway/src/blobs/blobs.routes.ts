@@ -33,7 +33,7 @@ type BlobRoute = Extract<DistributionRoute, { kind: 'blob' }>;
 const presignedUrlSeconds = 20 * 60;
 
 @Injectable()
-export class BlobsController {
+export class BlobRoutes {
   constructor(
     private readonly messaging: Messaging,
     @Inject(storageDriverToken) private readonly storage: StorageDriver,

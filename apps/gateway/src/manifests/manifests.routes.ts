@@ -28,7 +28,7 @@ import { requirePullable } from './require-pullable';
 type ManifestRoute = Extract<DistributionRoute, { kind: 'manifest' }>;
 
 @Injectable()
-export class ManifestsController {
+export class ManifestRoutes {
   constructor(
     private readonly messaging: Messaging,
     private readonly bodies: ManifestBodyCache,
