@@ -6,13 +6,17 @@
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { serviceModules } from '@meridian/database';
-import { type StorageDriver, createStorageDriver, storageReadinessProbe } from '@meridian/storage';
+import {
+  type StorageDriver,
+  createStorageDriver,
+  storageDriverToken,
+  storageReadinessProbe,
+} from '@meridian/storage';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { BlobsHandler } from './blobs/blobs.handler';
 import { BlobsRepository, SqlBlobsRepository } from './blobs/blobs.repository';
 import { BlobsService } from './blobs/blobs.service';
 import { type BlobConfig, blobConfigToken } from './config';
-import { storageDriverToken } from './storage-driver.token';
 import { UploadSessionsMetric } from './uploads/upload-sessions.metric';
 import { UploadSweeper } from './uploads/upload-sweeper';
 import { UploadsHandler } from './uploads/uploads.handler';

@@ -7,13 +7,13 @@
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { serviceModules } from '@meridian/database';
-import { createStorageDriver } from '@meridian/storage';
+import { createStorageDriver, storageDriverToken } from '@meridian/storage';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { AdvisoryMatcher, OsvAdvisoryMatcher } from './advisories/advisory-matcher';
 import { AdvisoryRefresh, refreshSecondsToken } from './advisories/advisory-refresh';
 import type { ScanConfig } from './config';
 import { ReferrerPublisher, RegistryReferrerPublisher } from './referrers/referrer-publisher';
-import { LayerReader, StoreLayerReader, storageToken } from './scans/layer-reader';
+import { LayerReader, StoreLayerReader } from './scans/layer-reader';
 import { PushedImagesConsumer } from './scans/pushed-images.consumer';
 import { NatsRegistryClient, RegistryClient } from './scans/registry.client';
 import { scanSettingsToken } from './scans/scan-settings';
@@ -43,7 +43,7 @@ export class AppModule {
       ],
       providers: [
         { provide: loggerToken, useValue: logger },
-        { provide: storageToken, useFactory: () => createStorageDriver(config.storage) },
+        { provide: storageDriverToken, useFactory: () => createStorageDriver(config.storage) },
         {
           provide: scanSettingsToken,
           useValue: {

@@ -1,4 +1,5 @@
 export * from './storage-driver';
+export * from './storage-driver.token';
 export * from './paths';
 export * from './filesystem.driver';
 export * from './s3.driver';

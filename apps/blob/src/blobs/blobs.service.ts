@@ -6,7 +6,7 @@ import { Injectable } from '@nestjs/common';
 import { type BlobInfo, RegistryError, deletedHereDetail } from '@meridian/contracts';
 import { type EventOrigin, Outbox } from '@meridian/database';
 import { blobKey } from '@meridian/storage';
-import { type BlobStore, InjectStorageDriver } from '../storage-driver.token';
+import { type BlobStore, InjectStorageDriver } from '../inject-storage-driver';
 import { BlobsRepository } from './blobs.repository';
 
 @Injectable()

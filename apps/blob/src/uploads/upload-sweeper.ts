@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import { type BlobConfig, blobConfigToken } from '../config';
-import { InjectStorageDriver, type UploadStore } from '../storage-driver.token';
+import { InjectStorageDriver, type UploadStore } from '../inject-storage-driver';
 import { type ExpiredUpload, UploadsRepository } from './uploads.repository';
 
 const batchSize = 100;

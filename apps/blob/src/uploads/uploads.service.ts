@@ -18,7 +18,7 @@ import { type EventOrigin, Outbox } from '@meridian/database';
 import { blobKey } from '@meridian/storage';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import { BlobsRepository } from '../blobs/blobs.repository';
-import { InjectStorageDriver, type UploadStore } from '../storage-driver.token';
+import { InjectStorageDriver, type UploadStore } from '../inject-storage-driver';
 import { UploadsRepository } from './uploads.repository';
 
 type StartRequest = RpcRequest<typeof blobRpc.uploadStart>;

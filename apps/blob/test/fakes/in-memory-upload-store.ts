@@ -3,7 +3,7 @@
  * an existing key only drops the upload, aborting is idempotent. Sizes stand in for bytes.
  */
 import type { UploadState } from '@meridian/contracts';
-import type { UploadStore } from '../../src/storage-driver.token';
+import type { UploadStore } from '../../src/inject-storage-driver';
 
 export class InMemoryUploadStore implements UploadStore {
   /** upload id → bytes appended */

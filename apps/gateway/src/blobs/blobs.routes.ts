@@ -17,7 +17,12 @@ import {
   isOciValidationError,
   parseRangeHeader,
 } from '@meridian/oci';
-import { type StorageDriver, StorageNotFoundError, blobKey } from '@meridian/storage';
+import {
+  type StorageDriver,
+  StorageNotFoundError,
+  blobKey,
+  storageDriverToken,
+} from '@meridian/storage';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { buildRpcContext } from '../http/build-rpc-context';
@@ -25,7 +30,6 @@ import { matchesIfNoneMatch } from '../http/matches-if-none-match';
 import { methodNotAllowed } from '../http/method-not-allowed';
 import { writeResponse } from '../http/write-response';
 import { CatchUp, isCannotTell } from '../replication/catch-up.service';
-import { storageDriverToken } from '../storage/storage-driver.token';
 
 type BlobRoute = Extract<DistributionRoute, { kind: 'blob' }>;
 

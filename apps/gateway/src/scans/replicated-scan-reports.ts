@@ -8,8 +8,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ScanReport, manifestRpc, scanReportArtifactType } from '@meridian/contracts';
 import { Messaging, type RpcContext } from '@meridian/messaging';
-import { type StorageDriver, blobKey } from '@meridian/storage';
-import { storageDriverToken } from '../storage/storage-driver.token';
+import { type StorageDriver, blobKey, storageDriverToken } from '@meridian/storage';
 
 const maxReportBytes = 16 * 1024 * 1024;
 

@@ -17,9 +17,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { UploadSession } from '@meridian/contracts';
 import { type Digester, type DigestAlgorithm, createDigester } from '@meridian/oci';
-import type { StorageDriver } from '@meridian/storage';
+import { type StorageDriver, storageDriverToken } from '@meridian/storage';
 import { LruMap } from '../caching/lru-map';
-import { storageDriverToken } from '../storage/storage-driver.token';
 
 /** A digester is a few hundred bytes; this many uploads in flight per gateway is plenty. */
 const maxRunningUploads = 10_000;

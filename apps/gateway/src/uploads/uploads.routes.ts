@@ -21,7 +21,7 @@ import {
   parseContentRange,
   parseDigest,
 } from '@meridian/oci';
-import type { StorageDriver } from '@meridian/storage';
+import { type StorageDriver, storageDriverToken } from '@meridian/storage';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { mayReadEveryRepository } from '../auth/management-permissions';
@@ -30,7 +30,6 @@ import { methodNotAllowed } from '../http/method-not-allowed';
 import { readQueryParam } from '../http/read-query-param';
 import { declaredContentLength, hasRequestBody } from '../http/request-body';
 import { writeResponse } from '../http/write-response';
-import { storageDriverToken } from '../storage/storage-driver.token';
 import { appendChunk } from './append-chunk';
 import { UploadDigesters } from './upload-digesters';
 import { blobLocation, uploadHeaders } from './upload-headers';

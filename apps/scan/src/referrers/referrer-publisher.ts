@@ -9,8 +9,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { blobRpc, manifestRpc } from '@meridian/contracts';
 import { Messaging } from '@meridian/messaging';
 import { mediaTypes, sha256Digest } from '@meridian/oci';
-import { type StorageDriver, blobKey } from '@meridian/storage';
-import { storageToken } from '../scans/layer-reader';
+import { type StorageDriver, blobKey, storageDriverToken } from '@meridian/storage';
 
 export interface Subject {
   repository: string;
@@ -35,7 +34,7 @@ const emptyConfig = Buffer.from('{}');
 @Injectable()
 export class RegistryReferrerPublisher extends ReferrerPublisher {
   constructor(
-    @Inject(storageToken) private readonly store: StorageDriver,
+    @Inject(storageDriverToken) private readonly store: StorageDriver,
     private readonly messaging: Messaging,
   ) {
     super();

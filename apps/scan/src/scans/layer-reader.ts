@@ -13,9 +13,7 @@ import {
   isPackageDatabasePath,
   readImageFilesystem,
 } from '@meridian/scanning';
-import { type StorageDriver, blobKey } from '@meridian/storage';
-
-export const storageToken = Symbol('StorageDriver');
+import { type StorageDriver, blobKey, storageDriverToken } from '@meridian/storage';
 
 export interface LayerRef {
   digest: string;
@@ -34,7 +32,7 @@ export abstract class LayerReader {
 
 @Injectable()
 export class StoreLayerReader extends LayerReader {
-  constructor(@Inject(storageToken) private readonly store: StorageDriver) {
+  constructor(@Inject(storageDriverToken) private readonly store: StorageDriver) {
     super();
   }
 

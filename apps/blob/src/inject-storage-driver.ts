@@ -1,8 +1,11 @@
+/**
+ * The region's store (libs/storage), opened once at boot and provided under libs/storage's
+ * `storageDriverToken`, as the blob service's rules see it: each is given only the part of
+ * the StorageDriver it uses.
+ */
 import { Inject } from '@nestjs/common';
-import type { StorageDriver } from '@meridian/storage';
+import { type StorageDriver, storageDriverToken } from '@meridian/storage';
 
-/** The region's store (libs/storage), created once at boot from the config. */
-export const storageDriverToken = Symbol('StorageDriver');
 export const InjectStorageDriver = () => Inject(storageDriverToken);
 
 /** What the upload rules need of a store: sessions' bytes and the blob they become. */
