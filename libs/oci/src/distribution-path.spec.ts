@@ -219,10 +219,15 @@ describe(isUploadId.name, () => {
     expect(isUploadId(value)).toBe(true);
   });
 
-  it.each(['', 'not-a-uuid', '..', `${uploadId}x`, uploadId.replace(/-/g, ''), `${uploadId}/..`])(
-    'refuses %j',
-    (value) => {
-      expect(isUploadId(value)).toBe(false);
-    },
-  );
+  it.each([
+    '',
+    'not-a-uuid',
+    '..',
+    `${uploadId}x`,
+    uploadId.replace(/-/g, ''),
+    `${uploadId}/..`,
+    uploadId.toUpperCase(),
+  ])('refuses %j', (value) => {
+    expect(isUploadId(value)).toBe(false);
+  });
 });

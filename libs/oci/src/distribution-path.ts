@@ -30,9 +30,14 @@ export type DistributionRoute =
 
 export type DistributionRouteKind = DistributionRoute['kind'];
 
-const UploadId = z.uuid();
+/**
+ * Upload session ids are UUIDs (distribution-spec: the location "MUST contain a UUID"), in
+ * the lowercase form the blob service issues them (`randomUUID`). One spelling per session:
+ * the id also names the session's directory in the store (libs/storage paths.ts), which
+ * checks it by this same rule.
+ */
+const UploadId = z.uuid().refine((id) => id === id.toLowerCase());
 
-/** Upload session ids are UUIDs (distribution-spec: the location "MUST contain a UUID"). */
 export function isUploadId(value: string): boolean {
   return UploadId.safeParse(value).success;
 }

@@ -15,7 +15,8 @@
  *   by sha512 are two blobs with two keys, and no key of one algorithm can name a blob of
  *   another (the encoded lengths differ, and the directory says which hash to check).
  * - Nothing a client sends (repository, tag, upload location) reaches a key except a
- *   validated digest or a validated uuid, so no key can escape its prefix.
+ *   validated digest or a validated upload id (`isUploadId`, libs/oci: a lowercase uuid), so
+ *   no key can escape its prefix.
  * - Everything under `_uploads/<uuid>/` belongs to that session alone and may be deleted
  *   once the session is completed or aborted; drivers choose the names inside it.
  * - The two-hex fan-out keeps directories (filesystem) and listing pages small; it is
@@ -23,12 +24,10 @@
  * - No segment of a key starts with `.`: the filesystem driver keeps its temporary files
  *   there, hidden from `list`.
  */
-import { isSupportedDigest } from '@meridian/oci';
+import { isSupportedDigest, isUploadId } from '@meridian/oci';
 
 export const blobsPrefix = 'blobs/';
 export const uploadsPrefix = '_uploads/';
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function blobKey(digest: string): string {
   if (!isSupportedDigest(digest)) {
@@ -47,10 +46,6 @@ export function digestOfBlobKey(key: string): string | undefined {
   const [, algorithm, fanOut, hex] = match as unknown as [string, string, string, string];
   const digest = `${algorithm}:${hex}`;
   return hex.startsWith(fanOut) && isSupportedDigest(digest) ? digest : undefined;
-}
-
-export function isUploadId(value: string): boolean {
-  return uuidPattern.test(value);
 }
 
 export function uploadPrefix(uploadId: string): string {
