@@ -16,7 +16,7 @@ import { ReferrerPublisher, RegistryReferrerPublisher } from './referrers/referr
 import { LayerReader, StoreLayerReader } from './scans/layer-reader';
 import { PushedImagesConsumer } from './scans/pushed-images.consumer';
 import { NatsRegistryClient, RegistryClient } from './scans/registry.client';
-import { scanSettingsToken } from './scans/scan-settings';
+import { scanSettingsToken } from './scans/scan.settings';
 import { ScansHandler } from './scans/scans.handler';
 import { ScansRepository, SqlScansRepository } from './scans/scans.repository';
 import { ScansService } from './scans/scans.service';

@@ -11,7 +11,7 @@ import { type Logger, loggerToken } from '@meridian/telemetry';
 import type { WebhookConfig } from './config';
 import { AttemptDelivery } from './deliveries/attempt-delivery';
 import { DeliveriesRepository } from './deliveries/deliveries.repository';
-import { deliverySettingsToken } from './deliveries/delivery-settings';
+import { deliverySettingsToken } from './deliveries/delivery.settings';
 import { DeliveryRunner } from './deliveries/delivery-runner';
 import { NotificationsService, regionToken } from './events/notifications.service';
 import { NatsQuarantineLookup, QuarantineLookup } from './events/quarantine-lookup';

@@ -27,7 +27,7 @@ import {
 import { Messaging, type RpcContext } from '@meridian/messaging';
 import type { StorageDriver } from '@meridian/storage';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
-import type { CatchUpConfig } from './replication.config';
+import type { CatchUpConfig } from './catch-up.config';
 import { PeerStores } from './peer-stores';
 
 export const catchUpConfigToken = Symbol('CatchUpConfig');

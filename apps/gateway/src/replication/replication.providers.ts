@@ -7,7 +7,7 @@
 import type { Provider, Type } from '@nestjs/common';
 import { CatchUp, catchUpConfigToken } from './catch-up.service';
 import { PeerStores } from './peer-stores';
-import { type CatchUpConfig, loadCatchUpConfig } from './replication.config';
+import { type CatchUpConfig, loadCatchUpConfig } from './catch-up.config';
 import { ReplicationController } from './replication.controller';
 
 export const replicationControllers: Array<Type<unknown>> = [ReplicationController];

@@ -17,7 +17,7 @@ import { eventStreamName, manifestPushed } from '@meridian/contracts';
 import { Messaging } from '@meridian/messaging';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
-import { type ScanSettings, scanSettingsToken } from './scan-settings';
+import { type ScanSettings, scanSettingsToken } from './scan.settings';
 import { ScansService } from './scans.service';
 
 export const consumerName = 'scan';

@@ -34,7 +34,7 @@ import { ReferrerPublisher } from '../referrers/referrer-publisher';
 import { LayerReader } from './layer-reader';
 import { type ImageEntry, scannableImages } from './read-pushed-manifest';
 import { RegistryClient } from './registry.client';
-import { type ScanSettings, scanSettingsToken } from './scan-settings';
+import { type ScanSettings, scanSettingsToken } from './scan.settings';
 import { type ScannedImage, type StoredReport, findingKey } from './scanned-image';
 import { ScansRepository } from './scans.repository';
 

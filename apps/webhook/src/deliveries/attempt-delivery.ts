@@ -19,7 +19,7 @@ import {
   DeliveriesRepository,
   type DueDelivery,
 } from './deliveries.repository';
-import { type DeliverySettings, deliverySettingsToken } from './delivery-settings';
+import { type DeliverySettings, deliverySettingsToken } from './delivery.settings';
 import { redactCustomHeaders } from './redact-headers';
 import { nextAttemptAt } from './retry-delay';
 

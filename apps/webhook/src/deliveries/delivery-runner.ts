@@ -17,7 +17,7 @@ import { InjectSql, type Sql } from '@meridian/database';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { AttemptDelivery } from './attempt-delivery';
 import { DeliveriesRepository, type DueDelivery, deliveriesChannel } from './deliveries.repository';
-import { type DeliverySettings, deliverySettingsToken } from './delivery-settings';
+import { type DeliverySettings, deliverySettingsToken } from './delivery.settings';
 
 /** requests in flight at once, over every webhook */
 const maxInFlight = 64;

@@ -1,5 +1,5 @@
 import { ConfigError } from '@meridian/config';
-import { loadCatchUpConfig } from './replication.config';
+import { loadCatchUpConfig } from './catch-up.config';
 
 describe(loadCatchUpConfig.name, () => {
   it('has no peers, so no catch-up, unless MERIDIAN_PEERS names some', () => {
