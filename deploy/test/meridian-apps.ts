@@ -9,8 +9,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ConfigError } from '@meridian/config';
-import { type RuntimeConfig, loadRuntimeConfig } from '@meridian/telemetry';
+import { ConfigError, type RuntimeConfig, loadRuntimeConfig } from '@meridian/config';
 
 export const repositoryRoot = join(__dirname, '..', '..');
 

@@ -9,15 +9,11 @@ import {
   CommaList,
   type EnvExpectations,
   isLoopbackOnly,
-  LogLevel,
-  NatsUrls,
-  PostgresUrl,
-  envExpectations,
   parseEnv,
-  type NatsClientAuth,
-  natsAuthConfig,
-  natsConnectionEnv,
-  natsConnectionExpectations,
+  databaseServiceEnv,
+  databaseServiceEnvExpectations,
+  type ServiceConfig,
+  serviceConfigOf,
 } from '@meridian/config';
 import { RegionId } from '@meridian/contracts';
 import { z } from 'zod';
@@ -33,11 +29,7 @@ const PeerRegions = CommaList.pipe(
 );
 
 const schema = z.object({
-  MERIDIAN_REGION: RegionId.default('us-east'),
-  MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
-  ...natsConnectionEnv,
-  DATABASE_URL: PostgresUrl,
-  MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
+  ...databaseServiceEnv,
   MERIDIAN_ADMIN_PASSWORD: z.string().min(8).optional(),
   MERIDIAN_TOKEN_ISSUER: z.string().min(1).default('meridian'),
   MERIDIAN_TOKEN_TTL_SECONDS: seconds.max(86_400).default(3600),
@@ -52,11 +44,7 @@ const schema = z.object({
 });
 
 const expectations: EnvExpectations<typeof schema> = {
-  MERIDIAN_REGION: envExpectations.regionId,
-  MERIDIAN_NATS_URL: envExpectations.natsUrls,
-  ...natsConnectionExpectations,
-  DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
-  MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
+  ...databaseServiceEnvExpectations,
   MERIDIAN_ADMIN_PASSWORD: 'a password of at least 8 characters',
   MERIDIAN_TOKEN_ISSUER: 'a non-empty issuer name, the same in every region',
   MERIDIAN_TOKEN_TTL_SECONDS: 'a whole number of seconds, 1 to 86400',
@@ -71,13 +59,8 @@ const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_LOGIN_IDENTITY_FAILURE_LIMIT: 'a whole number, at least 1',
 };
 
-export interface AuthConfig {
-  region: RegionId;
-  natsUrls: string[];
-  /** this service's NATS credentials and TLS, when set */
-  natsAuth?: NatsClientAuth;
+export interface AuthConfig extends ServiceConfig {
   databaseUrl: string;
-  logLevel: LogLevel;
   /** enables the admin account `admin` with this password at start */
   adminPassword?: string;
   issuer: string;
@@ -113,11 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AuthConfig {
       { key: 'MERIDIAN_SIGNING_KEY_SECRET', expected: expectations.MERIDIAN_SIGNING_KEY_SECRET },
     ]);
   return {
-    region: config.MERIDIAN_REGION,
-    natsUrls: config.MERIDIAN_NATS_URL,
-    ...natsAuthConfig(config),
+    ...serviceConfigOf(config),
     databaseUrl: config.DATABASE_URL,
-    logLevel: config.MERIDIAN_LOG_LEVEL,
     ...(config.MERIDIAN_ADMIN_PASSWORD ? { adminPassword: config.MERIDIAN_ADMIN_PASSWORD } : {}),
     issuer: config.MERIDIAN_TOKEN_ISSUER,
     accessTokenTtlSeconds: config.MERIDIAN_TOKEN_TTL_SECONDS,

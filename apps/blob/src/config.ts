@@ -8,17 +8,12 @@
  */
 import {
   type EnvExpectations,
-  LogLevel,
-  NatsUrls,
-  PostgresUrl,
-  envExpectations,
   parseEnv,
-  type NatsClientAuth,
-  natsAuthConfig,
-  natsConnectionEnv,
-  natsConnectionExpectations,
+  databaseServiceEnv,
+  databaseServiceEnvExpectations,
+  type ServiceConfig,
+  serviceConfigOf,
 } from '@meridian/config';
-import { RegionId } from '@meridian/contracts';
 import {
   type StorageConfig,
   storageConfigFromEnv,
@@ -30,34 +25,21 @@ import { z } from 'zod';
 export { ConfigError } from '@meridian/config';
 
 const schema = withStorageEnv({
-  MERIDIAN_REGION: RegionId.default('us-east'),
-  MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
-  ...natsConnectionEnv,
-  DATABASE_URL: PostgresUrl,
+  ...databaseServiceEnv,
   MERIDIAN_UPLOAD_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(86_400),
-  MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
-  MERIDIAN_REGION: envExpectations.regionId,
-  MERIDIAN_NATS_URL: envExpectations.natsUrls,
-  ...natsConnectionExpectations,
-  DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
+  ...databaseServiceEnvExpectations,
   MERIDIAN_UPLOAD_IDLE_TIMEOUT_SECONDS: 'a whole number of seconds, at least 1',
-  MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
   ...storageEnvExpectations,
 };
 
-export interface BlobConfig {
-  region: RegionId;
-  natsUrls: string[];
-  /** this service's NATS credentials and TLS, when set */
-  natsAuth?: NatsClientAuth;
+export interface BlobConfig extends ServiceConfig {
   databaseUrl: string;
   storage: z.output<typeof StorageConfig>;
   /** an upload session untouched this long expires and its bytes are removed */
   uploadIdleTimeoutSeconds: number;
-  logLevel: LogLevel;
 }
 
 export const blobConfigToken = Symbol('BlobConfig');
@@ -66,12 +48,9 @@ export const blobConfigToken = Symbol('BlobConfig');
 export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): BlobConfig {
   const config = parseEnv(schema, expectations, env);
   return {
-    region: config.MERIDIAN_REGION,
-    natsUrls: config.MERIDIAN_NATS_URL,
-    ...natsAuthConfig(config),
+    ...serviceConfigOf(config),
     databaseUrl: config.DATABASE_URL,
     storage: storageConfigFromEnv(config, config.MERIDIAN_REGION, cwd),
     uploadIdleTimeoutSeconds: config.MERIDIAN_UPLOAD_IDLE_TIMEOUT_SECONDS,
-    logLevel: config.MERIDIAN_LOG_LEVEL,
   };
 }

@@ -46,7 +46,7 @@ export class AppModule {
       imports: [
         MessagingModule.forRootAsync({
           useFactory: () => ({
-            servers: config.natsUrl,
+            servers: config.natsUrls,
             region: config.region,
             service: 'gateway',
             logger,

@@ -7,7 +7,7 @@ describe(loadConfig.name, () => {
 
     expect(sut).toEqual({
       region: 'us-east',
-      natsUrl: ['nats://127.0.0.1:4222'],
+      natsUrls: ['nats://127.0.0.1:4222'],
       host: '127.0.0.1',
       port: 5000,
       logLevel: 'info',
@@ -49,7 +49,7 @@ describe(loadConfig.name, () => {
 
     expect(sut).toMatchObject({
       region: 'eu-west',
-      natsUrl: ['nats://a:4222', 'nats://b:4222'],
+      natsUrls: ['nats://a:4222', 'nats://b:4222'],
       host: '0.0.0.0',
       port: 8080,
       logLevel: 'debug',

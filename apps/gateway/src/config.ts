@@ -11,16 +11,12 @@ import { availableParallelism } from 'node:os';
 import {
   CommaList,
   type EnvExpectations,
-  LogLevel,
-  NatsUrls,
-  envExpectations,
   parseEnv,
-  type NatsClientAuth,
-  natsAuthConfig,
-  natsConnectionEnv,
-  natsConnectionExpectations,
+  serviceEnv,
+  serviceEnvExpectations,
+  type ServiceConfig,
+  serviceConfigOf,
 } from '@meridian/config';
-import { RegionId } from '@meridian/contracts';
 import {
   type StorageConfig,
   storageConfigFromEnv,
@@ -47,12 +43,9 @@ function isAddressOrCidr(entry: string): boolean {
 const AddressList = CommaList.pipe(z.array(z.string().refine(isAddressOrCidr)));
 
 const schema = withStorageEnv({
-  MERIDIAN_REGION: RegionId.default('us-east'),
-  MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
-  ...natsConnectionEnv,
+  ...serviceEnv,
   MERIDIAN_HOST: z.string().min(1).default('127.0.0.1'),
   MERIDIAN_PORT: Port.default(5000),
-  MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
   MERIDIAN_MANIFEST_CACHE_MIB: z.coerce.number().int().min(0).max(65_536).default(64),
   MERIDIAN_GATEWAY_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   MERIDIAN_AUTH_MODE: z.enum(['on', 'off']).default('on'),
@@ -71,12 +64,9 @@ const schema = withStorageEnv({
 });
 
 const expectations: EnvExpectations<typeof schema> = {
-  MERIDIAN_REGION: envExpectations.regionId,
-  MERIDIAN_NATS_URL: envExpectations.natsUrls,
-  ...natsConnectionExpectations,
+  ...serviceEnvExpectations,
   MERIDIAN_HOST: 'a host name or IP address to listen on',
   MERIDIAN_PORT: 'a port number (1-65535)',
-  MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
   MERIDIAN_MANIFEST_CACHE_MIB: 'a whole number of MiB (0 turns the cache off)',
   MERIDIAN_GATEWAY_WORKERS: 'a number of worker processes, 1 to 64',
   MERIDIAN_AUTH_MODE:
@@ -95,14 +85,9 @@ const expectations: EnvExpectations<typeof schema> = {
   ...storageEnvExpectations,
 };
 
-export interface GatewayConfig {
-  region: string;
-  natsUrl: string[];
-  /** this service's NATS credentials and TLS, when set */
-  natsAuth?: NatsClientAuth;
+export interface GatewayConfig extends ServiceConfig {
   host: string;
   port: number;
-  logLevel: LogLevel;
   storage: StorageConfig;
   /** bytes of manifest bodies kept in memory by digest */
   manifestCacheBytes: number;
@@ -146,12 +131,9 @@ export interface GatewayAuthConfig {
 export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): GatewayConfig {
   const config = parseEnv(schema, expectations, env);
   return {
-    region: config.MERIDIAN_REGION,
-    natsUrl: config.MERIDIAN_NATS_URL,
-    ...natsAuthConfig(config),
+    ...serviceConfigOf(config),
     host: config.MERIDIAN_HOST,
     port: config.MERIDIAN_PORT,
-    logLevel: config.MERIDIAN_LOG_LEVEL,
     storage: storageConfigFromEnv(config, config.MERIDIAN_REGION, cwd),
     manifestCacheBytes: config.MERIDIAN_MANIFEST_CACHE_MIB * 1024 * 1024,
     workers: config.MERIDIAN_GATEWAY_WORKERS ?? Math.min(availableParallelism(), 4),

@@ -11,7 +11,8 @@
  * replaces a worker that dies, and on SIGINT/SIGTERM stops them all and exits.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { type Logger, loadRuntimeConfig } from '@meridian/telemetry';
+import { loadRuntimeConfig } from '@meridian/config';
+import type { Logger } from '@meridian/telemetry';
 import type { GatewayConfig } from './config';
 import { shutdownMessage } from './run-gateway-server';
 import { serveClusterUploadLocks } from './uploads/cluster-upload-locks';

@@ -9,7 +9,8 @@
  * every worker listens on it and node hands each scrape to one of them).
  */
 import cluster from 'node:cluster';
-import { type Logger, loadRuntimeConfig, startMetrics, startTracing } from '@meridian/telemetry';
+import { loadRuntimeConfig } from '@meridian/config';
+import { type Logger, startMetrics, startTracing } from '@meridian/telemetry';
 import type { GatewayConfig } from './config';
 import { createGatewayApp } from './gateway-app';
 

@@ -66,7 +66,7 @@ describe('deletes answered in their own region while a peer still has the conten
   /** This region's replication service as the gateway sees it: eu-west has every reference. */
   async function startPeerThatHasEverything(): Promise<void> {
     replication = await Messaging.connect({
-      servers: registry.config.natsUrl,
+      servers: registry.config.natsUrls,
       region: registry.config.region,
       service: 'replication',
       logger: pino({ level: 'silent' }),

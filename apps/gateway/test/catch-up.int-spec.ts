@@ -70,7 +70,7 @@ describe('pulls served from a peer region while this one catches up', () => {
   /** This region's replication service, as far as the gateway sees it: eu-west has the image. */
   async function startReplicationStandIn(): Promise<void> {
     replication = await Messaging.connect({
-      servers: registry.config.natsUrl,
+      servers: registry.config.natsUrls,
       region: registry.config.region,
       service: 'replication',
       logger: pino({ level: 'silent' }),

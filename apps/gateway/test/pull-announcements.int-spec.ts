@@ -40,14 +40,14 @@ describe('pull announcements', () => {
   beforeAll(async () => {
     registry = await startRegistry();
     messaging = await Messaging.connect({
-      servers: registry.config.natsUrl,
+      servers: registry.config.natsUrls,
       region,
       service: 'webhook',
       logger: createLogger({ service: 'webhook-test', region, level: 'silent' }),
     });
     receiver = await startReceiver(received);
     webhookDatabase = await createTestDatabase('webhook');
-    webhookService = await startWebhookService(registry.config.natsUrl, webhookDatabase.url);
+    webhookService = await startWebhookService(registry.config.natsUrls, webhookDatabase.url);
     await putPullHook();
   }, 120_000);
 

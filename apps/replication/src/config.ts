@@ -10,17 +10,13 @@ import {
   ConfigError,
   type ConfigProblem,
   type EnvExpectations,
-  LogLevel,
-  NatsUrls,
-  PostgresUrl,
-  envExpectations,
   parseEnv,
-  type NatsClientAuth,
-  natsAuthConfig,
-  natsConnectionEnv,
-  natsConnectionExpectations,
+  databaseServiceEnv,
+  databaseServiceEnvExpectations,
+  type ServiceConfig,
+  serviceConfigOf,
 } from '@meridian/config';
-import { RegionId } from '@meridian/contracts';
+import type { RegionId } from '@meridian/contracts';
 import {
   type StorageConfig,
   peerStorageConfigsFromEnv,
@@ -33,33 +29,21 @@ import { z } from 'zod';
 export { ConfigError } from '@meridian/config';
 
 const schema = withStorageEnv({
-  MERIDIAN_REGION: RegionId.default('us-east'),
-  MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
-  ...natsConnectionEnv,
-  DATABASE_URL: PostgresUrl,
+  ...databaseServiceEnv,
   MERIDIAN_REPLICATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   MERIDIAN_REPLICATION_FAILED_AFTER: z.coerce.number().int().min(1).default(5),
-  MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
-  MERIDIAN_REGION: envExpectations.regionId,
-  MERIDIAN_NATS_URL: envExpectations.natsUrls,
-  ...natsConnectionExpectations,
-  DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
+  ...databaseServiceEnvExpectations,
   MERIDIAN_REPLICATION_CONCURRENCY: 'a whole number of events applied at once, 1 to 64',
   MERIDIAN_REPLICATION_FAILED_AFTER: 'a whole number of attempts, at least 1',
-  MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
   ...storageEnvExpectations,
 };
 
-export interface ReplicationConfig {
-  region: RegionId;
+export interface ReplicationConfig extends ServiceConfig {
   /** the other regions, in MERIDIAN_PEERS order */
   peers: RegionId[];
-  natsUrls: string[];
-  /** this service's NATS credentials and TLS, when set */
-  natsAuth?: NatsClientAuth;
   databaseUrl: string;
   storage: StorageConfig;
   peerStorage: Record<RegionId, StorageConfig>;
@@ -67,7 +51,6 @@ export interface ReplicationConfig {
   concurrency: number;
   /** attempts at an event before `replication.failed.v1` is written (retries go on) */
   failedAfterAttempts: number;
-  logLevel: LogLevel;
 }
 
 /** Parses the environment; throws ConfigError naming every bad key. */
@@ -80,16 +63,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Replica
   if (peers.includes(config.MERIDIAN_REGION))
     throw new ConfigError([{ key: 'MERIDIAN_PEERS', expected: 'the other regions, not this one' }]);
   return {
-    region: config.MERIDIAN_REGION,
+    ...serviceConfigOf(config),
     peers,
-    natsUrls: config.MERIDIAN_NATS_URL,
-    ...natsAuthConfig(config),
     databaseUrl: config.DATABASE_URL,
     storage: storageConfigFromEnv(config, config.MERIDIAN_REGION, cwd),
     peerStorage,
     concurrency: config.MERIDIAN_REPLICATION_CONCURRENCY,
     failedAfterAttempts: config.MERIDIAN_REPLICATION_FAILED_AFTER,
-    logLevel: config.MERIDIAN_LOG_LEVEL,
   };
 }
 

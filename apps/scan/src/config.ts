@@ -8,17 +8,13 @@
  */
 import {
   type EnvExpectations,
-  LogLevel,
-  NatsUrls,
-  PostgresUrl,
-  envExpectations,
   parseEnv,
-  type NatsClientAuth,
-  natsAuthConfig,
-  natsConnectionEnv,
-  natsConnectionExpectations,
+  databaseServiceEnv,
+  databaseServiceEnvExpectations,
+  type ServiceConfig,
+  serviceConfigOf,
 } from '@meridian/config';
-import { RegionId, Severity } from '@meridian/contracts';
+import { Severity } from '@meridian/contracts';
 import {
   type StorageConfig,
   storageConfigFromEnv,
@@ -30,33 +26,21 @@ import { z } from 'zod';
 export { ConfigError } from '@meridian/config';
 
 const schema = withStorageEnv({
-  MERIDIAN_REGION: RegionId.default('us-east'),
-  MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
-  ...natsConnectionEnv,
-  DATABASE_URL: PostgresUrl,
+  ...databaseServiceEnv,
   MERIDIAN_ADVISORY_DB: z.string().min(1).optional(),
   MERIDIAN_ADVISORY_DB_REFRESH_SECONDS: z.coerce.number().int().positive().default(300),
   MERIDIAN_QUARANTINE_SEVERITY: Severity.exclude(['UNKNOWN']).default('HIGH'),
-  MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
-  MERIDIAN_REGION: envExpectations.regionId,
-  MERIDIAN_NATS_URL: envExpectations.natsUrls,
-  ...natsConnectionExpectations,
-  DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
+  ...databaseServiceEnvExpectations,
   MERIDIAN_ADVISORY_DB: 'a directory or .zip of OSV JSON files',
   MERIDIAN_ADVISORY_DB_REFRESH_SECONDS: 'a whole number of seconds, at least 1',
   MERIDIAN_QUARANTINE_SEVERITY: 'CRITICAL, HIGH, MEDIUM or LOW',
-  MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
   ...storageEnvExpectations,
 };
 
-export interface ScanConfig {
-  region: RegionId;
-  natsUrls: string[];
-  /** this service's NATS credentials and TLS, when set */
-  natsAuth?: NatsClientAuth;
+export interface ScanConfig extends ServiceConfig {
   databaseUrl: string;
   storage: z.output<typeof StorageConfig>;
   /** the operator's OSV database; without one, scanning is off */
@@ -64,21 +48,17 @@ export interface ScanConfig {
   advisoryDbRefreshSeconds: number;
   /** a quarantined image with a finding at or above this fails its scan */
   quarantineSeverity: Severity;
-  logLevel: LogLevel;
 }
 
 /** Parses the environment; throws ConfigError naming every bad key. */
 export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): ScanConfig {
   const config = parseEnv(schema, expectations, env);
   return {
-    region: config.MERIDIAN_REGION,
-    natsUrls: config.MERIDIAN_NATS_URL,
-    ...natsAuthConfig(config),
+    ...serviceConfigOf(config),
     databaseUrl: config.DATABASE_URL,
     storage: storageConfigFromEnv(config, config.MERIDIAN_REGION, cwd),
     advisoryDb: config.MERIDIAN_ADVISORY_DB,
     advisoryDbRefreshSeconds: config.MERIDIAN_ADVISORY_DB_REFRESH_SECONDS,
     quarantineSeverity: config.MERIDIAN_QUARANTINE_SEVERITY,
-    logLevel: config.MERIDIAN_LOG_LEVEL,
   };
 }

@@ -8,17 +8,12 @@ import {
   CommaList,
   type EnvExpectations,
   isLoopbackOnly,
-  LogLevel,
-  NatsUrls,
-  PostgresUrl,
-  envExpectations,
   parseEnv,
-  type NatsClientAuth,
-  natsAuthConfig,
-  natsConnectionEnv,
-  natsConnectionExpectations,
+  databaseServiceEnv,
+  databaseServiceEnvExpectations,
+  type ServiceConfig,
+  serviceConfigOf,
 } from '@meridian/config';
-import { RegionId } from '@meridian/contracts';
 import { z } from 'zod';
 
 export { ConfigError };
@@ -27,11 +22,7 @@ const count = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
 const schema = z.object({
-  MERIDIAN_REGION: RegionId.default('us-east'),
-  MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
-  ...natsConnectionEnv,
-  DATABASE_URL: PostgresUrl,
-  MERIDIAN_LOG_LEVEL: LogLevel.default('info'),
+  ...databaseServiceEnv,
   MERIDIAN_WEBHOOK_TIMEOUT_MS: count(100, 120_000, 10_000),
   MERIDIAN_WEBHOOK_MAX_ATTEMPTS: count(1, 1_000, 12),
   MERIDIAN_WEBHOOK_MAX_AGE_HOURS: z.coerce
@@ -51,11 +42,7 @@ const schema = z.object({
 });
 
 const expectations: EnvExpectations<typeof schema> = {
-  MERIDIAN_REGION: envExpectations.regionId,
-  MERIDIAN_NATS_URL: envExpectations.natsUrls,
-  ...natsConnectionExpectations,
-  DATABASE_URL: `${envExpectations.postgresUrl} (required)`,
-  MERIDIAN_LOG_LEVEL: envExpectations.logLevel,
+  ...databaseServiceEnvExpectations,
   MERIDIAN_WEBHOOK_TIMEOUT_MS: 'milliseconds a request may take, 100 to 120000',
   MERIDIAN_WEBHOOK_MAX_ATTEMPTS: 'a whole number of attempts before dead-lettering, 1 to 1000',
   MERIDIAN_WEBHOOK_MAX_AGE_HOURS: 'hours a delivery is retried for, at most 720',
@@ -68,13 +55,8 @@ const expectations: EnvExpectations<typeof schema> = {
     "a key of at least 16 characters sealing webhook secrets (required unless NATS and Postgres are on this machine's loopback)",
 };
 
-export interface WebhookConfig {
-  region: RegionId;
-  natsUrls: string[];
-  /** this service's NATS credentials and TLS, when set */
-  natsAuth?: NatsClientAuth;
+export interface WebhookConfig extends ServiceConfig {
   databaseUrl: string;
-  logLevel: LogLevel;
   delivery: DeliverySettings;
   allowedHosts: string[];
   secretKey?: string;
@@ -105,11 +87,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): WebhookConfig {
       { key: 'MERIDIAN_WEBHOOK_SECRET_KEY', expected: expectations.MERIDIAN_WEBHOOK_SECRET_KEY },
     ]);
   return {
-    region: config.MERIDIAN_REGION,
-    natsUrls: config.MERIDIAN_NATS_URL,
-    ...natsAuthConfig(config),
+    ...serviceConfigOf(config),
     databaseUrl: config.DATABASE_URL,
-    logLevel: config.MERIDIAN_LOG_LEVEL,
     delivery: {
       timeoutMs: config.MERIDIAN_WEBHOOK_TIMEOUT_MS,
       maxAttempts: config.MERIDIAN_WEBHOOK_MAX_ATTEMPTS,

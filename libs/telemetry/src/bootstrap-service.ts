@@ -24,7 +24,7 @@ import { type Logger, createLogger } from './logger';
 import { startMetrics } from './metrics';
 import { NestPinoLogger } from './nest-logger';
 import { onShutdownSignal } from './graceful-shutdown';
-import { loadRuntimeConfig } from './runtime-env';
+import { loadRuntimeConfig } from '@meridian/config';
 import { startTracing } from './tracing';
 
 export interface ServiceConfigBase {

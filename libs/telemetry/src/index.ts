@@ -5,5 +5,4 @@ export * from './tracing';
 export * from './metrics';
 export * from './health';
 export * from './graceful-shutdown';
-export * from './runtime-env';
 export * from './bootstrap-service';

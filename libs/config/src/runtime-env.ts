@@ -2,7 +2,7 @@
  * The environment every service reads the same way, for health and shutdown:
  * MERIDIAN_HEALTH_PORT (unset: no health server) and MERIDIAN_SHUTDOWN_GRACE_SECONDS.
  */
-import { parseEnv } from '@meridian/config';
+import { parseEnv } from './parse-env';
 import { z } from 'zod';
 
 const RuntimeEnv = z.object({
