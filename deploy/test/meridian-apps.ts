@@ -38,7 +38,7 @@ export function envParsers(service: string): EnvParser[] {
   ) as { loadConfig: EnvParser };
   if (service !== 'gateway') return [loadConfig];
   const { loadCatchUpConfig } = loadServiceModule(
-    join(repositoryRoot, 'apps', 'gateway', 'src', 'replication', 'replication.config'),
+    join(repositoryRoot, 'apps', 'gateway', 'src', 'replication', 'catch-up.config'),
   ) as { loadCatchUpConfig: EnvParser };
   return [loadConfig, loadCatchUpConfig];
 }
@@ -61,7 +61,7 @@ export function parseServiceEnv(service: string, env: Env): Array<Record<string,
   return envParsers(service).map((parse) => parse(env, '/app') as Record<string, unknown>);
 }
 
-/** What every service reads for health and shutdown (libs/telemetry's runtime-env.ts). */
+/** What every service reads for health and shutdown (libs/config's runtime-env.ts). */
 export function parseRuntimeEnv(env: Env): RuntimeConfig {
   return loadRuntimeConfig(env);
 }

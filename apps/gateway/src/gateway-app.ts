@@ -13,7 +13,8 @@
  * - the client's address is the connection's, or what a trusted proxy's `X-Forwarded-For`
  *   says (MERIDIAN_TRUSTED_PROXIES): it keys the failed-login counts;
  * - without MERIDIAN_PUBLIC_URL, a request under a Host the gateway cannot vouch for is
- *   refused, so no token realm names a host of the caller's choosing (refuse-unknown-host.ts).
+ *   refused, so no token realm names a host of the caller's choosing
+ *   (auth/refuse-unknown-host.ts).
  * main.ts listens; tests call this with their own configuration.
  */
 import { randomUUID } from 'node:crypto';
