@@ -1,8 +1,7 @@
-import { SpanKind, startTracing } from '@meridian/telemetry';
-import { createLogger } from '@meridian/telemetry';
+import { SpanKind, createLogger, startTracing } from '@meridian/telemetry';
 import { expectEventually } from '@meridian/testing';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { type FakeMessage, InMemoryDurableSource } from '../../test/fakes/in-memory-durable-source';
+import { InMemoryDurableSource } from '../../test/fakes/in-memory-durable-source';
 import {
   DurableConsumer,
   type DurableConsumerOptions,
@@ -164,12 +163,11 @@ describe(DurableConsumer.name, () => {
   });
 
   it('tells the server it is still working while a handler takes long', async () => {
-    let message!: FakeMessage;
     const durable = await consume(
       { handle: () => new Promise((resolve) => setTimeout(resolve, 100)) },
       { ackWaitMs: 30 },
     );
-    message = durable.publish('evt.blob.uploaded.v1', {});
+    const message = durable.publish('evt.blob.uploaded.v1', {});
 
     await expectEventually(() => expect(message.settled).toEqual(['ack']));
     expect(message.heartbeats).toBeGreaterThanOrEqual(5);
