@@ -12,6 +12,7 @@ import {
   type DurableEvent,
   type DurableEventHandler,
   JetStreamDurableSource,
+  ensureDurableConsumer,
   exponentialBackoff,
 } from '../src/durable-consumer';
 import { Messaging } from '../src/messaging';
@@ -127,5 +128,43 @@ describe(DurableConsumer.name, () => {
         'ordered.pushed.v1:team/slow',
       ]),
     );
+  });
+
+  it('creates a durable as declared, and brings an existing one up to date, keeping its position', async () => {
+    const jsm = await messaging.jetStreamManager();
+    const stream = eventStreamName(region);
+    const spec = {
+      stream,
+      durable: 'updated',
+      filterSubjects: [`meridian.${region}.evt.updated.>`],
+      deliverPolicy: 'new' as const,
+      ackWaitMs: 30_000,
+    };
+    await ensureDurableConsumer(jsm, spec);
+    expect((await jsm.consumers.info(stream, 'updated')).config).toMatchObject({
+      filter_subject: `meridian.${region}.evt.updated.>`,
+      ack_policy: 'explicit',
+      deliver_policy: 'new',
+      max_deliver: -1,
+      ack_wait: 30_000 * 1_000_000,
+    });
+    await publish('updated', 'team/api');
+    const taken = await messaging.jetStream().consumers.get(stream, 'updated');
+    await (await taken.next({ expires: 2_000 }))?.ackAck();
+
+    await ensureDurableConsumer(jsm, {
+      ...spec,
+      filterSubjects: [`meridian.${region}.evt.>`],
+      ackWaitMs: 15_000,
+      maxAckPending: 10,
+    });
+    const updated = await jsm.consumers.info(stream, 'updated');
+    expect(updated.config).toMatchObject({
+      filter_subject: `meridian.${region}.evt.>`,
+      ack_wait: 15_000 * 1_000_000,
+      max_ack_pending: 10,
+    });
+    expect(updated.delivered.consumer_seq).toBe(1);
+    expect(updated.num_ack_pending).toBe(0);
   });
 });

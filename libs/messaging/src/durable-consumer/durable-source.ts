@@ -12,7 +12,7 @@ export type DeliverPolicy = 'all' | 'new';
 export interface DurableConsumerSpec {
   stream: string;
   durable: string;
-  /** one or more subjects of the stream, wildcards allowed */
+  /** subjects of the stream, wildcards allowed (more than one needs nats-server 2.10) */
   filterSubjects: readonly string[];
   /** where a new durable starts: every stored message, or only those published from now on */
   deliverPolicy: DeliverPolicy;

@@ -64,9 +64,10 @@ export async function ensureDurableConsumer(
 function updatableSettings(spec: DurableConsumerSpec): Partial<ConsumerConfig> {
   const [only, ...more] = spec.filterSubjects;
   return {
+    // one of the two, the other cleared: an update merges into the current configuration
     ...(more.length === 0
-      ? { filter_subject: only }
-      : { filter_subjects: [...spec.filterSubjects] }),
+      ? { filter_subject: only, filter_subjects: undefined }
+      : { filter_subject: undefined, filter_subjects: [...spec.filterSubjects] }),
     ack_wait: spec.ackWaitMs * nanosPerMs,
     ...(spec.maxAckPending === undefined ? {} : { max_ack_pending: spec.maxAckPending }),
   };
