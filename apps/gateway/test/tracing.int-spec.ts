@@ -6,14 +6,13 @@
  * and manifest services export over OTLP to a stand-in collector.
  */
 import { startTracing } from '@meridian/telemetry';
-import { expectEventually } from '@meridian/testing';
+import { OtlpCollector, expectEventually } from '@meridian/testing';
 import {
   InMemorySpanExporter,
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { pushImage } from './oci-requests';
-import { OtlpCollector } from './otlp-collector';
 import { type RegistryUnderTest, startRegistry } from './registry.harness';
 
 jest.setTimeout(120_000);

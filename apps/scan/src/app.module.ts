@@ -20,6 +20,7 @@ import { scanSettingsToken } from './scans/scan.settings';
 import { ScansHandler } from './scans/scans.handler';
 import { ScansRepository, SqlScansRepository } from './scans/scans.repository';
 import { ScansService } from './scans/scans.service';
+import { ScanReportsService } from './scans/scan-reports.service';
 
 export const serviceName = 'scan';
 
@@ -59,6 +60,7 @@ export class AppModule {
         { provide: RegistryClient, useClass: NatsRegistryClient },
         { provide: ScansRepository, useClass: SqlScansRepository },
         ScansService,
+        ScanReportsService,
         ScansHandler,
         // the database is loaded before the first event is taken
         AdvisoryRefresh,

@@ -3,10 +3,20 @@
  * (its trace context is in the message headers), so a consumer's work joins the trace of
  * the request that caused the event.
  */
-import type { JsMsg } from '@nats-io/jetstream';
-import { SpanKind, extractTraceContext, inSpan } from '@meridian/telemetry';
+import { type HeaderReader, SpanKind, extractTraceContext, inSpan } from '@meridian/telemetry';
 
-export function consumeInSpan<T>(msg: JsMsg, consumer: string, work: () => Promise<T>): Promise<T> {
+/** what the span reads of a message (a `JsMsg` is one) */
+export interface ConsumedMessage {
+  readonly subject: string;
+  readonly headers?: HeaderReader;
+  readonly info: { readonly deliveryCount: number };
+}
+
+export function consumeInSpan<T>(
+  msg: ConsumedMessage,
+  consumer: string,
+  work: () => Promise<T>,
+): Promise<T> {
   return inSpan(
     `${msg.subject} process`,
     {

@@ -4,3 +4,4 @@ export * from './rpc-context';
 export * from './rpc-envelope';
 export * from './rpc-handler.decorator';
 export * from './consume-in-span';
+export * from './durable-consumer';

@@ -13,3 +13,4 @@ export * from './images/push-manifest-list';
 export * from './images/push-artifact';
 export * from './nats-regions';
 export * from './tcp-proxy';
+export * from './otlp-collector';

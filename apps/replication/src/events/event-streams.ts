@@ -19,14 +19,8 @@ import {
   peerEventsStreamName,
   type RegionId,
 } from '@meridian/contracts';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  type ConsumerConfig,
-  type JetStreamManager,
-  type StreamConfig,
-  type StreamSource,
-} from '@nats-io/jetstream';
+import { type DurableConsumerSpec, ensureDurableConsumer } from '@meridian/messaging';
+import { type JetStreamManager, type StreamConfig, type StreamSource } from '@nats-io/jetstream';
 
 const dayMs = 24 * 60 * 60 * 1000;
 const nanosPerMs = 1_000_000;
@@ -75,28 +69,29 @@ export async function ensurePeerEventsStream(
   return name;
 }
 
-/** A durable pull consumer over `filter`; an existing one is kept as it is, position and all. */
-export async function ensureConsumer(
-  jsm: JetStreamManager,
-  stream: string,
-  durable: string,
-  filter: string,
-): Promise<void> {
-  const config: Partial<ConsumerConfig> = {
-    durable_name: durable,
-    filter_subject: filter,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    max_deliver: -1,
-    ack_wait: ackWaitMs * nanosPerMs,
-    max_ack_pending: 1000,
+/** The durable on this region's own stream: its pushes and the outcomes written here. */
+export function localConsumerSpec(region: RegionId): DurableConsumerSpec {
+  return consumerSpec(eventStreamName(region), localConsumerName, eventSubjectWildcard(region));
+}
+
+/** The durable on the peer events stream that takes `peer`'s events. */
+export function peerConsumerSpec(region: RegionId, peer: RegionId): DurableConsumerSpec {
+  return consumerSpec(
+    peerEventsStreamName(region),
+    peerConsumerName(peer),
+    eventSubjectWildcard(peer),
+  );
+}
+
+function consumerSpec(stream: string, durable: string, filter: string): DurableConsumerSpec {
+  return {
+    stream,
+    durable,
+    filterSubjects: [filter],
+    deliverPolicy: 'all',
+    ackWaitMs,
+    maxAckPending: 1000,
   };
-  try {
-    await jsm.consumers.info(stream, durable);
-  } catch (error) {
-    if (!/consumer not found/i.test(String(error))) throw error;
-    await jsm.consumers.add(stream, config);
-  }
 }
 
 /** Every stream and consumer replication reads, for `region` and its peers. */
@@ -105,14 +100,8 @@ export async function ensureReplicationConsumers(
   region: RegionId,
   peers: readonly RegionId[],
 ): Promise<void> {
-  await ensureConsumer(
-    jsm,
-    eventStreamName(region),
-    localConsumerName,
-    eventSubjectWildcard(region),
-  );
+  await ensureDurableConsumer(jsm, localConsumerSpec(region));
   if (peers.length === 0) return;
-  const stream = await ensurePeerEventsStream(jsm, region, peers);
-  for (const peer of peers)
-    await ensureConsumer(jsm, stream, peerConsumerName(peer), eventSubjectWildcard(peer));
+  await ensurePeerEventsStream(jsm, region, peers);
+  for (const peer of peers) await ensureDurableConsumer(jsm, peerConsumerSpec(region, peer));
 }

@@ -3,12 +3,11 @@ import { Outbox } from '@meridian/database';
 import { createLogger } from '@meridian/telemetry';
 import {
   FakeAdvisoryMatcher,
-  FakeLayerReader,
   FakeRegistryClient,
   RecordingReferrerPublisher,
 } from '../../test/fakes/fake-scan-parts';
 import { InMemoryScansRepository } from '../../test/fakes/in-memory-scans.repository';
-import { ScansService } from '../scans/scans.service';
+import { ScanReportsService } from '../scans/scan-reports.service';
 import { AdvisoryRefresh } from './advisory-refresh';
 
 const logger = createLogger({ service: 'scan', region: 'us-east', level: 'silent' });
@@ -29,18 +28,16 @@ class ScriptedMatcher extends FakeAdvisoryMatcher {
 function refresher(...outcomes: (boolean | Error)[]) {
   const advisories = new ScriptedMatcher();
   advisories.outcomes.push(...outcomes);
-  const scans = new ScansService(
+  const reports = new ScanReportsService(
     new InMemoryScansRepository(),
-    new FakeLayerReader(),
     advisories,
     new RecordingReferrerPublisher(),
     new FakeRegistryClient(),
     new Outbox('scan', new HybridLogicalClock('us-east', () => 1_700_000_000_000)),
-    { region: 'us-east', enabled: true, quarantineSeverity: 'HIGH' },
     logger,
   );
-  const rematch = jest.spyOn(scans, 'rematch');
-  return { sut: new AdvisoryRefresh(advisories, scans, 3600, logger), advisories, rematch };
+  const rematch = jest.spyOn(reports, 'rematch');
+  return { sut: new AdvisoryRefresh(advisories, reports, 3600, logger), advisories, rematch };
 }
 
 describe(AdvisoryRefresh.name, () => {

@@ -1,7 +1,7 @@
 /**
  * Rereads the advisory database at boot, on SIGHUP and every
  * MERIDIAN_ADVISORY_DB_REFRESH_SECONDS; when it changed, re-matches the stored images
- * (ScansService.rematch), which announces new findings. Rereads never overlap; a database
+ * (ScanReportsService.rematch), which announces new findings. Rereads never overlap; a database
  * that fails to load keeps the one in hand (logged).
  */
 import {
@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { describeScanError } from '@meridian/scanning';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
-import { ScansService } from '../scans/scans.service';
+import { ScanReportsService } from '../scans/scan-reports.service';
 import { AdvisoryMatcher } from './advisory-matcher';
 
 export const refreshSecondsToken = Symbol('AdvisoryRefreshSeconds');
@@ -25,7 +25,7 @@ export class AdvisoryRefresh implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     private readonly advisories: AdvisoryMatcher,
-    private readonly scans: ScansService,
+    private readonly reports: ScanReportsService,
     @Inject(refreshSecondsToken) private readonly refreshSeconds: number,
     @InjectLogger() private readonly logger: Logger,
   ) {}
@@ -57,7 +57,7 @@ export class AdvisoryRefresh implements OnApplicationBootstrap, OnApplicationShu
         { reason, fingerprint: this.advisories.fingerprint, errors: errors.slice(0, 20) },
         'advisory database loaded',
       );
-      await this.scans.rematch();
+      await this.reports.rematch();
     } catch (err) {
       this.logger.error({ err, reason }, 'advisory database could not be reread');
     }

@@ -14,32 +14,45 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { eventStreamName, manifestPushed } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import {
+  DurableConsumer,
+  JetStreamDurableSource,
+  Messaging,
+  exponentialBackoff,
+} from '@meridian/messaging';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
-import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { type ScanSettings, scanSettingsToken } from './scan.settings';
 import { ScansService } from './scans.service';
 
 export const consumerName = 'scan';
 
-const nanosPerMs = 1_000_000;
-const ackWaitMs = 60_000;
-const pullExpiresMs = 2_000;
-const restartPauseMs = 1_000;
-const maxRetryDelayMs = 60_000;
 const maxAttempts = 12;
 
 @Injectable()
 export class PushedImagesConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private stopped = false;
-  private running?: Promise<void>;
+  private readonly consumer: DurableConsumer;
 
   constructor(
     @Inject(scanSettingsToken) private readonly settings: ScanSettings,
     private readonly messaging: Messaging,
-    private readonly scans: ScansService,
+    scans: ScansService,
     @InjectLogger() private readonly logger: Logger,
-  ) {}
+  ) {
+    this.consumer = new DurableConsumer(
+      new JetStreamDurableSource(messaging),
+      {
+        stream: eventStreamName(settings.region),
+        durable: consumerName,
+        filterSubjects: [manifestPushed.subject(settings.region)],
+        deliverPolicy: 'all',
+        ackWaitMs: 60_000,
+        retryDelayMs: exponentialBackoff(500, 60_000),
+        giveUpAfterAttempts: maxAttempts,
+        logger,
+      },
+      { handle: ({ payload }) => scans.scanPushed(manifestPushed.schema.parse(payload)) },
+    );
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.settings.enabled) {
@@ -47,66 +60,10 @@ export class PushedImagesConsumer implements OnApplicationBootstrap, BeforeAppli
       return;
     }
     await this.messaging.ensureEventStream();
-    await this.ensureConsumer();
-    this.running = this.run();
+    await this.consumer.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.running;
-  }
-
-  private async ensureConsumer(): Promise<void> {
-    const jsm = await this.messaging.jetStreamManager();
-    const stream = eventStreamName(this.settings.region);
-    try {
-      await jsm.consumers.info(stream, consumerName);
-    } catch (error) {
-      if (!/consumer not found/i.test(String(error))) throw error;
-      await jsm.consumers.add(stream, {
-        durable_name: consumerName,
-        filter_subject: manifestPushed.subject(this.settings.region),
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        max_deliver: -1,
-        ack_wait: ackWaitMs * nanosPerMs,
-      });
-    }
-  }
-
-  private async run(): Promise<void> {
-    const stream = eventStreamName(this.settings.region);
-    while (!this.stopped) {
-      try {
-        const consumer = await this.messaging.jetStream().consumers.get(stream, consumerName);
-        while (!this.stopped) {
-          const msg = await consumer.next({ expires: pullExpiresMs });
-          if (msg) await this.take(msg);
-        }
-      } catch (err) {
-        if (this.stopped) break;
-        this.logger.warn({ err, durable: consumerName }, 'event consumer stopped, restarting');
-        await new Promise((resolve) => setTimeout(resolve, restartPauseMs));
-      }
-    }
-  }
-
-  private async take(msg: JsMsg): Promise<void> {
-    const heartbeat = setInterval(() => msg.working(), ackWaitMs / 3);
-    const attempt = msg.info.deliveryCount;
-    try {
-      await this.scans.scanPushed(manifestPushed.schema.parse(msg.json()));
-      msg.ack();
-    } catch (err) {
-      if (attempt >= maxAttempts) {
-        this.logger.error({ err, attempt }, 'giving up scanning a pushed image');
-        msg.term();
-        return;
-      }
-      this.logger.warn({ err, attempt }, 'failed to scan a pushed image, retrying');
-      msg.nak(Math.min(maxRetryDelayMs, 500 * 2 ** (attempt - 1)));
-    } finally {
-      clearInterval(heartbeat);
-    }
+    await this.consumer.stop();
   }
 }

@@ -15,6 +15,7 @@ import {
   RecordingReferrerPublisher,
 } from '../../test/fakes/fake-scan-parts';
 import { InMemoryScansRepository } from '../../test/fakes/in-memory-scans.repository';
+import { ScanReportsService } from './scan-reports.service';
 import { ScansService } from './scans.service';
 
 const repo = 'team/app';
@@ -90,12 +91,13 @@ function scanner() {
     { region: 'us-east', enabled: true, quarantineSeverity: 'HIGH' },
     logger,
   );
-  return { sut, scans, layers, advisories, referrers, registry };
+  const reports = new ScanReportsService(scans, advisories, referrers, registry, outbox, logger);
+  return { sut, reports, scans, layers, advisories, referrers, registry };
 }
 
 describe(ScansService.name, () => {
   it('reports findings, attaches the SBOM and the report, announces it and fails quarantine at HIGH', async () => {
-    const { sut, scans, layers, advisories, referrers, registry } = scanner();
+    const { sut, reports, scans, layers, advisories, referrers, registry } = scanner();
     const vulnerable = image('debian layer');
     layers.byLayer.set(vulnerable.layer, {
       os: { id: 'debian', versionId: '12' },
@@ -106,7 +108,7 @@ describe(ScansService.name, () => {
 
     await sut.scanPushed(pushed(vulnerable.body, mediaTypes.ociManifest));
 
-    const report = await sut.report(repo, vulnerable.digest);
+    const report = await reports.report(repo, vulnerable.digest);
     expect(report.findings).toEqual({ CRITICAL: 0, HIGH: 1, MEDIUM: 0, LOW: 1, UNKNOWN: 0 });
     expect(report.images[0]).toMatchObject({
       digest: vulnerable.digest,
@@ -150,7 +152,7 @@ describe(ScansService.name, () => {
   });
 
   it('scans an image pushed by sha512 whose layers are sha512, reporting it by that digest', async () => {
-    const { sut, layers, advisories, referrers, registry } = scanner();
+    const { sut, reports, layers, advisories, referrers, registry } = scanner();
     const vulnerable = image('sha512 layer', {}, 'sha512');
     layers.byLayer.set(vulnerable.layer, { packages: [pkg('openssl', '3.0.1')], errors: [] });
     advisories.advisories.set('openssl', [openssl]);
@@ -159,7 +161,7 @@ describe(ScansService.name, () => {
       pushed(vulnerable.body, mediaTypes.ociManifest, { digest: vulnerable.digest }),
     );
 
-    const report = await sut.report(repo, vulnerable.digest);
+    const report = await reports.report(repo, vulnerable.digest);
     expect(report.digest).toMatch(/^sha512:/);
     expect(report.findings.HIGH).toBe(1);
     expect(referrers.attached[0]!.subject).toMatchObject({ digest: vulnerable.digest });
@@ -186,7 +188,7 @@ describe(ScansService.name, () => {
   });
 
   it('fails an image a layer of which could not be read, and keeps the error in the report', async () => {
-    const { sut, layers, registry } = scanner();
+    const { sut, reports, layers, registry } = scanner();
     const broken = image('truncated');
     layers.byLayer.set(broken.layer, {
       packages: [],
@@ -196,12 +198,12 @@ describe(ScansService.name, () => {
     await sut.scanPushed(pushed(broken.body, mediaTypes.ociManifest));
 
     expect(registry.decisions[0]).toMatchObject({ state: 'failed' });
-    const report = await sut.report(repo, broken.digest);
+    const report = await reports.report(repo, broken.digest);
     expect(report.images[0]!.errors).toEqual([`layer ${broken.layer}: unexpected end of archive`]);
   });
 
   it('scans each platform image of an index, reading an image already scanned only once', async () => {
-    const { sut, layers, registry } = scanner();
+    const { sut, reports, layers, registry } = scanner();
     const amd64 = image('amd64');
     const arm64 = image('arm64');
     layers.byLayer.set(amd64.layer, { packages: [pkg('bash', '5.2')], errors: [] });
@@ -232,7 +234,7 @@ describe(ScansService.name, () => {
 
     await sut.scanPushed(pushed(index, mediaTypes.ociIndex));
 
-    const report = await sut.report(repo, sha256Digest(index));
+    const report = await reports.report(repo, sha256Digest(index));
     expect(report.images.map((entry) => [entry.platform, entry.packages])).toEqual([
       ['linux/amd64', 1],
       ['linux/arm64', 2],
@@ -263,8 +265,32 @@ describe(ScansService.name, () => {
     expect(scans.events).toEqual([]);
   });
 
+  it('counts as new what a push again finds since the database changed, reading no layer', async () => {
+    const { sut, scans, layers, advisories } = scanner();
+    const target = image('pushed again');
+    layers.byLayer.set(target.layer, { packages: [pkg('openssl', '3.0.1')], errors: [] });
+    await sut.scanPushed(pushed(target.body, mediaTypes.ociManifest));
+    advisories.fingerprint = 'db-2';
+    advisories.advisories.set('openssl', [openssl]);
+
+    await sut.scanPushed(pushed(target.body, mediaTypes.ociManifest, { tag: 'v2' }));
+
+    expect(layers.reads).toBe(1);
+    expect(scans.events.map((event) => event.payload['newFindings'])).toEqual([0, 1]);
+  });
+});
+
+describe(ScanReportsService.name, () => {
   it('re-matches stored packages when the database changes, announcing only new findings', async () => {
-    const { sut, scans, layers, advisories, referrers, registry } = scanner();
+    const {
+      sut: scanning,
+      reports: sut,
+      scans,
+      layers,
+      advisories,
+      referrers,
+      registry,
+    } = scanner();
     const target = image('rematch');
     registry.manifests.set(target.digest, { mediaType: mediaTypes.ociManifest, body: target.body });
     layers.byLayer.set(target.layer, {
@@ -272,7 +298,7 @@ describe(ScansService.name, () => {
       errors: [],
     });
     advisories.advisories.set('zlib1g', [zlib]);
-    await sut.scanPushed(pushed(target.body, mediaTypes.ociManifest));
+    await scanning.scanPushed(pushed(target.body, mediaTypes.ociManifest));
     expect(await sut.rematch()).toBe(0);
 
     advisories.fingerprint = 'db-2';
@@ -297,22 +323,8 @@ describe(ScansService.name, () => {
     });
   });
 
-  it('counts as new what a push again finds since the database changed, reading no layer', async () => {
-    const { sut, scans, layers, advisories } = scanner();
-    const target = image('pushed again');
-    layers.byLayer.set(target.layer, { packages: [pkg('openssl', '3.0.1')], errors: [] });
-    await sut.scanPushed(pushed(target.body, mediaTypes.ociManifest));
-    advisories.fingerprint = 'db-2';
-    advisories.advisories.set('openssl', [openssl]);
-
-    await sut.scanPushed(pushed(target.body, mediaTypes.ociManifest, { tag: 'v2' }));
-
-    expect(layers.reads).toBe(1);
-    expect(scans.events.map((event) => event.payload['newFindings'])).toEqual([0, 1]);
-  });
-
   it('answers MANIFEST_UNKNOWN for an image it has not scanned', async () => {
-    const { sut } = scanner();
+    const { reports: sut } = scanner();
 
     await expect(sut.report(repo, sha256Digest('nothing'))).rejects.toMatchObject({
       code: 'MANIFEST_UNKNOWN',

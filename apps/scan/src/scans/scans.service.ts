@@ -1,9 +1,10 @@
 /**
- * The rules of scanning. A push of an image (or of an index: each platform image) in this
- * region is read once per image digest: its layers' packages are kept, matched against the
- * advisory database, and the result becomes a report, an SBOM and a report referrer attached
- * to the image, `scan.completed.v1`, and the quarantine decision (passed when no finding is at
- * or above MERIDIAN_QUARANTINE_SEVERITY and every layer could be read, failed otherwise).
+ * Scanning a push. A push of an image (or of an index: each platform image) in this region is
+ * read once per image digest: its layers' packages are kept, matched against the advisory
+ * database, and the result becomes a report, an SBOM and a report referrer attached to the
+ * image, `scan.completed.v1`, and the quarantine decision (passed when no finding is at or
+ * above MERIDIAN_QUARANTINE_SEVERITY and every layer could be read, failed otherwise). What
+ * becomes of a report afterwards (served, re-matched) is scan-reports.service.ts.
  *
  * Every step is idempotent, so an event redelivered after a crash ends the same way: images
  * are keyed by digest, the SBOM and report documents are built deterministically from what is
@@ -13,9 +14,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type ManifestPushed,
-  RegistryError,
   type ScanFinding,
-  type ScanReport,
   type Severity,
   scanCompleted,
   scanReportArtifactType,
@@ -34,11 +33,11 @@ import { ReferrerPublisher } from '../referrers/referrer-publisher';
 import { LayerReader } from './layer-reader';
 import { type ImageEntry, scannableImages } from './read-pushed-manifest';
 import { RegistryClient } from './registry.client';
+import { countBySeverity, renderReport } from './render-report';
 import { type ScanSettings, scanSettingsToken } from './scan.settings';
 import { type ScannedImage, type StoredReport, findingKey } from './scanned-image';
 import { ScansRepository } from './scans.repository';
 
-const severities: Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
 /** errors a scan.completed event carries at most (the report has them all) */
 const maxEventErrors = 50;
 
@@ -85,7 +84,7 @@ export class ScansService {
       artifactType: cycloneDxMediaType,
       bytes: Buffer.from(JSON.stringify(this.sbomOf(stored, images))),
     });
-    const document = this.reportOf({ ...stored, sbomDigest }, images);
+    const document = renderReport({ ...stored, sbomDigest }, images);
     const reportDigest = await this.referrers.attach(subject, {
       artifactType: scanReportArtifactType,
       bytes: Buffer.from(JSON.stringify(document)),
@@ -119,108 +118,6 @@ export class ScansService {
     );
   }
 
-  /** The stored report of a pushed manifest, as the gateway serves it. */
-  async report(repository: string, digest: string): Promise<ScanReport> {
-    const stored = await this.scans.findReport(repository, digest);
-    if (!stored) {
-      throw new RegistryError('MANIFEST_UNKNOWN', 'no scan report for this manifest', {
-        repository,
-        digest,
-      });
-    }
-    const images = await Promise.all(stored.images.map((image) => this.storedImage(image.digest)));
-    return this.reportOf(stored, images);
-  }
-
-  /**
-   * After the advisory database changed: re-matches every image matched with another one,
-   * from its stored packages, and announces `scan.completed.v1` for each report that gained
-   * findings. Returns how many images were re-matched.
-   */
-  async rematch(): Promise<number> {
-    const fingerprint = this.advisories.fingerprint;
-    const stale = await this.scans.imagesMatchedWith(fingerprint);
-    const added = new Map<string, number>();
-    for (const image of stale) {
-      const { findings } = this.advisories.match(image.packages);
-      const before = new Set(image.findings.map(findingKey));
-      const fresh = findings.filter((finding) => !before.has(findingKey(finding))).length;
-      await this.scans.updateFindings(image.digest, findings, fingerprint);
-      if (fresh > 0) added.set(image.digest, fresh);
-    }
-    await this.announceNewFindings(added);
-    if (stale.length > 0)
-      this.logger.info({ images: stale.length, fingerprint }, 'images re-matched');
-    return stale.length;
-  }
-
-  private async announceNewFindings(added: Map<string, number>): Promise<void> {
-    const announced = new Set<string>();
-    for (const digest of added.keys()) {
-      for (const stored of await this.scans.reportsContaining(digest)) {
-        const key = `${stored.repository}@${stored.digest}`;
-        if (announced.has(key)) continue;
-        announced.add(key);
-        const images = await Promise.all(
-          stored.images.map((image) => this.storedImage(image.digest)),
-        );
-        const reportDigest = (await this.reattachReport(stored, images)) ?? stored.reportDigest;
-        await this.scans.saveReport(
-          { ...stored, reportDigest },
-          {
-            def: scanCompleted,
-            payload: {
-              ...this.outbox.envelope({ actor: { name: 'meridian-scan' } }),
-              repository: stored.repository,
-              digest: stored.digest,
-              mediaType: stored.mediaType,
-              ...(stored.tag === undefined ? {} : { tag: stored.tag }),
-              findings: countBySeverity(images.flatMap((image) => image.findings)),
-              newFindings: stored.images.reduce(
-                (sum, image) => sum + (added.get(image.digest) ?? 0),
-                0,
-              ),
-              reportDigest,
-              sbomDigest: stored.sbomDigest,
-              errors: [],
-            },
-          },
-        );
-      }
-    }
-  }
-
-  /**
-   * Attaches the re-matched report as a new report referrer, so other regions, which read
-   * reports from referrers, see the new findings too. Undefined when the image is gone.
-   */
-  private async reattachReport(
-    stored: StoredReport,
-    images: ScannedImage[],
-  ): Promise<string | undefined> {
-    try {
-      const subject = await this.registry.manifest(stored.repository, stored.digest);
-      return await this.referrers.attach(
-        {
-          repository: stored.repository,
-          digest: stored.digest,
-          mediaType: subject.mediaType,
-          size: subject.body.byteLength,
-        },
-        {
-          artifactType: scanReportArtifactType,
-          bytes: Buffer.from(JSON.stringify(this.reportOf(stored, images))),
-        },
-      );
-    } catch (err) {
-      this.logger.warn(
-        { err, repository: stored.repository, digest: stored.digest },
-        'the re-matched report could not be attached',
-      );
-      return undefined;
-    }
-  }
-
   /** The stored image, matched again when its findings came from another database. */
   private async scanImage(entry: ImageEntry): Promise<ScannedImage> {
     const stored = await this.scans.findImage(entry.digest);
@@ -246,12 +143,6 @@ export class ScansService {
       matchedAt: now,
     };
     await this.scans.saveImage(image);
-    return image;
-  }
-
-  private async storedImage(digest: string): Promise<ScannedImage> {
-    const image = await this.scans.findImage(digest);
-    if (!image) throw new Error(`the report names image ${digest}, which is not stored`);
     return image;
   }
 
@@ -291,37 +182,6 @@ export class ScansService {
       },
     );
   }
-
-  private reportOf(report: StoredReport, images: ScannedImage[]): ScanReport {
-    const findings = images.flatMap((image) => image.findings);
-    return {
-      repository: report.repository,
-      digest: report.digest,
-      mediaType: report.mediaType,
-      scannedAt: report.scannedAt,
-      matchedAt: latest(images.map((image) => image.matchedAt)) ?? report.scannedAt,
-      findings: countBySeverity(findings),
-      images: images.map((image, index) => ({
-        digest: image.digest,
-        ...(report.images[index]?.platform ? { platform: report.images[index].platform } : {}),
-        ...(image.os ? { os: describeOs(image.os) } : {}),
-        packages: image.packages.length,
-        findings: image.findings,
-        errors: image.readErrors,
-      })),
-      ...(report.reportDigest ? { reportDigest: report.reportDigest } : {}),
-      ...(report.sbomDigest ? { sbomDigest: report.sbomDigest } : {}),
-    };
-  }
-}
-
-function countBySeverity(findings: readonly ScanFinding[]): Record<Severity, number> {
-  const counts = Object.fromEntries(severities.map((severity) => [severity, 0])) as Record<
-    Severity,
-    number
-  >;
-  for (const finding of findings) counts[finding.severity] += 1;
-  return counts;
 }
 
 function describeFailure(
@@ -340,14 +200,6 @@ function describeFailure(
   return parts.join('; ');
 }
 
-function describeOs(os: { id: string; versionId?: string; prettyName?: string }): string {
-  return os.prettyName ?? [os.id, os.versionId].filter(Boolean).join(' ');
-}
-
 function earliest(times: string[]): string {
   return [...times].sort()[0] ?? new Date().toISOString();
-}
-
-function latest(times: string[]): string | undefined {
-  return [...times].sort().at(-1);
 }

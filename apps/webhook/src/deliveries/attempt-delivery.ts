@@ -4,10 +4,12 @@
  * answer — success on 2xx; otherwise another attempt after a backoff, or the dead letter
  * once the attempts or the age are spent. Nothing here throws: every failure is an outcome.
  * The attempt's log shows the request without the signature and without the credentials of
- * custom headers (redact-headers.ts).
+ * custom headers (redact-headers.ts). Each attempt is a span of the trace its delivery was
+ * recorded in: the trace of the event, and of the push or change behind it.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { type DeliveryAttempt, reservedWebhookHeaders } from '@meridian/contracts';
+import { SpanKind, extractTraceContext, inSpan } from '@meridian/telemetry';
 import { AddressPolicy } from '../outbound/address-policy';
 import { resolveTarget } from '../outbound/resolve-target';
 import { sendRequest } from '../outbound/send-request';
@@ -35,7 +37,25 @@ export class AttemptDelivery {
     private readonly secrets: SecretBox,
   ) {}
 
-  async run(delivery: DueDelivery): Promise<void> {
+  run(delivery: DueDelivery): Promise<void> {
+    const carrier = delivery.traceContext;
+    return inSpan(
+      'webhook deliver',
+      {
+        kind: SpanKind.CLIENT,
+        parent: carrier ? extractTraceContext({ get: (key) => carrier[key] }) : undefined,
+        attributes: {
+          'meridian.webhook.name': delivery.webhook,
+          'meridian.webhook.action': delivery.action,
+          'meridian.webhook.delivery_id': delivery.id,
+          'meridian.webhook.attempt': delivery.attempts + 1,
+        },
+      },
+      () => this.attempt(delivery),
+    );
+  }
+
+  private async attempt(delivery: DueDelivery): Promise<void> {
     const webhook = await this.webhooks.find(delivery.webhook);
     if (!webhook) return this.deliveries.abandon(delivery.id, 'the webhook was deleted');
     if (webhook.status === 'disabled' && delivery.action !== 'ping')

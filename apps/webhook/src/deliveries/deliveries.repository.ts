@@ -3,10 +3,13 @@
  * and the log of every attempt. A delivery is taken by setting a lease (several replicas of
  * the service share the queue with `for update skip locked`); each attempt's outcome and the
  * delivery's next state commit together. Inserting deliveries notifies the runners at once.
+ * A delivery keeps the trace context it was recorded in (the consumer span of its event), so
+ * its attempts continue that trace.
  */
 import { Injectable } from '@nestjs/common';
 import type { DeliveryAttempt, DeliveryState, DeliveryView } from '@meridian/contracts';
 import { InjectSql, type Sql } from '@meridian/database';
+import { injectTraceContext } from '@meridian/telemetry';
 
 export const deliveriesChannel = 'meridian_webhook_deliveries';
 
@@ -29,6 +32,8 @@ export interface DueDelivery {
   body: string;
   attempts: number;
   createdAt: Date;
+  /** the trace context it was recorded in (`traceparent`, `tracestate`) */
+  traceContext?: Record<string, string>;
 }
 
 export interface AttemptOutcome {
@@ -70,6 +75,8 @@ export class DeliveriesRepository {
   /** Records deliveries (an event seen again records nothing twice) and wakes the runners. */
   async record(deliveries: readonly NewDelivery[]): Promise<void> {
     if (deliveries.length === 0) return;
+    const traceContext: Record<string, string> = {};
+    injectTraceContext({ set: (key, value) => (traceContext[key] = value) });
     const rows = deliveries.map((delivery) => ({
       id: delivery.id,
       webhook: delivery.webhook,
@@ -78,6 +85,7 @@ export class DeliveriesRepository {
       content_type: delivery.contentType,
       body: delivery.body,
       redelivery_of: delivery.redeliveryOf ?? null,
+      trace_context: Object.keys(traceContext).length > 0 ? this.sql.json(traceContext) : null,
     }));
     await this.sql.begin(async (tx) => {
       await tx`
@@ -109,6 +117,7 @@ export class DeliveriesRepository {
         body: string;
         attempts: number;
         created_at: Date;
+        trace_context: Record<string, string> | null;
       }>
     >`
       with candidates as (
@@ -133,7 +142,7 @@ export class DeliveriesRepository {
       set lease_until = now() + ${leaseMs} * interval '1 millisecond'
       from chosen where d.id = chosen.id
       returning d.id, d.webhook, d.event_id, d.action, d.content_type, d.body, d.attempts,
-                d.created_at`;
+                d.created_at, d.trace_context`;
     return rows.map((row) => ({
       id: row.id,
       webhook: row.webhook,
@@ -143,6 +152,7 @@ export class DeliveriesRepository {
       body: row.body,
       attempts: row.attempts,
       createdAt: row.created_at,
+      ...(row.trace_context ? { traceContext: row.trace_context } : {}),
     }));
   }
 

@@ -1,26 +1,33 @@
 /**
  * The durable JetStream consumer `webhook` on this region's event stream: pushes (once ready
- * here), deletes, quarantine changes and scans (see durable-stream-consumer.ts for how each
- * event is taken).
+ * here), deletes, quarantine changes and scans (see notifying-consumer.ts for how each event
+ * is taken).
  */
-import { Inject, Injectable } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { eventNameOfSubject, eventStreamName, eventSubjectWildcard } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { type DurableConsumer, Messaging } from '@meridian/messaging';
 import { type Logger, loggerToken } from '@meridian/telemetry';
-import { DurableStreamConsumer } from './durable-stream-consumer';
 import { NotificationsService, regionToken } from './notifications.service';
+import { notifyingConsumer } from './notifying-consumer';
 
 export const consumerName = 'webhook';
 
 @Injectable()
-export class RegionEventsConsumer extends DurableStreamConsumer {
+export class RegionEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly consumer: DurableConsumer;
+
   constructor(
     @Inject(regionToken) region: string,
-    messaging: Messaging,
+    private readonly messaging: Messaging,
     notifications: NotificationsService,
     @Inject(loggerToken) logger: Logger,
   ) {
-    super(
+    this.consumer = notifyingConsumer(
       {
         stream: eventStreamName(region),
         durable: consumerName,
@@ -33,7 +40,12 @@ export class RegionEventsConsumer extends DurableStreamConsumer {
     );
   }
 
-  protected ensureStream(): Promise<void> {
-    return this.messaging.ensureEventStream();
+  async onApplicationBootstrap(): Promise<void> {
+    await this.messaging.ensureEventStream();
+    await this.consumer.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer.stop();
   }
 }

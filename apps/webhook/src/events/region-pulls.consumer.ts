@@ -3,7 +3,7 @@
  * (`MERIDIAN_<REGION>_PULLS`: a day at most, bounded in bytes, never sourced by another
  * region), where the gateway announces each manifest it serves. Its `image.pulled.v1` fire
  * this region's `pull` webhooks, through the same scope, filter and delivery machinery as the
- * events (durable-stream-consumer.ts).
+ * events (notifying-consumer.ts).
  *
  * Pulls are many and `pull` webhooks rare, so the stream and the consumer exist only while
  * some enabled webhook of this region has the `pull` action: without them nats-server drops
@@ -19,31 +19,29 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { pullNameOfSubject, pullStreamName, pullSubjectWildcard } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { type DurableConsumer, Messaging } from '@meridian/messaging';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { EnabledWebhooks } from '../webhooks/enabled-webhooks';
-import { DurableStreamConsumer } from './durable-stream-consumer';
 import { NotificationsService, regionToken } from './notifications.service';
+import { notifyingConsumer } from './notifying-consumer';
 
 export const pullsConsumerName = 'webhook-pulls';
 export const pullsCheckIntervalMs = 10_000;
 
 @Injectable()
-export class RegionPullsConsumer
-  extends DurableStreamConsumer
-  implements OnApplicationBootstrap, BeforeApplicationShutdown
-{
+export class RegionPullsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly consumer: DurableConsumer;
   private settling: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
 
   constructor(
     @Inject(regionToken) private readonly region: string,
-    messaging: Messaging,
+    private readonly messaging: Messaging,
     notifications: NotificationsService,
     private readonly webhooks: EnabledWebhooks,
     @Inject(loggerToken) private readonly log: Logger,
   ) {
-    super(
+    this.consumer = notifyingConsumer(
       {
         stream: pullStreamName(region),
         durable: pullsConsumerName,
@@ -57,7 +55,7 @@ export class RegionPullsConsumer
     webhooks.whenChanged(() => this.settle());
   }
 
-  override async onApplicationBootstrap(): Promise<void> {
+  async onApplicationBootstrap(): Promise<void> {
     await this.settle();
     this.timer = setInterval(() => {
       this.webhooks.forget();
@@ -66,14 +64,16 @@ export class RegionPullsConsumer
     this.timer.unref();
   }
 
-  override async beforeApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.settling;
-    await super.beforeApplicationShutdown();
+    await this.consumer.stop();
   }
 
-  protected ensureStream(): Promise<void> {
-    return this.messaging.ensurePullStream();
+  /** Creates the stream and the durable (or brings them up to date) and takes pulls. */
+  private async start(): Promise<void> {
+    await this.messaging.ensurePullStream();
+    await this.consumer.start();
   }
 
   /** Keeps the stream and the consumer while a `pull` webhook wants them; never throws. */
@@ -92,8 +92,8 @@ export class RegionPullsConsumer
 
   /** Stops the consumer and deletes the stream, so pulls cost nothing here or in NATS. */
   private async retire(): Promise<void> {
-    if (this.taking) {
-      await this.stop();
+    if (this.consumer.taking) {
+      await this.consumer.stop();
       this.log.info('no pull webhook is left: pulls are no longer kept');
     }
     const jsm = await this.messaging.jetStreamManager();

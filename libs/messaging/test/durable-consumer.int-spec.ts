@@ -1,27 +1,29 @@
 /**
- * The consumer loop on a real nats-server: acknowledged only after the handler succeeded,
+ * The durable consumer on a real nats-server, configured as replication runs it: acknowledged only after the handler succeeded,
  * retried with backoff after a failure (each failed attempt reported), one repository's
  * events in order while another repository's go ahead.
  */
 import { randomUUID } from 'node:crypto';
-import { eventStreamName, eventSubject } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { eventNameOfSubject, eventStreamName, eventSubject } from '@meridian/contracts';
 import { createLogger } from '@meridian/telemetry';
 import { type TestNatsServer, expectEventually, startNatsServer } from '@meridian/testing';
 import {
-  type ConsumedEvent,
-  DurableEventConsumer,
-  type EventHandler,
-} from '../src/events/durable-event.consumer';
-import { ensureConsumer } from '../src/events/event-streams';
+  DurableConsumer,
+  type DurableEvent,
+  type DurableEventHandler,
+  JetStreamDurableSource,
+  ensureDurableConsumer,
+  exponentialBackoff,
+} from '../src/durable-consumer';
+import { Messaging } from '../src/messaging';
 
 const region = 'us-east';
 const logger = createLogger({ service: 'replication', region, level: 'silent' });
 
-describe(DurableEventConsumer.name, () => {
+describe(DurableConsumer.name, () => {
   let nats: TestNatsServer;
   let messaging: Messaging;
-  let sut: DurableEventConsumer | undefined;
+  let sut: DurableConsumer | undefined;
 
   beforeAll(async () => {
     nats = await startNatsServer();
@@ -39,18 +41,26 @@ describe(DurableEventConsumer.name, () => {
     await nats?.stop();
   });
 
-  async function consume(durable: string, handler: EventHandler, concurrency = 4) {
-    const jsm = await messaging.jetStreamManager();
+  async function consume(durable: string, handler: DurableEventHandler, concurrency = 4) {
     const stream = eventStreamName(region);
-    await ensureConsumer(jsm, stream, durable, `meridian.${region}.evt.${durable}.>`);
-    sut = new DurableEventConsumer(messaging.jetStream(), handler, {
-      stream,
-      durable,
-      concurrency,
-      failedAfterAttempts: 5,
-      logger,
-    });
-    sut.start();
+    sut = new DurableConsumer(
+      new JetStreamDurableSource(messaging),
+      {
+        stream,
+        durable,
+        filterSubjects: [`meridian.${region}.evt.${durable}.>`],
+        deliverPolicy: 'all',
+        ackWaitMs: 15_000,
+        eventNameOf: eventNameOfSubject,
+        concurrency,
+        orderingKey: (event) => (event.payload as { repository: string }).repository,
+        retryDelayMs: exponentialBackoff(500, 30_000),
+        logger,
+      },
+      handler,
+    );
+    await sut.start();
+    const jsm = await messaging.jetStreamManager();
     return async () => (await jsm.consumers.info(stream, durable)).num_ack_pending;
   }
 
@@ -67,7 +77,7 @@ describe(DurableEventConsumer.name, () => {
     const attempts: { attempt: number; at: number }[] = [];
     const failures: number[] = [];
     const unacknowledged = await consume('retried', {
-      apply: async (event) => {
+      handle: async (event) => {
         attempts.push({ attempt: event.attempt, at: Date.now() });
         if (event.attempt < 3) throw new Error('peer store unreachable');
       },
@@ -96,7 +106,7 @@ describe(DurableEventConsumer.name, () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     let blocked = true;
     await consume('ordered', {
-      apply: async (event: ConsumedEvent) => {
+      handle: async (event: DurableEvent) => {
         const { repository } = event.payload as { repository: string };
         if (repository === 'team/slow' && blocked) {
           blocked = false;
@@ -104,7 +114,6 @@ describe(DurableEventConsumer.name, () => {
         }
         applied.push(`${event.name}:${repository}`);
       },
-      failed: async () => undefined,
     });
     await publish('ordered', 'team/slow');
     await publish('ordered', 'team/slow');
@@ -119,5 +128,43 @@ describe(DurableEventConsumer.name, () => {
         'ordered.pushed.v1:team/slow',
       ]),
     );
+  });
+
+  it('creates a durable as declared, and brings an existing one up to date, keeping its position', async () => {
+    const jsm = await messaging.jetStreamManager();
+    const stream = eventStreamName(region);
+    const spec = {
+      stream,
+      durable: 'updated',
+      filterSubjects: [`meridian.${region}.evt.updated.>`],
+      deliverPolicy: 'new' as const,
+      ackWaitMs: 30_000,
+    };
+    await ensureDurableConsumer(jsm, spec);
+    expect((await jsm.consumers.info(stream, 'updated')).config).toMatchObject({
+      filter_subject: `meridian.${region}.evt.updated.>`,
+      ack_policy: 'explicit',
+      deliver_policy: 'new',
+      max_deliver: -1,
+      ack_wait: 30_000 * 1_000_000,
+    });
+    await publish('updated', 'team/api');
+    const taken = await messaging.jetStream().consumers.get(stream, 'updated');
+    await (await taken.next({ expires: 2_000 }))?.ackAck();
+
+    await ensureDurableConsumer(jsm, {
+      ...spec,
+      filterSubjects: [`meridian.${region}.evt.>`],
+      ackWaitMs: 15_000,
+      maxAckPending: 10,
+    });
+    const updated = await jsm.consumers.info(stream, 'updated');
+    expect(updated.config).toMatchObject({
+      filter_subject: `meridian.${region}.evt.>`,
+      ack_wait: 15_000 * 1_000_000,
+      max_ack_pending: 10,
+    });
+    expect(updated.delivered.consumer_seq).toBe(1);
+    expect(updated.num_ack_pending).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * A stand-in OpenTelemetry collector for tests: an HTTP server that takes what the OTLP
  * HTTP/JSON exporters of child processes send to `/v1/traces` and keeps the spans, so a
- * test can follow one trace from the gateway into the services it calls.
+ * test can follow one trace from the gateway into the services it calls, in every region.
  */
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,12 +13,14 @@ export interface CollectedSpan {
   name: string;
   /** `service.name` of the process that sent it */
   service: string;
+  /** `meridian.region` of the process that sent it */
+  region?: string;
 }
 
 interface OtlpTraces {
   resourceSpans?: {
     resource?: { attributes?: { key: string; value: { stringValue?: string } }[] };
-    scopeSpans?: { spans?: Omit<CollectedSpan, 'service'>[] }[];
+    scopeSpans?: { spans?: Omit<CollectedSpan, 'service' | 'region'>[] }[];
   }[];
 }
 
@@ -55,9 +57,11 @@ export class OtlpCollector {
   private take(body: string): void {
     const traces = JSON.parse(body) as OtlpTraces;
     for (const resourceSpans of traces.resourceSpans ?? []) {
-      const service =
-        resourceSpans.resource?.attributes?.find((attribute) => attribute.key === 'service.name')
-          ?.value.stringValue ?? 'unknown';
+      const attributes = resourceSpans.resource?.attributes ?? [];
+      const attribute = (key: string) =>
+        attributes.find((candidate) => candidate.key === key)?.value.stringValue;
+      const service = attribute('service.name') ?? 'unknown';
+      const region = attribute('meridian.region');
       for (const scope of resourceSpans.scopeSpans ?? []) {
         for (const span of scope.spans ?? []) {
           this.spans.push({
@@ -66,6 +70,7 @@ export class OtlpCollector {
             parentSpanId: span.parentSpanId || undefined,
             name: span.name,
             service,
+            ...(region === undefined ? {} : { region }),
           });
         }
       }
