@@ -19,7 +19,7 @@ import { RegistryExceptionFilter } from './http/registry-exception.filter';
 import { managementControllers } from './management/management.providers';
 import { ManifestBodyCache } from './manifests/manifest-body.cache';
 import { ManifestsController } from './manifests/manifests.controller';
-import { PullAnnouncer } from './manifests/pull-announcer';
+import { NatsPullPublisher, PullAnnouncer, PullPublisher } from './manifests/pull-announcer';
 import { ReferrersController } from './referrers/referrers.controller';
 import { ReplicatedScanReports } from './scans/replicated-scan-reports';
 import { ScansController } from './scans/scans.controller';
@@ -73,6 +73,7 @@ export class AppModule {
         BlobsController,
         CatalogController,
         ManifestsController,
+        { provide: PullPublisher, useClass: NatsPullPublisher },
         PullAnnouncer,
         ReferrersController,
         ReplicatedScanReports,

@@ -59,11 +59,11 @@ export class AppModule {
         { provide: RegistryClient, useClass: NatsRegistryClient },
         { provide: ScansRepository, useClass: SqlScansRepository },
         ScansService,
-        ScansHandler,
         // the database is loaded before the first event is taken
         AdvisoryRefresh,
         PushedImagesConsumer,
       ],
+      controllers: [ScansHandler],
     };
   }
 }

@@ -12,7 +12,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { RegistryError, type UploadSession, type UploadState, blobRpc } from '@meridian/contracts';
-import { type RpcContext, Messaging } from '@meridian/messaging';
+import { type RpcContext, RpcClient } from '@meridian/messaging';
 import {
   type DistributionRoute,
   OciValidationError,
@@ -42,7 +42,7 @@ type UploadRoute = Extract<DistributionRoute, { kind: 'upload' }>;
 @Injectable()
 export class UploadsController {
   constructor(
-    private readonly messaging: Messaging,
+    private readonly rpc: RpcClient,
     @Inject(storageDriverToken) private readonly storage: StorageDriver,
     private readonly digesters: UploadDigesters,
     private readonly locks: UploadLocks,
@@ -58,7 +58,7 @@ export class UploadsController {
     if (mount !== undefined) return this.mount(route, mount, request, reply, context);
     if (digest !== undefined) parseDigest(digest);
 
-    const started = await this.messaging.request(
+    const started = await this.rpc.request(
       blobRpc.uploadStart,
       { repository: route.name },
       { context },
@@ -80,7 +80,7 @@ export class UploadsController {
     if (request.method === 'DELETE') return this.cancel(route.name, uploadId, reply, context);
 
     return this.locks.run(uploadId, async () => {
-      const session = await this.messaging.request(
+      const session = await this.rpc.request(
         blobRpc.uploadGet,
         { repository: route.name, uploadId },
         { context },
@@ -113,7 +113,7 @@ export class UploadsController {
     // Without `from`, the blob service takes the blob from any repository that has it: only
     // a caller who may read every repository may have that; anyone else gets a plain session.
     const mountable = from !== undefined || mayReadEveryRepository(request.meridianIdentity);
-    const started = await this.messaging.request(
+    const started = await this.rpc.request(
       blobRpc.uploadStart,
       mountable ? { repository: route.name, mount: { digest, from } } : { repository: route.name },
       { context },
@@ -143,7 +143,7 @@ export class UploadsController {
       digester,
       expectedBytes,
     });
-    const advanced = await this.messaging.request(
+    const advanced = await this.rpc.request(
       blobRpc.uploadAdvance,
       { repository: name, uploadId: session.uploadId, fromOffset: session.offset, state },
       { context },
@@ -199,7 +199,7 @@ export class UploadsController {
         actual,
       });
     }
-    const blob = await this.messaging.request(
+    const blob = await this.rpc.request(
       blobRpc.uploadComplete,
       { repository: name, uploadId: session.uploadId, digest, state },
       { context },
@@ -216,7 +216,7 @@ export class UploadsController {
     reply: FastifyReply,
     context: RpcContext,
   ): Promise<void> {
-    await this.messaging.request(blobRpc.uploadCancel, { repository: name, uploadId }, { context });
+    await this.rpc.request(blobRpc.uploadCancel, { repository: name, uploadId }, { context });
     this.digesters.forget(uploadId);
     writeResponse(reply, 204, {});
   }
@@ -225,7 +225,7 @@ export class UploadsController {
   private async cancelQuietly(name: string, uploadId: string, context: RpcContext): Promise<void> {
     this.digesters.forget(uploadId);
     try {
-      await this.messaging.request(
+      await this.rpc.request(
         blobRpc.uploadCancel,
         { repository: name, uploadId },
         { context },

@@ -11,7 +11,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { eventStreamName } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { Nats, ensureEventStream } from '@meridian/messaging';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { LookupsService } from '../lookups/lookups.service';
 import { ReplicationService } from '../replication/replication.service';
@@ -41,7 +41,7 @@ export class ReplicationConsumers implements OnApplicationBootstrap, BeforeAppli
   constructor(
     @Inject(replicationSettingsToken) private readonly settings: ReplicationSettings,
     @Inject(replicationConcurrencyToken) private readonly concurrency: number,
-    private readonly messaging: Messaging,
+    private readonly messaging: Nats,
     private readonly replication: ReplicationService,
     private readonly lookups: LookupsService,
     @Inject(loggerToken) private readonly logger: Logger,
@@ -49,7 +49,7 @@ export class ReplicationConsumers implements OnApplicationBootstrap, BeforeAppli
 
   async onApplicationBootstrap(): Promise<void> {
     const { region, peers } = this.settings;
-    await this.messaging.ensureEventStream();
+    await ensureEventStream(await this.messaging.jetStreamManager(), this.messaging.region);
     await ensureReplicationConsumers(await this.messaging.jetStreamManager(), region, peers);
     this.consumers.push(
       this.consumer(eventStreamName(region), localConsumerName, {

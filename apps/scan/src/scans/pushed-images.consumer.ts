@@ -14,7 +14,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { eventStreamName, manifestPushed } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { Nats, ensureEventStream } from '@meridian/messaging';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { type ScanSettings, scanSettingsToken } from './scan-settings';
@@ -36,7 +36,7 @@ export class PushedImagesConsumer implements OnApplicationBootstrap, BeforeAppli
 
   constructor(
     @Inject(scanSettingsToken) private readonly settings: ScanSettings,
-    private readonly messaging: Messaging,
+    private readonly messaging: Nats,
     private readonly scans: ScansService,
     @InjectLogger() private readonly logger: Logger,
   ) {}
@@ -46,7 +46,7 @@ export class PushedImagesConsumer implements OnApplicationBootstrap, BeforeAppli
       this.logger.info('scanning is off: MERIDIAN_ADVISORY_DB names no advisory database');
       return;
     }
-    await this.messaging.ensureEventStream();
+    await ensureEventStream(await this.messaging.jetStreamManager(), this.messaging.region);
     await this.ensureConsumer();
     this.running = this.run();
   }

@@ -10,7 +10,7 @@
  * one whose stream is not always wanted starts and stops the loop itself.
  */
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
-import type { Messaging } from '@meridian/messaging';
+import type { Nats } from '@meridian/messaging';
 import type { Logger } from '@meridian/telemetry';
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import type { NotificationsService } from './notifications.service';
@@ -37,7 +37,7 @@ export abstract class DurableStreamConsumer
 
   protected constructor(
     private readonly consumed: ConsumedStream,
-    protected readonly messaging: Messaging,
+    protected readonly messaging: Nats,
     private readonly notifications: NotificationsService,
     private readonly logger: Logger,
   ) {}

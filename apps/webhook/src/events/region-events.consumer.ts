@@ -5,7 +5,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { eventNameOfSubject, eventStreamName, eventSubjectWildcard } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { Nats, ensureEventStream } from '@meridian/messaging';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { DurableStreamConsumer } from './durable-stream-consumer';
 import { NotificationsService, regionToken } from './notifications.service';
@@ -16,7 +16,7 @@ export const consumerName = 'webhook';
 export class RegionEventsConsumer extends DurableStreamConsumer {
   constructor(
     @Inject(regionToken) region: string,
-    messaging: Messaging,
+    messaging: Nats,
     notifications: NotificationsService,
     @Inject(loggerToken) logger: Logger,
   ) {
@@ -33,7 +33,7 @@ export class RegionEventsConsumer extends DurableStreamConsumer {
     );
   }
 
-  protected ensureStream(): Promise<void> {
-    return this.messaging.ensureEventStream();
+  protected async ensureStream(): Promise<void> {
+    return ensureEventStream(await this.messaging.jetStreamManager(), this.messaging.region);
   }
 }

@@ -19,7 +19,8 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { pullNameOfSubject, pullStreamName, pullSubjectWildcard } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { Nats } from '@meridian/messaging';
+import { ensurePullStream } from './region-pulls.stream';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { EnabledWebhooks } from '../webhooks/enabled-webhooks';
 import { DurableStreamConsumer } from './durable-stream-consumer';
@@ -38,7 +39,7 @@ export class RegionPullsConsumer
 
   constructor(
     @Inject(regionToken) private readonly region: string,
-    messaging: Messaging,
+    messaging: Nats,
     notifications: NotificationsService,
     private readonly webhooks: EnabledWebhooks,
     @Inject(loggerToken) private readonly log: Logger,
@@ -72,8 +73,8 @@ export class RegionPullsConsumer
     await super.beforeApplicationShutdown();
   }
 
-  protected ensureStream(): Promise<void> {
-    return this.messaging.ensurePullStream();
+  protected async ensureStream(): Promise<void> {
+    return ensurePullStream(await this.messaging.jetStreamManager(), this.region);
   }
 
   /** Keeps the stream and the consumer while a `pull` webhook wants them; never throws. */

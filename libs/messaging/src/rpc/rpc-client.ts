@@ -43,6 +43,11 @@ export class RpcClient {
     this.proxy = new NatsRpcClientProxy(nats);
   }
 
+  /** the region this process runs in: where a request goes unless it names another */
+  get region(): string {
+    return this.nats.region;
+  }
+
   /** Calls an RPC in this region (or another, through the NATS supercluster). */
   async request<D extends RpcDefinition>(
     def: D,
