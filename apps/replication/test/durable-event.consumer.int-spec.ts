@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { eventStreamName, eventSubject } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { Nats, EventPublisher, ensureEventStream } from '@meridian/messaging';
 import { createLogger } from '@meridian/telemetry';
 import { type TestNatsServer, expectEventually, startNatsServer } from '@meridian/testing';
 import {
@@ -20,13 +20,13 @@ const logger = createLogger({ service: 'replication', region, level: 'silent' })
 
 describe(DurableEventConsumer.name, () => {
   let nats: TestNatsServer;
-  let messaging: Messaging;
+  let messaging: Nats;
   let sut: DurableEventConsumer | undefined;
 
   beforeAll(async () => {
     nats = await startNatsServer();
-    messaging = await Messaging.connect({ servers: nats.url, region, service: 'test', logger });
-    await messaging.ensureEventStream();
+    messaging = await Nats.connect({ servers: nats.url, region, service: 'test', logger });
+    await ensureEventStream(await messaging.jetStreamManager(), messaging.region);
   });
 
   afterEach(async () => {
@@ -56,7 +56,7 @@ describe(DurableEventConsumer.name, () => {
 
   function publish(resource: string, repository: string): Promise<void> {
     const eventId = randomUUID();
-    return messaging.publishEvent(
+    return new EventPublisher(messaging).publishEvent(
       eventSubject(region, `${resource}.pushed.v1`),
       { repository, eventId },
       eventId,
