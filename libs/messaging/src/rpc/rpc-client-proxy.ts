@@ -6,7 +6,7 @@
 import { RegistryError } from '@meridian/contracts';
 import { ClientNats, NatsRecord, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
-import { Nats } from '../nats';
+import type { Nats } from '../nats';
 import { isErrorBody } from './rpc-errors';
 
 /** A request's payload with its headers and how long it waits for the answer. */
