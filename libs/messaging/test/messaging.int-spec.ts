@@ -148,6 +148,29 @@ describe(RpcClient.name, () => {
     await expect(sut.request(nobody, {})).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 
+  it('refuses to start a service with a handler whose pattern no contract defines', async () => {
+    @Controller()
+    class StrayHandler {
+      @MessagePattern('echo.shout.v1')
+      shout(): object {
+        return {};
+      }
+    }
+    @Module({
+      imports: [
+        MessagingModule.forRootAsync({
+          useFactory: () => ({ servers: nats.url, region: 'us-east', service: 'echo', logger }),
+        }),
+        RpcServerModule,
+      ],
+      controllers: [StrayHandler],
+    })
+    class StrayModule {}
+    await expect(startRpcService({ module: StrayModule }, { logger: false })).rejects.toThrow(
+      'no rpc is defined for pattern echo.shout.v1',
+    );
+  });
+
   it('publishes an event once per event id', async () => {
     const publisher = new EventPublisher(caller);
     await ensureEventStream(await caller.jetStreamManager(), 'us-east');

@@ -2,15 +2,20 @@
  * One call that runs a Meridian service which has no HTTP API of its own (auth, manifest,
  * blob, replication, webhook, scan …):
  *
- *   void bootstrapService({ service: serviceName, loadConfig, module: AppModule.forRoot });
+ *   void bootstrapService({
+ *     service: serviceName,
+ *     loadConfig,
+ *     module: AppModule.forRoot,
+ *     strategy: NatsRpcServer,
+ *   });
  *
  * It reads the configuration (a bad value stops the process with a message naming the
  * keys), names the logger, metrics and traces after the service and region, starts the
- * Nest microservice on the service's transport strategy (`strategy`: NatsRpcServer, which
- * answers its `@MessagePattern` handlers), checks its readiness probes once (so "service ready" means NATS, the
- * database and the store answer, and every RPC subscription is registered), serves
- * `/livez`, `/readyz`, `/metrics` on MERIDIAN_HEALTH_PORT when set, and stops gracefully
- * on SIGTERM/SIGINT: readiness turns 503, the transport stops taking requests and waits for
+ * Nest microservice on the service's transport strategy (`strategy`: NatsRpcServer from
+ * libs/messaging, which answers its `@MessagePattern` handlers), checks its readiness
+ * probes once (so "service ready" means NATS, the database and the store answer, and every
+ * RPC subscription is registered), serves `/livez`, `/readyz`, `/metrics` on
+ * MERIDIAN_HEALTH_PORT when set, and stops gracefully on SIGTERM/SIGINT: readiness turns 503, the transport stops taking requests and waits for
  * the answers in progress, then Nest's shutdown hooks stop the consumers and wait for the
  * work in hand, within MERIDIAN_SHUTDOWN_GRACE_SECONDS; exit 0.
  */

@@ -40,7 +40,9 @@ export class NatsRpcServer extends ServerNats {
   }
 
   override bindEvents(connection: NatsConnection): void {
-    for (const pattern of this.messageHandlers.keys()) {
+    for (const [pattern, handler] of this.messageHandlers) {
+      // events come from JetStream, through their durable consumers, not from here
+      if (handler.isEventHandler) continue;
       // a pattern no contract defines could be neither validated nor called
       if (!rpcDefinitionOf(pattern)) throw new Error(`no rpc is defined for pattern ${pattern}`);
       const subscription = connection.subscribe(rpcSubjectOfPattern(this.nats.region, pattern), {

@@ -17,6 +17,11 @@ export async function startRpcService(
     inject: [NatsRpcServer],
     useFactory: (strategy: NatsRpcServer) => ({ strategy }),
   });
-  await app.listen();
+  try {
+    await app.listen();
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   return app;
 }
