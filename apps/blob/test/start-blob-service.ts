@@ -100,11 +100,7 @@ export async function startBlobService(
   }
 }
 
-async function readEvents(
-  sql: postgres.Sql,
-  client: Nats,
-  region: string,
-): Promise<StoredEvent[]> {
+async function readEvents(sql: postgres.Sql, client: Nats, region: string): Promise<StoredEvent[]> {
   await expectEventually(async () => {
     const [{ pending }] = await sql<
       { pending: number }[]

@@ -14,12 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegistryError, blobRpc, isRegistryError, manifestRpc } from '@meridian/contracts';
-import {
-  Nats,
-  RpcClient,
-  fakeAnswer,
-  startFakeRpcService,
-} from '@meridian/messaging';
+import { Nats, RpcClient, fakeAnswer, startFakeRpcService } from '@meridian/messaging';
 import { freePort } from '@meridian/process';
 import { FilesystemStorageDriver } from '@meridian/storage';
 import { createLogger } from '@meridian/telemetry';

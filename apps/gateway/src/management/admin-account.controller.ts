@@ -41,10 +41,6 @@ export class AdminAccountController {
     @Param('slot') slot: string,
   ): Promise<RpcResponse<typeof rpc.adminRenewPassword>> {
     const options = managementContext(request);
-    return this.rpc.request(
-      rpc.adminRenewPassword,
-      { slot: validInput(SlotParam, slot) },
-      options,
-    );
+    return this.rpc.request(rpc.adminRenewPassword, { slot: validInput(SlotParam, slot) }, options);
   }
 }

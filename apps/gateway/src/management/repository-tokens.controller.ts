@@ -92,11 +92,7 @@ export class RepositoryTokensController {
   @Authorize('identities:manage')
   async delete(@Req() request: FastifyRequest, @Param('name') name: string): Promise<void> {
     const options = managementContext(request);
-    await this.rpc.request(
-      rpc.tokenDelete,
-      { name: validInput(IdentityName, name) },
-      options,
-    );
+    await this.rpc.request(rpc.tokenDelete, { name: validInput(IdentityName, name) }, options);
   }
 
   @Post(':name/passwords/:slot/generate')

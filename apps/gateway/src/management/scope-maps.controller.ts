@@ -61,11 +61,7 @@ export class ScopeMapsController {
   @Authorize('identities:manage')
   get(@Req() request: FastifyRequest, @Param('name') name: string): Promise<ScopeMapView> {
     const options = managementContext(request);
-    return this.rpc.request(
-      rpc.scopeMapGet,
-      { name: validInput(IdentityName, name) },
-      options,
-    );
+    return this.rpc.request(rpc.scopeMapGet, { name: validInput(IdentityName, name) }, options);
   }
 
   @Delete(':name')
@@ -73,10 +69,6 @@ export class ScopeMapsController {
   @Authorize('identities:manage')
   async delete(@Req() request: FastifyRequest, @Param('name') name: string): Promise<void> {
     const options = managementContext(request);
-    await this.rpc.request(
-      rpc.scopeMapDelete,
-      { name: validInput(IdentityName, name) },
-      options,
-    );
+    await this.rpc.request(rpc.scopeMapDelete, { name: validInput(IdentityName, name) }, options);
   }
 }

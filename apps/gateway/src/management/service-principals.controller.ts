@@ -62,11 +62,7 @@ export class ServicePrincipalsController {
   @Authorize('identities:manage')
   get(@Req() request: FastifyRequest, @Param('id') id: string): Promise<ServicePrincipalView> {
     const options = managementContext(request);
-    return this.rpc.request(
-      rpc.servicePrincipalGet,
-      { id: validInput(IdentityName, id) },
-      options,
-    );
+    return this.rpc.request(rpc.servicePrincipalGet, { id: validInput(IdentityName, id) }, options);
   }
 
   @Delete(':id')

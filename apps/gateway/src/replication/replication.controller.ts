@@ -44,11 +44,7 @@ export class ReplicationController {
   async regions(
     @Req() request: FastifyRequest,
   ): Promise<RpcResponse<typeof replicationRpc.regions>> {
-    return this.rpc.request(
-      replicationRpc.regions,
-      {},
-      { context: buildRpcContext(request) },
-    );
+    return this.rpc.request(replicationRpc.regions, {}, { context: buildRpcContext(request) });
   }
 
   @Get('metrics')

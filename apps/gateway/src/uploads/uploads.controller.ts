@@ -225,11 +225,7 @@ export class UploadsController {
   private async cancelQuietly(name: string, uploadId: string, context: RpcContext): Promise<void> {
     this.digesters.forget(uploadId);
     try {
-      await this.rpc.request(
-        blobRpc.uploadCancel,
-        { repository: name, uploadId },
-        { context },
-      );
+      await this.rpc.request(blobRpc.uploadCancel, { repository: name, uploadId }, { context });
     } catch (error) {
       this.logger.warn({ repository: name, uploadId, err: error }, 'failed to cancel upload');
     }

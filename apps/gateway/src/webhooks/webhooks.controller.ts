@@ -87,11 +87,7 @@ export class WebhooksController {
   async update(@Req() request: FastifyRequest, @Param('name') name: string): Promise<WebhookView> {
     const options = managementContext(request);
     const settings = validInput(WebhookSettings.partial(), await readJsonBody(request.raw));
-    return this.rpc.request(
-      rpc.update,
-      { name: validInput(WebhookName, name), settings },
-      options,
-    );
+    return this.rpc.request(rpc.update, { name: validInput(WebhookName, name), settings }, options);
   }
 
   @Delete(':name')
@@ -122,11 +118,7 @@ export class WebhooksController {
   ): Promise<RpcResponse<typeof rpc.events>> {
     const options = managementContext(request);
     const page = validInput(LogQuery, query);
-    return this.rpc.request(
-      rpc.events,
-      { name: validInput(WebhookName, name), ...page },
-      options,
-    );
+    return this.rpc.request(rpc.events, { name: validInput(WebhookName, name), ...page }, options);
   }
 
   @Post(':name/events/:id/redeliver')
