@@ -17,12 +17,12 @@ import { readJsonBody, validInput } from './read-json-input';
 
 @Controller('api/v1/admin')
 export class AdminAccountController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(private readonly client: RpcClient) {}
 
   @Get()
   @Authorize('identities:manage')
   show(@Req() request: FastifyRequest): Promise<RpcResponse<typeof rpc.adminShow>> {
-    return this.rpc.request(rpc.adminShow, {}, managementContext(request));
+    return this.client.request(rpc.adminShow, {}, managementContext(request));
   }
 
   @Patch()
@@ -30,7 +30,7 @@ export class AdminAccountController {
   async update(@Req() request: FastifyRequest): Promise<RpcResponse<typeof rpc.adminUpdate>> {
     const options = managementContext(request);
     const body = validInput(rpc.adminUpdate.request, await readJsonBody(request.raw));
-    return this.rpc.request(rpc.adminUpdate, body, options);
+    return this.client.request(rpc.adminUpdate, body, options);
   }
 
   @Post('passwords/:slot/renew')
@@ -41,6 +41,10 @@ export class AdminAccountController {
     @Param('slot') slot: string,
   ): Promise<RpcResponse<typeof rpc.adminRenewPassword>> {
     const options = managementContext(request);
-    return this.rpc.request(rpc.adminRenewPassword, { slot: validInput(SlotParam, slot) }, options);
+    return this.client.request(
+      rpc.adminRenewPassword,
+      { slot: validInput(SlotParam, slot) },
+      options,
+    );
   }
 }

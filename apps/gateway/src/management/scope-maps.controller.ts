@@ -31,12 +31,12 @@ const PutBody = z.object({
 
 @Controller('api/v1/scope-maps')
 export class ScopeMapsController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(private readonly client: RpcClient) {}
 
   @Get()
   @Authorize('identities:manage')
   list(@Req() request: FastifyRequest): Promise<RpcResponse<typeof rpc.scopeMapList>> {
-    return this.rpc.request(rpc.scopeMapList, {}, managementContext(request));
+    return this.client.request(rpc.scopeMapList, {}, managementContext(request));
   }
 
   @Put(':name')
@@ -48,7 +48,7 @@ export class ScopeMapsController {
   ): Promise<ScopeMapView> {
     const options = managementContext(request);
     const body = validInput(PutBody, await readJsonBody(request.raw));
-    const put = await this.rpc.request(
+    const put = await this.client.request(
       rpc.scopeMapPut,
       { name: validInput(IdentityName, name), ...body },
       options,
@@ -61,7 +61,7 @@ export class ScopeMapsController {
   @Authorize('identities:manage')
   get(@Req() request: FastifyRequest, @Param('name') name: string): Promise<ScopeMapView> {
     const options = managementContext(request);
-    return this.rpc.request(rpc.scopeMapGet, { name: validInput(IdentityName, name) }, options);
+    return this.client.request(rpc.scopeMapGet, { name: validInput(IdentityName, name) }, options);
   }
 
   @Delete(':name')
@@ -69,6 +69,10 @@ export class ScopeMapsController {
   @Authorize('identities:manage')
   async delete(@Req() request: FastifyRequest, @Param('name') name: string): Promise<void> {
     const options = managementContext(request);
-    await this.rpc.request(rpc.scopeMapDelete, { name: validInput(IdentityName, name) }, options);
+    await this.client.request(
+      rpc.scopeMapDelete,
+      { name: validInput(IdentityName, name) },
+      options,
+    );
   }
 }
