@@ -3,6 +3,8 @@
  * (NatsRpcServer, with the contract's validation, the error reply and the answer's span),
  * whose handlers are the functions a test gives. Used where a test needs another service to
  * answer a few RPCs the way it would (the blob service's `statMany`, auth's keys …).
+ * It lives here rather than in libs/testing, whose servers this lib's own tests use: the
+ * two libs would import each other.
  */
 import type { RpcDefinition, RpcRequest, RpcResponse } from '@meridian/contracts';
 import { createLogger } from '@meridian/telemetry';
