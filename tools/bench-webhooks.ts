@@ -18,7 +18,13 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { formatHlc, manifestRpc, replicationCompleted, webhookRpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import {
+  EventPublisher,
+  Nats,
+  RpcClient,
+  fakeAnswer,
+  startFakeRpcService,
+} from '@meridian/messaging';
 import { createLogger } from '@meridian/telemetry';
 import { createTestDatabase, spawnProcess, startNatsServer } from '@meridian/testing';
 
@@ -118,31 +124,35 @@ async function main(): Promise<void> {
     onLine: process.env['BENCH_VERBOSE'] ? (line) => console.log(line.text) : undefined,
   });
   const { receiver, url } = await startReceiver();
-  const messaging = await Messaging.connect({
+  const messaging = await Nats.connect({
     servers: nats.url,
     region,
     service: 'bench',
     logger: createLogger({ service: 'bench', region, level: 'error' }),
   });
   // the manifest service's part: no image here is quarantined (one NATS round trip per push, as in a region)
-  const manifest = await Messaging.connect({
-    servers: nats.url,
-    region,
-    service: 'manifest',
-    logger: createLogger({ service: 'bench', region, level: 'error' }),
-  });
-  manifest.serve(manifestRpc.quarantineState, async () => ({ state: 'none' as const }));
+  const manifest = await startFakeRpcService(
+    {
+      servers: nats.url,
+      region,
+      service: 'manifest',
+      logger: createLogger({ service: 'bench', region, level: 'error' }),
+    },
+    [fakeAnswer(manifestRpc.quarantineState, async () => ({ state: 'none' as const }))],
+  );
+  const publisher = new EventPublisher(messaging);
+  const rpc = new RpcClient(messaging);
   try {
     await service.waitForLine((line) => line.text.includes('"service ready"'), {
       timeoutMs: 60_000,
     });
     const publish = async (repository: string) => {
       const event = completedEvent(repository);
-      await messaging.publishEvent(replicationCompleted.subject(region), event, event.eventId);
+      await publisher.publishEvent(replicationCompleted.subject(region), event, event.eventId);
       return { eventId: event.eventId, at: performance.now() };
     };
     const put = (name: string, scope: string) =>
-      messaging.request(webhookRpc.put, {
+      rpc.request(webhookRpc.put, {
         name,
         defaultRegion: region,
         settings: { serviceUri: url, actions: ['push'], scope },

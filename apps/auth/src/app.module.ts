@@ -77,6 +77,8 @@ export class AppModule {
         ScopeMapsService,
         RepositoryTokensService,
         ApplyAuthChangeService,
+      ],
+      controllers: [
         AccessTokensHandler,
         AdminAccountHandler,
         ServicePrincipalsHandler,

@@ -4,8 +4,7 @@
  * as the gateway does, and a JetStream consumer collecting every event the region's stream
  * receives.
  */
-import { NestFactory } from '@nestjs/core';
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestMicroservice } from '@nestjs/common';
 import {
   type RpcDefinition,
   type RpcRequest,
@@ -15,7 +14,7 @@ import {
   eventStreamName,
 } from '@meridian/contracts';
 import { type Sql, createSql } from '@meridian/database';
-import { Messaging, type RpcContext } from '@meridian/messaging';
+import { Nats, RpcClient, type RpcContext, startRpcService } from '@meridian/messaging';
 import { createLogger } from '@meridian/telemetry';
 import {
   type TestDatabase,
@@ -40,8 +39,9 @@ export class AuthServiceHarness {
   private constructor(
     private readonly db: TestDatabase,
     private readonly nats: TestNatsServer,
-    private readonly app: INestApplicationContext,
-    readonly client: Messaging,
+    private readonly app: INestMicroservice,
+    private readonly gateway: Nats,
+    readonly client: RpcClient,
     readonly events: StreamEvent[],
     private readonly stopCollecting: () => Promise<void>,
     readonly sql: Sql,
@@ -72,25 +72,35 @@ export class AuthServiceHarness {
       loginIdentityFailureLimit: 100,
       ...overrides,
     };
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, logger }), {
+    const app = await startRpcService(AppModule.forRoot({ config, logger }), {
       logger: false,
       abortOnError: false,
     });
-    await app.get(Messaging).connection.flush();
-    const client = await Messaging.connect({
+    await app.get(Nats).connection.flush();
+    const gateway = await Nats.connect({
       servers: nats.url,
       region: config.region,
       service: 'gateway',
       logger,
     });
-    const { events, stop } = await collectEvents(client);
-    return new AuthServiceHarness(db, nats, app, client, events, stop, createSql(db.url), config);
+    const { events, stop } = await collectEvents(gateway);
+    return new AuthServiceHarness(
+      db,
+      nats,
+      app,
+      gateway,
+      new RpcClient(gateway),
+      events,
+      stop,
+      createSql(db.url),
+      config,
+    );
   }
 
   async stop(): Promise<void> {
     await this.stopCollecting();
     await this.app.close();
-    await this.client.close();
+    await this.gateway.close();
     await this.sql.end();
     await this.nats.stop();
     await this.db.drop();
@@ -140,7 +150,7 @@ export class AuthServiceHarness {
 
 /** An ordered consumer from the start of the region's stream, collecting in the background. */
 async function collectEvents(
-  messaging: Messaging,
+  messaging: Nats,
 ): Promise<{ events: StreamEvent[]; stop(): Promise<void> }> {
   const consumer = await messaging.jetStream().consumers.get(eventStreamName(messaging.region));
   const messages = await consumer.consume();

@@ -52,11 +52,10 @@ export class AppModule {
         { provide: UploadsRepository, useClass: SqlUploadsRepository },
         BlobsService,
         UploadsService,
-        BlobsHandler,
-        UploadsHandler,
         UploadSweeper,
         UploadSessionsMetric,
       ],
+      controllers: [BlobsHandler, UploadsHandler],
     };
   }
 }

@@ -4,6 +4,7 @@
  * `bootstrapService` (libs/telemetry).
  */
 import 'reflect-metadata';
+import { NatsRpcServer } from '@meridian/messaging';
 import { bootstrapService } from '@meridian/telemetry';
 import { AppModule, serviceName } from './app.module';
 import { loadConfig } from './config';
@@ -12,4 +13,5 @@ void bootstrapService({
   service: serviceName,
   loadConfig,
   module: ({ config, logger }) => AppModule.forRoot(config, logger),
+  strategy: NatsRpcServer,
 });

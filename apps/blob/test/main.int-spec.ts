@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { blobRpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { Nats, RpcClient } from '@meridian/messaging';
 import { createLogger } from '@meridian/telemetry';
 import {
   type ManagedProcess,
@@ -94,12 +94,13 @@ describe('blob main', () => {
     );
 
     const logger = createLogger({ service: 'blob-main-test', region: 'eu-west', level: 'silent' });
-    const client = await Messaging.connect({
+    const connection = await Nats.connect({
       servers: nats.url,
       region: 'eu-west',
       service: 'test-client',
       logger,
     });
+    const client = new RpcClient(connection);
     try {
       const started = await client.request(blobRpc.uploadStart, { repository: 'team/app' });
       expect(started.kind).toBe('session');
@@ -108,7 +109,7 @@ describe('blob main', () => {
         /^meridian_upload_sessions 1$/m,
       );
     } finally {
-      await client.close();
+      await connection.close();
     }
 
     // a clean shutdown well within the grace period ends with exit code 0, as orchestrators expect

@@ -1,16 +1,15 @@
 /**
  * The blob service for one integration test file: its real AppModule on a fresh database,
  * its own nats-server and a temporary filesystem store, plus what a test needs around it:
- * a second Messaging client to call the RPCs (as the gateway does), the store's driver to
+ * an RPC client to call the RPCs (as the gateway does), the store's driver to
  * stream bytes (the gateway's part of an upload), and the region's event stream.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { NestFactory } from '@nestjs/core';
 import { eventStreamName } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { Nats, RpcClient, startRpcService } from '@meridian/messaging';
 import { type StorageDriver, createStorageDriver } from '@meridian/storage';
 import { NestPinoLogger, createLogger } from '@meridian/telemetry';
 import { createTestDatabase, expectEventually, startNatsServer } from '@meridian/testing';
@@ -28,7 +27,7 @@ export interface BlobServiceUnderTest {
   readonly region: string;
   readonly config: BlobConfig;
   /** calls the service's RPCs */
-  readonly client: Messaging;
+  readonly client: RpcClient;
   /** the service's store, as the gateway sees it */
   readonly store: StorageDriver;
   readonly storeDir: string;
@@ -66,20 +65,20 @@ export async function startBlobService(
       logLevel: 'debug',
     };
     const { logger, logLines } = capturingLogger(region);
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, logger), {
+    const app = await startRpcService(AppModule.forRoot(config, logger), {
       logger: new NestPinoLogger(logger),
       abortOnError: false,
     });
     cleanups.push(() => app.close());
-    await app.get(Messaging).connection.flush();
+    await app.get(Nats).connection.flush();
 
-    const client = await Messaging.connect({
+    const connection = await Nats.connect({
       servers: nats.url,
       region,
       service: 'blob-test-client',
       logger,
     });
-    cleanups.push(() => client.close());
+    cleanups.push(() => connection.close());
     const sql = postgres(database.url, { max: 2, onnotice: () => undefined });
     cleanups.push(() => sql.end({ timeout: 5 }));
     const store = await createStorageDriver(config.storage);
@@ -87,12 +86,12 @@ export async function startBlobService(
     return {
       region,
       config,
-      client,
+      client: new RpcClient(connection),
       store,
       storeDir,
       sql,
       logLines,
-      events: () => readEvents(sql, client, region),
+      events: () => readEvents(sql, connection, region),
       stop,
     };
   } catch (error) {
@@ -101,11 +100,7 @@ export async function startBlobService(
   }
 }
 
-async function readEvents(
-  sql: postgres.Sql,
-  client: Messaging,
-  region: string,
-): Promise<StoredEvent[]> {
+async function readEvents(sql: postgres.Sql, client: Nats, region: string): Promise<StoredEvent[]> {
   await expectEventually(async () => {
     const [{ pending }] = await sql<
       { pending: number }[]

@@ -15,8 +15,17 @@ import {
   eventSubject,
   pullStreamName,
   pullSubject,
+  pullSubjectWildcard,
 } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import {
+  EventPublisher,
+  type FakeAnswer,
+  Nats,
+  RpcClient,
+  ensureEventStream,
+  fakeAnswer,
+  startFakeRpcService,
+} from '@meridian/messaging';
 import { startNatsServer as startNatsServerProcess } from '@meridian/process';
 import { createLogger } from '@meridian/telemetry';
 import {
@@ -40,20 +49,29 @@ describe('the NATS credentials of the embedded default', () => {
   let credentials: NatsCredentials;
   let usEast: TestNatsServer;
   let euWest: TestNatsServer;
-  const connected: Messaging[] = [];
+  const connected: { close(): Promise<void> }[] = [];
   let leafPort: number;
 
+  const optionsOf = (service: MeridianService, region: string) => ({
+    servers: (region === 'us-east' ? usEast : euWest).url,
+    region,
+    service,
+    logger,
+    requestTimeoutMs: 1000,
+    auth: { nkeySeed: credentials.seedOf(region, service) },
+  });
+
   const connectAs = async (service: MeridianService, region = 'us-east') => {
-    const messaging = await Messaging.connect({
-      servers: (region === 'us-east' ? usEast : euWest).url,
-      region,
-      service,
-      logger,
-      requestTimeoutMs: 1000,
-      auth: { nkeySeed: credentials.seedOf(region, service) },
-    });
-    connected.push(messaging);
-    return messaging;
+    const nats = await Nats.connect(optionsOf(service, region));
+    connected.push(nats);
+    return nats;
+  };
+
+  /** the service answering `answers` as itself, with its own credentials */
+  const serveAs = async (service: MeridianService, answers: FakeAnswer[]) => {
+    const served = await startFakeRpcService(optionsOf(service, 'us-east'), answers);
+    connected.push(served);
+    return served;
   };
 
   beforeAll(async () => {
@@ -78,7 +96,7 @@ describe('the NATS credentials of the embedded default', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(connected.map((messaging) => messaging.close()));
+    await Promise.all(connected.map((connection) => connection.close()));
     await euWest?.stop();
     await usEast?.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -98,7 +116,7 @@ describe('the NATS credentials of the embedded default', () => {
     );
     const stranger = new TextDecoder().decode(nkeys.createUser().getSeed());
     await expect(
-      Messaging.connect({
+      Nats.connect({
         servers: usEast.url,
         region: 'us-east',
         service: 'auth',
@@ -109,24 +127,25 @@ describe('the NATS credentials of the embedded default', () => {
   });
 
   it('lets the gateway call auth, and refuses the same call from the scan service', async () => {
-    const auth = await connectAs('auth');
     const calls: string[] = [];
-    auth.serve(authManagementRpc.servicePrincipalPut, async ({ id }) => {
-      calls.push(id);
-      const now = new Date().toISOString();
-      return {
-        servicePrincipal: { id, roles: ['Owner' as const], createdAt: now, updatedAt: now },
-        created: true,
-      };
-    });
-    const gateway = await connectAs('gateway');
+    await serveAs('auth', [
+      fakeAnswer(authManagementRpc.servicePrincipalPut, async ({ id }) => {
+        calls.push(id);
+        const now = new Date().toISOString();
+        return {
+          servicePrincipal: { id, roles: ['Owner' as const], createdAt: now, updatedAt: now },
+          created: true,
+        };
+      }),
+    ]);
+    const gateway = new RpcClient(await connectAs('gateway'));
     await expectEventually(async () =>
       expect(
         await gateway.request(authManagementRpc.servicePrincipalPut, { id: 'ci' }),
       ).toMatchObject({ created: true }),
     );
 
-    const scan = await connectAs('scan');
+    const scan = new RpcClient(await connectAs('scan'));
     await expect(
       scan.request(authManagementRpc.servicePrincipalPut, { id: 'intruder', roles: ['Owner'] }),
     ).rejects.toMatchObject({ code: 'UNAVAILABLE' });
@@ -163,14 +182,30 @@ describe('the NATS credentials of the embedded default', () => {
 
   it('lets each service do its own work: events, pulls and their streams', async () => {
     const manifest = await connectAs('manifest');
-    await manifest.ensureEventStream();
-    await manifest.publishEvent(eventSubject('us-east', 'manifest.pushed.v1'), { a: 1 }, 'e-1');
+    await ensureEventStream(await manifest.jetStreamManager(), 'us-east');
+    await new EventPublisher(manifest).publishEvent(
+      eventSubject('us-east', 'manifest.pushed.v1'),
+      { a: 1 },
+      'e-1',
+    );
 
     const webhook = await connectAs('webhook');
-    await webhook.ensurePullStream();
+    // as the webhook service creates it (apps/webhook region-pulls.stream.ts)
+    await (
+      await webhook.jetStreamManager()
+    ).streams.add({ name: pullStreamName('us-east'), subjects: [pullSubjectWildcard('us-east')] });
     const gateway = await connectAs('gateway');
-    expect(await gateway.pullStreamExists()).toBe(true);
-    gateway.publishWithoutAck(pullSubject('us-east', 'image.pulled.v1'), { a: 1 }, 'p-1');
+    const pullStreamExists = await (
+      await gateway.jetStreamManager()
+    ).streams
+      .info(pullStreamName('us-east'))
+      .then(() => true);
+    expect(pullStreamExists).toBe(true);
+    new EventPublisher(gateway).publishWithoutAck(
+      pullSubject('us-east', 'image.pulled.v1'),
+      { a: 1 },
+      'p-1',
+    );
 
     const jsm = await webhook.jetStreamManager();
     await expectEventually(async () =>
@@ -193,7 +228,11 @@ describe('the NATS credentials of the embedded default', () => {
       });
       await observer.flush();
       const blob = await connectAs('blob');
-      await blob.publishEvent(eventSubject('us-east', 'blob.deleted.v1'), { a: 1 }, 'e-2');
+      await new EventPublisher(blob).publishEvent(
+        eventSubject('us-east', 'blob.deleted.v1'),
+        { a: 1 },
+        'e-2',
+      );
       await expectEventually(() =>
         expect(seen).toContain(eventSubject('us-east', 'blob.deleted.v1')),
       );

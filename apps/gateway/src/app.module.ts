@@ -20,7 +20,7 @@ import { RegistryExceptionFilter } from './registry-exception.filter';
 import { managementControllers } from './management/management.providers';
 import { ManifestBodyCache } from './manifests/manifest-body.cache';
 import { ManifestRoutes } from './manifests/manifests.routes';
-import { PullAnnouncer } from './manifests/pull-announcer';
+import { NatsPullPublisher, PullAnnouncer, PullPublisher } from './manifests/pull-announcer';
 import { ReferrerRoutes } from './referrers/referrers.routes';
 import { ReplicatedScanReports } from './scans/replicated-scan-reports';
 import { ScansController } from './scans/scans.controller';
@@ -73,6 +73,7 @@ export class AppModule {
         BlobRoutes,
         CatalogRoutes,
         ManifestRoutes,
+        { provide: PullPublisher, useClass: NatsPullPublisher },
         PullAnnouncer,
         ReferrerRoutes,
         ReplicatedScanReports,

@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegistryError, replicationRpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { type FakeRpcService, fakeAnswer, startFakeRpcService } from '@meridian/messaging';
 import { mediaTypes } from '@meridian/oci';
 import { FilesystemStorageDriver, blobKey } from '@meridian/storage';
 import pino from 'pino';
@@ -30,7 +30,7 @@ const repository = 'geo/deleted';
 describe('deletes answered in their own region while a peer still has the content', () => {
   let registry: RegistryUnderTest;
   let peerDir: string;
-  let replication: Messaging | undefined;
+  let replication: FakeRpcService | undefined;
   let image: { manifest: Manifest; config: Blob; layer: Blob };
   const lookups: string[] = [];
   const saved = {
@@ -65,29 +65,32 @@ describe('deletes answered in their own region while a peer still has the conten
 
   /** This region's replication service as the gateway sees it: eu-west has every reference. */
   async function startPeerThatHasEverything(): Promise<void> {
-    replication = await Messaging.connect({
-      servers: registry.config.natsUrls,
-      region: registry.config.region,
-      service: 'replication',
-      logger: pino({ level: 'silent' }),
-    });
-    replication.serve(replicationRpc.lookupManifest, async (request) => {
-      lookups.push(`manifest ${request.reference}`);
-      return {
-        digest: image.manifest.digest,
-        mediaType: mediaTypes.ociManifest,
-        size: image.manifest.body.length,
-        region: 'eu-west',
-        ...(request.includeBody ? { body: image.manifest.body.toString('base64') } : {}),
-      };
-    });
-    replication.serve(replicationRpc.locateBlob, async (request) => {
-      lookups.push(`blob ${request.digest}`);
-      const blob = [image.config, image.layer].find((held) => held.digest === request.digest);
-      if (!blob) throw new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry');
-      return { region: 'eu-west', size: blob.size };
-    });
-    await replication.connection.flush();
+    replication = await startFakeRpcService(
+      {
+        servers: registry.config.natsUrls,
+        region: registry.config.region,
+        service: 'replication',
+        logger: pino({ level: 'silent' }),
+      },
+      [
+        fakeAnswer(replicationRpc.lookupManifest, async (request) => {
+          lookups.push(`manifest ${request.reference}`);
+          return {
+            digest: image.manifest.digest,
+            mediaType: mediaTypes.ociManifest,
+            size: image.manifest.body.length,
+            region: 'eu-west',
+            ...(request.includeBody ? { body: image.manifest.body.toString('base64') } : {}),
+          };
+        }),
+        fakeAnswer(replicationRpc.locateBlob, async (request) => {
+          lookups.push(`blob ${request.digest}`);
+          const blob = [image.config, image.layer].find((held) => held.digest === request.digest);
+          if (!blob) throw new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry');
+          return { region: 'eu-west', size: blob.size };
+        }),
+      ],
+    );
   }
 
   async function expectGone(path: string, code: string): Promise<void> {

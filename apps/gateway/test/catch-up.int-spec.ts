@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegistryError, replicationRpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { type FakeRpcService, fakeAnswer, startFakeRpcService } from '@meridian/messaging';
 import { mediaTypes, sha256Digest } from '@meridian/oci';
 import { FilesystemStorageDriver, blobKey } from '@meridian/storage';
 import pino from 'pino';
@@ -21,7 +21,7 @@ import { type RegistryUnderTest, startRegistry } from './registry.harness';
 describe('pulls served from a peer region while this one catches up', () => {
   let registry: RegistryUnderTest;
   let peerDir: string;
-  let replication: Messaging | undefined;
+  let replication: FakeRpcService | undefined;
   const saved = {
     peers: process.env['MERIDIAN_PEERS'],
     dir: process.env['MERIDIAN_PEER_EU_WEST_STORAGE_DIR'],
@@ -69,37 +69,40 @@ describe('pulls served from a peer region while this one catches up', () => {
 
   /** This region's replication service, as far as the gateway sees it: eu-west has the image. */
   async function startReplicationStandIn(): Promise<void> {
-    replication = await Messaging.connect({
-      servers: registry.config.natsUrls,
-      region: registry.config.region,
-      service: 'replication',
-      logger: pino({ level: 'silent' }),
-    });
-    replication.serve(replicationRpc.lookupManifest, async (request) => {
-      lookups.push(`manifest ${request.repository} ${request.reference}`);
-      // geo/held: the same image, quarantined in eu-west
-      const held = request.repository === 'geo/held';
-      if (
-        (request.repository !== 'geo/app' && !held) ||
-        ![manifestDigest, 'v1'].includes(request.reference)
-      )
-        throw new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown');
-      return {
-        digest: manifestDigest,
-        mediaType: mediaTypes.ociManifest,
-        size: manifest.length,
-        region: 'eu-west',
-        ...(request.includeBody ? { body: manifest.toString('base64') } : {}),
-        ...(held ? { quarantine: 'quarantined' as const } : {}),
-      };
-    });
-    replication.serve(replicationRpc.locateBlob, async (request) => {
-      lookups.push(`blob ${request.repository} ${request.digest}`);
-      if (request.repository !== 'geo/app' || request.digest !== layer.digest)
-        throw new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry');
-      return { region: 'eu-west', size: layer.bytes.length };
-    });
-    await replication.connection.flush();
+    replication = await startFakeRpcService(
+      {
+        servers: registry.config.natsUrls,
+        region: registry.config.region,
+        service: 'replication',
+        logger: pino({ level: 'silent' }),
+      },
+      [
+        fakeAnswer(replicationRpc.lookupManifest, async (request) => {
+          lookups.push(`manifest ${request.repository} ${request.reference}`);
+          // geo/held: the same image, quarantined in eu-west
+          const held = request.repository === 'geo/held';
+          if (
+            (request.repository !== 'geo/app' && !held) ||
+            ![manifestDigest, 'v1'].includes(request.reference)
+          )
+            throw new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown');
+          return {
+            digest: manifestDigest,
+            mediaType: mediaTypes.ociManifest,
+            size: manifest.length,
+            region: 'eu-west',
+            ...(request.includeBody ? { body: manifest.toString('base64') } : {}),
+            ...(held ? { quarantine: 'quarantined' as const } : {}),
+          };
+        }),
+        fakeAnswer(replicationRpc.locateBlob, async (request) => {
+          lookups.push(`blob ${request.repository} ${request.digest}`);
+          if (request.repository !== 'geo/app' || request.digest !== layer.digest)
+            throw new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry');
+          return { region: 'eu-west', size: layer.bytes.length };
+        }),
+      ],
+    );
   }
 
   /** What a client is told while this region's replication service is down: come back soon. */

@@ -16,7 +16,7 @@ import {
 import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { Messaging } from '@meridian/messaging';
+import { Nats, RpcClient } from '@meridian/messaging';
 import { createLogger } from '@meridian/telemetry';
 import {
   type ManagedProcess,
@@ -30,7 +30,7 @@ import { type RegistryUnderTest, startRegistry } from './registry.harness';
 
 describe('pull announcements', () => {
   let registry: RegistryUnderTest;
-  let messaging: Messaging;
+  let messaging: Nats;
   let webhookDatabase: TestDatabase;
   let webhookService: ManagedProcess;
   let receiver: Server;
@@ -39,7 +39,7 @@ describe('pull announcements', () => {
 
   beforeAll(async () => {
     registry = await startRegistry();
-    messaging = await Messaging.connect({
+    messaging = await Nats.connect({
       servers: registry.config.natsUrls,
       region,
       service: 'webhook',
@@ -111,7 +111,7 @@ describe('pull announcements', () => {
   /** A `pull` webhook for `pulls/deployed` only: the webhook service keeps the pulls stream for it. */
   async function putPullHook(): Promise<void> {
     const { port } = receiver.address() as AddressInfo;
-    await messaging.request(
+    await new RpcClient(messaging).request(
       webhookRpc.put,
       {
         name: 'pullhook',

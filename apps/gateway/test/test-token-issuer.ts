@@ -17,7 +17,7 @@ import {
   type RpcRequest,
   authRpc,
 } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { type FakeRpcService, fakeAnswer, startFakeRpcService } from '@meridian/messaging';
 import { createLogger } from '@meridian/telemetry';
 import { type CryptoKey, SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { parseScope } from '../src/auth/access-scope';
@@ -60,30 +60,33 @@ export class TestTokenIssuer {
   /** every `auth.token` request received, in order: what the gateway passed on */
   readonly tokenRequests: TokenRequest[] = [];
 
-  private constructor(
-    private readonly messaging: Messaging,
-    readonly audience: string,
-  ) {}
+  private service?: FakeRpcService;
+
+  private constructor(readonly audience: string) {}
 
   static async start(options: {
     natsUrl: string;
     region: string;
     audience: string;
   }): Promise<TestTokenIssuer> {
-    const messaging = await Messaging.connect({
-      servers: options.natsUrl,
-      region: options.region,
-      service: 'auth',
-      logger: createLogger({ service: 'test-auth', region: options.region, level: 'warn' }),
-    });
-    const issuer = new TestTokenIssuer(messaging, options.audience);
+    const issuer = new TestTokenIssuer(options.audience);
     issuer.published.push(await TestTokenIssuer.generateKey('test-key-1'));
-    messaging.serve(authRpc.keys, async () => ({
-      issuer: testIssuer,
-      keys: issuer.published.map((key) => key.jwk),
-      anonymousPull: issuer.anonymousPull,
-    }));
-    messaging.serve(authRpc.token, async (request) => issuer.issue(request));
+    issuer.service = await startFakeRpcService(
+      {
+        servers: options.natsUrl,
+        region: options.region,
+        service: 'auth',
+        logger: createLogger({ service: 'test-auth', region: options.region, level: 'warn' }),
+      },
+      [
+        fakeAnswer(authRpc.keys, async () => ({
+          issuer: testIssuer,
+          keys: issuer.published.map((key) => key.jwk),
+          anonymousPull: issuer.anonymousPull,
+        })),
+        fakeAnswer(authRpc.token, async (request) => issuer.issue(request)),
+      ],
+    );
     return issuer;
   }
 
@@ -121,8 +124,8 @@ export class TestTokenIssuer {
       .sign(key.privateKey);
   }
 
-  close(): Promise<void> {
-    return this.messaging.close();
+  async close(): Promise<void> {
+    await this.service?.close();
   }
 
   private async issue(request: TokenRequest) {

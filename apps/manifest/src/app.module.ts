@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { serviceModules } from '@meridian/database';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import type { ManifestConfig } from './config';
 import { BlobPresence, NatsBlobPresence } from './manifests/blob-presence';
@@ -60,9 +60,8 @@ export class AppModule {
         { provide: loggerToken, useValue: logger },
         {
           provide: BlobPresence,
-          useFactory: (messaging: Messaging) =>
-            new NatsBlobPresence(messaging, config.peerBlobFetchTimeoutMs),
-          inject: [Messaging],
+          useFactory: (rpc: RpcClient) => new NatsBlobPresence(rpc, config.peerBlobFetchTimeoutMs),
+          inject: [RpcClient],
         },
         { provide: ManifestsRepository, useClass: SqlManifestsRepository },
         { provide: TagsRepository, useClass: SqlTagsRepository },
@@ -76,6 +75,8 @@ export class AppModule {
         ReferrersService,
         ReplicatedWritesService,
         QuarantineService,
+      ],
+      controllers: [
         ManifestsHandler,
         TagsHandler,
         RepositoriesHandler,

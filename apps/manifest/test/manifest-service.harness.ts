@@ -4,7 +4,6 @@
  * answering `blob.statMany` over NATS, a client calling the RPCs as the gateway does, and a
  * JetStream consumer collecting every event the region's stream receives.
  */
-import { NestFactory } from '@nestjs/core';
 import {
   type RpcRequest,
   blobRpc,
@@ -13,7 +12,14 @@ import {
   manifestRpc,
 } from '@meridian/contracts';
 import { type Sql, createSql } from '@meridian/database';
-import { Messaging } from '@meridian/messaging';
+import {
+  type FakeRpcService,
+  Nats,
+  RpcClient,
+  fakeAnswer,
+  startFakeRpcService,
+  startRpcService,
+} from '@meridian/messaging';
 import { createLogger } from '@meridian/telemetry';
 import {
   type TestDatabase,
@@ -21,7 +27,7 @@ import {
   createTestDatabase,
   startNatsServer,
 } from '@meridian/testing';
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestMicroservice } from '@nestjs/common';
 import { AppModule } from '../src/app.module';
 import { type Blob, type BuiltManifest, blobsOf } from './build-manifest';
 
@@ -37,18 +43,17 @@ export interface StreamEvent {
 /** The blob service as a map of what each repository sees, answering over NATS. */
 export class FakeBlobService {
   private readonly byRepository = new Map<string, Map<string, number>>();
+  service?: FakeRpcService;
 
-  constructor(readonly messaging: Messaging) {
-    messaging.serve(blobRpc.statMany, async ({ repository, digests }) => {
-      const known = this.byRepository.get(repository) ?? new Map<string, number>();
-      return {
-        found: digests.flatMap((digest) => {
-          const size = known.get(digest);
-          return size === undefined ? [] : [{ digest, size }];
-        }),
-      };
-    });
-  }
+  readonly statMany = fakeAnswer(blobRpc.statMany, async ({ repository, digests }) => {
+    const known = this.byRepository.get(repository) ?? new Map<string, number>();
+    return {
+      found: digests.flatMap((digest) => {
+        const size = known.get(digest);
+        return size === undefined ? [] : [{ digest, size }];
+      }),
+    };
+  });
 
   add(repository: string, ...blobs: Blob[]): void {
     const known = this.byRepository.get(repository) ?? new Map<string, number>();
@@ -61,8 +66,9 @@ export class ManifestServiceHarness {
   private constructor(
     private readonly db: TestDatabase,
     private readonly nats: TestNatsServer,
-    private readonly app: INestApplicationContext,
-    readonly client: Messaging,
+    private readonly app: INestMicroservice,
+    private readonly gateway: Nats,
+    readonly client: RpcClient,
     readonly blobs: FakeBlobService,
     /** every event on the region's stream, in stream order */
     readonly events: StreamEvent[],
@@ -75,7 +81,7 @@ export class ManifestServiceHarness {
     const logger = createLogger({ service: 'manifest', region, level: 'silent' });
     const db = await createTestDatabase(label);
     const nats = await startNatsServer();
-    const app = await NestFactory.createApplicationContext(
+    const app = await startRpcService(
       AppModule.forRoot({
         config: {
           region,
@@ -89,18 +95,20 @@ export class ManifestServiceHarness {
       }),
       { logger: false, abortOnError: false },
     );
-    await app.get(Messaging).connection.flush();
-    const connect = (service: string) =>
-      Messaging.connect({ servers: nats.url, region, service, logger });
-    const blobs = new FakeBlobService(await connect('blob'));
-    await blobs.messaging.connection.flush();
-    const client = await connect('gateway');
-    const { events, stop } = await collectEvents(client);
+    await app.get(Nats).connection.flush();
+    const blobs = new FakeBlobService();
+    blobs.service = await startFakeRpcService(
+      { servers: nats.url, region, service: 'blob', logger },
+      [blobs.statMany],
+    );
+    const gateway = await Nats.connect({ servers: nats.url, region, service: 'gateway', logger });
+    const { events, stop } = await collectEvents(gateway);
     return new ManifestServiceHarness(
       db,
       nats,
       app,
-      client,
+      gateway,
+      new RpcClient(gateway),
       blobs,
       events,
       stop,
@@ -111,8 +119,8 @@ export class ManifestServiceHarness {
   async stop(): Promise<void> {
     await this.stopCollecting();
     await this.app.close();
-    await this.client.close();
-    await this.blobs.messaging.close();
+    await this.gateway.close();
+    await this.blobs.service?.close();
     await this.sql.end();
     await this.nats.stop();
     await this.db.drop();
@@ -162,14 +170,14 @@ export class ManifestServiceHarness {
   }
 
   async streamMessageCount(): Promise<number> {
-    const jsm = await this.client.jetStreamManager();
+    const jsm = await this.gateway.jetStreamManager();
     return (await jsm.streams.info(eventStreamName(region))).state.messages;
   }
 }
 
 /** An ordered consumer from the start of the region's stream, collecting in the background. */
 async function collectEvents(
-  messaging: Messaging,
+  messaging: Nats,
 ): Promise<{ events: StreamEvent[]; stop(): Promise<void> }> {
   // the service created the stream when it started
   const consumer = await messaging.jetStream().consumers.get(eventStreamName(region));

@@ -91,11 +91,10 @@ export class AppModule {
         ReplicationService,
         ReplicationStatusService,
         LookupsService,
-        ReplicationStatusHandler,
         ReplicationMetrics,
-        LookupsHandler,
         ReplicationConsumers,
       ],
+      controllers: [ReplicationStatusHandler, LookupsHandler],
     };
   }
 }

@@ -4,8 +4,14 @@
  * `bootstrapService` (libs/telemetry).
  */
 import 'reflect-metadata';
+import { NatsRpcServer } from '@meridian/messaging';
 import { bootstrapService } from '@meridian/telemetry';
 import { AppModule, serviceName } from './app.module';
 import { loadConfig } from './config';
 
-void bootstrapService({ service: serviceName, loadConfig, module: AppModule.forRoot });
+void bootstrapService({
+  service: serviceName,
+  loadConfig,
+  module: AppModule.forRoot,
+  strategy: NatsRpcServer,
+});

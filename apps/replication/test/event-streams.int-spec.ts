@@ -3,7 +3,7 @@
  * created once, their sources following MERIDIAN_PEERS, consumers kept with their position.
  */
 import { eventStreamName } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { Nats, EventPublisher, ensureEventStream } from '@meridian/messaging';
 import { createLogger } from '@meridian/telemetry';
 import { type TestNatsServer, startNatsServer } from '@meridian/testing';
 import {
@@ -16,17 +16,17 @@ import {
 
 describe('replication event streams', () => {
   let nats: TestNatsServer;
-  let messaging: Messaging;
+  let messaging: Nats;
 
   beforeAll(async () => {
     nats = await startNatsServer({ jetStreamDomain: 'eu-west', serverName: 'eu-west' });
-    messaging = await Messaging.connect({
+    messaging = await Nats.connect({
       servers: nats.url,
       region: 'eu-west',
       service: 'replication',
       logger: createLogger({ service: 'replication', region: 'eu-west', level: 'silent' }),
     });
-    await messaging.ensureEventStream();
+    await ensureEventStream(await messaging.jetStreamManager(), messaging.region);
   });
 
   afterAll(async () => {
@@ -56,7 +56,7 @@ describe('replication event streams', () => {
 
   it('keeps existing consumers, and their position, when the service starts again', async () => {
     const jsm = await messaging.jetStreamManager();
-    await messaging.publishEvent(
+    await new EventPublisher(messaging).publishEvent(
       'meridian.eu-west.evt.repository.deleted.v1',
       { repository: 'team/api' },
       '0b6f7d0e-7a43-4b38-9f4e-2f0d8d0c5a11',

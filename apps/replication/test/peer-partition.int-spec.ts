@@ -14,7 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegistryError, blobRpc, isRegistryError, manifestRpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { Nats, RpcClient, fakeAnswer, startFakeRpcService } from '@meridian/messaging';
 import { freePort } from '@meridian/process';
 import { FilesystemStorageDriver } from '@meridian/storage';
 import { createLogger } from '@meridian/telemetry';
@@ -44,7 +44,7 @@ describe('lookups in a peer region across a partitioned link', () => {
   let spoke: TestNatsServer;
   let link: TcpProxy;
   let storeRoot: string;
-  const clients: Messaging[] = [];
+  const clients: { close(): Promise<void> }[] = [];
   let sut: LookupsService;
 
   beforeAll(async () => {
@@ -67,33 +67,41 @@ describe('lookups in a peer region across a partitioned link', () => {
     const logger = (service: string, region: string) =>
       createLogger({ service, region, level: 'silent' });
 
-    const manifests = await Messaging.connect({
-      servers: spoke.url,
-      region: 'eu-west',
-      service: 'manifest',
-      logger: logger('manifest', 'eu-west'),
-    });
-    manifests.serve(manifestRpc.get, async ({ repository, reference }) => {
-      if (repository === 'team/api' && reference === 'v1') return image;
-      throw new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown to registry');
-    });
-    const blobs = await Messaging.connect({
-      servers: spoke.url,
-      region: 'eu-west',
-      service: 'blob',
-      logger: logger('blob', 'eu-west'),
-    });
-    blobs.serve(blobRpc.stat, async () => {
-      throw new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry');
-    });
-    const replication = await Messaging.connect({
+    const manifests = await startFakeRpcService(
+      {
+        servers: spoke.url,
+        region: 'eu-west',
+        service: 'manifest',
+        logger: logger('manifest', 'eu-west'),
+      },
+      [
+        fakeAnswer(manifestRpc.get, async ({ repository, reference }) => {
+          if (repository === 'team/api' && reference === 'v1') return image;
+          throw new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown to registry');
+        }),
+      ],
+    );
+    const blobs = await startFakeRpcService(
+      {
+        servers: spoke.url,
+        region: 'eu-west',
+        service: 'blob',
+        logger: logger('blob', 'eu-west'),
+      },
+      [
+        fakeAnswer(blobRpc.stat, async () => {
+          throw new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry');
+        }),
+      ],
+    );
+    const replication = await Nats.connect({
       servers: hub.url,
       region: 'us-east',
       service: 'replication',
       logger: logger('replication', 'us-east'),
     });
     clients.push(manifests, blobs, replication);
-    await Promise.all(clients.map((client) => client.connection.flush()));
+    await replication.connection.flush();
 
     storeRoot = await mkdtemp(join(tmpdir(), 'meridian-partition-'));
     const stores = Object.fromEntries(
@@ -105,7 +113,7 @@ describe('lookups in a peer region across a partitioned link', () => {
     for (const store of Object.values(stores)) await store.init();
     sut = new LookupsService(
       { region: 'us-east', peers: ['eu-west'], failedAfterAttempts: 5 },
-      new NatsRegionServices(replication, new PeerBreaker()),
+      new NatsRegionServices(new RpcClient(replication), new PeerBreaker()),
       new BlobCopier({ own: stores['us-east']!, peer: (r) => stores[r]! }, new CopyThroughput()),
       logger('replication', 'us-east'),
     );

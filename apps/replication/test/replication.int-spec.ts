@@ -102,7 +102,7 @@ describe('replication between two regions', () => {
     ];
     const pushed = await usEast.pushImage('team/web', 'v2', blobs);
     // what `replication.regions` reports meanwhile: us-east's events waiting in eu-west
-    const links = new NatsPeerLinks(euWest.client, {
+    const links = new NatsPeerLinks(euWest.nats, {
       region: 'eu-west',
       peers: ['us-east'],
       failedAfterAttempts: 5,

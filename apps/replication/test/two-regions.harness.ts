@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { blobRpc, isRegistryError, manifestRpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { Nats, RpcClient } from '@meridian/messaging';
 import { type DigestAlgorithm, computeDigest } from '@meridian/oci';
 import { FilesystemStorageDriver, peerStorageEnvKey } from '@meridian/storage';
 import { createLogger } from '@meridian/telemetry';
@@ -46,8 +46,13 @@ export class RegionUnderTest {
     readonly region: Region,
     readonly env: NodeJS.ProcessEnv,
     readonly store: FilesystemStorageDriver,
-    readonly client: Messaging,
-  ) {}
+    readonly nats: Nats,
+  ) {
+    this.client = new RpcClient(nats);
+  }
+
+  /** calls the region's RPCs as its gateway does */
+  readonly client: RpcClient;
 
   async start(service: Service): Promise<void> {
     const child = spawnProcess({
@@ -215,7 +220,7 @@ export class TwoRegions {
         const store = new FilesystemStorageDriver({ rootDirectory: join(storeRoot, region) });
         await store.init();
         const logger = createLogger({ service: 'gateway', region, level: 'silent' });
-        const client = await Messaging.connect({
+        const client = await Nats.connect({
           servers: nats.server(region).url,
           region,
           service: 'gateway',
@@ -249,7 +254,7 @@ export class TwoRegions {
   async stop(): Promise<void> {
     for (const region of this.byRegion.values()) {
       await region.stopAll();
-      await region.client.close();
+      await region.nats.close();
     }
     await this.nats.stop();
     for (const database of this.databases) await database.drop();

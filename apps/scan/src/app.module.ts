@@ -61,11 +61,11 @@ export class AppModule {
         { provide: ScansRepository, useClass: SqlScansRepository },
         ScansService,
         ScanReportsService,
-        ScansHandler,
         // the database is loaded before the first event is taken
         AdvisoryRefresh,
         PushedImagesConsumer,
       ],
+      controllers: [ScansHandler],
     };
   }
 }

@@ -57,11 +57,11 @@ export class AppModule {
         WebhooksService,
         NotificationsService,
         AttemptDelivery,
-        WebhooksHandler,
         RegionEventsConsumer,
         RegionPullsConsumer,
         DeliveryRunner,
       ],
+      controllers: [WebhooksHandler],
     };
   }
 }

@@ -20,7 +20,15 @@ import {
   pullSubject,
   replicationCompleted,
 } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import {
+  EventPublisher,
+  type FakeRpcService,
+  Nats,
+  RpcClient,
+  ensureEventStream,
+  fakeAnswer,
+  startFakeRpcService,
+} from '@meridian/messaging';
 import { createLogger } from '@meridian/telemetry';
 import {
   type ManagedProcess,
@@ -59,10 +67,16 @@ export class WebhookServiceHarness {
   private constructor(
     readonly nats: TestNatsServer,
     readonly database: TestDatabase,
-    readonly client: Messaging,
-    private readonly manifest: Messaging,
+    readonly client: Nats,
     private readonly env: NodeJS.ProcessEnv,
-  ) {}
+  ) {
+    this.rpcClient = new RpcClient(client);
+    this.publisher = new EventPublisher(client);
+  }
+
+  private manifest?: FakeRpcService;
+  private readonly rpcClient: RpcClient;
+  private readonly publisher: EventPublisher;
 
   static async start(env: NodeJS.ProcessEnv = {}): Promise<WebhookServiceHarness> {
     const [nats, database] = await Promise.all([
@@ -70,28 +84,27 @@ export class WebhookServiceHarness {
       createTestDatabase('webhook'),
     ]);
     const logger = createLogger({ service: 'webhook-test', region, level: 'error' });
-    const client = await Messaging.connect({
+    const client = await Nats.connect({
       servers: nats.url,
       region,
       service: 'gateway',
       logger,
     });
-    const manifest = await Messaging.connect({
-      servers: nats.url,
-      region,
-      service: 'manifest',
-      logger,
-    });
-    const harness = new WebhookServiceHarness(nats, database, client, manifest, {
+    const harness = new WebhookServiceHarness(nats, database, client, {
       ...testServiceEnv,
       ...env,
     });
-    manifest.serve(manifestRpc.quarantineState, async ({ digest }) => {
-      const state = harness.quarantine.get(digest) ?? 'none';
-      if (state === 'deleted') throw new Error('not expected in these tests');
-      return { state };
-    });
-    await client.ensureEventStream();
+    harness.manifest = await startFakeRpcService(
+      { servers: nats.url, region, service: 'manifest', logger },
+      [
+        fakeAnswer(manifestRpc.quarantineState, async ({ digest }) => {
+          const state = harness.quarantine.get(digest) ?? 'none';
+          if (state === 'deleted') throw new Error('not expected in these tests');
+          return { state };
+        }),
+      ],
+    );
+    await ensureEventStream(await client.jetStreamManager(), region);
     await harness.startService();
     return harness;
   }
@@ -128,12 +141,12 @@ export class WebhookServiceHarness {
   }
 
   rpc<D extends RpcDefinition>(def: D, request: RpcRequest<D>): Promise<RpcResponse<D>> {
-    return this.client.request(def, request, { context: { actor: { name: 'admin' } } });
+    return this.rpcClient.request(def, request, { context: { actor: { name: 'admin' } } });
   }
 
   async publish<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void> {
     const event = def.schema.parse(payload) as { eventId: string };
-    await this.client.publishEvent(def.subject(region), event, event.eventId);
+    await this.publisher.publishEvent(def.subject(region), event, event.eventId);
   }
 
   /** `replication.completed.v1` of this region for an image (the origin's own, lag 0). */
@@ -191,13 +204,13 @@ export class WebhookServiceHarness {
       ...(tag ? { tag } : {}),
       region: pulledIn,
     });
-    this.client.publishWithoutAck(pullSubject(region, imagePulled.name), pull, eventId);
+    this.publisher.publishWithoutAck(pullSubject(region, imagePulled.name), pull, eventId);
     return { eventId, digest };
   }
 
   async dispose(): Promise<void> {
     await this.service?.stop();
-    await Promise.all([this.client.close(), this.manifest.close()]);
+    await Promise.all([this.client.close(), this.manifest?.close()]);
     await Promise.all([this.nats.stop(), this.database.drop()]);
   }
 }

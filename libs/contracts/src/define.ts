@@ -1,9 +1,11 @@
 /**
  * RPC and event definitions: a name, a zod schema per message. The messaging lib builds
- * subjects from these and validates every message on send and on receipt.
+ * subjects from these and validates every message on send and on receipt. Every RPC
+ * defined is known by its pattern (`rpcDefinitionOf`), so the service answering it finds
+ * the schemas of a handler from the pattern the handler declares.
  */
 import type { z } from 'zod';
-import { eventSubject, rpcSubject } from './subjects';
+import { eventSubject, rpcPattern, rpcSubject } from './subjects';
 
 export interface RpcDefinition<
   Req extends z.ZodType = z.ZodType,
@@ -14,8 +16,12 @@ export interface RpcDefinition<
   readonly version: number;
   readonly request: Req;
   readonly response: Res;
+  /** `<service>.<verb>.v<n>`: what its handler's `@MessagePattern` names */
+  readonly pattern: string;
   subject(region: string): string;
 }
+
+const rpcsByPattern = new Map<string, RpcDefinition>();
 
 export type RpcRequest<D> = D extends RpcDefinition<infer Req, z.ZodType> ? z.infer<Req> : never;
 export type RpcResponse<D> = D extends RpcDefinition<z.ZodType, infer Res> ? z.infer<Res> : never;
@@ -28,11 +34,21 @@ export function defineRpc<Req extends z.ZodType, Res extends z.ZodType>(def: {
   response: Res;
 }): RpcDefinition<Req, Res> {
   const version = def.version ?? 1;
-  return {
+  const pattern = rpcPattern(def.service, def.verb, version);
+  if (rpcsByPattern.has(pattern)) throw new Error(`rpc ${pattern} is defined twice`);
+  const rpc: RpcDefinition<Req, Res> = {
     ...def,
     version,
+    pattern,
     subject: (region: string) => rpcSubject(region, def.service, def.verb, version),
   };
+  rpcsByPattern.set(pattern, rpc);
+  return rpc;
+}
+
+/** The RPC defined for `pattern` (`manifest.get.v1`), if any. */
+export function rpcDefinitionOf(pattern: string): RpcDefinition | undefined {
+  return rpcsByPattern.get(pattern);
 }
 
 export interface EventDefinition<S extends z.ZodType = z.ZodType> {

@@ -6,6 +6,10 @@ import {
   pullStreamName,
   pullSubject,
   pullSubjectWildcard,
+  rpcPattern,
+  rpcPatternOfSubject,
+  rpcSubject,
+  rpcSubjectOfPattern,
 } from './subjects';
 
 describe('pull subjects', () => {
@@ -25,5 +29,22 @@ describe('pull subjects', () => {
 
   it('name the stream after the region', () => {
     expect(pullStreamName('us-east')).toBe('MERIDIAN_US_EAST_PULLS');
+  });
+});
+
+describe('rpc subjects', () => {
+  it('put the region in front of the pattern a handler declares', () => {
+    expect(rpcPattern('manifest', 'get')).toBe('manifest.get.v1');
+    expect(rpcSubject('us-east', 'manifest', 'get', 2)).toBe(
+      rpcSubjectOfPattern('us-east', 'manifest.get.v2'),
+    );
+    expect(rpcSubjectOfPattern('eu-west', 'manifest.get.v1')).toBe(
+      'meridian.eu-west.rpc.manifest.get.v1',
+    );
+  });
+
+  it('name the pattern an rpc subject carries, and nothing for another subject', () => {
+    expect(rpcPatternOfSubject('meridian.eu-west.rpc.blob.stat.v1')).toBe('blob.stat.v1');
+    expect(rpcPatternOfSubject(eventSubject('eu-west', 'manifest.pushed.v1'))).toBeUndefined();
   });
 });

@@ -14,8 +14,27 @@ export const RegionId = z
   .regex(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, 'region ids are lowercase letters, digits and dashes');
 export type RegionId = z.infer<typeof RegionId>;
 
+/**
+ * An RPC's name without its region, `<service>.<verb>.v<n>`: the pattern its handler
+ * declares (`@MessagePattern`), since the region a service runs in is known only at boot.
+ */
+export function rpcPattern(service: string, verb: string, version = 1): string {
+  return `${service}.${verb}.v${version}`;
+}
+
 export function rpcSubject(region: string, service: string, verb: string, version = 1): string {
-  return `meridian.${region}.rpc.${service}.${verb}.v${version}`;
+  return rpcSubjectOfPattern(region, rpcPattern(service, verb, version));
+}
+
+/** The subject on which `region` serves the RPC named by `pattern`. */
+export function rpcSubjectOfPattern(region: string, pattern: string): string {
+  return `meridian.${region}.rpc.${pattern}`;
+}
+
+/** The pattern (`manifest.get.v1`) of an RPC subject, or undefined for another subject. */
+export function rpcPatternOfSubject(subject: string): string | undefined {
+  const match = /^meridian\.[a-z0-9-]+\.rpc\.(.+)$/.exec(subject);
+  return match?.[1];
 }
 
 /** Every RPC of `service` in `region` (`*` for any region), for a permission or a subscription. */

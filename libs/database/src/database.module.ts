@@ -12,7 +12,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { HybridLogicalClock } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { EventPublisher, Nats, ensureEventStream } from '@meridian/messaging';
 import { markReadinessProbe } from '@meridian/telemetry';
 import type { Logger } from 'pino';
 import { loadMigrations, migrate } from './migrate';
@@ -43,15 +43,16 @@ class OutboxRelayLifecycle implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     @Inject(optionsToken) private readonly options: DatabaseModuleOptions,
     @Inject(sqlToken) private readonly sql: Sql,
-    private readonly messaging: Messaging,
+    private readonly nats: Nats,
+    private readonly publisher: EventPublisher,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.messaging.ensureEventStream();
+    await ensureEventStream(await this.nats.jetStreamManager(), this.nats.region);
     this.relay = new OutboxRelay(
       this.sql,
       this.options.schema,
-      (subject, payload, eventId) => this.messaging.publishEvent(subject, payload, eventId),
+      (subject, payload, eventId) => this.publisher.publishEvent(subject, payload, eventId),
       this.options.logger,
     );
     await this.relay.start();

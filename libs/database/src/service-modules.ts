@@ -1,10 +1,11 @@
 /**
- * The two modules every service that owns a schema imports: the region's NATS messaging
- * (its RPCs, and the outbox relay's publishing) and its database, named after the service.
- * One place, so the six services cannot drift apart in how they connect.
+ * The modules every service that owns a schema imports: the region's NATS messaging (the
+ * RPC client, the outbox relay's publishing), the RPC server that answers its
+ * `@MessagePattern` handlers, and its database, named after the service. One place, so the
+ * six services cannot drift apart in how they connect.
  */
 import type { DynamicModule } from '@nestjs/common';
-import { type MessagingAuth, MessagingModule } from '@meridian/messaging';
+import { type MessagingAuth, MessagingModule, RpcServerModule } from '@meridian/messaging';
 import type { Logger } from 'pino';
 import { DatabaseModule } from './database.module';
 
@@ -28,7 +29,7 @@ export function serviceModules({
   config,
   migrationsDirectory,
   logger,
-}: ServiceModulesOptions): DynamicModule[] {
+}: ServiceModulesOptions): (DynamicModule | typeof RpcServerModule)[] {
   return [
     MessagingModule.forRootAsync({
       useFactory: () => ({
@@ -39,6 +40,7 @@ export function serviceModules({
         auth: config.natsAuth,
       }),
     }),
+    RpcServerModule,
     DatabaseModule.forRootAsync({
       useFactory: () => ({
         url: config.databaseUrl,

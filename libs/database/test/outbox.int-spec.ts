@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { HybridLogicalClock, blobUploaded, eventStreamName } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { Nats, EventPublisher, ensureEventStream } from '@meridian/messaging';
 import { createLogger } from '@meridian/telemetry';
 import {
   type TestDatabase,
@@ -28,20 +28,20 @@ describe(OutboxRelay.name, () => {
   let db: TestDatabase;
   let nats: TestNatsServer;
   let sql: Sql;
-  let messaging: Messaging;
+  let messaging: Nats;
   let migrationsDir: string;
 
   beforeAll(async () => {
     db = await createTestDatabase('outbox');
     nats = await startNatsServer();
     sql = createSql(db.url);
-    messaging = await Messaging.connect({
+    messaging = await Nats.connect({
       servers: nats.url,
       region: 'us-east',
       service: 'test',
       logger,
     });
-    await messaging.ensureEventStream();
+    await ensureEventStream(await messaging.jetStreamManager(), messaging.region);
     migrationsDir = await mkdtemp(join(tmpdir(), 'meridian-migrations-'));
     await writeFile(
       join(migrationsDir, '0001_init.sql'),
@@ -77,7 +77,7 @@ describe(OutboxRelay.name, () => {
     const relay = new OutboxRelay(
       sql,
       'svc',
-      (s, p, id) => messaging.publishEvent(s, p, id),
+      (s, p, id) => new EventPublisher(messaging).publishEvent(s, p, id),
       logger,
       { pollIntervalMs: 60_000 },
     );
@@ -122,7 +122,7 @@ describe(OutboxRelay.name, () => {
     const relay = new OutboxRelay(
       sql,
       'svc',
-      (s, p, id) => messaging.publishEvent(s, p, id),
+      (s, p, id) => new EventPublisher(messaging).publishEvent(s, p, id),
       logger,
       {
         pollIntervalMs: 200,
@@ -171,19 +171,19 @@ describe(`${OutboxRelay.name} wake-ups`, () => {
   let db: TestDatabase;
   let nats: TestNatsServer;
   let sql: Sql;
-  let messaging: Messaging;
+  let messaging: Nats;
 
   beforeAll(async () => {
     db = await createTestDatabase('outbox_wake');
     nats = await startNatsServer();
     sql = createSql(db.url);
-    messaging = await Messaging.connect({
+    messaging = await Nats.connect({
       servers: nats.url,
       region: 'us-east',
       service: 'test',
       logger,
     });
-    await messaging.ensureEventStream();
+    await ensureEventStream(await messaging.jetStreamManager(), messaging.region);
     await migrate(sql, 'svc', [{ id: '0001_init', sql: outboxTableSql }]);
   });
 
@@ -210,7 +210,7 @@ describe(`${OutboxRelay.name} wake-ups`, () => {
           firstPublish!();
           await released; // hold the first batch while the second event commits
         }
-        await messaging.publishEvent(s, p, id);
+        await new EventPublisher(messaging).publishEvent(s, p, id);
       },
       logger,
       { pollIntervalMs: 60_000 },

@@ -1,63 +1,17 @@
 /**
- * Nest wiring: provides one Messaging connection per process and, once the application
- * has bootstrapped, subscribes every @RpcHandler method it finds. On shutdown it first
- * stops taking requests and waits for the answers in progress (before the database
- * closes), then drains the connection. The connection is a readiness probe: a flush
- * round trip to the server.
+ * Nest wiring of the process's messaging: one NATS connection (Nats) and what is built on
+ * it — the RPC client, event publishing — for every Meridian process, gateway included.
+ * The connection is a readiness probe: a flush round trip to the server. It is drained on
+ * application shutdown, after the RPC server stopped (see RpcServerModule).
  */
-import {
-  type DynamicModule,
-  Injectable,
-  Module,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import type { RpcDefinition } from '@meridian/contracts';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { markReadinessProbe } from '@meridian/telemetry';
-import { Messaging, type MessagingOptions } from './messaging';
-import { rpcHandlerMetadata } from './rpc-handler.decorator';
+import { EventPublisher } from './event-publisher';
+import { Nats, type MessagingOptions } from './nats';
+import { RpcClient } from './rpc/rpc-client';
 
 export const messagingOptionsToken = Symbol('MessagingOptions');
 const natsReadinessToken = Symbol('NatsReadiness');
-
-@Injectable()
-class RpcHandlerExplorer
-  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
-{
-  constructor(
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
-    private readonly reflector: Reflector,
-    private readonly messaging: Messaging,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance = wrapper.instance as Record<string, unknown> | undefined;
-      if (!instance || typeof instance !== 'object') continue;
-      const prototype = Object.getPrototypeOf(instance) as object;
-      for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-        const method = instance[methodName] as (...args: unknown[]) => Promise<unknown>;
-        const def = this.reflector.get<RpcDefinition | undefined>(rpcHandlerMetadata, method);
-        if (def)
-          this.messaging.serve(
-            def,
-            (request, context) => method.call(instance, request, context) as never,
-          );
-      }
-    }
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.messaging.stopServing();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.messaging.close();
-  }
-}
 
 @Module({})
 export class MessagingModule {
@@ -69,7 +23,7 @@ export class MessagingModule {
     return {
       module: MessagingModule,
       global: true,
-      imports: [DiscoveryModule, ...(options.imports ?? [])],
+      imports: options.imports ?? [],
       providers: [
         {
           provide: messagingOptionsToken,
@@ -77,22 +31,20 @@ export class MessagingModule {
           useFactory: options.useFactory,
         },
         {
-          provide: Messaging,
+          provide: Nats,
           inject: [messagingOptionsToken],
-          useFactory: (messagingOptions: MessagingOptions) => Messaging.connect(messagingOptions),
+          useFactory: (messagingOptions: MessagingOptions) => Nats.connect(messagingOptions),
         },
         {
           provide: natsReadinessToken,
-          inject: [Messaging],
-          useFactory: (messaging: Messaging) =>
-            markReadinessProbe({
-              dependency: 'nats',
-              check: () => messaging.connection.flush(),
-            }),
+          inject: [Nats],
+          useFactory: (nats: Nats) =>
+            markReadinessProbe({ dependency: 'nats', check: () => nats.connection.flush() }),
         },
-        RpcHandlerExplorer,
+        RpcClient,
+        EventPublisher,
       ],
-      exports: [Messaging],
+      exports: [Nats, RpcClient, EventPublisher],
     };
   }
 }

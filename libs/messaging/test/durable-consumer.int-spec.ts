@@ -15,20 +15,22 @@ import {
   ensureDurableConsumer,
   exponentialBackoff,
 } from '../src/durable-consumer';
-import { Messaging } from '../src/messaging';
+import { EventPublisher } from '../src/event-publisher';
+import { ensureEventStream } from '../src/event-stream';
+import { Nats } from '../src/nats';
 
 const region = 'us-east';
 const logger = createLogger({ service: 'replication', region, level: 'silent' });
 
 describe(DurableConsumer.name, () => {
   let nats: TestNatsServer;
-  let messaging: Messaging;
+  let messaging: Nats;
   let sut: DurableConsumer | undefined;
 
   beforeAll(async () => {
     nats = await startNatsServer();
-    messaging = await Messaging.connect({ servers: nats.url, region, service: 'test', logger });
-    await messaging.ensureEventStream();
+    messaging = await Nats.connect({ servers: nats.url, region, service: 'test', logger });
+    await ensureEventStream(await messaging.jetStreamManager(), messaging.region);
   });
 
   afterEach(async () => {
@@ -66,7 +68,7 @@ describe(DurableConsumer.name, () => {
 
   function publish(resource: string, repository: string): Promise<void> {
     const eventId = randomUUID();
-    return messaging.publishEvent(
+    return new EventPublisher(messaging).publishEvent(
       eventSubject(region, `${resource}.pushed.v1`),
       { repository, eventId },
       eventId,

@@ -7,7 +7,7 @@ import { defineRpc } from '@meridian/contracts';
 import { type TestNatsServer, startNatsServer } from '@meridian/testing';
 import { createLogger } from '@meridian/telemetry';
 import { z } from 'zod';
-import { Messaging } from '../src';
+import { type FakeRpcService, Nats, RpcClient, fakeAnswer, startFakeRpcService } from '../src';
 
 const slowEcho = defineRpc({
   service: 'slow',
@@ -20,39 +20,39 @@ const logger = createLogger({ service: 'test', region: 'us-east', level: 'silent
 
 describe('a service restarting under its callers', () => {
   let nats: TestNatsServer;
-  let caller: Messaging;
-  const replicas: Messaging[] = [];
+  let connection: Nats;
+  let caller: RpcClient;
+  const replicas: FakeRpcService[] = [];
 
-  const startReplica = async (): Promise<Messaging> => {
-    const replica = await Messaging.connect({
-      servers: nats.url,
-      region: 'us-east',
-      service: 'slow',
-      logger,
-    });
-    replica.serve(slowEcho, async ({ text, delayMs }) => {
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-      return { text };
-    });
-    await replica.connection.flush();
+  const startReplica = async (): Promise<FakeRpcService> => {
+    const replica = await startFakeRpcService(
+      { servers: nats.url, region: 'us-east', service: 'slow', logger },
+      [
+        fakeAnswer(slowEcho, async ({ text, delayMs }) => {
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+          return { text };
+        }),
+      ],
+    );
     replicas.push(replica);
     return replica;
   };
 
   beforeAll(async () => {
     nats = await startNatsServer();
-    caller = await Messaging.connect({
+    connection = await Nats.connect({
       servers: nats.url,
       region: 'us-east',
       service: 'gateway',
       logger,
       requestTimeoutMs: 3_000,
     });
+    caller = new RpcClient(connection);
   });
 
   afterAll(async () => {
     for (const replica of replicas) await replica.close();
-    await caller?.close();
+    await connection?.close();
     await nats?.stop();
   });
 
@@ -61,11 +61,10 @@ describe('a service restarting under its callers', () => {
     const answer = caller.request(slowEcho, { text: 'in flight', delayMs: 300 });
     await new Promise((resolve) => setTimeout(resolve, 50));
 
-    const stopped = replica.stopServing();
+    const stopped = replica.close();
 
     await expect(answer).resolves.toEqual({ text: 'in flight' });
     await stopped;
-    await replica.close();
   });
 
   it('answers a request made while no replica is subscribed once one is', async () => {
@@ -77,7 +76,7 @@ describe('a service restarting under its callers', () => {
   });
 
   it('gives up with UNAVAILABLE when no replica comes within the timeout', async () => {
-    for (const replica of replicas) await replica.stopServing();
+    for (const replica of replicas) await replica.close();
     const startedAt = Date.now();
 
     await expect(caller.request(slowEcho, { text: 'lost', delayMs: 0 })).rejects.toMatchObject({

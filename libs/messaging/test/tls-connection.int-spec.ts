@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@meridian/telemetry';
 import { type TestNatsServer, startNatsServer } from '@meridian/testing';
-import { Messaging } from '../src';
+import { Nats } from '../src';
 
 const logger = createLogger({ service: 'test', region: 'us-east', level: 'silent' });
 
@@ -82,7 +82,7 @@ describe('a NATS connection over TLS', () => {
   const tlsUrl = () => nats.url.replace(/^nats:/, 'tls:');
 
   it('connects when the server is verified against the configured CA', async () => {
-    const messaging = await Messaging.connect({
+    const messaging = await Nats.connect({
       servers: tlsUrl(),
       region: 'us-east',
       service: 'blob',
@@ -99,7 +99,7 @@ describe('a NATS connection over TLS', () => {
 
   it('refuses a server its CA did not sign', async () => {
     await expect(
-      Messaging.connect({ servers: tlsUrl(), region: 'us-east', service: 'blob', logger }),
+      Nats.connect({ servers: tlsUrl(), region: 'us-east', service: 'blob', logger }),
     ).rejects.toThrow();
   });
 });

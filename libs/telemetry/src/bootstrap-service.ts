@@ -2,18 +2,26 @@
  * One call that runs a Meridian service which has no HTTP API of its own (auth, manifest,
  * blob, replication, webhook, scan …):
  *
- *   void bootstrapService({ service: serviceName, loadConfig, module: AppModule.forRoot });
+ *   void bootstrapService({
+ *     service: serviceName,
+ *     loadConfig,
+ *     module: AppModule.forRoot,
+ *     strategy: NatsRpcServer,
+ *   });
  *
  * It reads the configuration (a bad value stops the process with a message naming the
- * keys), names the logger, metrics and traces after the service and region, builds the
- * Nest application, checks its readiness probes once (so "service ready" means NATS, the
- * database and the store answer, and every RPC subscription is registered), serves
- * `/livez`, `/readyz`, `/metrics` on MERIDIAN_HEALTH_PORT when set, and stops gracefully
- * on SIGTERM/SIGINT: readiness turns 503, Nest's shutdown hooks stop the consumers and
- * handlers and wait for the work in hand, within MERIDIAN_SHUTDOWN_GRACE_SECONDS; exit 0.
+ * keys), names the logger, metrics and traces after the service and region, starts the
+ * Nest microservice on the service's transport strategy (`strategy`: NatsRpcServer from
+ * libs/messaging, which answers its `@MessagePattern` handlers), checks its readiness
+ * probes once (so "service ready" means NATS, the database and the store answer, and every
+ * RPC subscription is registered), serves `/livez`, `/readyz`, `/metrics` on
+ * MERIDIAN_HEALTH_PORT when set, and stops gracefully on SIGTERM/SIGINT: readiness turns 503, the transport stops taking requests and waits for
+ * the answers in progress, then Nest's shutdown hooks stop the consumers and wait for the
+ * work in hand, within MERIDIAN_SHUTDOWN_GRACE_SECONDS; exit 0.
  */
-import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
+import type { DynamicModule, INestApplicationContext, Type } from '@nestjs/common';
 import { ModulesContainer, NestFactory } from '@nestjs/core';
+import type { AsyncMicroserviceOptions, CustomTransportStrategy } from '@nestjs/microservices';
 import {
   HealthEndpoints,
   type ReadinessProbe,
@@ -37,6 +45,8 @@ export interface ServiceDefinition<C extends ServiceConfigBase> {
   service: string;
   loadConfig(env: NodeJS.ProcessEnv): C;
   module(options: { config: C; logger: Logger }): DynamicModule | Promise<DynamicModule>;
+  /** the provider, in `module`, of the microservice's transport strategy */
+  strategy: Type<CustomTransportStrategy>;
 }
 
 export async function bootstrapService<C extends ServiceConfigBase>(
@@ -54,10 +64,17 @@ export async function bootstrapService<C extends ServiceConfigBase>(
   let endpoints: HealthEndpoints;
   let health: { port: number; close(): Promise<void> } | undefined;
   try {
-    app = await NestFactory.createApplicationContext(await definition.module({ config, logger }), {
-      logger: new NestPinoLogger(logger),
-      abortOnError: false,
-    });
+    const microservice = await NestFactory.createMicroservice<AsyncMicroserviceOptions>(
+      await definition.module({ config, logger }),
+      {
+        logger: new NestPinoLogger(logger),
+        abortOnError: false,
+        inject: [definition.strategy],
+        useFactory: (strategy: CustomTransportStrategy) => ({ strategy }),
+      },
+    );
+    app = microservice;
+    await microservice.listen();
     const probes = findReadinessProbes(app);
     await checkReady(probes);
     endpoints = new HealthEndpoints(probes, registry);

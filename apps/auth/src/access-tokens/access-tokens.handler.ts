@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { type RpcRequest, type RpcResponse, authRpc } from '@meridian/contracts';
-import { type RpcContext, RpcHandler } from '@meridian/messaging';
+import { Caller, type RpcContext } from '@meridian/messaging';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { type AuthConfig, authConfigToken } from '../config';
 import { CredentialsService } from '../logins/credentials.service';
 import { originOf } from '../records/event-origin';
@@ -13,7 +14,7 @@ type Authenticate = typeof authRpc.authenticate;
 type Keys = typeof authRpc.keys;
 
 /** `auth.token`, `auth.authenticate`, `auth.keys`: what the gateway asks on every login. */
-@Injectable()
+@Controller()
 export class AccessTokensHandler {
   constructor(
     private readonly tokens: AccessTokensService,
@@ -23,17 +24,22 @@ export class AccessTokensHandler {
     @Inject(authConfigToken) private readonly config: AuthConfig,
   ) {}
 
-  @RpcHandler(authRpc.token)
-  token(request: RpcRequest<Token>, context: RpcContext): Promise<RpcResponse<Token>> {
+  @MessagePattern(authRpc.token.pattern)
+  token(
+    @Payload() request: RpcRequest<Token>,
+    @Caller() context: RpcContext,
+  ): Promise<RpcResponse<Token>> {
     return this.tokens.token(request, originOf(context));
   }
 
-  @RpcHandler(authRpc.authenticate)
-  async authenticate(request: RpcRequest<Authenticate>): Promise<RpcResponse<Authenticate>> {
+  @MessagePattern(authRpc.authenticate.pattern)
+  async authenticate(
+    @Payload() request: RpcRequest<Authenticate>,
+  ): Promise<RpcResponse<Authenticate>> {
     return (await this.credentials.authenticate(request)).identity;
   }
 
-  @RpcHandler(authRpc.keys)
+  @MessagePattern(authRpc.keys.pattern)
   async keys(): Promise<RpcResponse<Keys>> {
     const [keys, settings] = await Promise.all([
       this.signingKeys.publicKeys(),

@@ -1,31 +1,32 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { type RpcRequest, type RpcResponse, authManagementRpc as rpc } from '@meridian/contracts';
-import { type RpcContext, RpcHandler } from '@meridian/messaging';
+import { Caller, type RpcContext } from '@meridian/messaging';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { originOf } from '../records/event-origin';
 import { AdminAccountService } from './admin-account.service';
 
 /** The admin account's management RPCs. */
-@Injectable()
+@Controller()
 export class AdminAccountHandler {
   constructor(private readonly admin: AdminAccountService) {}
 
-  @RpcHandler(rpc.adminShow)
+  @MessagePattern(rpc.adminShow.pattern)
   show(): Promise<RpcResponse<typeof rpc.adminShow>> {
     return this.admin.show();
   }
 
-  @RpcHandler(rpc.adminUpdate)
+  @MessagePattern(rpc.adminUpdate.pattern)
   update(
-    request: RpcRequest<typeof rpc.adminUpdate>,
-    context: RpcContext,
+    @Payload() request: RpcRequest<typeof rpc.adminUpdate>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<typeof rpc.adminUpdate>> {
     return this.admin.update(request.enabled, originOf(context));
   }
 
-  @RpcHandler(rpc.adminRenewPassword)
+  @MessagePattern(rpc.adminRenewPassword.pattern)
   renew(
-    request: RpcRequest<typeof rpc.adminRenewPassword>,
-    context: RpcContext,
+    @Payload() request: RpcRequest<typeof rpc.adminRenewPassword>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<typeof rpc.adminRenewPassword>> {
     return this.admin.renew(request.slot, originOf(context));
   }

@@ -1,50 +1,51 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { type RpcRequest, type RpcResponse, authManagementRpc as rpc } from '@meridian/contracts';
-import { type RpcContext, RpcHandler } from '@meridian/messaging';
+import { Caller, type RpcContext } from '@meridian/messaging';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { originOf } from '../records/event-origin';
 import { RepositoryTokensService } from './repository-tokens.service';
 
 /** Repository-scoped tokens' management RPCs. */
-@Injectable()
+@Controller()
 export class RepositoryTokensHandler {
   constructor(private readonly tokens: RepositoryTokensService) {}
 
-  @RpcHandler(rpc.tokenPut)
+  @MessagePattern(rpc.tokenPut.pattern)
   put(
-    request: RpcRequest<typeof rpc.tokenPut>,
-    context: RpcContext,
+    @Payload() request: RpcRequest<typeof rpc.tokenPut>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<typeof rpc.tokenPut>> {
     return this.tokens.put(request, originOf(context));
   }
 
-  @RpcHandler(rpc.tokenGet)
-  get(request: RpcRequest<typeof rpc.tokenGet>) {
+  @MessagePattern(rpc.tokenGet.pattern)
+  get(@Payload() request: RpcRequest<typeof rpc.tokenGet>) {
     return this.tokens.get(request.name);
   }
 
-  @RpcHandler(rpc.tokenList)
+  @MessagePattern(rpc.tokenList.pattern)
   async list(): Promise<RpcResponse<typeof rpc.tokenList>> {
     return { tokens: await this.tokens.list() };
   }
 
-  @RpcHandler(rpc.tokenUpdate)
-  update(request: RpcRequest<typeof rpc.tokenUpdate>, context: RpcContext) {
+  @MessagePattern(rpc.tokenUpdate.pattern)
+  update(@Payload() request: RpcRequest<typeof rpc.tokenUpdate>, @Caller() context: RpcContext) {
     return this.tokens.update(request, originOf(context));
   }
 
-  @RpcHandler(rpc.tokenDelete)
+  @MessagePattern(rpc.tokenDelete.pattern)
   async delete(
-    request: RpcRequest<typeof rpc.tokenDelete>,
-    context: RpcContext,
+    @Payload() request: RpcRequest<typeof rpc.tokenDelete>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<typeof rpc.tokenDelete>> {
     await this.tokens.delete(request.name, originOf(context));
     return {};
   }
 
-  @RpcHandler(rpc.tokenGeneratePassword)
+  @MessagePattern(rpc.tokenGeneratePassword.pattern)
   generatePassword(
-    request: RpcRequest<typeof rpc.tokenGeneratePassword>,
-    context: RpcContext,
+    @Payload() request: RpcRequest<typeof rpc.tokenGeneratePassword>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<typeof rpc.tokenGeneratePassword>> {
     return this.tokens.generatePassword(
       request.name,

@@ -1,36 +1,37 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { type RpcRequest, type RpcResponse, authManagementRpc as rpc } from '@meridian/contracts';
-import { type RpcContext, RpcHandler } from '@meridian/messaging';
+import { Caller, type RpcContext } from '@meridian/messaging';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { originOf } from '../records/event-origin';
 import { ScopeMapsService } from './scope-maps.service';
 
 /** Scope maps' management RPCs. */
-@Injectable()
+@Controller()
 export class ScopeMapsHandler {
   constructor(private readonly scopeMaps: ScopeMapsService) {}
 
-  @RpcHandler(rpc.scopeMapPut)
+  @MessagePattern(rpc.scopeMapPut.pattern)
   put(
-    request: RpcRequest<typeof rpc.scopeMapPut>,
-    context: RpcContext,
+    @Payload() request: RpcRequest<typeof rpc.scopeMapPut>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<typeof rpc.scopeMapPut>> {
     return this.scopeMaps.put(request, originOf(context));
   }
 
-  @RpcHandler(rpc.scopeMapGet)
-  get(request: RpcRequest<typeof rpc.scopeMapGet>) {
+  @MessagePattern(rpc.scopeMapGet.pattern)
+  get(@Payload() request: RpcRequest<typeof rpc.scopeMapGet>) {
     return this.scopeMaps.get(request.name);
   }
 
-  @RpcHandler(rpc.scopeMapList)
+  @MessagePattern(rpc.scopeMapList.pattern)
   async list(): Promise<RpcResponse<typeof rpc.scopeMapList>> {
     return { scopeMaps: await this.scopeMaps.list() };
   }
 
-  @RpcHandler(rpc.scopeMapDelete)
+  @MessagePattern(rpc.scopeMapDelete.pattern)
   async delete(
-    request: RpcRequest<typeof rpc.scopeMapDelete>,
-    context: RpcContext,
+    @Payload() request: RpcRequest<typeof rpc.scopeMapDelete>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<typeof rpc.scopeMapDelete>> {
     await this.scopeMaps.delete(request.name, originOf(context));
     return {};

@@ -1,56 +1,57 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { type RpcRequest, type RpcResponse, authManagementRpc as rpc } from '@meridian/contracts';
-import { type RpcContext, RpcHandler } from '@meridian/messaging';
+import { Caller, type RpcContext } from '@meridian/messaging';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { originOf } from '../records/event-origin';
 import { ServicePrincipalsService } from './service-principals.service';
 
 /** Service principals and their role assignments. */
-@Injectable()
+@Controller()
 export class ServicePrincipalsHandler {
   constructor(private readonly principals: ServicePrincipalsService) {}
 
-  @RpcHandler(rpc.servicePrincipalPut)
+  @MessagePattern(rpc.servicePrincipalPut.pattern)
   put(
-    request: RpcRequest<typeof rpc.servicePrincipalPut>,
-    context: RpcContext,
+    @Payload() request: RpcRequest<typeof rpc.servicePrincipalPut>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<typeof rpc.servicePrincipalPut>> {
     return this.principals.put(request, originOf(context));
   }
 
-  @RpcHandler(rpc.servicePrincipalGet)
-  get(request: RpcRequest<typeof rpc.servicePrincipalGet>) {
+  @MessagePattern(rpc.servicePrincipalGet.pattern)
+  get(@Payload() request: RpcRequest<typeof rpc.servicePrincipalGet>) {
     return this.principals.get(request.id);
   }
 
-  @RpcHandler(rpc.servicePrincipalList)
+  @MessagePattern(rpc.servicePrincipalList.pattern)
   async list(): Promise<RpcResponse<typeof rpc.servicePrincipalList>> {
     return { servicePrincipals: await this.principals.list() };
   }
 
-  @RpcHandler(rpc.servicePrincipalDelete)
+  @MessagePattern(rpc.servicePrincipalDelete.pattern)
   async delete(
-    request: RpcRequest<typeof rpc.servicePrincipalDelete>,
-    context: RpcContext,
+    @Payload() request: RpcRequest<typeof rpc.servicePrincipalDelete>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<typeof rpc.servicePrincipalDelete>> {
     await this.principals.delete(request.id, originOf(context));
     return {};
   }
 
-  @RpcHandler(rpc.servicePrincipalResetSecret)
+  @MessagePattern(rpc.servicePrincipalResetSecret.pattern)
   resetSecret(
-    request: RpcRequest<typeof rpc.servicePrincipalResetSecret>,
-    context: RpcContext,
+    @Payload() request: RpcRequest<typeof rpc.servicePrincipalResetSecret>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<typeof rpc.servicePrincipalResetSecret>> {
     return this.principals.resetSecret(request.id, originOf(context));
   }
 
-  @RpcHandler(rpc.roleAssign)
-  assign(request: RpcRequest<typeof rpc.roleAssign>, context: RpcContext) {
+  @MessagePattern(rpc.roleAssign.pattern)
+  assign(@Payload() request: RpcRequest<typeof rpc.roleAssign>, @Caller() context: RpcContext) {
     return this.principals.assign(request.id, request.role, originOf(context));
   }
 
-  @RpcHandler(rpc.roleUnassign)
-  unassign(request: RpcRequest<typeof rpc.roleUnassign>, context: RpcContext) {
+  @MessagePattern(rpc.roleUnassign.pattern)
+  unassign(@Payload() request: RpcRequest<typeof rpc.roleUnassign>, @Caller() context: RpcContext) {
     return this.principals.unassign(request.id, request.role, originOf(context));
   }
 }

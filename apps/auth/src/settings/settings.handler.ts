@@ -1,40 +1,41 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { type RpcRequest, type RpcResponse, authManagementRpc as rpc } from '@meridian/contracts';
-import { type RpcContext, RpcHandler } from '@meridian/messaging';
+import { Caller, type RpcContext } from '@meridian/messaging';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { originOf } from '../records/event-origin';
 import { SigningKeysService } from '../signing-keys/signing-keys.service';
 import { SettingsService } from './settings.service';
 
 /** Registry-wide auth settings and the signing keys' management RPCs. */
-@Injectable()
+@Controller()
 export class SettingsHandler {
   constructor(
     private readonly settings: SettingsService,
     private readonly signingKeys: SigningKeysService,
   ) {}
 
-  @RpcHandler(rpc.settingsGet)
+  @MessagePattern(rpc.settingsGet.pattern)
   get(): Promise<RpcResponse<typeof rpc.settingsGet>> {
     return this.settings.get();
   }
 
-  @RpcHandler(rpc.settingsPut)
+  @MessagePattern(rpc.settingsPut.pattern)
   put(
-    request: RpcRequest<typeof rpc.settingsPut>,
-    context: RpcContext,
+    @Payload() request: RpcRequest<typeof rpc.settingsPut>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<typeof rpc.settingsPut>> {
     return this.settings.put(request, originOf(context));
   }
 
-  @RpcHandler(rpc.signingKeyList)
+  @MessagePattern(rpc.signingKeyList.pattern)
   async listKeys(): Promise<RpcResponse<typeof rpc.signingKeyList>> {
     return { keys: await this.signingKeys.list() };
   }
 
-  @RpcHandler(rpc.signingKeyRotate)
+  @MessagePattern(rpc.signingKeyRotate.pattern)
   rotateKey(
-    _request: RpcRequest<typeof rpc.signingKeyRotate>,
-    context: RpcContext,
+    @Payload() _request: RpcRequest<typeof rpc.signingKeyRotate>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<typeof rpc.signingKeyRotate>> {
     return this.signingKeys.rotate(originOf(context));
   }

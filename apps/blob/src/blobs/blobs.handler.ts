@@ -1,33 +1,38 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { type RpcRequest, type RpcResponse, blobRpc } from '@meridian/contracts';
-import { type RpcContext, RpcHandler } from '@meridian/messaging';
+import { Caller, type RpcContext } from '@meridian/messaging';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { BlobsService } from './blobs.service';
 
-@Injectable()
+@Controller()
 export class BlobsHandler {
   constructor(private readonly blobs: BlobsService) {}
 
-  @RpcHandler(blobRpc.stat)
-  stat(request: RpcRequest<typeof blobRpc.stat>): Promise<RpcResponse<typeof blobRpc.stat>> {
+  @MessagePattern(blobRpc.stat.pattern)
+  stat(
+    @Payload() request: RpcRequest<typeof blobRpc.stat>,
+  ): Promise<RpcResponse<typeof blobRpc.stat>> {
     return this.blobs.stat(request.repository, request.digest);
   }
 
-  @RpcHandler(blobRpc.statMany)
+  @MessagePattern(blobRpc.statMany.pattern)
   async statMany(
-    request: RpcRequest<typeof blobRpc.statMany>,
+    @Payload() request: RpcRequest<typeof blobRpc.statMany>,
   ): Promise<RpcResponse<typeof blobRpc.statMany>> {
     return { found: await this.blobs.statMany(request.repository, request.digests) };
   }
 
-  @RpcHandler(blobRpc.link)
-  link(request: RpcRequest<typeof blobRpc.link>): Promise<RpcResponse<typeof blobRpc.link>> {
+  @MessagePattern(blobRpc.link.pattern)
+  link(
+    @Payload() request: RpcRequest<typeof blobRpc.link>,
+  ): Promise<RpcResponse<typeof blobRpc.link>> {
     return this.blobs.link(request.repository, request.digest, request.size);
   }
 
-  @RpcHandler(blobRpc.delete)
+  @MessagePattern(blobRpc.delete.pattern)
   async delete(
-    request: RpcRequest<typeof blobRpc.delete>,
-    context: RpcContext,
+    @Payload() request: RpcRequest<typeof blobRpc.delete>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<typeof blobRpc.delete>> {
     await this.blobs.delete(request.repository, request.digest, context);
     return {};

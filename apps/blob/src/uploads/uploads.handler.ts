@@ -1,45 +1,46 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { type RpcRequest, type RpcResponse, blobRpc } from '@meridian/contracts';
-import { type RpcContext, RpcHandler } from '@meridian/messaging';
+import { Caller, type RpcContext } from '@meridian/messaging';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { UploadsService } from './uploads.service';
 
-@Injectable()
+@Controller()
 export class UploadsHandler {
   constructor(private readonly uploads: UploadsService) {}
 
-  @RpcHandler(blobRpc.uploadStart)
+  @MessagePattern(blobRpc.uploadStart.pattern)
   start(
-    request: RpcRequest<typeof blobRpc.uploadStart>,
-    context: RpcContext,
+    @Payload() request: RpcRequest<typeof blobRpc.uploadStart>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<typeof blobRpc.uploadStart>> {
     return this.uploads.start(request, context);
   }
 
-  @RpcHandler(blobRpc.uploadGet)
+  @MessagePattern(blobRpc.uploadGet.pattern)
   get(
-    request: RpcRequest<typeof blobRpc.uploadGet>,
+    @Payload() request: RpcRequest<typeof blobRpc.uploadGet>,
   ): Promise<RpcResponse<typeof blobRpc.uploadGet>> {
     return this.uploads.get(request.repository, request.uploadId);
   }
 
-  @RpcHandler(blobRpc.uploadAdvance)
+  @MessagePattern(blobRpc.uploadAdvance.pattern)
   advance(
-    request: RpcRequest<typeof blobRpc.uploadAdvance>,
+    @Payload() request: RpcRequest<typeof blobRpc.uploadAdvance>,
   ): Promise<RpcResponse<typeof blobRpc.uploadAdvance>> {
     return this.uploads.advance(request);
   }
 
-  @RpcHandler(blobRpc.uploadComplete)
+  @MessagePattern(blobRpc.uploadComplete.pattern)
   complete(
-    request: RpcRequest<typeof blobRpc.uploadComplete>,
-    context: RpcContext,
+    @Payload() request: RpcRequest<typeof blobRpc.uploadComplete>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<typeof blobRpc.uploadComplete>> {
     return this.uploads.complete(request, context);
   }
 
-  @RpcHandler(blobRpc.uploadCancel)
+  @MessagePattern(blobRpc.uploadCancel.pattern)
   async cancel(
-    request: RpcRequest<typeof blobRpc.uploadCancel>,
+    @Payload() request: RpcRequest<typeof blobRpc.uploadCancel>,
   ): Promise<RpcResponse<typeof blobRpc.uploadCancel>> {
     await this.uploads.cancel(request.repository, request.uploadId);
     return {};

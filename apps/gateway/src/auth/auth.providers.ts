@@ -6,7 +6,7 @@
 import type { Provider, Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { authRpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 import type { Logger } from '@meridian/telemetry';
 import type { GatewayAuthConfig } from '../config';
 import { JwksAccessTokenVerifier } from './access-token.verifier';
@@ -29,10 +29,10 @@ export function authProviders(config: GatewayAuthConfig, logger: Logger): Provid
     { provide: gatewayAuthConfigToken, useValue: config },
     {
       provide: authKeysSourceToken,
-      inject: [Messaging],
-      useFactory: (messaging: Messaging) =>
+      inject: [RpcClient],
+      useFactory: (rpc: RpcClient) =>
         new AuthKeysCache({
-          fetch: () => messaging.request(authRpc.keys, {}),
+          fetch: () => rpc.request(authRpc.keys, {}),
           onRefreshFailed: (error) =>
             logger.warn({ err: error }, 'failed to refresh the auth keys; the cached keys serve'),
         }),

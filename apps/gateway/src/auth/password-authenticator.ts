@@ -5,7 +5,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { type Identity, authRpc } from '@meridian/contracts';
-import { Messaging, type RpcContext } from '@meridian/messaging';
+import { RpcClient, type RpcContext } from '@meridian/messaging';
 
 export interface PasswordLogin {
   username: string;
@@ -20,11 +20,11 @@ export abstract class PasswordAuthenticator {
 
 @Injectable()
 export class RpcPasswordAuthenticator extends PasswordAuthenticator {
-  constructor(private readonly messaging: Messaging) {
+  constructor(private readonly rpc: RpcClient) {
     super();
   }
 
   authenticate(login: PasswordLogin, context: RpcContext): Promise<Identity> {
-    return this.messaging.request(authRpc.authenticate, login, { context });
+    return this.rpc.request(authRpc.authenticate, login, { context });
   }
 }

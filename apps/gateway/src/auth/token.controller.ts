@@ -9,7 +9,7 @@
  */
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { RegistryError, type RpcResponse, authRpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayAuthConfig } from '../config';
 import { buildRpcContext } from '../http/build-rpc-context';
@@ -24,7 +24,7 @@ import { UnauthorizedError } from './unauthorized.error';
 @Controller()
 export class TokenController {
   constructor(
-    private readonly messaging: Messaging,
+    private readonly rpc: RpcClient,
     @Inject(gatewayAuthConfigToken) private readonly config: GatewayAuthConfig,
     private readonly challenges: AuthChallenges,
   ) {}
@@ -53,7 +53,7 @@ export class TokenController {
   ): Promise<void> {
     let issued: RpcResponse<typeof authRpc.token>;
     try {
-      issued = await this.messaging.request(
+      issued = await this.rpc.request(
         authRpc.token,
         { ...tokenRequest, clientAddr: request.ip },
         { context: buildRpcContext(request) },

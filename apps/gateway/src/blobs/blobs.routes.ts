@@ -10,7 +10,7 @@ import { type OutgoingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { type BlobInfo, RegistryError, blobRpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 import {
   type ByteRange,
   type DistributionRoute,
@@ -39,7 +39,7 @@ const presignedUrlSeconds = 20 * 60;
 @Injectable()
 export class BlobRoutes {
   constructor(
-    private readonly messaging: Messaging,
+    private readonly rpc: RpcClient,
     @Inject(storageDriverToken) private readonly storage: StorageDriver,
     @InjectLogger() private readonly logger: Logger,
     private readonly catchUp: CatchUp,
@@ -59,7 +59,7 @@ export class BlobRoutes {
 
   private async get(route: BlobRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const context = buildRpcContext(request);
-    const found = await this.messaging
+    const found = await this.rpc
       .request(blobRpc.stat, { repository: route.name, digest: route.digest }, { context })
       .then((info) => ({ info, store: this.storage }))
       .catch((miss: unknown) =>
@@ -106,7 +106,7 @@ export class BlobRoutes {
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<void> {
-    await this.messaging.request(
+    await this.rpc.request(
       blobRpc.delete,
       { repository: route.name, digest: route.digest },
       { context: buildRpcContext(request) },

@@ -1,7 +1,7 @@
 /** `/v2/_catalog?n=&last=`: repositories in lexical order, paged like tag lists. */
 import { Injectable } from '@nestjs/common';
 import { manifestRpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 import { buildLinkHeader, parsePagination } from '@meridian/oci';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { buildRpcContext } from '../http/build-rpc-context';
@@ -10,7 +10,7 @@ import { writeJson } from '../http/write-response';
 
 @Injectable()
 export class CatalogRoutes {
-  constructor(private readonly messaging: Messaging) {}
+  constructor(private readonly rpc: RpcClient) {}
 
   async handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -18,7 +18,7 @@ export class CatalogRoutes {
     }
     const page = parsePagination(request.query as Record<string, string | string[]>);
     if (page.n === 0) return writeJson(reply, 200, { repositories: [] });
-    const listed = await this.messaging.request(
+    const listed = await this.rpc.request(
       manifestRpc.catalog,
       { n: page.n, last: page.last },
       { context: buildRpcContext(request) },

@@ -8,7 +8,7 @@
  */
 import { Controller, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import { type RpcResponse, authManagementRpc as rpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 import type { FastifyRequest } from 'fastify';
 import { Authorize } from '../auth/authorize.decorator';
 import { managementContext } from './management-context';
@@ -17,12 +17,12 @@ import { readJsonBody, validInput } from './read-json-input';
 
 @Controller('api/v1/admin')
 export class AdminAccountController {
-  constructor(private readonly messaging: Messaging) {}
+  constructor(private readonly client: RpcClient) {}
 
   @Get()
   @Authorize('identities:manage')
   show(@Req() request: FastifyRequest): Promise<RpcResponse<typeof rpc.adminShow>> {
-    return this.messaging.request(rpc.adminShow, {}, managementContext(request));
+    return this.client.request(rpc.adminShow, {}, managementContext(request));
   }
 
   @Patch()
@@ -30,7 +30,7 @@ export class AdminAccountController {
   async update(@Req() request: FastifyRequest): Promise<RpcResponse<typeof rpc.adminUpdate>> {
     const options = managementContext(request);
     const body = validInput(rpc.adminUpdate.request, await readJsonBody(request.raw));
-    return this.messaging.request(rpc.adminUpdate, body, options);
+    return this.client.request(rpc.adminUpdate, body, options);
   }
 
   @Post('passwords/:slot/renew')
@@ -41,7 +41,7 @@ export class AdminAccountController {
     @Param('slot') slot: string,
   ): Promise<RpcResponse<typeof rpc.adminRenewPassword>> {
     const options = managementContext(request);
-    return this.messaging.request(
+    return this.client.request(
       rpc.adminRenewPassword,
       { slot: validInput(SlotParam, slot) },
       options,

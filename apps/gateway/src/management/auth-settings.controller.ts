@@ -8,7 +8,7 @@
  */
 import { Controller, Get, HttpCode, Post, Put, Req } from '@nestjs/common';
 import { type RpcResponse, authManagementRpc as rpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 import type { FastifyRequest } from 'fastify';
 import { Authorize } from '../auth/authorize.decorator';
 import { managementContext } from './management-context';
@@ -16,12 +16,12 @@ import { readJsonBody, validInput } from './read-json-input';
 
 @Controller('api/v1')
 export class AuthSettingsController {
-  constructor(private readonly messaging: Messaging) {}
+  constructor(private readonly client: RpcClient) {}
 
   @Get('settings')
   @Authorize('identities:manage')
   get(@Req() request: FastifyRequest): Promise<RpcResponse<typeof rpc.settingsGet>> {
-    return this.messaging.request(rpc.settingsGet, {}, managementContext(request));
+    return this.client.request(rpc.settingsGet, {}, managementContext(request));
   }
 
   @Put('settings')
@@ -29,19 +29,19 @@ export class AuthSettingsController {
   async put(@Req() request: FastifyRequest): Promise<RpcResponse<typeof rpc.settingsPut>> {
     const options = managementContext(request);
     const body = validInput(rpc.settingsPut.request, await readJsonBody(request.raw));
-    return this.messaging.request(rpc.settingsPut, body, options);
+    return this.client.request(rpc.settingsPut, body, options);
   }
 
   @Get('signing-keys')
   @Authorize('identities:manage')
   keys(@Req() request: FastifyRequest): Promise<RpcResponse<typeof rpc.signingKeyList>> {
-    return this.messaging.request(rpc.signingKeyList, {}, managementContext(request));
+    return this.client.request(rpc.signingKeyList, {}, managementContext(request));
   }
 
   @Post('signing-keys/rotate')
   @HttpCode(200)
   @Authorize('identities:manage')
   rotate(@Req() request: FastifyRequest): Promise<RpcResponse<typeof rpc.signingKeyRotate>> {
-    return this.messaging.request(rpc.signingKeyRotate, {}, managementContext(request));
+    return this.client.request(rpc.signingKeyRotate, {}, managementContext(request));
   }
 }

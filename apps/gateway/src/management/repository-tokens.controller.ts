@@ -28,7 +28,7 @@ import {
   type TokenView,
   authManagementRpc as rpc,
 } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Authorize } from '../auth/authorize.decorator';
@@ -42,12 +42,12 @@ const GenerateBody = z.object({ expiresAt: z.iso.datetime({ offset: true }).opti
 
 @Controller('api/v1/tokens')
 export class RepositoryTokensController {
-  constructor(private readonly messaging: Messaging) {}
+  constructor(private readonly client: RpcClient) {}
 
   @Get()
   @Authorize('identities:manage')
   list(@Req() request: FastifyRequest): Promise<RpcResponse<typeof rpc.tokenList>> {
-    return this.messaging.request(rpc.tokenList, {}, managementContext(request));
+    return this.client.request(rpc.tokenList, {}, managementContext(request));
   }
 
   @Put(':name')
@@ -59,7 +59,7 @@ export class RepositoryTokensController {
   ): Promise<TokenView> {
     const options = managementContext(request);
     const body = validInput(PutBody, await readJsonBody(request.raw));
-    const put = await this.messaging.request(
+    const put = await this.client.request(
       rpc.tokenPut,
       { name: validInput(IdentityName, name), ...body },
       options,
@@ -72,7 +72,7 @@ export class RepositoryTokensController {
   @Authorize('identities:manage')
   get(@Req() request: FastifyRequest, @Param('name') name: string): Promise<TokenView> {
     const options = managementContext(request);
-    return this.messaging.request(rpc.tokenGet, { name: validInput(IdentityName, name) }, options);
+    return this.client.request(rpc.tokenGet, { name: validInput(IdentityName, name) }, options);
   }
 
   @Patch(':name')
@@ -80,7 +80,7 @@ export class RepositoryTokensController {
   async update(@Req() request: FastifyRequest, @Param('name') name: string): Promise<TokenView> {
     const options = managementContext(request);
     const body = validInput(PatchBody, await readJsonBody(request.raw));
-    return this.messaging.request(
+    return this.client.request(
       rpc.tokenUpdate,
       { name: validInput(IdentityName, name), ...body },
       options,
@@ -92,11 +92,7 @@ export class RepositoryTokensController {
   @Authorize('identities:manage')
   async delete(@Req() request: FastifyRequest, @Param('name') name: string): Promise<void> {
     const options = managementContext(request);
-    await this.messaging.request(
-      rpc.tokenDelete,
-      { name: validInput(IdentityName, name) },
-      options,
-    );
+    await this.client.request(rpc.tokenDelete, { name: validInput(IdentityName, name) }, options);
   }
 
   @Post(':name/passwords/:slot/generate')
@@ -109,7 +105,7 @@ export class RepositoryTokensController {
   ): Promise<RpcResponse<typeof rpc.tokenGeneratePassword>> {
     const options = managementContext(request);
     const body = validInput(GenerateBody, await readJsonBody(request.raw));
-    return this.messaging.request(
+    return this.client.request(
       rpc.tokenGeneratePassword,
       {
         name: validInput(IdentityName, name),

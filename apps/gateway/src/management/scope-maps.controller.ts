@@ -17,7 +17,7 @@ import {
   type ScopeMapView,
   authManagementRpc as rpc,
 } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Authorize } from '../auth/authorize.decorator';
@@ -31,12 +31,12 @@ const PutBody = z.object({
 
 @Controller('api/v1/scope-maps')
 export class ScopeMapsController {
-  constructor(private readonly messaging: Messaging) {}
+  constructor(private readonly client: RpcClient) {}
 
   @Get()
   @Authorize('identities:manage')
   list(@Req() request: FastifyRequest): Promise<RpcResponse<typeof rpc.scopeMapList>> {
-    return this.messaging.request(rpc.scopeMapList, {}, managementContext(request));
+    return this.client.request(rpc.scopeMapList, {}, managementContext(request));
   }
 
   @Put(':name')
@@ -48,7 +48,7 @@ export class ScopeMapsController {
   ): Promise<ScopeMapView> {
     const options = managementContext(request);
     const body = validInput(PutBody, await readJsonBody(request.raw));
-    const put = await this.messaging.request(
+    const put = await this.client.request(
       rpc.scopeMapPut,
       { name: validInput(IdentityName, name), ...body },
       options,
@@ -61,11 +61,7 @@ export class ScopeMapsController {
   @Authorize('identities:manage')
   get(@Req() request: FastifyRequest, @Param('name') name: string): Promise<ScopeMapView> {
     const options = managementContext(request);
-    return this.messaging.request(
-      rpc.scopeMapGet,
-      { name: validInput(IdentityName, name) },
-      options,
-    );
+    return this.client.request(rpc.scopeMapGet, { name: validInput(IdentityName, name) }, options);
   }
 
   @Delete(':name')
@@ -73,7 +69,7 @@ export class ScopeMapsController {
   @Authorize('identities:manage')
   async delete(@Req() request: FastifyRequest, @Param('name') name: string): Promise<void> {
     const options = managementContext(request);
-    await this.messaging.request(
+    await this.client.request(
       rpc.scopeMapDelete,
       { name: validInput(IdentityName, name) },
       options,

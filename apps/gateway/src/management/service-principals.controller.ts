@@ -18,7 +18,7 @@ import {
   type ServicePrincipalView,
   authManagementRpc as rpc,
 } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Authorize } from '../auth/authorize.decorator';
@@ -32,12 +32,12 @@ const PutBody = z.object({
 
 @Controller('api/v1/service-principals')
 export class ServicePrincipalsController {
-  constructor(private readonly messaging: Messaging) {}
+  constructor(private readonly client: RpcClient) {}
 
   @Get()
   @Authorize('identities:manage')
   list(@Req() request: FastifyRequest): Promise<RpcResponse<typeof rpc.servicePrincipalList>> {
-    return this.messaging.request(rpc.servicePrincipalList, {}, managementContext(request));
+    return this.client.request(rpc.servicePrincipalList, {}, managementContext(request));
   }
 
   @Put(':id')
@@ -49,7 +49,7 @@ export class ServicePrincipalsController {
   ): Promise<ServicePrincipalView & { secret?: string }> {
     const options = managementContext(request);
     const body = validInput(PutBody, await readJsonBody(request.raw));
-    const put = await this.messaging.request(
+    const put = await this.client.request(
       rpc.servicePrincipalPut,
       { id: validInput(IdentityName, id), ...body },
       options,
@@ -62,7 +62,7 @@ export class ServicePrincipalsController {
   @Authorize('identities:manage')
   get(@Req() request: FastifyRequest, @Param('id') id: string): Promise<ServicePrincipalView> {
     const options = managementContext(request);
-    return this.messaging.request(
+    return this.client.request(
       rpc.servicePrincipalGet,
       { id: validInput(IdentityName, id) },
       options,
@@ -74,7 +74,7 @@ export class ServicePrincipalsController {
   @Authorize('identities:manage')
   async delete(@Req() request: FastifyRequest, @Param('id') id: string): Promise<void> {
     const options = managementContext(request);
-    await this.messaging.request(
+    await this.client.request(
       rpc.servicePrincipalDelete,
       { id: validInput(IdentityName, id) },
       options,
@@ -89,7 +89,7 @@ export class ServicePrincipalsController {
     @Param('id') id: string,
   ): Promise<RpcResponse<typeof rpc.servicePrincipalResetSecret>> {
     const options = managementContext(request);
-    return this.messaging.request(
+    return this.client.request(
       rpc.servicePrincipalResetSecret,
       { id: validInput(IdentityName, id) },
       options,
@@ -104,7 +104,7 @@ export class ServicePrincipalsController {
     @Param('role') role: string,
   ): Promise<ServicePrincipalView> {
     const options = managementContext(request);
-    return this.messaging.request(
+    return this.client.request(
       rpc.roleAssign,
       { id: validInput(IdentityName, id), role: validInput(RoleName, role) },
       options,
@@ -119,7 +119,7 @@ export class ServicePrincipalsController {
     @Param('role') role: string,
   ): Promise<ServicePrincipalView> {
     const options = managementContext(request);
-    return this.messaging.request(
+    return this.client.request(
       rpc.roleUnassign,
       { id: validInput(IdentityName, id), role: validInput(RoleName, role) },
       options,

@@ -1,5 +1,5 @@
 import type { RpcDefinition } from '@meridian/contracts';
-import type { Messaging } from '@meridian/messaging';
+import type { RpcClient } from '@meridian/messaging';
 import { type DistributionRoute, sha256Digest } from '@meridian/oci';
 import { createLogger } from '@meridian/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -28,7 +28,7 @@ const manifestService = {
       ...(request.includeBody ? { body: body.toString('base64') } : {}),
     };
   },
-} as unknown as Messaging;
+} as unknown as RpcClient;
 
 /** Records what happens in order: the response written, the pull announced. */
 class Timeline implements PullPublisher {

@@ -12,7 +12,7 @@
 import { type OutgoingHttpHeaders } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { RegistryError, manifestRpc, maxManifestBytes } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 import { type DistributionRoute, digestLike } from '@meridian/oci';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { buildRpcContext } from '../http/build-rpc-context';
@@ -30,7 +30,7 @@ type ManifestRoute = Extract<DistributionRoute, { kind: 'manifest' }>;
 @Injectable()
 export class ManifestRoutes {
   constructor(
-    private readonly messaging: Messaging,
+    private readonly rpc: RpcClient,
     private readonly bodies: ManifestBodyCache,
     private readonly catchUp: CatchUp,
     private readonly pulls: PullAnnouncer,
@@ -58,7 +58,7 @@ export class ManifestRoutes {
     const context = buildRpcContext(request);
     const wantsBody = request.method === 'GET';
     const cached = route.referenceKind === 'digest' ? this.bodies.get(route.reference) : undefined;
-    const found = await this.messaging
+    const found = await this.rpc
       .request(
         manifestRpc.get,
         {
@@ -94,7 +94,7 @@ export class ManifestRoutes {
       this.bodies.set(found.digest, body);
     }
     if (body === undefined) {
-      const full = await this.messaging.request(
+      const full = await this.rpc.request(
         manifestRpc.get,
         { repository: route.name, reference: found.digest, includeBody: true },
         { context },
@@ -136,7 +136,7 @@ export class ManifestRoutes {
         );
       }
     }
-    const stored = await this.messaging.request(
+    const stored = await this.rpc.request(
       manifestRpc.put,
       {
         repository: route.name,
@@ -160,7 +160,7 @@ export class ManifestRoutes {
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<void> {
-    await this.messaging.request(
+    await this.rpc.request(
       manifestRpc.delete,
       { repository: route.name, reference: route.reference },
       { context: buildRpcContext(request) },

@@ -15,16 +15,45 @@ import {
   HybridLogicalClock,
   type ImagePulled,
   imagePulled,
+  pullStreamName,
   pullSubject,
 } from '@meridian/contracts';
-import { Messaging, type RpcContext } from '@meridian/messaging';
+import { EventPublisher, Nats, type RpcContext, isStreamNotFound } from '@meridian/messaging';
 import { type Logger, loggerToken, metrics } from '@meridian/telemetry';
 
-/** What of Messaging the announcer uses. */
-export interface PullPublisher {
-  readonly region: string;
-  publishWithoutAck(subject: string, payload: unknown, msgId: string): void;
-  pullStreamExists(): Promise<boolean>;
+/** What of NATS the announcer uses. */
+export abstract class PullPublisher {
+  abstract readonly region: string;
+  abstract publishWithoutAck(subject: string, payload: unknown, msgId: string): void;
+  /** whether the region's pulls stream exists (the webhook service keeps it only while wanted) */
+  abstract pullStreamExists(): Promise<boolean>;
+}
+
+@Injectable()
+export class NatsPullPublisher implements PullPublisher {
+  constructor(
+    private readonly nats: Nats,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  get region(): string {
+    return this.nats.region;
+  }
+
+  publishWithoutAck(subject: string, payload: unknown, msgId: string): void {
+    this.publisher.publishWithoutAck(subject, payload, msgId);
+  }
+
+  async pullStreamExists(): Promise<boolean> {
+    const jsm = await this.nats.jetStreamManager();
+    try {
+      await jsm.streams.info(pullStreamName(this.region));
+      return true;
+    } catch (err) {
+      if (isStreamNotFound(err)) return false;
+      throw err;
+    }
+  }
 }
 
 /** how long the gateway trusts what it last learnt about the pulls stream */
@@ -49,7 +78,7 @@ export class PullAnnouncer {
   private checking = false;
 
   constructor(
-    @Inject(Messaging) private readonly publisher: PullPublisher,
+    private readonly publisher: PullPublisher,
     @Inject(loggerToken) private readonly logger: Logger,
   ) {
     this.clock = new HybridLogicalClock(publisher.region);

@@ -6,7 +6,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { type Descriptor, isRegistryError, manifestRpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 import { type DistributionRoute, mediaTypes } from '@meridian/oci';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { buildRpcContext } from '../http/build-rpc-context';
@@ -18,7 +18,7 @@ type ReferrersRoute = Extract<DistributionRoute, { kind: 'referrers' }>;
 
 @Injectable()
 export class ReferrerRoutes {
-  constructor(private readonly messaging: Messaging) {}
+  constructor(private readonly rpc: RpcClient) {}
 
   async handle(route: ReferrersRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -43,7 +43,7 @@ export class ReferrerRoutes {
     request: FastifyRequest,
   ): Promise<Descriptor[]> {
     try {
-      const found = await this.messaging.request(
+      const found = await this.rpc.request(
         manifestRpc.referrers,
         { repository: route.name, digest: route.digest, artifactType },
         { context: buildRpcContext(request) },

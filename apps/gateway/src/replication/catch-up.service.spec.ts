@@ -9,7 +9,7 @@ import {
   deletedHereDetail,
   replicationRpc,
 } from '@meridian/contracts';
-import type { Messaging } from '@meridian/messaging';
+import type { RpcClient } from '@meridian/messaging';
 import { FilesystemStorageDriver, type StorageConfig, blobKey } from '@meridian/storage';
 import pino from 'pino';
 import { CatchUp, catchUpRetryAfterSeconds } from './catch-up.service';
@@ -53,7 +53,7 @@ describe(CatchUp.name, () => {
 
   const build = (peers: Record<string, StorageConfig> = { 'eu-west': fsStore(storeDir) }) =>
     new CatchUp(
-      replication as unknown as Messaging,
+      replication as unknown as RpcClient,
       new PeerStores(peers),
       { peerStores: peers, timeoutMs: 300 },
       pino({ level: 'silent' }),

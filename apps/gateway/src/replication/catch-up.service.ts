@@ -24,7 +24,7 @@ import {
   isRegistryError,
   replicationRpc,
 } from '@meridian/contracts';
-import { Messaging, type RpcContext } from '@meridian/messaging';
+import { RpcClient, type RpcContext } from '@meridian/messaging';
 import type { StorageDriver } from '@meridian/storage';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import type { CatchUpConfig } from './catch-up.config';
@@ -53,7 +53,7 @@ export interface PeerBlob {
 @Injectable()
 export class CatchUp {
   constructor(
-    private readonly messaging: Messaging,
+    private readonly rpc: RpcClient,
     private readonly peerStores: PeerStores,
     @Inject(catchUpConfigToken) private readonly config: CatchUpConfig,
     @InjectLogger() private readonly logger: Logger,
@@ -67,7 +67,7 @@ export class CatchUp {
   ): Promise<PeerManifest> {
     if (!this.mayCatchUp(miss, manifestMisses)) throw miss;
     const found = await this.lookup(() =>
-      this.messaging.request(replicationRpc.lookupManifest, request, {
+      this.rpc.request(replicationRpc.lookupManifest, request, {
         context,
         timeoutMs: this.config.timeoutMs,
       }),
@@ -85,7 +85,7 @@ export class CatchUp {
   ): Promise<PeerBlob> {
     if (!this.mayCatchUp(miss, blobMisses)) throw miss;
     const located = await this.lookup(() =>
-      this.messaging.request(replicationRpc.locateBlob, request, {
+      this.rpc.request(replicationRpc.locateBlob, request, {
         context,
         timeoutMs: this.config.timeoutMs,
       }),

@@ -9,7 +9,7 @@
  */
 import { Controller, Get, Header, Req } from '@nestjs/common';
 import { RegistryError, type RpcResponse, replicationRpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 import type { FastifyRequest } from 'fastify';
 import { Authorize } from '../auth/authorize.decorator';
 import { buildRpcContext } from '../http/build-rpc-context';
@@ -18,7 +18,7 @@ import { prometheusContentType, renderReplicationMetrics } from './render-replic
 
 @Controller('api/v1/replication')
 export class ReplicationController {
-  constructor(private readonly messaging: Messaging) {}
+  constructor(private readonly rpc: RpcClient) {}
 
   @Get('status')
   @Authorize('registry:read')
@@ -34,7 +34,7 @@ export class ReplicationController {
         { invalid: [...new Set(query.error.issues.map((issue) => String(issue.path[0])))] },
       );
     }
-    return this.messaging.request(replicationRpc.status, query.data, {
+    return this.rpc.request(replicationRpc.status, query.data, {
       context: buildRpcContext(request),
     });
   }
@@ -44,11 +44,7 @@ export class ReplicationController {
   async regions(
     @Req() request: FastifyRequest,
   ): Promise<RpcResponse<typeof replicationRpc.regions>> {
-    return this.messaging.request(
-      replicationRpc.regions,
-      {},
-      { context: buildRpcContext(request) },
-    );
+    return this.rpc.request(replicationRpc.regions, {}, { context: buildRpcContext(request) });
   }
 
   @Get('metrics')

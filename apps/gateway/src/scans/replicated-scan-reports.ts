@@ -7,7 +7,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { ScanReport, manifestRpc, scanReportArtifactType } from '@meridian/contracts';
-import { Messaging, type RpcContext } from '@meridian/messaging';
+import { RpcClient, type RpcContext } from '@meridian/messaging';
 import { type StorageDriver, blobKey, storageDriverToken } from '@meridian/storage';
 
 const maxReportBytes = 16 * 1024 * 1024;
@@ -15,7 +15,7 @@ const maxReportBytes = 16 * 1024 * 1024;
 @Injectable()
 export class ReplicatedScanReports {
   constructor(
-    private readonly messaging: Messaging,
+    private readonly rpc: RpcClient,
     @Inject(storageDriverToken) private readonly store: StorageDriver,
   ) {}
 
@@ -24,7 +24,7 @@ export class ReplicatedScanReports {
     image: { repository: string; digest: string },
     options: { context: RpcContext },
   ): Promise<ScanReport | undefined> {
-    const { manifests } = await this.messaging.request(
+    const { manifests } = await this.rpc.request(
       manifestRpc.referrers,
       { ...image, artifactType: scanReportArtifactType },
       options,
@@ -42,7 +42,7 @@ export class ReplicatedScanReports {
     digest: string,
     options: { context: RpcContext },
   ): Promise<ScanReport | undefined> {
-    const artifact = await this.messaging.request(
+    const artifact = await this.rpc.request(
       manifestRpc.get,
       { repository, reference: digest, includeBody: true },
       options,

@@ -16,7 +16,7 @@ import {
   manifestRpc,
   scanRpc,
 } from '@meridian/contracts';
-import { Messaging, type RpcContext } from '@meridian/messaging';
+import { RpcClient, type RpcContext } from '@meridian/messaging';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Authorize } from '../auth/authorize.decorator';
@@ -43,7 +43,7 @@ const acrPrefix = '/acr/v1/';
 @Controller()
 export class ScansController {
   constructor(
-    private readonly messaging: Messaging,
+    private readonly rpc: RpcClient,
     private readonly replicated: ReplicatedScanReports,
   ) {}
 
@@ -55,7 +55,7 @@ export class ScansController {
     const options = managementContext(request);
     const [report, quarantine] = await Promise.all([
       this.reportOf(image, options),
-      this.messaging.request(manifestRpc.quarantineState, image, options),
+      this.rpc.request(manifestRpc.quarantineState, image, options),
     ]);
     return {
       ...report,
@@ -73,7 +73,7 @@ export class ScansController {
     options: { context: RpcContext },
   ): Promise<ScanReport> {
     try {
-      return await this.messaging.request(scanRpc.report, image, options);
+      return await this.rpc.request(scanRpc.report, image, options);
     } catch (error) {
       if (!isRegistryError(error) || !['MANIFEST_UNKNOWN', 'UNAVAILABLE'].includes(error.code))
         throw error;
@@ -88,7 +88,7 @@ export class ScansController {
   setting(
     @Req() request: FastifyRequest,
   ): Promise<RpcResponse<typeof manifestRpc.quarantineSetting>> {
-    return this.messaging.request(manifestRpc.quarantineSetting, {}, managementContext(request));
+    return this.rpc.request(manifestRpc.quarantineSetting, {}, managementContext(request));
   }
 
   @Put('api/v1/settings/quarantine')
@@ -98,7 +98,7 @@ export class ScansController {
   ): Promise<RpcResponse<typeof manifestRpc.setQuarantineSetting>> {
     const options = managementContext(request);
     const body = validInput(QuarantineSetting, await readJsonBody(request.raw));
-    return this.messaging.request(manifestRpc.setQuarantineSetting, body, options);
+    return this.rpc.request(manifestRpc.setQuarantineSetting, body, options);
   }
 
   @Patch('acr/v1/*')
@@ -110,7 +110,7 @@ export class ScansController {
     const options = managementContext(request);
     const body = validInput(QuarantineDecision, await readJsonBody(request.raw));
     const state = body.quarantineState === 'Passed' ? 'passed' : 'failed';
-    await this.messaging.request(
+    await this.rpc.request(
       manifestRpc.decideQuarantine,
       { ...image, state, details: body.quarantineDetails, onlyIfQuarantined: false },
       options,

@@ -4,7 +4,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { manifestRpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 import { type DistributionRoute, buildLinkHeader, parsePagination } from '@meridian/oci';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { buildRpcContext } from '../http/build-rpc-context';
@@ -15,7 +15,7 @@ type TagsRoute = Extract<DistributionRoute, { kind: 'tags' }>;
 
 @Injectable()
 export class TagRoutes {
-  constructor(private readonly messaging: Messaging) {}
+  constructor(private readonly rpc: RpcClient) {}
 
   async handle(route: TagsRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -23,7 +23,7 @@ export class TagRoutes {
     }
     const page = parsePagination(request.query as Record<string, string | string[]>);
     if (page.n === 0) return writeJson(reply, 200, { name: route.name, tags: [] });
-    const listed = await this.messaging.request(
+    const listed = await this.rpc.request(
       manifestRpc.tags,
       { repository: route.name, n: page.n, last: page.last },
       { context: buildRpcContext(request) },

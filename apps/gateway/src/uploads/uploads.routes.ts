@@ -12,7 +12,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { RegistryError, type UploadSession, type UploadState, blobRpc } from '@meridian/contracts';
-import { type RpcContext, Messaging } from '@meridian/messaging';
+import { type RpcContext, RpcClient } from '@meridian/messaging';
 import {
   type DistributionRoute,
   OciValidationError,
@@ -41,7 +41,7 @@ type UploadRoute = Extract<DistributionRoute, { kind: 'upload' }>;
 @Injectable()
 export class UploadRoutes {
   constructor(
-    private readonly messaging: Messaging,
+    private readonly rpc: RpcClient,
     @Inject(storageDriverToken) private readonly storage: StorageDriver,
     private readonly digesters: UploadDigesters,
     private readonly locks: UploadLocks,
@@ -57,7 +57,7 @@ export class UploadRoutes {
     if (mount !== undefined) return this.mount(route, mount, request, reply, context);
     if (digest !== undefined) parseDigest(digest);
 
-    const started = await this.messaging.request(
+    const started = await this.rpc.request(
       blobRpc.uploadStart,
       { repository: route.name },
       { context },
@@ -79,7 +79,7 @@ export class UploadRoutes {
     if (request.method === 'DELETE') return this.cancel(route.name, uploadId, reply, context);
 
     return this.locks.run(uploadId, async () => {
-      const session = await this.messaging.request(
+      const session = await this.rpc.request(
         blobRpc.uploadGet,
         { repository: route.name, uploadId },
         { context },
@@ -112,7 +112,7 @@ export class UploadRoutes {
     // Without `from`, the blob service takes the blob from any repository that has it: only
     // a caller who may read every repository may have that; anyone else gets a plain session.
     const mountable = from !== undefined || mayReadEveryRepository(request.meridianIdentity);
-    const started = await this.messaging.request(
+    const started = await this.rpc.request(
       blobRpc.uploadStart,
       mountable ? { repository: route.name, mount: { digest, from } } : { repository: route.name },
       { context },
@@ -142,7 +142,7 @@ export class UploadRoutes {
       digester,
       expectedBytes,
     });
-    const advanced = await this.messaging.request(
+    const advanced = await this.rpc.request(
       blobRpc.uploadAdvance,
       { repository: name, uploadId: session.uploadId, fromOffset: session.offset, state },
       { context },
@@ -198,7 +198,7 @@ export class UploadRoutes {
         actual,
       });
     }
-    const blob = await this.messaging.request(
+    const blob = await this.rpc.request(
       blobRpc.uploadComplete,
       { repository: name, uploadId: session.uploadId, digest, state },
       { context },
@@ -215,7 +215,7 @@ export class UploadRoutes {
     reply: FastifyReply,
     context: RpcContext,
   ): Promise<void> {
-    await this.messaging.request(blobRpc.uploadCancel, { repository: name, uploadId }, { context });
+    await this.rpc.request(blobRpc.uploadCancel, { repository: name, uploadId }, { context });
     this.digesters.forget(uploadId);
     writeResponse(reply, 204, {});
   }
@@ -224,11 +224,7 @@ export class UploadRoutes {
   private async cancelQuietly(name: string, uploadId: string, context: RpcContext): Promise<void> {
     this.digesters.forget(uploadId);
     try {
-      await this.messaging.request(
-        blobRpc.uploadCancel,
-        { repository: name, uploadId },
-        { context },
-      );
+      await this.rpc.request(blobRpc.uploadCancel, { repository: name, uploadId }, { context });
     } catch (error) {
       this.logger.warn({ repository: name, uploadId, err: error }, 'failed to cancel upload');
     }

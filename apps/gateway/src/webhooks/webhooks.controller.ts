@@ -35,7 +35,7 @@ import {
   type WebhookView,
   webhookRpc as rpc,
 } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Authorize } from '../auth/authorize.decorator';
@@ -49,12 +49,12 @@ const LogQuery = z.object({
 
 @Controller('api/v1/webhooks')
 export class WebhooksController {
-  constructor(private readonly messaging: Messaging) {}
+  constructor(private readonly client: RpcClient) {}
 
   @Get()
   @Authorize('registry:write')
   list(@Req() request: FastifyRequest): Promise<RpcResponse<typeof rpc.list>> {
-    return this.messaging.request(rpc.list, {}, managementContext(request));
+    return this.client.request(rpc.list, {}, managementContext(request));
   }
 
   @Put(':name')
@@ -66,9 +66,9 @@ export class WebhooksController {
   ): Promise<WebhookView & { secret?: string }> {
     const options = managementContext(request);
     const settings = validInput(WebhookSettings, await readJsonBody(request.raw));
-    const put = await this.messaging.request(
+    const put = await this.client.request(
       rpc.put,
-      { name: validInput(WebhookName, name), settings, defaultRegion: this.messaging.region },
+      { name: validInput(WebhookName, name), settings, defaultRegion: this.client.region },
       options,
     );
     void reply.code(put.created ? 201 : 200);
@@ -79,7 +79,7 @@ export class WebhooksController {
   @Authorize('registry:write')
   get(@Req() request: FastifyRequest, @Param('name') name: string): Promise<WebhookView> {
     const options = managementContext(request);
-    return this.messaging.request(rpc.get, { name: validInput(WebhookName, name) }, options);
+    return this.client.request(rpc.get, { name: validInput(WebhookName, name) }, options);
   }
 
   @Patch(':name')
@@ -87,7 +87,7 @@ export class WebhooksController {
   async update(@Req() request: FastifyRequest, @Param('name') name: string): Promise<WebhookView> {
     const options = managementContext(request);
     const settings = validInput(WebhookSettings.partial(), await readJsonBody(request.raw));
-    return this.messaging.request(
+    return this.client.request(
       rpc.update,
       { name: validInput(WebhookName, name), settings },
       options,
@@ -99,7 +99,7 @@ export class WebhooksController {
   @Authorize('registry:write')
   async delete(@Req() request: FastifyRequest, @Param('name') name: string): Promise<void> {
     const options = managementContext(request);
-    await this.messaging.request(rpc.delete, { name: validInput(WebhookName, name) }, options);
+    await this.client.request(rpc.delete, { name: validInput(WebhookName, name) }, options);
   }
 
   @Post(':name/ping')
@@ -110,7 +110,7 @@ export class WebhooksController {
     @Param('name') name: string,
   ): Promise<RpcResponse<typeof rpc.ping>> {
     const options = managementContext(request);
-    return this.messaging.request(rpc.ping, { name: validInput(WebhookName, name) }, options);
+    return this.client.request(rpc.ping, { name: validInput(WebhookName, name) }, options);
   }
 
   @Get(':name/events')
@@ -122,7 +122,7 @@ export class WebhooksController {
   ): Promise<RpcResponse<typeof rpc.events>> {
     const options = managementContext(request);
     const page = validInput(LogQuery, query);
-    return this.messaging.request(
+    return this.client.request(
       rpc.events,
       { name: validInput(WebhookName, name), ...page },
       options,
@@ -138,7 +138,7 @@ export class WebhooksController {
     @Param('id') id: string,
   ): Promise<RpcResponse<typeof rpc.redeliver>> {
     const options = managementContext(request);
-    return this.messaging.request(
+    return this.client.request(
       rpc.redeliver,
       { name: validInput(WebhookName, name), id: validInput(z.uuid(), id) },
       options,

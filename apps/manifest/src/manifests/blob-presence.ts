@@ -12,7 +12,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { type BlobInfo, blobRpc, replicationRpc } from '@meridian/contracts';
-import { Messaging, type RpcContext } from '@meridian/messaging';
+import { RpcClient, type RpcContext } from '@meridian/messaging';
 
 export abstract class BlobPresence {
   /** The blobs among `digests` that `repository` sees, with their sizes, in no particular order. */
@@ -42,13 +42,13 @@ export abstract class BlobPresence {
 @Injectable()
 export class NatsBlobPresence implements BlobPresence {
   constructor(
-    private readonly messaging: Messaging,
+    private readonly rpc: RpcClient,
     private readonly fetchTimeoutMs: number,
   ) {}
 
   async visible(repository: string, digests: string[], context: RpcContext): Promise<BlobInfo[]> {
     if (digests.length === 0) return [];
-    const { found } = await this.messaging.request(
+    const { found } = await this.rpc.request(
       blobRpc.statMany,
       { repository, digests },
       { context },
@@ -58,7 +58,7 @@ export class NatsBlobPresence implements BlobPresence {
 
   async fetchFromPeers(repository: string, digests: string[], context: RpcContext): Promise<void> {
     // a copy that outlasts the wait goes on in the replication service: a retry finds it done
-    await this.messaging
+    await this.rpc
       .request(
         replicationRpc.fetchBlobs,
         { repository, digests },
@@ -73,7 +73,7 @@ export class NatsBlobPresence implements BlobPresence {
     context: RpcContext,
   ): Promise<void> {
     // as for blobs: a fetch that outlasts the wait goes on, a retry finds the children here
-    await this.messaging
+    await this.rpc
       .request(
         replicationRpc.fetchManifests,
         { repository, digests },

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { type RpcRequest, type RpcResponse, manifestRpc } from '@meridian/contracts';
-import { RpcHandler, type RpcContext } from '@meridian/messaging';
+import { Caller, type RpcContext } from '@meridian/messaging';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { ManifestsService } from './manifests.service';
 
 type Put = typeof manifestRpc.put;
@@ -8,22 +9,28 @@ type Get = typeof manifestRpc.get;
 type Delete = typeof manifestRpc.delete;
 
 /** `manifest.put|get|delete`: requests arrive validated against their contracts. */
-@Injectable()
+@Controller()
 export class ManifestsHandler {
   constructor(private readonly manifests: ManifestsService) {}
 
-  @RpcHandler(manifestRpc.put)
-  put(request: RpcRequest<Put>, context: RpcContext): Promise<RpcResponse<Put>> {
+  @MessagePattern(manifestRpc.put.pattern)
+  put(
+    @Payload() request: RpcRequest<Put>,
+    @Caller() context: RpcContext,
+  ): Promise<RpcResponse<Put>> {
     return this.manifests.put(request, context);
   }
 
-  @RpcHandler(manifestRpc.get)
-  get(request: RpcRequest<Get>): Promise<RpcResponse<Get>> {
+  @MessagePattern(manifestRpc.get.pattern)
+  get(@Payload() request: RpcRequest<Get>): Promise<RpcResponse<Get>> {
     return this.manifests.get(request);
   }
 
-  @RpcHandler(manifestRpc.delete)
-  async delete(request: RpcRequest<Delete>, context: RpcContext): Promise<RpcResponse<Delete>> {
+  @MessagePattern(manifestRpc.delete.pattern)
+  async delete(
+    @Payload() request: RpcRequest<Delete>,
+    @Caller() context: RpcContext,
+  ): Promise<RpcResponse<Delete>> {
     await this.manifests.delete(request, context);
     return {};
   }

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { type RpcRequest, type RpcResponse, manifestRpc } from '@meridian/contracts';
-import { RpcHandler, type RpcContext } from '@meridian/messaging';
+import { Caller, type RpcContext } from '@meridian/messaging';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { QuarantineService } from './quarantine.service';
 
 type State = typeof manifestRpc.quarantineState;
@@ -9,29 +10,32 @@ type Setting = typeof manifestRpc.quarantineSetting;
 type SetSetting = typeof manifestRpc.setQuarantineSetting;
 
 /** `manifest.quarantine-state|decide-quarantine|quarantine-setting|set-quarantine-setting`. */
-@Injectable()
+@Controller()
 export class QuarantineHandler {
   constructor(private readonly quarantine: QuarantineService) {}
 
-  @RpcHandler(manifestRpc.quarantineState)
-  state(request: RpcRequest<State>): Promise<RpcResponse<State>> {
+  @MessagePattern(manifestRpc.quarantineState.pattern)
+  state(@Payload() request: RpcRequest<State>): Promise<RpcResponse<State>> {
     return this.quarantine.state(request.repository, request.digest);
   }
 
-  @RpcHandler(manifestRpc.decideQuarantine)
-  decide(request: RpcRequest<Decide>, context: RpcContext): Promise<RpcResponse<Decide>> {
+  @MessagePattern(manifestRpc.decideQuarantine.pattern)
+  decide(
+    @Payload() request: RpcRequest<Decide>,
+    @Caller() context: RpcContext,
+  ): Promise<RpcResponse<Decide>> {
     return this.quarantine.decide(request, context);
   }
 
-  @RpcHandler(manifestRpc.quarantineSetting)
+  @MessagePattern(manifestRpc.quarantineSetting.pattern)
   setting(): Promise<RpcResponse<Setting>> {
     return this.quarantine.setting();
   }
 
-  @RpcHandler(manifestRpc.setQuarantineSetting)
+  @MessagePattern(manifestRpc.setQuarantineSetting.pattern)
   setSetting(
-    request: RpcRequest<SetSetting>,
-    context: RpcContext,
+    @Payload() request: RpcRequest<SetSetting>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<SetSetting>> {
     return this.quarantine.setSetting(request.enabled, context);
   }

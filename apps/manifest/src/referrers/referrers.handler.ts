@@ -1,17 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { type RpcRequest, type RpcResponse, manifestRpc } from '@meridian/contracts';
-import { RpcHandler } from '@meridian/messaging';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { ReferrersService } from './referrers.service';
 
 type Referrers = typeof manifestRpc.referrers;
 
 /** `manifest.referrers`: the manifests whose subject is a digest. */
-@Injectable()
+@Controller()
 export class ReferrersHandler {
   constructor(private readonly referrers: ReferrersService) {}
 
-  @RpcHandler(manifestRpc.referrers)
-  list(request: RpcRequest<Referrers>): Promise<RpcResponse<Referrers>> {
+  @MessagePattern(manifestRpc.referrers.pattern)
+  list(@Payload() request: RpcRequest<Referrers>): Promise<RpcResponse<Referrers>> {
     return this.referrers.list(request);
   }
 }

@@ -1,17 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { type RpcRequest, type RpcResponse, manifestRpc } from '@meridian/contracts';
-import { type RpcContext, RpcHandler } from '@meridian/messaging';
+import { Caller, type RpcContext } from '@meridian/messaging';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { ReplicatedWritesService } from './replicated-writes.service';
 
 type Apply = typeof manifestRpc.apply;
 
 /** `manifest.apply`: the replication service hands over another region's event. */
-@Injectable()
+@Controller()
 export class ReplicationHandler {
   constructor(private readonly replication: ReplicatedWritesService) {}
 
-  @RpcHandler(manifestRpc.apply)
-  async apply(request: RpcRequest<Apply>, context: RpcContext): Promise<RpcResponse<Apply>> {
+  @MessagePattern(manifestRpc.apply.pattern)
+  async apply(
+    @Payload() request: RpcRequest<Apply>,
+    @Caller() context: RpcContext,
+  ): Promise<RpcResponse<Apply>> {
     return { outcome: await this.replication.apply(request, context) };
   }
 }

@@ -1,25 +1,26 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { type RpcRequest, type RpcResponse, manifestRpc } from '@meridian/contracts';
-import { RpcHandler, type RpcContext } from '@meridian/messaging';
+import { Caller, type RpcContext } from '@meridian/messaging';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { RepositoriesService } from './repositories.service';
 
 type Catalog = typeof manifestRpc.catalog;
 type DeleteRepository = typeof manifestRpc.deleteRepository;
 
 /** `manifest.catalog` and `manifest.delete-repository`. */
-@Injectable()
+@Controller()
 export class RepositoriesHandler {
   constructor(private readonly repositories: RepositoriesService) {}
 
-  @RpcHandler(manifestRpc.catalog)
-  catalog(request: RpcRequest<Catalog>): Promise<RpcResponse<Catalog>> {
+  @MessagePattern(manifestRpc.catalog.pattern)
+  catalog(@Payload() request: RpcRequest<Catalog>): Promise<RpcResponse<Catalog>> {
     return this.repositories.catalog(request);
   }
 
-  @RpcHandler(manifestRpc.deleteRepository)
+  @MessagePattern(manifestRpc.deleteRepository.pattern)
   delete(
-    request: RpcRequest<DeleteRepository>,
-    context: RpcContext,
+    @Payload() request: RpcRequest<DeleteRepository>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<DeleteRepository>> {
     return this.repositories.delete(request.repository, context);
   }

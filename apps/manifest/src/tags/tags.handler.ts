@@ -1,17 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { type RpcRequest, type RpcResponse, manifestRpc } from '@meridian/contracts';
-import { RpcHandler } from '@meridian/messaging';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { TagsService } from './tags.service';
 
 type Tags = typeof manifestRpc.tags;
 
 /** `manifest.tags`: one page of a repository's tags. */
-@Injectable()
+@Controller()
 export class TagsHandler {
   constructor(private readonly tags: TagsService) {}
 
-  @RpcHandler(manifestRpc.tags)
-  list(request: RpcRequest<Tags>): Promise<RpcResponse<Tags>> {
+  @MessagePattern(manifestRpc.tags.pattern)
+  list(@Payload() request: RpcRequest<Tags>): Promise<RpcResponse<Tags>> {
     return this.tags.list(request);
   }
 }

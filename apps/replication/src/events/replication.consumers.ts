@@ -22,7 +22,8 @@ import {
   type DurableEvent,
   type DurableEventHandler,
   JetStreamDurableSource,
-  Messaging,
+  Nats,
+  ensureEventStream,
 } from '@meridian/messaging';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { LookupsService } from '../lookups/lookups.service';
@@ -44,7 +45,7 @@ export class ReplicationConsumers implements OnApplicationBootstrap, BeforeAppli
   constructor(
     @Inject(replicationSettingsToken) private readonly settings: ReplicationSettings,
     @Inject(replicationConcurrencyToken) private readonly concurrency: number,
-    private readonly messaging: Messaging,
+    private readonly messaging: Nats,
     private readonly replication: ReplicationService,
     private readonly lookups: LookupsService,
     @Inject(loggerToken) private readonly logger: Logger,
@@ -52,7 +53,7 @@ export class ReplicationConsumers implements OnApplicationBootstrap, BeforeAppli
 
   async onApplicationBootstrap(): Promise<void> {
     const { region, peers } = this.settings;
-    await this.messaging.ensureEventStream();
+    await ensureEventStream(await this.messaging.jetStreamManager(), this.messaging.region);
     await ensureReplicationConsumers(await this.messaging.jetStreamManager(), region, peers);
     this.consumers.push(
       this.consumer(localConsumerSpec(region), {

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { type RpcRequest, type RpcResponse, replicationRpc } from '@meridian/contracts';
-import { RpcHandler } from '@meridian/messaging';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { LookupsService } from './lookups.service';
 
 type LookupManifest = typeof replicationRpc.lookupManifest;
@@ -13,27 +13,31 @@ type FetchManifests = typeof replicationRpc.fetchManifests;
  * `replication.fetch-blobs` / `replication.fetch-manifests`: a push whose blobs (or an
  * index's children) a peer holds.
  */
-@Injectable()
+@Controller()
 export class LookupsHandler {
   constructor(private readonly lookups: LookupsService) {}
 
-  @RpcHandler(replicationRpc.lookupManifest)
-  lookupManifest(request: RpcRequest<LookupManifest>): Promise<RpcResponse<LookupManifest>> {
+  @MessagePattern(replicationRpc.lookupManifest.pattern)
+  lookupManifest(
+    @Payload() request: RpcRequest<LookupManifest>,
+  ): Promise<RpcResponse<LookupManifest>> {
     return this.lookups.lookupManifest(request);
   }
 
-  @RpcHandler(replicationRpc.locateBlob)
-  locateBlob(request: RpcRequest<LocateBlob>): Promise<RpcResponse<LocateBlob>> {
+  @MessagePattern(replicationRpc.locateBlob.pattern)
+  locateBlob(@Payload() request: RpcRequest<LocateBlob>): Promise<RpcResponse<LocateBlob>> {
     return this.lookups.locateBlob(request);
   }
 
-  @RpcHandler(replicationRpc.fetchBlobs)
-  fetchBlobs(request: RpcRequest<FetchBlobs>): Promise<RpcResponse<FetchBlobs>> {
+  @MessagePattern(replicationRpc.fetchBlobs.pattern)
+  fetchBlobs(@Payload() request: RpcRequest<FetchBlobs>): Promise<RpcResponse<FetchBlobs>> {
     return this.lookups.fetchBlobs(request);
   }
 
-  @RpcHandler(replicationRpc.fetchManifests)
-  fetchManifests(request: RpcRequest<FetchManifests>): Promise<RpcResponse<FetchManifests>> {
+  @MessagePattern(replicationRpc.fetchManifests.pattern)
+  fetchManifests(
+    @Payload() request: RpcRequest<FetchManifests>,
+  ): Promise<RpcResponse<FetchManifests>> {
     return this.lookups.fetchManifests(request);
   }
 }

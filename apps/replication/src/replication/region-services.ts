@@ -17,7 +17,7 @@ import {
   manifestRpc,
   webhookRpc,
 } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 import { PeerBreaker } from './peer-breaker';
 
 export type ManifestApply = RpcRequest<typeof manifestRpc.apply>;
@@ -62,14 +62,14 @@ export const peerTimeoutMs = 1_000;
 @Injectable()
 export class NatsRegionServices extends RegionServices {
   constructor(
-    private readonly messaging: Messaging,
+    private readonly rpc: RpcClient,
     private readonly breaker: PeerBreaker,
   ) {
     super();
   }
 
   async applyManifestEvent(request: ManifestApply): Promise<ApplyOutcome> {
-    return (await this.messaging.request(manifestRpc.apply, request)).outcome;
+    return (await this.rpc.request(manifestRpc.apply, request)).outcome;
   }
 
   putManifest(
@@ -78,7 +78,7 @@ export class NatsRegionServices extends RegionServices {
     mediaType: string,
     body: string,
   ): Promise<ManifestInfo> {
-    return this.messaging.request(manifestRpc.put, {
+    return this.rpc.request(manifestRpc.put, {
       repository,
       reference: digest,
       contentType: mediaType,
@@ -87,15 +87,15 @@ export class NatsRegionServices extends RegionServices {
   }
 
   linkBlob(repository: string, digest: string, size: number): Promise<BlobInfo> {
-    return this.messaging.request(blobRpc.link, { repository, digest, size });
+    return this.rpc.request(blobRpc.link, { repository, digest, size });
   }
 
   async applyAuthChange(event: AuthChanged): Promise<void> {
-    await this.messaging.request(authRpc.apply, { event });
+    await this.rpc.request(authRpc.apply, { event });
   }
 
   async applyWebhookChange(event: WebhookChanged): Promise<void> {
-    await this.messaging.request(webhookRpc.apply, { event });
+    await this.rpc.request(webhookRpc.apply, { event });
   }
 
   getManifest(
@@ -105,7 +105,7 @@ export class NatsRegionServices extends RegionServices {
     includeBody: boolean,
   ): Promise<ManifestWithBody> {
     return this.inRegion(region, (timeoutMs) =>
-      this.messaging.request(
+      this.rpc.request(
         manifestRpc.get,
         { repository, reference, includeBody },
         { region, timeoutMs },
@@ -115,13 +115,13 @@ export class NatsRegionServices extends RegionServices {
 
   statBlob(region: string, repository: string, digest: string): Promise<BlobInfo> {
     return this.inRegion(region, (timeoutMs) =>
-      this.messaging.request(blobRpc.stat, { repository, digest }, { region, timeoutMs }),
+      this.rpc.request(blobRpc.stat, { repository, digest }, { region, timeoutMs }),
     );
   }
 
   /** This region's services as they are; a peer's with a short timeout, through its breaker. */
   private inRegion<T>(region: string, call: (timeoutMs?: number) => Promise<T>): Promise<T> {
-    if (region === this.messaging.region) return call();
+    if (region === this.rpc.region) return call();
     return this.breaker.call(region, () => call(peerTimeoutMs));
   }
 }

@@ -6,7 +6,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { eventSubjectWildcard } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { Nats } from '@meridian/messaging';
 import type { StoredMsg } from '@nats-io/jetstream';
 import { peerConsumerName, peerEventsStreamName } from '../events/event-streams';
 import {
@@ -33,7 +33,7 @@ const oldestScanLimit = 32;
 @Injectable()
 export class NatsPeerLinks extends PeerLinks {
   constructor(
-    private readonly messaging: Messaging,
+    private readonly nats: Nats,
     @Inject(replicationSettingsToken) private readonly settings: ReplicationSettings,
   ) {
     super();
@@ -41,7 +41,7 @@ export class NatsPeerLinks extends PeerLinks {
 
   async isConnected(peer: string): Promise<boolean> {
     try {
-      await this.messaging.connection.request(`$JS.${peer}.API.INFO`, undefined, {
+      await this.nats.connection.request(`$JS.${peer}.API.INFO`, undefined, {
         timeout: connectTimeoutMs,
       });
       return true;
@@ -51,7 +51,7 @@ export class NatsPeerLinks extends PeerLinks {
   }
 
   async backlog(peer: string): Promise<PeerBacklog> {
-    const jsm = await this.messaging.jetStreamManager();
+    const jsm = await this.nats.jetStreamManager();
     const stream = peerEventsStreamName(this.settings.region);
     const info = await jsm.consumers.info(stream, peerConsumerName(peer));
     const pending = info.num_pending + info.num_ack_pending;

@@ -7,7 +7,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { blobRpc, manifestRpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 import { mediaTypes, sha256Digest } from '@meridian/oci';
 import { type StorageDriver, blobKey, storageDriverToken } from '@meridian/storage';
 
@@ -35,7 +35,7 @@ const emptyConfig = Buffer.from('{}');
 export class RegistryReferrerPublisher extends ReferrerPublisher {
   constructor(
     @Inject(storageDriverToken) private readonly store: StorageDriver,
-    private readonly messaging: Messaging,
+    private readonly rpc: RpcClient,
   ) {
     super();
   }
@@ -54,7 +54,7 @@ export class RegistryReferrerPublisher extends ReferrerPublisher {
         ...(document.annotations ? { annotations: document.annotations } : {}),
       }),
     );
-    const pushed = await this.messaging.request(
+    const pushed = await this.rpc.request(
       manifestRpc.put,
       {
         repository: subject.repository,
@@ -75,7 +75,7 @@ export class RegistryReferrerPublisher extends ReferrerPublisher {
     const key = blobKey(digest);
     if ((await this.store.stat(key))?.size !== bytes.byteLength)
       await this.store.put(key, bytes, bytes.byteLength);
-    await this.messaging.request(blobRpc.link, { repository, digest, size: bytes.byteLength });
+    await this.rpc.request(blobRpc.link, { repository, digest, size: bytes.byteLength });
     return { digest, size: bytes.byteLength };
   }
 }

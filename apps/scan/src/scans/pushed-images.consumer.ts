@@ -17,7 +17,8 @@ import { eventStreamName, manifestPushed } from '@meridian/contracts';
 import {
   DurableConsumer,
   JetStreamDurableSource,
-  Messaging,
+  Nats,
+  ensureEventStream,
   exponentialBackoff,
 } from '@meridian/messaging';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
@@ -34,7 +35,7 @@ export class PushedImagesConsumer implements OnApplicationBootstrap, BeforeAppli
 
   constructor(
     @Inject(scanSettingsToken) private readonly settings: ScanSettings,
-    private readonly messaging: Messaging,
+    private readonly messaging: Nats,
     scans: ScansService,
     @InjectLogger() private readonly logger: Logger,
   ) {
@@ -59,7 +60,7 @@ export class PushedImagesConsumer implements OnApplicationBootstrap, BeforeAppli
       this.logger.info('scanning is off: MERIDIAN_ADVISORY_DB names no advisory database');
       return;
     }
-    await this.messaging.ensureEventStream();
+    await ensureEventStream(await this.messaging.jetStreamManager(), this.messaging.region);
     await this.consumer.start();
   }
 

@@ -4,7 +4,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { manifestRpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 
 export abstract class RegistryClient {
   abstract manifest(
@@ -24,12 +24,12 @@ const actor = { actor: { name: 'meridian-scan' } };
 
 @Injectable()
 export class NatsRegistryClient extends RegistryClient {
-  constructor(private readonly messaging: Messaging) {
+  constructor(private readonly rpc: RpcClient) {
     super();
   }
 
   async manifest(repository: string, digest: string) {
-    const found = await this.messaging.request(manifestRpc.get, {
+    const found = await this.rpc.request(manifestRpc.get, {
       repository,
       reference: digest,
       includeBody: true,
@@ -44,7 +44,7 @@ export class NatsRegistryClient extends RegistryClient {
     state: 'passed' | 'failed',
     details: string,
   ): Promise<void> {
-    await this.messaging.request(
+    await this.rpc.request(
       manifestRpc.decideQuarantine,
       { repository, digest, state, details, onlyIfQuarantined: true },
       { context: actor },

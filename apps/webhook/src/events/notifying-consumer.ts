@@ -11,7 +11,7 @@
 import {
   DurableConsumer,
   JetStreamDurableSource,
-  type Messaging,
+  type Nats,
   exponentialBackoff,
 } from '@meridian/messaging';
 import type { Logger } from '@meridian/telemetry';
@@ -29,7 +29,7 @@ export interface NotifyingStream {
 
 export function notifyingConsumer(
   consumed: NotifyingStream,
-  messaging: Messaging,
+  messaging: Nats,
   notifications: NotificationsService,
   logger: Logger,
 ): DurableConsumer {

@@ -6,7 +6,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { isRegistryError, manifestRpc } from '@meridian/contracts';
-import { Messaging } from '@meridian/messaging';
+import { RpcClient } from '@meridian/messaging';
 
 export type ImageQuarantine = 'none' | 'quarantined' | 'passed' | 'failed' | 'deleted';
 
@@ -18,13 +18,13 @@ export abstract class QuarantineLookup {
 
 @Injectable()
 export class NatsQuarantineLookup extends QuarantineLookup {
-  constructor(private readonly messaging: Messaging) {
+  constructor(private readonly rpc: RpcClient) {
     super();
   }
 
   async state(repository: string, digest: string): Promise<ImageQuarantine> {
     try {
-      const answer = await this.messaging.request(
+      const answer = await this.rpc.request(
         manifestRpc.quarantineState,
         { repository, digest },
         { timeoutMs: lookupTimeoutMs },

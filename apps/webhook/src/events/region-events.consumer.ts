@@ -10,7 +10,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { eventNameOfSubject, eventStreamName, eventSubjectWildcard } from '@meridian/contracts';
-import { type DurableConsumer, Messaging } from '@meridian/messaging';
+import { type DurableConsumer, Nats, ensureEventStream } from '@meridian/messaging';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { NotificationsService, regionToken } from './notifications.service';
 import { notifyingConsumer } from './notifying-consumer';
@@ -23,7 +23,7 @@ export class RegionEventsConsumer implements OnApplicationBootstrap, BeforeAppli
 
   constructor(
     @Inject(regionToken) region: string,
-    private readonly messaging: Messaging,
+    private readonly messaging: Nats,
     notifications: NotificationsService,
     @Inject(loggerToken) logger: Logger,
   ) {
@@ -41,7 +41,7 @@ export class RegionEventsConsumer implements OnApplicationBootstrap, BeforeAppli
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.messaging.ensureEventStream();
+    await ensureEventStream(await this.messaging.jetStreamManager(), this.messaging.region);
     await this.consumer.start();
   }
 

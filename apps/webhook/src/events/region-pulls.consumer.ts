@@ -19,7 +19,8 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { pullNameOfSubject, pullStreamName, pullSubjectWildcard } from '@meridian/contracts';
-import { type DurableConsumer, Messaging } from '@meridian/messaging';
+import { type DurableConsumer, Nats } from '@meridian/messaging';
+import { ensurePullStream } from './region-pulls.stream';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { EnabledWebhooks } from '../webhooks/enabled-webhooks';
 import { NotificationsService, regionToken } from './notifications.service';
@@ -36,7 +37,7 @@ export class RegionPullsConsumer implements OnApplicationBootstrap, BeforeApplic
 
   constructor(
     @Inject(regionToken) private readonly region: string,
-    private readonly messaging: Messaging,
+    private readonly messaging: Nats,
     notifications: NotificationsService,
     private readonly webhooks: EnabledWebhooks,
     @Inject(loggerToken) private readonly log: Logger,
@@ -72,7 +73,7 @@ export class RegionPullsConsumer implements OnApplicationBootstrap, BeforeApplic
 
   /** Creates the stream and the durable (or brings them up to date) and takes pulls. */
   private async start(): Promise<void> {
-    await this.messaging.ensurePullStream();
+    await ensurePullStream(await this.messaging.jetStreamManager(), this.messaging.region);
     await this.consumer.start();
   }
 

@@ -5,62 +5,66 @@
  * any region's gateway shows the same log.
  */
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { RegistryError, type RpcRequest, type RpcResponse, webhookRpc } from '@meridian/contracts';
-import { Messaging, type RpcContext, RpcHandler } from '@meridian/messaging';
+import { RpcClient, type RpcContext, Caller } from '@meridian/messaging';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { DeliveriesRepository } from '../deliveries/deliveries.repository';
 import { NotificationsService, regionToken } from '../events/notifications.service';
 import { WebhooksService } from './webhooks.service';
 
 type Rpc = typeof webhookRpc;
 
-@Injectable()
+@Controller()
 export class WebhooksHandler {
   constructor(
     @Inject(regionToken) private readonly region: string,
-    private readonly messaging: Messaging,
+    private readonly rpc: RpcClient,
     private readonly webhooks: WebhooksService,
     private readonly deliveries: DeliveriesRepository,
     private readonly notifications: NotificationsService,
   ) {}
 
-  @RpcHandler(webhookRpc.put)
-  put(request: RpcRequest<Rpc['put']>, context: RpcContext): Promise<RpcResponse<Rpc['put']>> {
+  @MessagePattern(webhookRpc.put.pattern)
+  put(
+    @Payload() request: RpcRequest<Rpc['put']>,
+    @Caller() context: RpcContext,
+  ): Promise<RpcResponse<Rpc['put']>> {
     return this.webhooks.put(request.name, request.settings, request.defaultRegion, context);
   }
 
-  @RpcHandler(webhookRpc.get)
-  get(request: RpcRequest<Rpc['get']>): Promise<RpcResponse<Rpc['get']>> {
+  @MessagePattern(webhookRpc.get.pattern)
+  get(@Payload() request: RpcRequest<Rpc['get']>): Promise<RpcResponse<Rpc['get']>> {
     return this.webhooks.get(request.name);
   }
 
-  @RpcHandler(webhookRpc.list)
+  @MessagePattern(webhookRpc.list.pattern)
   async list(): Promise<RpcResponse<Rpc['list']>> {
     return { webhooks: await this.webhooks.list() };
   }
 
-  @RpcHandler(webhookRpc.update)
+  @MessagePattern(webhookRpc.update.pattern)
   update(
-    request: RpcRequest<Rpc['update']>,
-    context: RpcContext,
+    @Payload() request: RpcRequest<Rpc['update']>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<Rpc['update']>> {
     return this.webhooks.update(request.name, request.settings, context);
   }
 
-  @RpcHandler(webhookRpc.delete)
+  @MessagePattern(webhookRpc.delete.pattern)
   async delete(
-    request: RpcRequest<Rpc['delete']>,
-    context: RpcContext,
+    @Payload() request: RpcRequest<Rpc['delete']>,
+    @Caller() context: RpcContext,
   ): Promise<RpcResponse<Rpc['delete']>> {
     await this.webhooks.delete(request.name, context);
     return {};
   }
 
-  @RpcHandler(webhookRpc.ping)
-  async ping(request: RpcRequest<Rpc['ping']>): Promise<RpcResponse<Rpc['ping']>> {
+  @MessagePattern(webhookRpc.ping.pattern)
+  async ping(@Payload() request: RpcRequest<Rpc['ping']>): Promise<RpcResponse<Rpc['ping']>> {
     const webhook = await this.webhooks.require(request.name);
     if (this.elsewhere(webhook.region, request.forwarded))
-      return this.messaging.request(
+      return this.rpc.request(
         webhookRpc.ping,
         { ...request, forwarded: true },
         { region: webhook.region },
@@ -68,11 +72,11 @@ export class WebhooksHandler {
     return this.notifications.ping(webhook);
   }
 
-  @RpcHandler(webhookRpc.events)
-  async events(request: RpcRequest<Rpc['events']>): Promise<RpcResponse<Rpc['events']>> {
+  @MessagePattern(webhookRpc.events.pattern)
+  async events(@Payload() request: RpcRequest<Rpc['events']>): Promise<RpcResponse<Rpc['events']>> {
     const webhook = await this.webhooks.require(request.name);
     if (this.elsewhere(webhook.region, request.forwarded))
-      return this.messaging.request(
+      return this.rpc.request(
         webhookRpc.events,
         { ...request, forwarded: true },
         { region: webhook.region },
@@ -82,11 +86,13 @@ export class WebhooksHandler {
     return { deliveries, ...(next ? { next } : {}) };
   }
 
-  @RpcHandler(webhookRpc.redeliver)
-  async redeliver(request: RpcRequest<Rpc['redeliver']>): Promise<RpcResponse<Rpc['redeliver']>> {
+  @MessagePattern(webhookRpc.redeliver.pattern)
+  async redeliver(
+    @Payload() request: RpcRequest<Rpc['redeliver']>,
+  ): Promise<RpcResponse<Rpc['redeliver']>> {
     const webhook = await this.webhooks.require(request.name);
     if (this.elsewhere(webhook.region, request.forwarded))
-      return this.messaging.request(
+      return this.rpc.request(
         webhookRpc.redeliver,
         { ...request, forwarded: true },
         { region: webhook.region },
@@ -102,8 +108,8 @@ export class WebhooksHandler {
     return { id, eventId: original.eventId };
   }
 
-  @RpcHandler(webhookRpc.apply)
-  async apply(request: RpcRequest<Rpc['apply']>): Promise<RpcResponse<Rpc['apply']>> {
+  @MessagePattern(webhookRpc.apply.pattern)
+  async apply(@Payload() request: RpcRequest<Rpc['apply']>): Promise<RpcResponse<Rpc['apply']>> {
     return { outcome: await this.webhooks.apply(request.event) };
   }
 

@@ -1,0 +1,46 @@
+/**
+ * Administration of the region's event stream (`MERIDIAN_<REGION>_EVENTS`): every service
+ * that writes or reads events makes sure it exists at boot, with the same settings, so the
+ * order in which a region's services start does not matter.
+ */
+import { eventStreamName, eventSubjectWildcard } from '@meridian/contracts';
+import type { JetStreamManager } from '@nats-io/jetstream';
+
+export interface EventStreamOptions {
+  /** how long a region keeps its events: long enough for a peer region to be down and catch up */
+  maxAgeMs?: number;
+  duplicateWindowMs?: number;
+}
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+/** Creates the region's event stream, or brings its settings up to date. Idempotent. */
+export async function ensureEventStream(
+  jsm: JetStreamManager,
+  region: string,
+  options: EventStreamOptions = {},
+): Promise<void> {
+  const name = eventStreamName(region);
+  const config = {
+    name,
+    subjects: [eventSubjectWildcard(region)],
+    max_age: (options.maxAgeMs ?? 30 * dayMs) * 1_000_000,
+    duplicate_window: (options.duplicateWindowMs ?? 10 * 60 * 1000) * 1_000_000,
+  };
+  try {
+    await jsm.streams.info(name);
+    await jsm.streams.update(name, config);
+  } catch (err) {
+    if (!isStreamNotFound(err)) throw err;
+    try {
+      await jsm.streams.add(config);
+    } catch (addErr) {
+      // another service of the region created it in the meantime
+      if (!/already in use/i.test(String(addErr))) throw addErr;
+    }
+  }
+}
+
+export function isStreamNotFound(err: unknown): boolean {
+  return err instanceof Error && /stream not found/i.test(err.message);
+}
