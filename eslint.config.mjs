@@ -1,12 +1,16 @@
 // Lint rules for the whole workspace. Module boundaries are enforced by Nx project tags:
-// apps never import apps; contracts and oci stay pure (no Nest, no I/O).
+// a `type:` tag says what layer a project is (apps never import apps; contracts and oci stay
+// pure), a `scope:` tag what part of Meridian it serves (the gateway reaches data only over
+// NATS; scanning belongs to the scan service). A project must satisfy every constraint that
+// names one of its tags; lint fails on any import outside them
+// (tools/test/module-boundaries.spec.ts proves it does).
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-// Which project types may import which (Nx tags).
-const depConstraints = [
+// Which project types may import which.
+const typeConstraints = [
   {
     sourceTag: 'type:app',
     onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra'],
@@ -21,12 +25,33 @@ const depConstraints = [
     sourceTag: 'type:testing',
     onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra', 'type:testing'],
   },
+  // deployment checks, benchmarks and the test runner look at the whole system
   { sourceTag: 'type:test-only', onlyDependOnLibsWithTags: ['*'] },
   {
     sourceTag: 'type:e2e',
     onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra', 'type:testing'],
   },
 ];
+
+// Which part of Meridian may reach which libraries. `scope:shared` libraries serve everyone
+// and reach nothing scoped; the region's database is for the services that keep a schema in
+// it; scanning is the scan service's alone.
+const scopeConstraints = [
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:database', onlyDependOnLibsWithTags: ['scope:shared'] },
+  // the gateway streams bytes and asks the services over NATS; it holds no data of its own
+  { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:shared'] },
+  // the dev launcher starts the services as processes, it does not import them
+  { sourceTag: 'scope:launcher', onlyDependOnLibsWithTags: ['scope:shared'] },
+  // auth, blob, manifest, replication and webhook: each keeps its own schema
+  { sourceTag: 'scope:service', onlyDependOnLibsWithTags: ['scope:shared', 'scope:database'] },
+  {
+    sourceTag: 'scope:scan',
+    onlyDependOnLibsWithTags: ['scope:shared', 'scope:database', 'scope:scan'],
+  },
+];
+
+const depConstraints = [...typeConstraints, ...scopeConstraints];
 
 // Test files may also use the test harness (libs/testing): it starts the real services.
 const testDepConstraints = depConstraints.map((constraint) =>
@@ -38,24 +63,70 @@ const testDepConstraints = depConstraints.map((constraint) =>
     : constraint,
 );
 
-function moduleBoundaries(constraints) {
+function moduleBoundaries(constraints, allow = []) {
   return [
     'error',
     {
       enforceBuildableLibDependency: false,
-      allow: [],
+      allow,
       depConstraints: constraints,
       banTransitiveDependencies: false,
     },
   ];
 }
 
+// What Node gives every script; the configuration files (.js) are CommonJS, tools/ are modules.
+const nodeGlobals = Object.fromEntries(
+  [
+    'process',
+    'console',
+    'Buffer',
+    'URL',
+    'fetch',
+    'performance',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+  ].map((name) => [name, 'readonly']),
+);
+const commonJsGlobals = Object.fromEntries(
+  ['require', 'module', 'exports', '__dirname', '__filename'].map((name) => [name, 'readonly']),
+);
+
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/tmp/**', '**/.nx/**', '**/*.js', '**/*.mjs'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/tmp/**',
+      '**/.nx/**',
+      '**/.meridian/**',
+      '**/coverage/**',
+      // the OCI conformance suite's Go sources and the upstream tree it builds from
+      'tools/conformance/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.mjs'],
+    languageOptions: { sourceType: 'module', globals: nodeGlobals },
+  },
+  {
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...nodeGlobals, ...commonJsGlobals } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   {
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
@@ -74,10 +145,6 @@ export default tseslint.config(
         { considerDefaultExhaustiveForUnions: true },
       ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
-      ],
       '@nx/enforce-module-boundaries': moduleBoundaries(depConstraints),
     },
   },
@@ -112,6 +179,16 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@nx/enforce-module-boundaries': moduleBoundaries(testDepConstraints),
+    },
+  },
+  {
+    // the benchmarks attach to a running dev launcher as its NATS observer, reading the
+    // credentials file the launcher owns through the launcher's own module
+    files: ['tools/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': moduleBoundaries(depConstraints, [
+        '../apps/dev/src/nats-credentials',
+      ]),
     },
   },
   prettier,

@@ -10,6 +10,8 @@ module.exports = {
     '<rootDir>/apps/*/jest.config.js',
     // docker-compose.yml and the Kubernetes overlays, checked without a Docker engine or cluster
     '<rootDir>/deploy/jest.config.js',
+    // the workspace's own rules (module boundaries)
+    '<rootDir>/tools/jest.config.js',
     // the end-to-end suite: real clients against regions started by the dev launcher
     ...(existsSync(join(__dirname, 'e2e', 'jest.config.js'))
       ? ['<rootDir>/e2e/jest.config.js']

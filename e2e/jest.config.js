@@ -6,6 +6,8 @@ module.exports = {
   displayName: 'e2e',
   rootDir: __dirname,
   testTimeout: 300_000,
+  // the tests run the launcher and the services compiled: build them first
+  globalSetup: '<rootDir>/build-meridian.js',
   maxWorkers: 1,
   testMatch: ['<rootDir>/**/*.e2e-spec.ts'],
 };

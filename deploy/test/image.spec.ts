@@ -1,10 +1,11 @@
 /**
  * The image the Dockerfile builds, checked without a Docker engine: it runs as a non-root
- * user from a multi-stage build with production dependencies only, and it holds everything
- * each service loads. The second part follows each deployed service's imports from its
- * main.ts through apps/ and libs/: none may land in a path .dockerignore leaves out, and
- * every npm package it loads must be a production dependency (`npm ci --omit=dev` installs
- * nothing else), nor one the Dockerfile removes.
+ * user from a multi-stage build with production dependencies only, runs each service
+ * compiled, and its build stage has every source each service loads. The second part
+ * follows each deployed service's imports from its main.ts through apps/ and libs/: none
+ * may land in a path .dockerignore leaves out, and every npm package it loads must be a
+ * production dependency (`npm ci --omit=dev` installs nothing else), nor one the Dockerfile
+ * removes.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
@@ -14,16 +15,27 @@ import { deployedServices, repositoryRoot } from './meridian-apps';
 const dockerfile = readFileSync(join(repositoryRoot, 'Dockerfile'), 'utf8');
 const packageJson = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
 };
+
+const instructions = dockerfile
+  .replace(/\\\n/g, ' ')
+  .split('\n')
+  .filter((line) => line.trim() !== '' && !line.trim().startsWith('#'));
 
 /** The instructions of the Dockerfile's last stage, the one that runs. */
 function runtimeStage(): string[] {
-  const instructions = dockerfile
-    .replace(/\\\n/g, ' ')
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !line.trim().startsWith('#'));
   const lastFrom = instructions.map((line) => line.startsWith('FROM ')).lastIndexOf(true);
   return instructions.slice(lastFrom);
+}
+
+/** The instructions of the stage named `name` (`FROM ... AS <name>`). */
+function stage(name: string): string[] {
+  const start = instructions.findIndex(
+    (line) => line.startsWith('FROM ') && line.endsWith(` AS ${name}`),
+  );
+  const end = instructions.findIndex((line, index) => index > start && line.startsWith('FROM '));
+  return start < 0 ? [] : instructions.slice(start, end < 0 ? undefined : end);
 }
 
 /** `.dockerignore` patterns as regular expressions over repository-relative paths. */
@@ -109,10 +121,16 @@ describe('Dockerfile', () => {
     expect(runtime.some((line) => line.startsWith('COPY --from=dependencies'))).toBe(true);
   });
 
-  it('starts the service its first argument names', () => {
+  it('starts the service its first argument names, compiled', () => {
     const entrypoint = runtimeStage().find((line) => line.startsWith('ENTRYPOINT '));
-    expect(entrypoint).toContain('exec node -r @swc-node/register \\"apps/$0/src/main.ts\\"');
-    expect(Object.keys(packageJson.dependencies)).toContain('@swc-node/register');
+    expect(entrypoint).toContain('exec node \\"dist/apps/$0/src/main.js\\"');
+    // the compiler stays in the build stage: the running image holds no sources
+    expect(stage('build').some((line) => line.includes('node tools/build.mjs'))).toBe(true);
+    expect(runtimeStage()).toContain('COPY --from=build /app/dist ./dist');
+    expect(runtimeStage().filter((line) => /^COPY (apps|libs)\b/.test(line))).toEqual([]);
+    expect(Object.keys(packageJson.devDependencies)).toEqual(
+      expect.arrayContaining(['@swc/core', '@swc-node/register']),
+    );
   });
 
   it.each(deployedServices())('holds every file and package %s loads', (service) => {

@@ -17,6 +17,7 @@ import { natsUnit } from './nats.launcher';
 import { embeddedPostgresUnit, ensureDatabase } from './postgres.launcher';
 import { planRegions, type RegionLayout } from './region-layout';
 import { hubLeafnodePort, regionLinks } from './region-links';
+import type { ServiceEntries } from './service-entries';
 import { resolveServiceSecrets } from './service-secrets';
 import { type RegionInfrastructure, regionServices, serviceUnit } from './services.launcher';
 import { type SupervisedUnit, Supervisor, type SupervisorEvents } from './supervisor';
@@ -36,7 +37,7 @@ export class Launcher {
   constructor(
     private readonly config: LauncherConfig,
     private readonly output: LauncherOutput,
-    private readonly repoRoot: string,
+    private readonly entries: ServiceEntries,
     /** a process could not be brought back: everything should stop */
     onFatal: (error: Error) => void,
   ) {
@@ -148,7 +149,7 @@ export class Launcher {
       const unit = serviceUnit(spec, layout, infra, {
         config: this.config,
         output: this.output,
-        repoRoot: this.repoRoot,
+        entries: this.entries,
       });
       await this.supervise('services', unit);
     }

@@ -8,9 +8,13 @@ import { ConfigError, type LauncherConfig, loadConfig } from './config';
 import { MissingDependencyError } from './ensure-nats-server';
 import { Launcher } from './launcher';
 import { createLauncherOutput } from './launcher-output';
+import { serviceEntriesIn } from './service-entries';
 
-/** `repoRoot` holds `apps/<service>/src/main.ts` for every service. */
-export function runLauncher(repoRoot: string): void {
+/**
+ * `root` holds every service's `apps/<service>/src/main.ts`, or its compiled `main.js` when
+ * the launcher runs compiled (service-entries.ts).
+ */
+export function runLauncher(root: string): void {
   let config: LauncherConfig;
   try {
     config = loadConfig(process.env);
@@ -40,7 +44,7 @@ export function runLauncher(repoRoot: string): void {
     void shutdown(1);
   };
 
-  const launcher = new Launcher(config, output, repoRoot, (error) =>
+  const launcher = new Launcher(config, output, serviceEntriesIn(root), (error) =>
     fail('a process keeps failing: stopping everything', error),
   );
 

@@ -1,11 +1,10 @@
 /**
- * Starts a region's services as `node -r @swc-node/register apps/<svc>/src/main.ts` from
- * the repository root, with the environment the services read (see apps/dev/README.md).
+ * Starts a region's services, compiled or from their sources (service-entries.ts), with the
+ * environment the services read (see apps/dev/README.md).
  * A service is ready when it logs `service ready`; the gateway, when `GET /v2/` answers
  * too (200, or 401 once authentication is on: both mean the registry API is serving).
  */
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { ManagedProcess, ProcessStartError, waitForHttp } from '@meridian/process';
 import { peerStorageEnvKey } from '@meridian/storage';
 import { isAtLeast } from './format-log-line';
@@ -13,6 +12,7 @@ import type { LauncherConfig } from './config';
 import { parseLogLine } from './format-log-line';
 import type { LauncherOutput } from './launcher-output';
 import type { RegionLayout } from './region-layout';
+import type { ServiceEntries } from './service-entries';
 import type { SupervisedUnit } from './supervisor';
 
 export interface ServiceSpec {
@@ -132,7 +132,7 @@ export function serviceUnit(
   spec: ServiceSpec,
   layout: RegionLayout,
   infra: RegionInfrastructure,
-  context: { config: LauncherConfig; output: LauncherOutput; repoRoot: string },
+  context: { config: LauncherConfig; output: LauncherOutput; entries: ServiceEntries },
 ): SupervisedUnit {
   const name = `${layout.region}/${spec.name}`;
   const source = {
@@ -147,13 +147,8 @@ export function serviceUnit(
       const child = ManagedProcess.spawn({
         name,
         command: process.execPath,
-        args: [
-          ...(spec.nodeFlags ?? []),
-          '-r',
-          '@swc-node/register',
-          join('apps', spec.name, 'src', 'main.ts'),
-        ],
-        cwd: context.repoRoot,
+        args: [...(spec.nodeFlags ?? []), ...context.entries.args(spec.name)],
+        cwd: context.entries.cwd,
         env: serviceEnv(spec, layout, infra, context.config, process.env),
         onLine: (line) => context.output.processLine(source, line),
       });

@@ -9,6 +9,7 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ManagedProcess, freePortPair, spawnProcess } from '@meridian/testing';
+import { launcherArgs } from './compiled-meridian';
 import { LoggedInRegistryClient } from './logged-in-registry-client';
 import { RegistryLog, repoRoot } from './registry-log';
 
@@ -62,7 +63,7 @@ export async function startGeoMeridian(label: string): Promise<GeoMeridian> {
   const launcher: ManagedProcess = spawnProcess({
     name: `meridian ${label}`,
     command: process.execPath,
-    args: ['-r', '@swc-node/register', 'apps/dev/src/main.ts'],
+    args: [...launcherArgs],
     cwd: repoRoot,
     env,
     onLine: (line) => log.write(line),

@@ -12,6 +12,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ManagedProcess, freePortPair, spawnProcess } from '@meridian/testing';
+import { launcherArgs } from './compiled-meridian';
 import { LoggedInRegistryClient } from './logged-in-registry-client';
 import { writeRegistryAuthFile } from './registry-auth-file';
 import { RegistryLog, repoRoot } from './registry-log';
@@ -55,7 +56,7 @@ export async function startMeridian(label: string): Promise<RegistryUnderTest> {
     const current = spawnProcess({
       name: `meridian ${label}`,
       command: process.execPath,
-      args: ['-r', '@swc-node/register', 'apps/dev/src/main.ts'],
+      args: [...launcherArgs],
       cwd: repoRoot,
       env,
       onLine: (line) => log.write(line),

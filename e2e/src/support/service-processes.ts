@@ -1,10 +1,11 @@
 /**
  * The service processes of one region of a Meridian the launcher runs: found through /proc
- * by their entry point (`apps/<service>/src/main.ts`), the data directory the launcher
+ * by their entry point (compiled-meridian.ts), the data directory the launcher
  * passed them and their region (`MERIDIAN_REGION`), so tests can restart one service as an
  * orchestrator would in a rolling update.
  */
 import { readFile, readdir } from 'node:fs/promises';
+import { serviceEntryPoint } from './compiled-meridian';
 
 export async function servicePids(
   service: string,
@@ -19,7 +20,7 @@ export async function servicePids(
       readFile(`/proc/${entry}/environ`, 'utf8').catch(() => ''),
     ]);
     if (
-      cmdline.split('\0').includes(`apps/${service}/src/main.ts`) &&
+      cmdline.split('\0').includes(serviceEntryPoint(service)) &&
       environ.split('\0').includes(`MERIDIAN_DATA_DIR=${dataDir}`) &&
       environ.split('\0').includes(`MERIDIAN_REGION=${region}`)
     )
