@@ -1,5 +1,6 @@
 /**
- * Starts the auth service: `node -r @swc-node/register apps/auth/src/main.ts`.
+ * Starts the auth service: `node dist/apps/auth/src/main.js` once built (`npx nx build auth`), or
+ * `node -r @swc-node/register apps/auth/src/main.ts` from its sources in development.
  * Environment: see config.ts; health, metrics, tracing and graceful shutdown come from
  * `bootstrapService` (libs/telemetry).
  */

@@ -1,5 +1,6 @@
 /**
- * Starts the blob service: `node -r @swc-node/register apps/blob/src/main.ts`.
+ * Starts the blob service: `node dist/apps/blob/src/main.js` once built (`npx nx build blob`), or
+ * `node -r @swc-node/register apps/blob/src/main.ts` from its sources in development.
  * Environment: see config.ts; health, metrics, tracing and graceful shutdown come from
  * `bootstrapService` (libs/telemetry).
  */

@@ -1,5 +1,6 @@
 /**
- * Starts the manifest service: `node -r @swc-node/register apps/manifest/src/main.ts`.
+ * Starts the manifest service: `node dist/apps/manifest/src/main.js` once built (`npx nx build manifest`), or
+ * `node -r @swc-node/register apps/manifest/src/main.ts` from its sources in development.
  * Environment: see config.ts; health, metrics, tracing and graceful shutdown come from
  * `bootstrapService` (libs/telemetry).
  */

@@ -1,5 +1,6 @@
 /**
- * Starts the replication service: `node -r @swc-node/register apps/replication/src/main.ts`.
+ * Starts the replication service: `node dist/apps/replication/src/main.js` once built (`npx nx build replication`), or
+ * `node -r @swc-node/register apps/replication/src/main.ts` from its sources in development.
  * Environment: see config.ts; health, metrics, tracing and graceful shutdown come from
  * `bootstrapService` (libs/telemetry).
  */

@@ -1,5 +1,6 @@
 /**
- * Starts the scan service: `node -r @swc-node/register apps/scan/src/main.ts`.
+ * Starts the scan service: `node dist/apps/scan/src/main.js` once built (`npx nx build scan`), or
+ * `node -r @swc-node/register apps/scan/src/main.ts` from its sources in development.
  * No HTTP API: it scans pushes and answers NATS RPCs; SIGHUP rereads the advisory database.
  * Environment: see config.ts; health, metrics, tracing and graceful shutdown (the consumer
  * stops taking pushes, the scans in hand finish or are left for redelivery) come from

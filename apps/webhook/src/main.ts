@@ -1,5 +1,6 @@
 /**
- * Starts the webhook service: `node -r @swc-node/register apps/webhook/src/main.ts`.
+ * Starts the webhook service: `node dist/apps/webhook/src/main.js` once built (`npx nx build webhook`), or
+ * `node -r @swc-node/register apps/webhook/src/main.ts` from its sources in development.
  * No HTTP API: it answers NATS RPCs, consumes the region's events and delivers webhooks.
  * Environment: see config.ts; health, metrics, tracing and graceful shutdown (the consumer
  * stops taking events, the requests in flight finish) come from `bootstrapService`
