@@ -69,6 +69,9 @@ describe('a rolling restart during pushes', () => {
         await sleep(400);
         await restartService(service);
       }
+      // a push that was under way during the last restart ends too: a restart can be over
+      // before the push it interrupted, so the count above is not reached without this wait
+      await Promise.race([waitForPushes(pushed, pushed.length + 1), failedPush]);
     } finally {
       restarting = false;
     }
