@@ -10,6 +10,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { MessagingModule } from '@meridian/messaging';
 import { type StorageDriver, storageDriverToken } from '@meridian/storage';
 import { type Logger, loggerToken } from '@meridian/telemetry';
+import { AcrController } from './acr/acr.controller';
 import { authControllers, authProviders } from './auth/auth.providers';
 import { BaseRoutes } from './distribution/base.routes';
 import { BlobRoutes } from './blobs/blobs.routes';
@@ -61,6 +62,7 @@ export class AppModule {
         ...managementControllers,
         WebhooksController,
         ScansController,
+        AcrController,
       ],
       providers: [
         { provide: loggerToken, useValue: logger },
