@@ -248,7 +248,7 @@ describe('ACR data-plane reads at the gateway', () => {
       references?: unknown[];
     };
 
-    it('lists manifests with sizes, tags and attributes, newest first', async () => {
+    it('lists manifests with sizes, platforms, tags and attributes, newest first', async () => {
       const body = await json<{ manifests: Listed[] }>(
         await get(`/acr/v1/${repo}/_manifests?orderby=timedesc`, [metadata(repo)]),
       );
@@ -260,6 +260,9 @@ describe('ACR data-plane reads at the gateway', () => {
         createdTime: expect.any(String),
         lastUpdateTime: expect.any(String),
         mediaType: mediaTypes.ociManifest,
+        configMediaType: mediaTypes.ociConfig,
+        architecture: 'amd64',
+        os: 'linux',
         tags: ['b'],
         changeableAttributes: unlocked,
       });

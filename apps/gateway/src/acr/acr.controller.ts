@@ -14,6 +14,8 @@
  * `repository:{name}:metadata_read` (AcrPull and up, or a scope map's `metadata/read`).
  * Paging is `/v2`'s (`n`, `last`, a `Link` to the next page); `orderby` is `timedesc` or
  * `timeasc` (by last update), else by name. Errors are the OCI error body ACR answers too.
+ * An image's architecture and os come from its config (image-platforms.ts), an index's
+ * children's from the index.
  */
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import {
@@ -38,6 +40,7 @@ import { buildRpcContext } from '../http/build-rpc-context';
 import { readQueryParam } from '../http/read-query-param';
 import { writeJson } from '../http/write-response';
 import { changeableAttributes, isListed } from './changeable-attributes';
+import { ImagePlatforms } from './image-platforms';
 import { type AcrRoute, parseAcrPath } from './parse-acr-path';
 
 const catalogScope = { type: 'registry', name: 'catalog', actions: ['*'] };
@@ -47,6 +50,7 @@ export class AcrController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly access: RegistryAccess,
+    private readonly platforms: ImagePlatforms,
     @Inject(gatewayAuthConfigToken) private readonly config: GatewayAuthConfig,
   ) {}
 
@@ -123,9 +127,11 @@ export class AcrController {
           { repository: route.name, n: page.n, last: page.last, orderby },
           options,
         );
-        const manifests = listed.manifests
-          .map((manifest) => manifestView(route.name, manifest))
-          .filter((manifest) => isListed(manifest.changeableAttributes));
+        const manifests = (
+          await Promise.all(
+            listed.manifests.map((manifest) => manifestView(this.platforms, route.name, manifest)),
+          )
+        ).filter((manifest) => isListed(manifest.changeableAttributes));
         const next = listed.more ? listed.manifests.at(-1)?.digest : undefined;
         const n = page.n ?? listed.manifests.length;
         const link = nextLink(`/acr/v1/${route.name}/_manifests`, n, next, { orderby });
@@ -137,7 +143,8 @@ export class AcrController {
           { repository: route.name, digest: route.digest },
           options,
         );
-        return writeJson(reply, 200, { ...image, manifest: manifestView(route.name, manifest) });
+        const view = await manifestView(this.platforms, route.name, manifest);
+        return writeJson(reply, 200, { ...image, manifest: view });
       }
       default:
         return assertUnreachable(route);
@@ -169,9 +176,17 @@ function tagView(repository: string, tag: AcrTagInfo) {
   };
 }
 
-function manifestView(repository: string, manifest: AcrManifestInfo) {
+/** ACR's manifest attributes: an image's platform and config type where the config says them. */
+async function manifestView(
+  platforms: ImagePlatforms,
+  repository: string,
+  { config, ...manifest }: AcrManifestInfo,
+) {
+  const platform = config === undefined ? {} : await platforms.of(config);
   return {
     ...manifest,
+    ...platform,
+    ...(config === undefined ? {} : { configMediaType: config.mediaType }),
     changeableAttributes: changeableAttributes({ repository, digest: manifest.digest }),
   };
 }

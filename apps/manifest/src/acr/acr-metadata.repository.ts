@@ -7,7 +7,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AcrOrderBy } from '@meridian/contracts';
 import { InjectSql, type Sql } from '@meridian/database';
-import { indexMediaTypes } from '@meridian/oci';
+import { imageManifestMediaTypes, indexMediaTypes } from '@meridian/oci';
 
 /** Artifact types of the signatures that make a tag `signed` (cosign, Notation). */
 const signatureArtifactTypes = [
@@ -40,6 +40,8 @@ export interface ManifestRow {
   quarantine: 'quarantined' | 'passed' | 'failed' | null;
   /** the body of an index, for its children's platforms; null for other manifests */
   indexBody: Buffer | null;
+  /** an image manifest's config descriptor; null for other manifests */
+  config: { digest: string; mediaType: string; size: number } | null;
 }
 
 export interface Listing {
@@ -166,5 +168,7 @@ function manifestColumns(sql: Sql) {
       where repository = m.repository and digest = m.digest order by name
     ) as tags,
     q.state as quarantine,
-    case when m.media_type = any(${[...indexMediaTypes]}::text[]) then m.body end as "indexBody"`;
+    case when m.media_type = any(${[...indexMediaTypes]}::text[]) then m.body end as "indexBody",
+    case when m.media_type = any(${[...imageManifestMediaTypes]}::text[])
+      then convert_from(m.body, 'UTF8')::jsonb -> 'config' end as config`;
 }

@@ -113,6 +113,15 @@ function manifestInfo(row: ManifestRow): AcrManifestInfo {
     lastUpdateTime: row.lastUpdateAt.toISOString(),
     mediaType: row.mediaType,
     ...(row.indexBody === null ? {} : { references: indexChildren(row.indexBody) }),
+    ...(row.config === null
+      ? {}
+      : {
+          config: {
+            digest: row.config.digest,
+            mediaType: row.config.mediaType,
+            size: row.config.size,
+          },
+        }),
     tags: row.tags,
     ...(row.quarantine === null ? {} : { quarantineState: quarantineStates[row.quarantine] }),
   };

@@ -45,9 +45,8 @@ export const AcrManifestInfo = z.object({
   createdTime: z.iso.datetime(),
   lastUpdateTime: z.iso.datetime(),
   mediaType: z.string(),
-  /** an image's platform, where it is known */
-  architecture: z.string().optional(),
-  os: z.string().optional(),
+  /** an image's config, whose platform (architecture, os) the gateway reads from its store */
+  config: z.object({ digest: Digest, mediaType: z.string(), size: z.number().int() }).optional(),
   /** an index's children with their platforms */
   references: z.array(AcrPlatformChild).optional(),
   tags: z.array(TagName),
