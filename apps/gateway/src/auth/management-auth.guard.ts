@@ -92,7 +92,7 @@ export class ManagementAuthGuard implements CanActivate {
   }
 }
 
-/** `/api/v1/…`, and ACR's `/acr/v1/…` (the quarantine PATCH) */
+/** `/api/v1/…`, and ACR's `/acr/v1/…` (the quarantine PATCH; its reads are `@AuthorizedByToken`) */
 export function isManagementPath(url: string): boolean {
   return url === managementPathPrefix || /^\/(?:api|acr)\/v1[/?]/.test(url);
 }
