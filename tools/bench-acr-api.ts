@@ -5,10 +5,11 @@
  * meets on a busy CI repository.
  *
  * Starts the embedded default with one region in a temporary directory, seeds one
- * repository through the OCI API (one config and one layer, then TAGS distinct manifests,
- * each under its own tag, PUT CONCURRENCY at a time), and measures, as a client sees them:
+ * repository through the OCI API (one layer, then TAGS images with a config of their own,
+ * each under its own tag, CONCURRENCY at a time), and measures, as a client sees them:
  *   1. `_tags?orderby=timedesc&n=100`, the first page (ROUNDS requests);
- *   2. paging through every tag by time, following the `Link` headers (each page timed);
+ *   2. paging through every tag by time, following the `Link` headers (each page timed),
+ *      then every manifest the same way: the first read of each image's config;
  *   3. `_tags?n=100` by name, the first page;
  *   4. `_manifests?n=100` by digest and `_manifests?orderby=timedesc&n=100`, first pages;
  *   5. `_tags/{tag}` and `_manifests/{digest}` of one item.
@@ -67,6 +68,17 @@ async function main(): Promise<void> {
     log(
       `2. every tag by time, ${pages.length} pages of ${pageSize}: ${summary(pages)}; all in ${(performance.now() - walkStarted).toFixed(0)} ms`,
     );
+    const coldPages: number[] = [];
+    next = `${base}/_manifests?orderby=timedesc&n=${pageSize}`;
+    while (next !== undefined) {
+      const at = performance.now();
+      const response = await registry.get(next);
+      await response.arrayBuffer();
+      coldPages.push(performance.now() - at);
+      const link = response.headers.get('link');
+      next = link === null ? undefined : link.slice(1, link.indexOf('>'));
+    }
+    log(`   every manifest by time, each config read for the first time: ${summary(coldPages)}`);
     log(
       `3. ${base}/_tags?n=${pageSize} (by name), first page: ${await timeGets(registry, `${base}/_tags?n=${pageSize}`)}`,
     );
@@ -89,15 +101,18 @@ async function main(): Promise<void> {
   }
 }
 
-/** The blobs once, then the manifests, CONCURRENCY PUTs in flight. */
+/** The shared layer once, then each image's config and manifest, CONCURRENCY in flight. */
 async function seed(registry: Registry): Promise<string[]> {
-  const config = await registry.pushBlob(Buffer.from('{"architecture":"amd64","os":"linux"}'));
   const layer = await registry.pushBlob(randomBytes(4096));
   const digests: string[] = new Array(tagCount);
   let nextIndex = 0;
   let done = 0;
   const worker = async () => {
     for (let index = nextIndex++; index < tagCount; index = nextIndex++) {
+      // a config of its own, as every build has: listings read each platform once
+      const config = await registry.pushBlob(
+        Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', created: index })),
+      );
       const manifest = Buffer.from(
         JSON.stringify({
           schemaVersion: 2,
