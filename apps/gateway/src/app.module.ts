@@ -10,6 +10,8 @@ import { APP_FILTER } from '@nestjs/core';
 import { MessagingModule } from '@meridian/messaging';
 import { type StorageDriver, storageDriverToken } from '@meridian/storage';
 import { type Logger, loggerToken } from '@meridian/telemetry';
+import { AcrController } from './acr/acr.controller';
+import { ImagePlatforms } from './acr/image-platforms';
 import { authControllers, authProviders } from './auth/auth.providers';
 import { BaseRoutes } from './distribution/base.routes';
 import { BlobRoutes } from './blobs/blobs.routes';
@@ -61,6 +63,7 @@ export class AppModule {
         ...managementControllers,
         WebhooksController,
         ScansController,
+        AcrController,
       ],
       providers: [
         { provide: loggerToken, useValue: logger },
@@ -69,6 +72,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: RegistryExceptionFilter },
         ...replicationProviders(),
         ...authProviders(config.auth, logger),
+        ImagePlatforms,
         BaseRoutes,
         BlobRoutes,
         CatalogRoutes,

@@ -160,6 +160,38 @@ describe('gateway with the auth service', () => {
     expect(await errorCode(refused)).toBe('UNAUTHORIZED');
   });
 
+  it("lists only a scope-map token's repositories in the catalog, on /v2 and /acr/v1", async () => {
+    await manage('PUT', '/scope-maps/team-a-reader', {
+      rules: [{ repository: 'team-a/*', actions: ['content/read', 'metadata/read'] }],
+    });
+    await manage('PUT', '/tokens/team-a-reader', { scopeMap: 'team-a-reader' });
+    const { password } = await manage<{ password: { value: string } }>(
+      'POST',
+      '/tokens/team-a-reader/passwords/1/generate',
+      {},
+    );
+    const reader = { username: 'team-a-reader', password: password.value };
+    const token = await registry.token(
+      ['registry:catalog:*', 'repository:team-a/x:metadata_read'],
+      reader,
+    );
+
+    for (const path of ['/v2/_catalog', '/acr/v1/_catalog']) {
+      const listed = await registry.request(path, { headers: bearer(token) });
+      expect(await (await expectStatus(listed, 200)).json()).toEqual({
+        repositories: ['team-a/x'],
+      });
+    }
+    const tags = await registry.request('/acr/v1/team-a/x/_tags', { headers: bearer(token) });
+    const body = (await (await expectStatus(tags, 200)).json()) as { tags: { name: string }[] };
+    expect(body.tags.map((tag) => tag.name)).toEqual(['v1']);
+    const admin = await registry.token(['registry:catalog:*'], registry.admin);
+    const everything = await registry.request('/v2/_catalog', { headers: bearer(admin) });
+    expect(await everything.json()).toEqual({
+      repositories: expect.arrayContaining(['shared/app', 'team-a/x']),
+    });
+  });
+
   it('guards the management API: 401 without credentials, 403 without the right', async () => {
     const anonymous = await registry.anonymousRequest('/api/v1/service-principals');
     expect(anonymous.status).toBe(401);

@@ -9,6 +9,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { serviceModules } from '@meridian/database';
 import { RpcClient } from '@meridian/messaging';
 import { type Logger, loggerToken } from '@meridian/telemetry';
+import { AcrMetadataHandler } from './acr/acr-metadata.handler';
+import { AcrMetadataRepository, SqlAcrMetadataRepository } from './acr/acr-metadata.repository';
+import { AcrMetadataService } from './acr/acr-metadata.service';
 import type { ManifestConfig } from './config';
 import { BlobPresence, NatsBlobPresence } from './manifests/blob-presence';
 import { ManifestsHandler } from './manifests/manifests.handler';
@@ -69,12 +72,14 @@ export class AppModule {
         { provide: ReferrersRepository, useClass: SqlReferrersRepository },
         { provide: QuarantineRepository, useClass: SqlQuarantineRepository },
         { provide: ReplicatedWritesRepository, useClass: SqlReplicatedWritesRepository },
+        { provide: AcrMetadataRepository, useClass: SqlAcrMetadataRepository },
         ManifestsService,
         TagsService,
         RepositoriesService,
         ReferrersService,
         ReplicatedWritesService,
         QuarantineService,
+        AcrMetadataService,
       ],
       controllers: [
         ManifestsHandler,
@@ -83,6 +88,7 @@ export class AppModule {
         ReferrersHandler,
         ReplicationHandler,
         QuarantineHandler,
+        AcrMetadataHandler,
       ],
     };
   }

@@ -32,12 +32,30 @@ describe(grantAccess.name, () => {
     expect(access.flatMap((entry) => entry.actions)).toEqual(granted);
   });
 
-  it('grants the catalog to roles that pull, and to nobody else', () => {
+  it('grants the whole catalog to roles that pull, and to nobody else', () => {
     const catalog: AccessEntry[] = [{ type: 'registry', name: 'catalog', actions: ['*'] }];
     expect(grantAccess(catalog, rightsOfRoles(['AcrPull']))).toEqual(catalog);
     expect(grantAccess(catalog, rightsOfRoles(['AcrDelete']))).toEqual([]);
-    expect(grantAccess(catalog, rightsOfScopeMap([rule('*', 'content/read')]))).toEqual([]);
     expect(grantAccess(catalog, anonymousRights(true))).toEqual([]);
+  });
+
+  it('grants a scope-map token the catalog of the repositories it may read, and only those', () => {
+    const catalog: AccessEntry[] = [{ type: 'registry', name: 'catalog', actions: ['*'] }];
+    const rights = rightsOfScopeMap([
+      rule('team-a/*', 'content/read'),
+      rule('tools', 'metadata/read'),
+      rule('drop-box', 'content/write'),
+    ]);
+    expect(grantAccess(catalog, rights)).toEqual([
+      { ...catalog[0], repositories: ['team-a/*', 'tools'] },
+    ]);
+    expect(grantAccess(catalog, rightsOfScopeMap([rule('*', 'content/write')]))).toEqual([]);
+  });
+
+  it('lets the roles that pull read metadata, as ACR does', () => {
+    const metadata: AccessEntry = { type: 'repository', name: 'app', actions: ['metadata_read'] };
+    expect(grantAccess([metadata], rightsOfRoles(['AcrPull']))).toEqual([metadata]);
+    expect(grantAccess([metadata], rightsOfRoles(['AcrDelete']))).toEqual([]);
   });
 
   it('answers * on a repository with the actions allowed among pull, push and delete', () => {

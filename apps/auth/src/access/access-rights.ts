@@ -3,16 +3,17 @@
  * and the identity's rights. Asking for more is not an error; it is simply not granted.
  *
  * Roles mean what they mean in Azure Container Registry:
- *   AcrPull, Reader           pull (and list the catalog)
- *   AcrPush                   pull, push
+ *   AcrPull, Reader           pull, read metadata (and list the catalog)
+ *   AcrPush                   pull, push, read metadata
  *   AcrDelete                 delete
- *   Contributor, Owner        pull, push, delete (Owner also manages identities: the gateway
- *                             checks that on the management API)
+ *   Contributor, Owner        pull, push, delete, read metadata (Owner also manages
+ *                             identities: the gateway checks that on the management API)
  *   AcrQuarantineReader/Writer  nothing on their own: they qualify pulls and quarantine
  *                             state of quarantined images, which the scan service enforces
  * Scope-map tokens get, per repository pattern: content/read → pull, content/write → push,
  * content/delete → delete, metadata/read → metadata_read, metadata/write → metadata_write
- * (ACR's action names), and no catalog.
+ * (ACR's action names), and a catalog that lists only the repositories they may read
+ * (content/read or metadata/read), so a token never learns of others (Azure/acr#751).
  */
 import type { AccessEntry, RoleName, ScopeMapAction, ScopeMapRule } from '@meridian/contracts';
 
@@ -25,15 +26,17 @@ export interface Rights {
   rules: readonly ScopeMapRule[];
   /** `registry:catalog:*` */
   catalog: boolean;
+  /** the repository patterns the catalog lists; undefined: every repository */
+  catalogRepositories?: readonly string[];
 }
 
 const roleActions: Record<RoleName, readonly RepositoryAction[]> = {
-  AcrPull: ['pull'],
-  Reader: ['pull'],
-  AcrPush: ['pull', 'push'],
+  AcrPull: ['pull', 'metadata_read'],
+  Reader: ['pull', 'metadata_read'],
+  AcrPush: ['pull', 'push', 'metadata_read'],
   AcrDelete: ['delete'],
-  Contributor: ['pull', 'push', 'delete'],
-  Owner: ['pull', 'push', 'delete'],
+  Contributor: ['pull', 'push', 'delete', 'metadata_read'],
+  Owner: ['pull', 'push', 'delete', 'metadata_read'],
   AcrQuarantineReader: [],
   AcrQuarantineWriter: [],
 };
@@ -57,8 +60,19 @@ export function rightsOfRoles(roles: readonly RoleName[]): Rights {
 }
 
 export function rightsOfScopeMap(rules: readonly ScopeMapRule[]): Rights {
-  return { everyRepository: new Set(), rules, catalog: false };
+  const readable = rules
+    .filter((rule) => rule.actions.some((action) => readActions.includes(action)))
+    .map((rule) => rule.repository);
+  return {
+    everyRepository: new Set(),
+    rules,
+    catalog: readable.length > 0,
+    catalogRepositories: readable,
+  };
 }
+
+/** What lets a scope-map token see a repository in the catalog. */
+const readActions: readonly ScopeMapAction[] = ['content/read', 'metadata/read'];
 
 /** Anonymous pull: every repository may be pulled, nothing else. */
 export function anonymousRights(anonymousPull: boolean): Rights {
@@ -91,8 +105,16 @@ export function repositoryActions(rights: Rights, repository: string): Set<Repos
 export function grantAccess(asked: readonly AccessEntry[], rights: Rights): AccessEntry[] {
   return asked.flatMap((entry) => {
     const actions = grantedActions(entry, rights);
-    return actions.length > 0 ? [{ type: entry.type, name: entry.name, actions }] : [];
+    if (actions.length === 0) return [];
+    const granted = { type: entry.type, name: entry.name, actions };
+    return isCatalog(entry) && rights.catalogRepositories !== undefined
+      ? [{ ...granted, repositories: [...rights.catalogRepositories] }]
+      : [granted];
   });
+}
+
+function isCatalog(entry: AccessEntry): boolean {
+  return entry.type === 'registry' && entry.name === 'catalog';
 }
 
 function grantedActions(entry: AccessEntry, rights: Rights): string[] {

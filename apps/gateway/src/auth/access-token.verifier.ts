@@ -37,7 +37,12 @@ export class TokenRefusedError extends Error {
 export const tokenAlgorithms = ['ES256', 'RS256'] as const;
 
 const AccessClaim = z.array(
-  z.object({ type: z.string(), name: z.string(), actions: z.array(z.string()) }),
+  z.object({
+    type: z.string(),
+    name: z.string(),
+    actions: z.array(z.string()),
+    repositories: z.array(z.string()).optional(),
+  }),
 );
 
 export interface JwksAccessTokenVerifierOptions {

@@ -7,6 +7,9 @@
  *   registry:write    Owner or Contributor (webhooks)
  *   identities:manage Owner (admin account, service principals, roles, scope maps, tokens)
  *   quarantine:write  AcrQuarantineWriter (ACR's PATCH deciding a quarantined image)
+ *
+ * A route under `/acr/v1` may instead be `@AuthorizedByToken()`: it checks the scopes of the
+ * caller's access token itself, as `/v2` does (ACR's reads, `metadata_read`).
  */
 import { SetMetadata } from '@nestjs/common';
 
@@ -17,3 +20,7 @@ export const managementPermissionKey = 'meridian:management-permission';
 
 export const Authorize = (permission: ManagementPermission) =>
   SetMetadata(managementPermissionKey, permission);
+
+export const authorizedByTokenKey = 'meridian:authorized-by-token';
+
+export const AuthorizedByToken = () => SetMetadata(authorizedByTokenKey, true);

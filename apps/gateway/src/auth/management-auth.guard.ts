@@ -4,7 +4,8 @@
  * access token (verified here), and must hold the permission the route declares with
  * `@Authorize`. A route without one is refused to everyone (403 DENIED), so a forgotten
  * decorator fails closed. Other paths pass: `/v2` authorizes in the distribution
- * controller, `/oauth2/token` is where credentials are exchanged.
+ * controller, ACR's reads (`@AuthorizedByToken`) in theirs, `/oauth2/token` is where
+ * credentials are exchanged.
  */
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -15,7 +16,11 @@ import { buildRpcContext } from '../http/build-rpc-context';
 import { type AccessTokenVerifier, TokenRefusedError } from './access-token.verifier';
 import { AuthChallenges } from './auth-challenges';
 import { accessTokenVerifierToken, gatewayAuthConfigToken } from './auth-tokens';
-import { type ManagementPermission, managementPermissionKey } from './authorize.decorator';
+import {
+  type ManagementPermission,
+  authorizedByTokenKey,
+  managementPermissionKey,
+} from './authorize.decorator';
 import { authOffIdentity } from './known-identities';
 import { hasPermission } from './management-permissions';
 import { PasswordAuthenticator } from './password-authenticator';
@@ -37,6 +42,11 @@ export class ManagementAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (!isManagementPath(request.url)) return true;
+    const byToken = this.reflector.getAllAndOverride<boolean | undefined>(authorizedByTokenKey, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (byToken === true) return true;
     const permission = this.reflector.getAllAndOverride<ManagementPermission | undefined>(
       managementPermissionKey,
       [context.getHandler(), context.getClass()],
@@ -82,7 +92,7 @@ export class ManagementAuthGuard implements CanActivate {
   }
 }
 
-/** `/api/v1/…`, and ACR's `/acr/v1/…` (the quarantine PATCH) */
+/** `/api/v1/…`, and ACR's `/acr/v1/…` (the quarantine PATCH; its reads are `@AuthorizedByToken`) */
 export function isManagementPath(url: string): boolean {
   return url === managementPathPrefix || /^\/(?:api|acr)\/v1[/?]/.test(url);
 }

@@ -21,6 +21,7 @@ import {
   authKeysSourceToken,
   gatewayAuthConfigToken,
 } from './auth-tokens';
+import { listableRepositories } from './catalog-scope';
 import { anonymousIdentity, authOffIdentity } from './known-identities';
 import { readCredentials } from './read-credentials';
 import { type RequiredAccess, isPullOnly, requiredAccess } from './required-access';
@@ -36,12 +37,22 @@ export class RegistryAccess {
     @InjectLogger() private readonly logger: Logger,
   ) {}
 
-  async authorize(route: DistributionRoute, request: FastifyRequest): Promise<void> {
+  authorize(route: DistributionRoute, request: FastifyRequest): Promise<void> {
+    return this.authorizeAccess(
+      requiredAccess(route, request.method, mountSource(route, request)),
+      request,
+    );
+  }
+
+  /**
+   * The same decision for a request whose access is worked out elsewhere (ACR's `/acr/v1`
+   * reads). A catalog request also learns which repositories its caller may list.
+   */
+  async authorizeAccess(required: RequiredAccess, request: FastifyRequest): Promise<void> {
     if (this.config.mode === 'off') {
       request.meridianIdentity = authOffIdentity;
       return;
     }
-    const required = requiredAccess(route, request.method, mountSource(route, request));
     const credentials = readCredentials(request.headers);
     if (credentials?.scheme === 'malformed') {
       throw new UnauthorizedError(
@@ -61,6 +72,7 @@ export class RegistryAccess {
       );
     }
     request.meridianIdentity = verified.identity;
+    request.meridianCatalog = listableRepositories(verified.access);
   }
 
   private async authorizeAnonymous(

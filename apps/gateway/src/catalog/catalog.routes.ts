@@ -1,9 +1,13 @@
-/** `/v2/_catalog?n=&last=`: repositories in lexical order, paged like tag lists. */
+/**
+ * `/v2/_catalog?n=&last=`: repositories in lexical order, paged like tag lists; only those the
+ * caller may read (catalog-scope.ts).
+ */
 import { Injectable } from '@nestjs/common';
 import { manifestRpc } from '@meridian/contracts';
 import { RpcClient } from '@meridian/messaging';
 import { buildLinkHeader, parsePagination } from '@meridian/oci';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { catalogFilter } from '../auth/catalog-scope';
 import { buildRpcContext } from '../http/build-rpc-context';
 import { methodNotAllowed } from '../http/method-not-allowed';
 import { writeJson } from '../http/write-response';
@@ -20,7 +24,7 @@ export class CatalogRoutes {
     if (page.n === 0) return writeJson(reply, 200, { repositories: [] });
     const listed = await this.rpc.request(
       manifestRpc.catalog,
-      { n: page.n, last: page.last },
+      { n: page.n, last: page.last, ...catalogFilter(request) },
       { context: buildRpcContext(request) },
     );
     const last = listed.repositories.at(-1);

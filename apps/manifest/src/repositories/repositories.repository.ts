@@ -11,8 +11,15 @@ import { newestWrite } from '../manifests/newest-write';
 import { recordDelete } from '../manifests/record-delete';
 
 export abstract class RepositoriesRepository {
-  /** Up to `limit` repository names after `last`, in byte order. */
-  abstract list(last: string | undefined, limit: number): Promise<string[]>;
+  /**
+   * Up to `limit` repository names after `last`, in byte order; with `patterns`, only the
+   * names one of them matches (`team-a/*`: everything under team-a/, `*`: everything).
+   */
+  abstract list(
+    last: string | undefined,
+    limit: number,
+    patterns?: readonly string[],
+  ): Promise<string[]>;
 
   /** Runs `work` in one transaction: all of its changes and events commit, or none. */
   abstract transaction<T>(work: (tx: RepositoriesTransaction) => Promise<T>): Promise<T>;
@@ -38,11 +45,21 @@ export class SqlRepositoriesRepository implements RepositoriesRepository {
     private readonly outbox: Outbox,
   ) {}
 
-  async list(last: string | undefined, limit: number): Promise<string[]> {
+  async list(
+    last: string | undefined,
+    limit: number,
+    patterns?: readonly string[],
+  ): Promise<string[]> {
     const sql = this.sql;
+    if (patterns?.length === 0) return [];
+    const matching =
+      patterns === undefined || patterns.includes('*')
+        ? sql``
+        : sql`and (name = any(${exactNames(patterns)}::text[])
+            or name ^@ any(${prefixes(patterns)}::text[]))`;
     const rows = await sql<{ name: string }[]>`
       select name from manifest.repositories
-      ${last === undefined ? sql`` : sql`where name > ${last}`}
+      where name > ${last ?? ''} ${matching}
       order by name
       limit ${limit}`;
     return rows.map((row) => row.name);
@@ -88,4 +105,13 @@ class SqlRepositoriesTransaction implements RepositoriesTransaction {
   emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void> {
     return this.outbox.write(this.tx, def, payload);
   }
+}
+
+function exactNames(patterns: readonly string[]): string[] {
+  return patterns.filter((pattern) => !pattern.endsWith('/*'));
+}
+
+/** `team-a/*` → `team-a/` */
+function prefixes(patterns: readonly string[]): string[] {
+  return patterns.filter((pattern) => pattern.endsWith('/*')).map((p) => p.slice(0, -1));
 }

@@ -19,9 +19,17 @@ export class RepositoriesService {
     @InjectLogger() private readonly logger: Logger,
   ) {}
 
-  /** Repository names in byte order, strictly after `last`. */
-  async catalog({ n, last }: { n?: number; last?: string }): Promise<Catalog> {
-    const page = pageRows(await this.repositories.list(last, rowsToRead(n)), n);
+  /** Repository names in byte order, strictly after `last`; only those `repositories` match. */
+  async catalog({
+    n,
+    last,
+    repositories,
+  }: {
+    n?: number;
+    last?: string;
+    repositories?: string[];
+  }): Promise<Catalog> {
+    const page = pageRows(await this.repositories.list(last, rowsToRead(n), repositories), n);
     return { repositories: page.items, more: page.more };
   }
 

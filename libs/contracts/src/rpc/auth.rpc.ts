@@ -16,8 +16,13 @@ export const AccessEntry = z.object({
   type: z.string(),
   /** a repository name, or `catalog` */
   name: z.string(),
-  /** `pull`, `push`, `delete`, `*` */
+  /** `pull`, `push`, `delete`, `metadata_read`, `metadata_write`, `*` */
   actions: z.array(z.string()),
+  /**
+   * On `registry:catalog` only: the repository patterns (`team-a/*`, `app`) the catalog lists
+   * for a repository-scoped caller (a scope-map token); absent, it lists every repository.
+   */
+  repositories: z.array(z.string()).optional(),
 });
 export type AccessEntry = z.infer<typeof AccessEntry>;
 

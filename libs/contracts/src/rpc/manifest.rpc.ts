@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { Descriptor, Page } from '../common';
 import { defineRpc } from '../define';
 import { ApplyOutcome } from '../hlc';
+import { RepositoryPattern } from './auth.rpc';
 import {
   manifestDeleted,
   manifestPushed,
@@ -75,11 +76,14 @@ export const manifestRpc = {
     request: Page.extend({ repository: RepositoryName }),
     response: z.object({ name: RepositoryName, tags: z.array(TagName), more: z.boolean() }),
   }),
-  /** Repositories in lexical order, after `last`, at most `n`. */
+  /**
+   * Repositories in lexical order, after `last`, at most `n`; with `repositories`, only those
+   * the patterns match (`team-a/*`, `*`, exact names): what a repository-scoped caller may read.
+   */
   catalog: defineRpc({
     service: 'manifest',
     verb: 'catalog',
-    request: Page,
+    request: Page.extend({ repositories: z.array(RepositoryPattern).max(1000).optional() }),
     response: z.object({ repositories: z.array(RepositoryName), more: z.boolean() }),
   }),
   /** Manifests whose `subject` is `digest` (the subject itself need not exist). */
