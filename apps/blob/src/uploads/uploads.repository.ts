@@ -15,6 +15,7 @@ import {
 } from '@meridian/contracts';
 import { InjectSql, Outbox, type Sql } from '@meridian/database';
 import { type BlobConfig, blobConfigToken } from '../config';
+import { QuotaCrossings } from '../usage/quota-crossings';
 
 export type AdvanceResult =
   | { kind: 'advanced'; session: UploadSession }
@@ -90,6 +91,7 @@ export class SqlUploadsRepository implements UploadsRepository {
     @InjectSql() private readonly sql: Sql,
     private readonly outbox: Outbox,
     @Inject(blobConfigToken) config: BlobConfig,
+    private readonly crossings: QuotaCrossings,
   ) {
     this.idleTimeoutSeconds = config.uploadIdleTimeoutSeconds;
   }
@@ -140,10 +142,12 @@ export class SqlUploadsRepository implements UploadsRepository {
   async complete(request: CompleteRequest, envelope: EventEnvelope): Promise<CompleteResult> {
     const { uploadId, repository, digest, size } = request;
     const event = this.outbox.row(blobUploaded, { ...envelope, repository, digest, size });
-    // One statement, so one round trip and its own atomic commit: the blob row, the link and
-    // the event exist only if this call ended the session, so of two racing completes exactly
-    // one records the blob and announces it (and only when the link is new).
-    const [row] = await this.sql<{ completed: boolean; linked: boolean }[]>`
+    // One statement: the blob row, the link and the event exist only if this call ended the
+    // session, so of two racing completes exactly one records the blob and announces it (and
+    // only when the link is new). A new link moves usage, and the quotas are settled in the
+    // same transaction.
+    return this.sql.begin(async (tx) => {
+      const [row] = await tx<{ completed: boolean; linked: boolean }[]>`
       with session as (
         delete from blob.uploads where id = ${uploadId} and repository = ${repository} returning id
       ), blob as (
@@ -154,14 +158,16 @@ export class SqlUploadsRepository implements UploadsRepository {
         on conflict do nothing
         returning 1
       ), event as (
-        insert into ${this.sql(event.table)} (event_id, subject, payload)
-        select ${event.eventId}, ${event.subject}, ${this.sql.json(event.payload as never)} from link
+        insert into ${tx(event.table)} (event_id, subject, payload)
+        select ${event.eventId}, ${event.subject}, ${tx.json(event.payload as never)} from link
         returning 1
       )
       select exists (select 1 from session) as completed, exists (select 1 from link) as linked,
         (select count(pg_notify(${event.channel}, '')) from event) as notified`;
-    if (!row?.completed) return { kind: 'unknown' };
-    return { kind: 'completed', linked: row.linked };
+      if (!row?.completed) return { kind: 'unknown' } as const;
+      if (row.linked) await this.crossings.settle(tx, repository, envelope);
+      return { kind: 'completed', linked: row.linked } as const;
+    });
   }
 
   async remove(uploadId: string, repository: string): Promise<UploadState | undefined> {
