@@ -33,6 +33,8 @@ import {
 } from './replication/replicated-writes.repository';
 import { ReplicatedWritesService } from './replication/replicated-writes.service';
 import { SqlTagsRepository, TagsRepository } from './tags/tags.repository';
+import { UsageHandler } from './usage/usage.handler';
+import { SqlUsageRepository, UsageRepository } from './usage/usage.repository';
 import { TagsHandler } from './tags/tags.handler';
 import { TagsService } from './tags/tags.service';
 
@@ -69,6 +71,7 @@ export class AppModule {
         { provide: ReferrersRepository, useClass: SqlReferrersRepository },
         { provide: QuarantineRepository, useClass: SqlQuarantineRepository },
         { provide: ReplicatedWritesRepository, useClass: SqlReplicatedWritesRepository },
+        { provide: UsageRepository, useClass: SqlUsageRepository },
         ManifestsService,
         TagsService,
         RepositoriesService,
@@ -80,6 +83,7 @@ export class AppModule {
         ManifestsHandler,
         TagsHandler,
         RepositoriesHandler,
+        UsageHandler,
         ReferrersHandler,
         ReplicationHandler,
         QuarantineHandler,
