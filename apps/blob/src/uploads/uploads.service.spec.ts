@@ -387,6 +387,27 @@ describe(UploadsService.name, () => {
       expect(data.events).toEqual([]);
     });
 
+    it('refuses a mount that would take the repository past its quota, linking nothing', async () => {
+      const { sut, data } = setup();
+      data.addBlob({ digest: digestA, size: 50 }, 'other/repo');
+      data.quotas.set('team/app', 49);
+      const error = await rejection(
+        sut.start(
+          { repository: 'team/app', mount: { digest: digestA, from: 'other/repo' } },
+          origin,
+        ),
+      );
+      expect(error.code).toBe('DENIED');
+      expect(data.sees('team/app', digestA)).toBe(false);
+      data.quotas.set('team/app', 50);
+      await expect(
+        sut.start(
+          { repository: 'team/app', mount: { digest: digestA, from: 'other/repo' } },
+          origin,
+        ),
+      ).resolves.toMatchObject({ kind: 'mounted' });
+    });
+
     it('lets an upload reach the quota exactly', async () => {
       const { sut, data, request } = await uploadedUnder(42, 42);
       data.quotas.set('team/app', 42);

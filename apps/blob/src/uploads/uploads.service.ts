@@ -46,10 +46,12 @@ export class UploadsService {
    * carry the caller's read scopes, that lets a pusher who knows a digest link it into its
    * own repository.
    *
-   * When the client said the blob's size, the quotas are checked before a session is opened.
+   * A mount past the repository's quota is refused (DENIED); so is, when the client said the
+   * blob's size, an upload past a quota, before a session is opened.
    */
   async start(request: StartRequest, origin: EventOrigin): Promise<StartResponse> {
     if (request.mount) {
+      await this.usage.checkMount(request.repository, request.mount.digest);
       const mounted = await this.blobs.mount(
         { repository: request.repository, digest: request.mount.digest, from: request.mount.from },
         this.outbox.envelope(origin),

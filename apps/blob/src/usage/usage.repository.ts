@@ -12,6 +12,8 @@ export interface UploadRoom {
   storeBytes: number;
   /** the store holds the blob already: it adds nothing there */
   storeHas: boolean;
+  /** the blob's size, when the store holds it */
+  storedSize?: number;
   repositoryBytes: number;
   /** the repository sees the blob already: it adds nothing there */
   repositorySees: boolean;
@@ -69,14 +71,14 @@ export class SqlUsageRepository implements UsageRepository {
     const [row] = await this.sql<
       {
         store_bytes: string;
-        store_has: boolean;
+        stored_size: string | null;
         repository_bytes: string | null;
         repository_sees: boolean;
         quota: string | null;
       }[]
     >`
       select s.bytes as store_bytes,
-        exists (select 1 from blob.blobs where digest = ${digest ?? ''}) as store_has,
+        (select size from blob.blobs where digest = ${digest ?? ''}) as stored_size,
         (select bytes from blob.repository_usage where repository = ${repository}) as repository_bytes,
         exists (
           select 1 from blob.repository_blobs where repository = ${repository} and digest = ${digest ?? ''}
@@ -85,7 +87,8 @@ export class SqlUsageRepository implements UsageRepository {
       from blob.store_usage s`;
     return {
       storeBytes: Number(row!.store_bytes),
-      storeHas: row!.store_has,
+      storeHas: row!.stored_size !== null,
+      ...(row!.stored_size === null ? {} : { storedSize: Number(row!.stored_size) }),
       repositoryBytes: Number(row!.repository_bytes ?? 0),
       repositorySees: row!.repository_sees,
       ...(row!.quota === null ? {} : { repositoryQuotaBytes: Number(row!.quota) }),

@@ -10,7 +10,7 @@ import { RegistryError, type RepositoryQuota, type StoreUsage } from '@meridian/
 import { type EventOrigin, Outbox } from '@meridian/database';
 import { type BlobConfig, blobConfigToken } from '../config';
 import { passesQuota } from './quota-thresholds';
-import { UsageRepository } from './usage.repository';
+import { type UploadRoom, UsageRepository } from './usage.repository';
 
 @Injectable()
 export class UsageService {
@@ -39,7 +39,22 @@ export class UsageService {
   async checkUpload(repository: string, size: number, digest?: string): Promise<void> {
     const repositoryQuota = await this.usageRows.quota(repository);
     if (this.storeQuotaBytes === undefined && repositoryQuota === undefined) return;
+    this.check(repository, size, await this.usageRows.uploadRoom(repository, digest));
+  }
+
+  /**
+   * Refuses (DENIED) a mount that would take the repository past its quota: a mount adds
+   * nothing to the store, but the blob counts in the repository it is mounted into.
+   */
+  async checkMount(repository: string, digest: string): Promise<void> {
+    if ((await this.usageRows.quota(repository)) === undefined) return;
     const room = await this.usageRows.uploadRoom(repository, digest);
+    // not in the store: the mount fails and a session starts, checked as an upload
+    if (room.storedSize === undefined) return;
+    this.check(repository, room.storedSize, room);
+  }
+
+  private check(repository: string, size: number, room: UploadRoom): void {
     if (
       this.storeQuotaBytes !== undefined &&
       !room.storeHas &&

@@ -239,6 +239,9 @@ export class InMemoryUsageRepository implements UsageRepository {
     return {
       storeBytes: [...this.data.blobs.values()].reduce((sum, size) => sum + size, 0),
       storeHas: digest !== undefined && this.data.blobs.has(digest),
+      ...(digest !== undefined && this.data.blobs.has(digest)
+        ? { storedSize: this.data.blobs.get(digest)! }
+        : {}),
       repositoryBytes: this.repositoryUsage(repository).bytes,
       repositorySees: digest !== undefined && this.data.sees(repository, digest),
       ...(quotaBytes === undefined ? {} : { repositoryQuotaBytes: quotaBytes }),
