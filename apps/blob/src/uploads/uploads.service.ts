@@ -110,11 +110,11 @@ export class UploadsService {
       });
     }
     // before the bytes reach the blob's key: a refused upload changes nothing
-    await this.usage.checkUpload(repository, state.size, digest);
+    const { quotaApplies } = await this.usage.checkUpload(repository, state.size, digest);
     await this.moveToBlobKey(uploadId, state, digest);
     const blob = { digest, size: state.size };
     const result = await this.uploads.complete(
-      { uploadId, repository, ...blob },
+      { uploadId, repository, ...blob, settleQuotas: quotaApplies },
       this.outbox.envelope(origin),
     );
     if (result.kind === 'unknown') {

@@ -12,6 +12,11 @@ import { type BlobConfig, blobConfigToken } from '../config';
 import { passesQuota } from './quota-thresholds';
 import { type UploadRoom, UsageRepository } from './usage.repository';
 
+export interface QuotaCheck {
+  /** a quota is set on the store or the repository: the change must settle its thresholds */
+  quotaApplies: boolean;
+}
+
 @Injectable()
 export class UsageService {
   private readonly storeQuotaBytes: number | undefined;
@@ -36,10 +41,13 @@ export class UsageService {
    * the repository past its quota. A blob the store (or the repository) holds already adds
    * nothing to it.
    */
-  async checkUpload(repository: string, size: number, digest?: string): Promise<void> {
+  async checkUpload(repository: string, size: number, digest?: string): Promise<QuotaCheck> {
     const repositoryQuota = await this.usageRows.quota(repository);
-    if (this.storeQuotaBytes === undefined && repositoryQuota === undefined) return;
+    if (this.storeQuotaBytes === undefined && repositoryQuota === undefined) {
+      return { quotaApplies: false };
+    }
     this.check(repository, size, await this.usageRows.uploadRoom(repository, digest));
+    return { quotaApplies: true };
   }
 
   /**
