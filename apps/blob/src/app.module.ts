@@ -22,6 +22,10 @@ import { UploadSweeper } from './uploads/upload-sweeper';
 import { UploadsHandler } from './uploads/uploads.handler';
 import { SqlUploadsRepository, UploadsRepository } from './uploads/uploads.repository';
 import { UploadsService } from './uploads/uploads.service';
+import { QuotaCrossings } from './usage/quota-crossings';
+import { UsageHandler } from './usage/usage.handler';
+import { SqlUsageRepository, UsageRepository } from './usage/usage.repository';
+import { UsageService } from './usage/usage.service';
 
 export const serviceName = 'blob';
 const storeReadinessToken = Symbol('StoreReadiness');
@@ -50,12 +54,15 @@ export class AppModule {
         },
         { provide: BlobsRepository, useClass: SqlBlobsRepository },
         { provide: UploadsRepository, useClass: SqlUploadsRepository },
+        { provide: UsageRepository, useClass: SqlUsageRepository },
+        QuotaCrossings,
         BlobsService,
         UploadsService,
         UploadSweeper,
         UploadSessionsMetric,
+        UsageService,
       ],
-      controllers: [BlobsHandler, UploadsHandler],
+      controllers: [BlobsHandler, UploadsHandler, UsageHandler],
     };
   }
 }

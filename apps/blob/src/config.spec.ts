@@ -92,6 +92,17 @@ describe(loadConfig.name, () => {
     expect(sut.message).not.toContain('hunter2');
   });
 
+  it('reads the store quota, and refuses one that is not a whole number of bytes', () => {
+    const sut = loadConfig({ DATABASE_URL: databaseUrl, MERIDIAN_STORAGE_QUOTA_BYTES: '1000' });
+    expect(sut.storageQuotaBytes).toBe(1000);
+    expect(
+      configError({ DATABASE_URL: databaseUrl, MERIDIAN_STORAGE_QUOTA_BYTES: '-1' }).keys,
+    ).toEqual(['MERIDIAN_STORAGE_QUOTA_BYTES']);
+    expect(
+      configError({ DATABASE_URL: databaseUrl, MERIDIAN_STORAGE_QUOTA_BYTES: '1.5' }).keys,
+    ).toEqual(['MERIDIAN_STORAGE_QUOTA_BYTES']);
+  });
+
   it('takes an empty variable as unset', () => {
     const sut = loadConfig({
       DATABASE_URL: databaseUrl,

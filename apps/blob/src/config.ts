@@ -27,11 +27,13 @@ export { ConfigError } from '@meridian/config';
 const schema = withStorageEnv({
   ...databaseServiceEnv,
   MERIDIAN_UPLOAD_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(86_400),
+  MERIDIAN_STORAGE_QUOTA_BYTES: z.coerce.number().int().nonnegative().optional(),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
   ...databaseServiceEnvExpectations,
   MERIDIAN_UPLOAD_IDLE_TIMEOUT_SECONDS: 'a whole number of seconds, at least 1',
+  MERIDIAN_STORAGE_QUOTA_BYTES: 'a whole number of bytes, at least 0 (unset: no quota)',
   ...storageEnvExpectations,
 };
 
@@ -40,6 +42,8 @@ export interface BlobConfig extends ServiceConfig {
   storage: z.output<typeof StorageConfig>;
   /** an upload session untouched this long expires and its bytes are removed */
   uploadIdleTimeoutSeconds: number;
+  /** the most the region's store may hold (each blob once); uploads past it are refused */
+  storageQuotaBytes?: number;
 }
 
 export const blobConfigToken = Symbol('BlobConfig');
@@ -52,5 +56,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): BlobCon
     databaseUrl: config.DATABASE_URL,
     storage: storageConfigFromEnv(config, config.MERIDIAN_REGION, cwd),
     uploadIdleTimeoutSeconds: config.MERIDIAN_UPLOAD_IDLE_TIMEOUT_SECONDS,
+    ...(config.MERIDIAN_STORAGE_QUOTA_BYTES === undefined
+      ? {}
+      : { storageQuotaBytes: config.MERIDIAN_STORAGE_QUOTA_BYTES }),
   };
 }

@@ -41,7 +41,7 @@ export interface BlobServiceUnderTest {
 }
 
 export async function startBlobService(
-  overrides: Partial<Pick<BlobConfig, 'uploadIdleTimeoutSeconds'>> = {},
+  overrides: Partial<Pick<BlobConfig, 'uploadIdleTimeoutSeconds' | 'storageQuotaBytes'>> = {},
 ): Promise<BlobServiceUnderTest> {
   const region = 'us-east';
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -62,6 +62,9 @@ export async function startBlobService(
       databaseUrl: database.url,
       storage: { driver: 'filesystem', rootDirectory: storeDir },
       uploadIdleTimeoutSeconds: overrides.uploadIdleTimeoutSeconds ?? 86_400,
+      ...(overrides.storageQuotaBytes === undefined
+        ? {}
+        : { storageQuotaBytes: overrides.storageQuotaBytes }),
       logLevel: 'debug',
     };
     const { logger, logLines } = capturingLogger(region);

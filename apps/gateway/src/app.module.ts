@@ -32,6 +32,8 @@ import { ClusterUploadLockClient } from './uploads/cluster-upload-locks';
 import { UploadDigesters } from './uploads/upload-digesters';
 import { UploadLocks } from './uploads/upload-locks';
 import { UploadRoutes } from './uploads/uploads.routes';
+import { QuotasController } from './usage/quotas.controller';
+import { UsageController } from './usage/usage.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
 
 export interface AppModuleOptions {
@@ -64,6 +66,8 @@ export class AppModule {
         WebhooksController,
         ScansController,
         AcrController,
+        UsageController,
+        QuotasController,
       ],
       providers: [
         { provide: loggerToken, useValue: logger },

@@ -77,6 +77,10 @@ export interface RegistryOptions {
   auth?: 'test-issuer' | 'service';
   /** more of the gateway's environment (MERIDIAN_TRUSTED_PROXIES, say) */
   gatewayEnv?: NodeJS.ProcessEnv;
+  /** more services beside blob and manifest (the webhook service, say) */
+  moreServices?: Array<'webhook'>;
+  /** more of the services' environment (MERIDIAN_STORAGE_QUOTA_BYTES, say) */
+  servicesEnv?: NodeJS.ProcessEnv;
 }
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<RegistryUnderTest> {
@@ -142,11 +146,13 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       'blob',
       'manifest',
       ...(options.auth === 'service' ? ['auth'] : []),
+      ...(options.moreServices ?? []),
       ...(options.gatewayWorkers ? ['gateway'] : []),
     ];
     for (const service of services) {
       const child = startService(service, {
         ...env,
+        ...(service === 'gateway' ? {} : options.servicesEnv),
         ...(service === 'gateway'
           ? { ...options.gatewayEnv, MERIDIAN_HEALTH_PORT: String(healthPort) }
           : {}),

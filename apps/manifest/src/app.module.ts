@@ -36,6 +36,8 @@ import {
 } from './replication/replicated-writes.repository';
 import { ReplicatedWritesService } from './replication/replicated-writes.service';
 import { SqlTagsRepository, TagsRepository } from './tags/tags.repository';
+import { UsageHandler } from './usage/usage.handler';
+import { SqlUsageRepository, UsageRepository } from './usage/usage.repository';
 import { TagsHandler } from './tags/tags.handler';
 import { TagsService } from './tags/tags.service';
 
@@ -73,6 +75,7 @@ export class AppModule {
         { provide: QuarantineRepository, useClass: SqlQuarantineRepository },
         { provide: ReplicatedWritesRepository, useClass: SqlReplicatedWritesRepository },
         { provide: AcrMetadataRepository, useClass: SqlAcrMetadataRepository },
+        { provide: UsageRepository, useClass: SqlUsageRepository },
         ManifestsService,
         TagsService,
         RepositoriesService,
@@ -85,6 +88,7 @@ export class AppModule {
         ManifestsHandler,
         TagsHandler,
         RepositoriesHandler,
+        UsageHandler,
         ReferrersHandler,
         ReplicationHandler,
         QuarantineHandler,

@@ -9,6 +9,7 @@
 import { Injectable } from '@nestjs/common';
 import { type BlobInfo, type EventEnvelope, blobDeleted, blobUploaded } from '@meridian/contracts';
 import { InjectSql, Outbox, type Sql } from '@meridian/database';
+import { QuotaCrossings } from '../usage/quota-crossings';
 
 export interface MountRequest {
   repository: string;
@@ -59,6 +60,7 @@ export class SqlBlobsRepository implements BlobsRepository {
   constructor(
     @InjectSql() private readonly sql: Sql,
     private readonly outbox: Outbox,
+    private readonly crossings: QuotaCrossings,
   ) {}
 
   async find(repository: string, digest: string): Promise<BlobInfo | undefined> {
@@ -103,20 +105,26 @@ export class SqlBlobsRepository implements BlobsRepository {
           ...blob,
           mountedFrom: row.source,
         });
+        await this.crossings.settle(tx, repository, envelope);
       }
       return { blob, linked: row.linked };
     });
   }
 
   async link(repository: string, { digest, size }: BlobInfo): Promise<void> {
-    // one statement: the link's foreign key is checked at its end, after the blob row
-    await this.sql`
-      with blob as (
-        insert into blob.blobs (digest, size) values (${digest}, ${size})
-        on conflict (digest) do nothing
-      )
-      insert into blob.repository_blobs (repository, digest) values (${repository}, ${digest})
-      on conflict do nothing`;
+    await this.sql.begin(async (tx) => {
+      // one statement: the link's foreign key is checked at its end, after the blob row
+      const linked = await tx`
+        with blob as (
+          insert into blob.blobs (digest, size) values (${digest}, ${size})
+          on conflict (digest) do nothing
+        )
+        insert into blob.repository_blobs (repository, digest) values (${repository}, ${digest})
+        on conflict do nothing
+        returning 1`;
+      // replicated bytes fill this region's store too: its quotas hear of it
+      if (linked.length > 0) await this.crossings.settle(tx, repository);
+    });
   }
 
   async unlink(repository: string, digest: string, envelope: EventEnvelope): Promise<boolean> {
@@ -129,6 +137,8 @@ export class SqlBlobsRepository implements BlobsRepository {
         values (${repository}, ${digest})
         on conflict (repository, digest) do update set deleted_at = now()`;
       await this.outbox.write(tx, blobDeleted, { ...envelope, repository, digest });
+      // lowers the level announced, so the next crossing is announced again
+      await this.crossings.settle(tx, repository, envelope);
       return true;
     });
   }

@@ -13,8 +13,9 @@ import {
   type UploadState,
   blobUploaded,
 } from '@meridian/contracts';
-import { InjectSql, Outbox, type Sql } from '@meridian/database';
+import { InjectSql, Outbox, type Sql, type TransactionSql } from '@meridian/database';
 import { type BlobConfig, blobConfigToken } from '../config';
+import { QuotaCrossings } from '../usage/quota-crossings';
 
 export type AdvanceResult =
   | { kind: 'advanced'; session: UploadSession }
@@ -27,6 +28,8 @@ export interface CompleteRequest {
   repository: string;
   digest: string;
   size: number;
+  /** a quota applies: settle its thresholds in the same transaction when the link is new */
+  settleQuotas?: boolean;
 }
 
 export type CompleteResult =
@@ -90,6 +93,7 @@ export class SqlUploadsRepository implements UploadsRepository {
     @InjectSql() private readonly sql: Sql,
     private readonly outbox: Outbox,
     @Inject(blobConfigToken) config: BlobConfig,
+    private readonly crossings: QuotaCrossings,
   ) {
     this.idleTimeoutSeconds = config.uploadIdleTimeoutSeconds;
   }
@@ -138,12 +142,30 @@ export class SqlUploadsRepository implements UploadsRepository {
   }
 
   async complete(request: CompleteRequest, envelope: EventEnvelope): Promise<CompleteResult> {
+    const { repository, settleQuotas } = request;
+    // Without a quota, the statement alone: one round trip and its own atomic commit, on
+    // every push's hot path. With one, a transaction that settles the thresholds as well.
+    if (!settleQuotas) return this.completeIn(this.sql, request, envelope);
+    return this.sql.begin(async (tx) => {
+      const result = await this.completeIn(tx, request, envelope);
+      if (result.kind === 'completed' && result.linked) {
+        await this.crossings.settle(tx, repository, envelope);
+      }
+      return result;
+    });
+  }
+
+  private async completeIn(
+    sql: Sql | TransactionSql,
+    request: CompleteRequest,
+    envelope: EventEnvelope,
+  ): Promise<CompleteResult> {
     const { uploadId, repository, digest, size } = request;
     const event = this.outbox.row(blobUploaded, { ...envelope, repository, digest, size });
-    // One statement, so one round trip and its own atomic commit: the blob row, the link and
-    // the event exist only if this call ended the session, so of two racing completes exactly
-    // one records the blob and announces it (and only when the link is new).
-    const [row] = await this.sql<{ completed: boolean; linked: boolean }[]>`
+    // One statement: the blob row, the link and the event exist only if this call ended the
+    // session, so of two racing completes exactly one records the blob and announces it (and
+    // only when the link is new).
+    const [row] = await sql<{ completed: boolean; linked: boolean }[]>`
       with session as (
         delete from blob.uploads where id = ${uploadId} and repository = ${repository} returning id
       ), blob as (
@@ -154,8 +176,8 @@ export class SqlUploadsRepository implements UploadsRepository {
         on conflict do nothing
         returning 1
       ), event as (
-        insert into ${this.sql(event.table)} (event_id, subject, payload)
-        select ${event.eventId}, ${event.subject}, ${this.sql.json(event.payload as never)} from link
+        insert into ${sql(event.table)} (event_id, subject, payload)
+        select ${event.eventId}, ${event.subject}, ${sql.json(event.payload as never)} from link
         returning 1
       )
       select exists (select 1 from session) as completed, exists (select 1 from link) as linked,

@@ -7,15 +7,18 @@ import {
   InMemoryBlobData,
   InMemoryBlobsRepository,
   InMemoryUploadsRepository,
+  InMemoryUsageRepository,
 } from '../../test/fakes/in-memory-repositories';
 import { InMemoryUploadStore } from '../../test/fakes/in-memory-upload-store';
+import type { BlobConfig } from '../config';
+import { UsageService } from '../usage/usage.service';
 import { UploadsService } from './uploads.service';
 
 const digestA = `sha256:${'a'.repeat(64)}`;
 const digestB = `sha256:${'b'.repeat(64)}`;
 const origin = { actor: { name: 'ci-bot' }, request: { id: 'req-1', method: 'POST' } };
 
-function setup(idleTimeoutSeconds = 3600) {
+function setup(idleTimeoutSeconds = 3600, storageQuotaBytes?: number) {
   const data = new InMemoryBlobData(idleTimeoutSeconds);
   const uploads = new InMemoryUploadsRepository(data);
   const store = new InMemoryUploadStore();
@@ -28,7 +31,16 @@ function setup(idleTimeoutSeconds = 3600) {
   });
   const logger = createLogger({ service: 'blob', region: 'us-east', level: 'debug', destination });
   const outbox = new Outbox('blob', new HybridLogicalClock('us-east'));
-  const sut = new UploadsService(uploads, new InMemoryBlobsRepository(data), store, outbox, logger);
+  const config = { storageQuotaBytes } as BlobConfig;
+  const usage = new UsageService(new InMemoryUsageRepository(data), outbox, config);
+  const sut = new UploadsService(
+    uploads,
+    new InMemoryBlobsRepository(data),
+    store,
+    outbox,
+    logger,
+    usage,
+  );
   return { sut, data, uploads, store, logLines };
 }
 
@@ -326,6 +338,83 @@ describe(UploadsService.name, () => {
       expect(data.sees('team/app', digestA)).toBe(true);
       expect(data.events).toHaveLength(1);
       expect(data.sees('team/app', digestB)).toBe(false);
+    });
+  });
+
+  describe('quotas', () => {
+    async function uploadedUnder(storageQuotaBytes: number | undefined, size: number) {
+      const context = setup(3600, storageQuotaBytes);
+      const result = await context.sut.start({ repository: 'team/app' }, origin);
+      if (result.kind !== 'session') throw new Error('expected a session');
+      const state = context.store.append(result.session.uploadId, result.session.state, size);
+      const request = { repository: 'team/app', uploadId: result.session.uploadId, state };
+      return { ...context, request };
+    }
+
+    it('refuses at start an upload whose declared size would pass the store quota', async () => {
+      const { sut, data, store } = setup(3600, 100);
+      data.addBlob({ digest: digestB, size: 60 }, 'other/repo');
+      const error = await rejection(
+        sut.start({ repository: 'team/app', expected: { size: 41 } }, origin),
+      );
+      expect(error.code).toBe('DENIED');
+      expect(error.message).toContain('MERIDIAN_STORAGE_QUOTA_BYTES');
+      expect(store.uploads.size).toBe(0);
+      expect(data.uploads.size).toBe(0);
+      await expect(
+        sut.start({ repository: 'team/app', expected: { size: 40 } }, origin),
+      ).resolves.toMatchObject({ kind: 'session' });
+    });
+
+    it('lets a blob the store holds already in, whatever its size', async () => {
+      const { sut, data } = setup(3600, 100);
+      data.addBlob({ digest: digestA, size: 90 }, 'other/repo');
+      await expect(
+        sut.start({ repository: 'team/app', expected: { size: 90, digest: digestA } }, origin),
+      ).resolves.toMatchObject({ kind: 'session' });
+    });
+
+    it('refuses at completion, before the bytes move, an upload past the repository quota', async () => {
+      const { sut, data, store, request } = await uploadedUnder(undefined, 42);
+      data.quotas.set('team/app', 41);
+      const error = await rejection(sut.complete({ ...request, digest: digestA }, origin));
+      expect(error.code).toBe('DENIED');
+      expect(error.message).toContain('repository team/app past its quota (41 bytes)');
+      expect(error.detail).toMatchObject({ quota: 'repository', quotaBytes: 41, size: 42 });
+      expect(store.objects.has(blobKey(digestA))).toBe(false);
+      expect(data.sees('team/app', digestA)).toBe(false);
+      expect(data.uploads.has(request.uploadId)).toBe(true);
+      expect(data.events).toEqual([]);
+    });
+
+    it('refuses a mount that would take the repository past its quota, linking nothing', async () => {
+      const { sut, data } = setup();
+      data.addBlob({ digest: digestA, size: 50 }, 'other/repo');
+      data.quotas.set('team/app', 49);
+      const error = await rejection(
+        sut.start(
+          { repository: 'team/app', mount: { digest: digestA, from: 'other/repo' } },
+          origin,
+        ),
+      );
+      expect(error.code).toBe('DENIED');
+      expect(data.sees('team/app', digestA)).toBe(false);
+      data.quotas.set('team/app', 50);
+      await expect(
+        sut.start(
+          { repository: 'team/app', mount: { digest: digestA, from: 'other/repo' } },
+          origin,
+        ),
+      ).resolves.toMatchObject({ kind: 'mounted' });
+    });
+
+    it('lets an upload reach the quota exactly', async () => {
+      const { sut, data, request } = await uploadedUnder(42, 42);
+      data.quotas.set('team/app', 42);
+      await expect(sut.complete({ ...request, digest: digestA }, origin)).resolves.toEqual({
+        digest: digestA,
+        size: 42,
+      });
     });
   });
 

@@ -19,6 +19,7 @@ import { blobKey } from '@meridian/storage';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import { BlobsRepository } from '../blobs/blobs.repository';
 import { InjectStorageDriver, type UploadStore } from '../inject-storage-driver';
+import { UsageService } from '../usage/usage.service';
 import { UploadsRepository } from './uploads.repository';
 
 type StartRequest = RpcRequest<typeof blobRpc.uploadStart>;
@@ -34,6 +35,7 @@ export class UploadsService {
     @InjectStorageDriver() private readonly store: UploadStore,
     private readonly outbox: Outbox,
     @InjectLogger() private readonly logger: Logger,
+    private readonly usage: UsageService,
   ) {}
 
   /**
@@ -43,9 +45,13 @@ export class UploadsService {
    * A mount without `from` takes the blob from any repository of the region. Until requests
    * carry the caller's read scopes, that lets a pusher who knows a digest link it into its
    * own repository.
+   *
+   * A mount past the repository's quota is refused (DENIED); so is, when the client said the
+   * blob's size, an upload past a quota, before a session is opened.
    */
   async start(request: StartRequest, origin: EventOrigin): Promise<StartResponse> {
     if (request.mount) {
+      await this.usage.checkMount(request.repository, request.mount.digest);
       const mounted = await this.blobs.mount(
         { repository: request.repository, digest: request.mount.digest, from: request.mount.from },
         this.outbox.envelope(origin),
@@ -57,6 +63,13 @@ export class UploadsService {
         );
         return { kind: 'mounted', blob: mounted.blob };
       }
+    }
+    if (request.expected) {
+      await this.usage.checkUpload(
+        request.repository,
+        request.expected.size,
+        request.expected.digest,
+      );
     }
     return { kind: 'session', session: await this.startSession(request.repository) };
   }
@@ -96,10 +109,12 @@ export class UploadsService {
         size: state.size,
       });
     }
+    // before the bytes reach the blob's key: a refused upload changes nothing
+    const { quotaApplies } = await this.usage.checkUpload(repository, state.size, digest);
     await this.moveToBlobKey(uploadId, state, digest);
     const blob = { digest, size: state.size };
     const result = await this.uploads.complete(
-      { uploadId, repository, ...blob },
+      { uploadId, repository, ...blob, settleQuotas: quotaApplies },
       this.outbox.envelope(origin),
     );
     if (result.kind === 'unknown') {

@@ -13,6 +13,7 @@ import type {
   ExpiredUpload,
   UploadsRepository,
 } from '../../src/uploads/uploads.repository';
+import type { UploadRoom, UsageRepository } from '../../src/usage/usage.repository';
 
 export interface RecordedEvent {
   name: 'blob.uploaded.v1' | 'blob.deleted.v1';
@@ -32,6 +33,7 @@ export class InMemoryBlobData {
   readonly tombstones = new Set<string>();
   readonly uploads = new Map<string, StoredSession>();
   readonly events: RecordedEvent[] = [];
+  readonly quotas = new Map<string, number>();
   nowMs = Date.parse('2026-01-01T00:00:00Z');
 
   constructor(readonly idleTimeoutSeconds = 86_400) {}
@@ -204,4 +206,64 @@ export class InMemoryUploadsRepository implements UploadsRepository {
 
 function linkKey(repository: string, digest: string): string {
   return `${repository} ${digest}`;
+}
+
+/** Usage computed from the data on each call: a fake may scan what the SQL version may not. */
+export class InMemoryUsageRepository implements UsageRepository {
+  constructor(private readonly data: InMemoryBlobData) {}
+
+  async usage(): Promise<{
+    bytes: number;
+    blobs: number;
+    repositories: Array<{ repository: string; bytes: number; blobs: number; quotaBytes?: number }>;
+  }> {
+    const sizes = [...this.data.blobs.values()];
+    const names = new Set([...this.data.links].map((link) => link.split(' ')[0]!));
+    for (const name of this.data.quotas.keys()) names.add(name);
+    return {
+      bytes: sizes.reduce((sum, size) => sum + size, 0),
+      blobs: sizes.length,
+      repositories: [...names].sort().map((repository) => {
+        const quotaBytes = this.data.quotas.get(repository);
+        return {
+          repository,
+          ...this.repositoryUsage(repository),
+          ...(quotaBytes === undefined ? {} : { quotaBytes }),
+        };
+      }),
+    };
+  }
+
+  async uploadRoom(repository: string, digest: string | undefined): Promise<UploadRoom> {
+    const quotaBytes = this.data.quotas.get(repository);
+    return {
+      storeBytes: [...this.data.blobs.values()].reduce((sum, size) => sum + size, 0),
+      storeHas: digest !== undefined && this.data.blobs.has(digest),
+      ...(digest !== undefined && this.data.blobs.has(digest)
+        ? { storedSize: this.data.blobs.get(digest)! }
+        : {}),
+      repositoryBytes: this.repositoryUsage(repository).bytes,
+      repositorySees: digest !== undefined && this.data.sees(repository, digest),
+      ...(quotaBytes === undefined ? {} : { repositoryQuotaBytes: quotaBytes }),
+    };
+  }
+
+  async quota(repository: string): Promise<number | undefined> {
+    return this.data.quotas.get(repository);
+  }
+
+  async setQuota(repository: string, bytes: number | undefined): Promise<void> {
+    if (bytes === undefined) this.data.quotas.delete(repository);
+    else this.data.quotas.set(repository, bytes);
+  }
+
+  private repositoryUsage(repository: string): { bytes: number; blobs: number } {
+    const digests = [...this.data.links]
+      .filter((link) => link.startsWith(`${repository} `))
+      .map((link) => link.slice(repository.length + 1));
+    return {
+      bytes: digests.reduce((sum, digest) => sum + (this.data.blobs.get(digest) ?? 0), 0),
+      blobs: digests.length,
+    };
+  }
 }

@@ -57,9 +57,14 @@ export class UploadRoutes {
     if (mount !== undefined) return this.mount(route, mount, request, reply, context);
     if (digest !== undefined) parseDigest(digest);
 
+    // a whole blob in one request says its size: the quotas are checked before it is read
+    const size = digest === undefined ? undefined : declaredContentLength(request.raw);
     const started = await this.rpc.request(
       blobRpc.uploadStart,
-      { repository: route.name },
+      {
+        repository: route.name,
+        ...(size === undefined ? {} : { expected: { size, digest } }),
+      },
       { context },
     );
     if (started.kind !== 'session')

@@ -7,6 +7,8 @@
  * be pulled here; while the image is quarantined here the notification is held and sent when
  * `quarantine.changed.v1` says it passed (dropped when it failed). When the quarantine state
  * cannot be read, the event fails and JetStream offers it again later.
+ *
+ * `quota` fires on `usage.threshold.v1` of this region's store or one of its repositories.
  */
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
@@ -22,6 +24,7 @@ import {
   repositoryDeleted,
   scanCompleted,
   tagDeleted,
+  usageThreshold,
 } from '@meridian/contracts';
 import { InjectSql, type Sql } from '@meridian/database';
 import { DeliveriesRepository, type NewDelivery } from '../deliveries/deliveries.repository';
@@ -108,6 +111,26 @@ export class NotificationsService {
           ...this.base(deleted, 'delete'),
           target: { repository: deleted.repository },
           tags: [],
+        });
+      }
+      case usageThreshold.name: {
+        const reached = usageThreshold.schema.parse(payload);
+        if (reached.originRegion !== this.region) return;
+        return this.notify({
+          ...this.base(reached, 'quota'),
+          // a repository's quota is scoped like its images; the store's reaches every webhook
+          ...(reached.repository === undefined
+            ? {}
+            : { target: { repository: reached.repository } }),
+          tags: [],
+          details: {
+            quota: {
+              scope: reached.quota,
+              threshold: reached.threshold,
+              usedBytes: reached.usedBytes,
+              quotaBytes: reached.quotaBytes,
+            },
+          },
         });
       }
       default:

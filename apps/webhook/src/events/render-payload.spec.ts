@@ -54,6 +54,33 @@ describe(renderPayload.name, () => {
     });
   });
 
+  it("renders a store quota's threshold without a target, in both formats", () => {
+    const quota: WebhookEvent = {
+      id: push.id,
+      timestamp: push.timestamp,
+      action: 'quota',
+      region: 'us-east',
+      tags: [],
+      details: {
+        quota: { scope: 'registry', threshold: 80, usedBytes: 800, quotaBytes: 1000 },
+      },
+    };
+    expect(JSON.parse(renderPayload(quota, 'acr').body)).toEqual({
+      id: push.id,
+      timestamp: push.timestamp,
+      action: 'quota',
+      region: 'us-east',
+      quota: { scope: 'registry', threshold: 80, usedBytes: 800, quotaBytes: 1000 },
+    });
+    const event = JSON.parse(renderPayload(quota, 'cloudevents').body) as Record<string, unknown>;
+    expect(event).toMatchObject({
+      type: 'meridian.usage.threshold',
+      source: '/meridian/us-east',
+      data: { action: 'quota', quota: { threshold: 80 } },
+    });
+    expect(event).not.toHaveProperty('subject');
+  });
+
   it('renders CloudEvents 1.0 structured JSON with the ACR body as data', () => {
     const { contentType, body } = renderPayload(push, 'cloudevents');
     expect(contentType).toBe('application/cloudevents+json; charset=utf-8');

@@ -1,6 +1,6 @@
 /**
  * The two payload formats. `acr` is Azure Container Registry's webhook JSON, plus `region`
- * (and, for scan and quarantine, the facts in `details`), so receivers written for ACR work
+ * (and, for scan, quarantine and quota, the facts in `details`), so receivers written for ACR work
  * unchanged. `cloudevents` is CloudEvents 1.0 in structured mode: the envelope's attributes
  * and the ACR body as `data`.
  */
@@ -18,6 +18,7 @@ export const cloudEventTypes: Record<NotifiedAction, string> = {
   pull: 'meridian.image.pulled',
   quarantine: 'meridian.image.quarantined',
   scan: 'meridian.image.scanned',
+  quota: 'meridian.usage.threshold',
   ping: 'meridian.webhook.ping',
 };
 

@@ -90,6 +90,24 @@ export const blobDeleted = defineEvent({
 });
 export type BlobDeleted = z.infer<typeof blobDeleted.schema>;
 
+/**
+ * Usage of a quota reached 80 or 100 percent in the origin region: the region's store
+ * (`MERIDIAN_STORAGE_QUOTA_BYTES`) or one repository's (set through the management API).
+ * Announced once per crossing: usage must fall back below the threshold to be announced again.
+ */
+export const usageThreshold = defineEvent({
+  name: 'usage.threshold.v1',
+  schema: EventEnvelope.extend({
+    quota: z.enum(['registry', 'repository']),
+    /** the repository whose quota it is; absent for the registry's */
+    repository: RepositoryName.optional(),
+    threshold: z.union([z.literal(80), z.literal(100)]),
+    usedBytes: z.number().int().nonnegative(),
+    quotaBytes: z.number().int().nonnegative(),
+  }),
+});
+export type UsageThreshold = z.infer<typeof usageThreshold.schema>;
+
 export const registryEvents = [
   manifestPushed,
   manifestDeleted,
@@ -98,4 +116,5 @@ export const registryEvents = [
   repositoryDeleted,
   blobUploaded,
   blobDeleted,
+  usageThreshold,
 ] as const;

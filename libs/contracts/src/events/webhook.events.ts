@@ -12,7 +12,7 @@ import { defineEvent } from '../define';
 import { RegionId } from '../subjects';
 import { EventEnvelope } from './envelope';
 
-export const WebhookAction = z.enum(['push', 'delete', 'pull', 'quarantine', 'scan']);
+export const WebhookAction = z.enum(['push', 'delete', 'pull', 'quarantine', 'scan', 'quota']);
 export type WebhookAction = z.infer<typeof WebhookAction>;
 
 export const WebhookStatus = z.enum(['enabled', 'disabled']);

@@ -29,6 +29,31 @@ export const UploadSession = z.object({
 });
 export type UploadSession = z.infer<typeof UploadSession>;
 
+export const QuotaBytes = z.number().int().nonnegative();
+
+export const RepositoryQuota = z.object({
+  repository: RepositoryName,
+  bytes: QuotaBytes.nullable(),
+});
+export type RepositoryQuota = z.infer<typeof RepositoryQuota>;
+
+export const StoreUsage = z.object({
+  bytes: z.number().int().nonnegative(),
+  blobs: z.number().int().nonnegative(),
+  /** MERIDIAN_STORAGE_QUOTA_BYTES, when set */
+  quotaBytes: QuotaBytes.optional(),
+  repositories: z.array(
+    z.object({
+      repository: RepositoryName,
+      /** the blobs uploaded, mounted or linked into it, each once: what its quota measures */
+      bytes: z.number().int().nonnegative(),
+      blobs: z.number().int().nonnegative(),
+      quotaBytes: QuotaBytes.optional(),
+    }),
+  ),
+});
+export type StoreUsage = z.infer<typeof StoreUsage>;
+
 export const blobRpc = {
   /** Is this blob visible in this repository, and how big is it? BLOB_UNKNOWN if not. */
   stat: defineRpc({
@@ -61,6 +86,13 @@ export const blobRpc = {
     request: z.object({
       repository: RepositoryName,
       mount: z.object({ digest: Digest, from: RepositoryName.optional() }).optional(),
+      /**
+       * The blob's size and digest when the client said them (a monolithic POST): the quotas
+       * are checked before any byte is taken. DENIED when the upload would pass one.
+       */
+      expected: z
+        .object({ size: z.number().int().nonnegative(), digest: Digest.optional() })
+        .optional(),
     }),
     response: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('mounted'), blob: BlobInfo }),
@@ -92,6 +124,8 @@ export const blobRpc = {
   /**
    * Closes a session whose bytes the gateway verified against `digest`: moves them to the
    * blob's content-addressed place, links the blob to the repository, ends the session.
+   * DENIED, changing nothing, when the blob would take the store or the repository past its
+   * quota.
    */
   uploadComplete: defineRpc({
     service: 'blob',
@@ -125,5 +159,30 @@ export const blobRpc = {
       size: z.number().int().nonnegative(),
     }),
     response: BlobInfo,
+  }),
+  /**
+   * This region's store: bytes and count of its blobs (each counted once), and per
+   * repository the bytes and count of the blobs it sees, with its quota. Read from running
+   * totals, never from the store.
+   */
+  usage: defineRpc({
+    service: 'blob',
+    verb: 'usage',
+    request: z.object({}),
+    response: StoreUsage,
+  }),
+  /** A repository's quota in this region; `bytes` null when none is set. */
+  quotaGet: defineRpc({
+    service: 'blob',
+    verb: 'quota-get',
+    request: z.object({ repository: RepositoryName }),
+    response: RepositoryQuota,
+  }),
+  /** Sets (or with null, removes) a repository's quota in this region. */
+  quotaPut: defineRpc({
+    service: 'blob',
+    verb: 'quota-put',
+    request: RepositoryQuota,
+    response: RepositoryQuota,
   }),
 } as const;

@@ -30,6 +30,15 @@ export type ManifestInfo = z.infer<typeof ManifestInfo>;
 
 export const maxManifestBytes = 4 * 1024 * 1024;
 
+export const RepositoryUsage = z.object({
+  repository: RepositoryName,
+  /** the distinct blobs (configs and layers) its manifests reference, each counted once */
+  sizeBytes: z.number().int().nonnegative(),
+  manifestCount: z.number().int().nonnegative(),
+  tagCount: z.number().int().nonnegative(),
+});
+export type RepositoryUsage = z.infer<typeof RepositoryUsage>;
+
 export const manifestRpc = {
   /**
    * Validates and stores a manifest. `contentType` is the request's Content-Type; the
@@ -96,6 +105,17 @@ export const manifestRpc = {
       artifactType: z.string().optional(),
     }),
     response: z.object({ manifests: z.array(Descriptor) }),
+  }),
+  /**
+   * Manifest and tag counts and sizes (the distinct blobs its manifests reference, each once)
+   * per repository, from running totals; with `repository`, that one only (NAME_UNKNOWN if it
+   * does not exist).
+   */
+  usage: defineRpc({
+    service: 'manifest',
+    verb: 'usage',
+    request: z.object({ repository: RepositoryName.optional() }),
+    response: z.object({ repositories: z.array(RepositoryUsage) }),
   }),
   /** Deletes a repository: all its manifests and tags. NAME_UNKNOWN if it does not exist. */
   deleteRepository: defineRpc({

@@ -44,7 +44,7 @@ export type WebhookView = z.infer<typeof WebhookView>;
 export const WebhookSettings = z.object({
   serviceUri: z.url({ protocol: /^https?$/ }),
   customHeaders: WebhookCustomHeaders.optional(),
-  actions: z.array(WebhookAction).min(1).max(5),
+  actions: z.array(WebhookAction).min(1).max(WebhookAction.options.length),
   scope: WebhookScope.optional(),
   status: WebhookStatus.optional(),
   payloadFormat: WebhookPayloadFormat.optional(),
