@@ -20,10 +20,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { freePortPair } from '@meridian/testing';
 
 const root = resolve(__dirname, '..');
 const tagCount = Number(process.env['BENCH_TAGS'] ?? 10_000);
@@ -265,27 +265,6 @@ function percentile(values: readonly number[], p: number): number {
 
 function summary(values: readonly number[]): string {
   return `p50 ${percentile(values, 50).toFixed(1)} ms, p99 ${percentile(values, 99).toFixed(1)} ms (n=${values.length})`;
-}
-
-async function freePortPair(): Promise<number> {
-  for (;;) {
-    const port = await listenOn(0);
-    if (port !== undefined && port < 65_535 && (await listenOn(port + 1)) !== undefined)
-      return port;
-  }
-}
-
-function listenOn(port: number): Promise<number | undefined> {
-  return new Promise((resolvePort) => {
-    const server = createServer();
-    server.once('error', () => resolvePort(undefined));
-    server.listen({ host: '127.0.0.1', port }, () => {
-      const address = server.address();
-      server.close(() =>
-        resolvePort(typeof address === 'object' && address ? address.port : undefined),
-      );
-    });
-  });
 }
 
 main().catch((error: unknown) => {

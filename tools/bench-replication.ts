@@ -19,7 +19,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -27,6 +26,7 @@ import { eventSubject, replicationCompleted } from '@meridian/contracts';
 import { FilesystemStorageDriver, blobKey } from '@meridian/storage';
 import { connect } from '@nats-io/transport-node';
 import { observerConnectOptions } from '../apps/dev/src/nats-credentials';
+import { freePortPair } from '@meridian/testing';
 
 const root = resolve(__dirname, '..');
 const mib = 1024 * 1024;
@@ -309,27 +309,6 @@ function median(values: readonly number[]): number {
 
 function summary(values: readonly number[]): string {
   return `p50 ${percentile(values, 50).toFixed(0)}, p99 ${percentile(values, 99).toFixed(0)}, min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)} (n=${values.length})`;
-}
-
-async function freePortPair(): Promise<number> {
-  for (;;) {
-    const port = await listenOn(0);
-    if (port !== undefined && port < 65_535 && (await listenOn(port + 1)) !== undefined)
-      return port;
-  }
-}
-
-function listenOn(port: number): Promise<number | undefined> {
-  return new Promise((resolvePort) => {
-    const server = createServer();
-    server.once('error', () => resolvePort(undefined));
-    server.listen({ host: '127.0.0.1', port }, () => {
-      const address = server.address();
-      server.close(() =>
-        resolvePort(typeof address === 'object' && address ? address.port : undefined),
-      );
-    });
-  });
 }
 
 main().catch((error: unknown) => {

@@ -4,7 +4,7 @@
  * order in which a region's services start does not matter.
  */
 import { eventStreamName, eventSubjectWildcard } from '@meridian/contracts';
-import type { JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager, StreamConfig } from '@nats-io/jetstream';
 
 export interface EventStreamOptions {
   /** how long a region keeps its events: long enough for a peer region to be down and catch up */
@@ -20,22 +20,31 @@ export async function ensureEventStream(
   region: string,
   options: EventStreamOptions = {},
 ): Promise<void> {
-  const name = eventStreamName(region);
-  const config = {
-    name,
+  await ensureStream(jsm, {
+    name: eventStreamName(region),
     subjects: [eventSubjectWildcard(region)],
     max_age: (options.maxAgeMs ?? 30 * dayMs) * 1_000_000,
     duplicate_window: (options.duplicateWindowMs ?? 10 * 60 * 1000) * 1_000_000,
-  };
+  });
+}
+
+/**
+ * Creates a stream, or brings an existing one's settings up to date. Idempotent, and safe
+ * when several processes of a region start at once: one creates it, the others update it.
+ */
+export async function ensureStream(
+  jsm: JetStreamManager,
+  config: Partial<StreamConfig> & { name: string },
+): Promise<void> {
   try {
-    await jsm.streams.info(name);
-    await jsm.streams.update(name, config);
+    await jsm.streams.info(config.name);
+    await jsm.streams.update(config.name, config);
   } catch (err) {
     if (!isStreamNotFound(err)) throw err;
     try {
       await jsm.streams.add(config);
     } catch (addErr) {
-      // another service of the region created it in the meantime
+      // another process of the region created it in the meantime
       if (!/already in use/i.test(String(addErr))) throw addErr;
     }
   }

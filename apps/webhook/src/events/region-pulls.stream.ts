@@ -5,7 +5,7 @@
  * bounded in bytes, the oldest discarded first; no region sources it.
  */
 import { pullStreamName, pullSubjectWildcard } from '@meridian/contracts';
-import { isStreamNotFound } from '@meridian/messaging';
+import { ensureStream } from '@meridian/messaging';
 import { DiscardPolicy, type JetStreamManager } from '@nats-io/jetstream';
 
 export interface PullStreamOptions {
@@ -23,25 +23,12 @@ export async function ensurePullStream(
   region: string,
   options: PullStreamOptions = {},
 ): Promise<void> {
-  const name = pullStreamName(region);
-  const config = {
-    name,
+  await ensureStream(jsm, {
+    name: pullStreamName(region),
     subjects: [pullSubjectWildcard(region)],
     max_age: (options.maxAgeMs ?? dayMs) * 1_000_000,
     max_bytes: options.maxBytes ?? 256 * 1024 * 1024,
     discard: DiscardPolicy.Old,
     duplicate_window: 2 * 60 * 1000 * 1_000_000,
-  };
-  try {
-    await jsm.streams.info(name);
-    await jsm.streams.update(name, config);
-  } catch (err) {
-    if (!isStreamNotFound(err)) throw err;
-    try {
-      await jsm.streams.add(config);
-    } catch (addErr) {
-      // the other replica of the webhook service created it in the meantime
-      if (!/already in use/i.test(String(addErr))) throw addErr;
-    }
-  }
+  });
 }
