@@ -15,6 +15,7 @@ import {
   authChanged,
   blobUploaded,
   isRegistryError,
+  lockChanged,
   manifestDeleted,
   manifestPushed,
   quarantineChanged,
@@ -192,7 +193,7 @@ export class ReplicationService {
 }
 
 /**
- * A peer's tag, delete or quarantine change, as `manifest.apply` takes it; undefined for other
+ * A peer's tag, delete, lock or quarantine change, as `manifest.apply` takes it; undefined for other
  * events.
  */
 function manifestChange(name: string, payload: unknown): ManifestApply | undefined {
@@ -205,6 +206,8 @@ function manifestChange(name: string, payload: unknown): ManifestApply | undefin
       return { kind: 'tag.deleted', event: tagDeleted.schema.parse(payload) };
     case repositoryDeleted.name:
       return { kind: 'repository.deleted', event: repositoryDeleted.schema.parse(payload) };
+    case lockChanged.name:
+      return { kind: 'lock.changed', event: lockChanged.schema.parse(payload) };
     case quarantineChanged.name:
       return { kind: 'quarantine.changed', event: quarantineChanged.schema.parse(payload) };
     case quarantineSettingChanged.name:

@@ -6,6 +6,7 @@
 import { Digest, RepositoryName, TagName } from '@meridian/oci';
 import { z } from 'zod';
 import { defineEvent } from '../define';
+import { ChangeableAttributes } from '../rpc/acr.rpc';
 import { EventEnvelope } from './envelope';
 
 export const manifestPushed = defineEvent({
@@ -72,6 +73,23 @@ export const repositoryDeleted = defineEvent({
 });
 export type RepositoryDeleted = z.infer<typeof repositoryDeleted.schema>;
 
+/**
+ * The changeable attributes (locks) of a repository, or of a tag or manifest in it when
+ * `tag` or `digest` is given, changed: the whole set after the change. Every region applies
+ * it by clock reading (the newest change wins), and no write the lock refuses that is newer
+ * than it stays visible in any region.
+ */
+export const lockChanged = defineEvent({
+  name: 'lock.changed.v1',
+  schema: EventEnvelope.extend({
+    repository: RepositoryName,
+    tag: TagName.optional(),
+    digest: Digest.optional(),
+    attributes: ChangeableAttributes,
+  }),
+});
+export type LockChanged = z.infer<typeof lockChanged.schema>;
+
 export const blobUploaded = defineEvent({
   name: 'blob.uploaded.v1',
   schema: EventEnvelope.extend({
@@ -114,6 +132,7 @@ export const registryEvents = [
   tagUpdated,
   tagDeleted,
   repositoryDeleted,
+  lockChanged,
   blobUploaded,
   blobDeleted,
   usageThreshold,

@@ -10,6 +10,7 @@ import { defineRpc } from '../define';
 import { ApplyOutcome } from '../hlc';
 import { RepositoryPattern } from './auth.rpc';
 import {
+  lockChanged,
   manifestDeleted,
   manifestPushed,
   repositoryDeleted,
@@ -128,7 +129,9 @@ export const manifestRpc = {
    * Applies another region's event to this region (replication). Idempotent, and settled by
    * the event's hybrid logical clock: a tag points to the write with the highest timestamp,
    * deletes leave tombstones so an older event never resurrects what they removed. Writes no
-   * registry events (they would travel back). A push needs its blobs linked here and its
+   * registry events (they would travel back). A write that a lock in force at its clock
+   * reading refuses is `superseded`; a lock change takes back the writes newer than it that
+   * it refuses. A push needs its blobs linked here and its
    * child manifests present first (MANIFEST_BLOB_UNKNOWN otherwise, so the caller retries).
    */
   apply: defineRpc({
@@ -140,6 +143,7 @@ export const manifestRpc = {
       z.object({ kind: z.literal('tag.updated'), event: tagUpdated.schema }),
       z.object({ kind: z.literal('tag.deleted'), event: tagDeleted.schema }),
       z.object({ kind: z.literal('repository.deleted'), event: repositoryDeleted.schema }),
+      z.object({ kind: z.literal('lock.changed'), event: lockChanged.schema }),
       z.object({ kind: z.literal('quarantine.changed'), event: quarantineChanged.schema }),
       z.object({
         kind: z.literal('quarantine-setting.changed'),
