@@ -32,6 +32,17 @@ describe(grantAccess.name, () => {
     expect(access.flatMap((entry) => entry.actions)).toEqual(granted);
   });
 
+  it.each<[RoleName, boolean]>([
+    ['AcrPull', false],
+    ['AcrPush', false],
+    ['AcrDelete', false],
+    ['Contributor', true],
+    ['Owner', true],
+  ])('grants %s metadata_write (locks): %s', (role, granted) => {
+    const asked = parseScopes(['repository:app:metadata_write']);
+    expect(grantAccess(asked, rightsOfRoles([role])).length > 0).toBe(granted);
+  });
+
   it('grants the whole catalog to roles that pull, and to nobody else', () => {
     const catalog: AccessEntry[] = [{ type: 'registry', name: 'catalog', actions: ['*'] }];
     expect(grantAccess(catalog, rightsOfRoles(['AcrPull']))).toEqual(catalog);

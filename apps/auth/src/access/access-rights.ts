@@ -6,8 +6,9 @@
  *   AcrPull, Reader           pull, read metadata (and list the catalog)
  *   AcrPush                   pull, push, read metadata
  *   AcrDelete                 delete
- *   Contributor, Owner        pull, push, delete, read metadata (Owner also manages
- *                             identities: the gateway checks that on the management API)
+ *   Contributor, Owner        pull, push, delete, read and write metadata (locks: ACR's
+ *                             changeable attributes); Owner also manages identities: the
+ *                             gateway checks that on the management API
  *   AcrQuarantineReader/Writer  nothing on their own: they qualify pulls and quarantine
  *                             state of quarantined images, which the scan service enforces
  * Scope-map tokens get, per repository pattern: content/read → pull, content/write → push,
@@ -35,8 +36,8 @@ const roleActions: Record<RoleName, readonly RepositoryAction[]> = {
   Reader: ['pull', 'metadata_read'],
   AcrPush: ['pull', 'push', 'metadata_read'],
   AcrDelete: ['delete'],
-  Contributor: ['pull', 'push', 'delete', 'metadata_read'],
-  Owner: ['pull', 'push', 'delete', 'metadata_read'],
+  Contributor: ['pull', 'push', 'delete', 'metadata_read', 'metadata_write'],
+  Owner: ['pull', 'push', 'delete', 'metadata_read', 'metadata_write'],
   AcrQuarantineReader: [],
   AcrQuarantineWriter: [],
 };
