@@ -1,6 +1,6 @@
 /**
- * The manifest service: repositories, manifests, tags and referrers of one region, in the
- * region's Postgres (schema `manifest`), answered over NATS RPC. Changes are announced through
+ * The manifest service: repositories, manifests, tags, referrers and locks of one region, in
+ * the region's Postgres (schema `manifest`), answered over NATS RPC. Changes are announced through
  * the outbox, which the relay publishes to the region's event stream; other regions' events
  * are applied here when the replication service hands them over (`manifest.apply`).
  */
@@ -13,6 +13,9 @@ import { AcrMetadataHandler } from './acr/acr-metadata.handler';
 import { AcrMetadataRepository, SqlAcrMetadataRepository } from './acr/acr-metadata.repository';
 import { AcrMetadataService } from './acr/acr-metadata.service';
 import type { ManifestConfig } from './config';
+import { LocksHandler } from './locks/locks.handler';
+import { LocksRepository, SqlLocksRepository } from './locks/locks.repository';
+import { LocksService } from './locks/locks.service';
 import { BlobPresence, NatsBlobPresence } from './manifests/blob-presence';
 import { ManifestsHandler } from './manifests/manifests.handler';
 import { ManifestsRepository, SqlManifestsRepository } from './manifests/manifests.repository';
@@ -76,6 +79,7 @@ export class AppModule {
         { provide: ReplicatedWritesRepository, useClass: SqlReplicatedWritesRepository },
         { provide: AcrMetadataRepository, useClass: SqlAcrMetadataRepository },
         { provide: UsageRepository, useClass: SqlUsageRepository },
+        { provide: LocksRepository, useClass: SqlLocksRepository },
         ManifestsService,
         TagsService,
         RepositoriesService,
@@ -83,6 +87,7 @@ export class AppModule {
         ReplicatedWritesService,
         QuarantineService,
         AcrMetadataService,
+        LocksService,
       ],
       controllers: [
         ManifestsHandler,
@@ -93,6 +98,7 @@ export class AppModule {
         ReplicationHandler,
         QuarantineHandler,
         AcrMetadataHandler,
+        LocksHandler,
       ],
     };
   }

@@ -3,11 +3,16 @@
  * primary keys, by time `tags_updated_idx` and `manifests_created_idx` (migration 0004), with
  * `last` (a name, as ACR pages) looked up for the position it stands at. A `last` that no
  * longer exists ends the listing, as a deleted tag has no place in time order.
+ *
+ * Each row carries the item's own changeable attributes (its newest lock change, as ACR
+ * shows them; the repository's are on the repository). Listings leave out what the item's or
+ * the repository's `listEnabled: false` hides, in the statement, before the page is cut.
  */
 import { Injectable } from '@nestjs/common';
-import type { AcrOrderBy } from '@meridian/contracts';
+import type { AcrOrderBy, ChangeableAttributes } from '@meridian/contracts';
 import { InjectSql, type Sql } from '@meridian/database';
 import { imageManifestMediaTypes, indexMediaTypes } from '@meridian/oci';
+import { enabled, newestChangeJoin, ownAttributes } from '../locks/lock-rows';
 
 /** Artifact types of the signatures that make a tag `signed` (cosign, Notation). */
 const signatureArtifactTypes = [
@@ -20,6 +25,7 @@ export interface RepositoryRow {
   lastUpdateAt: Date;
   manifestCount: number;
   tagCount: number;
+  changeableAttributes: ChangeableAttributes;
 }
 
 export interface TagRow {
@@ -28,6 +34,7 @@ export interface TagRow {
   createdAt: Date;
   updatedAt: Date;
   signed: boolean;
+  changeableAttributes: ChangeableAttributes;
 }
 
 export interface ManifestRow {
@@ -42,6 +49,7 @@ export interface ManifestRow {
   indexBody: Buffer | null;
   /** an image manifest's config descriptor; null for other manifests */
   config: { digest: string; mediaType: string; size: number } | null;
+  changeableAttributes: ChangeableAttributes;
 }
 
 export interface Listing {
@@ -68,8 +76,10 @@ export class SqlAcrMetadataRepository implements AcrMetadataRepository {
       select r.created_at as "createdAt",
         greatest(r.created_at, m.newest, t.newest) as "lastUpdateAt",
         coalesce(m.count, 0)::int as "manifestCount",
-        coalesce(t.count, 0)::int as "tagCount"
+        coalesce(t.count, 0)::int as "tagCount",
+        ${ownAttributes(this.sql, 'a')}
       from manifest.repositories r
+      ${newestChangeJoin(this.sql, 'a', 'repository', this.sql`r.name`, this.sql`''`)}
       left join lateral (
         select count(*) as count, max(created_at) as newest
         from manifest.manifests where repository = r.name
@@ -98,15 +108,17 @@ export class SqlAcrMetadataRepository implements AcrMetadataRepository {
               order by t.updated_at, t.name`;
     return sql<TagRow[]>`
       select ${tagColumns(sql)}
-      from manifest.tags t
-      where t.repository = ${repository} ${onDigest} ${order}
+      from manifest.tags t ${tagAttributes(sql)}
+      where t.repository = ${repository} ${onDigest}
+        and coalesce(a.list_enabled, true) and ${listedRepository(sql, repository)}
+      ${order}
       limit ${limit}`;
   }
 
   async tag(repository: string, tag: string): Promise<TagRow | undefined> {
     const [row] = await this.sql<TagRow[]>`
       select ${tagColumns(this.sql)}
-      from manifest.tags t
+      from manifest.tags t ${tagAttributes(this.sql)}
       where t.repository = ${repository} and t.name = ${tag}`;
     return row;
   }
@@ -128,7 +140,10 @@ export class SqlAcrMetadataRepository implements AcrMetadataRepository {
       select ${manifestColumns(sql)}
       from manifest.manifests m
       left join manifest.quarantine q on q.repository = m.repository and q.digest = m.digest
-      where m.repository = ${repository} ${order}
+      ${manifestAttributes(sql)}
+      where m.repository = ${repository}
+        and coalesce(a.list_enabled, true) and ${listedRepository(sql, repository)}
+      ${order}
       limit ${limit}`;
   }
 
@@ -137,14 +152,29 @@ export class SqlAcrMetadataRepository implements AcrMetadataRepository {
       select ${manifestColumns(this.sql)}
       from manifest.manifests m
       left join manifest.quarantine q on q.repository = m.repository and q.digest = m.digest
+      ${manifestAttributes(this.sql)}
       where m.repository = ${repository} and m.digest = ${digest}`;
     return row;
   }
 }
 
+function tagAttributes(sql: Sql) {
+  return newestChangeJoin(sql, 'a', 'tag', sql`t.repository`, sql`t.name`);
+}
+
+function manifestAttributes(sql: Sql) {
+  return newestChangeJoin(sql, 'a', 'manifest', sql`m.repository`, sql`m.digest`);
+}
+
+function listedRepository(sql: Sql, repository: string) {
+  return enabled(sql, 'list_enabled', 'repository', sql`${repository}`, sql`''`);
+}
+
+/** Columns of a tag `t` joined with its attributes `a` (tagAttributes). */
 function tagColumns(sql: Sql) {
   return sql`
     t.name, t.digest, t.created_at as "createdAt", t.updated_at as "updatedAt",
+    ${ownAttributes(sql, 'a')},
     exists (
       select 1 from manifest.manifests s
       where s.repository = t.repository and s.subject = t.digest
@@ -152,10 +182,15 @@ function tagColumns(sql: Sql) {
     ) as signed`;
 }
 
-/** An image's size is its manifest's and its blobs' (config and layers), as ACR counts it. */
+/**
+ * Columns of a manifest `m` joined with its quarantine `q` and attributes `a`
+ * (manifestAttributes). An image's size is its manifest's and its blobs' (config and layers),
+ * as ACR counts it.
+ */
 function manifestColumns(sql: Sql) {
   return sql`
     m.digest, m.media_type as "mediaType", m.created_at as "createdAt",
+    ${ownAttributes(sql, 'a')},
     (m.size + coalesce((
       select sum((blob ->> 'size')::bigint) from jsonb_array_elements(m.refs -> 'blobs') blob
     ), 0))::bigint as "imageSize",

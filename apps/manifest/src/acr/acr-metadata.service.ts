@@ -40,6 +40,7 @@ export class AcrMetadataService {
       lastUpdateTime: row.lastUpdateAt.toISOString(),
       manifestCount: row.manifestCount,
       tagCount: row.tagCount,
+      changeableAttributes: row.changeableAttributes,
     };
   }
 
@@ -102,6 +103,7 @@ function tagInfo(row: TagRow): AcrTagInfo {
     createdTime: row.createdAt.toISOString(),
     lastUpdateTime: row.updatedAt.toISOString(),
     signed: row.signed,
+    changeableAttributes: row.changeableAttributes,
   };
 }
 
@@ -124,6 +126,7 @@ function manifestInfo(row: ManifestRow): AcrManifestInfo {
         }),
     tags: row.tags,
     ...(row.quarantine === null ? {} : { quarantineState: quarantineStates[row.quarantine] }),
+    changeableAttributes: row.changeableAttributes,
   };
 }
 

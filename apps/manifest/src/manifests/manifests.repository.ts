@@ -13,6 +13,8 @@ import { Injectable } from '@nestjs/common';
 import type { EventDefinition, QuarantineState } from '@meridian/contracts';
 import { InjectSql, Outbox, type Sql, type TransactionSql } from '@meridian/database';
 import type { z } from 'zod';
+import type { Locks, ReadEnabled } from '../locks/lock-rules';
+import { enabled, forgetLocks, locksOf, recordTagWrite } from '../locks/lock-rows';
 import { lockRepository } from './lock-repository';
 import {
   type NewManifest,
@@ -32,6 +34,8 @@ export interface StoredManifest {
   body?: Uint8Array;
   /** absent when the manifest was never quarantined */
   quarantine?: QuarantineState;
+  /** the read locks of the repository, the manifest and the tag it was named by */
+  readEnabled: ReadEnabled;
 }
 
 export abstract class ManifestsRepository {
@@ -79,6 +83,23 @@ export interface ManifestsTransaction {
    * quarantine state yet (a push of a decided image keeps the decision); true when it did.
    */
   quarantineAtPush(repository: string, digest: string, hlc: string): Promise<boolean>;
+  /**
+   * The attributes of the repository and of the tag or manifest a write names (with
+   * `tagsOfDigest`, of the tags pointing to the manifest too), now.
+   */
+  locks(
+    repository: string,
+    names: { tag?: string; digest?: string; tagsOfDigest?: boolean },
+  ): Promise<Locks>;
+  /** Adds a write of the tag (a set, or a delete: null) to its history. */
+  recordTagWrite(
+    repository: string,
+    tag: string,
+    hlc: string,
+    digest: string | null,
+  ): Promise<void>;
+  /** Removes the lock changes of what a delete stamped `hlc` removed, older than it. */
+  forgetLocks(repository: string, deleted: Deleted, hlc: string): Promise<void>;
   /** Records an event, published after commit. */
   emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void>;
 }
@@ -89,6 +110,9 @@ interface ManifestRow {
   size: number;
   body?: Buffer;
   quarantine: QuarantineState | null;
+  repositoryReadable: boolean;
+  manifestReadable: boolean;
+  tagReadable?: boolean;
 }
 
 @Injectable()
@@ -99,7 +123,8 @@ export class SqlManifestsRepository implements ManifestsRepository {
   ) {}
 
   // The registry's hottest path (every pull starts here): one primary-key lookup, joined
-  // through the tag in the same statement.
+  // through the tag in the same statement, which reads the read locks too (each the newest
+  // row of one index range of lock_changes).
   async find(
     repository: string,
     reference: TagOrDigest,
@@ -109,21 +134,38 @@ export class SqlManifestsRepository implements ManifestsRepository {
     const body = includeBody ? sql`, m.body` : sql``;
     const quarantine = sql`
       left join manifest.quarantine q on q.repository = m.repository and q.digest = m.digest`;
+    const readable = sql`,
+      ${enabled(sql, 'read_enabled', 'repository', sql`m.repository`, sql`''`)}
+        as "repositoryReadable",
+      ${enabled(sql, 'read_enabled', 'manifest', sql`m.repository`, sql`m.digest`)}
+        as "manifestReadable"`;
     const [row] =
       reference.kind === 'digest'
         ? await sql<ManifestRow[]>`
-            select m.digest, m.media_type as "mediaType", m.size, q.state as quarantine ${body}
+            select m.digest, m.media_type as "mediaType", m.size, q.state as quarantine
+              ${readable} ${body}
             from manifest.manifests m ${quarantine}
             where m.repository = ${repository} and m.digest = ${reference.digest}`
         : await sql<ManifestRow[]>`
-            select m.digest, m.media_type as "mediaType", m.size, q.state as quarantine ${body}
+            select m.digest, m.media_type as "mediaType", m.size, q.state as quarantine
+              ${readable},
+              ${enabled(sql, 'read_enabled', 'tag', sql`t.repository`, sql`t.name`)}
+                as "tagReadable"
+              ${body}
             from manifest.tags t
             join manifest.manifests m on m.repository = t.repository and m.digest = t.digest
             ${quarantine}
             where t.repository = ${repository} and t.name = ${reference.tag}`;
     if (!row) return undefined;
-    const { quarantine: state, ...found } = row;
-    return state === null ? found : { ...found, quarantine: state };
+    const { quarantine: state, repositoryReadable, manifestReadable, tagReadable, ...found } = row;
+    const readEnabled: ReadEnabled = {
+      repository: repositoryReadable,
+      manifest: manifestReadable,
+      ...(tagReadable === undefined ? {} : { tag: tagReadable }),
+    };
+    return state === null
+      ? { ...found, readEnabled }
+      : { ...found, quarantine: state, readEnabled };
   }
 
   async repositoryExists(repository: string): Promise<boolean> {
@@ -245,6 +287,26 @@ class SqlManifestsTransaction implements ManifestsTransaction {
       on conflict (repository, digest) do nothing
       returning 1`;
     return quarantined.length > 0;
+  }
+
+  locks(
+    repository: string,
+    names: { tag?: string; digest?: string; tagsOfDigest?: boolean },
+  ): Promise<Locks> {
+    return locksOf(this.tx, repository, names);
+  }
+
+  recordTagWrite(
+    repository: string,
+    tag: string,
+    hlc: string,
+    digest: string | null,
+  ): Promise<void> {
+    return recordTagWrite(this.tx, repository, tag, hlc, digest);
+  }
+
+  forgetLocks(repository: string, deleted: Deleted, hlc: string): Promise<void> {
+    return forgetLocks(this.tx, repository, deleted, hlc);
   }
 
   emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void> {

@@ -6,6 +6,10 @@
  * manifest and tag rows, `tag.updated.v1` and the origin's `replication.completed.v1` all
  * carry it, so every region settles concurrent writes of a tag the same way whichever event
  * it applies.
+ *
+ * Locks (locks/lock-rules.ts) are checked inside each write's transaction, under the
+ * repository's lock, against the newest lock change this region knows, and the write is
+ * stamped after it; a pull checks the read locks in the statement that finds the manifest.
  */
 import { Injectable } from '@nestjs/common';
 import {
@@ -26,6 +30,13 @@ import { Outbox } from '@meridian/database';
 import type { RpcContext } from '@meridian/messaging';
 import { type ParsedManifest, digestLike, sha256Digest } from '@meridian/oci';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
+import {
+  deniedByLock,
+  refusesManifestDelete,
+  refusesPull,
+  refusesPush,
+  refusesTagDelete,
+} from '../locks/lock-rules';
 import { BlobPresence } from './blob-presence';
 import type { ManifestReferences, TagOrDigest } from './manifest-rows';
 import { ManifestsRepository } from './manifests.repository';
@@ -96,12 +107,16 @@ export class ManifestsService {
     const tag = reference.kind === 'tag' ? reference.tag : undefined;
 
     await this.manifests.transaction(async (tx) => {
-      const [, newest] = await Promise.all([
+      const [, newest, locks] = await Promise.all([
         tx.lockRepository(repository),
         tx.newestWrite(repository, { kind: 'image', digest, tag }),
+        tx.locks(repository, { tag }),
         tx.ensureRepository(repository),
       ]);
-      // stamped under the repository's lock, after every write it supersedes
+      const refusal = refusesPush(locks);
+      if (refusal !== undefined) throw deniedByLock(repository, refusal);
+      // stamped under the repository's lock, after every write it supersedes and every lock
+      // it passed
       const pushed = this.stampAfter(newest, context);
       requireDeclaredSizes(parsed.manifests, await requireChildren(tx, repository, children));
       await tx.insertManifest({
@@ -151,6 +166,7 @@ export class ManifestsService {
         });
       }
       if (tag === undefined) return;
+      await tx.recordTagWrite(repository, tag, pushed.hlc, digest);
       const previousDigest = await tx.setTag(repository, tag, digest, pushed.hlc);
       if (previousDigest === digest) return;
       await tx.emit(tagUpdated, {
@@ -180,6 +196,10 @@ export class ManifestsService {
       includeBody,
     );
     if (!found) throw await this.unknown(repository, request.reference);
+    const reference = toTagOrDigest(request.reference);
+    const tag = reference.kind === 'tag' ? reference.tag : undefined;
+    const refusal = refusesPull(found.digest, tag, found.readEnabled);
+    if (refusal !== undefined) throw deniedByLock(repository, refusal);
     return {
       digest: found.digest,
       mediaType: found.mediaType,
@@ -202,7 +222,7 @@ export class ManifestsService {
     const { repository } = request;
     const reference = toTagOrDigest(request.reference);
     const deleted = await this.manifests.transaction(async (tx) => {
-      const [, newest] = await Promise.all([
+      const [, newest, locks] = await Promise.all([
         tx.lockRepository(repository),
         tx.newestWrite(
           repository,
@@ -210,19 +230,34 @@ export class ManifestsService {
             ? { kind: 'image', digest: reference.digest }
             : { kind: 'image', tag: reference.tag },
         ),
+        reference.kind === 'digest'
+          ? tx.locks(repository, { digest: reference.digest, tagsOfDigest: true })
+          : tx.locks(repository, { tag: reference.tag }),
       ]);
+      // what does not exist is unknown, locked or not; what does is refused before it goes
+      // (the transaction then rolls the delete back)
+      const refuse = () => {
+        const refusal =
+          reference.kind === 'digest' ? refusesManifestDelete(locks) : refusesTagDelete(locks);
+        if (refusal !== undefined) throw deniedByLock(repository, refusal);
+      };
       if (reference.kind === 'digest') {
         const tags = await tx.deleteManifest(repository, reference.digest);
         if (tags === undefined) return false;
+        refuse();
         const event = this.stampAfter(newest, context);
         await tx.recordDelete(repository, reference, event.hlc);
+        await tx.forgetLocks(repository, reference, event.hlc);
         await tx.emit(manifestDeleted, { ...event, repository, digest: reference.digest, tags });
         return true;
       }
       const digest = await tx.deleteTag(repository, reference.tag);
       if (digest === undefined) return false;
+      refuse();
       const event = this.stampAfter(newest, context);
       await tx.recordDelete(repository, reference, event.hlc);
+      await tx.recordTagWrite(repository, reference.tag, event.hlc, null);
+      await tx.forgetLocks(repository, reference, event.hlc);
       await tx.emit(tagDeleted, { ...event, repository, tag: reference.tag, digest });
       return true;
     });

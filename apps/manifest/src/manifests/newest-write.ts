@@ -6,6 +6,10 @@
  * reading this one did not) or a restart reset this clock while a peer region's clock runs
  * ahead. Without it, this region would show the local write while every peer, settling by
  * the clock, kept the older one.
+ *
+ * The repository's lock changes count as writes it supersedes: a write checked against the
+ * newest lock this region knows is stamped after it, so every region judges it by that lock
+ * too (locks/lock-rules.ts), and a lock change is stamped after every write it could refuse.
  */
 import type { TransactionSql } from '@meridian/database';
 
@@ -20,6 +24,7 @@ export async function newestWrite(
   const [row] = await tx<{ hlc: string | null }[]>`
     select max(hlc) as hlc from (
       select hlc from manifest.repository_tombstones where name = ${repository}
+      union all select hlc from manifest.lock_changes where repository = ${repository}
       ${scope.kind === 'repository' ? wholeRepository(tx, repository) : image(tx, repository, scope)}
     ) written`;
   return row?.hlc ?? undefined;

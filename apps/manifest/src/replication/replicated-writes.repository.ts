@@ -9,9 +9,17 @@
  * arriving later out. Like a local write (manifests.repository.ts), each first takes the
  * repository's lock, so it reads and changes rows and tombstones with no other write in
  * between.
+ *
+ * Writes are also judged by the locks in force at their reading (locks/), and every tag
+ * write is added to the tag's history, applied or not, so a lock change that arrives later
+ * can take back what it refuses.
  */
 import { Injectable } from '@nestjs/common';
+import type { ChangeableAttributes, LockTarget } from '@meridian/contracts';
 import { InjectSql, type Sql, type TransactionSql } from '@meridian/database';
+import type { Locks } from '../locks/lock-rules';
+import { forgetLocks, locksOf, recordLockChange, recordTagWrite } from '../locks/lock-rows';
+import { type TakenBack, takeBackRefused } from '../locks/take-back';
 import { lockRepository } from '../manifests/lock-repository';
 import {
   type NewManifest,
@@ -31,13 +39,36 @@ export interface ReplicatedWritesTransaction {
   /** Waits until no other write to the repository is under way; held until commit. */
   lockRepository(repository: string): Promise<void>;
   /**
-   * The newest delete covering the manifest (its own or its repository's) and, when given,
-   * the tag: its clock reading, or undefined when none was deleted.
+   * The newest delete covering the repository and, when given, the manifest and the tag: its
+   * clock reading, or undefined when none was deleted.
    */
   newestDelete(
     repository: string,
-    covering: { digest: string; tag?: string },
+    covering: { digest?: string; tag?: string },
   ): Promise<string | undefined>;
+  /**
+   * The attributes in force at clock reading `at` (the newest change before it) of the
+   * repository and of the tag and the manifest a write names.
+   */
+  locksAt(repository: string, names: { tag?: string; digest?: string }, at: string): Promise<Locks>;
+  /** Adds a write of the tag (a set, or a delete: null) to its history, whatever it decides. */
+  recordTagWrite(
+    repository: string,
+    tag: string,
+    hlc: string,
+    digest: string | null,
+  ): Promise<void>;
+  /** Removes the lock changes of what a delete stamped `hlc` removed, older than it. */
+  forgetLocks(repository: string, deleted: Deleted, hlc: string): Promise<void>;
+  /** Records a lock change once; true when it is its target's newest. */
+  recordLockChange(
+    repository: string,
+    target: LockTarget,
+    attributes: ChangeableAttributes,
+    hlc: string,
+  ): Promise<boolean>;
+  /** Takes back the writes newer than a lock change stamped `hlc` that it refuses (take-back.ts). */
+  takeBackRefused(repository: string, target: LockTarget, hlc: string): Promise<TakenBack[]>;
   /** Creates the repository unless it exists. */
   ensureRepository(repository: string): Promise<void>;
   /** The digests among `digests` that are manifests of the repository. */
@@ -90,14 +121,14 @@ class SqlReplicatedWritesTransaction implements ReplicatedWritesTransaction {
 
   async newestDelete(
     repository: string,
-    covering: { digest: string; tag?: string },
+    covering: { digest?: string; tag?: string },
   ): Promise<string | undefined> {
     const [row] = await this.tx<{ hlc: string | null }[]>`
       select max(hlc) as hlc from (
         select hlc from manifest.repository_tombstones where name = ${repository}
         union all
         select hlc from manifest.manifest_tombstones
-        where repository = ${repository} and digest = ${covering.digest}
+        where repository = ${repository} and digest = ${covering.digest ?? null}
         union all
         select hlc from manifest.tag_tombstones
         where repository = ${repository} and name = ${covering.tag ?? null}
@@ -210,5 +241,39 @@ class SqlReplicatedWritesTransaction implements ReplicatedWritesTransaction {
 
   recordDelete(repository: string, deleted: Deleted, hlc: string): Promise<void> {
     return recordDelete(this.tx, repository, deleted, hlc);
+  }
+
+  locksAt(
+    repository: string,
+    names: { tag?: string; digest?: string },
+    at: string,
+  ): Promise<Locks> {
+    return locksOf(this.tx, repository, names, at);
+  }
+
+  recordTagWrite(
+    repository: string,
+    tag: string,
+    hlc: string,
+    digest: string | null,
+  ): Promise<void> {
+    return recordTagWrite(this.tx, repository, tag, hlc, digest);
+  }
+
+  forgetLocks(repository: string, deleted: Deleted, hlc: string): Promise<void> {
+    return forgetLocks(this.tx, repository, deleted, hlc);
+  }
+
+  recordLockChange(
+    repository: string,
+    target: LockTarget,
+    attributes: ChangeableAttributes,
+    hlc: string,
+  ): Promise<boolean> {
+    return recordLockChange(this.tx, repository, target, attributes, hlc);
+  }
+
+  takeBackRefused(repository: string, target: LockTarget, hlc: string): Promise<TakenBack[]> {
+    return takeBackRefused(this.tx, repository, target, hlc);
   }
 }

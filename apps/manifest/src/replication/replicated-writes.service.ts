@@ -9,10 +9,19 @@
  * out, a newer push after a delete brings the manifest back. Applying writes no registry
  * event (it would travel back to its origin); it merges the event's clock reading into this
  * region's clock, so local writes made after it sort later.
+ *
+ * Locks settle the same way. A push, tag update or tag delete that the locks in force at its
+ * reading refuse is `superseded`; a lock change is recorded in the item's history and takes
+ * back the writes newer than it that it refuses (locks/take-back.ts), which this region may
+ * have applied before the change arrived. Manifest and repository deletes are applied
+ * whatever lock is in force at their reading: their origin removed the bytes, so every region
+ * converges only by removing them too.
  */
 import { Injectable } from '@nestjs/common';
 import {
   type ApplyOutcome,
+  type LockChanged,
+  type LockTarget,
   type ManifestDeleted,
   type ManifestPushed,
   RegistryError,
@@ -28,6 +37,7 @@ import { Outbox } from '@meridian/database';
 import type { RpcContext } from '@meridian/messaging';
 import { digestLike } from '@meridian/oci';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
+import { refusesPush, refusesTagDelete, refusesTagWrite } from '../locks/lock-rules';
 import { BlobPresence } from '../manifests/blob-presence';
 import { parseManifestBody } from '../manifests/parse-manifest-body';
 import { requireBlobs, requireChildren } from '../manifests/require-references';
@@ -70,6 +80,8 @@ export class ReplicatedWritesService {
         return this.applyManifestDelete(request.event);
       case 'repository.deleted':
         return this.applyRepositoryDelete(request.event);
+      case 'lock.changed':
+        return this.applyLockChange(request.event);
       case 'quarantine.changed':
         return this.quarantine.applyChange(request.event);
       case 'quarantine-setting.changed':
@@ -95,14 +107,17 @@ export class ReplicatedWritesService {
         actual,
       });
     }
-    // a push a delete superseded needs no blobs: they may never come
-    if (await this.deletedAfter(repository, digest, hlc)) return 'superseded';
+    // a push a delete or a lock superseded needs no blobs: they may never come
+    if (await this.supersededBeforeBlobs(event)) return 'superseded';
     const parsed = parseManifestBody(body, event.mediaType);
     const blobs = event.references.blobs.map((blob) => blob.digest);
     await requireBlobs(this.blobs, repository, blobs, context);
     return this.manifests.transaction(async (tx) => {
       await tx.lockRepository(repository);
+      if (event.tag !== undefined) await tx.recordTagWrite(repository, event.tag, hlc, digest);
       if (isNewer(await tx.newestDelete(repository, { digest }), hlc)) return 'superseded';
+      const locks = await tx.locksAt(repository, { tag: event.tag }, hlc);
+      if (refusesPush({ repository: locks.repository }) !== undefined) return 'superseded';
       await requireChildren(tx, repository, event.references.manifests);
       await tx.ensureRepository(repository);
       await tx.insertManifest({
@@ -118,18 +133,28 @@ export class ReplicatedWritesService {
       });
       if (event.quarantined) await tx.quarantineReplicatedPush(repository, digest, hlc);
       // the manifest is pullable by digest now (unless quarantined), whether or not a newer
-      // write holds the tag
-      if (event.tag !== undefined) await tx.setTagIfNewer(repository, event.tag, digest, hlc);
+      // write or a lock on the tag keeps the tag
+      if (event.tag !== undefined && refusesTagWrite(locks) === undefined) {
+        await tx.setTagIfNewer(repository, event.tag, digest, hlc);
+      }
       return 'applied';
     });
   }
 
-  /** MANIFEST_UNKNOWN while the manifest has not arrived (its push comes first on its stream). */
+  /**
+   * MANIFEST_UNKNOWN while the manifest has not arrived (its push comes first on its stream).
+   * The tag's history keeps the write whatever is decided: a lock change arriving later
+   * settles the tag by it.
+   */
   private applyTag(event: TagUpdated): Promise<ApplyOutcome> {
     const { repository, tag, digest, hlc } = event;
     return this.manifests.transaction(async (tx) => {
       await tx.lockRepository(repository);
+      await tx.recordTagWrite(repository, tag, hlc, digest);
       if (isNewer(await tx.newestDelete(repository, { digest }), hlc)) return 'superseded';
+      if (refusesTagWrite(await tx.locksAt(repository, { tag }, hlc)) !== undefined) {
+        return 'superseded';
+      }
       const [stored] = await tx.existingManifests(repository, [digest]);
       if (stored === undefined) {
         throw new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown', { reference: digest });
@@ -142,7 +167,12 @@ export class ReplicatedWritesService {
     const { repository, tag, hlc } = event;
     return this.manifests.transaction(async (tx) => {
       await tx.lockRepository(repository);
+      await tx.recordTagWrite(repository, tag, hlc, null);
+      if (refusesTagDelete(await tx.locksAt(repository, { tag }, hlc)) !== undefined) {
+        return 'superseded';
+      }
       await tx.recordDelete(repository, { kind: 'tag', tag }, hlc);
+      await tx.forgetLocks(repository, { kind: 'tag', tag }, hlc);
       return (await tx.deleteTagBefore(repository, tag, hlc)) ? 'applied' : 'superseded';
     });
   }
@@ -152,6 +182,7 @@ export class ReplicatedWritesService {
     return this.manifests.transaction(async (tx) => {
       await tx.lockRepository(repository);
       await tx.recordDelete(repository, { kind: 'digest', digest }, hlc);
+      await tx.forgetLocks(repository, { kind: 'digest', digest }, hlc);
       return (await tx.deleteManifestBefore(repository, digest, hlc)) ? 'applied' : 'superseded';
     });
   }
@@ -161,14 +192,56 @@ export class ReplicatedWritesService {
     return this.manifests.transaction(async (tx) => {
       await tx.lockRepository(repository);
       await tx.recordDelete(repository, { kind: 'repository' }, hlc);
+      await tx.forgetLocks(repository, { kind: 'repository' }, hlc);
       return (await tx.deleteRepositoryBefore(repository, hlc)) ? 'applied' : 'superseded';
     });
   }
 
-  private deletedAfter(repository: string, digest: string, hlc: string): Promise<boolean> {
-    return this.manifests.transaction(async (tx) =>
-      isNewer(await tx.newestDelete(repository, { digest }), hlc),
-    );
+  /**
+   * Records the change in its target's history (superseded when a newer change of the target
+   * holds its attributes already) and takes back the writes newer than it that it refuses.
+   * A change older than a delete of the manifest or the repository it locks is superseded:
+   * the delete removed the locks of what it removed, in every region.
+   */
+  private applyLockChange(event: LockChanged): Promise<ApplyOutcome> {
+    const { repository, hlc, attributes } = event;
+    const target: LockTarget =
+      event.tag !== undefined
+        ? { kind: 'tag', tag: event.tag }
+        : event.digest !== undefined
+          ? { kind: 'manifest', digest: event.digest }
+          : { kind: 'repository' };
+    return this.manifests.transaction(async (tx) => {
+      await tx.lockRepository(repository);
+      const covering = target.kind === 'manifest' ? { digest: target.digest } : {};
+      if (isNewer(await tx.newestDelete(repository, covering), hlc)) return 'superseded';
+      const newest = await tx.recordLockChange(repository, target, attributes, hlc);
+      const takenBack = await tx.takeBackRefused(repository, target, hlc);
+      // Taken back in silence: an event would travel to the region that made the write,
+      // which takes it back itself when this lock change reaches it (and a webhook there would
+      // announce a change no region's user made). The log says what went and why.
+      for (const write of takenBack) {
+        this.logger.info(
+          { repository, ...write, lockHlc: hlc, lockOrigin: event.originRegion },
+          'write refused by a lock taken back',
+        );
+      }
+      return newest ? 'applied' : 'superseded';
+    });
+  }
+
+  /** A push its manifest's or repository's delete, or its repository's lock, refuses. */
+  private supersededBeforeBlobs(event: ManifestPushed): Promise<boolean> {
+    const { repository, digest, hlc, tag } = event;
+    return this.manifests.transaction(async (tx) => {
+      const superseded =
+        isNewer(await tx.newestDelete(repository, { digest }), hlc) ||
+        refusesPush({ repository: (await tx.locksAt(repository, {}, hlc)).repository }) !==
+          undefined;
+      // the tag's history keeps the write, as when the push is applied
+      if (superseded && tag !== undefined) await tx.recordTagWrite(repository, tag, hlc, digest);
+      return superseded;
+    });
   }
 }
 

@@ -3,9 +3,11 @@
  * keys cascade), in the transaction that records the event and leaves the tombstone.
  */
 import { Injectable } from '@nestjs/common';
-import type { EventDefinition } from '@meridian/contracts';
+import type { ChangeableAttributes, EventDefinition } from '@meridian/contracts';
 import { InjectSql, Outbox, type Sql, type TransactionSql } from '@meridian/database';
 import type { z } from 'zod';
+import type { ItemAttributes } from '../locks/lock-rules';
+import { enabled, forgetLocks, repositoryLocks } from '../locks/lock-rows';
 import { lockRepository } from '../manifests/lock-repository';
 import { newestWrite } from '../manifests/newest-write';
 import { recordDelete } from '../manifests/record-delete';
@@ -34,6 +36,10 @@ export interface RepositoriesTransaction {
   delete(repository: string): Promise<number | undefined>;
   /** Leaves (or raises) the repository's tombstone, so older writes from other regions stay out. */
   recordDelete(repository: string, hlc: string): Promise<void>;
+  /** The repository's attributes now, and those of its tags and manifests a lock change touched. */
+  locks(repository: string): Promise<{ repository: ChangeableAttributes; items: ItemAttributes[] }>;
+  /** Removes the repository's lock changes and tag histories older than its delete. */
+  forgetLocks(repository: string, hlc: string): Promise<void>;
   /** Records an event, published after commit. */
   emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void>;
 }
@@ -57,9 +63,11 @@ export class SqlRepositoriesRepository implements RepositoriesRepository {
         ? sql``
         : sql`and (name = any(${exactNames(patterns)}::text[])
             or name ^@ any(${prefixes(patterns)}::text[]))`;
+    // a repository whose newest lock change hides it from listings is left out
     const rows = await sql<{ name: string }[]>`
-      select name from manifest.repositories
+      select name from manifest.repositories r
       where name > ${last ?? ''} ${matching}
+        and ${enabled(sql, 'list_enabled', 'repository', sql`r.name`, sql`''`)}
       order by name
       limit ${limit}`;
     return rows.map((row) => row.name);
@@ -88,6 +96,16 @@ class SqlRepositoriesTransaction implements RepositoriesTransaction {
 
   recordDelete(repository: string, hlc: string): Promise<void> {
     return recordDelete(this.tx, repository, { kind: 'repository' }, hlc);
+  }
+
+  locks(
+    repository: string,
+  ): Promise<{ repository: ChangeableAttributes; items: ItemAttributes[] }> {
+    return repositoryLocks(this.tx, repository);
+  }
+
+  forgetLocks(repository: string, hlc: string): Promise<void> {
+    return forgetLocks(this.tx, repository, { kind: 'repository' }, hlc);
   }
 
   async delete(repository: string): Promise<number | undefined> {

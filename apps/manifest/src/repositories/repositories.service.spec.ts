@@ -1,7 +1,12 @@
-import { type EventDefinition, HybridLogicalClock } from '@meridian/contracts';
+import {
+  type ChangeableAttributes,
+  type EventDefinition,
+  HybridLogicalClock,
+} from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
 import { createLogger } from '@meridian/telemetry';
 import type { z } from 'zod';
+import { type ItemAttributes, unlocked } from '../locks/lock-rules';
 import type { RepositoriesRepository, RepositoriesTransaction } from './repositories.repository';
 import { RepositoriesService } from './repositories.service';
 
@@ -14,6 +19,11 @@ class InMemoryRepositoriesRepository implements RepositoriesRepository {
   readonly locked: string[] = [];
   /** repository → newest clock reading among its rows (written by any region) */
   readonly newestWrites = new Map<string, string>();
+
+  /** repository → its attributes */
+  readonly locks = new Map<string, ChangeableAttributes>();
+  /** repository → its locked tags and manifests */
+  readonly lockedItems = new Map<string, ItemAttributes[]>();
 
   constructor(readonly manifestCounts: Map<string, number>) {}
 
@@ -33,6 +43,11 @@ class InMemoryRepositoriesRepository implements RepositoriesRepository {
         this.locked.push(repository);
       },
       newestWrite: async (repository) => this.newestWrites.get(repository),
+      locks: async (repository) => ({
+        repository: this.locks.get(repository) ?? unlocked,
+        items: this.lockedItems.get(repository) ?? [],
+      }),
+      forgetLocks: async () => undefined,
       recordDelete: async (repository, hlc) => {
         tombstones.set(repository, hlc);
       },

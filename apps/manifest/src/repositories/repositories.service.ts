@@ -3,6 +3,7 @@ import { RegistryError, repositoryDeleted } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
 import type { RpcContext } from '@meridian/messaging';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
+import { deniedByLock, refusesRepositoryDelete } from '../locks/lock-rules';
 import { pageRows, rowsToRead } from '../paging/page-rows';
 import { RepositoriesRepository } from './repositories.repository';
 
@@ -39,16 +40,22 @@ export class RepositoriesService {
    */
   async delete(repository: string, context: RpcContext): Promise<{ deletedManifests: number }> {
     const deletedManifests = await this.repositories.transaction(async (tx) => {
-      const [, newest] = await Promise.all([
+      const [, newest, locks] = await Promise.all([
         tx.lockRepository(repository),
         tx.newestWrite(repository),
+        tx.locks(repository),
       ]);
       const count = await tx.delete(repository);
       if (count === undefined) return undefined;
+      // refused while the repository or anything in it is delete- or write-locked (the
+      // transaction then rolls the delete back)
+      const refusal = refusesRepositoryDelete(locks.repository, locks.items);
+      if (refusal !== undefined) throw deniedByLock(repository, refusal);
       // stamped under the lock, after every write it removes
       if (newest !== undefined) this.outbox.observe(newest);
       const deleted = this.outbox.envelope(context);
       await tx.recordDelete(repository, deleted.hlc);
+      await tx.forgetLocks(repository, deleted.hlc);
       await tx.emit(repositoryDeleted, { ...deleted, repository });
       return count;
     });

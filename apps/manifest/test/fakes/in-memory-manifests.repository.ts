@@ -6,8 +6,26 @@
  * works on a copy of the state and replaces it only when `work` succeeds, so a refused
  * push leaves nothing behind, events included, as in Postgres. Transactions run one at a
  * time, as the repository lock makes writes to one repository run in Postgres.
+ *
+ * Locks are kept as their history of changes and judged by the same rules
+ * (src/locks/lock-rules.ts); taking back refused writes when a lock change arrives late is
+ * SQL only (src/locks/take-back.ts), proven against Postgres in test/lock-race.int-spec.ts,
+ * so here it takes nothing back.
  */
-import type { EventDefinition, QuarantineState } from '@meridian/contracts';
+import type {
+  ChangeableAttributes,
+  EventDefinition,
+  LockTarget,
+  QuarantineState,
+} from '@meridian/contracts';
+import {
+  type AttributesChange,
+  type ItemAttributes,
+  type Locks,
+  type TagWrite,
+  attributesAt,
+} from '../../src/locks/lock-rules';
+import type { TakenBack } from '../../src/locks/take-back';
 import type { z } from 'zod';
 import type { NewManifest, TagOrDigest } from '../../src/manifests/manifest-rows';
 import type {
@@ -45,10 +63,20 @@ interface State {
   quarantineEnabled: boolean;
   /** key: `${repository}@${digest}` */
   quarantine: Map<string, { state: QuarantineState; hlc: string }>;
+  /** key: lockKey(repository, target) */
+  lockChanges: Map<string, AttributesChange[]>;
+  /** key: `${repository}:${tag}` */
+  tagWrites: Map<string, TagWrite[]>;
 }
 
 const manifestKey = (repository: string, digest: string) => `${repository}@${digest}`;
 const tagKey = (repository: string, tag: string) => `${repository}:${tag}`;
+const lockKey = (repository: string, target: LockTarget) =>
+  target.kind === 'repository'
+    ? `${repository}`
+    : target.kind === 'tag'
+      ? `${repository}:${target.tag}`
+      : `${repository}@${target.digest}`;
 const tombstoneKey = (repository: string, deleted: Deleted) =>
   deleted.kind === 'repository'
     ? repository
@@ -67,6 +95,8 @@ export class InMemoryManifestsRepository
     events: [],
     quarantineEnabled: false,
     quarantine: new Map(),
+    lockChanges: new Map(),
+    tagWrites: new Map(),
   };
   /** the transaction under way; the next one waits for it */
   private running: Promise<unknown> = Promise.resolve();
@@ -113,6 +143,29 @@ export class InMemoryManifestsRepository
     return this.state.repositories.has(repository);
   }
 
+  /** Sets a lock as a change made at `hlc` (here or in a peer region) would. */
+  setLock(
+    repository: string,
+    target: LockTarget,
+    attributes: Partial<ChangeableAttributes>,
+    hlc: string,
+  ): void {
+    const key = lockKey(repository, target);
+    const changes = this.state.lockChanges.get(key) ?? [];
+    const current = attributesAt(changes);
+    this.state.lockChanges.set(key, [
+      ...changes,
+      { hlc, attributes: { ...current, ...attributes } },
+    ]);
+  }
+
+  /** The tag's history of writes, oldest first. */
+  tagWritesOf(repository: string, tag: string): TagWrite[] {
+    return [...(this.state.tagWrites.get(tagKey(repository, tag)) ?? [])].sort((a, b) =>
+      a.hlc < b.hlc ? -1 : 1,
+    );
+  }
+
   async find(
     repository: string,
     reference: TagOrDigest,
@@ -122,12 +175,19 @@ export class InMemoryManifestsRepository
       reference.kind === 'digest' ? reference.digest : this.tag(repository, reference.tag)?.digest;
     const manifest = digest === undefined ? undefined : this.manifest(repository, digest);
     if (!manifest) return undefined;
+    const readable = (target: LockTarget) =>
+      attributesAt(this.state.lockChanges.get(lockKey(repository, target)) ?? []).readEnabled;
     return {
       digest: manifest.digest,
       mediaType: manifest.mediaType,
       size: manifest.body.byteLength,
       ...(includeBody ? { body: manifest.body } : {}),
       quarantine: this.quarantineOf(repository, manifest.digest),
+      readEnabled: {
+        repository: readable({ kind: 'repository' }),
+        manifest: readable({ kind: 'manifest', digest: manifest.digest }),
+        ...(reference.kind === 'tag' ? { tag: readable(reference) } : {}),
+      },
     };
   }
 
@@ -158,6 +218,8 @@ export class InMemoryManifestsRepository
       events: [...this.state.events],
       quarantineEnabled: this.state.quarantineEnabled,
       quarantine: new Map(this.state.quarantine),
+      lockChanges: new Map(this.state.lockChanges),
+      tagWrites: new Map(this.state.tagWrites),
     };
     const result = await work(new InMemoryManifestsTransaction(draft));
     this.state = draft;
@@ -178,6 +240,9 @@ class InMemoryManifestsTransaction implements ManifestsTransaction, ReplicatedWr
     const tag = whole ? undefined : scope.tag;
     const readings = [
       this.state.tombstones.get(repository),
+      ...[...this.state.lockChanges]
+        .filter(([key]) => this.inRepository(key, repository))
+        .flatMap(([, changes]) => changes.map((change) => change.hlc)),
       ...this.manifestsIn(repository)
         .filter((manifest) => whole || manifest.digest === digest)
         .map((manifest) => manifest.hlc),
@@ -279,9 +344,10 @@ class InMemoryManifestsTransaction implements ManifestsTransaction, ReplicatedWr
 
   async newestDelete(
     repository: string,
-    covering: { digest: string; tag?: string },
+    covering: { digest?: string; tag?: string },
   ): Promise<string | undefined> {
-    const covers: Deleted[] = [{ kind: 'repository' }, { kind: 'digest', digest: covering.digest }];
+    const covers: Deleted[] = [{ kind: 'repository' }];
+    if (covering.digest !== undefined) covers.push({ kind: 'digest', digest: covering.digest });
     if (covering.tag !== undefined) covers.push({ kind: 'tag', tag: covering.tag });
     return covers
       .map((deleted) => this.state.tombstones.get(tombstoneKey(repository, deleted)))
@@ -342,6 +408,96 @@ class InMemoryManifestsTransaction implements ManifestsTransaction, ReplicatedWr
     const kept = this.manifestsIn(repository).length > 0;
     if (!kept) this.state.repositories.delete(repository);
     return !kept;
+  }
+
+  async locks(
+    repository: string,
+    names: { tag?: string; digest?: string; tagsOfDigest?: boolean },
+  ): Promise<Locks> {
+    return this.locksAtReading(repository, names);
+  }
+
+  async locksAt(
+    repository: string,
+    names: { tag?: string; digest?: string },
+    at: string,
+  ): Promise<Locks> {
+    return this.locksAtReading(repository, names, at);
+  }
+
+  async recordTagWrite(
+    repository: string,
+    tag: string,
+    hlc: string,
+    digest: string | null,
+  ): Promise<void> {
+    const key = tagKey(repository, tag);
+    const writes = this.state.tagWrites.get(key) ?? [];
+    if (writes.some((written) => written.hlc === hlc)) return;
+    this.state.tagWrites.set(key, [...writes, { hlc, digest }]);
+  }
+
+  async forgetLocks(repository: string, deleted: Deleted, hlc: string): Promise<void> {
+    for (const [key, changes] of this.state.lockChanges) {
+      const removed =
+        deleted.kind === 'repository'
+          ? this.inRepository(key, repository)
+          : key === tombstoneKey(repository, deleted);
+      if (removed)
+        this.state.lockChanges.set(
+          key,
+          changes.filter((change) => change.hlc >= hlc),
+        );
+    }
+  }
+
+  async recordLockChange(
+    repository: string,
+    target: LockTarget,
+    attributes: ChangeableAttributes,
+    hlc: string,
+  ): Promise<boolean> {
+    const key = lockKey(repository, target);
+    const changes = this.state.lockChanges.get(key) ?? [];
+    if (!changes.some((change) => change.hlc === hlc)) {
+      this.state.lockChanges.set(key, [...changes, { hlc, attributes }]);
+    }
+    return !changes.some((change) => change.hlc > hlc);
+  }
+
+  async takeBackRefused(): Promise<TakenBack[]> {
+    return [];
+  }
+
+  private locksAtReading(
+    repository: string,
+    names: { tag?: string; digest?: string; tagsOfDigest?: boolean },
+    at?: string,
+  ): Locks {
+    const item = (target: LockTarget): ItemAttributes => ({
+      target,
+      attributes: attributesAt(this.state.lockChanges.get(lockKey(repository, target)) ?? [], at),
+    });
+    const { tag, digest, tagsOfDigest } = names;
+    return {
+      repository: item({ kind: 'repository' }).attributes,
+      ...(tag === undefined ? {} : { tag: item({ kind: 'tag', tag }) }),
+      ...(digest === undefined ? {} : { manifest: item({ kind: 'manifest', digest }) }),
+      ...(tagsOfDigest && digest !== undefined
+        ? {
+            tagsOfManifest: this.tagsIn(repository)
+              .filter(([, stored]) => stored.digest === digest)
+              .map(([key]) => item({ kind: 'tag', tag: key.slice(`${repository}:`.length) })),
+          }
+        : {}),
+    };
+  }
+
+  /** Whether a lock key (lockKey) is the repository's or one of its items'. */
+  private inRepository(key: string, repository: string): boolean {
+    return (
+      key === repository || key.startsWith(`${repository}:`) || key.startsWith(`${repository}@`)
+    );
   }
 
   private tagsIn(repository: string): [string, StoredTag][] {

@@ -1,0 +1,178 @@
+/**
+ * What a lock change takes back: the writes newer than it that it refuses, which a region may
+ * have applied before the change arrived (a push in us-east racing a lock set in eu-west,
+ * Azure/acr#592). Afterwards the region holds what it would hold had the change arrived
+ * first, so every region ends the same whatever order the writes and the change arrived in:
+ *
+ * - a tag holds its newest write that the locks in force at that write's reading permit
+ *   (tag_writes), or nothing when that write is a delete, points to a manifest not stored
+ *   here, or an older one than a delete of the manifest or the repository;
+ * - a manifest first pushed after the change into a repository whose lock then refuses
+ *   pushes is removed, with its tags (a manifest pushed before the lock stays);
+ * - a tag delete the lock refuses no longer holds the tag's tombstone.
+ *
+ * It runs after every lock change, made here or applied from a peer, under the repository's
+ * lock; a change made here is stamped after every write it could refuse, so here it finds
+ * nothing to take back, and the same code runs where it does. An unlock runs it too: a tag
+ * write refused while a lock that an older unlock ended was all this region knew comes back.
+ * A refused push cannot come back that way (its manifest was not stored): see the report of
+ * issue 13. Manifest and repository deletes are never taken back (their bytes are gone).
+ */
+import type { LockTarget } from '@meridian/contracts';
+import type { TransactionSql } from '@meridian/database';
+import { type AttributesChange, attributesAt, permittedTagWrites, refusesPush } from './lock-rules';
+import { forgetLocks, lockChangesOf, tagWritesOf } from './lock-rows';
+
+/** One write taken back, for the log. */
+export type TakenBack =
+  | { kind: 'manifest'; digest: string; firstPushed: string }
+  | {
+      kind: 'tag';
+      tag: string;
+      /** the digest the tag pointed to before, undefined when it did not exist */
+      from: string | undefined;
+      /** the digest it points to now, undefined when it is gone */
+      to: string | undefined;
+    }
+  | { kind: 'tag-delete'; tag: string; hlc: string };
+
+export async function takeBackRefused(
+  tx: TransactionSql,
+  repository: string,
+  target: LockTarget,
+  changedAt: string,
+): Promise<TakenBack[]> {
+  // a manifest's locks refuse only deleting it, and a refused manifest delete is not taken back
+  if (target.kind === 'manifest') return [];
+  const repositoryChanges = await lockChangesOf(tx, repository, { kind: 'repository' });
+  const takenBack: TakenBack[] = [];
+  let tags: string[];
+  if (target.kind === 'repository') {
+    takenBack.push(...(await removeRefusedManifests(tx, repository, repositoryChanges, changedAt)));
+    const rows = await tx<{ tag: string }[]>`
+      select distinct tag from manifest.tag_writes
+      where repository = ${repository} and hlc > ${changedAt}
+      order by tag`;
+    tags = rows.map((row) => row.tag);
+  } else {
+    const newer = await tx`
+      select 1 from manifest.tag_writes
+      where repository = ${repository} and tag = ${target.tag} and hlc > ${changedAt}
+      limit 1`;
+    tags = newer.length > 0 ? [target.tag] : [];
+  }
+  for (const tag of tags) {
+    takenBack.push(...(await settleTag(tx, repository, tag, repositoryChanges)));
+  }
+  return takenBack;
+}
+
+async function removeRefusedManifests(
+  tx: TransactionSql,
+  repository: string,
+  repositoryChanges: AttributesChange[],
+  changedAt: string,
+): Promise<TakenBack[]> {
+  const pushedAfter = await tx<{ digest: string; firstHlc: string; hlc: string }[]>`
+    select digest, first_hlc as "firstHlc", hlc from manifest.manifests
+    where repository = ${repository} and first_hlc > ${changedAt}`;
+  // refused at its first push and at its newest: no push of it that a lock let through is known
+  const refused = pushedAfter.filter(
+    (manifest) =>
+      refusesPush({ repository: attributesAt(repositoryChanges, manifest.firstHlc) }) &&
+      refusesPush({ repository: attributesAt(repositoryChanges, manifest.hlc) }),
+  );
+  if (refused.length === 0) return [];
+  // its tags go with it (foreign key); settling the tags then restores what they held before
+  await tx`
+    delete from manifest.manifests
+    where repository = ${repository} and digest = any(${refused.map((m) => m.digest)}::text[])`;
+  return refused.map((manifest) => ({
+    kind: 'manifest',
+    digest: manifest.digest,
+    firstPushed: manifest.firstHlc,
+  }));
+}
+
+/** Makes the tag hold its newest permitted write, and its tombstone its newest permitted delete. */
+async function settleTag(
+  tx: TransactionSql,
+  repository: string,
+  tag: string,
+  repositoryChanges: AttributesChange[],
+): Promise<TakenBack[]> {
+  const [writes, tagChanges] = await Promise.all([
+    tagWritesOf(tx, repository, tag),
+    lockChangesOf(tx, repository, { kind: 'tag', tag }),
+  ]);
+  const permitted = permittedTagWrites(tag, writes, repositoryChanges, tagChanges);
+  const newest = permitted[0];
+  const [state] = await tx<
+    {
+      current: string | null;
+      currentHlc: string | null;
+      tombstone: string | null;
+      repositoryDeleted: string | null;
+      manifestDeleted: string | null;
+      stored: boolean;
+    }[]
+  >`
+    select
+      (select digest from manifest.tags where repository = ${repository} and name = ${tag})
+        as current,
+      (select hlc from manifest.tags where repository = ${repository} and name = ${tag})
+        as "currentHlc",
+      (select hlc from manifest.tag_tombstones where repository = ${repository} and name = ${tag})
+        as tombstone,
+      (select hlc from manifest.repository_tombstones where name = ${repository})
+        as "repositoryDeleted",
+      (select hlc from manifest.manifest_tombstones
+        where repository = ${repository} and digest = ${newest?.digest ?? null})
+        as "manifestDeleted",
+      exists (select 1 from manifest.manifests
+        where repository = ${repository} and digest = ${newest?.digest ?? null}) as stored`;
+  const { current, currentHlc, tombstone, repositoryDeleted, manifestDeleted, stored } = state!;
+  const holding =
+    newest !== undefined &&
+    newest.digest !== null &&
+    stored &&
+    (repositoryDeleted === null || repositoryDeleted < newest.hlc) &&
+    (manifestDeleted === null || manifestDeleted < newest.hlc)
+      ? { hlc: newest.hlc, digest: newest.digest }
+      : undefined;
+  const takenBack: TakenBack[] = [];
+
+  if (holding && (current !== holding.digest || currentHlc !== holding.hlc)) {
+    await tx`
+      insert into manifest.tags (repository, name, digest, hlc)
+      values (${repository}, ${tag}, ${holding.digest}, ${holding.hlc})
+      on conflict (repository, name) do update
+        set digest = excluded.digest, hlc = excluded.hlc, updated_at = now()`;
+  } else if (!holding && current !== null) {
+    await tx`delete from manifest.tags where repository = ${repository} and name = ${tag}`;
+  }
+  if ((current ?? undefined) !== holding?.digest) {
+    takenBack.push({ kind: 'tag', tag, from: current ?? undefined, to: holding?.digest });
+  }
+
+  // a tombstone a refused delete left would keep permitted writes older than it out
+  const newestDelete = permitted.find((written) => written.digest === null);
+  const deletedInHistory = writes.some(
+    (written) => written.digest === null && written.hlc === tombstone,
+  );
+  if (tombstone !== null && deletedInHistory && newestDelete?.hlc !== tombstone) {
+    takenBack.push({ kind: 'tag-delete', tag, hlc: tombstone });
+    if (newestDelete === undefined) {
+      await tx`delete from manifest.tag_tombstones where repository = ${repository} and name = ${tag}`;
+    } else {
+      await tx`
+        update manifest.tag_tombstones set hlc = ${newestDelete.hlc}
+        where repository = ${repository} and name = ${tag}`;
+    }
+  }
+  // the newest permitted write deletes the tag: its locks go with it, as a delete made here
+  if (newest !== undefined && newest.digest === null) {
+    await forgetLocks(tx, repository, { kind: 'tag', tag }, newest.hlc);
+  }
+  return takenBack;
+}
