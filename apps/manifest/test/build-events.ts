@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  type ChangeableAttributes,
+  type LockChanged,
   type ManifestDeleted,
   type ManifestPushed,
   type RepositoryDeleted,
@@ -92,6 +94,31 @@ export function manifestDeleted(
 export function repositoryDeleted(repository: string, hlc: string): ApplyRequest {
   const event: RepositoryDeleted = { ...envelope(hlc), repository };
   return { kind: 'repository.deleted', event };
+}
+
+/**
+ * A lock change of the repository, or of a tag or a manifest in it: `attributes` over all
+ * enabled, as the whole set the event carries.
+ */
+export function lockChanged(
+  repository: string,
+  hlc: string,
+  attributes: Partial<ChangeableAttributes>,
+  on: { tag?: string; digest?: string } = {},
+): ApplyRequest {
+  const event: LockChanged = {
+    ...envelope(hlc),
+    repository,
+    ...on,
+    attributes: {
+      deleteEnabled: true,
+      writeEnabled: true,
+      readEnabled: true,
+      listEnabled: true,
+      ...attributes,
+    },
+  };
+  return { kind: 'lock.changed', event };
 }
 
 /** The same request for another repository (a fresh event id): one scenario, many orders. */
