@@ -84,6 +84,20 @@ describe('manifest service: a lock racing writes from other regions', () => {
     expect(sut.events.filter((event) => event.payload['repository'] === repository)).toEqual([]);
   });
 
+  it('keeps a manifest pushed before the lock and again after it, at its permitted push', async () => {
+    const repository = 'race/pushed-again';
+    linkBlobs(repository, x);
+    await sut.apply(pushed(repository, x, at(1000, 'us-east'), 'v1'));
+    await sut.apply(pushed(repository, x, at(3000, 'us-east'), 'v2'));
+
+    await sut.apply(lockChanged(repository, at(2000, 'eu-west'), { writeEnabled: false }));
+
+    expect(await sut.tagsOf(repository)).toEqual({ v1: x.digest });
+    const [row] = await sut.sql<{ hlc: string }[]>`
+      select hlc from manifest.manifests where repository = ${repository}`;
+    expect(row!.hlc).toBe(at(1000, 'us-east'));
+  });
+
   it('refuses a push newer than a lock that arrived before it', async () => {
     const repository = 'race/lock-first';
     linkBlobs(repository, x, y);

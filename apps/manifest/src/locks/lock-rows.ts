@@ -204,8 +204,10 @@ export async function tagWritesOf(
 
 /**
  * After a delete: the lock changes of what it removed that are older than it, so a tag or a
- * manifest pushed again later starts unlocked; for a repository, its tags' histories too
- * (the repository's tombstone now keeps every older write out).
+ * manifest pushed again later starts unlocked; for a manifest or a repository, the histories
+ * of the writes it removed too (its tombstone keeps every older write out from now on, and
+ * such deletes are never taken back). A tag's history stays: a lock arriving later may refuse
+ * the tag's delete.
  */
 export async function forgetLocks(
   tx: TransactionSql,
@@ -217,6 +219,8 @@ export async function forgetLocks(
     case 'repository':
       await tx`delete from manifest.lock_changes where repository = ${repository} and hlc < ${hlc}`;
       await tx`delete from manifest.tag_writes where repository = ${repository} and hlc < ${hlc}`;
+      await tx`
+        delete from manifest.manifest_pushes where repository = ${repository} and hlc < ${hlc}`;
       return;
     case 'tag':
       await tx`
@@ -229,6 +233,9 @@ export async function forgetLocks(
         delete from manifest.lock_changes
         where repository = ${repository} and target = 'manifest' and name = ${deleted.digest}
           and hlc < ${hlc}`;
+      await tx`
+        delete from manifest.manifest_pushes
+        where repository = ${repository} and digest = ${deleted.digest} and hlc < ${hlc}`;
       return;
   }
 }

@@ -3,6 +3,7 @@ import {
   type Locks,
   attributesAt,
   deniedByLock,
+  permittedPushes,
   permittedTagWrites,
   refusesManifestDelete,
   refusesPull,
@@ -230,6 +231,21 @@ describe('lock rules', () => {
       ]);
       const writeLocked = [{ hlc: at(3500), attributes: locked({ writeEnabled: false }) }];
       expect(permittedTagWrites('v1', writes, writeLocked, [])[0]?.hlc).toBe(at(2500));
+    });
+  });
+
+  describe(permittedPushes.name, () => {
+    it('keeps the pushes made while the repository was not write-locked, newest first', () => {
+      const changes = [
+        { hlc: at(2000), attributes: locked({ writeEnabled: false }) },
+        { hlc: at(3000), attributes: locked({ deleteEnabled: false }) },
+        { hlc: at(4000), attributes: locked({ writeEnabled: false }) },
+      ];
+      expect(permittedPushes([at(1000), at(2500), at(3500), at(4500)], changes)).toEqual([
+        at(3500),
+        at(1000),
+      ]);
+      expect(permittedPushes([at(2500)], changes)).toEqual([]);
     });
   });
 });

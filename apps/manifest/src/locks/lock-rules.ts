@@ -169,6 +169,18 @@ export function refusesPull(
   });
 }
 
+/** The pushes of a manifest (their readings) that the repository's locks then permitted, newest first. */
+export function permittedPushes(
+  pushes: readonly string[],
+  repositoryChanges: readonly AttributesChange[],
+): string[] {
+  return [...pushes]
+    .sort((a, b) => compareHlc(b, a))
+    .filter(
+      (hlc) => refusesPush({ repository: attributesAt(repositoryChanges, hlc) }) === undefined,
+    );
+}
+
 /** DENIED (403), naming the lock, e.g. `tag "v1" of repository "app" is locked: writeEnabled is false`. */
 export function deniedByLock(repository: string, refusal: Refusal): RegistryError {
   const { target, attribute } = refusal;

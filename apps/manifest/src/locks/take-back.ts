@@ -7,8 +7,9 @@
  * - a tag holds its newest write that the locks in force at that write's reading permit
  *   (tag_writes), or nothing when that write is a delete, points to a manifest not stored
  *   here, or an older one than a delete of the manifest or the repository;
- * - a manifest first pushed after the change into a repository whose lock then refuses
- *   pushes is removed, with its tags (a manifest pushed before the lock stays);
+ * - a manifest none of whose pushes the repository's locks then permitted is removed, with
+ *   its tags (manifest_pushes: one pushed before the lock and again after it stays, at its
+ *   newest permitted push);
  * - a tag delete the lock refuses no longer holds the tag's tombstone.
  *
  * It runs after every lock change, made here or applied from a peer, under the repository's
@@ -20,12 +21,12 @@
  */
 import type { LockTarget } from '@meridian/contracts';
 import type { TransactionSql } from '@meridian/database';
-import { type AttributesChange, attributesAt, permittedTagWrites, refusesPush } from './lock-rules';
+import { type AttributesChange, permittedPushes, permittedTagWrites } from './lock-rules';
 import { forgetLocks, lockChangesOf, tagWritesOf } from './lock-rows';
 
 /** One write taken back, for the log. */
 export type TakenBack =
-  | { kind: 'manifest'; digest: string; firstPushed: string }
+  | { kind: 'manifest'; digest: string; pushed: string }
   | {
       kind: 'tag';
       tag: string;
@@ -73,25 +74,30 @@ async function removeRefusedManifests(
   repositoryChanges: AttributesChange[],
   changedAt: string,
 ): Promise<TakenBack[]> {
-  const pushedAfter = await tx<{ digest: string; firstHlc: string; hlc: string }[]>`
-    select digest, first_hlc as "firstHlc", hlc from manifest.manifests
-    where repository = ${repository} and first_hlc > ${changedAt}`;
-  // refused at its first push and at its newest: no push of it that a lock let through is known
-  const refused = pushedAfter.filter(
-    (manifest) =>
-      refusesPush({ repository: attributesAt(repositoryChanges, manifest.firstHlc) }) &&
-      refusesPush({ repository: attributesAt(repositoryChanges, manifest.hlc) }),
-  );
-  if (refused.length === 0) return [];
-  // its tags go with it (foreign key); settling the tags then restores what they held before
-  await tx`
-    delete from manifest.manifests
-    where repository = ${repository} and digest = any(${refused.map((m) => m.digest)}::text[])`;
-  return refused.map((manifest) => ({
-    kind: 'manifest',
-    digest: manifest.digest,
-    firstPushed: manifest.firstHlc,
-  }));
+  const pushedAfter = await tx<{ digest: string; hlc: string; pushes: string[] }[]>`
+    select m.digest, m.hlc, array(
+      select p.hlc from manifest.manifest_pushes p
+      where p.repository = m.repository and p.digest = m.digest) as pushes
+    from manifest.manifests m
+    where m.repository = ${repository} and exists (
+      select 1 from manifest.manifest_pushes p
+      where p.repository = m.repository and p.digest = m.digest and p.hlc > ${changedAt})`;
+  const takenBack: TakenBack[] = [];
+  for (const manifest of pushedAfter) {
+    const [newest] = permittedPushes(manifest.pushes, repositoryChanges);
+    if (newest === undefined) {
+      // its tags go with it (foreign key); settling the tags then restores what they held
+      await tx`
+        delete from manifest.manifests
+        where repository = ${repository} and digest = ${manifest.digest}`;
+      takenBack.push({ kind: 'manifest', digest: manifest.digest, pushed: manifest.hlc });
+    } else if (newest !== manifest.hlc) {
+      await tx`
+        update manifest.manifests set hlc = ${newest}
+        where repository = ${repository} and digest = ${manifest.digest}`;
+    }
+  }
+  return takenBack;
 }
 
 /** Makes the tag hold its newest permitted write, and its tombstone its newest permitted delete. */

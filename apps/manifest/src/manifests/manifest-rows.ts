@@ -65,16 +65,19 @@ export async function insertManifest(tx: TransactionSql, manifest: NewManifest):
   // to it.
   await tx`
     insert into manifest.manifests
-      (repository, digest, media_type, size, body, subject, artifact_type, annotations, refs, hlc,
-       first_hlc)
+      (repository, digest, media_type, size, body, subject, artifact_type, annotations, refs, hlc)
     values (
       ${manifest.repository}, ${manifest.digest}, ${manifest.mediaType},
       ${manifest.body.byteLength}, ${Buffer.from(manifest.body)},
       ${manifest.subject ?? null}, ${manifest.artifactType ?? null},
       ${manifest.annotations ? tx.json(manifest.annotations) : null},
-      ${tx.json(manifest.references as never)}, ${manifest.hlc}, ${manifest.hlc}
+      ${tx.json(manifest.references as never)}, ${manifest.hlc}
     )
     on conflict (repository, digest) do update
-      set hlc = greatest(manifests.hlc, excluded.hlc),
-        first_hlc = least(manifests.first_hlc, excluded.first_hlc)`;
+      set hlc = greatest(manifests.hlc, excluded.hlc)`;
+  // every push, for a lock change that arrives after it (locks/take-back.ts)
+  await tx`
+    insert into manifest.manifest_pushes (repository, digest, hlc)
+    values (${manifest.repository}, ${manifest.digest}, ${manifest.hlc})
+    on conflict do nothing`;
 }

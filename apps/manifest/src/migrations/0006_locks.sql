@@ -12,9 +12,11 @@
 --                     peer, whether or not it holds the tag now: a set (`digest`) or a delete
 --                     (null). A lock change that arrives after writes it refuses takes them back
 --                     to the tag's newest permitted write, which only this history knows.
--- manifests.first_hlc the reading of the manifest's first push (the oldest known): a lock on the
---                     repository takes back a manifest first pushed after it, not one pushed
---                     before it and pushed again.
+-- manifest_pushes     every push of a manifest stored here (a push of the same bytes again is
+--                     one more): a lock on the repository arriving late removes a manifest none
+--                     of whose pushes it permits, and leaves `manifests.hlc` at the newest push
+--                     it permits, as where the lock came first. Pushes older than a delete of the
+--                     manifest go with it (the tombstone keeps them out from then on).
 
 create table lock_changes (
   repository text collate "C" not null,
@@ -42,6 +44,12 @@ insert into tag_writes (repository, tag, hlc, digest)
 select repository, name, hlc, null from tag_tombstones
 on conflict do nothing;
 
-alter table manifests add column first_hlc text collate "C";
-update manifests set first_hlc = hlc;
-alter table manifests alter column first_hlc set not null;
+create table manifest_pushes (
+  repository text collate "C" not null,
+  digest text not null,
+  hlc text collate "C" not null,
+  primary key (repository, digest, hlc)
+);
+
+insert into manifest_pushes (repository, digest, hlc)
+select repository, digest, hlc from manifests;
