@@ -1,4 +1,4 @@
-import { HybridLogicalClock, RegistryError } from '@meridian/contracts';
+import { HybridLogicalClock, RegistryError, compareHlc, formatHlc } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
 import { computeDigest, mediaTypes, sha512Digest } from '@meridian/oci';
 import { createLogger } from '@meridian/telemetry';
@@ -648,6 +648,52 @@ describe(ManifestsService.name, () => {
       await expect(
         sut.get({ repository: repo, reference: 'v2', includeBody: false }),
       ).resolves.toMatchObject({ digest: manifest.digest });
+    });
+  });
+
+  describe('locks', () => {
+    // lock changes a peer region made, ahead of this region's clock
+    const future = formatHlc({ wallMs: 1_800_000_000_000, counter: 0, region: 'eu-west' });
+    const later = formatHlc({ wallMs: 1_800_000_000_000, counter: 1, region: 'eu-west' });
+
+    it('refuses a push into a write-locked repository, storing and announcing nothing', async () => {
+      manifests.setLock(repo, { kind: 'repository' }, { writeEnabled: false }, future);
+      const manifest = buildOciManifest();
+
+      const err = await rejection(push(manifest, 'v1'));
+      expect(err).toMatchObject({
+        code: 'DENIED',
+        message: `repository "${repo}" is locked: writeEnabled is false`,
+      });
+      expect(manifests.manifest(repo, manifest.digest)).toBeUndefined();
+      expect(manifests.events).toEqual([]);
+    });
+
+    it('stamps a push after the newest lock change it passed', async () => {
+      manifests.setLock(repo, { kind: 'tag', tag: 'other' }, { writeEnabled: false }, future);
+      await push(buildOciManifest(), 'v1');
+      expect(compareHlc(manifests.tag(repo, 'v1')!.hlc, future)).toBe(1);
+    });
+
+    it('refuses pulling a read-locked tag, and deleting a delete-locked one', async () => {
+      const manifest = buildOciManifest();
+      await push(manifest, 'v1');
+      manifests.setLock(repo, { kind: 'tag', tag: 'v1' }, { readEnabled: false }, future);
+      manifests.setLock(repo, { kind: 'tag', tag: 'v1' }, { deleteEnabled: false }, later);
+
+      await expect(
+        rejection(sut.get({ repository: repo, reference: 'v1', includeBody: false })),
+      ).resolves.toMatchObject({ code: 'DENIED', detail: { tag: 'v1', attribute: 'readEnabled' } });
+      await expect(
+        sut.get({ repository: repo, reference: manifest.digest, includeBody: false }),
+      ).resolves.toMatchObject({ digest: manifest.digest });
+      await expect(
+        rejection(sut.delete({ repository: repo, reference: manifest.digest }, context)),
+      ).resolves.toMatchObject({
+        code: 'DENIED',
+        detail: { tag: 'v1', attribute: 'deleteEnabled' },
+      });
+      expect(manifests.tagsOf(repo)).toEqual({ v1: manifest.digest });
     });
   });
 });

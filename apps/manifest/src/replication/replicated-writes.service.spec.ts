@@ -17,6 +17,7 @@ import {
 import {
   type ApplyRequest,
   at,
+  lockChanged as lockChange,
   manifestDeleted as manifestDelete,
   pushed as push,
   repositoryDeleted as repositoryDelete,
@@ -39,6 +40,11 @@ const tagDeleted = (m: BuiltManifest, hlc: string, tag: string) => tagDelete(rep
 const manifestDeleted = (m: BuiltManifest, hlc: string, tags: string[]) =>
   manifestDelete(repo, m, hlc, tags);
 const repositoryDeleted = (hlc: string) => repositoryDelete(repo, hlc);
+const lockChanged = (
+  hlc: string,
+  attributes: Parameters<typeof lockChange>[2],
+  on?: Parameters<typeof lockChange>[3],
+) => lockChange(repo, hlc, attributes, on);
 
 function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items];
@@ -346,5 +352,87 @@ describe(ReplicatedWritesService.name, () => {
     await sut.apply(tagDeleted(x, ahead, 'v1'), context);
 
     expect(compareHlc(outbox.envelope().hlc, ahead)).toBe(1);
+  });
+
+  describe('locks', () => {
+    it('supersedes a push the repository’s lock in force at its reading refuses', async () => {
+      const { sut, manifests, applyAll } = region();
+      await applyAll([lockChanged(at(2000, 'us-east'), { writeEnabled: false })]);
+
+      await expect(sut.apply(pushed(x, at(3000), 'v1'), context)).resolves.toBe('superseded');
+      await expect(sut.apply(pushed(y, at(1000), 'v1'), context)).resolves.toBe('applied');
+      expect(manifests.manifest(repo, x.digest)).toBeUndefined();
+      expect(manifests.tagsOf(repo)).toEqual({ v1: y.digest });
+      // the refused push's tag write is kept, for a lock change arriving later
+      expect(manifests.tagWritesOf(repo, 'v1').map((w) => w.hlc)).toEqual([at(1000), at(3000)]);
+    });
+
+    it('stores a push whose tag is write-locked, leaving the tag where it was', async () => {
+      const { sut, manifests, applyAll } = region();
+      await applyAll([
+        pushed(x, at(1000), 'v1'),
+        lockChanged(at(2000, 'us-east'), { writeEnabled: false }, { tag: 'v1' }),
+      ]);
+
+      await expect(sut.apply(pushed(y, at(3000), 'v1'), context)).resolves.toBe('applied');
+      await expect(sut.apply(tagUpdated(y, at(3100), 'v1'), context)).resolves.toBe('superseded');
+      expect(manifests.manifest(repo, y.digest)).toBeDefined();
+      expect(manifests.tagsOf(repo)).toEqual({ v1: x.digest });
+    });
+
+    it('supersedes a tag delete a lock refuses, and keeps it in the tag’s history', async () => {
+      const { sut, manifests, applyAll } = region();
+      await applyAll([
+        pushed(x, at(1000), 'v1'),
+        lockChanged(at(2000, 'us-east'), { deleteEnabled: false }, { tag: 'v1' }),
+      ]);
+
+      await expect(sut.apply(tagDeleted(x, at(3000), 'v1'), context)).resolves.toBe('superseded');
+      expect(manifests.tagsOf(repo)).toEqual({ v1: x.digest });
+      expect(manifests.tombstone(repo, { kind: 'tag', tag: 'v1' })).toBeUndefined();
+      expect(manifests.tagWritesOf(repo, 'v1')).toEqual([
+        { hlc: at(1000), digest: x.digest },
+        { hlc: at(3000), digest: null },
+      ]);
+    });
+
+    it('applies manifest and repository deletes whatever lock is in force', async () => {
+      const { sut, manifests, applyAll } = region();
+      await applyAll([
+        pushed(x, at(1000), 'v1'),
+        lockChanged(at(2000, 'us-east'), { deleteEnabled: false, writeEnabled: false }),
+      ]);
+
+      await expect(sut.apply(manifestDeleted(x, at(3000), ['v1']), context)).resolves.toBe(
+        'applied',
+      );
+      expect(manifests.manifest(repo, x.digest)).toBeUndefined();
+      await expect(sut.apply(repositoryDeleted(at(4000)), context)).resolves.toBe('applied');
+      expect(manifests.hasRepository(repo)).toBe(false);
+    });
+
+    it('records a lock change once, superseded when a newer change of its item holds', async () => {
+      const { sut, applyAll } = region();
+      await applyAll([pushed(x, at(1000), 'v1')]);
+
+      const newest = lockChanged(at(3000, 'us-east'), { readEnabled: false });
+      await expect(sut.apply(newest, context)).resolves.toBe('applied');
+      await expect(sut.apply(newest, context)).resolves.toBe('applied');
+      await expect(
+        sut.apply(lockChanged(at(2000, 'us-east'), { writeEnabled: false }), context),
+      ).resolves.toBe('superseded');
+    });
+
+    it('supersedes a lock change older than a delete of what it locks', async () => {
+      const { sut, applyAll } = region();
+      await applyAll([pushed(x, at(1000), 'v1'), manifestDeleted(x, at(3000), ['v1'])]);
+
+      await expect(
+        sut.apply(lockChanged(at(2000), { writeEnabled: false }, { digest: x.digest }), context),
+      ).resolves.toBe('superseded');
+      await expect(
+        sut.apply(lockChanged(at(2000), { writeEnabled: false }, { tag: 'v1' }), context),
+      ).resolves.toBe('applied');
+    });
   });
 });
