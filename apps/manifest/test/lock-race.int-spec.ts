@@ -166,12 +166,17 @@ describe('manifest service: a lock racing writes from other regions', () => {
     const scenario = [
       pushed('', x, at(1000, 'eu-west'), 'v1'),
       pushed('', y, at(1200, 'eu-west'), 'v2'),
+      // v3 is hidden from listings, then deleted (which takes its lock), then set again
+      pushed('', x, at(1100, 'eu-west'), 'v3'),
+      lockChanged('', at(1300, 'us-east'), { listEnabled: false }, { tag: 'v3' }),
+      tagDeleted('', x, at(1400, 'ap-south'), 'v3'),
       // the repository is locked from 2000 to 3000
       lockChanged('', at(2000, 'us-east'), { writeEnabled: false }),
       pushed('', z, at(2500, 'ap-south'), 'v1'),
       tagUpdated('', x, at(2600, 'ap-south'), 'v2'),
       lockChanged('', at(3000, 'us-east'), {}),
       tagUpdated('', y, at(3500, 'eu-west'), 'v1'),
+      tagUpdated('', x, at(3600, 'eu-west'), 'v3'),
       // v2 may not be deleted from 4000
       lockChanged('', at(4000, 'eu-west'), { deleteEnabled: false }, { tag: 'v2' }),
       tagDeleted('', y, at(4500, 'ap-south'), 'v2'),
@@ -189,14 +194,38 @@ describe('manifest service: a lock racing writes from other regions', () => {
       results.push({
         tags: await sut.tagsOf(repository),
         manifests: await sut.manifestsOf(repository),
+        locks: await sut.sql`
+          select target, name, hlc, write_enabled, delete_enabled, list_enabled
+          from manifest.lock_changes where repository = ${repository}
+          order by target, name, hlc`,
+        tombstones: await sut.sql`
+          select name, hlc from manifest.tag_tombstones where repository = ${repository}`,
       });
     }
 
-    for (const result of results) {
-      expect(result).toEqual({
-        tags: { v1: y.digest, v2: y.digest },
-        manifests: [x.digest, y.digest].sort(),
-      });
-    }
+    const expected = {
+      tags: { v1: y.digest, v2: y.digest, v3: x.digest },
+      manifests: [x.digest, y.digest].sort(),
+      locks: [
+        ...[at(2000, 'us-east'), at(3000, 'us-east')].map((hlc) => ({
+          target: 'repository',
+          name: '',
+          hlc,
+          write_enabled: hlc === at(3000, 'us-east'),
+          delete_enabled: true,
+          list_enabled: true,
+        })),
+        {
+          target: 'tag',
+          name: 'v2',
+          hlc: at(4000, 'eu-west'),
+          write_enabled: true,
+          delete_enabled: false,
+          list_enabled: true,
+        },
+      ],
+      tombstones: [{ name: 'v3', hlc: at(1400, 'ap-south') }],
+    };
+    for (const result of results) expect(result).toEqual(expected);
   });
 });

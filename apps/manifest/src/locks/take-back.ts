@@ -68,6 +68,33 @@ export async function takeBackRefused(
   return takenBack;
 }
 
+/**
+ * After a manifest is stored: the tags whose history points to it with a write newer than
+ * what they hold. Such a write was decided while the manifest was not here (a tag update that
+ * a lock refused before its unlock arrived, settled again when the unlock came but without
+ * the manifest to point to); now that it is here, the tag holds what it would had the
+ * manifest come first. A push's own tag write is set already and is not among them.
+ */
+export async function settleTagsWaitingFor(
+  tx: TransactionSql,
+  repository: string,
+  digest: string,
+): Promise<TakenBack[]> {
+  const waiting = await tx<{ tag: string }[]>`
+    select distinct w.tag from manifest.tag_writes w
+    left join manifest.tags t on t.repository = w.repository and t.name = w.tag
+    where w.repository = ${repository} and w.digest = ${digest}
+      and (t.hlc is null or w.hlc > t.hlc)
+    order by w.tag`;
+  if (waiting.length === 0) return [];
+  const repositoryChanges = await lockChangesOf(tx, repository, { kind: 'repository' });
+  const settled: TakenBack[] = [];
+  for (const { tag } of waiting) {
+    settled.push(...(await settleTag(tx, repository, tag, repositoryChanges)));
+  }
+  return settled;
+}
+
 async function removeRefusedManifests(
   tx: TransactionSql,
   repository: string,
@@ -176,9 +203,10 @@ async function settleTag(
         where repository = ${repository} and name = ${tag}`;
     }
   }
-  // the newest permitted write deletes the tag: its locks go with it, as a delete made here
-  if (newest !== undefined && newest.digest === null) {
-    await forgetLocks(tx, repository, { kind: 'tag', tag }, newest.hlc);
+  // a permitted delete takes the tag's older locks with it, as it does where it is applied
+  // after the lock (replicated-writes.service.ts), so the tag's locks end the same too
+  if (newestDelete !== undefined) {
+    await forgetLocks(tx, repository, { kind: 'tag', tag }, newestDelete.hlc);
   }
   return takenBack;
 }

@@ -15,6 +15,7 @@ import { InjectSql, Outbox, type Sql, type TransactionSql } from '@meridian/data
 import type { z } from 'zod';
 import type { Locks, ReadEnabled } from '../locks/lock-rules';
 import { enabled, forgetLocks, locksOf, recordTagWrite } from '../locks/lock-rows';
+import { type TakenBack, settleTagsWaitingFor } from '../locks/take-back';
 import { lockRepository } from './lock-repository';
 import {
   type NewManifest,
@@ -100,6 +101,8 @@ export interface ManifestsTransaction {
   ): Promise<void>;
   /** Removes the lock changes of what a delete stamped `hlc` removed, older than it. */
   forgetLocks(repository: string, deleted: Deleted, hlc: string): Promise<void>;
+  /** Settles the tags whose history waits for the manifest just stored (locks/take-back.ts). */
+  settleTagsWaitingFor(repository: string, digest: string): Promise<TakenBack[]>;
   /** Records an event, published after commit. */
   emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void>;
 }
@@ -307,6 +310,10 @@ class SqlManifestsTransaction implements ManifestsTransaction {
 
   forgetLocks(repository: string, deleted: Deleted, hlc: string): Promise<void> {
     return forgetLocks(this.tx, repository, deleted, hlc);
+  }
+
+  settleTagsWaitingFor(repository: string, digest: string): Promise<TakenBack[]> {
+    return settleTagsWaitingFor(this.tx, repository, digest);
   }
 
   emit<S extends z.ZodType>(def: EventDefinition<S>, payload: z.infer<S>): Promise<void> {

@@ -165,6 +165,11 @@ export class ManifestsService {
           state: 'quarantined',
         });
       }
+      // a tag write from a peer that waited for this manifest (locks/take-back.ts); silent,
+      // as applying a peer's write is
+      for (const settled of await tx.settleTagsWaitingFor(repository, digest)) {
+        this.logger.info({ repository, ...settled }, 'write settled by a lock');
+      }
       if (tag === undefined) return;
       await tx.recordTagWrite(repository, tag, pushed.hlc, digest);
       const previousDigest = await tx.setTag(repository, tag, digest, pushed.hlc);

@@ -38,6 +38,9 @@ create table tag_writes (
   primary key (repository, tag, hlc)
 );
 
+-- the tags whose history points to a manifest, when it is stored
+create index tag_writes_digest_idx on tag_writes (repository, digest) where digest is not null;
+
 insert into tag_writes (repository, tag, hlc, digest)
 select repository, name, hlc, digest from tags;
 insert into tag_writes (repository, tag, hlc, digest)

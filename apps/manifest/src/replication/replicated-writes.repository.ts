@@ -19,7 +19,7 @@ import type { ChangeableAttributes, LockTarget } from '@meridian/contracts';
 import { InjectSql, type Sql, type TransactionSql } from '@meridian/database';
 import type { Locks } from '../locks/lock-rules';
 import { forgetLocks, locksOf, recordLockChange, recordTagWrite } from '../locks/lock-rows';
-import { type TakenBack, takeBackRefused } from '../locks/take-back';
+import { type TakenBack, settleTagsWaitingFor, takeBackRefused } from '../locks/take-back';
 import { lockRepository } from '../manifests/lock-repository';
 import {
   type NewManifest,
@@ -67,6 +67,8 @@ export interface ReplicatedWritesTransaction {
     attributes: ChangeableAttributes,
     hlc: string,
   ): Promise<boolean>;
+  /** Settles the tags whose history waits for the manifest just stored (take-back.ts). */
+  settleTagsWaitingFor(repository: string, digest: string): Promise<TakenBack[]>;
   /** Takes back the writes newer than a lock change stamped `hlc` that it refuses (take-back.ts). */
   takeBackRefused(repository: string, target: LockTarget, hlc: string): Promise<TakenBack[]>;
   /** Creates the repository unless it exists. */
@@ -275,5 +277,9 @@ class SqlReplicatedWritesTransaction implements ReplicatedWritesTransaction {
 
   takeBackRefused(repository: string, target: LockTarget, hlc: string): Promise<TakenBack[]> {
     return takeBackRefused(this.tx, repository, target, hlc);
+  }
+
+  settleTagsWaitingFor(repository: string, digest: string): Promise<TakenBack[]> {
+    return settleTagsWaitingFor(this.tx, repository, digest);
   }
 }

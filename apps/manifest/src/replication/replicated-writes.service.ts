@@ -38,6 +38,7 @@ import type { RpcContext } from '@meridian/messaging';
 import { digestLike } from '@meridian/oci';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import { refusesPush, refusesTagDelete, refusesTagWrite } from '../locks/lock-rules';
+import type { TakenBack } from '../locks/take-back';
 import { BlobPresence } from '../manifests/blob-presence';
 import { parseManifestBody } from '../manifests/parse-manifest-body';
 import { requireBlobs, requireChildren } from '../manifests/require-references';
@@ -137,6 +138,7 @@ export class ReplicatedWritesService {
       if (event.tag !== undefined && refusesTagWrite(locks) === undefined) {
         await tx.setTagIfNewer(repository, event.tag, digest, hlc);
       }
+      this.logSettled(repository, await tx.settleTagsWaitingFor(repository, digest), hlc);
       return 'applied';
     });
   }
@@ -216,18 +218,20 @@ export class ReplicatedWritesService {
       const covering = target.kind === 'manifest' ? { digest: target.digest } : {};
       if (isNewer(await tx.newestDelete(repository, covering), hlc)) return 'superseded';
       const newest = await tx.recordLockChange(repository, target, attributes, hlc);
-      const takenBack = await tx.takeBackRefused(repository, target, hlc);
-      // Taken back in silence: an event would travel to the region that made the write,
-      // which takes it back itself when this lock change reaches it (and a webhook there would
-      // announce a change no region's user made). The log says what went and why.
-      for (const write of takenBack) {
-        this.logger.info(
-          { repository, ...write, lockHlc: hlc, lockOrigin: event.originRegion },
-          'write refused by a lock taken back',
-        );
-      }
+      this.logSettled(repository, await tx.takeBackRefused(repository, target, hlc), hlc);
       return newest ? 'applied' : 'superseded';
     });
+  }
+
+  /**
+   * Taken back or settled in silence: an event would travel to the region that made the
+   * write, which settles it itself when the same events reach it (and a webhook there would
+   * announce a change no user made). The log says what changed and by which reading.
+   */
+  private logSettled(repository: string, settled: TakenBack[], hlc: string): void {
+    for (const write of settled) {
+      this.logger.info({ repository, ...write, settledAt: hlc }, 'write settled by a lock');
+    }
   }
 
   /** A push its manifest's or repository's delete, or its repository's lock, refuses. */

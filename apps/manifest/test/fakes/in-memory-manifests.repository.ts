@@ -469,6 +469,10 @@ class InMemoryManifestsTransaction implements ManifestsTransaction, ReplicatedWr
     return [];
   }
 
+  async settleTagsWaitingFor(): Promise<TakenBack[]> {
+    return [];
+  }
+
   private locksAtReading(
     repository: string,
     names: { tag?: string; digest?: string; tagsOfDigest?: boolean },
