@@ -9,6 +9,7 @@ import {
   at,
   inRepository,
   lockChanged,
+  manifestDeleted,
   pushed,
   tagDeleted,
   tagUpdated,
@@ -30,6 +31,23 @@ function shuffled<T>(items: T[], seed: number): T[] {
     [result[i], result[j]] = [result[j]!, result[i]!];
   }
   return result;
+}
+
+/**
+ * Each origin's events in its stream's order (clock order), the streams interleaved at random:
+ * the orders replication can deliver.
+ */
+function interleaved(requests: ApplyRequest[], seed: number): ApplyRequest[] {
+  const streams = new Map<string, ApplyRequest[]>();
+  for (const request of [...requests].sort((a, b) => (a.event.hlc < b.event.hlc ? -1 : 1))) {
+    const origin = request.event.originRegion;
+    streams.set(origin, [...(streams.get(origin) ?? []), request]);
+  }
+  const turns = shuffled(
+    requests.map((request) => request.event.originRegion),
+    seed,
+  );
+  return turns.map((origin) => streams.get(origin)!.shift()!);
 }
 
 describe('manifest service: a lock racing writes from other regions', () => {
@@ -227,5 +245,44 @@ describe('manifest service: a lock racing writes from other regions', () => {
       tombstones: [{ name: 'v3', hlc: at(1400, 'ap-south') }],
     };
     for (const result of results) expect(result).toEqual(expected);
+  });
+
+  it('ends the same whatever the interleaving of the regions’ streams, deletes included', async () => {
+    const scenario = [
+      pushed('', x, at(1000, 'eu-west'), 'v1'),
+      pushed('', y, at(1100, 'eu-west'), 'v2'),
+      lockChanged('', at(1500, 'us-east'), { readEnabled: false }, { tag: 'v1' }),
+      // the repository is locked from 2000 to 3000
+      lockChanged('', at(2000, 'us-east'), { writeEnabled: false }),
+      // refused: y is pushed again, then deleted whatever lock is in force
+      pushed('', y, at(2200, 'ap-south'), 'v3'),
+      manifestDeleted('', y, at(2300, 'ap-south'), ['v2']),
+      lockChanged('', at(3000, 'eu-west'), {}),
+      pushed('', y, at(3100, 'eu-west'), 'v4'),
+      tagUpdated('', x, at(3200, 'ap-south'), 'v2'),
+    ];
+    const results = [];
+    for (let seed = 1; seed <= 12; seed++) {
+      const repository = `race/streams-${seed}`;
+      linkBlobs(repository, x, y);
+      const order = interleaved(scenario, seed);
+      await applyEventually(order.map((request) => inRepository(request, repository)));
+      results.push({
+        tags: await sut.tagsOf(repository),
+        manifests: await sut.sql`
+          select digest, hlc from manifest.manifests where repository = ${repository}
+          order by digest`,
+      });
+    }
+
+    for (const result of results) {
+      expect(result).toEqual({
+        tags: { v1: x.digest, v2: x.digest, v4: y.digest },
+        manifests: [
+          { digest: x.digest, hlc: at(1000, 'eu-west') },
+          { digest: y.digest, hlc: at(3100, 'eu-west') },
+        ].sort((a, b) => (a.digest < b.digest ? -1 : 1)),
+      });
+    }
   });
 });

@@ -95,6 +95,32 @@ export async function settleTagsWaitingFor(
   return settled;
 }
 
+/**
+ * After a manifest is stored by a push the locks permit: its reading is its newest permitted
+ * push, which may be a push of the same bytes refused when it arrived, permitted by an
+ * unlock that came after it.
+ */
+export async function settleNewestPush(
+  tx: TransactionSql,
+  repository: string,
+  digest: string,
+): Promise<void> {
+  const [repositoryChanges, pushes] = await Promise.all([
+    lockChangesOf(tx, repository, { kind: 'repository' }),
+    tx<{ hlc: string }[]>`
+      select hlc from manifest.manifest_pushes
+      where repository = ${repository} and digest = ${digest}`,
+  ]);
+  const [newest] = permittedPushes(
+    pushes.map((push) => push.hlc),
+    repositoryChanges,
+  );
+  if (newest === undefined) return;
+  await tx`
+    update manifest.manifests set hlc = ${newest}
+    where repository = ${repository} and digest = ${digest} and hlc < ${newest}`;
+}
+
 async function removeRefusedManifests(
   tx: TransactionSql,
   repository: string,

@@ -75,9 +75,21 @@ export async function insertManifest(tx: TransactionSql, manifest: NewManifest):
     )
     on conflict (repository, digest) do update
       set hlc = greatest(manifests.hlc, excluded.hlc)`;
-  // every push, for a lock change that arrives after it (locks/take-back.ts)
+  await recordPush(tx, manifest.repository, manifest.digest, manifest.hlc);
+}
+
+/**
+ * Adds a push to the manifest's history (migration 0006), stored or refused by a lock, for a
+ * lock change that arrives after it (locks/take-back.ts).
+ */
+export async function recordPush(
+  tx: TransactionSql,
+  repository: string,
+  digest: string,
+  hlc: string,
+): Promise<void> {
   await tx`
     insert into manifest.manifest_pushes (repository, digest, hlc)
-    values (${manifest.repository}, ${manifest.digest}, ${manifest.hlc})
+    values (${repository}, ${digest}, ${hlc})
     on conflict do nothing`;
 }

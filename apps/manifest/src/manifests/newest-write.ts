@@ -7,7 +7,8 @@
  * ahead. Without it, this region would show the local write while every peer, settling by
  * the clock, kept the older one.
  *
- * A tag's history counts too (a peer's write of it this region refused or has yet to settle),
+ * A tag's and a manifest's histories count too (a peer's write this region refused or has
+ * yet to settle),
  * and the repository's lock changes count as writes it supersedes: a write checked against the
  * newest lock this region knows is stamped after it, so every region judges it by that lock
  * too (locks/lock-rules.ts), and a lock change is stamped after every write it could refuse.
@@ -35,7 +36,8 @@ function wholeRepository(tx: TransactionSql, repository: string) {
   return tx`
     union all select hlc from manifest.manifests where repository = ${repository}
     union all select hlc from manifest.tags where repository = ${repository}
-    union all select hlc from manifest.tag_writes where repository = ${repository}`;
+    union all select hlc from manifest.tag_writes where repository = ${repository}
+    union all select hlc from manifest.manifest_pushes where repository = ${repository}`;
 }
 
 function image(
@@ -49,6 +51,8 @@ function image(
     union all select hlc from manifest.manifests
       where repository = ${repository} and digest = ${byDigest}
     union all select hlc from manifest.manifest_tombstones
+      where repository = ${repository} and digest = ${byDigest}
+    union all select hlc from manifest.manifest_pushes
       where repository = ${repository} and digest = ${byDigest}
     union all select hlc from manifest.tags
       where repository = ${repository} and (digest = ${byDigest} or name = ${byTag})

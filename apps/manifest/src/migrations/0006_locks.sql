@@ -12,11 +12,12 @@
 --                     peer, whether or not it holds the tag now: a set (`digest`) or a delete
 --                     (null). A lock change that arrives after writes it refuses takes them back
 --                     to the tag's newest permitted write, which only this history knows.
--- manifest_pushes     every push of a manifest stored here (a push of the same bytes again is
---                     one more): a lock on the repository arriving late removes a manifest none
---                     of whose pushes it permits, and leaves `manifests.hlc` at the newest push
---                     it permits, as where the lock came first. Pushes older than a delete of the
---                     manifest go with it (the tombstone keeps them out from then on).
+-- manifest_pushes     every push of a manifest this region knows of (a push of the same bytes
+--                     again is one more), stored or refused by a lock: a lock on the repository
+--                     arriving late removes a manifest none of whose pushes it permits, and
+--                     `manifests.hlc` is the newest push the locks permit, as where the lock came
+--                     first. Pushes older than a delete of the manifest go with it (the tombstone
+--                     keeps them out from then on).
 
 create table lock_changes (
   repository text collate "C" not null,

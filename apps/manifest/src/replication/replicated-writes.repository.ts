@@ -19,7 +19,12 @@ import type { ChangeableAttributes, LockTarget } from '@meridian/contracts';
 import { InjectSql, type Sql, type TransactionSql } from '@meridian/database';
 import type { Locks } from '../locks/lock-rules';
 import { forgetLocks, locksOf, recordLockChange, recordTagWrite } from '../locks/lock-rows';
-import { type TakenBack, settleTagsWaitingFor, takeBackRefused } from '../locks/take-back';
+import {
+  type TakenBack,
+  settleNewestPush,
+  settleTagsWaitingFor,
+  takeBackRefused,
+} from '../locks/take-back';
 import { lockRepository } from '../manifests/lock-repository';
 import {
   type NewManifest,
@@ -27,6 +32,7 @@ import {
   existingManifests,
   insertManifest,
   manifestSizes,
+  recordPush,
 } from '../manifests/manifest-rows';
 import { type Deleted, recordDelete } from '../manifests/record-delete';
 
@@ -67,6 +73,10 @@ export interface ReplicatedWritesTransaction {
     attributes: ChangeableAttributes,
     hlc: string,
   ): Promise<boolean>;
+  /** Adds a push a lock refused to the manifest's history (manifest-rows.ts). */
+  recordPush(repository: string, digest: string, hlc: string): Promise<void>;
+  /** Raises the stored manifest's reading to its newest permitted push (take-back.ts). */
+  settleNewestPush(repository: string, digest: string): Promise<void>;
   /** Settles the tags whose history waits for the manifest just stored (take-back.ts). */
   settleTagsWaitingFor(repository: string, digest: string): Promise<TakenBack[]>;
   /** Takes back the writes newer than a lock change stamped `hlc` that it refuses (take-back.ts). */
@@ -281,5 +291,13 @@ class SqlReplicatedWritesTransaction implements ReplicatedWritesTransaction {
 
   settleTagsWaitingFor(repository: string, digest: string): Promise<TakenBack[]> {
     return settleTagsWaitingFor(this.tx, repository, digest);
+  }
+
+  recordPush(repository: string, digest: string, hlc: string): Promise<void> {
+    return recordPush(this.tx, repository, digest, hlc);
+  }
+
+  settleNewestPush(repository: string, digest: string): Promise<void> {
+    return settleNewestPush(this.tx, repository, digest);
   }
 }

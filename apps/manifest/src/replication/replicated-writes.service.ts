@@ -118,7 +118,10 @@ export class ReplicatedWritesService {
       if (event.tag !== undefined) await tx.recordTagWrite(repository, event.tag, hlc, digest);
       if (isNewer(await tx.newestDelete(repository, { digest }), hlc)) return 'superseded';
       const locks = await tx.locksAt(repository, { tag: event.tag }, hlc);
-      if (refusesPush({ repository: locks.repository }) !== undefined) return 'superseded';
+      if (refusesPush({ repository: locks.repository }) !== undefined) {
+        await tx.recordPush(repository, digest, hlc);
+        return 'superseded';
+      }
       await requireChildren(tx, repository, event.references.manifests);
       await tx.ensureRepository(repository);
       await tx.insertManifest({
@@ -132,6 +135,7 @@ export class ReplicatedWritesService {
         annotations: parsed.annotations,
         references: event.references,
       });
+      await tx.settleNewestPush(repository, digest);
       if (event.quarantined) await tx.quarantineReplicatedPush(repository, digest, hlc);
       // the manifest is pullable by digest now (unless quarantined), whether or not a newer
       // write or a lock on the tag keeps the tag
@@ -238,13 +242,16 @@ export class ReplicatedWritesService {
   private supersededBeforeBlobs(event: ManifestPushed): Promise<boolean> {
     const { repository, digest, hlc, tag } = event;
     return this.manifests.transaction(async (tx) => {
-      const superseded =
-        isNewer(await tx.newestDelete(repository, { digest }), hlc) ||
-        refusesPush({ repository: (await tx.locksAt(repository, {}, hlc)).repository }) !==
-          undefined;
-      // the tag's history keeps the write, as when the push is applied
-      if (superseded && tag !== undefined) await tx.recordTagWrite(repository, tag, hlc, digest);
-      return superseded;
+      if (isNewer(await tx.newestDelete(repository, { digest }), hlc)) {
+        if (tag !== undefined) await tx.recordTagWrite(repository, tag, hlc, digest);
+        return true;
+      }
+      const locks = await tx.locksAt(repository, {}, hlc);
+      if (refusesPush({ repository: locks.repository }) === undefined) return false;
+      // the histories keep the refused push, as when it is refused after its blobs
+      await tx.recordPush(repository, digest, hlc);
+      if (tag !== undefined) await tx.recordTagWrite(repository, tag, hlc, digest);
+      return true;
     });
   }
 }

@@ -473,6 +473,14 @@ class InMemoryManifestsTransaction implements ManifestsTransaction, ReplicatedWr
     return [];
   }
 
+  async recordPush(): Promise<void> {
+    // the push history serves only the take-back, which is SQL only (see the top)
+  }
+
+  async settleNewestPush(): Promise<void> {
+    // as recordPush
+  }
+
   private locksAtReading(
     repository: string,
     names: { tag?: string; digest?: string; tagsOfDigest?: boolean },
