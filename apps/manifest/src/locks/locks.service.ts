@@ -15,6 +15,7 @@ import { Outbox } from '@meridian/database';
 import type { RpcContext } from '@meridian/messaging';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import { LocksRepository } from './locks.repository';
+import type { TakenBack } from './take-back';
 
 export interface UpdateAttributes {
   repository: string;
@@ -36,6 +37,8 @@ export class LocksService {
    */
   async update(request: UpdateAttributes, context: RpcContext): Promise<ChangeableAttributes> {
     const { repository, target } = request;
+    let settled: TakenBack[] = [];
+    let reading = '';
     const attributes = await this.locks.transaction(async (tx) => {
       const [, newest, exists, current] = await Promise.all([
         tx.lockRepository(repository),
@@ -52,13 +55,8 @@ export class LocksService {
       await tx.recordLockChange(repository, target, merged, changed.hlc);
       // nothing here is newer than the change, but a change settles the same way wherever
       // it is applied (take-back.ts)
-      const takenBack = await tx.takeBackRefused(repository, target, changed.hlc);
-      for (const write of takenBack) {
-        this.logger.info(
-          { repository, ...write, lockHlc: changed.hlc },
-          'write refused by a lock taken back',
-        );
-      }
+      settled = await tx.takeBackRefused(repository, target, changed.hlc);
+      reading = changed.hlc;
       await tx.emit(lockChanged, {
         ...changed,
         repository,
@@ -68,7 +66,10 @@ export class LocksService {
       });
       return merged;
     });
-    this.logger.info({ repository, target, attributes }, 'lock changed');
+    this.logger.info({ repository, target, attributes, reading }, 'lock changed');
+    for (const write of settled) {
+      this.logger.info({ repository, ...write, reading }, 'write settled by a lock');
+    }
     return attributes;
   }
 }

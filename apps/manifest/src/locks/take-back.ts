@@ -14,10 +14,16 @@
  *
  * It runs after every lock change, made here or applied from a peer, under the repository's
  * lock; a change made here is stamped after every write it could refuse, so here it finds
- * nothing to take back, and the same code runs where it does. An unlock runs it too: a tag
- * write refused while a lock that an older unlock ended was all this region knew comes back.
- * A refused push cannot come back that way (its manifest was not stored): see the report of
- * issue 13. Manifest and repository deletes are never taken back (their bytes are gone).
+ * nothing to take back, and the same code runs where it does. An unlock runs it too: a write
+ * refused while a lock that an older unlock ended was all this region knew comes back, and
+ * once a manifest is stored the tags and the push reading that waited for it settle too
+ * (settleTagsWaitingFor, settleNewestPush).
+ *
+ * What cannot come back is a push refused here whose bytes this region never stored. With
+ * three or more regions, a push made after an unlock can reach this region before the unlock
+ * does (they travel on different regions' streams); the push is then refused here and stays
+ * out until it is pushed again. Manifest and repository deletes are never taken back (their
+ * bytes are gone), as replicated-writes.service.ts says.
  */
 import type { LockTarget } from '@meridian/contracts';
 import type { TransactionSql } from '@meridian/database';

@@ -37,6 +37,7 @@ import {
   refusesPush,
   refusesTagDelete,
 } from '../locks/lock-rules';
+import type { TakenBack } from '../locks/take-back';
 import { BlobPresence } from './blob-presence';
 import type { ManifestReferences, TagOrDigest } from './manifest-rows';
 import { ManifestsRepository } from './manifests.repository';
@@ -106,6 +107,8 @@ export class ManifestsService {
     const references: ManifestReferences = { blobs, manifests: children };
     const tag = reference.kind === 'tag' ? reference.tag : undefined;
 
+    let settled: TakenBack[] = [];
+    let reading = '';
     await this.manifests.transaction(async (tx) => {
       const [, newest, locks] = await Promise.all([
         tx.lockRepository(repository),
@@ -167,9 +170,8 @@ export class ManifestsService {
       }
       // a tag write from a peer that waited for this manifest (locks/take-back.ts); silent,
       // as applying a peer's write is
-      for (const settled of await tx.settleTagsWaitingFor(repository, digest)) {
-        this.logger.info({ repository, ...settled }, 'write settled by a lock');
-      }
+      settled = await tx.settleTagsWaitingFor(repository, digest);
+      reading = pushed.hlc;
       if (tag === undefined) return;
       await tx.recordTagWrite(repository, tag, pushed.hlc, digest);
       const previousDigest = await tx.setTag(repository, tag, digest, pushed.hlc);
@@ -185,6 +187,9 @@ export class ManifestsService {
       });
     });
     this.logger.info({ repository, digest, tag }, 'manifest pushed');
+    for (const write of settled) {
+      this.logger.info({ repository, ...write, reading }, 'write settled by a lock');
+    }
     return {
       digest,
       mediaType: parsed.mediaType,

@@ -113,7 +113,8 @@ export class ReplicatedWritesService {
     const parsed = parseManifestBody(body, event.mediaType);
     const blobs = event.references.blobs.map((blob) => blob.digest);
     await requireBlobs(this.blobs, repository, blobs, context);
-    return this.manifests.transaction(async (tx) => {
+    let settled: TakenBack[] = [];
+    const outcome = await this.manifests.transaction(async (tx): Promise<ApplyOutcome> => {
       await tx.lockRepository(repository);
       if (event.tag !== undefined) await tx.recordTagWrite(repository, event.tag, hlc, digest);
       if (isNewer(await tx.newestDelete(repository, { digest }), hlc)) return 'superseded';
@@ -142,9 +143,11 @@ export class ReplicatedWritesService {
       if (event.tag !== undefined && refusesTagWrite(locks) === undefined) {
         await tx.setTagIfNewer(repository, event.tag, digest, hlc);
       }
-      this.logSettled(repository, await tx.settleTagsWaitingFor(repository, digest), hlc);
+      settled = await tx.settleTagsWaitingFor(repository, digest);
       return 'applied';
     });
+    this.logSettled(repository, settled, hlc);
+    return outcome;
   }
 
   /**
@@ -209,7 +212,7 @@ export class ReplicatedWritesService {
    * A change older than a delete of the manifest or the repository it locks is superseded:
    * the delete removed the locks of what it removed, in every region.
    */
-  private applyLockChange(event: LockChanged): Promise<ApplyOutcome> {
+  private async applyLockChange(event: LockChanged): Promise<ApplyOutcome> {
     const { repository, hlc, attributes } = event;
     const target: LockTarget =
       event.tag !== undefined
@@ -217,24 +220,28 @@ export class ReplicatedWritesService {
         : event.digest !== undefined
           ? { kind: 'manifest', digest: event.digest }
           : { kind: 'repository' };
-    return this.manifests.transaction(async (tx) => {
+    let settled: TakenBack[] = [];
+    const outcome = await this.manifests.transaction(async (tx): Promise<ApplyOutcome> => {
       await tx.lockRepository(repository);
       const covering = target.kind === 'manifest' ? { digest: target.digest } : {};
       if (isNewer(await tx.newestDelete(repository, covering), hlc)) return 'superseded';
       const newest = await tx.recordLockChange(repository, target, attributes, hlc);
-      this.logSettled(repository, await tx.takeBackRefused(repository, target, hlc), hlc);
+      settled = await tx.takeBackRefused(repository, target, hlc);
       return newest ? 'applied' : 'superseded';
     });
+    this.logSettled(repository, settled, hlc);
+    return outcome;
   }
 
   /**
    * Taken back or settled in silence: an event would travel to the region that made the
    * write, which settles it itself when the same events reach it (and a webhook there would
-   * announce a change no user made). The log says what changed and by which reading.
+   * announce a change no user made). The log, after commit, says what changed and by which
+   * reading.
    */
   private logSettled(repository: string, settled: TakenBack[], hlc: string): void {
     for (const write of settled) {
-      this.logger.info({ repository, ...write, settledAt: hlc }, 'write settled by a lock');
+      this.logger.info({ repository, ...write, reading: hlc }, 'write settled by a lock');
     }
   }
 
