@@ -4,8 +4,9 @@
  * service (its lookup RPCs, on the region's real NATS) says eu-west has everything, as a
  * peer that has not applied the deletes yet would, and eu-west's store (a real directory)
  * holds the blobs. After a DELETE answered 202, HEAD and GET of the manifest (by digest and
- * by tag) and of the blob answer 404 without asking the peer; content this region never had
- * is still served from the peer.
+ * by tag) and of the blob answer 404 without asking the peer; so do the tags and manifests
+ * of a repository deleted here (`DELETE /acr/v1/{name}`), also once the name is pushed
+ * again; content this region never had is still served from the peer.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { type FakeRpcService, fakeAnswer, startFakeRpcService } from '@meridian/
 import { mediaTypes } from '@meridian/oci';
 import { FilesystemStorageDriver, blobKey } from '@meridian/storage';
 import pino from 'pino';
+import { acrRequest, repositoryAccess } from './acr-requests';
 import {
   type Blob,
   type Manifest,
@@ -26,6 +28,7 @@ import {
 import { type RegistryUnderTest, startRegistry } from './registry.harness';
 
 const repository = 'geo/deleted';
+const removed = 'geo/removed';
 
 describe('deletes answered in their own region while a peer still has the content', () => {
   let registry: RegistryUnderTest;
@@ -129,6 +132,27 @@ describe('deletes answered in their own region while a peer still has the conten
     expect(blob.status).toBe(200);
     expect(Buffer.from(await blob.arrayBuffer())).toEqual(image.config.bytes);
     expect(lookups).toEqual(['manifest v9', `blob ${image.config.digest}`]);
+  });
+
+  it('answers 404 for the tags and manifests of a repository deleted here, pushed again or not', async () => {
+    const before = [...lookups];
+    const { manifest } = await pushImage(registry, removed, 'v1');
+    await expectStatus(await putManifest(registry, removed, 'v2', manifest), 201);
+    const deleted = await acrRequest(registry, `/acr/v1/${removed}`, {
+      method: 'DELETE',
+      access: [repositoryAccess(removed, 'delete')],
+    });
+    await expectStatus(deleted, 202);
+    for (const reference of ['v1', 'v2', manifest.digest]) {
+      await expectGone(`/v2/${removed}/manifests/${reference}`, 'NAME_UNKNOWN');
+    }
+
+    // the name is used again: what the delete removed stays gone, here and at the peer
+    await pushImage(registry, removed, 'v3');
+    for (const reference of ['v1', 'v2', manifest.digest]) {
+      await expectGone(`/v2/${removed}/manifests/${reference}`, 'MANIFEST_UNKNOWN');
+    }
+    expect(lookups).toEqual(before);
   });
 });
 
