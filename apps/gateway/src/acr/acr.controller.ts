@@ -51,7 +51,7 @@ import type { GatewayAuthConfig } from '../config';
 import { buildRpcContext } from '../http/build-rpc-context';
 import { methodNotAllowed } from '../http/method-not-allowed';
 import { readQueryParam } from '../http/read-query-param';
-import { writeJson } from '../http/write-response';
+import { writeJson, writeResponse } from '../http/write-response';
 import { managementContext } from '../management/management-context';
 import { ManifestBodyCache } from '../manifests/manifest-body.cache';
 import { type AcrItemRoute, isItemRoute, requiredAcrAccess } from './acr-access';
@@ -177,8 +177,9 @@ export class AcrController {
 
   /**
    * Deletes as `/v2` DELETE does (the same RPCs, so the same events and webhooks), answered
-   * 202 as ACR answers. ACR lists a deleted repository's manifests and tags; the manifest
-   * service counts them only, so the answer is `{"deletedManifests": n}`.
+   * 202 as ACR answers, without a body for a tag or manifest. ACR lists a deleted
+   * repository's manifests and tags; the manifest service counts them only, so that answer
+   * is `{"deletedManifests": n}`.
    */
   @Delete('acr/v1/*')
   @AuthorizedByToken()
@@ -201,7 +202,7 @@ export class AcrController {
           { repository: route.name, reference: route.tag },
           options,
         );
-        return writeJson(reply, 202, {});
+        return writeResponse(reply, 202, {});
       case 'manifest':
         await this.rpc.request(
           manifestRpc.delete,
@@ -209,7 +210,7 @@ export class AcrController {
           options,
         );
         this.bodies.delete(route.digest);
-        return writeJson(reply, 202, {});
+        return writeResponse(reply, 202, {});
       default:
         return assertUnreachable(route);
     }
