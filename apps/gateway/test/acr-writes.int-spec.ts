@@ -3,9 +3,12 @@
  * manifest service: changeable attributes set on a repository, a tag and a manifest and
  * enforced on `/v2` and `/acr/v1` alike (a locked delete or push is 403 DENIED naming the
  * lock, a read lock refuses pulls, `listEnabled=false` hides from listings only), deletes of a
- * tag, a manifest and a whole repository, who may do each, and bad input refused with nothing
- * changed.
+ * tag, a manifest and a whole repository (each firing webhooks' `delete` action, as a `/v2`
+ * DELETE does), who may do each, and bad input refused with nothing changed.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expectEventually } from '@meridian/testing';
 import { type Manifest, expectStatus, pushImage, putManifest } from './oci-requests';
 import { acrRequest, catalogAccess, repositoryAccess } from './acr-requests';
 import { type RegistryUnderTest, startRegistry } from './registry.harness';
@@ -21,13 +24,32 @@ interface OciError {
 
 describe('ACR data-plane writes at the gateway', () => {
   let registry: RegistryUnderTest;
+  /** what the webhook receiver was sent */
+  const delivered: Array<{ action: string; target?: Record<string, unknown> }> = [];
+  const closeReceiver: Array<() => Promise<unknown>> = [];
+  let receiverUrl: string;
 
   beforeAll(async () => {
-    registry = await startRegistry();
-  }, 120_000);
+    const receiver = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        delivered.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as never);
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+    closeReceiver.push(() => new Promise((done) => receiver.close(done)));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    registry = await startRegistry({
+      moreServices: ['webhook'],
+      servicesEnv: { MERIDIAN_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' },
+    });
+  }, 180_000);
 
   afterAll(async () => {
     await registry?.stop();
+    for (const close of closeReceiver) await close();
   });
 
   /** Everything an Owner's token grants on `name`. */
@@ -335,6 +357,45 @@ describe('ACR data-plane writes at the gateway', () => {
         expect((await errorOf(await send('DELETE', path, name), 404)).code).toBe(code);
       }
     });
+  });
+
+  it("fires webhooks' delete action for each delete, as a /v2 DELETE does", async () => {
+    const repo = 'hooks/app';
+    const token = await registry.auth.mint({ sub: 'owner', kind: 'admin' });
+    await expectStatus(
+      await fetch(`${registry.url}/api/v1/webhooks/deletes`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ serviceUri: receiverUrl, actions: ['delete'], scope: 'hooks/*' }),
+      }),
+      201,
+    );
+    const { manifest } = await pushImage(registry, repo, 'v1');
+    await expectStatus(await putManifest(registry, repo, 'v2', manifest), 201);
+    await pushImage(registry, repo, 'v3');
+
+    await expectStatus(await send('DELETE', `/acr/v1/${repo}/_tags/v2`, repo), 202);
+    await expectStatus(
+      await send('DELETE', `/acr/v1/${repo}/_manifests/${manifest.digest}`, repo),
+      202,
+    );
+    await expectStatus(await send('DELETE', `/acr/v1/${repo}`, repo), 202);
+
+    const deletes = await expectEventually(
+      () => {
+        const seen = delivered.filter((body) => body.action === 'delete');
+        expect(seen).toHaveLength(3);
+        return seen.map((body) => body.target);
+      },
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
+    expect(deletes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ repository: repo, tag: 'v2', digest: manifest.digest }),
+        { repository: repo, digest: manifest.digest },
+        { repository: repo },
+      ]),
+    );
   });
 
   describe('bad paths', () => {
