@@ -366,7 +366,7 @@ describe('ACR data-plane writes at the gateway', () => {
       await fetch(`${registry.url}/api/v1/webhooks/deletes`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ serviceUri: receiverUrl, actions: ['delete'], scope: 'hooks/*' }),
+        body: JSON.stringify({ serviceUri: receiverUrl, actions: ['delete'], scope: 'hooks/*:*' }),
       }),
       201,
     );
