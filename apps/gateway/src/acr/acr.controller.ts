@@ -20,8 +20,8 @@
  * needs `registry:catalog:*` and lists only what the token may read; reads need
  * `repository:{name}:metadata_read` (AcrPull and up, or a scope map's `metadata/read`), a
  * PATCH of attributes `metadata_write` (Contributor, Owner, `metadata/write`), a DELETE
- * `delete` as on `/v2`. A quarantine decision is the quarantine writer's role
- * (ManagementAuthGuard's `quarantine:write`), as before locks shared its route.
+ * `delete` as on `/v2`. A quarantine decision needs the quarantine writer's role instead
+ * (ManagementAuthGuard's `quarantine:write`): only the body tells which PATCH it is.
  * Paging is `/v2`'s (`n`, `last`, a `Link` to the next page); `orderby` is `timedesc` or
  * `timeasc` (by last update), else by name. Errors are the OCI error body ACR answers too.
  * The manifest service answers every item with its changeable attributes and leaves
