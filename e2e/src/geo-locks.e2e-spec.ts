@@ -79,6 +79,23 @@ describe('locks and repository deletes between two regions', () => {
     ]);
   }
 
+  /** skopeo's inspection of a reference that must not be there: its error. */
+  async function failedInspect(region: GeoRegionId, reference: string): Promise<string> {
+    const error = await runCommand('skopeo', [
+      'inspect',
+      '--tls-verify=false',
+      '--creds',
+      meridian.creds,
+      '--raw',
+      `docker://${meridian.regions[region].host}/${reference}`,
+    ]).then(
+      () => undefined,
+      (failure: Error) => failure,
+    );
+    if (error === undefined) throw new Error(`${reference} is still served in ${region}`);
+    return error.message;
+  }
+
   /** skopeo's push, refused: its error (skopeo's stderr) for the test to read. */
   async function refusedPush(image: OciLayoutImage, region: GeoRegionId, reference: string) {
     const error = await push(image, region, reference).then(
@@ -264,6 +281,9 @@ describe('locks and repository deletes between two regions', () => {
       const references = ['one', 'two', one.manifestDigest, two.manifestDigest];
       for (const reference of references) await expectNotPulled('eu-west', reference);
       await expectUnlisted('eu-west');
+      for (const reference of [`${repository}:one`, `${repository}@${two.manifestDigest}`]) {
+        expect(await failedInspect('eu-west', reference)).toMatch(/(name|manifest) unknown/);
+      }
 
       await expectEventually(
         async () => {
@@ -271,6 +291,9 @@ describe('locks and repository deletes between two regions', () => {
           await expectUnlisted('us-east');
         },
         { timeoutMs: replicationTimeoutMs, intervalMs: 250 },
+      );
+      expect(await failedInspect('us-east', `${repository}:two`)).toMatch(
+        /(name|manifest) unknown/,
       );
       // and still gone in eu-west once us-east has applied it
       for (const reference of references) await expectNotPulled('eu-west', reference);
