@@ -4,8 +4,9 @@
  * service (its lookup RPCs, on the region's real NATS) says eu-west has everything, as a
  * peer that has not applied the deletes yet would, and eu-west's store (a real directory)
  * holds the blobs. After a DELETE answered 202, HEAD and GET of the manifest (by digest and
- * by tag) and of the blob answer 404 without asking the peer; content this region never had
- * is still served from the peer.
+ * by tag) and of the blob answer 404 without asking the peer; so do the tags and manifests
+ * of a repository deleted here (`DELETE /acr/v1/{name}`), also once the name is pushed
+ * again; content this region never had is still served from the peer.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { type FakeRpcService, fakeAnswer, startFakeRpcService } from '@meridian/
 import { mediaTypes } from '@meridian/oci';
 import { FilesystemStorageDriver, blobKey } from '@meridian/storage';
 import pino from 'pino';
+import { acrRequest, repositoryAccess } from './acr-requests';
 import {
   type Blob,
   type Manifest,
@@ -26,6 +28,7 @@ import {
 import { type RegistryUnderTest, startRegistry } from './registry.harness';
 
 const repository = 'geo/deleted';
+const removed = 'geo/removed';
 
 describe('deletes answered in their own region while a peer still has the content', () => {
   let registry: RegistryUnderTest;
@@ -33,6 +36,7 @@ describe('deletes answered in their own region while a peer still has the conten
   let replication: FakeRpcService | undefined;
   let image: { manifest: Manifest; config: Blob; layer: Blob };
   const lookups: string[] = [];
+  let removedImage: Manifest | undefined;
   const saved = {
     peers: process.env['MERIDIAN_PEERS'],
     dir: process.env['MERIDIAN_PEER_EU_WEST_STORAGE_DIR'],
@@ -129,6 +133,30 @@ describe('deletes answered in their own region while a peer still has the conten
     expect(blob.status).toBe(200);
     expect(Buffer.from(await blob.arrayBuffer())).toEqual(image.config.bytes);
     expect(lookups).toEqual(['manifest v9', `blob ${image.config.digest}`]);
+  });
+
+  it('answers 404 for the tags and manifests of a repository deleted here', async () => {
+    const before = [...lookups];
+    removedImage = (await pushImage(registry, removed, 'v1')).manifest;
+    await expectStatus(await putManifest(registry, removed, 'v2', removedImage), 201);
+    const deleted = await acrRequest(registry, `/acr/v1/${removed}`, {
+      method: 'DELETE',
+      access: [repositoryAccess(removed, 'delete')],
+    });
+    await expectStatus(deleted, 202);
+    for (const reference of ['v1', 'v2', removedImage.digest]) {
+      await expectGone(`/v2/${removed}/manifests/${reference}`, 'NAME_UNKNOWN');
+    }
+    expect(lookups).toEqual(before);
+  });
+
+  it('keeps what a repository delete removed gone once the name is pushed again', async () => {
+    const before = [...lookups];
+    await pushImage(registry, removed, 'v3');
+    for (const reference of ['v1', 'v2', removedImage!.digest]) {
+      await expectGone(`/v2/${removed}/manifests/${reference}`, 'MANIFEST_UNKNOWN');
+    }
+    expect(lookups).toEqual(before);
   });
 });
 

@@ -9,7 +9,7 @@
  *   quarantine:write  AcrQuarantineWriter (ACR's PATCH deciding a quarantined image)
  *
  * A route under `/acr/v1` may instead be `@AuthorizedByToken()`: it checks the scopes of the
- * caller's access token itself, as `/v2` does (ACR's reads, `metadata_read`).
+ * caller's access token itself, as `/v2` does (ACR's `metadata_read`, `metadata_write`, `delete`).
  */
 import { SetMetadata } from '@nestjs/common';
 

@@ -169,6 +169,20 @@ describe(ManagementAuthGuard.name, () => {
     await expect(attempt('read', 'Bearer forged').outcome).rejects.toThrow(UnauthorizedError);
   });
 
+  it('checks a permission asked for by a route that decides it from the request', async () => {
+    const writer = requestTo('/acr/v1/team/app/_manifests/sha256:abc', basic('admin', 'admin-pw'));
+    await expect(sut.requirePermission(writer, 'quarantine:write')).resolves.toBeUndefined();
+    expect(writer.meridianIdentity?.name).toBe('admin');
+
+    const builder = requestTo(
+      '/acr/v1/team/app/_manifests/sha256:abc',
+      basic('builder', 'builder-pw'),
+    );
+    await expect(sut.requirePermission(builder, 'quarantine:write')).rejects.toMatchObject({
+      code: 'DENIED',
+    });
+  });
+
   it('lets everyone act as owner when the operator turned auth off', async () => {
     const off = new ManagementAuthGuard(
       new Reflector(),

@@ -4,7 +4,7 @@
  * access token (verified here), and must hold the permission the route declares with
  * `@Authorize`. A route without one is refused to everyone (403 DENIED), so a forgotten
  * decorator fails closed. Other paths pass: `/v2` authorizes in the distribution
- * controller, ACR's reads (`@AuthorizedByToken`) in theirs, `/oauth2/token` is where
+ * controller, ACR's routes (`@AuthorizedByToken`) in theirs, `/oauth2/token` is where
  * credentials are exchanged.
  */
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
@@ -54,6 +54,19 @@ export class ManagementAuthGuard implements CanActivate {
     if (permission === undefined) {
       throw new RegistryError('DENIED', 'this route declares no permission; nobody may call it');
     }
+    await this.requirePermission(request, permission);
+    return true;
+  }
+
+  /**
+   * Authenticates the caller and checks `permission`, naming the caller on the request. For
+   * a route whose permission depends on what it is asked (ACR's manifest PATCH: a quarantine
+   * decision needs `quarantine:write`, changeable attributes a token's `metadata_write`).
+   */
+  async requirePermission(
+    request: FastifyRequest,
+    permission: ManagementPermission,
+  ): Promise<void> {
     const identity = await this.authenticate(request);
     request.meridianIdentity = identity;
     if (!hasPermission(identity, permission)) {
@@ -61,7 +74,6 @@ export class ManagementAuthGuard implements CanActivate {
         permission,
       });
     }
-    return true;
   }
 
   private async authenticate(request: FastifyRequest): Promise<Identity> {
@@ -92,7 +104,7 @@ export class ManagementAuthGuard implements CanActivate {
   }
 }
 
-/** `/api/v1/…`, and ACR's `/acr/v1/…` (the quarantine PATCH; its reads are `@AuthorizedByToken`) */
+/** `/api/v1/…`, and ACR's `/acr/v1/…` (its routes are `@AuthorizedByToken`) */
 export function isManagementPath(url: string): boolean {
   return url === managementPathPrefix || /^\/(?:api|acr)\/v1[/?]/.test(url);
 }

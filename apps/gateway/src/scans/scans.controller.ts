@@ -5,10 +5,11 @@
  *                                                     state (registry:read)
  *   GET   /api/v1/settings/quarantine                 {"enabled": false} (Owner)
  *   PUT   /api/v1/settings/quarantine                 {"enabled": true|false} (Owner)
- *   PATCH /acr/v1/{repository}/_manifests/{digest}    ACR's external-scanner decision:
- *         {"quarantineState": "Passed"|"Failed", "quarantineDetails": "…"} (AcrQuarantineWriter)
+ *
+ * ACR's external-scanner decision (`PATCH /acr/v1/{repository}/_manifests/{digest}`) shares
+ * its route with the changeable attributes, so the AcrController answers it.
  */
-import { Controller, Get, Patch, Put, Req } from '@nestjs/common';
+import { Controller, Get, Put, Req } from '@nestjs/common';
 import {
   type RpcResponse,
   type ScanReport,
@@ -25,11 +26,6 @@ import { readJsonBody, validInput } from '../management/read-json-input';
 import { ReplicatedScanReports } from './replicated-scan-reports';
 import { splitImagePath } from './split-image-path';
 
-const QuarantineDecision = z.object({
-  quarantineState: z.enum(['Passed', 'Failed']),
-  quarantineDetails: z.string().max(4096).optional(),
-});
-
 const QuarantineSetting = z.object({ enabled: z.boolean() });
 
 type ScanReportView = ScanReport & {
@@ -38,7 +34,6 @@ type ScanReportView = ScanReport & {
 };
 
 const scansPrefix = '/api/v1/scans/';
-const acrPrefix = '/acr/v1/';
 
 @Controller()
 export class ScansController {
@@ -99,22 +94,5 @@ export class ScansController {
     const options = managementContext(request);
     const body = validInput(QuarantineSetting, await readJsonBody(request.raw));
     return this.rpc.request(manifestRpc.setQuarantineSetting, body, options);
-  }
-
-  @Patch('acr/v1/*')
-  @Authorize('quarantine:write')
-  async decide(
-    @Req() request: FastifyRequest,
-  ): Promise<{ quarantineState: string; quarantineDetails?: string }> {
-    const image = splitImagePath(request.url.slice(acrPrefix.length), '/_manifests/');
-    const options = managementContext(request);
-    const body = validInput(QuarantineDecision, await readJsonBody(request.raw));
-    const state = body.quarantineState === 'Passed' ? 'passed' : 'failed';
-    await this.rpc.request(
-      manifestRpc.decideQuarantine,
-      { ...image, state, details: body.quarantineDetails, onlyIfQuarantined: false },
-      options,
-    );
-    return body;
   }
 }

@@ -10,15 +10,6 @@ describe(splitImagePath.name, () => {
     });
   });
 
-  it("splits at ACR's _manifests segment, percent-encoded or not", () => {
-    expect(
-      splitImagePath(`team/app/_manifests/${encodeURIComponent(digest)}`, '/_manifests/'),
-    ).toEqual({
-      repository: 'team/app',
-      digest,
-    });
-  });
-
   it('takes a sha512 digest', () => {
     const sha512 = `sha512:${'b'.repeat(128)}`;
     expect(splitImagePath(`team/app/${sha512}`)).toEqual({

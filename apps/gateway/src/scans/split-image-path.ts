@@ -1,7 +1,6 @@
 /**
- * Repository names contain slashes, so the image routes take the rest of the path and split
- * it: `team/app/sha256:…` (scans) or `team/app/_manifests/sha256:…` (ACR's quarantine PATCH);
- * sha512 digests are taken as well.
+ * Repository names contain slashes, so the scan report route takes the rest of the path and
+ * splits it at the last slash: `team/app/sha256:…`; sha512 digests are taken as well.
  * A path that names no valid repository and digest is NAME_INVALID or DIGEST_INVALID.
  */
 import { RegistryError } from '@meridian/contracts';
@@ -13,11 +12,11 @@ export interface ImagePath {
 }
 
 /** `rest` is the path after the route's prefix, percent-encoded as it arrived. */
-export function splitImagePath(rest: string, separator = '/'): ImagePath {
+export function splitImagePath(rest: string): ImagePath {
   const path = decodeURIComponent(rest.split('?', 1)[0] ?? '');
-  const at = path.lastIndexOf(separator);
+  const at = path.lastIndexOf('/');
   const repository = at < 0 ? '' : path.slice(0, at);
-  const digest = at < 0 ? path : path.slice(at + separator.length);
+  const digest = at < 0 ? path : path.slice(at + 1);
   if (!isRepositoryName(repository))
     throw new RegistryError('NAME_INVALID', 'invalid repository name', { name: repository });
   if (!isDigest(digest) || !isSupportedDigest(digest))
