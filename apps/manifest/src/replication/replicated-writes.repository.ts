@@ -208,7 +208,7 @@ class SqlReplicatedWritesTransaction implements ReplicatedWritesTransaction {
       where m.repository = ${repository} and m.hlc < ${hlc}
         and not exists (
           select 1 from manifest.tags t where t.repository = m.repository and t.digest = m.digest)`;
-    // the repository's tombstone covers these now
+    // the repository's tombstone and those recordDelete left at its reading cover these now
     await tx`
       delete from manifest.tag_tombstones where repository = ${repository} and hlc < ${hlc}`;
     await tx`

@@ -45,26 +45,29 @@ export class RepositoriesService {
         tx.newestWrite(repository),
         tx.locks(repository),
       ]);
+      // stamped under the lock, after every write it removes; the tombstones go in before
+      // the rows go, since they name each tag and manifest the delete removes
+      if (newest !== undefined) this.outbox.observe(newest);
+      const deleted = this.outbox.envelope(context);
+      await tx.recordDelete(repository, deleted.hlc);
       const count = await tx.delete(repository);
-      if (count === undefined) return undefined;
+      // thrown inside, so the tombstones roll back with it: nothing was deleted
+      if (count === undefined) throw unknownRepository(repository);
       // refused while the repository or anything in it is delete- or write-locked (the
       // transaction then rolls the delete back)
       const refusal = refusesRepositoryDelete(locks.repository, locks.items);
       if (refusal !== undefined) throw deniedByLock(repository, refusal);
-      // stamped under the lock, after every write it removes
-      if (newest !== undefined) this.outbox.observe(newest);
-      const deleted = this.outbox.envelope(context);
-      await tx.recordDelete(repository, deleted.hlc);
       await tx.forgetLocks(repository, deleted.hlc);
       await tx.emit(repositoryDeleted, { ...deleted, repository });
       return count;
     });
-    if (deletedManifests === undefined) {
-      throw new RegistryError('NAME_UNKNOWN', 'repository name not known to registry', {
-        name: repository,
-      });
-    }
     this.logger.info({ repository, deletedManifests }, 'repository deleted');
     return { deletedManifests };
   }
+}
+
+function unknownRepository(repository: string): RegistryError {
+  return new RegistryError('NAME_UNKNOWN', 'repository name not known to registry', {
+    name: repository,
+  });
 }

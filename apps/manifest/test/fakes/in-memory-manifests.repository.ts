@@ -337,9 +337,19 @@ class InMemoryManifestsTransaction implements ManifestsTransaction, ReplicatedWr
   }
 
   async recordDelete(repository: string, deleted: Deleted, hlc: string): Promise<void> {
-    const key = tombstoneKey(repository, deleted);
-    const current = this.state.tombstones.get(key);
-    if (current === undefined || current < hlc) this.state.tombstones.set(key, hlc);
+    const raise = (key: string) => {
+      const current = this.state.tombstones.get(key);
+      if (current === undefined || current < hlc) this.state.tombstones.set(key, hlc);
+    };
+    raise(tombstoneKey(repository, deleted));
+    if (deleted.kind !== 'repository') return;
+    // as in SQL: each tag and manifest a repository delete removes keeps a tombstone of its own
+    for (const [key, tag] of this.state.tags) {
+      if (this.inRepository(key, repository) && tag.hlc < hlc) raise(key);
+    }
+    for (const [key, manifest] of this.state.manifests) {
+      if (manifest.repository === repository && manifest.hlc < hlc) raise(key);
+    }
   }
 
   async newestDelete(
