@@ -1,0 +1,291 @@
+/**
+ * The command tree of `meridian`, with commander: every command, its flags, its help and
+ * an example. Only commander loads here; each command's module (HTTP client, renderers,
+ * tables, progress bars, JMESPath, YAML) is imported when that command runs, so `--help`
+ * starts in tens of milliseconds.
+ *
+ * Global options (`--registry`, `--output`, `--query`) are declared on the root and read
+ * anywhere on the line (`optsWithGlobals`). Commander's own errors (an unknown flag, a
+ * missing argument) come back to main.ts as CommanderError instead of ending the process,
+ * to be printed in the CLI's one-line form with exit status 2.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { GlobalOptions } from './command-context';
+
+const outputFormats = ['json', 'table', 'tsv', 'yaml'];
+
+export function buildProgram(): Command {
+  const program = new Command('meridian')
+    .description("Manage a Meridian registry: ACR's `az acr`, for a registry you run yourself.")
+    .version(version(), '-v, --version')
+    .addOption(
+      new Option(
+        '--registry <registry>',
+        'host[:port] or http(s):// URL (default: MERIDIAN_REGISTRY, then `configure --defaults registry=`)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '-o, --output <format>',
+        'json, table, tsv or yaml (default: table on a terminal, json when piped)',
+      ).choices(outputFormats),
+    )
+    .addOption(new Option('--query <jmespath>', 'JMESPath query applied to the result'))
+    .exitOverride()
+    .configureOutput({ outputError: () => {} })
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      `
+Exit status: 0 done, 1 the registry refused (its error code is printed), 2 bad usage,
+3 registry unreachable, 4 a --wait timed out.
+Environment: MERIDIAN_REGISTRY, MERIDIAN_USERNAME and MERIDIAN_PASSWORD (instead of a stored
+login), MERIDIAN_CONFIG_DIR (default ~/.meridian), NO_COLOR, DOCKER_CONFIG, REGISTRY_AUTH_FILE.
+
+Example:
+  $ meridian login registry.example.com -u admin --password-stdin < password.txt
+  $ meridian repository show-tags -n team/app --orderby time_desc --top 5`,
+    );
+
+  addLogin(program);
+  addConfigure(program);
+  addRepository(program);
+  addReplication(program);
+  program
+    .command('show-usage')
+    .description('storage used in the region the registry address reaches, per repository')
+    .addHelpText('after', example('meridian show-usage --registry r.example.com -o table'))
+    .action(async (_options, command: Command) =>
+      (await import('./commands/usage.command.js')).showUsage(globalsOf(command)),
+    );
+  program
+    .command('completion')
+    .description('print a completion script for bash or zsh')
+    .argument('<shell>', 'bash or zsh')
+    .addHelpText(
+      'after',
+      example(
+        'source <(meridian completion bash)   # or, in ~/.zshrc: source <(meridian completion zsh)',
+      ),
+    )
+    .action(async (shell: string) => {
+      process.stdout.write(
+        (await import('./completion-script.js')).completionScript(program, shell),
+      );
+    });
+  return program;
+}
+
+function addLogin(program: Command): void {
+  program
+    .command('login')
+    .description(
+      'log in: store a refresh token where docker, podman, skopeo and buildah read credentials',
+    )
+    .argument(
+      '[registry]',
+      'host[:port] or URL (default: --registry, MERIDIAN_REGISTRY, configured default)',
+    )
+    .option('-u, --username <user>', 'user name (or MERIDIAN_USERNAME)')
+    .option('-p, --password <password>', 'password (prefer --password-stdin; or MERIDIAN_PASSWORD)')
+    .option('--password-stdin', 'read the password from stdin')
+    .option('--expose-token', 'print the refresh token instead of storing it')
+    .addHelpText(
+      'after',
+      example(
+        'echo "$PASSWORD" | meridian login r.example.com -u admin --password-stdin',
+        'meridian login r.example.com -u ci-bot -p "$SECRET" --expose-token --query refreshToken',
+      ),
+    )
+    .action(async (registry: string | undefined, options, command: Command) =>
+      (await import('./commands/login.command.js')).login(globalsOf(command), registry, options),
+    );
+  program
+    .command('logout')
+    .description("remove the registry's credential from docker's and the containers tools' files")
+    .argument('[registry]', 'host[:port] or URL')
+    .addHelpText('after', example('meridian logout r.example.com'))
+    .action(async (registry: string | undefined, _options, command: Command) =>
+      (await import('./commands/login.command.js')).logout(globalsOf(command), registry),
+    );
+}
+
+function addConfigure(program: Command): void {
+  program
+    .command('configure')
+    .description('show or set defaults (stored in ~/.meridian/config.json)')
+    .option(
+      '--defaults <key=value...>',
+      'defaults to store (known: registry); an empty value removes one',
+    )
+    .addHelpText('after', example('meridian configure --defaults registry=r.example.com'))
+    .action(async (options, command: Command) =>
+      (await import('./commands/configure.command.js')).configure(globalsOf(command), options),
+    );
+}
+
+function addRepository(program: Command): void {
+  const repository = program
+    .command('repository')
+    .description("repositories, tags and manifests (ACR's data-plane API, /acr/v1)");
+  const load = () => import('./commands/repository.commands.js');
+
+  repository
+    .command('list')
+    .description('list the repositories you may read')
+    .option('--top <n>', 'at most this many', positiveInteger)
+    .addHelpText('after', example('meridian repository list --top 20 -o tsv'))
+    .action(async (options, command: Command) => (await load()).list(globalsOf(command), options));
+  repository
+    .command('show')
+    .description("a repository's attributes, or an image's (--image)")
+    .option('-n, --name <repository>', 'repository name')
+    .option('-t, --image <image>', 'repository:tag or repository@digest')
+    .addHelpText(
+      'after',
+      example('meridian repository show -n team/app', 'meridian repository show -t team/app:v1'),
+    )
+    .action(async (options, command: Command) => (await load()).show(globalsOf(command), options));
+  repository
+    .command('show-tags')
+    .description("a repository's tags (names; the whole records with --detail)")
+    .requiredOption('-n, --name <repository>', 'repository name')
+    .addOption(
+      new Option('--orderby <order>', 'by last update instead of by name').choices([
+        'time_desc',
+        'time_asc',
+      ]),
+    )
+    .option('--top <n>', 'at most this many', positiveInteger)
+    .option('--detail', 'digest, times and attributes of each tag')
+    .addHelpText(
+      'after',
+      example('meridian repository show-tags -n team/app --orderby time_desc --top 5 --detail'),
+    )
+    .action(async (options, command: Command) =>
+      (await load()).showTags(globalsOf(command), options),
+    );
+  repository
+    .command('show-manifests')
+    .description("a repository's manifests with their tags, size and platform")
+    .requiredOption('-n, --name <repository>', 'repository name')
+    .addOption(
+      new Option('--orderby <order>', 'by last update instead of by digest').choices([
+        'time_desc',
+        'time_asc',
+      ]),
+    )
+    .option('--top <n>', 'at most this many', positiveInteger)
+    .addHelpText(
+      'after',
+      example('meridian repository show-manifests -n team/app --query "[?tags[0]].digest"'),
+    )
+    .action(async (options, command: Command) =>
+      (await load()).showManifests(globalsOf(command), options),
+    );
+  repository
+    .command('update')
+    .description('lock or unlock a repository, a tag or a manifest (its changeable attributes)')
+    .option('-n, --name <repository>', 'repository name')
+    .option('-t, --image <image>', 'repository:tag or repository@digest')
+    .option('--write-enabled <bool>', 'allow pushes and deletes (true|false)', boolean)
+    .option('--delete-enabled <bool>', 'allow deletes (true|false)', boolean)
+    .option('--read-enabled <bool>', 'allow pulls (true|false)', boolean)
+    .option('--list-enabled <bool>', 'show in listings (true|false)', boolean)
+    .addHelpText(
+      'after',
+      example(
+        'meridian repository update -t team/app:v1 --write-enabled false --delete-enabled false',
+      ),
+    )
+    .action(async (options, command: Command) =>
+      (await load()).update(globalsOf(command), options),
+    );
+  repository
+    .command('delete')
+    .description('delete a repository (--name) or a manifest and its tags (--image)')
+    .option('-n, --name <repository>', 'repository name')
+    .option('-t, --image <image>', 'repository:tag or repository@digest')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .addHelpText(
+      'after',
+      example(
+        'meridian repository delete -n team/old --yes',
+        'meridian repository delete -t team/app@sha256:… --yes',
+      ),
+    )
+    .action(async (options, command: Command) =>
+      (await load()).remove(globalsOf(command), options),
+    );
+  repository
+    .command('untag')
+    .description('remove a tag (the manifest stays)')
+    .requiredOption('-t, --image <image>', 'repository:tag')
+    .addHelpText('after', example('meridian repository untag -t team/app:old'))
+    .action(async (options, command: Command) => (await load()).untag(globalsOf(command), options));
+}
+
+function addReplication(program: Command): void {
+  const replication = program.command('replication').description('geo-replication across regions');
+  const load = () => import('./commands/replication.commands.js');
+  replication
+    .command('list')
+    .description('each peer region as this region sees it: connected, events pending, throughput')
+    .addHelpText('after', example('meridian replication list -o table'))
+    .action(async (_options, command: Command) => (await load()).list(globalsOf(command)));
+  replication
+    .command('status')
+    .description('where an image is ready; --wait blocks until it is ready everywhere asked')
+    .argument('<image>', 'repository:tag or repository@digest')
+    .option('--wait', 'wait until ready in every region asked for')
+    .option('--regions <a,b>', 'only these regions (default: all)')
+    .option('--timeout <duration>', 'give up waiting after this long (exit 4)', '10m')
+    .option('--interval <duration>', 'how often to ask while waiting', '1s')
+    .addHelpText(
+      'after',
+      example('meridian replication status team/app:v1 --wait --regions eu-west --timeout 5m'),
+    )
+    .action(async (image: string, options, command: Command) =>
+      (await load()).status(globalsOf(command), image, options),
+    );
+}
+
+function globalsOf(command: Command): GlobalOptions {
+  return command.optsWithGlobals<GlobalOptions>();
+}
+
+function example(...lines: string[]): string {
+  return `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((line) => `  $ ${line}`).join('\n')}`;
+}
+
+function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) {
+    throw new InvalidArgumentError('expected a positive integer');
+  }
+  return Number(value);
+}
+
+function boolean(value: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new InvalidArgumentError('expected true or false');
+}
+
+/** the version of the package the CLI is part of (its package.json is above dist/ and src/) */
+function version(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const found = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (found.name === 'meridian' && found.version) return found.version;
+    } catch {
+      // no package.json here: look further up
+    }
+  }
+  return 'unknown';
+}
