@@ -24,6 +24,7 @@ export function parseDuration(text: string): number {
 }
 
 export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
   const seconds = Math.round(ms / 1000);
   if (seconds < 60) return `${seconds}s`;
   const minutes = Math.floor(seconds / 60);

@@ -59,13 +59,20 @@ async function progressBars(
 function changeLines(stream: NodeJS.WriteStream): WaitDisplay {
   const seen = new Map<string, string>();
   return {
-    update(statuses, elapsedMs) {
+    update(statuses) {
       for (const status of statuses) {
-        const line = `${status.region}: ${status.state}${status.lastError ? ` (${status.lastError})` : ''}`;
-        if (seen.get(status.region) === line) continue;
-        seen.set(status.region, line);
-        const detail = detailOf(status, elapsedMs);
-        stream.write(`${line}${detail ? ` ${detail}` : ''}\n`);
+        const detail =
+          status.state === 'ready'
+            ? status.lagMs !== undefined
+              ? ` (lag ${status.lagMs} ms)`
+              : ''
+            : status.lastError
+              ? ` (${status.lastError})`
+              : '';
+        const line = `${status.region}: ${status.state}${detail}`;
+        if (seen.get(status.region) === `${status.state} ${status.lastError ?? ''}`) continue;
+        seen.set(status.region, `${status.state} ${status.lastError ?? ''}`);
+        stream.write(`${line}\n`);
       }
     },
     stop() {},

@@ -105,6 +105,11 @@ export class RegistryClient {
       await response.body?.cancel();
       throw new CliError('UNAUTHORIZED', `${this.registry.host} asks for credentials`);
     }
+    if (response.status === 401 && this.credential === undefined) {
+      // the anonymous token did not do: say what to do rather than what the token lacks
+      await response.body?.cancel();
+      throw this.notLoggedIn();
+    }
     if (!response.ok) throw await errorOf(response, this.registry);
     const text = await response.text();
     return {
@@ -163,10 +168,7 @@ export class RegistryClient {
       });
       if (!response.ok) {
         await response.body?.cancel();
-        throw new CliError(
-          'UNAUTHORIZED',
-          `not logged in to ${this.registry.host}: run \`meridian login ${this.registry.host}\``,
-        );
+        throw this.notLoggedIn();
       }
       return tokenOf((await response.json()) as TokenAnswer, this.registry);
     }
@@ -200,6 +202,13 @@ export class RegistryClient {
       );
     }
     throw error;
+  }
+
+  private notLoggedIn(): CliError {
+    return new CliError(
+      'UNAUTHORIZED',
+      `not logged in to ${this.registry.host}: run \`meridian login ${this.registry.host}\``,
+    );
   }
 
   /** The token endpoint from `GET /v2/`'s challenge; null when the registry needs no token. */

@@ -1,0 +1,493 @@
+/**
+ * The `meridian` command against the embedded default (`npm start`: us-east and eu-west),
+ * run as an operator runs it, the package's bin compiled: `login` leaves a refresh token
+ * where skopeo finds it and skopeo pushes with nothing else; every command group answers
+ * `--output json` that parses to what the registry holds; `--query` filters; errors are one
+ * line with the registry's code and the documented exit status; on a terminal the tables
+ * and the progress bars of `replication status --wait` are drawn.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type OciLayoutImage, buildOciImage, freePort, runCommand } from '@meridian/testing';
+import { type GeoMeridian, startGeoMeridian } from './support/geo-meridian';
+import { MeridianCli, buildCli } from './support/meridian-cli';
+
+interface TagView {
+  name: string;
+  digest: string;
+  lastUpdateTime: string;
+  changeableAttributes: Record<string, boolean>;
+}
+
+interface ReplicationStatus {
+  repository: string;
+  digest: string;
+  regions: Array<{ region: string; state: string }>;
+}
+
+const oneErrorLine = /^error: [A-Z_]+: [^\n]+\n$/;
+
+describe('the meridian command', () => {
+  let work: string;
+  let cli: MeridianCli;
+
+  beforeAll(async () => {
+    buildCli();
+    work = await mkdtemp(join(tmpdir(), 'meridian-e2e-cli-'));
+    cli = new MeridianCli(join(work, 'home'));
+    await cli.prepare();
+  }, 300_000);
+
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  describe('before any registry', () => {
+    it('answers --help within 300 ms, with an example for each command', async () => {
+      // node itself takes ~90 ms to start here; on a machine busy with other tests the
+      // bound is what the CLI adds to a bare node, measured at the same moment
+      const fastest = (args: readonly string[]) => {
+        let best = Number.POSITIVE_INFINITY;
+        for (let i = 0; i < 5; i++) {
+          const started = performance.now();
+          spawnSync(process.execPath, args, { stdio: 'ignore' });
+          best = Math.min(best, performance.now() - started);
+        }
+        return best;
+      };
+      const help = await cli.run(['--help']);
+      expect(help.status).toBe(0);
+      expect(help.stdout).toMatch(/^Usage: meridian/);
+      const bare = fastest(['-e', '']);
+      const meridianHelp = fastest([cli.bin, '--help']);
+      expect(meridianHelp).toBeLessThan(Math.max(300, bare + 150));
+      for (const command of [
+        ['login'],
+        ['repository', 'show-tags'],
+        ['repository', 'update'],
+        ['replication', 'status'],
+        ['show-usage'],
+      ]) {
+        const help = await cli.run([...command, '--help']);
+        expect(help.status).toBe(0);
+        expect(help.stdout).toMatch(/Example/);
+        expect(help.stdout).toMatch(/\$ meridian /);
+      }
+    });
+
+    it('refuses bad usage in one line with exit 2', async () => {
+      for (const args of [
+        ['repository', 'show-tags'],
+        ['repository', 'list', '--output', 'xml'],
+        ['repository', 'show', '-t', 'Team/App:v1', '--registry', '127.0.0.1:1'],
+        ['replication', 'status', 'app:v1', '--timeout', 'soon', '--registry', '127.0.0.1:1'],
+        ['repository', 'list'],
+        ['no-such-command'],
+      ]) {
+        const result = await cli.run(args);
+        expect({ args, status: result.status }).toEqual({ args, status: 2 });
+        expect(result.stderr).toMatch(oneErrorLine);
+        expect(result.stderr).toMatch(/^error: USAGE: /);
+      }
+    });
+
+    it('reports a registry that does not answer in one line with exit 3', async () => {
+      const port = await freePort();
+      const result = await cli.run(['repository', 'list', '--registry', `127.0.0.1:${port}`]);
+      expect(result.status).toBe(3);
+      expect(result.stderr).toBe(
+        `error: UNREACHABLE: cannot reach http://127.0.0.1:${port}: ECONNREFUSED\n`,
+      );
+    });
+  });
+
+  describe('against two regions', () => {
+    let meridian: GeoMeridian;
+    let registry: string;
+    let password: string;
+    let image: OciLayoutImage;
+
+    beforeAll(async () => {
+      meridian = await startGeoMeridian('cli');
+      registry = meridian.regions['us-east'].host;
+      password = meridian.creds.slice('admin:'.length);
+      image = await buildImage('app', 'v1');
+    }, 360_000);
+
+    afterAll(async () => {
+      await meridian?.dispose();
+    });
+
+    let built = 0;
+    function buildImage(name: string, tag: string): Promise<OciLayoutImage> {
+      built += 1;
+      return buildOciImage(join(work, `${name}-${built}`), {
+        tag,
+        layers: [{ files: { [`data-${built}`]: `cli ${name} ${built}\n`.repeat(2048) } }],
+      });
+    }
+
+    /** skopeo with only the credentials the test's home holds (no --creds, no auth file named) */
+    function skopeo(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
+      return runCommand('skopeo', ['--insecure-policy', ...args], {
+        env: cli.env(env),
+        timeoutMs: 120_000,
+      });
+    }
+
+    it('refuses a wrong password in one line, writing nothing', async () => {
+      const result = await cli.run(['login', registry, '-u', 'admin', '--password-stdin'], {
+        stdin: 'not-the-password\n',
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(oneErrorLine);
+      expect(result.stderr).toMatch(/^error: UNAUTHORIZED: /);
+      await expect(stat(cli.dockerConfig)).rejects.toThrow(/ENOENT/);
+      await expect(stat(cli.containersAuth)).rejects.toThrow(/ENOENT/);
+    });
+
+    it('logs in: a refresh token in both credential files, other entries kept', async () => {
+      await mkdir(join(cli.home, '.docker'), { recursive: true });
+      const other = { auth: Buffer.from('someone:else').toString('base64') };
+      await writeFile(cli.dockerConfig, JSON.stringify({ auths: { 'other.example:5000': other } }));
+
+      const result = await cli.run(['login', registry, '-u', 'admin', '--password-stdin'], {
+        stdin: `${password}\n`,
+      });
+      expect(result.stderr).toContain(`Login Succeeded: ${registry}`);
+      expect(result.status).toBe(0);
+
+      for (const path of [cli.dockerConfig, cli.containersAuth]) {
+        const file = JSON.parse(await readFile(path, 'utf8')) as {
+          auths: Record<string, { auth: string; identitytoken?: string }>;
+        };
+        expect(file.auths[registry]?.identitytoken).toEqual(expect.any(String));
+        expect(Buffer.from(file.auths[registry]!.auth, 'base64').toString()).toBe(
+          '00000000-0000-0000-0000-000000000000:',
+        );
+        expect(JSON.stringify(file)).not.toContain(password);
+        expect((await stat(path)).mode & 0o777).toBe(0o600);
+      }
+      const docker = JSON.parse(await readFile(cli.dockerConfig, 'utf8')) as {
+        auths: Record<string, unknown>;
+      };
+      expect(docker.auths['other.example:5000']).toEqual(other);
+    });
+
+    it('skopeo pushes with what login wrote: the containers auth.json, and docker config.json alone', async () => {
+      await skopeo([
+        'copy',
+        '--dest-tls-verify=false',
+        image.reference,
+        `docker://${registry}/team/app:v1`,
+      ]);
+      // with an empty runtime folder the containers tools fall back to docker's file
+      const elsewhere = join(work, 'empty-run');
+      await mkdir(elsewhere, { recursive: true });
+      await skopeo(
+        ['copy', '--dest-tls-verify=false', image.reference, `docker://${registry}/team/app:also`],
+        { XDG_RUNTIME_DIR: elsewhere },
+      );
+      const tags = await cli.json<string[]>([
+        'repository',
+        'show-tags',
+        '-n',
+        'team/app',
+        '--registry',
+        registry,
+      ]);
+      expect(tags.sort()).toEqual(['also', 'v1']);
+    });
+
+    it('lists repositories, tags and manifests as JSON', async () => {
+      const repositories = await cli.json<string[]>(['repository', 'list', '--registry', registry]);
+      expect(repositories).toContain('team/app');
+
+      const repository = await cli.json<{
+        imageName: string;
+        tagCount: number;
+        manifestCount: number;
+      }>(['repository', 'show', '-n', 'team/app', '--registry', registry]);
+      expect(repository).toMatchObject({ imageName: 'team/app', tagCount: 2, manifestCount: 1 });
+
+      const tags = await cli.json<TagView[]>([
+        'repository',
+        'show-tags',
+        '-n',
+        'team/app',
+        '--detail',
+        '--orderby',
+        'time_desc',
+        '--registry',
+        registry,
+      ]);
+      expect(tags.map((tag) => tag.name)).toEqual(['also', 'v1']);
+      expect(tags.every((tag) => tag.digest === image.manifestDigest)).toBe(true);
+      expect(tags[0]!.changeableAttributes).toMatchObject({ writeEnabled: true });
+
+      const top = await cli.json<string[]>([
+        'repository',
+        'show-tags',
+        '-n',
+        'team/app',
+        '--top',
+        '1',
+        '--registry',
+        registry,
+      ]);
+      expect(top).toEqual(['also']);
+
+      const manifests = await cli.json<Array<{ digest: string; tags: string[] }>>([
+        'repository',
+        'show-manifests',
+        '-n',
+        'team/app',
+        '--registry',
+        registry,
+      ]);
+      expect(manifests).toEqual([
+        expect.objectContaining({
+          digest: image.manifestDigest,
+          tags: expect.arrayContaining(['v1', 'also']),
+        }),
+      ]);
+
+      const tag = await cli.json<TagView>([
+        'repository',
+        'show',
+        '-t',
+        'team/app:v1',
+        '--registry',
+        registry,
+      ]);
+      expect(tag).toMatchObject({ name: 'v1', digest: image.manifestDigest });
+    });
+
+    it('filters with --query, and prints tsv and yaml', async () => {
+      const digests = await cli.json<string[]>([
+        'repository',
+        'show-tags',
+        '-n',
+        'team/app',
+        '--detail',
+        '--query',
+        "[?name=='v1'].digest",
+        '--registry',
+        registry,
+      ]);
+      expect(digests).toEqual([image.manifestDigest]);
+
+      const tsv = await cli.run([
+        'repository',
+        'show-tags',
+        '-n',
+        'team/app',
+        '--detail',
+        '--query',
+        '[].[name, digest]',
+        '-o',
+        'tsv',
+        '--registry',
+        registry,
+      ]);
+      expect(tsv.stdout).toBe(`also\t${image.manifestDigest}\nv1\t${image.manifestDigest}\n`);
+
+      const yaml = await cli.run(['repository', 'list', '-o', 'yaml', '--registry', registry]);
+      expect(yaml.stdout).toContain('- team/app\n');
+    });
+
+    it('reports what the registry refuses with its error code, exit 1', async () => {
+      const result = await cli.run([
+        'repository',
+        'show',
+        '-n',
+        'team/none',
+        '--registry',
+        registry,
+      ]);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(oneErrorLine);
+      expect(result.stderr).toMatch(/^error: NAME_UNKNOWN: /);
+    });
+
+    it('shows usage of the region it asks', async () => {
+      const usage = await cli.json<{
+        region: string;
+        bytes: number;
+        repositories: Array<{ name: string; sizeBytes: number; tagCount: number }>;
+      }>(['show-usage', '--registry', registry]);
+      expect(usage.region).toBe('us-east');
+      expect(usage.bytes).toBeGreaterThan(0);
+      expect(usage.repositories).toContainEqual(
+        expect.objectContaining({ name: 'team/app', tagCount: 2, sizeBytes: expect.any(Number) }),
+      );
+    });
+
+    it('waits until an image is ready in every region, a line per change when piped', async () => {
+      const result = await cli.run([
+        'replication',
+        'status',
+        'team/app:v1',
+        '--wait',
+        '--timeout',
+        '2m',
+        '-o',
+        'json',
+        '--registry',
+        registry,
+      ]);
+      expect(result.stderr).toMatch(/^eu-west: ready/m);
+      expect(result.status).toBe(0);
+      const status = JSON.parse(result.stdout) as ReplicationStatus;
+      expect(status.digest).toBe(image.manifestDigest);
+      expect(status.regions.map((region) => [region.region, region.state]).sort()).toEqual([
+        ['eu-west', 'ready'],
+        ['us-east', 'ready'],
+      ]);
+
+      const eu = await cli.json<ReplicationStatus>([
+        'replication',
+        'status',
+        'team/app:v1',
+        '--regions',
+        'eu-west',
+        '--registry',
+        registry,
+      ]);
+      expect(eu.regions.map((region) => region.region)).toEqual(['eu-west']);
+
+      const unknown = await cli.run([
+        'replication',
+        'status',
+        'team/app:v1',
+        '--regions',
+        'mars',
+        '--registry',
+        registry,
+      ]);
+      expect(unknown.status).toBe(2);
+      expect(unknown.stderr).toMatch(/^error: USAGE: unknown region mars; the registry has /);
+    });
+
+    it('refuses at once to wait for an image no region knows', async () => {
+      const result = await cli.run([
+        'replication',
+        'status',
+        'team/never:v1',
+        '--wait',
+        '--timeout',
+        '2s',
+        '--registry',
+        registry,
+      ]);
+      // an image no region knows is refused at once, not waited for
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/^error: (MANIFEST|NAME)_UNKNOWN: /);
+    });
+
+    it('lists the peer links', async () => {
+      const regions = await cli.json<{
+        region: string;
+        peers: Array<{ region: string; connected: boolean }>;
+      }>(['replication', 'list', '--registry', registry]);
+      expect(regions.region).toBe('us-east');
+      expect(regions.peers).toEqual([
+        expect.objectContaining({ region: 'eu-west', connected: true }),
+      ]);
+    });
+
+    it('draws tables and progress bars on a terminal', async () => {
+      const tags = await cli.inTerminal([
+        'repository',
+        'show-tags',
+        '-n',
+        'team/app',
+        '--detail',
+        '--registry',
+        registry,
+      ]);
+      expect(tags.status).toBe(0);
+      expect(tags.stdout).toMatch(/│ Name\s+│ Digest\s+│ LastUpdateTime\s+│ Write/);
+      expect(tags.stdout).toMatch(/│ v1\s+│ sha256:/);
+      expect(tags.stdout).toContain('\u001b[1m'); // bold headers on a terminal
+
+      const plain = await cli.inTerminal(['repository', 'list', '--registry', registry], {
+        NO_COLOR: '1',
+      });
+      expect(plain.stdout).toMatch(/│ team\/app\s+│/);
+      expect(plain.stdout).not.toContain('\u001b[1m');
+
+      // a fresh image: the wait starts before eu-west has it
+      const next = await buildImage('app', 'v2');
+      await skopeo([
+        'copy',
+        '--dest-tls-verify=false',
+        next.reference,
+        `docker://${registry}/team/app:v2`,
+      ]);
+      const wait = await cli.inTerminal([
+        'replication',
+        'status',
+        'team/app:v2',
+        '--wait',
+        '--timeout',
+        '2m',
+        '--registry',
+        registry,
+      ]);
+      expect(wait.status).toBe(0);
+      expect(wait.stdout).toMatch(/eu-west\s+█+ ready/);
+      expect(wait.stdout).toMatch(/us-east\s+█+ ready/);
+      expect(wait.stdout).toMatch(/│ Region\s+│ State\s+│/);
+    });
+
+    it('takes its registry from `configure --defaults`, then MERIDIAN_REGISTRY, then --registry', async () => {
+      const configured = await cli.json<{ defaults: { registry: string } }>([
+        'configure',
+        '--defaults',
+        `registry=${registry}`,
+      ]);
+      expect(configured.defaults.registry).toBe(registry);
+      expect(await cli.json<string[]>(['repository', 'list'])).toContain('team/app');
+      const eu = meridian.regions['eu-west'].host;
+      // eu-west is not logged in: the variable wins over the configured default
+      const viaEnv = await cli.run(['repository', 'list'], { env: { MERIDIAN_REGISTRY: eu } });
+      expect(viaEnv.stderr).toMatch(/^error: UNAUTHORIZED: not logged in to 127\.0\.0\.1:\d+/);
+      expect(viaEnv.status).toBe(1);
+    });
+
+    it('logs out: our entry gone from both files, the others kept, and later commands refused', async () => {
+      const result = await cli.run(['logout', registry]);
+      expect(result.status).toBe(0);
+      for (const path of [cli.dockerConfig, cli.containersAuth]) {
+        const file = JSON.parse(await readFile(path, 'utf8')) as { auths: Record<string, unknown> };
+        expect(file.auths[registry]).toBeUndefined();
+      }
+      const docker = JSON.parse(await readFile(cli.dockerConfig, 'utf8')) as {
+        auths: Record<string, unknown>;
+      };
+      expect(Object.keys(docker.auths)).toEqual(['other.example:5000']);
+
+      const refused = await cli.run(['repository', 'list', '--registry', registry]);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/^error: UNAUTHORIZED: not logged in to /);
+    });
+
+    it('prints the refresh token with --expose-token, writing nothing', async () => {
+      const exposed = await cli.json<{
+        loginServer: string;
+        username: string;
+        refreshToken: string;
+      }>(['login', registry, '-u', 'admin', '--expose-token'], { MERIDIAN_PASSWORD: password });
+      expect(exposed.loginServer).toBe(registry);
+      expect(exposed.username).toBe('00000000-0000-0000-0000-000000000000');
+      // not stored: still logged out
+      const docker = JSON.parse(await readFile(cli.dockerConfig, 'utf8')) as {
+        auths: Record<string, unknown>;
+      };
+      expect(docker.auths[registry]).toBeUndefined();
+    });
+  });
+});
