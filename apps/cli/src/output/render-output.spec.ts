@@ -40,6 +40,9 @@ describe(renderOutput.name, () => {
       'v1\tsha256:aa\t{"writeEnabled":false}\nv2\tsha256:bb\t{"writeEnabled":true}\n',
     );
     expect(renderOutput(['a', 'b'], { format: 'tsv' })).toBe('a\nb\n');
+    expect(renderOutput(tags, { format: 'tsv', query: '[].[name, digest]' })).toBe(
+      'v1\tsha256:aa\nv2\tsha256:bb\n',
+    );
   });
 
   it("draws a table with the command's columns, dotted paths reaching into objects", () => {

@@ -7,7 +7,8 @@
  *   yaml   the same data as YAML
  *   table  one row per item (the default on a terminal); a command may name its columns,
  *          used when no --query reshaped the data; else the scalar fields of the items
- *   tsv    one line per item, fields tab-separated, no header (for `cut` and `while read`)
+ *   tsv    one line per item, its fields (or a list's values) tab-separated, no header (for
+ *          `cut` and `while read`)
  *
  * Colour (bold table headers) only on a terminal and never when NO_COLOR is set.
  */
@@ -87,9 +88,11 @@ function renderTsv(value: unknown): string {
   const rows = asRows(value);
   return rows
     .map((row) =>
-      row !== null && typeof row === 'object' && !Array.isArray(row)
-        ? Object.values(row).map(cell).join('\t')
-        : cell(row),
+      Array.isArray(row)
+        ? row.map(cell).join('\t')
+        : row !== null && typeof row === 'object'
+          ? Object.values(row).map(cell).join('\t')
+          : cell(row),
     )
     .map((line) => `${line}\n`)
     .join('');
