@@ -705,7 +705,7 @@ describe('the meridian command', () => {
       ]);
       expect(refused.status).toBe(1);
       expect(refused.stderr).toMatch(
-        /^error: DENIED: tag "v1" of repository "team\/app" is locked/,
+        /^error: DENIED: tag "v1" of repository "team\/locks" is locked/,
       );
       await cli.json([
         'repository',
