@@ -20,6 +20,9 @@ const typeConstraints = [
     onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra'],
   },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
+  // the CLI runs on an operator's machine: the registry's vocabulary (contracts, the OCI
+  // grammar), no broker, database or store
+  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain'] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'] },
   {
     sourceTag: 'type:testing',
@@ -43,6 +46,8 @@ const scopeConstraints = [
   { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:shared'] },
   // the dev launcher starts the services as processes, it does not import them
   { sourceTag: 'scope:launcher', onlyDependOnLibsWithTags: ['scope:shared'] },
+  // the `meridian` CLI speaks to a registry over HTTP only: shared libraries, never a service's
+  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:shared'] },
   // auth, blob, manifest, replication and webhook: each keeps its own schema
   { sourceTag: 'scope:service', onlyDependOnLibsWithTags: ['scope:shared', 'scope:database'] },
   {

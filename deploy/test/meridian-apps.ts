@@ -1,7 +1,7 @@
 /**
  * The Meridian services a deployment runs, and the parsers they read their environment
  * with at boot. The services are found in apps/ (every app with a `src/main.ts`, but the dev
- * launcher), so a new service that the compose file or the Kubernetes base forgets fails
+ * launcher and the CLI), so a new service that the compose file or the Kubernetes base forgets fails
  * the deployment checks. Each service's own `loadConfig` (and the gateway's catch-up
  * settings) judge an environment, so the checks and the services cannot disagree on what
  * is required or well-formed.
@@ -13,8 +13,11 @@ import { ConfigError, type RuntimeConfig, loadRuntimeConfig } from '@meridian/co
 
 export const repositoryRoot = join(__dirname, '..', '..');
 
-/** Run by developers on one machine, never deployed. */
-const notDeployed = new Set(['dev']);
+/**
+ * Run by developers on one machine (the launcher) or by operators against a registry (the
+ * `meridian` CLI), never deployed as a service.
+ */
+const notDeployed = new Set(['dev', 'cli']);
 
 export type Env = Record<string, string | undefined>;
 

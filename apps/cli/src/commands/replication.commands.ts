@@ -1,0 +1,150 @@
+/**
+ * `meridian replication list | status`: the links between regions, and where an image is
+ * ready (`/api/v1/replication/regions` and `/status`, answered by the region the registry
+ * address reaches). `status --wait` is what a pipeline runs between pushing an image and
+ * deploying it in other regions: it asks again every `--interval` until the image is
+ * ready in every region asked for (default all), showing a line per region (a progress
+ * bar each on a terminal, a plain line per change otherwise, on stderr so stdout keeps
+ * the final status), and fails with exit 4 and the regions still waiting at `--timeout`.
+ * A region that failed is still waited for: replication retries it until the timeout.
+ */
+import type { PeerStatus, RegionStatus } from '@meridian/contracts';
+import { CliError, exitStatus, usageError } from '../cli-error';
+import { type GlobalOptions, connect, print } from '../command-context';
+import type { RegistryClient } from '../http/registry-client';
+import { type ImageReference, parseImageReference, referenceOf } from '../parse-image-reference';
+import { formatDuration, parseDuration } from '../parse-duration';
+import { type WaitDisplay, waitDisplay } from './wait-display';
+
+interface StatusView {
+  repository: string;
+  digest: string;
+  regions: RegionStatus[];
+}
+
+interface RegionsView {
+  region: string;
+  peers: PeerStatus[];
+}
+
+export async function list(globals: GlobalOptions): Promise<void> {
+  const client = await connect(globals);
+  const { body } = await client.request<RegionsView>('/api/v1/replication/regions');
+  print(body, globals, {
+    columns: [
+      { header: 'Region', path: 'region' },
+      { header: 'Peer', path: 'peer' },
+      { header: 'Connected', path: 'connected' },
+      { header: 'EventsPending', path: 'eventsPending' },
+      { header: 'OldestPendingAgeMs', path: 'oldestPendingAgeMs' },
+      { header: 'CopyBytesPerSecond', path: 'copyBytesPerSecond' },
+      { header: 'LastError', path: 'lastError' },
+    ],
+    rows: (result) =>
+      (result as RegionsView).peers.map((peer) => ({
+        ...peer,
+        region: (result as RegionsView).region,
+        peer: peer.region,
+      })),
+  });
+}
+
+export interface StatusOptions {
+  wait?: boolean;
+  regions?: string;
+  timeout?: string;
+  interval?: string;
+}
+
+const retried = new Set(['UNAVAILABLE', 'UNREACHABLE', 'TOOMANYREQUESTS']);
+
+export async function status(
+  globals: GlobalOptions,
+  imageText: string,
+  options: StatusOptions,
+): Promise<void> {
+  const image = parseImageReference(imageText, { tagOptional: true });
+  const wanted = options.regions
+    ?.split(',')
+    .map((region) => region.trim())
+    .filter((region) => region !== '');
+  const timeoutMs = parseDuration(options.timeout ?? '10m');
+  const intervalMs = parseDuration(options.interval ?? '1s');
+  const client = await connect(globals);
+  if (!options.wait) {
+    const answer = await fetchStatus(client, image);
+    print(selected(answer, wanted), globals, regionTable);
+    return;
+  }
+
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  let display: WaitDisplay | undefined;
+  let last: StatusView | undefined;
+  try {
+    for (;;) {
+      try {
+        last = selected(await fetchStatus(client, image), wanted);
+        display ??= await waitDisplay(
+          process.stderr,
+          last.regions.map((region) => region.region),
+        );
+        display.update(last.regions, Date.now() - started);
+        if (last.regions.every((region) => region.state === 'ready')) break;
+      } catch (error) {
+        if (!(error instanceof CliError) || !retried.has(error.code)) throw error;
+        if (Date.now() >= deadline) throw error;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        const waiting = (last?.regions ?? []).filter((region) => region.state !== 'ready');
+        throw new CliError(
+          'TIMEOUT',
+          `${imageText} is not ready after ${formatDuration(timeoutMs)} in ${waiting
+            .map(describeWaiting)
+            .join(', ')}`,
+          exitStatus.timeout,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, left)));
+    }
+  } finally {
+    display?.stop();
+  }
+  print(last, globals, regionTable);
+}
+
+const regionTable = {
+  columns: [
+    { header: 'Region', path: 'region' },
+    { header: 'State', path: 'state' },
+    { header: 'Since', path: 'since' },
+    { header: 'LagMs', path: 'lagMs' },
+    { header: 'LastError', path: 'lastError' },
+  ],
+  rows: (result: unknown) => (result as StatusView).regions,
+};
+
+async function fetchStatus(client: RegistryClient, image: ImageReference): Promise<StatusView> {
+  const { body } = await client.request<StatusView>('/api/v1/replication/status', {
+    query: { repository: image.repository, reference: referenceOf(image) },
+  });
+  return body;
+}
+
+/** Only the regions asked for; a name the registry does not know is a usage error. */
+function selected(status: StatusView, wanted: readonly string[] | undefined): StatusView {
+  if (!wanted || wanted.length === 0) return status;
+  const known = status.regions.map((region) => region.region);
+  const unknown = wanted.filter((region) => !known.includes(region));
+  if (unknown.length > 0) {
+    throw usageError(`unknown region ${unknown.join(', ')}; the registry has ${known.join(', ')}`);
+  }
+  return { ...status, regions: status.regions.filter((region) => wanted.includes(region.region)) };
+}
+
+function describeWaiting(region: RegionStatus): string {
+  return `${region.region} (${region.state} since ${region.since}${
+    region.lastError ? `: ${region.lastError}` : ''
+  })`;
+}
