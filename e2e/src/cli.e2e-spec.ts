@@ -886,6 +886,15 @@ describe('the meridian command', () => {
         auths: Record<string, unknown>;
       };
       expect(docker.auths[registry]).toBeUndefined();
+
+      // as with ACR: the exposed token is the password of the null user
+      await skopeo([
+        'copy',
+        '--dest-tls-verify=false',
+        `--dest-creds=${exposed.username}:${exposed.refreshToken}`,
+        image.reference,
+        `docker://${registry}/team/exposed:v1`,
+      ]);
     });
   });
 });

@@ -1,5 +1,5 @@
 import { RegistryError } from '@meridian/contracts';
-import { tokenRequestFromForm, tokenRequestFromQuery } from './token-request';
+import { refreshTokenUser, tokenRequestFromForm, tokenRequestFromQuery } from './token-request';
 
 describe(tokenRequestFromQuery.name, () => {
   it('reads docker login: Basic credentials, scopes and an offline token', () => {
@@ -18,6 +18,23 @@ describe(tokenRequestFromQuery.name, () => {
       service: 'meridian',
       scopes: ['repository:a:pull', 'repository:b:pull,push'],
       offline: true,
+    });
+  });
+
+  it("takes ACR's null user's password as a refresh token", () => {
+    const basic = { scheme: 'basic' as const, username: refreshTokenUser, password: 'rt' };
+    expect(tokenRequestFromQuery(new URLSearchParams(''), basic, 'm').credentials).toEqual({
+      grant: 'refresh_token',
+      refreshToken: 'rt',
+    });
+    const form = new URLSearchParams({
+      grant_type: 'password',
+      username: refreshTokenUser,
+      password: 'rt',
+    });
+    expect(tokenRequestFromForm(form, 'm').credentials).toEqual({
+      grant: 'refresh_token',
+      refreshToken: 'rt',
     });
   });
 

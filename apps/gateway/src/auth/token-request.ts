@@ -7,6 +7,10 @@
  *   `grant_type=refresh_token` (`refresh_token`), with `scope` and `access_type=offline`
  *   (OAuth2, what docker and containerd send with a stored refresh token).
  * `scope` may repeat and each value may hold several scopes separated by spaces.
+ *
+ * As in ACR, a password given for the user `00000000-0000-0000-0000-000000000000` is a
+ * refresh token (`docker login -u 00000000-… -p "$(meridian login … --expose-token)"`): it
+ * is asked for with the refresh token grant, never checked as an account's password.
  */
 import { RegistryError, type RpcRequest, type authRpc } from '@meridian/contracts';
 import { isStorableText } from '@meridian/oci';
@@ -15,6 +19,15 @@ import { splitScopes } from './access-scope';
 
 export type TokenRequest = RpcRequest<typeof authRpc.token>;
 
+/** ACR's user name for a refresh token given as a password. */
+export const refreshTokenUser = '00000000-0000-0000-0000-000000000000';
+
+function passwordCredentials(username: string, password: string): TokenRequest['credentials'] {
+  return username === refreshTokenUser
+    ? { grant: 'refresh_token', refreshToken: password }
+    : { grant: 'password', username, password };
+}
+
 export function tokenRequestFromQuery(
   query: URLSearchParams,
   credentials: Credentials | undefined,
@@ -22,13 +35,7 @@ export function tokenRequestFromQuery(
 ): TokenRequest {
   return {
     ...(credentials?.scheme === 'basic'
-      ? {
-          credentials: {
-            grant: 'password',
-            username: credentials.username,
-            password: credentials.password,
-          },
-        }
+      ? { credentials: passwordCredentials(credentials.username, credentials.password) }
       : {}),
     service,
     scopes: splitScopes(query.getAll('scope')),
@@ -50,7 +57,7 @@ export function tokenRequestFromForm(form: URLSearchParams, service: string): To
     if (!isStorableText(username) || !isStorableText(password)) {
       throw new RegistryError('UNAUTHORIZED', 'the credentials hold NUL or unpaired surrogates');
     }
-    return { credentials: { grant, username, password }, service, scopes, offline };
+    return { credentials: passwordCredentials(username, password), service, scopes, offline };
   }
   if (grant === 'refresh_token') {
     const refreshToken = form.get('refresh_token');
