@@ -747,6 +747,28 @@ describe('the meridian command', () => {
       expect(await cli.json(['quarantine', 'show', '--registry', registry])).toEqual({
         enabled: false,
       });
+      expect(
+        await cli.json(['quarantine', 'set', '--enabled', 'true', '--registry', registry]),
+      ).toEqual({ enabled: true });
+      expect(
+        await cli.json(['quarantine', 'set', '--enabled', 'false', '--registry', registry]),
+      ).toEqual({ enabled: false });
+
+      // the second password: renewing it leaves the first, which this file's login used
+      const renewed = await cli.json<{ username: string; password: string }>([
+        'credential',
+        'renew',
+        '--password-name',
+        'password2',
+        '--registry',
+        registry,
+      ]);
+      expect(renewed.username).toBe('admin');
+      const second = await cli.json<{ refreshToken: string }>(
+        ['login', registry, '-u', 'admin', '--expose-token'],
+        { MERIDIAN_PASSWORD: renewed.password },
+      );
+      expect(second.refreshToken).toEqual(expect.any(String));
 
       // no advisory database here: nothing is scanned, and the CLI says so in one line
       const scan = await cli.run([

@@ -64,6 +64,8 @@ describe('module boundaries', () => {
     gatewayContracts: importing('apps/gateway/src/main.ts', '@meridian/contracts'),
     manifestDatabase: importing('apps/manifest/src/main.ts', '@meridian/database'),
     scanScanning: importing('apps/scan/src/main.ts', '@meridian/scanning'),
+    cliMessaging: importing('apps/cli/src/main.ts', '@meridian/messaging'),
+    cliOci: importing('apps/cli/src/main.ts', '@meridian/oci'),
   };
   let violations: Record<keyof typeof probes, string[]>;
 
@@ -106,6 +108,12 @@ describe('module boundaries', () => {
     expect(violations.contractsProcess).toEqual([
       'A project tagged with "type:contracts" can only depend on libs tagged with "type:domain", "type:contracts"',
     ]);
+  });
+
+  it('keeps the CLI a client of the HTTP API: the vocabulary, nothing that runs a service', () => {
+    expect(violations.cliMessaging).toHaveLength(1);
+    expect(violations.cliMessaging[0]).toMatch(/^A project tagged with "(scope|type):/);
+    expect(violations.cliOci).toEqual([]);
   });
 
   it('lets every service use the shared libraries, and the stateful ones the database', () => {
