@@ -621,7 +621,7 @@ describe('the meridian command', () => {
         registry,
       ]);
       expect(tags.status).toBe(0);
-      expect(tags.stdout).toContain('\u001b[1m Name'); // bold headers on a terminal
+      expect(tags.stdout).toContain('\u001b[1mName'); // bold headers on a terminal
       const table = withoutColour(tags.stdout);
       expect(table).toMatch(/│ Name\s+│ Digest\s+│ LastUpdateTime\s+│ Write/);
       expect(table).toMatch(/│ v1\s+│ sha256:/);
@@ -755,7 +755,7 @@ describe('the meridian command', () => {
       ).toEqual({ enabled: false });
 
       // the second password: renewing it leaves the first, which this file's login used
-      const renewed = await cli.json<{ username: string; password: string }>([
+      const renewed = await cli.json<{ username: string; password: { value: string } }>([
         'credential',
         'renew',
         '--password-name',
@@ -766,7 +766,7 @@ describe('the meridian command', () => {
       expect(renewed.username).toBe('admin');
       const second = await cli.json<{ refreshToken: string }>(
         ['login', registry, '-u', 'admin', '--expose-token'],
-        { MERIDIAN_PASSWORD: renewed.password },
+        { MERIDIAN_PASSWORD: renewed.password.value },
       );
       expect(second.refreshToken).toEqual(expect.any(String));
 

@@ -75,13 +75,20 @@ function renderTable(value: unknown, layout: RenderOptions['table'], color = fal
   const rows = asRows(layout?.rows ? layout.rows(value) : value);
   if (rows.length === 0) return '';
   const columns = layout?.columns ?? inferColumns(rows);
+  // Bold is written here rather than asked of cli-table3's colour library, which decides by
+  // itself from the environment (it turns colour off wherever `CI` is set, a terminal or not);
+  // the table measures cells without their escape codes.
   const table = new Table({
-    head: columns.map((column) => column.header),
-    style: { head: color ? ['bold'] : [], border: [], compact: false },
+    head: columns.map((column) => (color ? bold(column.header) : column.header)),
+    style: { head: [], border: [], compact: false },
     wordWrap: false,
   });
   for (const row of rows) table.push(columns.map((column) => cell(at(row, column.path))));
   return `${table.toString()}\n`;
+}
+
+function bold(text: string): string {
+  return `\u001b[1m${text}\u001b[22m`;
 }
 
 function renderTsv(value: unknown): string {
