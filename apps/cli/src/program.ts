@@ -16,6 +16,7 @@ import { Command, Option } from 'commander';
 import { addAdministration } from './tree/administration.tree';
 import { example, globalsOf } from './tree/command-options';
 import { addConfigure, addLogin } from './tree/login.tree';
+import { addPurge } from './tree/purge.tree';
 import { addReplication } from './tree/replication.tree';
 import { addRepository } from './tree/repository.tree';
 import { addTokens } from './tree/tokens.tree';
@@ -62,6 +63,7 @@ Example:
   addRepository(program);
   addReplication(program);
   addWebhook(program);
+  addPurge(program);
   addTokens(program);
   addAdministration(program);
   program

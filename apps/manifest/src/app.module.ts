@@ -20,6 +20,9 @@ import { BlobPresence, NatsBlobPresence } from './manifests/blob-presence';
 import { ManifestsHandler } from './manifests/manifests.handler';
 import { ManifestsRepository, SqlManifestsRepository } from './manifests/manifests.repository';
 import { ManifestsService } from './manifests/manifests.service';
+import { PurgeHandler } from './purge/purge.handler';
+import { PurgeRepository, SqlPurgeRepository } from './purge/purge.repository';
+import { PurgeService } from './purge/purge.service';
 import { QuarantineHandler } from './quarantine/quarantine.handler';
 import { QuarantineRepository, SqlQuarantineRepository } from './quarantine/quarantine.repository';
 import { QuarantineService } from './quarantine/quarantine.service';
@@ -80,6 +83,7 @@ export class AppModule {
         { provide: AcrMetadataRepository, useClass: SqlAcrMetadataRepository },
         { provide: UsageRepository, useClass: SqlUsageRepository },
         { provide: LocksRepository, useClass: SqlLocksRepository },
+        { provide: PurgeRepository, useClass: SqlPurgeRepository },
         ManifestsService,
         TagsService,
         RepositoriesService,
@@ -88,6 +92,7 @@ export class AppModule {
         QuarantineService,
         AcrMetadataService,
         LocksService,
+        PurgeService,
       ],
       controllers: [
         ManifestsHandler,
@@ -99,6 +104,7 @@ export class AppModule {
         QuarantineHandler,
         AcrMetadataHandler,
         LocksHandler,
+        PurgeHandler,
       ],
     };
   }

@@ -17,3 +17,4 @@ export * from './rpc/scan.rpc';
 export * from './events/webhook.events';
 export * from './rpc/webhook.rpc';
 export * from './nats-permissions';
+export * from './rpc/purge.rpc';

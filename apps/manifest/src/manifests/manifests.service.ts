@@ -228,10 +228,11 @@ export class ManifestsService {
   async delete(
     request: { repository: string; reference: string },
     context: RpcContext,
-  ): Promise<void> {
+    condition: DeleteCondition = {},
+  ): Promise<'deleted' | 'changed'> {
     const { repository } = request;
     const reference = toTagOrDigest(request.reference);
-    const deleted = await this.manifests.transaction(async (tx) => {
+    const deleting = this.manifests.transaction(async (tx) => {
       const [, newest, locks] = await Promise.all([
         tx.lockRepository(repository),
         tx.newestWrite(
@@ -255,6 +256,7 @@ export class ManifestsService {
         const tags = await tx.deleteManifest(repository, reference.digest);
         if (tags === undefined) return false;
         refuse();
+        if (condition.untagged === true && tags.length > 0) throw new ChangedMeanwhile();
         const event = this.stampAfter(newest, context);
         await tx.recordDelete(repository, reference, event.hlc);
         await tx.forgetLocks(repository, reference, event.hlc);
@@ -264,6 +266,9 @@ export class ManifestsService {
       const digest = await tx.deleteTag(repository, reference.tag);
       if (digest === undefined) return false;
       refuse();
+      if (condition.digest !== undefined && digest !== condition.digest) {
+        throw new ChangedMeanwhile();
+      }
       const event = this.stampAfter(newest, context);
       await tx.recordDelete(repository, reference, event.hlc);
       await tx.recordTagWrite(repository, reference.tag, event.hlc, null);
@@ -271,8 +276,11 @@ export class ManifestsService {
       await tx.emit(tagDeleted, { ...event, repository, tag: reference.tag, digest });
       return true;
     });
+    const deleted = await deleting.catch(changedMeanwhile);
+    if (deleted === 'changed') return 'changed';
     if (!deleted) throw await this.unknown(repository, request.reference);
     this.logger.info({ repository, reference: request.reference }, 'manifest deleted');
+    return 'deleted';
   }
 
   /**
@@ -329,6 +337,24 @@ export class ManifestsService {
     }
     return new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown', { reference, ...deletedHere });
   }
+}
+
+/**
+ * What a delete requires still to hold when it runs under the repository's lock (a purge
+ * planned it earlier): the tag still points to `digest`; the manifest still has no tag.
+ * Otherwise nothing is deleted and `delete` answers 'changed'.
+ */
+export interface DeleteCondition {
+  digest?: string;
+  untagged?: boolean;
+}
+
+class ChangedMeanwhile extends Error {}
+
+/** The condition failed: the transaction rolled the delete back. */
+function changedMeanwhile(error: unknown): 'changed' {
+  if (error instanceof ChangedMeanwhile) return 'changed';
+  throw error;
 }
 
 /** Tags cannot contain `:`, digests always do. */
