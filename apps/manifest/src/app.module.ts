@@ -23,6 +23,10 @@ import { ManifestsService } from './manifests/manifests.service';
 import { QuarantineHandler } from './quarantine/quarantine.handler';
 import { QuarantineRepository, SqlQuarantineRepository } from './quarantine/quarantine.repository';
 import { QuarantineService } from './quarantine/quarantine.service';
+import { RetentionHandler } from './retention/retention.handler';
+import { RetentionRepository, SqlRetentionRepository } from './retention/retention.repository';
+import { RetentionService } from './retention/retention.service';
+import { RetentionSweeper, retentionIntervalToken } from './retention/retention.sweeper';
 import { ReferrersHandler } from './referrers/referrers.handler';
 import { ReferrersRepository, SqlReferrersRepository } from './referrers/referrers.repository';
 import { ReferrersService } from './referrers/referrers.service';
@@ -80,6 +84,8 @@ export class AppModule {
         { provide: AcrMetadataRepository, useClass: SqlAcrMetadataRepository },
         { provide: UsageRepository, useClass: SqlUsageRepository },
         { provide: LocksRepository, useClass: SqlLocksRepository },
+        { provide: RetentionRepository, useClass: SqlRetentionRepository },
+        { provide: retentionIntervalToken, useValue: config.retentionIntervalSeconds * 1000 },
         ManifestsService,
         TagsService,
         RepositoriesService,
@@ -88,6 +94,8 @@ export class AppModule {
         QuarantineService,
         AcrMetadataService,
         LocksService,
+        RetentionService,
+        RetentionSweeper,
       ],
       controllers: [
         ManifestsHandler,
@@ -99,6 +107,7 @@ export class AppModule {
         QuarantineHandler,
         AcrMetadataHandler,
         LocksHandler,
+        RetentionHandler,
       ],
     };
   }

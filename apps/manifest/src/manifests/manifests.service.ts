@@ -225,9 +225,14 @@ export class ManifestsService {
    * leaves a tombstone stamped like its event, so no older write from another region
    * brings back what went.
    */
+  /**
+   * With `onlyIfUntagged` (the retention sweep's deletes), a manifest that a tag points to
+   * by the time the delete holds it is refused (DENIED) and stays, tags and all.
+   */
   async delete(
     request: { repository: string; reference: string },
     context: RpcContext,
+    options: { onlyIfUntagged?: boolean } = {},
   ): Promise<void> {
     const { repository } = request;
     const reference = toTagOrDigest(request.reference);
@@ -255,6 +260,7 @@ export class ManifestsService {
         const tags = await tx.deleteManifest(repository, reference.digest);
         if (tags === undefined) return false;
         refuse();
+        if (options.onlyIfUntagged && tags.length > 0) throw taggedSinceChosen(repository, tags);
         const event = this.stampAfter(newest, context);
         await tx.recordDelete(repository, reference, event.hlc);
         await tx.forgetLocks(repository, reference, event.hlc);
@@ -340,4 +346,10 @@ export function toTagOrDigest(reference: string): TagOrDigest {
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
+}
+
+function taggedSinceChosen(repository: string, tags: string[]): RegistryError {
+  return new RegistryError('DENIED', `the manifest of repository "${repository}" is tagged`, {
+    tags,
+  });
 }
