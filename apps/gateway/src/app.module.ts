@@ -25,6 +25,7 @@ import { ManifestRoutes } from './manifests/manifests.routes';
 import { NatsPullPublisher, PullAnnouncer, PullPublisher } from './manifests/pull-announcer';
 import { ReferrerRoutes } from './referrers/referrers.routes';
 import { ReplicatedScanReports } from './scans/replicated-scan-reports';
+import { RetentionController } from './retention/retention.controller';
 import { ScansController } from './scans/scans.controller';
 import { replicationControllers, replicationProviders } from './replication/replication.providers';
 import { TagRoutes } from './tags/tags.routes';
@@ -68,6 +69,7 @@ export class AppModule {
         AcrController,
         UsageController,
         QuotasController,
+        RetentionController,
       ],
       providers: [
         { provide: loggerToken, useValue: logger },

@@ -244,7 +244,7 @@ describe('manifest service: retention of untagged manifests', () => {
     });
 
     it('lets one replica sweep at a time (the other round passes)', async () => {
-      await sut.push(repository, image());
+      for (let i = 0; i < 5; i++) await sut.push(repository, image());
       await setPolicy(true, 0);
       const rounds = await Promise.all([sut.sweepRetention(), sut.sweepRetention()]);
       await setPolicy(false, 0);
