@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { addAdministration } from './tree/administration.tree';
+import { addConfig } from './tree/config.tree';
 import { example, globalsOf } from './tree/command-options';
 import { addConfigure, addLogin } from './tree/login.tree';
 import { addReplication } from './tree/replication.tree';
@@ -64,6 +65,7 @@ Example:
   addWebhook(program);
   addTokens(program);
   addAdministration(program);
+  addConfig(program);
   program
     .command('show-usage')
     .description('storage used in the region the registry address reaches, per repository')
