@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { addAdministration } from './tree/administration.tree';
+import { addConfig } from './tree/config.tree';
 import { example, globalsOf } from './tree/command-options';
 import { addConfigure, addLogin } from './tree/login.tree';
 import { addPurge } from './tree/purge.tree';
@@ -66,6 +67,7 @@ Example:
   addPurge(program);
   addTokens(program);
   addAdministration(program);
+  addConfig(program);
   program
     .command('show-usage')
     .description('storage used in the region the registry address reaches, per repository')

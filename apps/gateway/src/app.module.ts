@@ -26,6 +26,7 @@ import { NatsPullPublisher, PullAnnouncer, PullPublisher } from './manifests/pul
 import { ReferrerRoutes } from './referrers/referrers.routes';
 import { ReplicatedScanReports } from './scans/replicated-scan-reports';
 import { PurgeController } from './purge/purge.controller';
+import { RetentionController } from './retention/retention.controller';
 import { ScansController } from './scans/scans.controller';
 import { replicationControllers, replicationProviders } from './replication/replication.providers';
 import { TagRoutes } from './tags/tags.routes';
@@ -70,6 +71,7 @@ export class AppModule {
         UsageController,
         QuotasController,
         PurgeController,
+        RetentionController,
       ],
       providers: [
         { provide: loggerToken, useValue: logger },

@@ -26,6 +26,10 @@ import { PurgeService } from './purge/purge.service';
 import { QuarantineHandler } from './quarantine/quarantine.handler';
 import { QuarantineRepository, SqlQuarantineRepository } from './quarantine/quarantine.repository';
 import { QuarantineService } from './quarantine/quarantine.service';
+import { RetentionHandler } from './retention/retention.handler';
+import { RetentionRepository, SqlRetentionRepository } from './retention/retention.repository';
+import { RetentionService } from './retention/retention.service';
+import { RetentionSweeper, retentionIntervalToken } from './retention/retention.sweeper';
 import { ReferrersHandler } from './referrers/referrers.handler';
 import { ReferrersRepository, SqlReferrersRepository } from './referrers/referrers.repository';
 import { ReferrersService } from './referrers/referrers.service';
@@ -84,6 +88,8 @@ export class AppModule {
         { provide: UsageRepository, useClass: SqlUsageRepository },
         { provide: LocksRepository, useClass: SqlLocksRepository },
         { provide: PurgeRepository, useClass: SqlPurgeRepository },
+        { provide: RetentionRepository, useClass: SqlRetentionRepository },
+        { provide: retentionIntervalToken, useValue: config.retentionIntervalSeconds * 1000 },
         ManifestsService,
         TagsService,
         RepositoriesService,
@@ -93,6 +99,8 @@ export class AppModule {
         AcrMetadataService,
         LocksService,
         PurgeService,
+        RetentionService,
+        RetentionSweeper,
       ],
       controllers: [
         ManifestsHandler,
@@ -105,6 +113,7 @@ export class AppModule {
         AcrMetadataHandler,
         LocksHandler,
         PurgeHandler,
+        RetentionHandler,
       ],
     };
   }

@@ -10,6 +10,7 @@ describe(loadConfig.name, () => {
       databaseUrl,
       logLevel: 'info',
       peerBlobFetchTimeoutMs: 8_000,
+      retentionIntervalSeconds: 60,
     });
   });
 
@@ -21,6 +22,7 @@ describe(loadConfig.name, () => {
         MERIDIAN_NATS_URL: 'nats://a:4222, nats://b:4222',
         MERIDIAN_LOG_LEVEL: 'debug',
         MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS: '20000',
+        MERIDIAN_RETENTION_INTERVAL_SECONDS: '300',
       }),
     ).toEqual({
       region: 'eu-west',
@@ -28,6 +30,7 @@ describe(loadConfig.name, () => {
       databaseUrl,
       logLevel: 'debug',
       peerBlobFetchTimeoutMs: 20_000,
+      retentionIntervalSeconds: 300,
     });
   });
 
@@ -40,6 +43,7 @@ describe(loadConfig.name, () => {
         MERIDIAN_NATS_URL: 'http://nats',
         MERIDIAN_LOG_LEVEL: 'loud',
         MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS: 'forever',
+        MERIDIAN_RETENTION_INTERVAL_SECONDS: '0',
       });
     } catch (caught) {
       error = caught;
@@ -51,6 +55,7 @@ describe(loadConfig.name, () => {
       'DATABASE_URL',
       'MERIDIAN_LOG_LEVEL',
       'MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS',
+      'MERIDIAN_RETENTION_INTERVAL_SECONDS',
     ]);
     expect((error as Error).message).not.toMatch(/hunter2|US East|loud|http:\/\/nats|forever/);
   });

@@ -18,11 +18,13 @@ export { ConfigError } from '@meridian/config';
 const schema = z.object({
   ...databaseServiceEnv,
   MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(8_000),
+  MERIDIAN_RETENTION_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
   ...databaseServiceEnvExpectations,
   MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS: 'milliseconds, 100 to 600000',
+  MERIDIAN_RETENTION_INTERVAL_SECONDS: 'seconds, 1 to 86400',
 };
 
 export interface ManifestConfig extends ServiceConfig {
@@ -32,6 +34,8 @@ export interface ManifestConfig extends ServiceConfig {
    * copied here (below the gateway's 10 s wait for the manifest service)
    */
   peerBlobFetchTimeoutMs: number;
+  /** how often the retention sweep runs (it does nothing while the policy is off) */
+  retentionIntervalSeconds: number;
 }
 
 /** Parses the environment; throws ConfigError naming every bad key. */
@@ -41,5 +45,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): ManifestConfig {
     ...serviceConfigOf(config),
     databaseUrl: config.DATABASE_URL,
     peerBlobFetchTimeoutMs: config.MERIDIAN_PEER_BLOB_FETCH_TIMEOUT_MS,
+    retentionIntervalSeconds: config.MERIDIAN_RETENTION_INTERVAL_SECONDS,
   };
 }

@@ -29,6 +29,7 @@ import {
 } from '@meridian/testing';
 import type { INestMicroservice } from '@nestjs/common';
 import { AppModule } from '../src/app.module';
+import { RetentionSweeper } from '../src/retention/retention.sweeper';
 import { type Blob, type BuiltManifest, blobsOf } from './build-manifest';
 
 export const region = 'us-east';
@@ -90,6 +91,8 @@ export class ManifestServiceHarness {
           logLevel: 'silent',
           // no replication service here: a push missing a blob asks it, briefly, in vain
           peerBlobFetchTimeoutMs: 300,
+          // retention tests run their rounds themselves (sweep())
+          retentionIntervalSeconds: 3600,
         },
         logger,
       }),
@@ -144,6 +147,11 @@ export class ManifestServiceHarness {
 
   delete(repository: string, reference: string) {
     return this.client.request(manifestRpc.delete, { repository, reference });
+  }
+
+  /** Runs one round of the retention sweep now, as the timer would. */
+  sweepRetention() {
+    return this.app.get(RetentionSweeper).sweep();
   }
 
   /** Hands over another region's event, as the replication service does. */

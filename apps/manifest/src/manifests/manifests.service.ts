@@ -223,7 +223,10 @@ export class ManifestsService {
    * By digest: the manifest and every tag pointing to it. By tag: only the tag. Manifests
    * whose subject this one was stay (they are listed as referrers until collected). Either
    * leaves a tombstone stamped like its event, so no older write from another region
-   * brings back what went.
+   * brings back what went. A purge or the retention sweep passes the `condition` it chose
+   * the delete under (the tag still on `digest`, the manifest still untagged), checked under
+   * the repository's lock: when it no longer holds nothing is deleted and the answer is
+   * 'changed'.
    */
   async delete(
     request: { repository: string; reference: string },

@@ -27,6 +27,8 @@ import {
 import { InMemoryBlobPresence } from '../../test/fakes/in-memory-blob-presence';
 import { InMemoryManifestsRepository } from '../../test/fakes/in-memory-manifests.repository';
 import { InMemoryQuarantineRepository } from '../../test/fakes/in-memory-quarantine.repository';
+import { InMemoryRetentionRepository } from '../../test/fakes/in-memory-retention.repository';
+import { RetentionService } from '../retention/retention.service';
 import { QuarantineService } from '../quarantine/quarantine.service';
 import { ReplicatedWritesService } from './replicated-writes.service';
 
@@ -72,7 +74,8 @@ function region() {
   const blobs = new InMemoryBlobPresence().add(repo, ...blobsOf(x), ...blobsOf(y));
   const outbox = new Outbox('manifest', new HybridLogicalClock('eu-west', () => 1_000));
   const quarantine = new QuarantineService(new InMemoryQuarantineRepository(), outbox, logger);
-  const sut = new ReplicatedWritesService(manifests, blobs, outbox, quarantine, logger);
+  const retention = new RetentionService(new InMemoryRetentionRepository(), outbox, logger);
+  const sut = new ReplicatedWritesService(manifests, blobs, outbox, quarantine, retention, logger);
   const applyAll = async (requests: ApplyRequest[]) => {
     for (const request of requests) await sut.apply(request, context);
   };

@@ -43,6 +43,7 @@ import { BlobPresence } from '../manifests/blob-presence';
 import { parseManifestBody } from '../manifests/parse-manifest-body';
 import { requireBlobs, requireChildren } from '../manifests/require-references';
 import { QuarantineService } from '../quarantine/quarantine.service';
+import { RetentionService } from '../retention/retention.service';
 import { ReplicatedWritesRepository } from './replicated-writes.repository';
 
 export type ApplyRequest = RpcRequest<typeof manifestRpc.apply>;
@@ -54,6 +55,7 @@ export class ReplicatedWritesService {
     private readonly blobs: BlobPresence,
     private readonly outbox: Outbox,
     private readonly quarantine: QuarantineService,
+    private readonly retention: RetentionService,
     @InjectLogger() private readonly logger: Logger,
   ) {}
 
@@ -87,6 +89,8 @@ export class ReplicatedWritesService {
         return this.quarantine.applyChange(request.event);
       case 'quarantine-setting.changed':
         return this.quarantine.applySetting(request.event);
+      case 'retention-setting.changed':
+        return this.retention.applyPolicy(request.event);
       default:
         return assertUnreachable(request);
     }

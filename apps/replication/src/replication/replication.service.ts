@@ -20,6 +20,7 @@ import {
   manifestPushed,
   quarantineChanged,
   quarantineSettingChanged,
+  retentionSettingChanged,
   replicationCompleted,
   replicationFailed,
   repositoryDeleted,
@@ -214,6 +215,11 @@ function manifestChange(name: string, payload: unknown): ManifestApply | undefin
       return {
         kind: 'quarantine-setting.changed',
         event: quarantineSettingChanged.schema.parse(payload),
+      };
+    case retentionSettingChanged.name:
+      return {
+        kind: 'retention-setting.changed',
+        event: retentionSettingChanged.schema.parse(payload),
       };
     default:
       return undefined;

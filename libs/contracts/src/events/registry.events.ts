@@ -126,6 +126,20 @@ export const usageThreshold = defineEvent({
 });
 export type UsageThreshold = z.infer<typeof usageThreshold.schema>;
 
+/**
+ * The registry's retention policy for untagged manifests (ACR's) changed: while enabled, each
+ * region deletes the manifests of its own copy that have had no tag for longer than `days`.
+ * Replicated; the newest change (by clock reading) wins in every region.
+ */
+export const retentionSettingChanged = defineEvent({
+  name: 'retention-setting.changed.v1',
+  schema: EventEnvelope.extend({
+    enabled: z.boolean(),
+    days: z.number().int().min(0).max(365),
+  }),
+});
+export type RetentionSettingChanged = z.infer<typeof retentionSettingChanged.schema>;
+
 export const registryEvents = [
   manifestPushed,
   manifestDeleted,
@@ -136,4 +150,5 @@ export const registryEvents = [
   blobUploaded,
   blobDeleted,
   usageThreshold,
+  retentionSettingChanged,
 ] as const;

@@ -14,6 +14,7 @@ import {
   manifestDeleted,
   manifestPushed,
   repositoryDeleted,
+  retentionSettingChanged,
   tagDeleted,
   tagUpdated,
 } from '../events/registry.events';
@@ -28,6 +29,13 @@ export const ManifestInfo = z.object({
   size: z.number().int().nonnegative(),
 });
 export type ManifestInfo = z.infer<typeof ManifestInfo>;
+
+/** ACR's retention policy for untagged manifests; off with 7 days until set. */
+export const RetentionPolicy = z.strictObject({
+  enabled: z.boolean(),
+  days: z.number().int().min(0).max(365),
+});
+export type RetentionPolicy = z.infer<typeof RetentionPolicy>;
 
 export const maxManifestBytes = 4 * 1024 * 1024;
 
@@ -149,6 +157,10 @@ export const manifestRpc = {
         kind: z.literal('quarantine-setting.changed'),
         event: quarantineSettingChanged.schema,
       }),
+      z.object({
+        kind: z.literal('retention-setting.changed'),
+        event: retentionSettingChanged.schema,
+      }),
     ]),
     response: z.object({ outcome: ApplyOutcome }),
   }),
@@ -200,5 +212,22 @@ export const manifestRpc = {
     verb: 'set-quarantine-setting',
     request: z.object({ enabled: z.boolean() }),
     response: z.object({ enabled: z.boolean() }),
+  }),
+  /**
+   * The registry's retention policy for untagged manifests (ACR's): while enabled, a manifest
+   * that has had no tag for longer than `days` is deleted by this region's sweeper.
+   */
+  retentionSetting: defineRpc({
+    service: 'manifest',
+    verb: 'retention-setting',
+    request: z.object({}),
+    response: RetentionPolicy,
+  }),
+  /** Sets the retention policy (emits `retention-setting.changed.v1`, replicated). */
+  setRetentionSetting: defineRpc({
+    service: 'manifest',
+    verb: 'set-retention-setting',
+    request: RetentionPolicy,
+    response: RetentionPolicy,
   }),
 } as const;
