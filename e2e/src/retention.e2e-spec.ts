@@ -119,6 +119,15 @@ describe('retention of untagged manifests in two regions', () => {
       region: 'us-east',
     });
     expect(hook.status).toBe(201);
+    // Both regions sweep their own copy; whichever deletes first announces the delete (the
+    // other applies it as a replicated write, which announces nothing), so listen in both.
+    const euHook = await management('us-east', 'PUT', '/webhooks/retentionhookeu', {
+      serviceUri: `${receiverUrl}/eu-west`,
+      actions: ['delete'],
+      scope: `${repository}:*`,
+      region: 'eu-west',
+    });
+    expect(euHook.status).toBe(201);
 
     await push(untagged, `${repository}:doomed`);
     await push(kept, `${repository}:kept`);
