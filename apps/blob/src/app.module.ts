@@ -1,7 +1,7 @@
 /**
- * The blob service: upload sessions, blob presence per repository, mounts. No HTTP: it
- * answers NATS RPCs (queue group `blob`) and records its events in the outbox, which the
- * database module relays to the region's stream.
+ * The blob service: upload sessions, blob presence per repository, mounts, garbage
+ * collection. No HTTP: it answers NATS RPCs (queue group `blob`) and records its events in
+ * the outbox, which the database module relays to the region's stream.
  */
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
@@ -17,6 +17,9 @@ import { BlobsHandler } from './blobs/blobs.handler';
 import { BlobsRepository, SqlBlobsRepository } from './blobs/blobs.repository';
 import { BlobsService } from './blobs/blobs.service';
 import { type BlobConfig, blobConfigToken } from './config';
+import { GcHandler } from './gc/gc.handler';
+import { GcRepository, SqlGcRepository } from './gc/gc.repository';
+import { GcService, NatsReferenceOracle, ReferenceOracle } from './gc/gc.service';
 import { UploadSessionsMetric } from './uploads/upload-sessions.metric';
 import { UploadSweeper } from './uploads/upload-sweeper';
 import { UploadsHandler } from './uploads/uploads.handler';
@@ -55,6 +58,9 @@ export class AppModule {
         { provide: BlobsRepository, useClass: SqlBlobsRepository },
         { provide: UploadsRepository, useClass: SqlUploadsRepository },
         { provide: UsageRepository, useClass: SqlUsageRepository },
+        { provide: GcRepository, useClass: SqlGcRepository },
+        { provide: ReferenceOracle, useClass: NatsReferenceOracle },
+        GcService,
         QuotaCrossings,
         BlobsService,
         UploadsService,
@@ -62,7 +68,7 @@ export class AppModule {
         UploadSessionsMetric,
         UsageService,
       ],
-      controllers: [BlobsHandler, UploadsHandler, UsageHandler],
+      controllers: [BlobsHandler, UploadsHandler, UsageHandler, GcHandler],
     };
   }
 }

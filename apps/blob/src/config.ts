@@ -28,12 +28,18 @@ const schema = withStorageEnv({
   ...databaseServiceEnv,
   MERIDIAN_UPLOAD_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(86_400),
   MERIDIAN_STORAGE_QUOTA_BYTES: z.coerce.number().int().nonnegative().optional(),
+  MERIDIAN_GC_GRACE_HOURS: z.coerce.number().nonnegative().max(8760).default(24),
+  MERIDIAN_GC_INTERVAL_MINUTES: z.coerce.number().nonnegative().max(10_080).default(60),
+  MERIDIAN_GC_BLOBS_PER_SECOND: z.coerce.number().positive().default(2000),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
   ...databaseServiceEnvExpectations,
   MERIDIAN_UPLOAD_IDLE_TIMEOUT_SECONDS: 'a whole number of seconds, at least 1',
   MERIDIAN_STORAGE_QUOTA_BYTES: 'a whole number of bytes, at least 0 (unset: no quota)',
+  MERIDIAN_GC_GRACE_HOURS: 'hours from 0 to 8760 (fractions allowed)',
+  MERIDIAN_GC_INTERVAL_MINUTES: 'minutes from 0 (no background collection) to 10080',
+  MERIDIAN_GC_BLOBS_PER_SECOND: 'a number of blobs per second above 0',
   ...storageEnvExpectations,
 };
 
@@ -44,6 +50,14 @@ export interface BlobConfig extends ServiceConfig {
   uploadIdleTimeoutSeconds: number;
   /** the most the region's store may hold (each blob once); uploads past it are refused */
   storageQuotaBytes?: number;
+  gc: {
+    /** how long an unreferenced link or blob stays before garbage collection frees it */
+    graceHours: number;
+    /** the background collection starts this often; 0: only on demand */
+    intervalMinutes: number;
+    /** the pace of a collection's walk through the store's blobs */
+    blobsPerSecond: number;
+  };
 }
 
 export const blobConfigToken = Symbol('BlobConfig');
@@ -56,6 +70,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): BlobCon
     databaseUrl: config.DATABASE_URL,
     storage: storageConfigFromEnv(config, config.MERIDIAN_REGION, cwd),
     uploadIdleTimeoutSeconds: config.MERIDIAN_UPLOAD_IDLE_TIMEOUT_SECONDS,
+    gc: {
+      graceHours: config.MERIDIAN_GC_GRACE_HOURS,
+      intervalMinutes: config.MERIDIAN_GC_INTERVAL_MINUTES,
+      blobsPerSecond: config.MERIDIAN_GC_BLOBS_PER_SECOND,
+    },
     ...(config.MERIDIAN_STORAGE_QUOTA_BYTES === undefined
       ? {}
       : { storageQuotaBytes: config.MERIDIAN_STORAGE_QUOTA_BYTES }),

@@ -16,3 +16,6 @@ export type UploadStore = Pick<
 
 /** What linking a replicated blob needs of a store: is the blob at its key, how big. */
 export type BlobStore = Pick<StorageDriver, 'stat'>;
+
+/** What garbage collection needs of a store: deleting a blob's bytes. */
+export type CollectedStore = Pick<StorageDriver, 'delete'>;

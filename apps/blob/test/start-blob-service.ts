@@ -41,7 +41,9 @@ export interface BlobServiceUnderTest {
 }
 
 export async function startBlobService(
-  overrides: Partial<Pick<BlobConfig, 'uploadIdleTimeoutSeconds' | 'storageQuotaBytes'>> = {},
+  overrides: Partial<
+    Pick<BlobConfig, 'uploadIdleTimeoutSeconds' | 'storageQuotaBytes' | 'gc'>
+  > = {},
 ): Promise<BlobServiceUnderTest> {
   const region = 'us-east';
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -65,6 +67,7 @@ export async function startBlobService(
       ...(overrides.storageQuotaBytes === undefined
         ? {}
         : { storageQuotaBytes: overrides.storageQuotaBytes }),
+      gc: overrides.gc ?? { graceHours: 24, intervalMinutes: 0, blobsPerSecond: 100_000 },
       logLevel: 'debug',
     };
     const { logger, logLines } = capturingLogger(region);

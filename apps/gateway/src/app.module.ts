@@ -25,6 +25,7 @@ import { ManifestRoutes } from './manifests/manifests.routes';
 import { NatsPullPublisher, PullAnnouncer, PullPublisher } from './manifests/pull-announcer';
 import { ReferrerRoutes } from './referrers/referrers.routes';
 import { ReplicatedScanReports } from './scans/replicated-scan-reports';
+import { GcController } from './gc/gc.controller';
 import { PurgeController } from './purge/purge.controller';
 import { RetentionController } from './retention/retention.controller';
 import { ScansController } from './scans/scans.controller';
@@ -71,6 +72,7 @@ export class AppModule {
         UsageController,
         QuotasController,
         PurgeController,
+        GcController,
         RetentionController,
       ],
       providers: [

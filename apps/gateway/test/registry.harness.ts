@@ -42,6 +42,8 @@ export interface RegistryUnderTest {
   readonly config: GatewayConfig;
   /** the region's store, to check that nothing was written */
   readonly store: StorageDriver;
+  /** the region's database, for tests that look behind the services (or hold a blob) */
+  readonly databaseUrl: string;
   /** the stand-in auth service: its keys, accounts and anonymous-pull switch (not with `auth: 'service'`) */
   readonly auth: TestTokenIssuer;
   /** the account `request` authenticates as: may do everything */
@@ -230,6 +232,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       },
       admin,
       store: await createStorageDriver(config.storage),
+      databaseUrl: database.url,
       async request(path, init) {
         const headers = new Headers(init?.headers);
         if (!headers.has('authorization') && path.startsWith('/v2')) {

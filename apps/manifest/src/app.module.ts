@@ -20,6 +20,11 @@ import { BlobPresence, NatsBlobPresence } from './manifests/blob-presence';
 import { ManifestsHandler } from './manifests/manifests.handler';
 import { ManifestsRepository, SqlManifestsRepository } from './manifests/manifests.repository';
 import { ManifestsService } from './manifests/manifests.service';
+import {
+  BlobReferencesHandler,
+  BlobReferencesRepository,
+  SqlBlobReferencesRepository,
+} from './gc/blob-references.handler';
 import { PurgeHandler } from './purge/purge.handler';
 import { PurgeRepository, SqlPurgeRepository } from './purge/purge.repository';
 import { PurgeService } from './purge/purge.service';
@@ -88,6 +93,7 @@ export class AppModule {
         { provide: UsageRepository, useClass: SqlUsageRepository },
         { provide: LocksRepository, useClass: SqlLocksRepository },
         { provide: PurgeRepository, useClass: SqlPurgeRepository },
+        { provide: BlobReferencesRepository, useClass: SqlBlobReferencesRepository },
         { provide: RetentionRepository, useClass: SqlRetentionRepository },
         { provide: retentionIntervalToken, useValue: config.retentionIntervalSeconds * 1000 },
         ManifestsService,
@@ -114,6 +120,7 @@ export class AppModule {
         LocksHandler,
         PurgeHandler,
         RetentionHandler,
+        BlobReferencesHandler,
       ],
     };
   }

@@ -95,7 +95,8 @@ const access: Record<MeridianService, ServiceAccess> = {
     publishes: none,
   },
   blob: {
-    calls: [],
+    // garbage collection asks which blobs manifests reference
+    calls: ['manifest'],
     serves: true,
     emitsEvents: true,
     keeps: none,

@@ -4,3 +4,4 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './database.module';
 export * from './service-modules';
+export * from './blob-holds';

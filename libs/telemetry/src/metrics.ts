@@ -78,6 +78,9 @@ export class MeridianMetrics {
   readonly databaseErrors: Counter;
   readonly webhookDeliveries: Counter;
   readonly scanDuration: Histogram;
+  readonly gcReclaimedBytes: Counter;
+  readonly gcDuration: Histogram;
+  readonly gcErrors: Counter;
 
   private readonly prometheus: PrometheusExporter;
   /** without the `otel_scope_name` label: every instrument here has the one scope */
@@ -132,6 +135,31 @@ export class MeridianMetrics {
       unit: 's',
       advice: { explicitBucketBoundaries: durationBuckets },
     });
+    this.gcReclaimedBytes = meter.createCounter('meridian_gc_reclaimed_bytes', {
+      description: "Bytes garbage collection freed from the region's store.",
+      unit: 'By',
+    });
+    this.gcDuration = meter.createHistogram('meridian_gc_duration_seconds', {
+      description: 'Time one garbage collection took, by outcome and dry run.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: [0.1, 1, 10, 60, 300, 1800, 3600, 14400] },
+    });
+    this.gcErrors = meter.createCounter('meridian_gc_errors', {
+      description: 'Garbage collection steps that failed (a batch, freeing one blob).',
+    });
+  }
+
+  /**
+   * Reports the bytes garbage collection would free now: blobs no repository sees any more
+   * (their last link went) and blobs doomed whose bytes are not freed yet.
+   */
+  observeGcReclaimable(bytes: () => Promise<number>): void {
+    this.meter
+      .createObservableGauge('meridian_gc_reclaimable_bytes', {
+        description: 'Bytes of blobs nothing references, not yet freed.',
+        unit: 'By',
+      })
+      .addCallback(async (result) => result.observe(await bytes()));
   }
 
   /**

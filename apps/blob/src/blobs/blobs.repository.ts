@@ -8,7 +8,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { type BlobInfo, type EventEnvelope, blobDeleted, blobUploaded } from '@meridian/contracts';
-import { InjectSql, Outbox, type Sql } from '@meridian/database';
+import { InjectSql, Outbox, type Sql, holdBlobsShared } from '@meridian/database';
 import { QuotaCrossings } from '../usage/quota-crossings';
 
 export interface MountRequest {
@@ -39,9 +39,14 @@ export abstract class BlobsRepository {
 
   /**
    * Records a blob whose bytes the store holds and links it to the repository, both unless
-   * done already; no event.
+   * done already; no event. `requireStored` checks the bytes are at the blob's key; it runs
+   * with the digest held (libs/database blob-holds.ts), so they stay there.
    */
-  abstract link(repository: string, blob: BlobInfo): Promise<void>;
+  abstract link(
+    repository: string,
+    blob: BlobInfo,
+    requireStored: () => Promise<void>,
+  ): Promise<void>;
 
   /** Removes the link, leaving a tombstone, with `blob.deleted.v1`; false when there was none. */
   abstract unlink(repository: string, digest: string, envelope: EventEnvelope): Promise<boolean>;
@@ -83,6 +88,8 @@ export class SqlBlobsRepository implements BlobsRepository {
   async mount(request: MountRequest, envelope: EventEnvelope): Promise<Mounted | undefined> {
     const { repository, digest, from } = request;
     return this.sql.begin(async (tx) => {
+      await holdBlobsShared(tx, [digest]);
+      // a link made again starts its grace period over (xmax = 0: the row is new)
       const [row] = await tx<{ source: string; size: string; linked: boolean }[]>`
         with source as (
           select l.repository, b.size
@@ -92,10 +99,12 @@ export class SqlBlobsRepository implements BlobsRepository {
         ), link as (
           insert into blob.repository_blobs (repository, digest)
           select ${repository}, ${digest} from source
-          on conflict do nothing
-          returning 1
+          on conflict (repository, digest) do update set created_at = now(), unreferenced_since = null
+          returning xmax = 0 as inserted
         )
-        select source.repository as source, source.size, exists (select 1 from link) as linked from source`;
+        select source.repository as source, source.size,
+          coalesce((select inserted from link), false) as linked
+        from source`;
       if (!row) return undefined;
       const blob = { digest, size: Number(row.size) };
       if (row.linked) {
@@ -111,19 +120,27 @@ export class SqlBlobsRepository implements BlobsRepository {
     });
   }
 
-  async link(repository: string, { digest, size }: BlobInfo): Promise<void> {
+  async link(
+    repository: string,
+    { digest, size }: BlobInfo,
+    requireStored: () => Promise<void>,
+  ): Promise<void> {
     await this.sql.begin(async (tx) => {
-      // one statement: the link's foreign key is checked at its end, after the blob row
-      const linked = await tx`
+      await holdBlobsShared(tx, [digest]);
+      await requireStored();
+      // one statement: the link's foreign key is checked at its end, after the blob row; a
+      // doomed row is live again, a link made again starts its grace period over
+      const [row] = await tx<{ inserted: boolean }[]>`
         with blob as (
           insert into blob.blobs (digest, size) values (${digest}, ${size})
-          on conflict (digest) do nothing
+          on conflict (digest) do update set state = 'live', doomed_at = null
+            where blob.blobs.state = 'doomed'
         )
         insert into blob.repository_blobs (repository, digest) values (${repository}, ${digest})
-        on conflict do nothing
-        returning 1`;
+        on conflict (repository, digest) do update set created_at = now(), unreferenced_since = null
+        returning xmax = 0 as inserted`;
       // replicated bytes fill this region's store too: its quotas hear of it
-      if (linked.length > 0) await this.crossings.settle(tx, repository);
+      if (row?.inserted) await this.crossings.settle(tx, repository);
     });
   }
 

@@ -45,6 +45,13 @@ export class BlobsService {
    * the push this blob belongs to was announced in its own region.
    */
   async link(repository: string, digest: string, size: number): Promise<BlobInfo> {
+    const blob = { digest, size };
+    // checked with the digest held: garbage collection deletes a key only while holding it
+    await this.blobs.link(repository, blob, () => this.requireStored(blob));
+    return blob;
+  }
+
+  private async requireStored({ digest, size }: BlobInfo): Promise<void> {
     const stored = await this.store.stat(blobKey(digest));
     if (!stored) throwBlobUnknown(digest);
     if (stored.size !== size) {
@@ -54,9 +61,6 @@ export class BlobsService {
         stored: stored.size,
       });
     }
-    const blob = { digest, size };
-    await this.blobs.link(repository, blob);
-    return blob;
   }
 }
 

@@ -13,7 +13,13 @@ import {
   type UploadState,
   blobUploaded,
 } from '@meridian/contracts';
-import { InjectSql, Outbox, type Sql, type TransactionSql } from '@meridian/database';
+import {
+  InjectSql,
+  Outbox,
+  type Sql,
+  type TransactionSql,
+  holdBlobsShared,
+} from '@meridian/database';
 import { type BlobConfig, blobConfigToken } from '../config';
 import { QuotaCrossings } from '../usage/quota-crossings';
 
@@ -30,6 +36,12 @@ export interface CompleteRequest {
   size: number;
   /** a quota applies: settle its thresholds in the same transaction when the link is new */
   settleQuotas?: boolean;
+  /**
+   * Puts the bytes at the blob's key. Runs inside the transaction, with the blob's digest
+   * held (libs/database blob-holds.ts), so garbage collection cannot delete the key between
+   * the bytes landing and the row recording them.
+   */
+  placeBytes: () => Promise<void>;
 }
 
 export type CompleteResult =
@@ -142,13 +154,12 @@ export class SqlUploadsRepository implements UploadsRepository {
   }
 
   async complete(request: CompleteRequest, envelope: EventEnvelope): Promise<CompleteResult> {
-    const { repository, settleQuotas } = request;
-    // Without a quota, the statement alone: one round trip and its own atomic commit, on
-    // every push's hot path. With one, a transaction that settles the thresholds as well.
-    if (!settleQuotas) return this.completeIn(this.sql, request, envelope);
+    const { repository, digest, settleQuotas } = request;
     return this.sql.begin(async (tx) => {
+      await holdBlobsShared(tx, [digest]);
+      await request.placeBytes();
       const result = await this.completeIn(tx, request, envelope);
-      if (result.kind === 'completed' && result.linked) {
+      if (settleQuotas && result.kind === 'completed' && result.linked) {
         await this.crossings.settle(tx, repository, envelope);
       }
       return result;
@@ -156,7 +167,7 @@ export class SqlUploadsRepository implements UploadsRepository {
   }
 
   private async completeIn(
-    sql: Sql | TransactionSql,
+    sql: TransactionSql,
     request: CompleteRequest,
     envelope: EventEnvelope,
   ): Promise<CompleteResult> {
@@ -164,17 +175,21 @@ export class SqlUploadsRepository implements UploadsRepository {
     const event = this.outbox.row(blobUploaded, { ...envelope, repository, digest, size });
     // One statement: the blob row, the link and the event exist only if this call ended the
     // session, so of two racing completes exactly one records the blob and announces it (and
-    // only when the link is new).
+    // only when the link is new). A doomed row is live again (its bytes are the ones just
+    // placed); a link made again starts its grace period over.
     const [row] = await sql<{ completed: boolean; linked: boolean }[]>`
       with session as (
         delete from blob.uploads where id = ${uploadId} and repository = ${repository} returning id
       ), blob as (
         insert into blob.blobs (digest, size) select ${digest}, ${size} from session
-        on conflict (digest) do nothing
-      ), link as (
+        on conflict (digest) do update set state = 'live', doomed_at = null
+          where blob.blobs.state = 'doomed'
+      ), made as (
         insert into blob.repository_blobs (repository, digest) select ${repository}, ${digest} from session
-        on conflict do nothing
-        returning 1
+        on conflict (repository, digest) do update set created_at = now(), unreferenced_since = null
+        returning xmax = 0 as inserted
+      ), link as (
+        select 1 from made where inserted
       ), event as (
         insert into ${sql(event.table)} (event_id, subject, payload)
         select ${event.eventId}, ${event.subject}, ${sql.json(event.payload as never)} from link

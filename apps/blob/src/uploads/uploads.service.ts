@@ -111,10 +111,15 @@ export class UploadsService {
     }
     // before the bytes reach the blob's key: a refused upload changes nothing
     const { quotaApplies } = await this.usage.checkUpload(repository, state.size, digest);
-    await this.moveToBlobKey(uploadId, state, digest);
     const blob = { digest, size: state.size };
     const result = await this.uploads.complete(
-      { uploadId, repository, ...blob, settleQuotas: quotaApplies },
+      {
+        uploadId,
+        repository,
+        ...blob,
+        settleQuotas: quotaApplies,
+        placeBytes: () => this.moveToBlobKey(uploadId, state, digest),
+      },
       this.outbox.envelope(origin),
     );
     if (result.kind === 'unknown') {

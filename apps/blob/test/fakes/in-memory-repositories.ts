@@ -97,7 +97,12 @@ export class InMemoryBlobsRepository implements BlobsRepository {
     return { blob: { digest, size }, linked };
   }
 
-  async link(repository: string, { digest, size }: BlobInfo): Promise<void> {
+  async link(
+    repository: string,
+    { digest, size }: BlobInfo,
+    requireStored: () => Promise<void>,
+  ): Promise<void> {
+    await requireStored();
     if (!this.data.blobs.has(digest)) this.data.blobs.set(digest, size);
     this.data.links.add(linkKey(repository, digest));
   }
@@ -160,9 +165,10 @@ export class InMemoryUploadsRepository implements UploadsRepository {
   }
 
   async complete(
-    { uploadId, repository, digest, size }: CompleteRequest,
+    { uploadId, repository, digest, size, placeBytes }: CompleteRequest,
     envelope: EventEnvelope,
   ): Promise<CompleteResult> {
+    await placeBytes();
     const stored = this.data.uploads.get(uploadId);
     if (stored?.session.repository !== repository) return { kind: 'unknown' };
     this.data.uploads.delete(uploadId);

@@ -11,7 +11,13 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { EventDefinition, QuarantineState } from '@meridian/contracts';
-import { InjectSql, Outbox, type Sql, type TransactionSql } from '@meridian/database';
+import {
+  InjectSql,
+  Outbox,
+  type Sql,
+  type TransactionSql,
+  holdBlobsShared,
+} from '@meridian/database';
 import type { z } from 'zod';
 import type { Locks, ReadEnabled } from '../locks/lock-rules';
 import { forgetLocks, locksOf, recordTagWrite } from '../locks/lock-rows';
@@ -63,6 +69,11 @@ export abstract class ManifestsRepository {
 export interface ManifestsTransaction {
   /** Waits until no other write to the repository is under way; held until commit. */
   lockRepository(repository: string): Promise<void>;
+  /**
+   * Holds the blobs shared until commit (libs/database blob-holds.ts): checked after this,
+   * they stay until the manifest referencing them is stored, whatever garbage collection does.
+   */
+  holdBlobs(digests: string[]): Promise<void>;
   /** The newest clock reading among the rows and tombstones a local write would change. */
   newestWrite(repository: string, scope: WriteScope): Promise<string | undefined>;
   /** Creates the repository unless it exists. */
@@ -227,6 +238,10 @@ class SqlManifestsTransaction implements ManifestsTransaction {
 
   lockRepository(repository: string): Promise<void> {
     return lockRepository(this.tx, repository);
+  }
+
+  holdBlobs(digests: string[]): Promise<void> {
+    return holdBlobsShared(this.tx, digests);
   }
 
   newestWrite(repository: string, scope: WriteScope): Promise<string | undefined> {

@@ -42,7 +42,12 @@ import { BlobPresence } from './blob-presence';
 import type { ManifestReferences, TagOrDigest } from './manifest-rows';
 import { ManifestsRepository } from './manifests.repository';
 import { parseManifestBody } from './parse-manifest-body';
-import { requireBlobs, requireChildren, requireDeclaredSizes } from './require-references';
+import {
+  MissingHere,
+  requireBlobs,
+  requireChildren,
+  requireDeclaredSizes,
+} from './require-references';
 
 export interface PutManifest {
   repository: string;
@@ -100,91 +105,111 @@ export class ManifestsService {
         digest,
       });
     }
-    const blobs = await this.requireBlobs(repository, parsed, context);
-    requireDeclaredSizes(parsed.blobs, blobs);
+    const wanted = unique(parsed.blobs.filter((blob) => !blob.foreign).map((blob) => blob.digest));
     const children = unique(parsed.manifests.map((child) => child.digest));
     await this.fetchMissingChildren(repository, children, context);
-    const references: ManifestReferences = { blobs, manifests: children };
     const tag = reference.kind === 'tag' ? reference.tag : undefined;
 
     let settled: TakenBack[] = [];
     let reading = '';
-    await this.manifests.transaction(async (tx) => {
-      const [, newest, locks] = await Promise.all([
-        tx.lockRepository(repository),
-        tx.newestWrite(repository, { kind: 'image', digest, tag }),
-        tx.locks(repository, { tag }),
-        tx.ensureRepository(repository),
-      ]);
-      const refusal = refusesPush(locks);
-      if (refusal !== undefined) throw deniedByLock(repository, refusal);
-      // stamped under the repository's lock, after every write it supersedes and every lock
-      // it passed
-      const pushed = this.stampAfter(newest, context);
-      requireDeclaredSizes(parsed.manifests, await requireChildren(tx, repository, children));
-      await tx.insertManifest({
-        repository,
-        digest,
-        hlc: pushed.hlc,
-        mediaType: parsed.mediaType,
-        body,
-        subject: parsed.subject?.digest,
-        artifactType: parsed.artifactType,
-        annotations: parsed.annotations,
-        references,
-      });
-      const image = { repository, digest, mediaType: parsed.mediaType, size: body.byteLength, tag };
-      // referrers (signatures, SBOMs, scan reports) describe an image: only images wait
-      const quarantined =
-        parsed.subject === undefined && (await tx.quarantineAtPush(repository, digest, pushed.hlc));
-      // both rows go out together, pipelined in this order on the transaction's connection
-      await Promise.all([
-        tx.emit(manifestPushed, {
-          ...pushed,
-          ...image,
-          artifactType: parsed.artifactType,
-          subject: parsed.subject?.digest,
-          body: request.body,
-          references,
-          ...(quarantined ? { quarantined: true } : {}),
-        }),
-        // the image is ready in the region it was pushed to the moment the push commits
-        tx.emit(replicationCompleted, {
-          ...this.outbox.envelope(context),
-          hlc: pushed.hlc,
-          ...image,
-          region: this.outbox.region,
-          sourceRegion: this.outbox.region,
-          sourceEventId: pushed.eventId,
-          pushedAt: pushed.occurredAt,
-          lagMs: 0,
-        }),
-      ]);
-      if (quarantined) {
-        await tx.emit(quarantineChanged, {
-          ...this.outbox.envelope(context),
-          hlc: pushed.hlc,
-          ...image,
-          state: 'quarantined',
+    const commit = (fromPeers: boolean) =>
+      this.manifests.transaction(async (tx) => {
+        const [, newest, locks] = await Promise.all([
+          tx.lockRepository(repository),
+          tx.newestWrite(repository, { kind: 'image', digest, tag }),
+          tx.locks(repository, { tag }),
+          tx.ensureRepository(repository),
+          // checked with the blobs held: garbage collection cannot take them away before commit
+          tx.holdBlobs(wanted),
+        ]);
+        const refusal = refusesPush(locks);
+        if (refusal !== undefined) throw deniedByLock(repository, refusal);
+        const blobs = await requireBlobs(this.blobs, repository, wanted, context, {
+          missingHere: fromPeers ? 'refuse' : 'fetch',
         });
-      }
-      // a tag write from a peer that waited for this manifest (locks/take-back.ts); silent,
-      // as applying a peer's write is
-      settled = await tx.settleTagsWaitingFor(repository, digest);
-      reading = pushed.hlc;
-      if (tag === undefined) return;
-      await tx.recordTagWrite(repository, tag, pushed.hlc, digest);
-      const previousDigest = await tx.setTag(repository, tag, digest, pushed.hlc);
-      if (previousDigest === digest) return;
-      await tx.emit(tagUpdated, {
-        ...this.outbox.envelope(context),
-        hlc: pushed.hlc,
-        repository,
-        tag,
-        digest,
-        mediaType: parsed.mediaType,
-        previousDigest,
+        requireDeclaredSizes(parsed.blobs, blobs);
+        const references: ManifestReferences = { blobs, manifests: children };
+        // stamped under the repository's lock, after every write it supersedes and every lock
+        // it passed
+        const pushed = this.stampAfter(newest, context);
+        requireDeclaredSizes(parsed.manifests, await requireChildren(tx, repository, children));
+        await tx.insertManifest({
+          repository,
+          digest,
+          hlc: pushed.hlc,
+          mediaType: parsed.mediaType,
+          body,
+          subject: parsed.subject?.digest,
+          artifactType: parsed.artifactType,
+          annotations: parsed.annotations,
+          references,
+        });
+        const image = {
+          repository,
+          digest,
+          mediaType: parsed.mediaType,
+          size: body.byteLength,
+          tag,
+        };
+        // referrers (signatures, SBOMs, scan reports) describe an image: only images wait
+        const quarantined =
+          parsed.subject === undefined &&
+          (await tx.quarantineAtPush(repository, digest, pushed.hlc));
+        // both rows go out together, pipelined in this order on the transaction's connection
+        await Promise.all([
+          tx.emit(manifestPushed, {
+            ...pushed,
+            ...image,
+            artifactType: parsed.artifactType,
+            subject: parsed.subject?.digest,
+            body: request.body,
+            references,
+            ...(quarantined ? { quarantined: true } : {}),
+          }),
+          // the image is ready in the region it was pushed to the moment the push commits
+          tx.emit(replicationCompleted, {
+            ...this.outbox.envelope(context),
+            hlc: pushed.hlc,
+            ...image,
+            region: this.outbox.region,
+            sourceRegion: this.outbox.region,
+            sourceEventId: pushed.eventId,
+            pushedAt: pushed.occurredAt,
+            lagMs: 0,
+          }),
+        ]);
+        if (quarantined) {
+          await tx.emit(quarantineChanged, {
+            ...this.outbox.envelope(context),
+            hlc: pushed.hlc,
+            ...image,
+            state: 'quarantined',
+          });
+        }
+        // a tag write from a peer that waited for this manifest (locks/take-back.ts); silent,
+        // as applying a peer's write is
+        settled = await tx.settleTagsWaitingFor(repository, digest);
+        reading = pushed.hlc;
+        if (tag === undefined) return;
+        await tx.recordTagWrite(repository, tag, pushed.hlc, digest);
+        const previousDigest = await tx.setTag(repository, tag, digest, pushed.hlc);
+        if (previousDigest === digest) return;
+        await tx.emit(tagUpdated, {
+          ...this.outbox.envelope(context),
+          hlc: pushed.hlc,
+          repository,
+          tag,
+          digest,
+          mediaType: parsed.mediaType,
+          previousDigest,
+        });
       });
+    // Blobs a peer region holds (a pull-through HEAD found them there, so the client skipped
+    // them) are copied and linked outside the transaction, then the push commits again.
+    await commit(false).catch(async (error: unknown) => {
+      if (!(error instanceof MissingHere)) throw error;
+      await this.blobs.fetchFromPeers(repository, error.missing, context);
+      await commit(true);
     });
     this.logger.info({ repository, digest, tag }, 'manifest pushed');
     for (const write of settled) {
@@ -284,19 +309,6 @@ export class ManifestsService {
     if (!deleted) throw await this.unknown(repository, request.reference);
     this.logger.info({ repository, reference: request.reference }, 'manifest deleted');
     return 'deleted';
-  }
-
-  /**
-   * Every non-foreign blob must be visible in the repository (copied from a peer region first
-   * when one holds it); returns them with their sizes.
-   */
-  private requireBlobs(
-    repository: string,
-    parsed: ParsedManifest,
-    context: RpcContext,
-  ): Promise<ManifestReferences['blobs']> {
-    const wanted = unique(parsed.blobs.filter((blob) => !blob.foreign).map((blob) => blob.digest));
-    return requireBlobs(this.blobs, repository, wanted, context, { fromPeers: true });
   }
 
   /**

@@ -11,26 +11,32 @@ import type { ManifestReferences } from './manifest-rows';
 import type { ManifestsTransaction } from './manifests.repository';
 
 /**
- * The blobs with their sizes, in the order of `digests`. With `fromPeers` (a client's push),
- * blobs missing here that a peer region holds are copied and linked first.
+ * Blobs this region lacks that a peer region may hold: thrown instead of refusing when the
+ * caller will copy them from a peer and try again.
+ */
+export class MissingHere extends Error {
+  constructor(readonly missing: string[]) {
+    super(`blobs missing here: ${missing.join(', ')}`);
+  }
+}
+
+/**
+ * The blobs with their sizes, in the order of `digests`. What is missing is refused with
+ * MANIFEST_BLOB_UNKNOWN, or with `missingHere: 'fetch'` (a client's push, whose caller copies
+ * from peer regions) thrown as `MissingHere`.
  */
 export async function requireBlobs(
   blobs: BlobPresence,
   repository: string,
   digests: string[],
   context: RpcContext,
-  options: { fromPeers?: boolean } = {},
+  options: { missingHere?: 'refuse' | 'fetch' } = {},
 ): Promise<ManifestReferences['blobs']> {
   const found = new Map(
     (await blobs.visible(repository, digests, context)).map((blob) => [blob.digest, blob.size]),
   );
-  let missing = digests.filter((digest) => !found.has(digest));
-  if (missing.length > 0 && options.fromPeers) {
-    await blobs.fetchFromPeers(repository, missing, context);
-    for (const blob of await blobs.visible(repository, missing, context))
-      found.set(blob.digest, blob.size);
-    missing = digests.filter((digest) => !found.has(digest));
-  }
+  const missing = digests.filter((digest) => !found.has(digest));
+  if (missing.length > 0 && options.missingHere === 'fetch') throw new MissingHere(missing);
   if (missing.length > 0) {
     throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `blob unknown to registry: ${missing[0]}`, {
       missing,

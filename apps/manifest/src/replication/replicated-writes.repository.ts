@@ -16,7 +16,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { ChangeableAttributes, LockTarget } from '@meridian/contracts';
-import { InjectSql, type Sql, type TransactionSql } from '@meridian/database';
+import { InjectSql, type Sql, type TransactionSql, holdBlobsShared } from '@meridian/database';
 import type { Locks } from '../locks/lock-rules';
 import { forgetLocks, locksOf, recordLockChange, recordTagWrite } from '../locks/lock-rows';
 import {
@@ -44,6 +44,8 @@ export abstract class ReplicatedWritesRepository {
 export interface ReplicatedWritesTransaction {
   /** Waits until no other write to the repository is under way; held until commit. */
   lockRepository(repository: string): Promise<void>;
+  /** Holds the blobs shared until commit (libs/database blob-holds.ts). */
+  holdBlobs(digests: string[]): Promise<void>;
   /**
    * The newest delete covering the repository and, when given, the manifest and the tag: its
    * clock reading, or undefined when none was deleted.
@@ -129,6 +131,10 @@ class SqlReplicatedWritesTransaction implements ReplicatedWritesTransaction {
 
   lockRepository(repository: string): Promise<void> {
     return lockRepository(this.tx, repository);
+  }
+
+  holdBlobs(digests: string[]): Promise<void> {
+    return holdBlobsShared(this.tx, digests);
   }
 
   async newestDelete(

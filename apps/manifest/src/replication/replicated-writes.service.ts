@@ -116,10 +116,12 @@ export class ReplicatedWritesService {
     if (await this.supersededBeforeBlobs(event)) return 'superseded';
     const parsed = parseManifestBody(body, event.mediaType);
     const blobs = event.references.blobs.map((blob) => blob.digest);
-    await requireBlobs(this.blobs, repository, blobs, context);
     let settled: TakenBack[] = [];
     const outcome = await this.manifests.transaction(async (tx): Promise<ApplyOutcome> => {
       await tx.lockRepository(repository);
+      // checked with the blobs held: garbage collection cannot take them away before commit
+      await tx.holdBlobs(blobs);
+      await requireBlobs(this.blobs, repository, blobs, context);
       if (event.tag !== undefined) await tx.recordTagWrite(repository, event.tag, hlc, digest);
       if (isNewer(await tx.newestDelete(repository, { digest }), hlc)) return 'superseded';
       const locks = await tx.locksAt(repository, { tag: event.tag }, hlc);

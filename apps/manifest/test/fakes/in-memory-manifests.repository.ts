@@ -234,6 +234,10 @@ class InMemoryManifestsTransaction implements ManifestsTransaction, ReplicatedWr
     // transactions of the in-memory repository run one at a time already
   }
 
+  async holdBlobs(): Promise<void> {
+    // no collector runs against the in-memory repository
+  }
+
   async newestWrite(repository: string, scope: WriteScope): Promise<string | undefined> {
     const whole = scope.kind === 'repository';
     const digest = whole ? undefined : scope.digest;
