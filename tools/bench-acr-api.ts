@@ -17,28 +17,24 @@
  * Environment: BENCH_TAGS (10000), BENCH_CONCURRENCY (16), BENCH_ROUNDS (200),
  * BENCH_KEEP=1 keeps the data dir.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { freePortPair } from '@meridian/testing';
+import { join } from 'node:path';
+import { Registry, launch, log, sha256, summary } from './bench-support';
 
-const root = resolve(__dirname, '..');
 const tagCount = Number(process.env['BENCH_TAGS'] ?? 10_000);
 const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 200);
 const repository = 'bench/acr-api';
 const pageSize = 100;
-const log = (line: string) => console.log(`[bench] ${line}`);
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'meridian-bench-acr-api-'));
   await chmod(dataDir, 0o755);
   const password = randomBytes(18).toString('base64url');
   const launched = await launch(dataDir, password);
-  const registry = new Registry(launched.gateway, 'admin', password);
+  const registry = new Registry(launched.gateway, 'admin', password, repository);
   try {
     log(`seeding ${repository}: ${tagCount} manifests, each under its own tag`);
     const started = performance.now();
@@ -143,128 +139,6 @@ async function timeGets(registry: Registry, path: string): Promise<string> {
     times.push(performance.now() - at);
   }
   return summary(times);
-}
-
-/** The launcher in the foreground, JSON logs; resolves with the gateway's URL. */
-async function launch(
-  dataDir: string,
-  password: string,
-): Promise<{ child: ChildProcess; gateway: string }> {
-  const port = await freePortPair();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    MERIDIAN_DATA_DIR: dataDir,
-    MERIDIAN_PORT: String(port),
-    MERIDIAN_REGIONS: 'us-east',
-    MERIDIAN_LOG_FORMAT: 'json',
-    MERIDIAN_LOG_LEVEL: 'warn',
-    MERIDIAN_ADMIN_PASSWORD: password,
-  };
-  for (const key of ['DATABASE_URL', 'MERIDIAN_POSTGRES_PORT', 'MERIDIAN_NATS_PORT'])
-    delete env[key];
-  log(`starting one region on port ${port} in ${dataDir}`);
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/dev/src/main.ts'], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolveLaunch, reject) => {
-    const timer = setTimeout(() => reject(new Error('meridian was not ready in 240 s')), 240_000);
-    child.once('exit', (code) => reject(new Error(`the launcher exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      let record: { msg?: string; regions?: Record<string, string> };
-      try {
-        record = JSON.parse(line) as typeof record;
-      } catch {
-        return;
-      }
-      if (record.msg === 'meridian ready' && record.regions) {
-        clearTimeout(timer);
-        resolveLaunch({ child, gateway: record.regions['us-east']! });
-      }
-    });
-  });
-}
-
-/** The requests the bench makes, with one token for the repository and the catalog. */
-class Registry {
-  private token?: Promise<string | undefined>;
-
-  constructor(
-    private readonly baseUrl: string,
-    private readonly username: string,
-    private readonly password: string,
-  ) {}
-
-  async pushBlob(bytes: Buffer): Promise<{ digest: string; size: number }> {
-    const digest = sha256(bytes);
-    await this.send('POST', `/v2/${repository}/blobs/uploads/?digest=${digest}`, 201, bytes, {
-      'content-type': 'application/octet-stream',
-    });
-    return { digest, size: bytes.length };
-  }
-
-  async putManifest(tag: string, body: Buffer): Promise<void> {
-    await this.send('PUT', `/v2/${repository}/manifests/${tag}`, 201, body, {
-      'content-type': 'application/vnd.oci.image.manifest.v1+json',
-    });
-  }
-
-  get(path: string): Promise<Response> {
-    return this.send('GET', path, 200);
-  }
-
-  private async send(
-    method: string,
-    path: string,
-    expected: number,
-    body?: Buffer,
-    headers: Record<string, string> = {},
-  ): Promise<Response> {
-    const token = await (this.token ??= this.fetchToken());
-    const response = await fetch(new URL(path, this.baseUrl), {
-      method,
-      body,
-      headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    });
-    if (response.status !== expected)
-      throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    if (method !== 'GET') await response.arrayBuffer();
-    return response;
-  }
-
-  /** A token for everything the bench does, when `GET /v2/` says the registry wants one. */
-  private async fetchToken(): Promise<string | undefined> {
-    const probe = await fetch(new URL('/v2/', this.baseUrl));
-    await probe.arrayBuffer();
-    const challenge = probe.headers.get('www-authenticate');
-    if (probe.status !== 401 || !challenge?.startsWith('Bearer ')) return undefined;
-    const params = Object.fromEntries(
-      [...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1]!, match[2]!]),
-    );
-    const realm = new URL(params['realm'] ?? '/oauth2/token', this.baseUrl);
-    realm.searchParams.set('service', params['service'] ?? 'meridian');
-    realm.searchParams.append('scope', `repository:${repository}:pull,push,metadata_read`);
-    const basic = Buffer.from(`${this.username}:${this.password}`).toString('base64');
-    const response = await fetch(realm, { headers: { authorization: `Basic ${basic}` } });
-    if (response.status !== 200)
-      throw new Error(`token: ${response.status} ${await response.text()}`);
-    const body = (await response.json()) as { token?: string; access_token?: string };
-    return body.token ?? body.access_token ?? '';
-  }
-}
-
-function sha256(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
-function summary(values: readonly number[]): string {
-  return `p50 ${percentile(values, 50).toFixed(1)} ms, p99 ${percentile(values, 99).toFixed(1)} ms (n=${values.length})`;
 }
 
 main().catch((error: unknown) => {

@@ -24,8 +24,22 @@ describe(loadConfig.name, () => {
       databaseUrl,
       storage: { driver: 'filesystem', rootDirectory: '/srv/meridian/.meridian/eu-west/store' },
       uploadIdleTimeoutSeconds: 86_400,
+      gc: { graceHours: 24, intervalMinutes: 60, blobsPerSecond: 2000 },
       logLevel: 'info',
     });
+  });
+
+  it('reads the garbage collection settings, fractions of an hour included', () => {
+    const sut = loadConfig({
+      DATABASE_URL: databaseUrl,
+      MERIDIAN_GC_GRACE_HOURS: '0.5',
+      MERIDIAN_GC_INTERVAL_MINUTES: '0',
+      MERIDIAN_GC_BLOBS_PER_SECOND: '250',
+    });
+    expect(sut.gc).toEqual({ graceHours: 0.5, intervalMinutes: 0, blobsPerSecond: 250 });
+    expect(() => loadConfig({ DATABASE_URL: databaseUrl, MERIDIAN_GC_GRACE_HOURS: '-1' })).toThrow(
+      /MERIDIAN_GC_GRACE_HOURS/,
+    );
   });
 
   it('reads an S3 store and several NATS servers', () => {

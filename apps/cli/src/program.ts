@@ -18,6 +18,7 @@ import { addConfig } from './tree/config.tree';
 import { example, globalsOf } from './tree/command-options';
 import { addConfigure, addLogin } from './tree/login.tree';
 import { addPurge } from './tree/purge.tree';
+import { addGc } from './tree/gc.tree';
 import { addReplication } from './tree/replication.tree';
 import { addRepository } from './tree/repository.tree';
 import { addTokens } from './tree/tokens.tree';
@@ -65,6 +66,7 @@ Example:
   addReplication(program);
   addWebhook(program);
   addPurge(program);
+  addGc(program);
   addTokens(program);
   addAdministration(program);
   addConfig(program);
