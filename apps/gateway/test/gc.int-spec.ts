@@ -13,6 +13,7 @@ import { SignJWT } from 'jose';
 import postgres from 'postgres';
 import {
   type Blob,
+  errorCode,
   expectStatus,
   imageManifest,
   pushBlob,
@@ -184,6 +185,39 @@ describe.each(['filesystem', 's3'] as const)('garbage collection (%s store)', (s
     await pulls('gc/held', layer);
     await collect(false);
     await pulls('gc/held', layer);
+  }, 120_000);
+
+  it('refuses a push whose layer a collection removed while the push waited for it', async () => {
+    const config = randomBlob(700);
+    const layer = randomBlob(1700);
+    await pushBlob(registry, 'gc/waiting', config);
+    await pushBlob(registry, 'gc/waiting', layer);
+    // a collection holds the layer exclusively and is about to remove its link
+    const collector = await sql.reserve();
+    let pushing: Promise<Response>;
+    try {
+      await collector`begin`;
+      await collector`
+        select pg_advisory_xact_lock(hashtext('meridian.blob.digest'), hashtext(${layer.digest}))`;
+      pushing = putManifest(registry, 'gc/waiting', 'v1', imageManifest(config, [layer]));
+      // the push checked nothing yet: it waits for the hold
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await collector`
+        delete from blob.repository_blobs where repository = 'gc/waiting' and digest = ${layer.digest}`;
+      await collector`commit`;
+    } finally {
+      collector.release();
+    }
+    const refused = await pushing;
+    expect(refused.status).toBe(400);
+    expect(await errorCode(refused)).toBe('MANIFEST_BLOB_UNKNOWN');
+    // the client uploads the layer again: the push is stored and pulls whole
+    await pushBlob(registry, 'gc/waiting', layer);
+    await expectStatus(
+      await putManifest(registry, 'gc/waiting', 'v1', imageManifest(config, [layer])),
+      201,
+    );
+    await pulls('gc/waiting', layer);
   }, 120_000);
 
   it('answers a second start with the collection that runs, and refuses bad input', async () => {
