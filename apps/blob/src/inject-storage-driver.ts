@@ -17,5 +17,5 @@ export type UploadStore = Pick<
 /** What linking a replicated blob needs of a store: is the blob at its key, how big. */
 export type BlobStore = Pick<StorageDriver, 'stat'>;
 
-/** What garbage collection needs of a store: deleting a blob's bytes. */
-export type CollectedStore = Pick<StorageDriver, 'delete'>;
+/** What garbage collection needs of a store: deleting blobs' bytes and upload leftovers. */
+export type CollectedStore = Pick<StorageDriver, 'delete' | 'list'>;

@@ -19,6 +19,7 @@ import {
   pushBlob,
   putManifest,
   randomBlob,
+  startUpload,
 } from './oci-requests';
 import { type RegistryUnderTest, startRegistry } from './registry.harness';
 import { testIssuer } from './test-token-issuer';
@@ -29,7 +30,13 @@ interface GcJobView {
   dryRun: boolean;
   started?: boolean;
   error?: string;
-  progress: { blobsFreed: number; bytesFreed: number; linksRemoved: number; blobsBusy: number };
+  progress: {
+    blobsFreed: number;
+    bytesFreed: number;
+    linksRemoved: number;
+    blobsBusy: number;
+    uploadLeftoversRemoved: number;
+  };
 }
 
 describe.each(['filesystem', 's3'] as const)('garbage collection (%s store)', (storage) => {
@@ -218,6 +225,23 @@ describe.each(['filesystem', 's3'] as const)('garbage collection (%s store)', (s
       201,
     );
     await pulls('gc/waiting', layer);
+  }, 120_000);
+
+  it('removes upload leftovers no session owns, once seen by an earlier collection', async () => {
+    const orphan = crypto.randomUUID();
+    await registry.store.put(`_uploads/${orphan}/data`, Buffer.from('left behind'));
+    const open = await startUpload(registry, 'gc/uploads');
+    await expectStatus(await registry.request(open, { method: 'PATCH', body: 'in progress' }), 202);
+    const first = await collect(false);
+    expect(first.progress.uploadLeftoversRemoved).toBe(0);
+    // seen long enough ago (the floor is a minute)
+    await sql`update blob.upload_leftovers set seen_at = now() - interval '2 minutes'`;
+    expect((await collect(false)).progress.uploadLeftoversRemoved).toBe(1);
+    const left: string[] = [];
+    for await (const key of registry.store.list('_uploads/')) left.push(key);
+    expect(left.some((key) => key.includes(orphan))).toBe(false);
+    // the open session kept its bytes
+    expect(left.length).toBeGreaterThanOrEqual(1);
   }, 120_000);
 
   it('answers a second start with the collection that runs, and refuses bad input', async () => {

@@ -34,6 +34,7 @@ export const emptyProgress: GcProgress = {
   bytesFreed: 0,
   blobsBusy: 0,
   inGracePeriod: 0,
+  uploadLeftoversRemoved: 0,
 };
 
 export abstract class GcRepository {
@@ -77,6 +78,13 @@ export abstract class GcRepository {
   abstract record(id: string, cursor: string, progress: GcProgress, leaseMs: number): Promise<void>;
   abstract release(id: string): Promise<void>;
   abstract finish(id: string, status: 'succeeded' | 'failed', error?: string): Promise<void>;
+  /**
+   * Records which of `ids` (upload ids found in the store) have no session, and answers those
+   * that had none already when first seen more than `minAgeMs` ago.
+   */
+  abstract uploadLeftovers(ids: string[], minAgeMs: number): Promise<string[]>;
+  /** Forgets leftovers removed from the store. */
+  abstract forgetLeftovers(ids: string[]): Promise<void>;
   /** Bytes of the blobs no repository sees, or doomed and not freed yet. */
   abstract reclaimableBytes(): Promise<number>;
 }
@@ -195,6 +203,26 @@ export class SqlGcRepository implements GcRepository {
     await this.sql`
       update blob.gc_jobs set status = ${status}, error = ${error ?? null}, finished_at = now()
       where id = ${id} and status = 'running'`;
+  }
+
+  async uploadLeftovers(ids: string[], minAgeMs: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    await this.sql`
+      insert into blob.upload_leftovers (upload_id)
+      select id from unnest(${ids}::uuid[]) as found (id)
+      where not exists (select 1 from blob.uploads u where u.id = found.id)
+      on conflict do nothing`;
+    const rows = await this.sql<{ upload_id: string }[]>`
+      select upload_id from blob.upload_leftovers l
+      where upload_id = any(${ids}::uuid[])
+        and seen_at < now() - ${minAgeMs} * interval '1 millisecond'
+        and not exists (select 1 from blob.uploads u where u.id = l.upload_id)`;
+    return rows.map((row) => row.upload_id);
+  }
+
+  async forgetLeftovers(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.sql`delete from blob.upload_leftovers where upload_id = any(${ids}::uuid[])`;
   }
 
   async reclaimableBytes(): Promise<number> {

@@ -26,7 +26,8 @@ import {
   maxReferenceQuestions,
 } from '@meridian/contracts';
 import { RpcClient } from '@meridian/messaging';
-import { blobKey } from '@meridian/storage';
+import { isUploadId } from '@meridian/oci';
+import { blobKey, uploadPrefix, uploadsPrefix } from '@meridian/storage';
 import { InjectLogger, type Logger, metrics } from '@meridian/telemetry';
 import { type BlobConfig, blobConfigToken } from '../config';
 import { type CollectedStore, InjectStorageDriver } from '../inject-storage-driver';
@@ -37,6 +38,7 @@ const leaseMs = 60_000;
 const orphanScanMs = 20_000;
 const batchSize = 200;
 const freeBatch = 100;
+const maxLeftoversPerRun = 10_000;
 
 /** What the manifest service says is referenced; an interface so tests can stand in. */
 export abstract class ReferenceOracle {
@@ -188,6 +190,7 @@ export class GcService implements OnApplicationBootstrap, BeforeApplicationShutd
       progress = tally(progress, batch, decisions, job.dryRun);
       if (!job.dryRun) progress = await this.freeDoomed(progress);
       if (batch.last === undefined) {
+        if (!job.dryRun) progress = await this.removeUploadLeftovers(progress);
         await this.jobs.record(job.id, cursor, progress, leaseMs);
         return true;
       }
@@ -231,6 +234,37 @@ export class GcService implements OnApplicationBootstrap, BeforeApplicationShutd
     }
   }
 
+  /**
+   * Removes upload sessions' objects that no session owns (a cancel whose cleanup failed):
+   * seen without a session by an earlier collection at least `max(grace, 1 min)` ago, so a
+   * session being opened (its objects come a moment before its row) is never taken.
+   */
+  private async removeUploadLeftovers(progress: GcProgress): Promise<GcProgress> {
+    const ids = new Set<string>();
+    for await (const key of this.store.list(uploadsPrefix)) {
+      const id = key.slice(uploadsPrefix.length).split('/')[0] ?? '';
+      if (isUploadId(id)) ids.add(id);
+      if (ids.size >= maxLeftoversPerRun) break;
+    }
+    const minAgeMs = Math.max(this.config.gc.graceHours * 3_600_000, 60_000);
+    const leftovers = await this.jobs.uploadLeftovers([...ids], minAgeMs);
+    const removed: string[] = [];
+    for (const id of leftovers) {
+      try {
+        for await (const key of this.store.list(uploadPrefix(id))) await this.store.delete(key);
+        removed.push(id);
+      } catch (err) {
+        metrics().gcErrors.add(1, { step: 'upload-leftovers' });
+        this.logger.warn({ err, uploadId: id }, 'failed to remove an upload leftover');
+      }
+    }
+    await this.jobs.forgetLeftovers(removed);
+    return {
+      ...progress,
+      uploadLeftoversRemoved: progress.uploadLeftoversRemoved + removed.length,
+    };
+  }
+
   private async keepRate(blobs: number, tookMs: number): Promise<void> {
     const wantMs = (blobs / this.config.gc.blobsPerSecond) * 1000;
     if (wantMs > tookMs) await new Promise((resolve) => setTimeout(resolve, wantMs - tookMs));
@@ -252,6 +286,7 @@ function tally(
     bytesFreed: progress.bytesFreed + (dryRun ? doomedBytes : 0),
     blobsBusy: progress.blobsBusy + batch.busy,
     inGracePeriod: progress.inGracePeriod + decisions.inGracePeriod,
+    uploadLeftoversRemoved: progress.uploadLeftoversRemoved,
   };
 }
 

@@ -36,3 +36,12 @@ create table gc_jobs (
 -- one running collection per region: a second start finds the first
 create unique index gc_jobs_one_running_idx on gc_jobs ((true)) where status = 'running';
 create index gc_jobs_created_at_idx on gc_jobs (created_at);
+
+-- upload_leftovers  upload sessions' objects in the store (`_uploads/<id>/`) with no session
+--                   row, first seen by a collection at `seen_at` (a cancel whose cleanup failed,
+--                   a crash between the two): removed by a later collection once seen long
+--                   enough ago that no session being opened can own them.
+create table upload_leftovers (
+  upload_id uuid primary key,
+  seen_at timestamptz not null default now()
+);

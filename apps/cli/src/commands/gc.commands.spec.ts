@@ -15,6 +15,7 @@ const job: GcJob = {
     bytesFreed: 5 * 1024 * 1024,
     blobsBusy: 1,
     inGracePeriod: 7,
+    uploadLeftoversRemoved: 0,
   },
 };
 

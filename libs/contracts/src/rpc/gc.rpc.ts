@@ -35,6 +35,8 @@ export const GcProgress = z.object({
   blobsBusy: Count,
   /** unreferenced links still in their grace period (MERIDIAN_GC_GRACE_HOURS) */
   inGracePeriod: Count,
+  /** upload sessions' leftover objects no session owned, removed */
+  uploadLeftoversRemoved: Count,
 });
 export type GcProgress = z.infer<typeof GcProgress>;
 
