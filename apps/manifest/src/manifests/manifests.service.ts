@@ -28,7 +28,7 @@ import {
 } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
 import type { RpcContext } from '@meridian/messaging';
-import { type ParsedManifest, digestLike, sha256Digest } from '@meridian/oci';
+import { digestLike, sha256Digest } from '@meridian/oci';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import {
   deniedByLock,
@@ -112,7 +112,7 @@ export class ManifestsService {
 
     let settled: TakenBack[] = [];
     let reading = '';
-    const commit = (fromPeers: boolean) =>
+    const commit = (afterFetch: boolean) =>
       this.manifests.transaction(async (tx) => {
         const [, newest, locks] = await Promise.all([
           tx.lockRepository(repository),
@@ -125,7 +125,7 @@ export class ManifestsService {
         const refusal = refusesPush(locks);
         if (refusal !== undefined) throw deniedByLock(repository, refusal);
         const blobs = await requireBlobs(this.blobs, repository, wanted, context, {
-          missingHere: fromPeers ? 'refuse' : 'fetch',
+          missingHere: afterFetch ? 'refuse' : 'fetch',
         });
         requireDeclaredSizes(parsed.blobs, blobs);
         const references: ManifestReferences = { blobs, manifests: children };
