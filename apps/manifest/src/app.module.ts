@@ -30,6 +30,14 @@ import { RetentionHandler } from './retention/retention.handler';
 import { RetentionRepository, SqlRetentionRepository } from './retention/retention.repository';
 import { RetentionService } from './retention/retention.service';
 import { RetentionSweeper, retentionIntervalToken } from './retention/retention.sweeper';
+import { DeletedManifestsService } from './soft-delete/deleted-manifests.service';
+import { SoftDeleteHandler } from './soft-delete/soft-delete.handler';
+import {
+  SoftDeleteRepository,
+  SqlSoftDeleteRepository,
+} from './soft-delete/soft-delete.repository';
+import { SoftDeleteService } from './soft-delete/soft-delete.service';
+import { SoftDeleteSweeper } from './soft-delete/soft-delete.sweeper';
 import { ReferrersHandler } from './referrers/referrers.handler';
 import { ReferrersRepository, SqlReferrersRepository } from './referrers/referrers.repository';
 import { ReferrersService } from './referrers/referrers.service';
@@ -89,6 +97,7 @@ export class AppModule {
         { provide: LocksRepository, useClass: SqlLocksRepository },
         { provide: PurgeRepository, useClass: SqlPurgeRepository },
         { provide: RetentionRepository, useClass: SqlRetentionRepository },
+        { provide: SoftDeleteRepository, useClass: SqlSoftDeleteRepository },
         { provide: retentionIntervalToken, useValue: config.retentionIntervalSeconds * 1000 },
         ManifestsService,
         TagsService,
@@ -101,6 +110,9 @@ export class AppModule {
         PurgeService,
         RetentionService,
         RetentionSweeper,
+        SoftDeleteService,
+        DeletedManifestsService,
+        SoftDeleteSweeper,
       ],
       controllers: [
         ManifestsHandler,
@@ -114,6 +126,7 @@ export class AppModule {
         LocksHandler,
         PurgeHandler,
         RetentionHandler,
+        SoftDeleteHandler,
       ],
     };
   }

@@ -29,6 +29,8 @@ import { InMemoryManifestsRepository } from '../../test/fakes/in-memory-manifest
 import { InMemoryQuarantineRepository } from '../../test/fakes/in-memory-quarantine.repository';
 import { InMemoryRetentionRepository } from '../../test/fakes/in-memory-retention.repository';
 import { RetentionService } from '../retention/retention.service';
+import { InMemorySoftDeleteRepository } from '../../test/fakes/in-memory-soft-delete.repository';
+import { SoftDeleteService } from '../soft-delete/soft-delete.service';
 import { QuarantineService } from '../quarantine/quarantine.service';
 import { ReplicatedWritesService } from './replicated-writes.service';
 
@@ -75,7 +77,16 @@ function region() {
   const outbox = new Outbox('manifest', new HybridLogicalClock('eu-west', () => 1_000));
   const quarantine = new QuarantineService(new InMemoryQuarantineRepository(), outbox, logger);
   const retention = new RetentionService(new InMemoryRetentionRepository(), outbox, logger);
-  const sut = new ReplicatedWritesService(manifests, blobs, outbox, quarantine, retention, logger);
+  const softDelete = new SoftDeleteService(new InMemorySoftDeleteRepository(), outbox, logger);
+  const sut = new ReplicatedWritesService(
+    manifests,
+    blobs,
+    outbox,
+    quarantine,
+    retention,
+    softDelete,
+    logger,
+  );
   const applyAll = async (requests: ApplyRequest[]) => {
     for (const request of requests) await sut.apply(request, context);
   };
