@@ -249,6 +249,21 @@ describe(ReplicatedWritesService.name, () => {
     });
   });
 
+  describe('soft delete', () => {
+    it("keeps what another region's manifest and repository deletes remove, at their readings", async () => {
+      const { manifests, applyAll } = region();
+      await applyAll([
+        pushed(x, at(1000), 'v1'),
+        manifestDeleted(x, at(2000), ['v1']),
+        repositoryDeleted(at(3000)),
+      ]);
+      expect(manifests.keptRestorable).toEqual([
+        { repository: repo, digest: x.digest, hlc: at(2000) },
+        { repository: repo, hlc: at(3000) },
+      ]);
+    });
+  });
+
   describe('tombstones', () => {
     it('keep a push older than the manifest delete out, without asking for its blobs', async () => {
       const { sut, manifests, blobs, applyAll } = region();
