@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { addAdministration } from './tree/administration.tree';
 import { addConfig } from './tree/config.tree';
+import { addDeleted } from './tree/deleted.tree';
 import { example, globalsOf } from './tree/command-options';
 import { addConfigure, addLogin } from './tree/login.tree';
 import { addPurge } from './tree/purge.tree';
@@ -70,6 +71,7 @@ Example:
   addTokens(program);
   addAdministration(program);
   addConfig(program);
+  addDeleted(program);
   program
     .command('show-usage')
     .description('storage used in the region the registry address reaches, per repository')

@@ -29,6 +29,7 @@ import { GcController } from './gc/gc.controller';
 import { PurgeController } from './purge/purge.controller';
 import { RetentionController } from './retention/retention.controller';
 import { ScansController } from './scans/scans.controller';
+import { SoftDeleteController } from './soft-delete/soft-delete.controller';
 import { replicationControllers, replicationProviders } from './replication/replication.providers';
 import { TagRoutes } from './tags/tags.routes';
 import { ClusterUploadLockClient } from './uploads/cluster-upload-locks';
@@ -74,6 +75,7 @@ export class AppModule {
         PurgeController,
         GcController,
         RetentionController,
+        SoftDeleteController,
       ],
       providers: [
         { provide: loggerToken, useValue: logger },

@@ -35,6 +35,14 @@ import { RetentionHandler } from './retention/retention.handler';
 import { RetentionRepository, SqlRetentionRepository } from './retention/retention.repository';
 import { RetentionService } from './retention/retention.service';
 import { RetentionSweeper, retentionIntervalToken } from './retention/retention.sweeper';
+import { DeletedManifestsService } from './soft-delete/deleted-manifests.service';
+import { SoftDeleteHandler } from './soft-delete/soft-delete.handler';
+import {
+  SoftDeleteRepository,
+  SqlSoftDeleteRepository,
+} from './soft-delete/soft-delete.repository';
+import { SoftDeleteService } from './soft-delete/soft-delete.service';
+import { SoftDeleteSweeper } from './soft-delete/soft-delete.sweeper';
 import { ReferrersHandler } from './referrers/referrers.handler';
 import { ReferrersRepository, SqlReferrersRepository } from './referrers/referrers.repository';
 import { ReferrersService } from './referrers/referrers.service';
@@ -95,6 +103,7 @@ export class AppModule {
         { provide: PurgeRepository, useClass: SqlPurgeRepository },
         { provide: BlobReferencesRepository, useClass: SqlBlobReferencesRepository },
         { provide: RetentionRepository, useClass: SqlRetentionRepository },
+        { provide: SoftDeleteRepository, useClass: SqlSoftDeleteRepository },
         { provide: retentionIntervalToken, useValue: config.retentionIntervalSeconds * 1000 },
         ManifestsService,
         TagsService,
@@ -107,6 +116,9 @@ export class AppModule {
         PurgeService,
         RetentionService,
         RetentionSweeper,
+        SoftDeleteService,
+        DeletedManifestsService,
+        SoftDeleteSweeper,
       ],
       controllers: [
         ManifestsHandler,
@@ -121,6 +133,7 @@ export class AppModule {
         PurgeHandler,
         RetentionHandler,
         BlobReferencesHandler,
+        SoftDeleteHandler,
       ],
     };
   }

@@ -30,6 +30,7 @@ import {
 import type { INestMicroservice } from '@nestjs/common';
 import { AppModule } from '../src/app.module';
 import { RetentionSweeper } from '../src/retention/retention.sweeper';
+import { SoftDeleteSweeper } from '../src/soft-delete/soft-delete.sweeper';
 import { type Blob, type BuiltManifest, blobsOf } from './build-manifest';
 
 export const region = 'us-east';
@@ -152,6 +153,11 @@ export class ManifestServiceHarness {
   /** Runs one round of the retention sweep now, as the timer would. */
   sweepRetention() {
     return this.app.get(RetentionSweeper).sweep();
+  }
+
+  /** Runs one round of the soft delete expiry sweep now, as the timer would. */
+  sweepExpiredRestorable() {
+    return this.app.get(SoftDeleteSweeper).sweep();
   }
 
   /** Hands over another region's event, as the replication service does. */

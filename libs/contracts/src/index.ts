@@ -19,3 +19,4 @@ export * from './rpc/webhook.rpc';
 export * from './nats-permissions';
 export * from './rpc/purge.rpc';
 export * from './rpc/gc.rpc';
+export * from './rpc/soft-delete.rpc';

@@ -32,6 +32,7 @@ import {
 } from './manifest-rows';
 import { type WriteScope, newestWrite } from './newest-write';
 import { type Deleted, recordDelete } from './record-delete';
+import { keepRestorable } from '../soft-delete/keep-restorable';
 
 export interface StoredManifest {
   digest: string;
@@ -43,6 +44,12 @@ export interface StoredManifest {
   quarantine?: QuarantineState;
   /** the read locks of the repository, the manifest and the tag it was named by */
   readEnabled: ReadEnabled;
+}
+
+/** A tag as a restore finds it: its newest write of any kind, and where it points, if anywhere. */
+export interface TagNow {
+  hlc: string;
+  digest?: string;
 }
 
 export abstract class ManifestsRepository {
@@ -90,6 +97,16 @@ export interface ManifestsTransaction {
   deleteTag(repository: string, tag: string): Promise<string | undefined>;
   /** Leaves (or raises) the tombstone of a delete stamped `hlc`. */
   recordDelete(repository: string, deleted: Deleted, hlc: string): Promise<void>;
+  /**
+   * Keeps the manifests a delete stamped `hlc` is about to remove restorable, when soft
+   * delete is on (soft-delete/keep-restorable.ts): one, or with no digest all of the repository's.
+   */
+  keepRestorable(repository: string, digest: string | undefined, hlc: string): Promise<void>;
+  /**
+   * Of each tag among `tags` that was ever written: its newest write (set, delete or tag
+   * row) and the digest it points to now, if any.
+   */
+  newestTagWrites(repository: string, tags: string[]): Promise<Map<string, TagNow>>;
   /**
    * Quarantines the manifest when the registry's quarantine setting is on and it has no
    * quarantine state yet (a push of a decided image keeps the decision); true when it did.
@@ -316,6 +333,33 @@ class SqlManifestsTransaction implements ManifestsTransaction {
 
   recordDelete(repository: string, deleted: Deleted, hlc: string): Promise<void> {
     return recordDelete(this.tx, repository, deleted, hlc);
+  }
+
+  keepRestorable(repository: string, digest: string | undefined, hlc: string): Promise<void> {
+    return keepRestorable(this.tx, repository, digest, hlc);
+  }
+
+  async newestTagWrites(repository: string, tags: string[]): Promise<Map<string, TagNow>> {
+    if (tags.length === 0) return new Map();
+    const rows = await this.tx<{ name: string; hlc: string; digest: string | null }[]>`
+      select w.name, max(w.hlc) as hlc,
+        (select t.digest from manifest.tags t
+         where t.repository = ${repository} and t.name = w.name) as digest
+      from (
+        select name, hlc from manifest.tags
+          where repository = ${repository} and name = any(${tags}::text[])
+        union all select name, hlc from manifest.tag_tombstones
+          where repository = ${repository} and name = any(${tags}::text[])
+        union all select tag, hlc from manifest.tag_writes
+          where repository = ${repository} and tag = any(${tags}::text[])
+      ) w
+      group by w.name`;
+    return new Map(
+      rows.map((row) => [
+        row.name,
+        { hlc: row.hlc, ...(row.digest === null ? {} : { digest: row.digest }) },
+      ]),
+    );
   }
 
   async quarantineAtPush(repository: string, digest: string, hlc: string): Promise<boolean> {

@@ -574,6 +574,10 @@ describe(ManifestsService.name, () => {
       expect(manifests.tombstone(repo, { kind: 'digest', digest: manifest.digest })).toBe(
         manifests.events.at(-1)!.payload['hlc'],
       );
+      // soft delete's copy is asked for with the delete's own reading
+      expect(manifests.keptRestorable).toEqual([
+        { repository: repo, digest: manifest.digest, hlc: manifests.events.at(-1)!.payload['hlc'] },
+      ]);
     });
 
     it('deletes a tag by name and keeps the manifest', async () => {

@@ -17,6 +17,7 @@ import {
   type ManifestInfo,
   type QuarantineState,
   RegistryError,
+  compareHlc,
   deletedHereDetail,
   manifestDeleted,
   manifestPushed,
@@ -40,7 +41,7 @@ import {
 import type { TakenBack } from '../locks/take-back';
 import { BlobPresence } from './blob-presence';
 import type { ManifestReferences, TagOrDigest } from './manifest-rows';
-import { ManifestsRepository } from './manifests.repository';
+import { ManifestsRepository, type TagNow } from './manifests.repository';
 import { parseManifestBody } from './parse-manifest-body';
 import {
   MissingHere,
@@ -60,6 +61,18 @@ export interface PutManifest {
 
 export interface PutManifestResult extends ManifestInfo {
   subject?: string;
+  /** what became of the tags a restore asked for */
+  restored?: { tags: string[]; skippedTags: string[] };
+}
+
+/**
+ * A restore (soft-delete/): the push of a deleted manifest's bytes also points the tags it
+ * had back at it, each unless the tag was written after the delete (stamped `deletedHlc`),
+ * which that newer write then keeps, or a lock refuses writing it.
+ */
+export interface RestoringTags {
+  tags: string[];
+  deletedHlc: string;
 }
 
 export interface GetManifest {
@@ -83,7 +96,11 @@ export class ManifestsService {
     @InjectLogger() private readonly logger: Logger,
   ) {}
 
-  async put(request: PutManifest, context: RpcContext): Promise<PutManifestResult> {
+  async put(
+    request: PutManifest,
+    context: RpcContext,
+    restoring?: RestoringTags,
+  ): Promise<PutManifestResult> {
     const { repository } = request;
     const body = Buffer.from(request.body, 'base64');
     if (body.byteLength > maxManifestBytes) {
@@ -112,13 +129,15 @@ export class ManifestsService {
 
     let settled: TakenBack[] = [];
     let reading = '';
+    let restored: PutManifestResult['restored'];
     const commit = (afterFetch: boolean) =>
       this.manifests.transaction(async (tx) => {
-        const [, newest, locks] = await Promise.all([
+        const [, newest, locks, , newestOfRestored] = await Promise.all([
           tx.lockRepository(repository),
           tx.newestWrite(repository, { kind: 'image', digest, tag }),
           tx.locks(repository, { tag }),
           tx.ensureRepository(repository),
+          restoring === undefined ? undefined : tx.newestTagWrites(repository, restoring.tags),
           // checked with the blobs held: garbage collection cannot take them away before commit
           tx.holdBlobs(wanted),
         ]);
@@ -130,8 +149,8 @@ export class ManifestsService {
         requireDeclaredSizes(parsed.blobs, blobs);
         const references: ManifestReferences = { blobs, manifests: children };
         // stamped under the repository's lock, after every write it supersedes and every lock
-        // it passed
-        const pushed = this.stampAfter(newest, context);
+        // it passed (a restore's tags too: their tombstones and histories)
+        const pushed = this.stampAfter(newestOf(newest, newestOfRestored), context);
         requireDeclaredSizes(parsed.manifests, await requireChildren(tx, repository, children));
         await tx.insertManifest({
           repository,
@@ -190,19 +209,37 @@ export class ManifestsService {
         // as applying a peer's write is
         settled = await tx.settleTagsWaitingFor(repository, digest);
         reading = pushed.hlc;
-        if (tag === undefined) return;
-        await tx.recordTagWrite(repository, tag, pushed.hlc, digest);
-        const previousDigest = await tx.setTag(repository, tag, digest, pushed.hlc);
-        if (previousDigest === digest) return;
-        await tx.emit(tagUpdated, {
-          ...this.outbox.envelope(context),
-          hlc: pushed.hlc,
-          repository,
-          tag,
-          digest,
-          mediaType: parsed.mediaType,
-          previousDigest,
-        });
+        const setTag = async (name: string) => {
+          await tx.recordTagWrite(repository, name, pushed.hlc, digest);
+          const previousDigest = await tx.setTag(repository, name, digest, pushed.hlc);
+          if (previousDigest === digest) return;
+          await tx.emit(tagUpdated, {
+            ...this.outbox.envelope(context),
+            hlc: pushed.hlc,
+            repository,
+            tag: name,
+            digest,
+            mediaType: parsed.mediaType,
+            previousDigest,
+          });
+        };
+        if (tag !== undefined) await setTag(tag);
+        if (restoring === undefined) return;
+        restored = { tags: [], skippedTags: [] };
+        for (const name of restoring.tags) {
+          const now = newestOfRestored?.get(name);
+          const writtenSince =
+            now !== undefined &&
+            (compareHlc(now.hlc, restoring.deletedHlc) > 0 ||
+              (now.digest !== undefined && now.digest !== digest));
+          const lockRefuses = refusesPush(await tx.locks(repository, { tag: name })) !== undefined;
+          if (writtenSince || lockRefuses) {
+            restored.skippedTags.push(name);
+            continue;
+          }
+          await setTag(name);
+          restored.tags.push(name);
+        }
       });
     // Blobs a peer region holds (a pull-through HEAD found them there, so the client skipped
     // them) are copied and linked outside the transaction, then the push commits again.
@@ -211,7 +248,7 @@ export class ManifestsService {
       await this.blobs.fetchFromPeers(repository, error.missing, context);
       await commit(true);
     });
-    this.logger.info({ repository, digest, tag }, 'manifest pushed');
+    this.logger.info({ repository, digest, tag, ...restored }, 'manifest pushed');
     for (const write of settled) {
       this.logger.info({ repository, ...write, reading }, 'write settled by a lock');
     }
@@ -220,6 +257,7 @@ export class ManifestsService {
       mediaType: parsed.mediaType,
       size: body.byteLength,
       subject: parsed.subject?.digest,
+      ...(restored === undefined ? {} : { restored }),
     };
   }
 
@@ -281,11 +319,13 @@ export class ManifestsService {
         if (refusal !== undefined) throw deniedByLock(repository, refusal);
       };
       if (reference.kind === 'digest') {
+        // stamped first: a restorable copy (soft delete) keeps the delete's reading
+        const event = this.stampAfter(newest, context);
+        await tx.keepRestorable(repository, reference.digest, event.hlc);
         const tags = await tx.deleteManifest(repository, reference.digest);
         if (tags === undefined) return false;
         refuse();
         if (condition.untagged === true && tags.length > 0) throw new ChangedMeanwhile();
-        const event = this.stampAfter(newest, context);
         await tx.recordDelete(repository, reference, event.hlc);
         await tx.forgetLocks(repository, reference, event.hlc);
         await tx.emit(manifestDeleted, { ...event, repository, digest: reference.digest, tags });
@@ -377,6 +417,19 @@ export function toTagOrDigest(reference: string): TagOrDigest {
   return reference.includes(':')
     ? { kind: 'digest', digest: reference }
     : { kind: 'tag', tag: reference };
+}
+
+function newestOf(
+  newest: string | undefined,
+  ofTags: Map<string, TagNow> | undefined,
+): string | undefined {
+  const readings = [newest, ...[...(ofTags?.values() ?? [])].map((now) => now.hlc)].filter(
+    (hlc) => hlc !== undefined,
+  );
+  return readings.reduce<string | undefined>(
+    (a, b) => (a === undefined || compareHlc(b, a) > 0 ? b : a),
+    undefined,
+  );
 }
 
 function unique(values: string[]): string[] {

@@ -35,6 +35,7 @@ import {
   recordPush,
 } from '../manifests/manifest-rows';
 import { type Deleted, recordDelete } from '../manifests/record-delete';
+import { keepRestorable } from '../soft-delete/keep-restorable';
 
 export abstract class ReplicatedWritesRepository {
   /** Runs `work` in one transaction: all of its changes commit, or none. */
@@ -103,6 +104,11 @@ export interface ReplicatedWritesTransaction {
   setTagIfNewer(repository: string, tag: string, digest: string, hlc: string): Promise<boolean>;
   /** Leaves (or raises) the tombstone of a delete stamped `hlc`. */
   recordDelete(repository: string, deleted: Deleted, hlc: string): Promise<void>;
+  /**
+   * Keeps what a delete stamped `hlc` is about to remove restorable, when soft delete is on
+   * (soft-delete/keep-restorable.ts): the manifest, or with no digest the repository's.
+   */
+  keepRestorable(repository: string, digest: string | undefined, hlc: string): Promise<void>;
   /** Deletes the tag if it was written before `hlc`; false when a newer write keeps it. */
   deleteTagBefore(repository: string, tag: string, hlc: string): Promise<boolean>;
   /**
@@ -259,6 +265,10 @@ class SqlReplicatedWritesTransaction implements ReplicatedWritesTransaction {
 
   recordDelete(repository: string, deleted: Deleted, hlc: string): Promise<void> {
     return recordDelete(this.tx, repository, deleted, hlc);
+  }
+
+  keepRestorable(repository: string, digest: string | undefined, hlc: string): Promise<void> {
+    return keepRestorable(this.tx, repository, digest, hlc);
   }
 
   locksAt(

@@ -29,6 +29,8 @@ import { InMemoryManifestsRepository } from '../../test/fakes/in-memory-manifest
 import { InMemoryQuarantineRepository } from '../../test/fakes/in-memory-quarantine.repository';
 import { InMemoryRetentionRepository } from '../../test/fakes/in-memory-retention.repository';
 import { RetentionService } from '../retention/retention.service';
+import { InMemorySoftDeleteRepository } from '../../test/fakes/in-memory-soft-delete.repository';
+import { SoftDeleteService } from '../soft-delete/soft-delete.service';
 import { QuarantineService } from '../quarantine/quarantine.service';
 import { ReplicatedWritesService } from './replicated-writes.service';
 
@@ -75,7 +77,16 @@ function region() {
   const outbox = new Outbox('manifest', new HybridLogicalClock('eu-west', () => 1_000));
   const quarantine = new QuarantineService(new InMemoryQuarantineRepository(), outbox, logger);
   const retention = new RetentionService(new InMemoryRetentionRepository(), outbox, logger);
-  const sut = new ReplicatedWritesService(manifests, blobs, outbox, quarantine, retention, logger);
+  const softDelete = new SoftDeleteService(new InMemorySoftDeleteRepository(), outbox, logger);
+  const sut = new ReplicatedWritesService(
+    manifests,
+    blobs,
+    outbox,
+    quarantine,
+    retention,
+    softDelete,
+    logger,
+  );
   const applyAll = async (requests: ApplyRequest[]) => {
     for (const request of requests) await sut.apply(request, context);
   };
@@ -235,6 +246,21 @@ describe(ReplicatedWritesService.name, () => {
       await applyAll([pushed(y, at(1050))]);
       await expect(sut.apply(pushed(index, at(1100), 'multi'), context)).resolves.toBe('applied');
       expect(manifests.tag(repo, 'multi')!.digest).toBe(index.digest);
+    });
+  });
+
+  describe('soft delete', () => {
+    it("keeps what another region's manifest and repository deletes remove, at their readings", async () => {
+      const { manifests, applyAll } = region();
+      await applyAll([
+        pushed(x, at(1000), 'v1'),
+        manifestDeleted(x, at(2000), ['v1']),
+        repositoryDeleted(at(3000)),
+      ]);
+      expect(manifests.keptRestorable).toEqual([
+        { repository: repo, digest: x.digest, hlc: at(2000) },
+        { repository: repo, hlc: at(3000) },
+      ]);
     });
   });
 

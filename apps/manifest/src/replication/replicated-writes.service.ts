@@ -44,6 +44,7 @@ import { parseManifestBody } from '../manifests/parse-manifest-body';
 import { requireBlobs, requireChildren } from '../manifests/require-references';
 import { QuarantineService } from '../quarantine/quarantine.service';
 import { RetentionService } from '../retention/retention.service';
+import { SoftDeleteService } from '../soft-delete/soft-delete.service';
 import { ReplicatedWritesRepository } from './replicated-writes.repository';
 
 export type ApplyRequest = RpcRequest<typeof manifestRpc.apply>;
@@ -56,6 +57,7 @@ export class ReplicatedWritesService {
     private readonly outbox: Outbox,
     private readonly quarantine: QuarantineService,
     private readonly retention: RetentionService,
+    private readonly softDelete: SoftDeleteService,
     @InjectLogger() private readonly logger: Logger,
   ) {}
 
@@ -91,6 +93,8 @@ export class ReplicatedWritesService {
         return this.quarantine.applySetting(request.event);
       case 'retention-setting.changed':
         return this.retention.applyPolicy(request.event);
+      case 'soft-delete-setting.changed':
+        return this.softDelete.applyPolicy(request.event);
       default:
         return assertUnreachable(request);
     }
@@ -198,6 +202,7 @@ export class ReplicatedWritesService {
       await tx.lockRepository(repository);
       await tx.recordDelete(repository, { kind: 'digest', digest }, hlc);
       await tx.forgetLocks(repository, { kind: 'digest', digest }, hlc);
+      await tx.keepRestorable(repository, digest, hlc);
       return (await tx.deleteManifestBefore(repository, digest, hlc)) ? 'applied' : 'superseded';
     });
   }
@@ -208,6 +213,7 @@ export class ReplicatedWritesService {
       await tx.lockRepository(repository);
       await tx.recordDelete(repository, { kind: 'repository' }, hlc);
       await tx.forgetLocks(repository, { kind: 'repository' }, hlc);
+      await tx.keepRestorable(repository, undefined, hlc);
       return (await tx.deleteRepositoryBefore(repository, hlc)) ? 'applied' : 'superseded';
     });
   }

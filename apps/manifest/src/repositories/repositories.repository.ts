@@ -11,6 +11,7 @@ import { enabled, forgetLocks, repositoryLocks } from '../locks/lock-rows';
 import { lockRepository } from '../manifests/lock-repository';
 import { newestWrite } from '../manifests/newest-write';
 import { recordDelete } from '../manifests/record-delete';
+import { keepRestorable } from '../soft-delete/keep-restorable';
 
 export abstract class RepositoriesRepository {
   /**
@@ -36,6 +37,8 @@ export interface RepositoriesTransaction {
   delete(repository: string): Promise<number | undefined>;
   /** Leaves (or raises) the repository's tombstone, so older writes from other regions stay out. */
   recordDelete(repository: string, hlc: string): Promise<void>;
+  /** Keeps the manifests the delete stamped `hlc` removes restorable, when soft delete is on. */
+  keepRestorable(repository: string, hlc: string): Promise<void>;
   /** The repository's attributes now, and those of its tags and manifests a lock change touched. */
   locks(repository: string): Promise<{ repository: ChangeableAttributes; items: ItemAttributes[] }>;
   /** Removes the repository's lock changes and tag histories older than its delete. */
@@ -102,6 +105,10 @@ class SqlRepositoriesTransaction implements RepositoriesTransaction {
     repository: string,
   ): Promise<{ repository: ChangeableAttributes; items: ItemAttributes[] }> {
     return repositoryLocks(this.tx, repository);
+  }
+
+  keepRestorable(repository: string, hlc: string): Promise<void> {
+    return keepRestorable(this.tx, repository, undefined, hlc);
   }
 
   forgetLocks(repository: string, hlc: string): Promise<void> {

@@ -51,6 +51,7 @@ class InMemoryRepositoriesRepository implements RepositoriesRepository {
       recordDelete: async (repository, hlc) => {
         tombstones.set(repository, hlc);
       },
+      keepRestorable: async () => undefined,
       delete: async (repository) => {
         const count = this.manifestCounts.get(repository);
         if (count !== undefined) deleted.push(repository);

@@ -50,6 +50,7 @@ export class RepositoriesService {
       if (newest !== undefined) this.outbox.observe(newest);
       const deleted = this.outbox.envelope(context);
       await tx.recordDelete(repository, deleted.hlc);
+      await tx.keepRestorable(repository, deleted.hlc);
       const count = await tx.delete(repository);
       // thrown inside, so the tombstones roll back with it: nothing was deleted
       if (count === undefined) throw unknownRepository(repository);

@@ -32,6 +32,7 @@ import type {
   ManifestsRepository,
   ManifestsTransaction,
   StoredManifest,
+  TagNow,
 } from '../../src/manifests/manifests.repository';
 import type { Deleted } from '../../src/manifests/record-delete';
 import type {
@@ -67,6 +68,8 @@ interface State {
   lockChanges: Map<string, AttributesChange[]>;
   /** key: `${repository}:${tag}` */
   tagWrites: Map<string, TagWrite[]>;
+  /** what deletes asked to keep restorable (soft delete is SQL only: test/soft-delete.int-spec.ts) */
+  keptRestorable: { repository: string; digest?: string; hlc: string }[];
 }
 
 const manifestKey = (repository: string, digest: string) => `${repository}@${digest}`;
@@ -97,9 +100,15 @@ export class InMemoryManifestsRepository
     quarantine: new Map(),
     lockChanges: new Map(),
     tagWrites: new Map(),
+    keptRestorable: [],
   };
   /** the transaction under way; the next one waits for it */
   private running: Promise<unknown> = Promise.resolve();
+
+  /** What committed deletes asked to keep restorable, in order. */
+  get keptRestorable(): State['keptRestorable'] {
+    return this.state.keptRestorable;
+  }
 
   /** Events of committed transactions, in order. */
   get events(): RecordedEvent[] {
@@ -220,6 +229,7 @@ export class InMemoryManifestsRepository
       quarantine: new Map(this.state.quarantine),
       lockChanges: new Map(this.state.lockChanges),
       tagWrites: new Map(this.state.tagWrites),
+      keptRestorable: [...this.state.keptRestorable],
     };
     const result = await work(new InMemoryManifestsTransaction(draft));
     this.state = draft;
@@ -338,6 +348,31 @@ class InMemoryManifestsTransaction implements ManifestsTransaction, ReplicatedWr
     // validated and stored as JSON as the outbox does, so a rule that builds a bad event fails here too
     const event = JSON.parse(JSON.stringify(def.schema.parse(payload))) as Record<string, unknown>;
     this.state.events.push({ name: def.name, payload: event });
+  }
+
+  async keepRestorable(repository: string, digest: string | undefined, hlc: string) {
+    this.state.keptRestorable.push({
+      repository,
+      ...(digest === undefined ? {} : { digest }),
+      hlc,
+    });
+  }
+
+  async newestTagWrites(repository: string, tags: string[]): Promise<Map<string, TagNow>> {
+    const found = new Map<string, TagNow>();
+    for (const tag of tags) {
+      const key = tagKey(repository, tag);
+      const stored = this.state.tags.get(key);
+      const readings = [
+        stored?.hlc,
+        this.state.tombstones.get(key),
+        ...(this.state.tagWrites.get(key) ?? []).map((write) => write.hlc),
+      ].filter((hlc) => hlc !== undefined);
+      if (readings.length === 0) continue;
+      const hlc = readings.sort().at(-1)!;
+      found.set(tag, { hlc, ...(stored === undefined ? {} : { digest: stored.digest }) });
+    }
+    return found;
   }
 
   async recordDelete(repository: string, deleted: Deleted, hlc: string): Promise<void> {

@@ -21,6 +21,7 @@ import {
   quarantineChanged,
   quarantineSettingChanged,
   retentionSettingChanged,
+  softDeleteSettingChanged,
   replicationCompleted,
   replicationFailed,
   repositoryDeleted,
@@ -220,6 +221,11 @@ function manifestChange(name: string, payload: unknown): ManifestApply | undefin
       return {
         kind: 'retention-setting.changed',
         event: retentionSettingChanged.schema.parse(payload),
+      };
+    case softDeleteSettingChanged.name:
+      return {
+        kind: 'soft-delete-setting.changed',
+        event: softDeleteSettingChanged.schema.parse(payload),
       };
     default:
       return undefined;

@@ -140,6 +140,20 @@ export const retentionSettingChanged = defineEvent({
 });
 export type RetentionSettingChanged = z.infer<typeof retentionSettingChanged.schema>;
 
+/**
+ * The registry's soft delete setting changed: while enabled, each region keeps every manifest
+ * deleted from its copy restorable for `retentionDays`. Replicated; the newest change (by
+ * clock reading) wins in every region.
+ */
+export const softDeleteSettingChanged = defineEvent({
+  name: 'soft-delete-setting.changed.v1',
+  schema: EventEnvelope.extend({
+    enabled: z.boolean(),
+    retentionDays: z.number().int().min(1).max(90),
+  }),
+});
+export type SoftDeleteSettingChanged = z.infer<typeof softDeleteSettingChanged.schema>;
+
 export const registryEvents = [
   manifestPushed,
   manifestDeleted,
@@ -151,4 +165,5 @@ export const registryEvents = [
   blobDeleted,
   usageThreshold,
   retentionSettingChanged,
+  softDeleteSettingChanged,
 ] as const;

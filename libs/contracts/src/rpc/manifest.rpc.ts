@@ -15,6 +15,7 @@ import {
   manifestPushed,
   repositoryDeleted,
   retentionSettingChanged,
+  softDeleteSettingChanged,
   tagDeleted,
   tagUpdated,
 } from '../events/registry.events';
@@ -160,6 +161,10 @@ export const manifestRpc = {
       z.object({
         kind: z.literal('retention-setting.changed'),
         event: retentionSettingChanged.schema,
+      }),
+      z.object({
+        kind: z.literal('soft-delete-setting.changed'),
+        event: softDeleteSettingChanged.schema,
       }),
     ]),
     response: z.object({ outcome: ApplyOutcome }),
