@@ -1,5 +1,5 @@
 /**
- * The blob service: upload sessions, blob presence per repository, mounts. No HTTP: it
+ * The blob service: upload sessions, blob presence per repository, mounts, scrub. No HTTP: it
  * answers NATS RPCs (queue group `blob`) and records its events in the outbox, which the
  * database module relays to the region's stream.
  */
@@ -17,6 +17,10 @@ import { BlobsHandler } from './blobs/blobs.handler';
 import { BlobsRepository, SqlBlobsRepository } from './blobs/blobs.repository';
 import { BlobsService } from './blobs/blobs.service';
 import { type BlobConfig, blobConfigToken } from './config';
+import { BlobRepairs, NatsBlobRepairs } from './scrub/blob-repairs';
+import { ScrubHandler } from './scrub/scrub.handler';
+import { ScrubRepository, SqlScrubRepository } from './scrub/scrub.repository';
+import { ScrubService } from './scrub/scrub.service';
 import { UploadSessionsMetric } from './uploads/upload-sessions.metric';
 import { UploadSweeper } from './uploads/upload-sweeper';
 import { UploadsHandler } from './uploads/uploads.handler';
@@ -55,14 +59,17 @@ export class AppModule {
         { provide: BlobsRepository, useClass: SqlBlobsRepository },
         { provide: UploadsRepository, useClass: SqlUploadsRepository },
         { provide: UsageRepository, useClass: SqlUsageRepository },
+        { provide: ScrubRepository, useClass: SqlScrubRepository },
+        { provide: BlobRepairs, useClass: NatsBlobRepairs },
         QuotaCrossings,
         BlobsService,
         UploadsService,
         UploadSweeper,
         UploadSessionsMetric,
         UsageService,
+        ScrubService,
       ],
-      controllers: [BlobsHandler, UploadsHandler, UsageHandler],
+      controllers: [BlobsHandler, UploadsHandler, UsageHandler, ScrubHandler],
     };
   }
 }

@@ -28,12 +28,14 @@ const schema = withStorageEnv({
   ...databaseServiceEnv,
   MERIDIAN_UPLOAD_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(86_400),
   MERIDIAN_STORAGE_QUOTA_BYTES: z.coerce.number().int().nonnegative().optional(),
+  MERIDIAN_SCRUB_RATE_MIB_PER_SECOND: z.coerce.number().positive().max(100_000).default(50),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
   ...databaseServiceEnvExpectations,
   MERIDIAN_UPLOAD_IDLE_TIMEOUT_SECONDS: 'a whole number of seconds, at least 1',
   MERIDIAN_STORAGE_QUOTA_BYTES: 'a whole number of bytes, at least 0 (unset: no quota)',
+  MERIDIAN_SCRUB_RATE_MIB_PER_SECOND: 'a number of MiB per second above 0, at most 100000',
   ...storageEnvExpectations,
 };
 
@@ -44,6 +46,8 @@ export interface BlobConfig extends ServiceConfig {
   uploadIdleTimeoutSeconds: number;
   /** the most the region's store may hold (each blob once); uploads past it are refused */
   storageQuotaBytes?: number;
+  /** how fast a scrub job may read the store (MERIDIAN_SCRUB_RATE_MIB_PER_SECOND) */
+  scrubBytesPerSecond: number;
 }
 
 export const blobConfigToken = Symbol('BlobConfig');
@@ -56,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): BlobCon
     databaseUrl: config.DATABASE_URL,
     storage: storageConfigFromEnv(config, config.MERIDIAN_REGION, cwd),
     uploadIdleTimeoutSeconds: config.MERIDIAN_UPLOAD_IDLE_TIMEOUT_SECONDS,
+    scrubBytesPerSecond: Math.round(config.MERIDIAN_SCRUB_RATE_MIB_PER_SECOND * 1024 * 1024),
     ...(config.MERIDIAN_STORAGE_QUOTA_BYTES === undefined
       ? {}
       : { storageQuotaBytes: config.MERIDIAN_STORAGE_QUOTA_BYTES }),

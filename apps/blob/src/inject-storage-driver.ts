@@ -16,3 +16,6 @@ export type UploadStore = Pick<
 
 /** What linking a replicated blob needs of a store: is the blob at its key, how big. */
 export type BlobStore = Pick<StorageDriver, 'stat'>;
+
+/** What the scrub needs of a store: the blob's bytes, to hash them again. */
+export type ScrubStore = Pick<StorageDriver, 'read'>;

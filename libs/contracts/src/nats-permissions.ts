@@ -95,7 +95,8 @@ const access: Record<MeridianService, ServiceAccess> = {
     publishes: none,
   },
   blob: {
-    calls: [],
+    // replication: the scrub has a corrupt or missing blob copied over from a peer (repair-blob)
+    calls: ['replication'],
     serves: true,
     emitsEvents: true,
     keeps: none,
