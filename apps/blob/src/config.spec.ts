@@ -24,6 +24,7 @@ describe(loadConfig.name, () => {
       databaseUrl,
       storage: { driver: 'filesystem', rootDirectory: '/srv/meridian/.meridian/eu-west/store' },
       uploadIdleTimeoutSeconds: 86_400,
+      scrubBytesPerSecond: 50 * 1024 * 1024,
       logLevel: 'info',
     });
   });

@@ -20,6 +20,7 @@ import { addConfigure, addLogin } from './tree/login.tree';
 import { addPurge } from './tree/purge.tree';
 import { addReplication } from './tree/replication.tree';
 import { addRepository } from './tree/repository.tree';
+import { addScrub } from './tree/scrub.tree';
 import { addTokens } from './tree/tokens.tree';
 import { addWebhook } from './tree/webhook.tree';
 
@@ -65,6 +66,7 @@ Example:
   addReplication(program);
   addWebhook(program);
   addPurge(program);
+  addScrub(program);
   addTokens(program);
   addAdministration(program);
   addConfig(program);

@@ -28,6 +28,7 @@ import { ReplicatedScanReports } from './scans/replicated-scan-reports';
 import { PurgeController } from './purge/purge.controller';
 import { RetentionController } from './retention/retention.controller';
 import { ScansController } from './scans/scans.controller';
+import { ScrubController } from './scrub/scrub.controller';
 import { replicationControllers, replicationProviders } from './replication/replication.providers';
 import { TagRoutes } from './tags/tags.routes';
 import { ClusterUploadLockClient } from './uploads/cluster-upload-locks';
@@ -72,6 +73,7 @@ export class AppModule {
         QuotasController,
         PurgeController,
         RetentionController,
+        ScrubController,
       ],
       providers: [
         { provide: loggerToken, useValue: logger },
