@@ -67,7 +67,17 @@ export class BlobRepairer {
       const bytes = await source.read(key);
       const verified = verifyDigest(blob, (count) => this.throughput.record(peer, count));
       bytes.on('error', (error) => verified.destroy(error));
-      await target.put(key, bytes.pipe(verified), blob.size);
+      // without the size: a peer's copy of another length must fail as corrupt (the digest
+      // check, which checks the size too), not as a store refusing the length
+      let mismatch: DigestMismatchError | undefined;
+      verified.on('error', (error) => {
+        if (error instanceof DigestMismatchError) mismatch ??= error;
+      });
+      try {
+        await target.put(key, bytes.pipe(verified));
+      } catch (error) {
+        throw mismatch ?? error;
+      }
       return true;
     } catch (error) {
       if (error instanceof StorageNotFoundError) return false;
