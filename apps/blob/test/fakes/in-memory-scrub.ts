@@ -9,12 +9,12 @@ import { Readable } from 'node:stream';
 import type { BlobInfo, ScrubRequest } from '@meridian/contracts';
 import { StorageNotFoundError, blobKey } from '@meridian/storage';
 import type { ScrubStore } from '../../src/inject-storage-driver';
-import { BlobRepairs, type RepairOutcome } from '../../src/scrub/blob-repairs';
-import {
+import type { BlobRepairs, RepairOutcome } from '../../src/scrub/blob-repairs';
+import type {
+  ScrubProgress,
   ScrubRepository,
-  type ScrubProgress,
-  type ScrubStep,
-  type StoredScrubJob,
+  ScrubStep,
+  StoredScrubJob,
 } from '../../src/scrub/scrub.repository';
 
 export function digestOf(bytes: Buffer): string {
