@@ -1,7 +1,7 @@
 /**
  * The blob service: upload sessions, blob presence per repository, mounts, garbage
- * collection. No HTTP: it answers NATS RPCs (queue group `blob`) and records its events in
- * the outbox, which the database module relays to the region's stream.
+ * collection, scrub. No HTTP: it answers NATS RPCs (queue group `blob`) and records its
+ * events in the outbox, which the database module relays to the region's stream.
  */
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
@@ -20,6 +20,10 @@ import { type BlobConfig, blobConfigToken } from './config';
 import { GcHandler } from './gc/gc.handler';
 import { GcRepository, SqlGcRepository } from './gc/gc.repository';
 import { GcService, NatsReferenceOracle, ReferenceOracle } from './gc/gc.service';
+import { BlobRepairs, NatsBlobRepairs } from './scrub/blob-repairs';
+import { ScrubHandler } from './scrub/scrub.handler';
+import { ScrubRepository, SqlScrubRepository } from './scrub/scrub.repository';
+import { ScrubService } from './scrub/scrub.service';
 import { UploadSessionsMetric } from './uploads/upload-sessions.metric';
 import { UploadSweeper } from './uploads/upload-sweeper';
 import { UploadsHandler } from './uploads/uploads.handler';
@@ -61,14 +65,17 @@ export class AppModule {
         { provide: GcRepository, useClass: SqlGcRepository },
         { provide: ReferenceOracle, useClass: NatsReferenceOracle },
         GcService,
+        { provide: ScrubRepository, useClass: SqlScrubRepository },
+        { provide: BlobRepairs, useClass: NatsBlobRepairs },
         QuotaCrossings,
         BlobsService,
         UploadsService,
         UploadSweeper,
         UploadSessionsMetric,
         UsageService,
+        ScrubService,
       ],
-      controllers: [BlobsHandler, UploadsHandler, UsageHandler, GcHandler],
+      controllers: [BlobsHandler, UploadsHandler, UsageHandler, GcHandler, ScrubHandler],
     };
   }
 }

@@ -25,6 +25,7 @@ describe(loadConfig.name, () => {
       storage: { driver: 'filesystem', rootDirectory: '/srv/meridian/.meridian/eu-west/store' },
       uploadIdleTimeoutSeconds: 86_400,
       gc: { graceHours: 24, intervalMinutes: 60, blobsPerSecond: 2000 },
+      scrubBytesPerSecond: 50 * 1024 * 1024,
       logLevel: 'info',
     });
   });
@@ -115,6 +116,19 @@ describe(loadConfig.name, () => {
     expect(
       configError({ DATABASE_URL: databaseUrl, MERIDIAN_STORAGE_QUOTA_BYTES: '1.5' }).keys,
     ).toEqual(['MERIDIAN_STORAGE_QUOTA_BYTES']);
+  });
+
+  it('reads the scrub rate in MiB per second, 50 unless set, and refuses one not above 0', () => {
+    expect(loadConfig({ DATABASE_URL: databaseUrl }).scrubBytesPerSecond).toBe(50 * 1024 * 1024);
+    expect(
+      loadConfig({ DATABASE_URL: databaseUrl, MERIDIAN_SCRUB_RATE_MIB_PER_SECOND: '0.5' })
+        .scrubBytesPerSecond,
+    ).toBe(512 * 1024);
+    for (const bad of ['0', '-3', 'fast']) {
+      expect(
+        configError({ DATABASE_URL: databaseUrl, MERIDIAN_SCRUB_RATE_MIB_PER_SECOND: bad }).keys,
+      ).toEqual(['MERIDIAN_SCRUB_RATE_MIB_PER_SECOND']);
+    }
   });
 
   it('takes an empty variable as unset', () => {

@@ -31,6 +31,7 @@ const schema = withStorageEnv({
   MERIDIAN_GC_GRACE_HOURS: z.coerce.number().nonnegative().max(8760).default(24),
   MERIDIAN_GC_INTERVAL_MINUTES: z.coerce.number().nonnegative().max(10_080).default(60),
   MERIDIAN_GC_BLOBS_PER_SECOND: z.coerce.number().positive().default(2000),
+  MERIDIAN_SCRUB_RATE_MIB_PER_SECOND: z.coerce.number().positive().max(100_000).default(50),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
@@ -40,6 +41,7 @@ const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_GC_GRACE_HOURS: 'hours from 0 to 8760 (fractions allowed)',
   MERIDIAN_GC_INTERVAL_MINUTES: 'minutes from 0 (no background collection) to 10080',
   MERIDIAN_GC_BLOBS_PER_SECOND: 'a number of blobs per second above 0',
+  MERIDIAN_SCRUB_RATE_MIB_PER_SECOND: 'a number of MiB per second above 0, at most 100000',
   ...storageEnvExpectations,
 };
 
@@ -58,6 +60,8 @@ export interface BlobConfig extends ServiceConfig {
     /** the pace of a collection's walk through the store's blobs */
     blobsPerSecond: number;
   };
+  /** how fast a scrub job may read the store (MERIDIAN_SCRUB_RATE_MIB_PER_SECOND) */
+  scrubBytesPerSecond: number;
 }
 
 export const blobConfigToken = Symbol('BlobConfig');
@@ -75,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): BlobCon
       intervalMinutes: config.MERIDIAN_GC_INTERVAL_MINUTES,
       blobsPerSecond: config.MERIDIAN_GC_BLOBS_PER_SECOND,
     },
+    scrubBytesPerSecond: Math.round(config.MERIDIAN_SCRUB_RATE_MIB_PER_SECOND * 1024 * 1024),
     ...(config.MERIDIAN_STORAGE_QUOTA_BYTES === undefined
       ? {}
       : { storageQuotaBytes: config.MERIDIAN_STORAGE_QUOTA_BYTES }),

@@ -19,3 +19,5 @@ export type BlobStore = Pick<StorageDriver, 'stat'>;
 
 /** What garbage collection needs of a store: deleting blobs' bytes and upload leftovers. */
 export type CollectedStore = Pick<StorageDriver, 'delete' | 'list'>;
+/** What the scrub needs of a store: the blob's bytes, to hash them again. */
+export type ScrubStore = Pick<StorageDriver, 'read'>;

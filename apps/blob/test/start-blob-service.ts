@@ -1,6 +1,6 @@
 /**
  * The blob service for one integration test file: its real AppModule on a fresh database,
- * its own nats-server and a temporary filesystem store, plus what a test needs around it:
+ * its own nats-server and a temporary filesystem store (or the store it is given), plus what a test needs around it:
  * an RPC client to call the RPCs (as the gateway does), the store's driver to
  * stream bytes (the gateway's part of an upload), and the region's event stream.
  */
@@ -30,6 +30,7 @@ export interface BlobServiceUnderTest {
   readonly client: RpcClient;
   /** the service's store, as the gateway sees it */
   readonly store: StorageDriver;
+  /** the filesystem store's directory (unused when the service was given another store) */
   readonly storeDir: string;
   /** the service's database, to look behind the RPCs */
   readonly sql: postgres.Sql;
@@ -42,7 +43,10 @@ export interface BlobServiceUnderTest {
 
 export async function startBlobService(
   overrides: Partial<
-    Pick<BlobConfig, 'uploadIdleTimeoutSeconds' | 'storageQuotaBytes' | 'gc'>
+    Pick<
+      BlobConfig,
+      'uploadIdleTimeoutSeconds' | 'storageQuotaBytes' | 'scrubBytesPerSecond' | 'storage' | 'gc'
+    >
   > = {},
 ): Promise<BlobServiceUnderTest> {
   const region = 'us-east';
@@ -62,8 +66,9 @@ export async function startBlobService(
       region,
       natsUrls: [nats.url],
       databaseUrl: database.url,
-      storage: { driver: 'filesystem', rootDirectory: storeDir },
+      storage: overrides.storage ?? { driver: 'filesystem', rootDirectory: storeDir },
       uploadIdleTimeoutSeconds: overrides.uploadIdleTimeoutSeconds ?? 86_400,
+      scrubBytesPerSecond: overrides.scrubBytesPerSecond ?? 50 * 1024 * 1024,
       ...(overrides.storageQuotaBytes === undefined
         ? {}
         : { storageQuotaBytes: overrides.storageQuotaBytes }),

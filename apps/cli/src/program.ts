@@ -22,6 +22,7 @@ import { addPurge } from './tree/purge.tree';
 import { addGc } from './tree/gc.tree';
 import { addReplication } from './tree/replication.tree';
 import { addRepository } from './tree/repository.tree';
+import { addScrub } from './tree/scrub.tree';
 import { addTokens } from './tree/tokens.tree';
 import { addWebhook } from './tree/webhook.tree';
 
@@ -68,6 +69,7 @@ Example:
   addWebhook(program);
   addPurge(program);
   addGc(program);
+  addScrub(program);
   addTokens(program);
   addAdministration(program);
   addConfig(program);

@@ -30,6 +30,7 @@ import { PurgeController } from './purge/purge.controller';
 import { RetentionController } from './retention/retention.controller';
 import { ScansController } from './scans/scans.controller';
 import { SoftDeleteController } from './soft-delete/soft-delete.controller';
+import { ScrubController } from './scrub/scrub.controller';
 import { replicationControllers, replicationProviders } from './replication/replication.providers';
 import { TagRoutes } from './tags/tags.routes';
 import { ClusterUploadLockClient } from './uploads/cluster-upload-locks';
@@ -76,6 +77,7 @@ export class AppModule {
         GcController,
         RetentionController,
         SoftDeleteController,
+        ScrubController,
       ],
       providers: [
         { provide: loggerToken, useValue: logger },

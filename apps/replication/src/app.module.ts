@@ -4,7 +4,8 @@
  * store to store, applies manifests, tags, deletes and auth changes through the services
  * that own them, records per-region status in the region's Postgres (schema `replication`)
  * and announces `replication.completed.v1` / `replication.failed.v1` through the outbox. It
- * answers the `replication.*` RPCs the gateway's status API and catching-up pulls use.
+ * answers the `replication.*` RPCs the gateway's status API and catching-up pulls use, and
+ * repairs the blobs the blob service's scrub finds wrong here from a peer's store.
  */
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
@@ -12,6 +13,8 @@ import { serviceModules } from '@meridian/database';
 import { createStorageDriver, storageReadinessProbe } from '@meridian/storage';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { BlobCopier, type RegionStores } from './blobs/blob-copier';
+import { BlobRepairer } from './blobs/blob-repairer';
+import { BlobRepairsHandler } from './blobs/blob-repairs.handler';
 import { CopyThroughput } from './blobs/copy-throughput';
 import { StoreSweeper } from './blobs/store-sweeper';
 import type { ReplicationConfig } from './config';
@@ -74,6 +77,12 @@ export class AppModule {
             new BlobCopier(stores, throughput),
         },
         {
+          provide: BlobRepairer,
+          inject: [regionStoresToken, CopyThroughput],
+          useFactory: (stores: RegionStores, throughput: CopyThroughput) =>
+            new BlobRepairer(stores, config.peers, throughput),
+        },
+        {
           provide: StoreSweeper,
           inject: [regionStoresToken],
           useFactory: (stores: RegionStores) => new StoreSweeper(stores.own, logger),
@@ -94,7 +103,7 @@ export class AppModule {
         ReplicationMetrics,
         ReplicationConsumers,
       ],
-      controllers: [ReplicationStatusHandler, LookupsHandler],
+      controllers: [ReplicationStatusHandler, LookupsHandler, BlobRepairsHandler],
     };
   }
 }

@@ -20,3 +20,4 @@ export * from './nats-permissions';
 export * from './rpc/purge.rpc';
 export * from './rpc/gc.rpc';
 export * from './rpc/soft-delete.rpc';
+export * from './rpc/scrub.rpc';

@@ -60,6 +60,13 @@ describe(servicePermissions.name, () => {
     expect(allows(publish, rpcSubject('eu-west', 'auth', 'service-principal-put'))).toBe(false);
   });
 
+  it("lets the blob service's scrub ask replication for a repair, and no other service", () => {
+    const { publish } = servicePermissions('us-east', 'blob');
+    expect(allows(publish, rpcSubject('us-east', 'replication', 'repair-blob'))).toBe(true);
+    expect(allows(publish, rpcSubject('us-east', 'manifest', 'delete'))).toBe(false);
+    expect(allows(publish, rpcSubject('us-east', 'auth', 'service-principal-put'))).toBe(false);
+  });
+
   it("lets a service publish only its own region's events", () => {
     const { publish } = servicePermissions('us-east', 'manifest');
     expect(allows(publish, eventSubject('us-east', 'manifest.pushed.v1'))).toBe(true);

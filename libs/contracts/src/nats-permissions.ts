@@ -95,8 +95,9 @@ const access: Record<MeridianService, ServiceAccess> = {
     publishes: none,
   },
   blob: {
-    // garbage collection asks which blobs manifests reference
-    calls: ['manifest'],
+    // garbage collection asks which blobs manifests reference (manifest); the scrub has a
+    // corrupt or missing blob copied over from a peer (replication: repair-blob)
+    calls: ['manifest', 'replication'],
     serves: true,
     emitsEvents: true,
     keeps: none,

@@ -4,7 +4,7 @@
  * and, when OTEL_EXPORTER_OTLP_ENDPOINT is set, pushed over OTLP as well.
  *
  * Services record into the instruments here (HTTP requests, bytes, NATS and database
- * errors, webhook deliveries, scan durations); figures a service already keeps (open upload
+ * errors, webhook deliveries, scan durations, blobs scrubbed and repaired); figures a service already keeps (open upload
  * sessions, replication lag and backlog per peer) are observed from it at scrape time.
  */
 import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
@@ -81,6 +81,9 @@ export class MeridianMetrics {
   readonly gcReclaimedBytes: Counter;
   readonly gcDuration: Histogram;
   readonly gcErrors: Counter;
+  readonly scrubBlobs: Counter;
+  readonly scrubBytes: Counter;
+  readonly scrubRepairs: Counter;
 
   private readonly prometheus: PrometheusExporter;
   /** without the `otel_scope_name` label: every instrument here has the one scope */
@@ -134,6 +137,17 @@ export class MeridianMetrics {
       description: 'Time to scan one image, by outcome.',
       unit: 's',
       advice: { explicitBucketBoundaries: durationBuckets },
+    });
+    this.scrubBlobs = meter.createCounter('meridian_scrub_blobs', {
+      description: 'Blobs a scrub re-read and checked, by result (ok, corrupt, missing).',
+    });
+    this.scrubBytes = meter.createCounter('meridian_scrub_bytes', {
+      description: 'Blob bytes a scrub re-read and hashed.',
+      unit: 'By',
+    });
+    this.scrubRepairs = meter.createCounter('meridian_scrub_repairs', {
+      description:
+        'Corrupt or missing blobs a scrub had copied from a peer, by outcome (repaired, unrepairable).',
     });
     this.gcReclaimedBytes = meter.createCounter('meridian_gc_reclaimed_bytes', {
       description: "Bytes garbage collection freed from the region's store.",

@@ -70,7 +70,8 @@ export class BlobCopier {
   }
 }
 
-function sameS3Service(source: StorageDriver, target: StorageDriver): boolean {
+/** Whether a copy between the two stays inside one S3 service (server side). */
+export function sameS3Service(source: StorageDriver, target: StorageDriver): boolean {
   return (
     source instanceof S3StorageDriver &&
     target instanceof S3StorageDriver &&

@@ -111,4 +111,29 @@ export const replicationRpc = {
     request: z.object({ repository: RepositoryName, digests: z.array(Digest).max(1_000) }),
     response: z.object({ fetched: z.array(Digest) }),
   }),
+  /**
+   * A blob this region's store holds wrong (corrupt bytes) or not at all although its records
+   * say it does: the first peer whose copy hashes to the digest and size is copied over this
+   * region's key, verified on the way (or, between buckets of one S3 service, copied server
+   * side and read back), so a failed copy never leaves wrong bytes visible. `peers` says, when
+   * none had an intact copy, what each peer had instead. The blob service's scrub asks.
+   */
+  repairBlob: defineRpc({
+    service: 'replication',
+    verb: 'repair-blob',
+    request: z.object({ digest: Digest, size: z.number().int().nonnegative() }),
+    response: z.discriminatedUnion('repaired', [
+      z.object({ repaired: z.literal(true), region: RegionId }),
+      z.object({
+        repaired: z.literal(false),
+        peers: z.array(
+          z.object({
+            region: RegionId,
+            state: z.enum(['missing', 'corrupt', 'unreachable']),
+            detail: z.string().optional(),
+          }),
+        ),
+      }),
+    ]),
+  }),
 } as const;
