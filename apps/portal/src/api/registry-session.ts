@@ -42,6 +42,13 @@ interface CachedToken {
 
 const requestTimeoutMs = 30_000;
 
+/**
+ * Asks the gateway for a Bearer challenge on a 401 rather than a Basic one, which would make
+ * the browser open its own password dialog and hold the request (gateway
+ * auth/script-challenge.ts).
+ */
+const scriptHeader = { 'x-requested-with': 'XMLHttpRequest' };
+
 /** The token endpoint's `service`, from the challenge of `GET /v2/`; null: auth is off. */
 async function registryService(): Promise<string | null> {
   const response = await fetch('/v2/', { signal: AbortSignal.timeout(requestTimeoutMs) });
@@ -72,6 +79,7 @@ async function postToken(form: Record<string, string>): Promise<TokenAnswer> {
     headers: {
       accept: 'application/json',
       'content-type': 'application/x-www-form-urlencoded',
+      ...scriptHeader,
     },
     body: new URLSearchParams({ ...form, client_id: 'meridian-portal' }),
     signal: AbortSignal.timeout(requestTimeoutMs),
@@ -138,7 +146,10 @@ export class RegistrySession {
     path: string,
     options: { scope?: string; method?: string; body?: unknown; accept?: string } = {},
   ): Promise<Response> {
-    const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
+    const headers: Record<string, string> = {
+      accept: options.accept ?? 'application/json',
+      ...scriptHeader,
+    };
     const token = await this.accessToken(options.scope ?? '');
     if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
