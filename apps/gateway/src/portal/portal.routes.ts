@@ -22,8 +22,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export const portalPathPrefix = '/portal';
 
-/** Where `nx run portal:build` puts the portal: dist/apps/portal beside dist/apps/gateway. */
-export const defaultPortalDir = resolve(__dirname, '..', '..', '..', 'portal');
+/**
+ * Where `nx run portal:build` puts the portal: dist/apps/portal, beside dist/apps/gateway when
+ * the gateway runs compiled, under the repository root when it runs from its sources
+ * (`npm run start:dev`; apps/portal holds the sources, not the bundle).
+ */
+export const defaultPortalDir = __dirname.split(sep).includes('dist')
+  ? resolve(__dirname, '..', '..', '..', 'portal')
+  : resolve(__dirname, '..', '..', '..', '..', 'dist', 'apps', 'portal');
 
 export const portalContentSecurityPolicy = [
   "default-src 'self'",
