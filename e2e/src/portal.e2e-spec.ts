@@ -6,7 +6,8 @@
  * `/portal`, finds the image, sees it ready in both regions, its layers, config and scan
  * finding, pings a webhook whose receiver fails, opens the failed delivery (status 500 and
  * the receiver's body), and redelivers it once the receiver is back. A Reader signs in and
- * sees the same pages without the change buttons. No page breaks the CSP the gateway sends:
+ * sees the same pages without the change buttons; a repository-scoped token sees its
+ * repositories only. No page breaks the CSP the gateway sends:
  * the browser reports every violation, and there is none. Each main page is saved as a
  * screenshot to docs/portal/*.png (docs/portal.md shows them).
  */
@@ -50,6 +51,7 @@ describe('the web portal', () => {
   let receiverUrl: string;
   let receiverFails = true;
   let reader: { username: string; password: string };
+  let teamToken: { username: string; password: string };
   const cspViolations: string[] = [];
   const envBefore = {
     MERIDIAN_WEBHOOK_ALLOWED_HOSTS: process.env['MERIDIAN_WEBHOOK_ALLOWED_HOSTS'],
@@ -143,6 +145,26 @@ describe('the web portal', () => {
     ]).catch((error: Error) => {
       throw new Error(`${error.message}\n${meridian.describeOutput()}`);
     });
+    // a repository outside team/*, which the repository-scoped token must not see
+    await runCommand('skopeo', [
+      '--insecure-policy',
+      'copy',
+      '--dest-tls-verify=false',
+      '--dest-creds',
+      meridian.creds,
+      image.reference,
+      `docker://${meridian.regions['us-east'].host}/other/hidden:v1`,
+    ]);
+    await manage('PUT', '/scope-maps/team-read', {
+      rules: [{ repository: 'team/*', actions: ['content/read', 'metadata/read'] }],
+    });
+    await manage('PUT', '/tokens/team-viewer', { scopeMap: 'team-read' });
+    const generated = await manage<{ password: { value: string } }>(
+      'POST',
+      '/tokens/team-viewer/passwords/1/generate',
+      {},
+    );
+    teamToken = { username: 'team-viewer', password: generated.password.value };
     await manage('PUT', '/webhooks/portalhook', {
       serviceUri: receiverUrl,
       actions: ['delete'],
@@ -324,6 +346,21 @@ describe('the web portal', () => {
     await page.goto(`${meridian.regions['us-east'].url}/portal/webhooks?name=portalhook`);
     // a reload signs out: the session lived in the page's memory only
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.context().close();
+  });
+
+  it('shows a repository-scoped token its repositories only', async () => {
+    const page = await newPage();
+    await signIn(page, teamToken.username, teamToken.password);
+    const table = page.getByRole('table', { name: 'Repositories' });
+    await table.getByRole('link', { name: 'team/portal-app' }).waitFor();
+    await expect(table.getByRole('link').allTextContents()).resolves.toEqual(['team/portal-app']);
+    await table.getByRole('link', { name: 'team/portal-app' }).click();
+    await page.getByRole('table', { name: 'Tags' }).getByRole('link', { name: 'v1' }).click();
+    await page.getByTestId('pull-command').waitFor();
+    await expect(
+      page.getByRole('table', { name: 'Layers' }).getByRole('row').count(),
+    ).resolves.toBe(1 + image.layerDigests.length);
     await page.context().close();
   });
 
