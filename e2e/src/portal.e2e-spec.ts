@@ -269,6 +269,9 @@ describe('the web portal', () => {
     await expect(finding.textContent()).resolves.toContain('openssl');
     await expect(finding.textContent()).resolves.toContain('3.0.11-1~deb12u2');
     await page.getByRole('table', { name: 'Referrers' }).waitFor();
+    await expect(page.getByTestId('quarantine-setting').textContent()).resolves.toBe(
+      '(pushes are not quarantined until scanned)',
+    );
     await screenshot(page, 'image');
     await page.context().close();
   });
@@ -317,6 +320,7 @@ describe('the web portal', () => {
       .getByText('team/portal-app')
       .waitFor();
     await page.locator('.recharts-bar-rectangle').first().waitFor();
+    await page.getByText('Retention of untagged manifests').waitFor();
     await screenshot(page, 'storage');
 
     await page.getByRole('navigation').getByRole('link', { name: 'Regions' }).click();

@@ -319,3 +319,19 @@ export function redeliver(
     { method: 'POST' },
   );
 }
+
+/** The registry's retention policy (Owner only; undefined for anyone else). */
+export function retentionSetting(
+  session: RegistrySession,
+): Promise<{ enabled: boolean; days: number } | undefined> {
+  return session
+    .json<{ enabled: boolean; days: number }>('/api/v1/settings/retention')
+    .catch(() => undefined);
+}
+
+/** Whether pushes are quarantined until scanned (Owner only; undefined for anyone else). */
+export function quarantineSetting(
+  session: RegistrySession,
+): Promise<{ enabled: boolean } | undefined> {
+  return session.json<{ enabled: boolean }>('/api/v1/settings/quarantine').catch(() => undefined);
+}

@@ -1,11 +1,11 @@
 /**
  * An image's scan (`/api/v1/scans/{repository}/{digest}`): the counts by severity, the
- * quarantine state, and each finding with its package, installed and fixed versions and a
+ * quarantine state (and, for Owners, whether the registry quarantines pushes), and each finding with its package, installed and fixed versions and a
  * link to the advisory. Polled until a report exists (a fresh push is scanned in seconds).
  */
 import { Anchor, Group, Table, Text, Title } from '@mantine/core';
 import { ApiError } from '../api/registry-session';
-import { scanReport } from '../api/registry-views';
+import { quarantineSetting, scanReport } from '../api/registry-views';
 import { useLoad } from '../api/use-session';
 import { LoadState } from './load-state';
 import { StateBadge } from './state-badge';
@@ -23,6 +23,7 @@ export function ScanFindings({ repository, digest }: { repository: string; diges
     (session) => scanReport(session, repository, digest),
     5000,
   );
+  const quarantine = useLoad('quarantine-setting', quarantineSetting).data;
   const notScanned = error instanceof ApiError && error.status === 404;
   const findings = (data?.images ?? [])
     .flatMap((image) => image.findings)
@@ -42,6 +43,11 @@ export function ScanFindings({ repository, digest }: { repository: string; diges
           <Group gap="sm" mb="sm" aria-label="Findings by severity">
             <Text size="sm">Quarantine:</Text>
             <StateBadge state={data.quarantineState} />
+            {quarantine !== undefined && (
+              <Text size="sm" data-testid="quarantine-setting">
+                (pushes {quarantine.enabled ? 'are' : 'are not'} quarantined until scanned)
+              </Text>
+            )}
             {Object.entries(data.findings)
               .sort(([a], [b]) => rank(a) - rank(b))
               .map(([severity, count]) => (

@@ -1,11 +1,12 @@
 /**
  * Storage: this region's usage (`/api/v1/usage`: each region answers for itself, from the
- * totals its own transactions keep), the store's total against its quota, and the size of
- * each repository as a chart and a table.
+ * totals its own transactions keep), the store's total against its quota, the retention
+ * policy (shown to Owners, who alone may read it), and the size of each repository as a
+ * chart and a table.
  */
 import { Group, Paper, Table, Text, Title } from '@mantine/core';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { usage } from '../api/registry-views';
+import { retentionSetting, usage } from '../api/registry-views';
 import { useLoad } from '../api/use-session';
 import { LoadState } from '../components/load-state';
 import { formatBytes } from '../format';
@@ -23,6 +24,7 @@ function Figure({ label, value }: { label: string; value: string }) {
 
 export function StoragePage() {
   const { data, error, loading } = useLoad('usage', usage, 30_000);
+  const retention = useLoad('retention', retentionSetting).data;
   const repositories = [...(data?.repositories ?? [])].sort((a, b) => b.sizeBytes - a.sizeBytes);
   return (
     <>
@@ -37,6 +39,12 @@ export function StoragePage() {
             <Figure label="Quota" value={data.quotaBytes ? formatBytes(data.quotaBytes) : 'none'} />
             <Figure label="Blobs" value={String(data.blobCount)} />
             <Figure label="Manifests" value={String(data.manifestCount)} />
+            {retention !== undefined && (
+              <Figure
+                label="Retention of untagged manifests"
+                value={retention.enabled ? `after ${retention.days} days` : 'off'}
+              />
+            )}
           </Group>
           <Title order={2} size="h3" mb="xs">
             Size per repository
