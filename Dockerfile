@@ -2,7 +2,8 @@
 #   docker build -t meridian .
 #   docker run meridian gateway|auth|manifest|blob|replication|webhook|scan
 # The services run compiled: the build stage compiles apps/ and libs/ with tools/build.mjs
-# (SWC, as `nx build` does) into dist/, and the runtime stage holds dist/ and the production
+# (SWC, as `nx build` does) into dist/, and the web portal with Vite into dist/apps/portal
+# (static files the gateway serves at /portal), and the runtime stage holds dist/ and the production
 # dependencies only, no sources and no compiler. They are owned by root and read-only to the
 # `node` user it runs as, so the root filesystem can be mounted read-only (Kubernetes
 # readOnlyRootFilesystem).
@@ -27,7 +28,10 @@ COPY tsconfig.base.json .swcrc ./
 COPY tools/build.mjs ./tools/
 COPY libs ./libs
 COPY apps ./apps
-RUN for project in libs/* apps/*; do node tools/build.mjs "$project" || exit 1; done
+RUN for project in libs/* apps/*; do \
+    [ "$project" = apps/portal ] || node tools/build.mjs "$project" || exit 1; \
+  done \
+  && npx vite build --config apps/portal/vite.config.mts --logLevel warn
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production

@@ -48,6 +48,9 @@ const scopeConstraints = [
   { sourceTag: 'scope:launcher', onlyDependOnLibsWithTags: ['scope:shared'] },
   // the `meridian` CLI speaks to a registry over HTTP only: shared libraries, never a service's
   { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:shared'] },
+  // the web portal runs in a browser and speaks to the registry over its public HTTP APIs
+  // only: it imports no Meridian library (they are Node code), only its own files and npm's
+  { sourceTag: 'scope:portal', onlyDependOnLibsWithTags: [] },
   // auth, blob, manifest, replication and webhook: each keeps its own schema
   { sourceTag: 'scope:service', onlyDependOnLibsWithTags: ['scope:shared', 'scope:database'] },
   {
@@ -124,7 +127,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.mjs'],
+    files: ['**/*.mjs', '**/*.mts'],
     languageOptions: { sourceType: 'module', globals: nodeGlobals },
   },
   {
@@ -133,7 +136,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     languageOptions: {
       parserOptions: {

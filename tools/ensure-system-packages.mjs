@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Makes sure the Debian packages the tests run against are installed: the broker, the real
-// clients (skopeo, podman, buildah, umoci), Ceph RGW as the S3 server, Go for the OCI
-// conformance suite, CNCF distribution to compare against, and the deployment checks'
-// docker-compose and kubectl (Debian's kubernetes-client, only when no kubectl is on PATH:
-// another package's kubectl would collide with it). Idempotent: when everything
-// is there it only asks dpkg. When something is missing it installs it as root with
-// apt-get (one `apt-get update`, one install), otherwise it prints the command and fails.
+// clients (skopeo, podman, buildah, umoci), Chromium for the portal's browser tests, Ceph
+// RGW as the S3 server, Go for the OCI conformance suite, CNCF distribution to compare
+// against, and the deployment checks' docker-compose and kubectl (Debian's
+// kubernetes-client, only when no kubectl is on PATH: another package's kubectl would
+// collide with it). Idempotent: when everything is there it only asks dpkg. When something
+// is missing it installs it as root with apt-get (one `apt-get update`, one install),
+// otherwise it prints the command and fails.
 //
 //   node tools/ensure-system-packages.mjs [package ...]    (default: the test packages)
 import { spawnSync } from 'node:child_process';
@@ -26,6 +27,8 @@ export const testPackages = [
   // libs/scanning's tests build zstd layers and zipped advisory databases with these
   'zstd',
   'zip',
+  // the portal's browser tests drive Debian's Chromium through puppeteer-core (no download)
+  'chromium',
   ...(commandExists('kubectl') ? [] : ['kubernetes-client']),
 ];
 

@@ -4,7 +4,8 @@
 //   2. test servers for the whole run, started in the background while 3 and 4 run: one
 //      Ceph RGW (S3), and an embedded Postgres when the machine's does not answer
 //   3. lint (`nx run-many -t lint`, `prettier --check .`)  skipped with MERIDIAN_TEST_SKIP_LINT=1
-//   4. typecheck (`tsc --noEmit`)              skipped with MERIDIAN_TEST_SKIP_TYPECHECK=1
+//   4. typecheck (`tsc --noEmit`, the workspace and the portal's browser code)
+//                                              skipped with MERIDIAN_TEST_SKIP_TYPECHECK=1
 //   5. jest over every project (jest.config.js), with the servers' MERIDIAN_TEST_* env;
 //      arguments after `--` go to jest (`npm test -- libs/oci`)
 // The servers are stopped whatever happens. Exit status: jest's when it failed, else 1
@@ -218,7 +219,9 @@ async function main() {
   else
     await phase(
       'typecheck',
-      async () => (await run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], env)) === 0,
+      async () =>
+        (await run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], env)) === 0 &&
+        (await run(bin('tsc'), ['-p', 'apps/portal/tsconfig.json', '--noEmit'], env)) === 0,
     );
 
   let extraEnv = {};

@@ -66,6 +66,7 @@ describe('module boundaries', () => {
     scanScanning: importing('apps/scan/src/main.ts', '@meridian/scanning'),
     cliMessaging: importing('apps/cli/src/main.ts', '@meridian/messaging'),
     cliOci: importing('apps/cli/src/main.ts', '@meridian/oci'),
+    portalContracts: importing('apps/portal/src/main.tsx', '@meridian/contracts'),
   };
   let violations: Record<keyof typeof probes, string[]>;
 
@@ -114,6 +115,12 @@ describe('module boundaries', () => {
     expect(violations.cliMessaging).toHaveLength(1);
     expect(violations.cliMessaging[0]).toMatch(/^A project tagged with "(scope|type):/);
     expect(violations.cliOci).toEqual([]);
+  });
+
+  it('keeps the portal a browser client of the public APIs: no Meridian library at all', () => {
+    expect(violations.portalContracts).toEqual([
+      'A project tagged with "scope:portal" cannot depend on any libs with tags',
+    ]);
   });
 
   it('lets every service use the shared libraries, and the stateful ones the database', () => {

@@ -14,7 +14,8 @@
  *   says (MERIDIAN_TRUSTED_PROXIES): it keys the failed-login counts;
  * - without MERIDIAN_PUBLIC_URL, a request under a Host the gateway cannot vouch for is
  *   refused, so no token realm names a host of the caller's choosing
- *   (auth/refuse-unknown-host.ts).
+ *   (auth/refuse-unknown-host.ts);
+ * - the web portal's static files answer under `/portal` (portal/portal.routes.ts).
  * main.ts listens; tests call this with their own configuration.
  */
 import { randomUUID } from 'node:crypto';
@@ -35,6 +36,7 @@ import { continueOnFirstRead } from './http/expect-continue';
 import { registerHealthRoutes } from './http/health.routes';
 import { refuseUnstorableUrl } from './http/refuse-unstorable-url';
 import { observeRequests } from './http/observe-requests';
+import { registerPortalRoutes } from './portal/portal.routes';
 import { refuseUnknownHosts } from './auth/refuse-unknown-host';
 
 export interface GatewayHealthServer {
@@ -106,6 +108,7 @@ export async function createGatewayApp(
   refuseUnstorableUrl(fastify);
   const health = new HealthEndpoints([...findReadinessProbes(app), storageReadinessProbe(storage)]);
   registerHealthRoutes(fastify, health);
+  registerPortalRoutes(fastify);
   const healthListener = healthServer
     ? await startHealthServer(health, healthServer.port, healthServer.host)
     : undefined;

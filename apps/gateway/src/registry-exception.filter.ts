@@ -6,7 +6,8 @@
  * complete-looking one.
  *
  * A 401 always says how to authenticate (`WWW-Authenticate`: the error's own challenge, or
- * the gateway's generic one for the path), and a 429 or 503 when to come back (`Retry-After`,
+ * the gateway's generic one for the path; a script's request gets Bearer for Basic, see
+ * auth/script-challenge.ts), and a 429 or 503 when to come back (`Retry-After`,
  * from the `retryAfterSeconds` in the error's detail: the auth service's failed-login bound,
  * the catch-up of a region that cannot reach its replication service).
  */
@@ -15,6 +16,7 @@ import { isRegistryError } from '@meridian/contracts';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthChallenges } from './auth/auth-challenges';
+import { challengeFor } from './auth/script-challenge';
 import { UnauthorizedError } from './auth/unauthorized.error';
 import { renderError } from './http/render-error';
 import { isAwaitingContinue } from './http/expect-continue';
@@ -65,7 +67,10 @@ export class RegistryExceptionFilter implements ExceptionFilter {
     if (rendered.status === 401) {
       const challenge =
         error instanceof UnauthorizedError ? error.challenge : this.challenges.forPath(request);
-      reply.header('www-authenticate', challenge);
+      reply.header(
+        'www-authenticate',
+        challengeFor(request.headers, challenge, () => this.challenges.bearer(request, [])),
+      );
     }
     const retryAfter = retryAfterSeconds(error);
     if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));

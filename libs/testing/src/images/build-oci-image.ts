@@ -20,6 +20,12 @@ export interface BuildOciImageOptions {
   layers: readonly ImageLayerSpec[];
   /** linux/amd64 unless set */
   platform?: { os: string; architecture: string };
+  /** what the image's config says to run it with (umoci's `--config.*`) */
+  config?: {
+    entrypoint?: readonly string[];
+    env?: readonly string[];
+    labels?: Record<string, string>;
+  };
 }
 
 /** Creates the layout at `dir` (which must not exist yet) and returns the tagged image. */
@@ -52,6 +58,12 @@ export async function buildOciImage(
     platform.os,
     '--architecture',
     platform.architecture,
+    ...(options.config?.entrypoint ?? []).flatMap((part) => ['--config.entrypoint', part]),
+    ...(options.config?.env ?? []).flatMap((line) => ['--config.env', line]),
+    ...Object.entries(options.config?.labels ?? {}).flatMap(([key, value]) => [
+      '--config.label',
+      `${key}=${value}`,
+    ]),
   ]);
   return readOciImage(dir, options.tag);
 }

@@ -1,0 +1,337 @@
+/**
+ * The shapes the portal reads from the public APIs (README "The HTTP API"), and the calls
+ * that fetch them, each with the token scope its route asks for.
+ */
+import type { RegistrySession } from './registry-session';
+
+export interface RepositoryAttributes {
+  imageName: string;
+  createdTime: string;
+  lastUpdateTime: string;
+  manifestCount: number;
+  tagCount: number;
+}
+
+export interface ChangeableAttributes {
+  deleteEnabled: boolean;
+  writeEnabled: boolean;
+  readEnabled?: boolean;
+  listEnabled?: boolean;
+}
+
+export interface ManifestAttributes {
+  digest: string;
+  imageSize: number;
+  createdTime: string;
+  lastUpdateTime: string;
+  mediaType: string;
+  architecture?: string;
+  os?: string;
+  tags?: string[];
+  quarantineState?: string;
+  changeableAttributes: ChangeableAttributes;
+}
+
+export interface TagAttributes {
+  name: string;
+  digest: string;
+  createdTime: string;
+  lastUpdateTime: string;
+  changeableAttributes: ChangeableAttributes;
+}
+
+export interface Usage {
+  region: string;
+  bytes: number;
+  blobCount: number;
+  manifestCount: number;
+  quotaBytes?: number;
+  repositories: {
+    name: string;
+    sizeBytes: number;
+    manifestCount: number;
+    tagCount: number;
+    uploadedBytes: number;
+    quotaBytes?: number;
+  }[];
+}
+
+export interface RegionStatus {
+  region: string;
+  state: 'ready' | 'pending' | 'failed';
+  since: string;
+  lagMs?: number;
+  lastError?: string;
+}
+
+export interface PeerStatus {
+  region: string;
+  connected: boolean;
+  eventsPending: number;
+  oldestPendingAgeMs?: number;
+  copyBytesPerSecond: number;
+  lastError?: string;
+  lastErrorAt?: string;
+}
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+  platform?: { architecture: string; os: string; variant?: string };
+}
+
+export interface ImageManifest {
+  mediaType?: string;
+  config?: Descriptor;
+  layers?: Descriptor[];
+  manifests?: Descriptor[];
+  subject?: Descriptor;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+}
+
+export interface ImageConfig {
+  architecture?: string;
+  os?: string;
+  created?: string;
+  config?: {
+    Entrypoint?: string[] | null;
+    Cmd?: string[] | null;
+    Env?: string[] | null;
+    Labels?: Record<string, string> | null;
+    WorkingDir?: string;
+    User?: string;
+  };
+}
+
+export interface ScanFinding {
+  id: string;
+  aliases: string[];
+  severity: string;
+  package: { name: string; version: string; ecosystem?: string };
+  fixedVersion?: string;
+}
+
+export interface ScanReport {
+  quarantineState: string;
+  quarantineDetails?: string;
+  findings: Record<string, number>;
+  images: { os?: string; packages: number; errors: string[]; findings: ScanFinding[] }[];
+}
+
+export interface WebhookView {
+  name: string;
+  region: string;
+  serviceUri: string;
+  actions: string[];
+  scope: string;
+  status: string;
+  payloadFormat: string;
+  createdAt: string;
+}
+
+export interface DeliveryAttempt {
+  attempt: number;
+  startedAt: string;
+  durationMs: number;
+  request: { method: string; uri: string; headers: Record<string, string>; body: string };
+  response?: { status: number; headers: Record<string, string>; body: string };
+  error?: string;
+}
+
+export interface Delivery {
+  id: string;
+  eventId: string;
+  action: string;
+  state: 'pending' | 'succeeded' | 'dead';
+  attempts: number;
+  createdAt: string;
+  nextAttemptAt?: string;
+  lastError?: string;
+  redeliveryOf?: string;
+  log: DeliveryAttempt[];
+}
+
+const metadataRead = (repository: string) => `repository:${repository}:metadata_read`;
+const pull = (repository: string) => `repository:${repository}:pull`;
+
+export async function listRepositories(session: RegistrySession, limit = 1000): Promise<string[]> {
+  const names: string[] = [];
+  let last: string | undefined;
+  while (names.length < limit) {
+    const query = new URLSearchParams({ n: '100', ...(last ? { last } : {}) });
+    const page = await session.json<{ repositories?: string[] }>(`/acr/v1/_catalog?${query}`, {
+      scope: 'registry:catalog:*',
+    });
+    const repositories = page.repositories ?? [];
+    names.push(...repositories);
+    if (repositories.length < 100) break;
+    last = repositories[repositories.length - 1];
+  }
+  return names;
+}
+
+export function repositoryAttributes(
+  session: RegistrySession,
+  repository: string,
+): Promise<RepositoryAttributes> {
+  return session.json(`/acr/v1/${repository}`, { scope: metadataRead(repository) });
+}
+
+export async function listManifests(
+  session: RegistrySession,
+  repository: string,
+): Promise<ManifestAttributes[]> {
+  const answer = await session.json<{ manifests?: ManifestAttributes[] }>(
+    `/acr/v1/${repository}/_manifests?n=1000&orderby=timedesc`,
+    { scope: metadataRead(repository) },
+  );
+  return answer.manifests ?? [];
+}
+
+export async function listTags(
+  session: RegistrySession,
+  repository: string,
+): Promise<TagAttributes[]> {
+  const answer = await session.json<{ tags?: TagAttributes[] }>(
+    `/acr/v1/${repository}/_tags?n=1000&orderby=timedesc`,
+    { scope: metadataRead(repository) },
+  );
+  return answer.tags ?? [];
+}
+
+/** PATCH a tag's changeable attributes (ACR's lock): Owner or Contributor. */
+export function updateTag(
+  session: RegistrySession,
+  repository: string,
+  tag: string,
+  attributes: Partial<ChangeableAttributes>,
+): Promise<unknown> {
+  return session.json(`/acr/v1/${repository}/_tags/${tag}`, {
+    method: 'PATCH',
+    body: attributes,
+    scope: `repository:${repository}:metadata_write`,
+  });
+}
+
+const manifestTypes = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+export async function imageManifest(
+  session: RegistrySession,
+  repository: string,
+  reference: string,
+): Promise<{ digest: string; manifest: ImageManifest }> {
+  const response = await session.fetch(`/v2/${repository}/manifests/${reference}`, {
+    scope: pull(repository),
+    accept: manifestTypes,
+  });
+  const manifest = (await response.json()) as ImageManifest;
+  return { digest: response.headers.get('docker-content-digest') ?? reference, manifest };
+}
+
+export async function imageConfig(
+  session: RegistrySession,
+  repository: string,
+  digest: string,
+): Promise<ImageConfig> {
+  const response = await session.fetch(`/v2/${repository}/blobs/${digest}`, {
+    scope: pull(repository),
+    accept: '*/*',
+  });
+  return (await response.json()) as ImageConfig;
+}
+
+export async function referrers(
+  session: RegistrySession,
+  repository: string,
+  digest: string,
+): Promise<Descriptor[]> {
+  const index = await session.json<{ manifests?: Descriptor[] }>(
+    `/v2/${repository}/referrers/${digest}`,
+    { scope: pull(repository), accept: 'application/vnd.oci.image.index.v1+json' },
+  );
+  return index.manifests ?? [];
+}
+
+export async function replicationStatus(
+  session: RegistrySession,
+  repository: string,
+  reference: string,
+): Promise<RegionStatus[]> {
+  const query = new URLSearchParams({ repository, reference });
+  const answer = await session.json<{ regions: RegionStatus[] }>(
+    `/api/v1/replication/status?${query}`,
+  );
+  return answer.regions;
+}
+
+export function replicationRegions(
+  session: RegistrySession,
+): Promise<{ region: string; peers: PeerStatus[] }> {
+  return session.json('/api/v1/replication/regions');
+}
+
+export function scanReport(
+  session: RegistrySession,
+  repository: string,
+  digest: string,
+): Promise<ScanReport> {
+  return session.json(`/api/v1/scans/${repository}/${digest}`);
+}
+
+export function usage(session: RegistrySession): Promise<Usage> {
+  return session.json('/api/v1/usage');
+}
+
+export async function listWebhooks(session: RegistrySession): Promise<WebhookView[]> {
+  return (await session.json<{ webhooks: WebhookView[] }>('/api/v1/webhooks')).webhooks;
+}
+
+export async function webhookDeliveries(
+  session: RegistrySession,
+  webhook: string,
+): Promise<Delivery[]> {
+  const answer = await session.json<{ deliveries: Delivery[] }>(
+    `/api/v1/webhooks/${encodeURIComponent(webhook)}/events?n=50`,
+  );
+  return answer.deliveries;
+}
+
+export function pingWebhook(session: RegistrySession, webhook: string): Promise<unknown> {
+  return session.json(`/api/v1/webhooks/${encodeURIComponent(webhook)}/ping`, { method: 'POST' });
+}
+
+export function redeliver(
+  session: RegistrySession,
+  webhook: string,
+  delivery: string,
+): Promise<unknown> {
+  return session.json(
+    `/api/v1/webhooks/${encodeURIComponent(webhook)}/events/${encodeURIComponent(delivery)}/redeliver`,
+    { method: 'POST' },
+  );
+}
+
+/** The registry's retention policy (Owner only; undefined for anyone else). */
+export function retentionSetting(
+  session: RegistrySession,
+): Promise<{ enabled: boolean; days: number } | undefined> {
+  return session
+    .json<{ enabled: boolean; days: number }>('/api/v1/settings/retention')
+    .catch(() => undefined);
+}
+
+/** Whether pushes are quarantined until scanned (Owner only; undefined for anyone else). */
+export function quarantineSetting(
+  session: RegistrySession,
+): Promise<{ enabled: boolean } | undefined> {
+  return session.json<{ enabled: boolean }>('/api/v1/settings/quarantine').catch(() => undefined);
+}
