@@ -16,6 +16,7 @@ import {
   pullStreamName,
   pullSubjectWildcard,
   rpcSubjectWildcard,
+  rpcVerbWildcard,
 } from './subjects';
 
 export const meridianServices = [
@@ -45,9 +46,12 @@ export function serviceInboxPrefix(region: string, service: string): string {
   return `_INBOX.${region}.${service}`;
 }
 
+/** A service whose RPCs are called: every one of them, or only the verbs named. */
+type Callee = MeridianService | { service: MeridianService; verbs: readonly string[] };
+
 interface ServiceAccess {
   /** services whose RPCs it calls, in any region */
-  calls: readonly MeridianService[];
+  calls: readonly Callee[];
   /** answers its own RPCs */
   serves: boolean;
   /** publishes the region's events (the outbox relay) and keeps the events stream */
@@ -95,9 +99,12 @@ const access: Record<MeridianService, ServiceAccess> = {
     publishes: none,
   },
   blob: {
-    // garbage collection asks which blobs manifests reference (manifest); the scrub has a
-    // corrupt or missing blob copied over from a peer (replication: repair-blob)
-    calls: ['manifest', 'replication'],
+    // garbage collection asks which blobs manifests reference; the scrub has a corrupt or
+    // missing blob copied over from a peer: those two verbs and nothing else
+    calls: [
+      { service: 'manifest', verbs: ['blob-references'] },
+      { service: 'replication', verbs: ['repair-blob'] },
+    ],
     serves: true,
     emitsEvents: true,
     keeps: none,
@@ -139,7 +146,10 @@ const access: Record<MeridianService, ServiceAccess> = {
 export function servicePermissions(region: string, service: MeridianService): NatsPermissions {
   const rules = access[service];
   const publish = new Set<string>(['$JS.API.INFO']);
-  for (const callee of rules.calls) publish.add(rpcSubjectWildcard('*', callee));
+  for (const callee of rules.calls) {
+    if (typeof callee === 'string') publish.add(rpcSubjectWildcard('*', callee));
+    else for (const verb of callee.verbs) publish.add(rpcVerbWildcard('*', callee.service, verb));
+  }
   if (rules.emitsEvents) {
     publish.add(eventSubjectWildcard(region));
     // ensureEventStream: created or brought up to date, never deleted

@@ -42,6 +42,11 @@ export function rpcSubjectWildcard(region: string, service: string): string {
   return `meridian.${region}.rpc.${service}.>`;
 }
 
+/** Every version of one RPC of `service` in `region` (`*`: any region). */
+export function rpcVerbWildcard(region: string, service: string, verb: string): string {
+  return `meridian.${region}.rpc.${service}.${verb}.>`;
+}
+
 /** `name` is `<resource>.<verb>.v<n>`, e.g. `manifest.pushed.v1`. */
 export function eventSubject(region: string, name: string): string {
   return `meridian.${region}.evt.${name}`;
