@@ -18,3 +18,4 @@ export * from './events/webhook.events';
 export * from './rpc/webhook.rpc';
 export * from './nats-permissions';
 export * from './rpc/purge.rpc';
+export * from './rpc/import.rpc';
