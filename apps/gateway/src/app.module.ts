@@ -25,6 +25,8 @@ import { ManifestRoutes } from './manifests/manifests.routes';
 import { NatsPullPublisher, PullAnnouncer, PullPublisher } from './manifests/pull-announcer';
 import { ReferrerRoutes } from './referrers/referrers.routes';
 import { ReplicatedScanReports } from './scans/replicated-scan-reports';
+import { CredentialSetsController } from './imports/credential-sets.controller';
+import { ImportsController } from './imports/imports.controller';
 import { PurgeController } from './purge/purge.controller';
 import { RetentionController } from './retention/retention.controller';
 import { ScansController } from './scans/scans.controller';
@@ -71,6 +73,8 @@ export class AppModule {
         UsageController,
         QuotasController,
         PurgeController,
+        ImportsController,
+        CredentialSetsController,
         RetentionController,
       ],
       providers: [

@@ -45,7 +45,12 @@ export function asFailure(error: unknown, url?: URL): ImportFailure {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   const where = url ? `${url.host}: ` : '';
   const message = `${where}${(error as Error).message}`;
-  if (code.startsWith('ERR_TLS') || /certificate|self.signed/i.test(message))
+  if (
+    code.startsWith('ERR_TLS') ||
+    code.startsWith('ERR_SSL') ||
+    code === 'EPROTO' ||
+    /certificate|self.signed/i.test(message)
+  )
     return new ImportFailure('UPSTREAM_UNAVAILABLE', `TLS: ${message}`);
   return new ImportFailure('UPSTREAM_UNAVAILABLE', message, true);
 }
