@@ -17,6 +17,7 @@ import { addAdministration } from './tree/administration.tree';
 import { addConfig } from './tree/config.tree';
 import { example, globalsOf } from './tree/command-options';
 import { addConfigure, addLogin } from './tree/login.tree';
+import { addImport } from './tree/import.tree';
 import { addPurge } from './tree/purge.tree';
 import { addReplication } from './tree/replication.tree';
 import { addRepository } from './tree/repository.tree';
@@ -65,6 +66,7 @@ Example:
   addReplication(program);
   addWebhook(program);
   addPurge(program);
+  addImport(program);
   addTokens(program);
   addAdministration(program);
   addConfig(program);
