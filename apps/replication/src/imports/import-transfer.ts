@@ -22,7 +22,7 @@ import {
   type ImportRequest,
   type ImportSource,
   type ImportTarget,
-  RegistryError,
+  type RegistryError,
   importTargets,
   isRegistryError,
   parseImportSource,
