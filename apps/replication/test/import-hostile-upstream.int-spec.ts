@@ -34,6 +34,9 @@ class InMemoryRegion extends ImportRegion {
   usage(): Promise<StoreUsage> {
     return Promise.resolve({ bytes: 0, blobs: 0, repositories: [] });
   }
+  writeLock(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
+  }
   linkBlob(repository: string, digest: string): Promise<void> {
     this.linked.push(`${repository}@${digest}`);
     return Promise.resolve();

@@ -11,6 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import {
   type ImportJob,
   type ImportRequest,
+  acrRpc,
   credentialSetRpc,
   importRpc,
   replicationRpc,
@@ -296,6 +297,27 @@ describe('imports from real upstream registries', () => {
     });
     expect(forced.state).toBe('succeeded');
     expect(await usEast.resolve('mirror/app', '1.0')).toBe(other.digest);
+  });
+
+  it('leaves a locked target alone: nothing fetched, nothing linked, saying which lock', async () => {
+    await usEast.client.request(acrRpc.updateAttributes, {
+      repository: 'second/app',
+      target: { kind: 'repository' },
+      attributes: { writeEnabled: false },
+    });
+    const other = await pushImage(open.client, 'library/locked', '1', [2_000]);
+    const job = await runImport({
+      source: `${open.host}/library/locked:1`,
+      target: 'second/app:locked',
+      force: true,
+    });
+    expect(job).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(job.error).toEqual({
+      reason: 'LOCKED',
+      message: 'repository second/app is locked: writeEnabled is false',
+    });
+    expect(await storeHas(usEast, other.blobs[1]!.digest)).toBe(false);
+    expect(await usEast.resolve('second/app', 'locked')).toBe('MANIFEST_UNKNOWN');
   });
 
   it('fails at once on an unknown upstream tag, an address the policy refuses, and plain HTTP to an unlisted host', async () => {

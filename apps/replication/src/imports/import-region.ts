@@ -10,6 +10,7 @@ import { Injectable } from '@nestjs/common';
 import {
   type ManifestInfo,
   type StoreUsage,
+  acrRpc,
   blobRpc,
   isRegistryError,
   manifestRpc,
@@ -25,6 +26,12 @@ export abstract class ImportRegion {
   /** The manifest, or undefined when the repository or reference is unknown. */
   abstract findManifest(repository: string, reference: string): Promise<LocalManifest | undefined>;
   abstract usage(): Promise<StoreUsage>;
+  /**
+   * Why a push to the repository (and the tag, when given) would be refused by a write lock,
+   * or undefined when it would not: checked before any byte moves. `manifest.put` checks
+   * again under the repository's lock.
+   */
+  abstract writeLock(repository: string, tag?: string): Promise<string | undefined>;
   abstract linkBlob(repository: string, digest: string, size: number): Promise<void>;
   /** `manifest.put`; `body` base64. */
   abstract putManifest(
@@ -64,6 +71,29 @@ export class NatsImportRegion extends ImportRegion {
 
   usage(): Promise<StoreUsage> {
     return this.rpc.request(blobRpc.usage, {});
+  }
+
+  async writeLock(repository: string, tag?: string): Promise<string | undefined> {
+    const repositoryInfo = await this.absentAsUndefined(
+      this.rpc.request(acrRpc.repository, { repository }),
+    );
+    if (repositoryInfo && !repositoryInfo.changeableAttributes.writeEnabled)
+      return `repository ${repository} is locked: writeEnabled is false`;
+    if (tag === undefined || !repositoryInfo) return undefined;
+    const tagInfo = await this.absentAsUndefined(this.rpc.request(acrRpc.tag, { repository, tag }));
+    if (tagInfo && !tagInfo.changeableAttributes.writeEnabled)
+      return `tag ${tag} of ${repository} is locked: writeEnabled is false`;
+    return undefined;
+  }
+
+  private async absentAsUndefined<T>(request: Promise<T>): Promise<T | undefined> {
+    try {
+      return await request;
+    } catch (error) {
+      if (isRegistryError(error) && ['MANIFEST_UNKNOWN', 'NAME_UNKNOWN'].includes(error.code))
+        return undefined;
+      throw error;
+    }
   }
 
   async linkBlob(repository: string, digest: string, size: number): Promise<void> {

@@ -4,8 +4,9 @@
  * 1. The source's manifest, and for an index each platform's (or, without `allPlatforms`,
  *    only the requested platform's), each checked against its digest: the reference's when
  *    it is one, Docker-Content-Digest's when the upstream sent one.
- * 2. The targets checked before any byte moves: a tag pointing to another manifest is left
- *    alone without `force`; the blobs must fit the store's and each target's quota.
+ * 2. The targets checked before any byte moves: a write lock on a target repository or tag
+ *    stops the job; a tag pointing to another manifest is left alone without `force`; the
+ *    blobs must fit the store's and each target's quota.
  * 3. Each blob the store lacks streamed from the upstream into the store, hashed on the way
  *    (verify-digest.ts: the store's put completes only for the announced digest and size, so
  *    nothing partial or wrong is ever at a blob key); a blob the store holds is not fetched.
@@ -185,9 +186,10 @@ export class ImportTransfer {
     digest: string,
     force: boolean,
   ): Promise<void> {
-    if (force) return;
     for (const target of targets) {
-      if (target.tag === undefined) continue;
+      const locked = await this.region.writeLock(target.repository, target.tag);
+      if (locked) throw new ImportFailure('LOCKED', locked);
+      if (force || target.tag === undefined) continue;
       const existing = await this.region.findManifest(target.repository, target.tag);
       if (existing && existing.digest !== digest)
         throw new ImportFailure(
