@@ -27,6 +27,12 @@ interface ImportJob {
   error?: { reason: string; message: string };
 }
 
+/** what a terminal shows, without its colour and cursor sequences */
+function withoutColour(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+}
+
 describe('meridian import between registries', () => {
   let work: string;
   let upstream: DistributionRegistry;
@@ -134,6 +140,26 @@ describe('meridian import between registries', () => {
       `docker://${meridian.regions['eu-west'].host}/base/tool:1.0`,
       `oci:${pulled}:tool`,
     ]);
+  });
+
+  it('draws a progress bar of bytes and blobs on a terminal', async () => {
+    const shown = await cli.inTerminal([
+      'import',
+      `${upstream.host}/library/tool:1.0`,
+      '--target',
+      'terminal/tool:1.0',
+      '--wait',
+      '--interval',
+      '100ms',
+      '--registry',
+      registry(),
+    ]);
+    expect({ status: shown.status, out: shown.stdout }).toMatchObject({ status: 0 });
+    const screen = withoutColour(shown.stdout);
+    expect(screen).toMatch(
+      /[█░]+ [\d.]+ (?:B|KiB|MiB)\/[\d.]+ (?:B|KiB|MiB) \| blobs 3\/3 \| succeeded/,
+    );
+    expect(screen).toMatch(/succeeded: 3\/3 blobs \(3 already here\)/);
   });
 
   it('imports from a Meridian with Docker token auth, and says why it fails without credentials', async () => {

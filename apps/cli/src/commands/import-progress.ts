@@ -20,7 +20,8 @@ async function progressBar(stream: NodeJS.WriteStream): Promise<ImportDisplay> {
   const bar = new SingleBar(
     {
       stream,
-      format: ' {bar} {done}/{total} | blobs {blobsDone}/{blobsTotal} | {state}',
+      // cli-progress's own tokens ({value}, {total}) are the bar's numbers: the payload's differ
+      format: ' {bar} {bytesDone}/{bytesTotal} | blobs {blobsDone}/{blobsTotal} | {state}',
       barsize: 30,
       hideCursor: true,
       clearOnComplete: false,
@@ -32,8 +33,8 @@ async function progressBar(stream: NodeJS.WriteStream): Promise<ImportDisplay> {
     update(job) {
       const { bytesDone, bytesTotal, blobsDone, blobsTotal } = job.progress;
       const payload = {
-        done: formatBytes(bytesDone),
-        total: formatBytes(bytesTotal),
+        bytesDone: formatBytes(bytesDone),
+        bytesTotal: formatBytes(bytesTotal),
         blobsDone,
         blobsTotal,
         state: describeState(job),
