@@ -377,8 +377,18 @@ async function forEachAtMost<T>(
   work: (item: T) => Promise<void>,
 ): Promise<void> {
   let next = 0;
+  let failed = false;
+  // after a failure no lane starts another item; those under way end on their own (done, or
+  // their stall timeout)
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
+    while (next < items.length && !failed) {
+      try {
+        await work(items[next++]!);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
   });
   await Promise.all(lanes);
 }

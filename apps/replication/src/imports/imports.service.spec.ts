@@ -263,4 +263,17 @@ describe(ImportsService.name, () => {
     });
     expect(deleted.transfer.inputs).toEqual([]);
   });
+
+  it('fails a job its replicas stopped during more often than it may be tried', async () => {
+    const { sut, jobs, transfer } = setUp([digest]);
+    const { id } = await sut.start(request(), {});
+    // three replicas claimed it and died: the next claim is a fourth try
+    jobs.jobs.get(id)!.attempts = settings.attempts;
+    start(sut);
+    expect(await settled(sut, id)).toMatchObject({
+      state: 'failed',
+      error: { reason: 'INTERNAL', message: 'the service stopped during each of 3 tries' },
+    });
+    expect(transfer.inputs).toEqual([]);
+  });
 });

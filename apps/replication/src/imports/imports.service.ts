@@ -53,6 +53,8 @@ const maxRetryDelayMs = 5 * 60_000;
 export class ImportsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly running = new Map<string, Promise<void>>();
   private stopping = false;
+  /** jobs run only between bootstrap and shutdown */
+  private started = false;
   private timer?: NodeJS.Timeout;
   private polling?: Promise<void>;
 
@@ -66,6 +68,7 @@ export class ImportsService implements OnApplicationBootstrap, BeforeApplication
   ) {}
 
   onApplicationBootstrap(): void {
+    this.started = true;
     this.poll();
     this.timer = setInterval(() => this.poll(), this.settings.pollMs);
     this.timer.unref();
@@ -117,7 +120,7 @@ export class ImportsService implements OnApplicationBootstrap, BeforeApplication
   }
 
   private poll(): void {
-    if (this.stopping || this.polling) return;
+    if (!this.started || this.stopping || this.polling) return;
     this.polling = this.claimDue()
       .catch((err: unknown) => this.logger.warn({ err }, 'failed to claim import jobs'))
       .finally(() => {
@@ -148,6 +151,12 @@ export class ImportsService implements OnApplicationBootstrap, BeforeApplication
     try {
       job = await this.jobs.get(id);
       if (job?.state !== 'running') return;
+      // claimed again after its replica stopped each time: not tried forever
+      if (job.attempts > this.settings.attempts)
+        throw new ImportFailure(
+          'INTERNAL',
+          `the service stopped during each of ${this.settings.attempts} tries`,
+        );
       this.logger.info({ id, attempt: job.attempts }, 'import started');
       const credentials = job.credentials
         ? JSON.parse(this.box.open(job.credentials))
