@@ -12,6 +12,7 @@ import {
   type ImportJob,
   type ImportRequest,
   acrRpc,
+  blobRpc,
   credentialSetRpc,
   importRpc,
   replicationRpc,
@@ -318,6 +319,16 @@ describe('imports from real upstream registries', () => {
     });
     expect(await storeHas(usEast, other.blobs[1]!.digest)).toBe(false);
     expect(await usEast.resolve('second/app', 'locked')).toBe('MANIFEST_UNKNOWN');
+  });
+
+  it('refuses an image that would take a target past its quota, before fetching it', async () => {
+    await usEast.client.request(blobRpc.quotaPut, { repository: 'quota/app', bytes: 100_000 });
+    const large = await pushImage(open.client, 'library/large', '1', [200_000]);
+    const job = await runImport({ source: `${open.host}/library/large:1`, target: 'quota/app:1' });
+    expect(job).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(job.error?.reason).toBe('QUOTA_EXCEEDED');
+    expect(job.error?.message).toMatch(/past its quota of 100000 bytes/);
+    expect(await storeHas(usEast, large.blobs[1]!.digest)).toBe(false);
   });
 
   it('fails at once on an unknown upstream tag, an address the policy refuses, and plain HTTP to an unlisted host', async () => {
