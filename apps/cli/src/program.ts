@@ -18,6 +18,7 @@ import { addConfig } from './tree/config.tree';
 import { addDeleted } from './tree/deleted.tree';
 import { example, globalsOf } from './tree/command-options';
 import { addConfigure, addLogin } from './tree/login.tree';
+import { addImport } from './tree/import.tree';
 import { addPurge } from './tree/purge.tree';
 import { addGc } from './tree/gc.tree';
 import { addReplication } from './tree/replication.tree';
@@ -70,6 +71,7 @@ Example:
   addPurge(program);
   addGc(program);
   addScrub(program);
+  addImport(program);
   addTokens(program);
   addAdministration(program);
   addConfig(program);

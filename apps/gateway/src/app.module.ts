@@ -26,6 +26,8 @@ import { NatsPullPublisher, PullAnnouncer, PullPublisher } from './manifests/pul
 import { ReferrerRoutes } from './referrers/referrers.routes';
 import { ReplicatedScanReports } from './scans/replicated-scan-reports';
 import { GcController } from './gc/gc.controller';
+import { CredentialSetsController } from './imports/credential-sets.controller';
+import { ImportsController } from './imports/imports.controller';
 import { PurgeController } from './purge/purge.controller';
 import { RetentionController } from './retention/retention.controller';
 import { ScansController } from './scans/scans.controller';
@@ -75,6 +77,8 @@ export class AppModule {
         QuotasController,
         PurgeController,
         GcController,
+        ImportsController,
+        CredentialSetsController,
         RetentionController,
         SoftDeleteController,
         ScrubController,

@@ -10,7 +10,8 @@
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { serviceModules } from '@meridian/database';
-import { createStorageDriver, storageReadinessProbe } from '@meridian/storage';
+import { AddressPolicy } from '@meridian/outbound';
+import { type StorageDriver, createStorageDriver, storageReadinessProbe } from '@meridian/storage';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { BlobCopier, type RegionStores } from './blobs/blob-copier';
 import { BlobRepairer } from './blobs/blob-repairer';
@@ -19,6 +20,22 @@ import { CopyThroughput } from './blobs/copy-throughput';
 import { StoreSweeper } from './blobs/store-sweeper';
 import type { ReplicationConfig } from './config';
 import { ReplicationConsumers, replicationConcurrencyToken } from './events/replication.consumers';
+import { CredentialSetsHandler } from './imports/credential-sets.handler';
+import {
+  CredentialSetsRepository,
+  SqlCredentialSetsRepository,
+} from './imports/credential-sets.repository';
+import { CredentialSetsService, CredentialsBox } from './imports/credential-sets.service';
+import { ImportRegion, NatsImportRegion } from './imports/import-region';
+import { ImportTransfer } from './imports/import-transfer';
+import { ImportsHandler } from './imports/imports.handler';
+import { ImportsRepository, SqlImportsRepository } from './imports/imports.repository';
+import {
+  type ImportSettings,
+  ImportsService,
+  importSettingsToken,
+  importTransferToken,
+} from './imports/imports.service';
 import { LookupsHandler } from './lookups/lookups.handler';
 import { LookupsService } from './lookups/lookups.service';
 import { PeerBreaker } from './replication/peer-breaker';
@@ -49,6 +66,14 @@ export interface AppModuleOptions {
 @Module({})
 export class AppModule {
   static forRoot({ config, logger }: AppModuleOptions): DynamicModule {
+    const importSettings: ImportSettings = {
+      attempts: config.imports.attempts,
+      retryDelayMs: config.imports.retryDelayMs,
+      concurrency: config.imports.concurrency,
+      pollMs: 1_000,
+      // renewed every third of it; a dead replica's jobs resume after at most this long
+      leaseMs: 30_000,
+    };
     const settings: ReplicationSettings = {
       region: config.region,
       peers: config.peers,
@@ -102,8 +127,27 @@ export class AppModule {
         LookupsService,
         ReplicationMetrics,
         ReplicationConsumers,
+        { provide: CredentialsBox, useValue: credentialsBox(config) },
+        { provide: CredentialSetsRepository, useClass: SqlCredentialSetsRepository },
+        CredentialSetsService,
+        { provide: ImportsRepository, useClass: SqlImportsRepository },
+        { provide: ImportRegion, useClass: NatsImportRegion },
+        { provide: importSettingsToken, useValue: importSettings },
+        {
+          provide: importTransferToken,
+          inject: [regionStoresToken, ImportRegion],
+          useFactory: (stores: RegionStores, region: ImportRegion) =>
+            importTransfer(stores.own, region, config),
+        },
+        ImportsService,
       ],
-      controllers: [ReplicationStatusHandler, LookupsHandler, BlobRepairsHandler],
+      controllers: [
+        ReplicationStatusHandler,
+        LookupsHandler,
+        ImportsHandler,
+        CredentialSetsHandler,
+        BlobRepairsHandler,
+      ],
     };
   }
 }
@@ -126,4 +170,20 @@ async function openStores(config: ReplicationConfig): Promise<RegionStores> {
       return store;
     },
   };
+}
+
+function credentialsBox(config: ReplicationConfig): CredentialsBox {
+  return new CredentialsBox(config.imports.credentialsKey, 'MERIDIAN_CREDENTIALS_SECRET_KEY');
+}
+
+function importTransfer(
+  store: StorageDriver,
+  region: ImportRegion,
+  config: ReplicationConfig,
+): ImportTransfer {
+  return new ImportTransfer(store, region, {
+    policy: new AddressPolicy(config.imports.allowedUpstreams),
+    insecureHosts: config.imports.insecureUpstreams,
+    stallTimeoutMs: config.imports.stallTimeoutMs,
+  });
 }

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config';
 
 const databaseUrl = 'postgres://meridian:hunter2@db.internal:5432/meridian_eu_west';
+const credentialsKey = 'an operator key of enough length';
 
 function badKeys(env: Record<string, string>): string[] {
   try {
@@ -14,7 +15,12 @@ function badKeys(env: Record<string, string>): string[] {
 
 describe(loadConfig.name, () => {
   it('fills defaults for everything but DATABASE_URL; no peers, one region', () => {
-    expect(loadConfig({ DATABASE_URL: databaseUrl }, '/srv')).toEqual({
+    expect(
+      loadConfig(
+        { DATABASE_URL: databaseUrl, MERIDIAN_CREDENTIALS_SECRET_KEY: credentialsKey },
+        '/srv',
+      ),
+    ).toEqual({
       region: 'us-east',
       peers: [],
       natsUrls: ['nats://127.0.0.1:4222'],
@@ -23,6 +29,15 @@ describe(loadConfig.name, () => {
       peerStorage: {},
       concurrency: 4,
       failedAfterAttempts: 5,
+      imports: {
+        insecureUpstreams: [],
+        allowedUpstreams: [],
+        credentialsKey,
+        stallTimeoutMs: 30_000,
+        attempts: 4,
+        retryDelayMs: 5_000,
+        concurrency: 2,
+      },
       logLevel: 'info',
     });
   });
@@ -31,7 +46,10 @@ describe(loadConfig.name, () => {
     const config = loadConfig(
       {
         DATABASE_URL: databaseUrl,
+        MERIDIAN_CREDENTIALS_SECRET_KEY: credentialsKey,
         MERIDIAN_REGION: 'eu-west',
+        MERIDIAN_INSECURE_UPSTREAMS: 'Mirror.internal:5000, 10.0.0.7',
+        MERIDIAN_UPSTREAM_ALLOWED_HOSTS: '10.0.0.0/8',
         MERIDIAN_PEERS: 'us-east,ap-south',
         MERIDIAN_PEER_AP_SOUTH_STORAGE_DIR: '/data/ap-south',
         MERIDIAN_REPLICATION_CONCURRENCY: '8',
@@ -48,7 +66,20 @@ describe(loadConfig.name, () => {
       },
       concurrency: 8,
       failedAfterAttempts: 3,
+      imports: {
+        insecureUpstreams: ['mirror.internal:5000', '10.0.0.7'],
+        allowedUpstreams: ['10.0.0.0/8'],
+      },
     });
+  });
+
+  it('asks for the credentials key unless NATS and Postgres are on loopback', () => {
+    expect(badKeys({ DATABASE_URL: databaseUrl })).toEqual(['MERIDIAN_CREDENTIALS_SECRET_KEY']);
+    const local = loadConfig(
+      { DATABASE_URL: 'postgres://meridian@127.0.0.1:5432/meridian' },
+      '/srv',
+    );
+    expect(local.imports.credentialsKey).toBeUndefined();
   });
 
   it("names the service's and the peers' bad keys in one message", () => {
@@ -66,8 +97,12 @@ describe(loadConfig.name, () => {
   });
 
   it('refuses this region among its peers', () => {
-    expect(badKeys({ DATABASE_URL: databaseUrl, MERIDIAN_PEERS: 'us-east,eu-west' })).toEqual([
-      'MERIDIAN_PEERS',
-    ]);
+    expect(
+      badKeys({
+        DATABASE_URL: databaseUrl,
+        MERIDIAN_CREDENTIALS_SECRET_KEY: credentialsKey,
+        MERIDIAN_PEERS: 'us-east,eu-west',
+      }),
+    ).toEqual(['MERIDIAN_PEERS']);
   });
 });

@@ -7,12 +7,14 @@
  * and gateway of the region do; each peer's store the MERIDIAN_PEER_<REGION>_* ones.
  */
 import {
+  CommaList,
   ConfigError,
   type ConfigProblem,
   type EnvExpectations,
   parseEnv,
   databaseServiceEnv,
   databaseServiceEnvExpectations,
+  isLoopbackOnly,
   type ServiceConfig,
   serviceConfigOf,
 } from '@meridian/config';
@@ -32,12 +34,30 @@ const schema = withStorageEnv({
   ...databaseServiceEnv,
   MERIDIAN_REPLICATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   MERIDIAN_REPLICATION_FAILED_AFTER: z.coerce.number().int().min(1).default(5),
+  MERIDIAN_INSECURE_UPSTREAMS: CommaList.default([]),
+  MERIDIAN_UPSTREAM_ALLOWED_HOSTS: CommaList.default([]),
+  MERIDIAN_CREDENTIALS_SECRET_KEY: z.string().min(16).optional(),
+  MERIDIAN_IMPORT_STALL_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(30),
+  MERIDIAN_IMPORT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(4),
+  MERIDIAN_IMPORT_RETRY_SECONDS: z.coerce.number().positive().max(3600).default(5),
+  MERIDIAN_IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
   ...databaseServiceEnvExpectations,
   MERIDIAN_REPLICATION_CONCURRENCY: 'a whole number of events applied at once, 1 to 64',
   MERIDIAN_REPLICATION_FAILED_AFTER: 'a whole number of attempts, at least 1',
+  MERIDIAN_INSECURE_UPSTREAMS: 'comma-separated host[:port] an import may reach over plain HTTP',
+  MERIDIAN_UPSTREAM_ALLOWED_HOSTS:
+    'comma-separated host names, addresses or CIDRs an import may reach though internal',
+  MERIDIAN_CREDENTIALS_SECRET_KEY:
+    'at least 16 characters sealing credential sets at rest (required unless NATS and Postgres are on loopback)',
+  MERIDIAN_IMPORT_STALL_TIMEOUT_SECONDS:
+    'seconds an upstream may stay silent, more than 0, at most 3600',
+  MERIDIAN_IMPORT_ATTEMPTS: 'a whole number of tries per import, 1 to 100',
+  MERIDIAN_IMPORT_RETRY_SECONDS:
+    'seconds before an import is tried again (doubled each time), more than 0',
+  MERIDIAN_IMPORT_CONCURRENCY: 'a whole number of imports run at once, 1 to 64',
   ...storageEnvExpectations,
 };
 
@@ -51,6 +71,20 @@ export interface ReplicationConfig extends ServiceConfig {
   concurrency: number;
   /** attempts at an event before `replication.failed.v1` is written (retries go on) */
   failedAfterAttempts: number;
+  imports: ImportConfig;
+}
+
+export interface ImportConfig {
+  /** `host[:port]` reached over plain HTTP */
+  insecureUpstreams: string[];
+  /** host names, addresses and CIDRs allowed though the address policy refuses them */
+  allowedUpstreams: string[];
+  /** seals credential sets; absent only on a loopback-only system */
+  credentialsKey?: string;
+  stallTimeoutMs: number;
+  attempts: number;
+  retryDelayMs: number;
+  concurrency: number;
 }
 
 /** Parses the environment; throws ConfigError naming every bad key. */
@@ -60,6 +94,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Replica
   const peerStorage = collect(problems, () => peerStorageConfigsFromEnv(env, cwd));
   if (!config || !peerStorage) throw new ConfigError(problems);
   const peers = Object.keys(peerStorage);
+  // only a system on one machine (the embedded default, a test) may keep credentials unsealed
+  if (
+    !config.MERIDIAN_CREDENTIALS_SECRET_KEY &&
+    !isLoopbackOnly([...config.MERIDIAN_NATS_URL, config.DATABASE_URL])
+  )
+    throw new ConfigError([
+      {
+        key: 'MERIDIAN_CREDENTIALS_SECRET_KEY',
+        expected: expectations.MERIDIAN_CREDENTIALS_SECRET_KEY,
+      },
+    ]);
   if (peers.includes(config.MERIDIAN_REGION))
     throw new ConfigError([{ key: 'MERIDIAN_PEERS', expected: 'the other regions, not this one' }]);
   return {
@@ -70,6 +115,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Replica
     peerStorage,
     concurrency: config.MERIDIAN_REPLICATION_CONCURRENCY,
     failedAfterAttempts: config.MERIDIAN_REPLICATION_FAILED_AFTER,
+    imports: {
+      insecureUpstreams: config.MERIDIAN_INSECURE_UPSTREAMS.map((host) => host.toLowerCase()),
+      allowedUpstreams: config.MERIDIAN_UPSTREAM_ALLOWED_HOSTS,
+      ...(config.MERIDIAN_CREDENTIALS_SECRET_KEY
+        ? { credentialsKey: config.MERIDIAN_CREDENTIALS_SECRET_KEY }
+        : {}),
+      stallTimeoutMs: config.MERIDIAN_IMPORT_STALL_TIMEOUT_SECONDS * 1000,
+      attempts: config.MERIDIAN_IMPORT_ATTEMPTS,
+      retryDelayMs: config.MERIDIAN_IMPORT_RETRY_SECONDS * 1000,
+      concurrency: config.MERIDIAN_IMPORT_CONCURRENCY,
+    },
   };
 }
 

@@ -193,7 +193,8 @@ export class TwoRegions {
     private readonly byRegion: Map<Region, RegionUnderTest>,
   ) {}
 
-  static async start(label: string): Promise<TwoRegions> {
+  /** `env`: more of the services' environment, the same in both regions. */
+  static async start(label: string, env: NodeJS.ProcessEnv = {}): Promise<TwoRegions> {
     const nats = await startNatsRegions(regions);
     const storeRoot = await mkdtemp(join(tmpdir(), 'meridian-replication-'));
     const databases: TestDatabase[] = [];
@@ -204,7 +205,7 @@ export class TwoRegions {
         const database = await createTestDatabase(`${label}_${region.replace('-', '_')}`);
         databases.push(database);
         const peer = regions.find((other) => other !== region)!;
-        const env: NodeJS.ProcessEnv = {
+        const regionEnv: NodeJS.ProcessEnv = {
           ...process.env,
           MERIDIAN_REGION: region,
           MERIDIAN_NATS_URL: nats.server(region).url,
@@ -216,6 +217,7 @@ export class TwoRegions {
           [peerStorageEnvKey(peer, 'MERIDIAN_STORAGE_DIR')]: join(storeRoot, peer),
           MERIDIAN_LOG_LEVEL: 'info',
           ...(region === 'us-east' ? { MERIDIAN_ADMIN_PASSWORD: adminPassword } : {}),
+          ...env,
         };
         const store = new FilesystemStorageDriver({ rootDirectory: join(storeRoot, region) });
         await store.init();
@@ -226,7 +228,7 @@ export class TwoRegions {
           service: 'gateway',
           logger,
         });
-        byRegion.set(region, new RegionUnderTest(region, env, store, client));
+        byRegion.set(region, new RegionUnderTest(region, regionEnv, store, client));
       }
       for (const region of regions)
         for (const service of services) await sut.region(region).start(service);

@@ -17,9 +17,8 @@ import { NotificationsService, regionToken } from './events/notifications.servic
 import { NatsQuarantineLookup, QuarantineLookup } from './events/quarantine-lookup';
 import { RegionEventsConsumer } from './events/region-events.consumer';
 import { RegionPullsConsumer } from './events/region-pulls.consumer';
-import { AddressPolicy } from './outbound/address-policy';
+import { AddressPolicy, SecretBox } from '@meridian/outbound';
 import { EnabledWebhooks } from './webhooks/enabled-webhooks';
-import { SecretBox } from './webhooks/secret-box';
 import { WebhooksHandler } from './webhooks/webhooks.handler';
 import { WebhooksRepository } from './webhooks/webhooks.repository';
 import { WebhooksService } from './webhooks/webhooks.service';

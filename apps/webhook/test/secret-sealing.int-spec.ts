@@ -6,7 +6,7 @@
 import { webhookRpc } from '@meridian/contracts';
 import postgres from 'postgres';
 import { verifySignature } from '../src/outbound/sign-payload';
-import { SecretBox } from '../src/webhooks/secret-box';
+import { SecretBox } from '@meridian/outbound';
 import { HttpReceiver } from './http-receiver';
 import { WebhookServiceHarness, region } from './webhook-service.harness';
 

@@ -41,7 +41,14 @@ export interface GeoMeridian {
   dispose(): Promise<void>;
 }
 
-export async function startGeoMeridian(label: string): Promise<GeoMeridian> {
+/**
+ * `env`: more of the launcher's environment (the services inherit it), from the regions'
+ * `host:port`s, known only once their ports are chosen.
+ */
+export async function startGeoMeridian(
+  label: string,
+  env: (hosts: Record<GeoRegionId, string>) => NodeJS.ProcessEnv = () => ({}),
+): Promise<GeoMeridian> {
   const root = await mkdtemp(join(tmpdir(), 'meridian-e2e-geo-'));
   await chmod(root, 0o755);
   const dataDir = join(root, 'data');
@@ -49,8 +56,9 @@ export async function startGeoMeridian(label: string): Promise<GeoMeridian> {
   const password = randomBytes(18).toString('base64url');
   const credentials = { username: 'admin', password };
   const log = new RegistryLog(`meridian-${label}`);
-  const env: NodeJS.ProcessEnv = {
+  const launcherEnv: NodeJS.ProcessEnv = {
     ...process.env,
+    ...env({ 'us-east': `127.0.0.1:${port}`, 'eu-west': `127.0.0.1:${port + 1}` }),
     MERIDIAN_DATA_DIR: dataDir,
     MERIDIAN_PORT: String(port),
     MERIDIAN_HOST: '127.0.0.1',
@@ -58,14 +66,14 @@ export async function startGeoMeridian(label: string): Promise<GeoMeridian> {
     MERIDIAN_ADMIN_PASSWORD: password,
   };
   for (const key of ['DATABASE_URL', 'MERIDIAN_POSTGRES_PORT', 'MERIDIAN_NATS_PORT'])
-    delete env[key];
+    delete launcherEnv[key];
 
   const launcher: ManagedProcess = spawnProcess({
     name: `meridian ${label}`,
     command: process.execPath,
     args: [...launcherArgs],
     cwd: repoRoot,
-    env,
+    env: launcherEnv,
     onLine: (line) => log.write(line),
     retainLines: 200,
     stopSignal: 'SIGTERM',

@@ -21,3 +21,4 @@ export * from './rpc/purge.rpc';
 export * from './rpc/gc.rpc';
 export * from './rpc/soft-delete.rpc';
 export * from './rpc/scrub.rpc';
+export * from './rpc/import.rpc';

@@ -11,6 +11,7 @@ export * from './images/build-oci-image';
 export * from './images/registry-client';
 export * from './images/push-manifest-list';
 export * from './images/push-artifact';
+export * from './images/distribution-registry';
 export * from './nats-regions';
 export * from './tcp-proxy';
 export * from './otlp-collector';

@@ -6,6 +6,8 @@
  *   direction (held, as a router's queue would, not lost), and a new connection is accepted
  *   but never reaches the other side. Neither end notices until its own pings go unanswered.
  * `restore()` heals either: held bytes flow again, new connections reach the target.
+ * `blackHoleAfter(bytes)` partitions the link once that many bytes came back from the target:
+ * a transfer that stalls mid-way, at a point a test can name.
  */
 import { type Server, type Socket, connect, createServer } from 'node:net';
 
@@ -14,6 +16,8 @@ export class TcpProxy {
   private readonly stranded = new Set<Socket>();
   private mode: 'open' | 'cut' | 'black-hole' = 'open';
   private connections = 0;
+  private answered = 0;
+  private blackHoleAt?: number;
 
   private constructor(
     private readonly server: Server,
@@ -59,6 +63,11 @@ export class TcpProxy {
     }
   }
 
+  /** A black hole once `bytes` more have come back from the target, counted from now. */
+  blackHoleAfter(bytes: number): void {
+    this.blackHoleAt = this.answered + bytes;
+  }
+
   restore(): void {
     const wasBlackHole = this.mode === 'black-hole';
     this.mode = 'open';
@@ -89,6 +98,13 @@ export class TcpProxy {
     const pair: [Socket, Socket] = [client, upstream];
     this.pairs.add(pair);
     upstream.on('error', () => upstream.destroy());
+    upstream.on('data', (chunk: Buffer) => {
+      this.answered += chunk.length;
+      if (this.blackHoleAt !== undefined && this.answered >= this.blackHoleAt) {
+        this.blackHoleAt = undefined;
+        this.blackHole();
+      }
+    });
     for (const [from, to] of [pair, [upstream, client] as const]) {
       from.on('close', () => {
         this.pairs.delete(pair);

@@ -265,10 +265,17 @@ export class GcService implements OnApplicationBootstrap, BeforeApplicationShutd
     };
   }
 
+  /**
+   * Keeps the walk to `blobsPerSecond`, and to half the time at most: after a batch it waits
+   * at least as long as the batch took, so a collection yields to the pushes and pulls that
+   * share the database and the cores with it.
+   */
   private async keepRate(blobs: number, tookMs: number): Promise<void> {
-    const wantMs = (blobs / this.config.gc.blobsPerSecond) * 1000;
-    if (wantMs > tookMs) await new Promise((resolve) => setTimeout(resolve, wantMs - tookMs));
+    const paceMs = (blobs / this.config.gc.blobsPerSecond) * 1000 - tookMs;
+    const waitMs = Math.max(paceMs, tookMs);
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
+
 }
 
 function tally(

@@ -15,6 +15,7 @@ import {
 } from '../credentials/credential-files';
 import { parseRegistryAddress } from '../http/registry-address';
 import { RegistryClient } from '../http/registry-client';
+import { readSecretFromStdin } from '../read-secret-stdin';
 
 export interface LoginOptions {
   username?: string;
@@ -37,7 +38,7 @@ export async function login(
     throw usageError('give the password with -p or --password-stdin, not both');
   }
   const password = options.passwordStdin
-    ? await readPasswordFromStdin()
+    ? await readSecretFromStdin('--password-stdin', 'echo "$PASSWORD" | meridian login ...')
     : (options.password ?? process.env['MERIDIAN_PASSWORD']);
   if (!password) {
     throw usageError(
@@ -76,15 +77,4 @@ export async function logout(
       ? `Removed the credential of ${registry.host} from ${removed.join(', ')}\n`
       : `Not logged in to ${registry.host}\n`,
   );
-}
-
-async function readPasswordFromStdin(): Promise<string> {
-  if (process.stdin.isTTY) {
-    throw usageError('--password-stdin reads a pipe: `echo "$PASSWORD" | meridian login ...`');
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
 }

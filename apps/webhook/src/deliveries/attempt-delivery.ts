@@ -10,11 +10,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type DeliveryAttempt, reservedWebhookHeaders } from '@meridian/contracts';
 import { SpanKind, extractTraceContext, inSpan } from '@meridian/telemetry';
-import { AddressPolicy } from '../outbound/address-policy';
-import { resolveTarget } from '../outbound/resolve-target';
+import { AddressPolicy, SecretBox, resolveTarget } from '@meridian/outbound';
 import { sendRequest } from '../outbound/send-request';
 import { signPayload, signatureHeader, timestampHeader } from '../outbound/sign-payload';
-import { SecretBox } from '../webhooks/secret-box';
 import { WebhooksRepository } from '../webhooks/webhooks.repository';
 import {
   type AttemptOutcome,

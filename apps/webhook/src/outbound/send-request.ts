@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { type CheckedTarget, pinnedLookup } from './resolve-target';
+import { type CheckedTarget, pinnedLookup } from '@meridian/outbound';
 
 export interface OutboundRequest {
   target: CheckedTarget;

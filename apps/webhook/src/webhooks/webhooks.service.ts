@@ -15,10 +15,14 @@ import {
   type webhookRpc,
 } from '@meridian/contracts';
 import type { RpcContext } from '@meridian/messaging';
-import { AddressPolicy } from '../outbound/address-policy';
-import { TargetRefused, resolveTarget } from '../outbound/resolve-target';
+import {
+  AddressPolicy,
+  SecretBox,
+  TargetRefused,
+  generateSecret,
+  resolveTarget,
+} from '@meridian/outbound';
 import { keepRedactedValues, redactHeaderValues } from './custom-headers';
-import { SecretBox, generateSecret } from './secret-box';
 import { WebhooksRepository } from './webhooks.repository';
 
 type PutResponse = RpcResponse<typeof webhookRpc.put>;

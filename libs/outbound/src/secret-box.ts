@@ -1,10 +1,11 @@
 /**
- * Webhook secrets at rest. They sign every request, so they are kept recoverable: sealed with
- * AES-256-GCM under MERIDIAN_WEBHOOK_SECRET_KEY (SHA-256 of the variable's value is the key).
- * The key is required unless NATS and Postgres are on this machine's loopback (config.ts);
- * only there, without it, are secrets kept in the clear (`plain:`), and the first start with
- * a key seals them (`sealStored`, run on every stored and replicated record). The sealed form
- * is what the database holds and what `webhook.changed.v1` carries to other regions, so
+ * Secrets Meridian must use again, kept recoverable at rest: webhook signing secrets (under
+ * MERIDIAN_WEBHOOK_SECRET_KEY) and the credential sets imports log in to upstream registries
+ * with (under MERIDIAN_CREDENTIALS_SECRET_KEY). Sealed with AES-256-GCM; SHA-256 of the
+ * variable's value is the key. The key is required unless NATS and Postgres are on this
+ * machine's loopback (each service's config.ts); only there, without it, are secrets kept in
+ * the clear (`plain:`), and the first start with a key seals them (`sealStored`). The sealed
+ * form is what the database holds and what `webhook.changed.v1` carries to other regions, so
  * regions must share the variable.
  *
  *   aes-256-gcm:<iv>:<tag>:<ciphertext>   (base64url each)
@@ -15,7 +16,11 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 export class SecretBox {
   private readonly key?: Buffer;
 
-  constructor(secretKey: string | undefined) {
+  /** `keyVariable`: the variable the key comes from, named when a sealed secret cannot be opened. */
+  constructor(
+    secretKey: string | undefined,
+    private readonly keyVariable = 'MERIDIAN_WEBHOOK_SECRET_KEY',
+  ) {
     if (secretKey) this.key = createHash('sha256').update(secretKey).digest();
   }
 
@@ -39,9 +44,8 @@ export class SecretBox {
     if (stored.startsWith('plain:')) return stored.slice('plain:'.length);
     const [scheme, iv, tag, sealed] = stored.split(':');
     if (scheme !== 'aes-256-gcm' || !iv || !tag || sealed === undefined)
-      throw new Error('unrecognised sealed webhook secret');
-    if (!this.key)
-      throw new Error('the webhook secret is sealed and MERIDIAN_WEBHOOK_SECRET_KEY is not set');
+      throw new Error('unrecognised sealed secret');
+    if (!this.key) throw new Error(`the secret is sealed and ${this.keyVariable} is not set`);
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([
@@ -51,7 +55,7 @@ export class SecretBox {
   }
 }
 
-/** A fresh secret for a webhook created without one. */
+/** A fresh secret (for a webhook created without one). */
 export function generateSecret(): string {
   return randomBytes(32).toString('base64url');
 }

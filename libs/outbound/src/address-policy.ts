@@ -1,8 +1,8 @@
 /**
- * Where a webhook may send: public addresses only. Loopback, private, link-local, CGNAT,
+ * Where a webhook may send, and which upstream registries an import may fetch from: public addresses only. Loopback, private, link-local, CGNAT,
  * unique-local and cloud-metadata addresses (and v4 ones dressed as v6: mapped, NAT64,
  * 6to4) are refused unless the operator lists them, by host name or CIDR, in
- * MERIDIAN_WEBHOOK_ALLOWED_HOSTS. The check is made on every address a host resolves to,
+ * MERIDIAN_WEBHOOK_ALLOWED_HOSTS (webhooks) or MERIDIAN_UPSTREAM_ALLOWED_HOSTS (imports). The check is made on every address a host resolves to,
  * and the request then connects to the address that was checked (see resolve-target.ts).
  */
 import { BlockList, isIP } from 'node:net';
