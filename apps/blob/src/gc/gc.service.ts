@@ -275,7 +275,6 @@ export class GcService implements OnApplicationBootstrap, BeforeApplicationShutd
     const waitMs = Math.max(paceMs, tookMs);
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
-
 }
 
 function tally(
