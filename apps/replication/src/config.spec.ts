@@ -23,6 +23,7 @@ describe(loadConfig.name, () => {
       peerStorage: {},
       concurrency: 4,
       failedAfterAttempts: 5,
+      lagSampleSeconds: 60,
       logLevel: 'info',
     });
   });
@@ -36,6 +37,7 @@ describe(loadConfig.name, () => {
         MERIDIAN_PEER_AP_SOUTH_STORAGE_DIR: '/data/ap-south',
         MERIDIAN_REPLICATION_CONCURRENCY: '8',
         MERIDIAN_REPLICATION_FAILED_AFTER: '3',
+        MERIDIAN_REPLICATION_LAG_SAMPLE_SECONDS: '5',
       },
       '/srv',
     );
@@ -48,6 +50,7 @@ describe(loadConfig.name, () => {
       },
       concurrency: 8,
       failedAfterAttempts: 3,
+      lagSampleSeconds: 5,
     });
   });
 

@@ -32,12 +32,14 @@ const schema = withStorageEnv({
   ...databaseServiceEnv,
   MERIDIAN_REPLICATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   MERIDIAN_REPLICATION_FAILED_AFTER: z.coerce.number().int().min(1).default(5),
+  MERIDIAN_REPLICATION_LAG_SAMPLE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
   ...databaseServiceEnvExpectations,
   MERIDIAN_REPLICATION_CONCURRENCY: 'a whole number of events applied at once, 1 to 64',
   MERIDIAN_REPLICATION_FAILED_AFTER: 'a whole number of attempts, at least 1',
+  MERIDIAN_REPLICATION_LAG_SAMPLE_SECONDS: 'a whole number of seconds, 1 to 3600',
   ...storageEnvExpectations,
 };
 
@@ -51,6 +53,8 @@ export interface ReplicationConfig extends ServiceConfig {
   concurrency: number;
   /** attempts at an event before `replication.failed.v1` is written (retries go on) */
   failedAfterAttempts: number;
+  /** how often each peer link's lag is sampled into the lag history */
+  lagSampleSeconds: number;
 }
 
 /** Parses the environment; throws ConfigError naming every bad key. */
@@ -70,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Replica
     peerStorage,
     concurrency: config.MERIDIAN_REPLICATION_CONCURRENCY,
     failedAfterAttempts: config.MERIDIAN_REPLICATION_FAILED_AFTER,
+    lagSampleSeconds: config.MERIDIAN_REPLICATION_LAG_SAMPLE_SECONDS,
   };
 }
 
