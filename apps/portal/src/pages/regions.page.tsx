@@ -26,6 +26,7 @@ import { formatBytes, formatDuration, formatTime } from '../format';
 
 const pollMs = 3000;
 const historyPollMs = 30_000;
+const hourMs = 60 * 60 * 1000;
 const colours = ['#1c5d99', '#c92a2a', '#2b8a3e', '#e67700', '#5f3dc4'];
 
 type ChartPoint = { at: number } & Record<string, number>;
@@ -48,6 +49,8 @@ export function RegionsPage() {
   const { data, error, loading } = useLoad('replication-regions', replicationRegions, pollMs);
   const history = useLoad('lag-history', (session) => lagHistory(session, 60), historyPollMs);
   const points = useMemo(() => chartPoints(history.data), [history.data]);
+  // the chart spans the hour up to when the history arrived, however few samples it has
+  const historyAt = useMemo(() => (history.data === undefined ? 0 : Date.now()), [history.data]);
   const sampleCount = points.length;
   // when the figures in the table arrived (each poll answers a new object)
   const updatedAt = useMemo(() => (data === undefined ? 0 : Date.now()), [data]);
@@ -102,7 +105,7 @@ export function RegionsPage() {
           </Title>
           <LoadState error={history.error} loading={false} />
           <Text size="sm" mb="xs" data-testid="lag-samples">
-            {sampleCount} samples
+            {sampleCount} {sampleCount === 1 ? 'sample' : 'samples'}
             {history.data ? `, one every ${history.data.sampleIntervalSeconds} s` : ''}
           </Text>
           <div
@@ -116,8 +119,8 @@ export function RegionsPage() {
                 <XAxis
                   dataKey="at"
                   type="number"
-                  domain={['dataMin', 'dataMax']}
-                  tickFormatter={(at: number) => new Date(at).toISOString().slice(11, 19)}
+                  domain={[historyAt - hourMs, historyAt]}
+                  tickFormatter={(at: number) => new Date(at).toISOString().slice(11, 16)}
                 />
                 <YAxis tickFormatter={(ms: number) => formatDuration(ms)} width={80} />
                 <Tooltip
@@ -131,7 +134,7 @@ export function RegionsPage() {
                     dataKey={peer.region}
                     name={peer.region}
                     stroke={colours[index % colours.length]}
-                    dot={sampleCount < 3}
+                    dot={{ r: 2 }}
                     connectNulls={false}
                     isAnimationActive={false}
                   />

@@ -46,7 +46,7 @@ function RegionsUsage({ regions }: { regions: RegionUsage[] }) {
             <XAxis dataKey="region" />
             <YAxis tickFormatter={(value: number) => formatBytes(value)} width={80} />
             <Tooltip formatter={(value) => formatBytes(Number(value))} />
-            <Bar dataKey="bytes" name="Stored" fill="#2b8a3e" />
+            <Bar dataKey="bytes" name="Stored" fill="#2b8a3e" isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
       </div>
@@ -139,7 +139,7 @@ export function StoragePage() {
                 <XAxis dataKey="name" interval={0} angle={-20} textAnchor="end" height={60} />
                 <YAxis tickFormatter={(value: number) => formatBytes(value)} width={80} />
                 <Tooltip formatter={(value) => formatBytes(Number(value))} />
-                <Bar dataKey="sizeBytes" name="Size" fill="#1c5d99" />
+                <Bar dataKey="sizeBytes" name="Size" fill="#1c5d99" isAnimationActive={false} />
               </BarChart>
             </ResponsiveContainer>
           </div>
