@@ -19,7 +19,15 @@ describe('every region’s usage at the gateway, one region unreachable', () => 
   let registry: RegistryUnderTest;
 
   beforeAll(async () => {
-    registry = await startRegistry({ gatewayEnv: { MERIDIAN_PEERS: 'eu-west' } });
+    // the gateway reads its peers from the environment as its module is built
+    const peersBefore = process.env['MERIDIAN_PEERS'];
+    process.env['MERIDIAN_PEERS'] = 'eu-west';
+    try {
+      registry = await startRegistry();
+    } finally {
+      if (peersBefore === undefined) delete process.env['MERIDIAN_PEERS'];
+      else process.env['MERIDIAN_PEERS'] = peersBefore;
+    }
   }, 180_000);
 
   afterAll(async () => {
