@@ -110,7 +110,7 @@ function Tokens() {
                   <Table.Tr key={token.name} data-token={token.name} data-status={token.status}>
                     <Table.Td>{token.name}</Table.Td>
                     <Table.Td>{token.scopeMap}</Table.Td>
-                    <Table.Td>
+                    <Table.Td className="portal-badge-cell">
                       <StateBadge state={token.status} />
                     </Table.Td>
                     <Table.Td>
