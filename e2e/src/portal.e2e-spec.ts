@@ -7,7 +7,12 @@
  * finding, pings a webhook whose receiver fails, opens the failed delivery (status 500 and
  * the receiver's body), and redelivers it once the receiver is back. A Reader signs in and
  * sees the same pages without the change buttons; a repository-scoped token sees its
- * repositories only. No page breaks the CSP the gateway sends:
+ * repositories only. The storage page shows both regions' usage (us-east's gateway asks
+ * eu-west across the region link) and the regions page charts the lag history the
+ * replication service keeps; `meridian show-usage --all-regions` and `meridian replication
+ * lag` say the same. The admin creates a scope map, a token bound to it and a service
+ * principal, each secret shown once and working, then disables and deletes them; a Reader is
+ * offered none of those pages. No page breaks the CSP the gateway sends:
  * the browser reports every violation, and there is none. Each main page is saved as a
  * screenshot to docs/portal/*.png (docs/portal.md shows them).
  */
@@ -24,6 +29,7 @@ import {
   runCommand,
 } from '@meridian/testing';
 import { type GeoMeridian, startGeoMeridian } from './support/geo-meridian';
+import { MeridianCli, buildCli } from './support/meridian-cli';
 import { repoRoot } from './support/registry-log';
 
 const chromiumPath = process.env['MERIDIAN_E2E_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -52,6 +58,7 @@ describe('the web portal', () => {
   let receiverFails = true;
   let reader: { username: string; password: string };
   let teamToken: { username: string; password: string };
+  let cli: MeridianCli;
   const cspViolations: string[] = [];
   const envBefore = {
     MERIDIAN_WEBHOOK_ALLOWED_HOSTS: process.env['MERIDIAN_WEBHOOK_ALLOWED_HOSTS'],
@@ -100,9 +107,37 @@ describe('the web portal', () => {
     await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
   }
 
+  /** The `meridian` command as the admin, against us-east. */
+  function meridianJson<T>(args: string[]): Promise<T> {
+    const [username, password] = meridian.creds.split(/:(.*)/s) as [string, string];
+    return cli.json<T>([...args, '--registry', meridian.regions['us-east'].host], {
+      MERIDIAN_USERNAME: username,
+      MERIDIAN_PASSWORD: password,
+    });
+  }
+
+  /** A pull token for team/portal-app from the token endpoint, as docker asks: 200 or 401. */
+  async function tokenStatus(username: string, password: string): Promise<number> {
+    const base = meridian.regions['us-east'].url;
+    const challenge = (await fetch(`${base}/v2/`)).headers.get('www-authenticate') ?? '';
+    const service = /service="([^"]*)"/.exec(challenge)?.[1] ?? '';
+    const query = new URLSearchParams({ service, scope: 'repository:team/portal-app:pull' });
+    const response = await fetch(`${base}/oauth2/token?${query}`, {
+      headers: {
+        authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
+      },
+      signal: AbortSignal.timeout(30_000),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  }
+
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'meridian-e2e-portal-'));
     await mkdir(screenshots, { recursive: true });
+    buildCli();
+    cli = new MeridianCli(join(work, 'home'));
+    await cli.prepare();
     // the receiver listens on loopback, which webhooks reach only when the operator says so;
     // one attempt, so a failed delivery is dead-lettered at once
     process.env['MERIDIAN_WEBHOOK_ALLOWED_HOSTS'] = '127.0.0.1';
@@ -321,17 +356,131 @@ describe('the web portal', () => {
       .waitFor();
     await page.locator('.recharts-bar-rectangle').first().waitFor();
     await page.getByText('Retention of untagged manifests').waitFor();
+    // every region's usage, eu-west's asked across the region link: the image replicated there
+    const perRegion = page.getByRole('table', { name: 'Usage per region' });
+    for (const region of ['us-east', 'eu-west']) {
+      await perRegion
+        .locator(`tr[data-region="${region}"]`)
+        .getByText('available', { exact: true })
+        .waitFor();
+    }
     await screenshot(page, 'storage');
+    type RegionUsage = { region: string; available: boolean; repositories?: { name: string }[] };
+    const usage = await meridianJson<{ regions: RegionUsage[] }>(['show-usage', '--all-regions']);
+    expect(usage.regions.map((region) => [region.region, region.available])).toEqual([
+      ['us-east', true],
+      ['eu-west', true],
+    ]);
+    expect(usage.regions[1]!.repositories?.map((repository) => repository.name)).toContain(
+      'team/portal-app',
+    );
 
     await page.getByRole('navigation').getByRole('link', { name: 'Regions' }).click();
     const peer = page.locator('tr[data-peer="eu-west"]');
     await peer.getByText('connected', { exact: true }).waitFor();
+    // the lag history the replication service keeps: sampled at its start, then each minute
+    await page
+      .getByTestId('lag-samples')
+      .getByText(/^[1-9]\d* samples?, one every 60 s$/)
+      .waitFor();
+    await page.locator('.recharts-line-dot').first().waitFor();
+    const history = await meridianJson<{
+      region: string;
+      peers: { region: string; samples: { lagMs: number; connected: boolean }[] }[];
+    }>(['replication', 'lag', '--minutes', '60']);
+    expect(history.region).toBe('us-east');
+    expect(history.peers.map((peer) => peer.region)).toEqual(['eu-west']);
+    expect(history.peers[0]!.samples.length).toBeGreaterThan(0);
+    const badWindow = await fetch(
+      meridian.regions['us-east'].client.url('/api/v1/replication/lag-history?minutes=0'),
+      { headers: { authorization: meridian.regions['us-east'].client.basicAuthorization } },
+    );
+    expect(badWindow.status).toBe(400);
+    expect(await badWindow.json()).toMatchObject({ errors: [{ code: 'REQUEST_INVALID' }] });
     const updated = await page.getByText(/^Updated /).textContent();
     await expectEventually(
       async () => expect(await page.getByText(/^Updated /).textContent()).not.toBe(updated),
       { timeoutMs: 20_000, intervalMs: 500 },
     );
     await screenshot(page, 'regions');
+    await page.context().close();
+  });
+
+  it('lets an Owner manage scope maps, tokens and service principals, each secret shown once', async () => {
+    const page = await newPage();
+    const [username, password] = meridian.creds.split(/:(.*)/s) as [string, string];
+    await signIn(page, username, password);
+    const navigation = page.getByRole('navigation');
+
+    await navigation.getByRole('link', { name: 'Scope maps' }).click();
+    await page.getByLabel('Scope map name').fill('portal-ci');
+    await page.getByLabel('Description').fill('pushes of the portal app');
+    await page.getByLabel('Repository or pattern, rule 1').fill('team/portal-app');
+    await page.getByRole('checkbox', { name: 'content/write' }).check();
+    await page.getByRole('button', { name: 'Save scope map' }).click();
+    const mapRow = page.locator('tr[data-scope-map="portal-ci"]');
+    await mapRow.getByText(/content\/read.*content\/write|content\/write.*content\/read/).waitFor();
+    await screenshot(page, 'scope-maps');
+
+    await navigation.getByRole('link', { name: 'Tokens' }).click();
+    await page.getByLabel('Token name').fill('portal-ci-token');
+    await page.getByLabel('Scope map').selectOption('portal-ci');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const tokenSecret = await page.getByTestId('secret').textContent();
+    expect(tokenSecret).toMatch(/^\S{16,}$/);
+    const tokenRow = page.locator('tr[data-token="portal-ci-token"]');
+    await tokenRow.getByText(/password 1:/).waitFor();
+    await screenshot(page, 'tokens');
+    expect(await tokenStatus('portal-ci-token', tokenSecret!)).toBe(200);
+    // the list never carries it: only the answer that made it did
+    const listed = await manage<unknown>('GET', '/tokens');
+    expect(JSON.stringify(listed)).not.toContain(tokenSecret!);
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    await expect(page.getByTestId('secret').count()).resolves.toBe(0);
+
+    await tokenRow.getByRole('button', { name: 'Disable token portal-ci-token' }).click();
+    await page.locator('tr[data-token="portal-ci-token"][data-status="disabled"]').waitFor();
+    expect(await tokenStatus('portal-ci-token', tokenSecret!)).toBe(401);
+    // a scope map in use by a token is kept: the registry refuses, and the page says so
+    await navigation.getByRole('link', { name: 'Scope maps' }).click();
+    await mapRow.getByRole('button', { name: 'Delete scope map portal-ci' }).click();
+    await mapRow.getByRole('button', { name: 'Confirm: Delete scope map portal-ci' }).click();
+    await page
+      .getByTestId('action-failure')
+      .getByText('DENIED: scope map portal-ci is used by tokens')
+      .waitFor();
+    await expect(mapRow.count()).resolves.toBe(1);
+
+    await navigation.getByRole('link', { name: 'Tokens' }).click();
+    await tokenRow.getByRole('button', { name: 'Delete token portal-ci-token' }).click();
+    await tokenRow.getByRole('button', { name: 'Confirm: Delete token portal-ci-token' }).click();
+    await tokenRow.waitFor({ state: 'detached' });
+    await navigation.getByRole('link', { name: 'Scope maps' }).click();
+    await mapRow.getByRole('button', { name: 'Delete scope map portal-ci' }).click();
+    await mapRow.getByRole('button', { name: 'Confirm: Delete scope map portal-ci' }).click();
+    await mapRow.waitFor({ state: 'detached' });
+
+    await navigation.getByRole('link', { name: 'Identities' }).click();
+    await page.getByLabel('Principal name').fill('portal-bot');
+    await page.getByRole('checkbox', { name: 'AcrPull' }).check();
+    await page.getByRole('button', { name: 'Create service principal' }).click();
+    const principalSecret = await page.getByTestId('secret').textContent();
+    const principalRow = page.locator('tr[data-principal="portal-bot"]');
+    await principalRow.getByText(/AcrPull/).waitFor();
+    await expect(principalRow.textContent()).resolves.toContain('Reader');
+    await screenshot(page, 'identities');
+    expect(await tokenStatus('portal-bot', principalSecret!)).toBe(200);
+    // leaving the page forgets the secret: coming back shows the list only
+    await navigation.getByRole('link', { name: 'Tokens' }).click();
+    await navigation.getByRole('link', { name: 'Identities' }).click();
+    await principalRow.waitFor();
+    await expect(page.getByTestId('secret').count()).resolves.toBe(0);
+    await principalRow.getByRole('button', { name: 'Delete service principal portal-bot' }).click();
+    await principalRow
+      .getByRole('button', { name: 'Confirm: Delete service principal portal-bot' })
+      .click();
+    await principalRow.waitFor({ state: 'detached' });
+    expect(await tokenStatus('portal-bot', principalSecret!)).toBe(401);
     await page.context().close();
   });
 
@@ -345,6 +494,10 @@ describe('the web portal', () => {
     await page.getByRole('table', { name: 'Tags' }).getByRole('link', { name: 'v1' }).waitFor();
     await expect(page.getByRole('button', { name: /Lock tag/ }).count()).resolves.toBe(0);
 
+    // nothing of identities, tokens or scope maps is offered to a Reader
+    const navigation = page.getByRole('navigation');
+    for (const name of ['Identities', 'Tokens', 'Scope maps'])
+      await expect(navigation.getByRole('link', { name }).count()).resolves.toBe(0);
     await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
     await page.getByRole('alert').getByText('may not see this').waitFor();
     await page.goto(`${meridian.regions['us-east'].url}/portal/webhooks?name=portalhook`);

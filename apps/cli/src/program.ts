@@ -79,9 +79,10 @@ Example:
   program
     .command('show-usage')
     .description('storage used in the region the registry address reaches, per repository')
-    .addHelpText('after', example('meridian show-usage --registry r.example.com -o table'))
-    .action(async (_options, command: Command) =>
-      (await import('./commands/usage.command.js')).showUsage(globalsOf(command)),
+    .option('--all-regions', 'every region of the registry, each asked across the region links')
+    .addHelpText('after', example('meridian show-usage --all-regions -o table'))
+    .action(async (options: { allRegions?: boolean }, command: Command) =>
+      (await import('./commands/usage.command.js')).showUsage(globalsOf(command), options),
     );
   program
     .command('completion')

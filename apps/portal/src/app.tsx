@@ -9,12 +9,15 @@ import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import type { RegistrySession } from './api/registry-session';
 import { SessionContext } from './api/use-session';
 import { Layout } from './components/layout';
+import { IdentitiesPage } from './pages/identities.page';
 import { ImagePage } from './pages/image.page';
 import { RegionsPage } from './pages/regions.page';
 import { RepositoriesPage } from './pages/repositories.page';
 import { RepositoryPage } from './pages/repository.page';
+import { ScopeMapsPage } from './pages/scope-maps.page';
 import { SignInPage } from './pages/sign-in.page';
 import { StoragePage } from './pages/storage.page';
+import { TokensPage } from './pages/tokens.page';
 import { WebhooksPage } from './pages/webhooks.page';
 
 export function App() {
@@ -35,6 +38,9 @@ export function App() {
                 <Route path="/webhooks" element={<WebhooksPage />} />
                 <Route path="/storage" element={<StoragePage />} />
                 <Route path="/regions" element={<RegionsPage />} />
+                <Route path="/identities" element={<IdentitiesPage />} />
+                <Route path="/tokens" element={<TokensPage />} />
+                <Route path="/scope-maps" element={<ScopeMapsPage />} />
                 <Route path="*" element={<Navigate to="/repositories" replace />} />
               </Routes>
             </Layout>

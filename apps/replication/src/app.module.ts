@@ -49,6 +49,8 @@ import {
   type ReplicationSettings,
   replicationSettingsToken,
 } from './replication/replication.settings';
+import { LagHistoryService, lagSampleIntervalToken } from './status/lag-history.service';
+import { LagSamplesRepository, SqlLagSamplesRepository } from './status/lag-samples.repository';
 import { NatsPeerLinks, PeerLinks } from './status/peer-links';
 import { ReplicationStatusHandler } from './status/replication-status.handler';
 import { ReplicationMetrics } from './status/replication-metrics';
@@ -126,6 +128,9 @@ export class AppModule {
         ReplicationStatusService,
         LookupsService,
         ReplicationMetrics,
+        { provide: LagSamplesRepository, useClass: SqlLagSamplesRepository },
+        { provide: lagSampleIntervalToken, useValue: config.lagSampleSeconds * 1000 },
+        LagHistoryService,
         ReplicationConsumers,
         { provide: CredentialsBox, useValue: credentialsBox(config) },
         { provide: CredentialSetsRepository, useClass: SqlCredentialSetsRepository },

@@ -38,6 +38,7 @@ describe(loadConfig.name, () => {
         retryDelayMs: 5_000,
         concurrency: 2,
       },
+      lagSampleSeconds: 60,
       logLevel: 'info',
     });
   });
@@ -54,6 +55,7 @@ describe(loadConfig.name, () => {
         MERIDIAN_PEER_AP_SOUTH_STORAGE_DIR: '/data/ap-south',
         MERIDIAN_REPLICATION_CONCURRENCY: '8',
         MERIDIAN_REPLICATION_FAILED_AFTER: '3',
+        MERIDIAN_REPLICATION_LAG_SAMPLE_SECONDS: '5',
       },
       '/srv',
     );
@@ -70,6 +72,7 @@ describe(loadConfig.name, () => {
         insecureUpstreams: ['mirror.internal:5000', '10.0.0.7'],
         allowedUpstreams: ['10.0.0.0/8'],
       },
+      lagSampleSeconds: 5,
     });
   });
 

@@ -41,6 +41,7 @@ const schema = withStorageEnv({
   MERIDIAN_IMPORT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(4),
   MERIDIAN_IMPORT_RETRY_SECONDS: z.coerce.number().positive().max(3600).default(5),
   MERIDIAN_IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  MERIDIAN_REPLICATION_LAG_SAMPLE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
@@ -58,6 +59,7 @@ const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_IMPORT_RETRY_SECONDS:
     'seconds before an import is tried again (doubled each time), more than 0',
   MERIDIAN_IMPORT_CONCURRENCY: 'a whole number of imports run at once, 1 to 64',
+  MERIDIAN_REPLICATION_LAG_SAMPLE_SECONDS: 'a whole number of seconds, 1 to 3600',
   ...storageEnvExpectations,
 };
 
@@ -71,6 +73,8 @@ export interface ReplicationConfig extends ServiceConfig {
   concurrency: number;
   /** attempts at an event before `replication.failed.v1` is written (retries go on) */
   failedAfterAttempts: number;
+  /** how often each peer link's lag is sampled into the lag history */
+  lagSampleSeconds: number;
   imports: ImportConfig;
 }
 
@@ -126,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Replica
       retryDelayMs: config.MERIDIAN_IMPORT_RETRY_SECONDS * 1000,
       concurrency: config.MERIDIAN_IMPORT_CONCURRENCY,
     },
+    lagSampleSeconds: config.MERIDIAN_REPLICATION_LAG_SAMPLE_SECONDS,
   };
 }
 

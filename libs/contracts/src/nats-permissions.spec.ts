@@ -44,6 +44,14 @@ describe(servicePermissions.name, () => {
     expect(allows(publish, 'meridian.us-east.pulls.image.pulled.v1')).toBe(true);
   });
 
+  it("lets the gateway ask a peer region's blob and manifest services for their usage", () => {
+    const { publish } = servicePermissions('us-east', 'gateway');
+    expect(allows(publish, rpcSubject('eu-west', 'blob', 'usage'))).toBe(true);
+    expect(allows(publish, rpcSubject('eu-west', 'manifest', 'usage'))).toBe(true);
+    // and answers none: a peer's gateway cannot be called through it
+    expect(servicePermissions('us-east', 'gateway').allowResponses).toBe(false);
+  });
+
   it('lets no service delete the events stream', () => {
     for (const service of meridianServices)
       expect(

@@ -1,12 +1,12 @@
 /**
- * `replication status --wait` against a small registry on a loopback port (authentication
+ * `replication lag` and `replication status --wait` against a small registry on a loopback port (authentication
  * off) whose status answer the test scripts: it returns once every region asked for is
  * ready, with a line per change on a non-terminal stderr, and times out with exit 4.
  */
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CliError } from '../cli-error';
-import { status } from './replication.commands';
+import { lag, status } from './replication.commands';
 
 describe('replication status', () => {
   let server: Server;
@@ -123,5 +123,76 @@ describe('replication status', () => {
         'team/stuck:v1 is not ready after 200ms in eu-west (pending since 2026-01-01T00:00:00.000Z: peer unreachable)',
     });
     expect(output.out).toEqual([]);
+  });
+});
+
+describe('replication lag', () => {
+  let server: Server;
+  let registry: string;
+  const asked: string[] = [];
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const url = new URL(request.url!, 'http://x');
+      if (url.pathname === '/v2/') return void response.writeHead(200).end('{}');
+      asked.push(`${url.pathname}?${url.searchParams}`);
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          region: 'us-east',
+          sampleIntervalSeconds: 60,
+          peers: [
+            {
+              region: 'eu-west',
+              samples: [
+                { time: '2026-01-01T00:00:00.000Z', lagMs: 0, pending: 0, connected: true },
+                { time: '2026-01-01T00:01:00.000Z', lagMs: 4200, pending: 3, connected: false },
+              ],
+            },
+            { region: 'ap-south', samples: [] },
+          ],
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    registry = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it('prints a row per sample and peer, asking for the minutes given', async () => {
+    const out: string[] = [];
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out.push(String(chunk));
+      return true;
+    });
+    try {
+      await lag({ registry, output: 'table' }, { minutes: '15' });
+    } finally {
+      stdout.mockRestore();
+    }
+    expect(asked).toEqual(['/api/v1/replication/lag-history?minutes=15']);
+    const cells = out
+      .join('')
+      .split('\n')
+      .filter((line) => line.startsWith('│'))
+      .map((line) =>
+        line
+          .split('│')
+          .slice(1, -1)
+          .map((cell) => cell.trim()),
+      );
+    expect(cells).toEqual([
+      ['Peer', 'Time', 'LagMs', 'Pending', 'Connected'],
+      ['eu-west', '2026-01-01T00:00:00.000Z', '0', '0', 'true'],
+      ['eu-west', '2026-01-01T00:01:00.000Z', '4200', '3', 'false'],
+    ]);
+  });
+
+  it('refuses minutes out of range before asking the registry', async () => {
+    await expect(lag({ registry }, { minutes: '0' })).rejects.toMatchObject({
+      message: expect.stringContaining('--minutes must be a whole number from 1 to 1440'),
+    });
+    await expect(lag({ registry }, { minutes: 'ten' })).rejects.toBeInstanceOf(CliError);
+    expect(asked).toHaveLength(1);
   });
 });

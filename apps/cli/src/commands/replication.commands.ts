@@ -1,14 +1,14 @@
 /**
- * `meridian replication list | status`: the links between regions, and where an image is
- * ready (`/api/v1/replication/regions` and `/status`, answered by the region the registry
- * address reaches). `status --wait` is what a pipeline runs between pushing an image and
+ * `meridian replication list | status | lag`: the links between regions, where an image is
+ * ready, and each link's lag as sampled over the last minutes (`/api/v1/replication/regions`,
+ * `/status` and `/lag-history`, answered by the region the registry address reaches). `status --wait` is what a pipeline runs between pushing an image and
  * deploying it in other regions: it asks again every `--interval` until the image is
  * ready in every region asked for (default all), showing a line per region (a progress
  * bar each on a terminal, a plain line per change otherwise, on stderr so stdout keeps
  * the final status), and fails with exit 4 and the regions still waiting at `--timeout`.
  * A region that failed is still waited for: replication retries it until the timeout.
  */
-import type { PeerStatus, RegionStatus } from '@meridian/contracts';
+import type { LagSample, PeerStatus, RegionStatus } from '@meridian/contracts';
 import { CliError, exitStatus, usageError } from '../cli-error';
 import { type GlobalOptions, connect, print } from '../command-context';
 import type { RegistryClient } from '../http/registry-client';
@@ -46,6 +46,36 @@ export async function list(globals: GlobalOptions): Promise<void> {
         region: (result as RegionsView).region,
         peer: peer.region,
       })),
+  });
+}
+
+interface LagHistoryView {
+  region: string;
+  sampleIntervalSeconds: number;
+  peers: Array<{ region: string; samples: LagSample[] }>;
+}
+
+/** A row per sample: peer, time, lag, events pending, whether the link answered. */
+export async function lag(globals: GlobalOptions, options: { minutes?: string }): Promise<void> {
+  const minutes = options.minutes ?? '60';
+  if (!/^\d+$/.test(minutes) || Number(minutes) < 1 || Number(minutes) > 1440)
+    throw usageError(`--minutes must be a whole number from 1 to 1440, not ${minutes}`);
+  const client = await connect(globals);
+  const { body } = await client.request<LagHistoryView>('/api/v1/replication/lag-history', {
+    query: { minutes },
+  });
+  print(body, globals, {
+    columns: [
+      { header: 'Peer', path: 'peer' },
+      { header: 'Time', path: 'time' },
+      { header: 'LagMs', path: 'lagMs' },
+      { header: 'Pending', path: 'pending' },
+      { header: 'Connected', path: 'connected' },
+    ],
+    rows: (result) =>
+      (result as LagHistoryView).peers.flatMap((peer) =>
+        peer.samples.map((sample) => ({ ...sample, peer: peer.region })),
+      ),
   });
 }
 

@@ -1,5 +1,5 @@
 /**
- * `meridian replication list | status` (commands/replication.commands.ts).
+ * `meridian replication list | status | lag` (commands/replication.commands.ts).
  */
 import type { Command } from 'commander';
 import { example, globalsOf } from './command-options';
@@ -26,5 +26,13 @@ export function addReplication(program: Command): void {
     )
     .action(async (image: string, options, command: Command) =>
       (await load()).status(globalsOf(command), image, options),
+    );
+  replication
+    .command('lag')
+    .description("each peer link's lag and events pending as sampled over the last minutes")
+    .option('--minutes <n>', 'how far back, 1 to 1440', '60')
+    .addHelpText('after', example('meridian replication lag --minutes 15 -o table'))
+    .action(async (options: { minutes: string }, command: Command) =>
+      (await load()).lag(globalsOf(command), options),
     );
 }

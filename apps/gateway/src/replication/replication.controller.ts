@@ -6,9 +6,17 @@
  *   GET /api/v1/replication/status?repository=<name>&reference=<tag or digest>
  *   GET /api/v1/replication/regions
  *   GET /api/v1/replication/metrics   the regions figures for Prometheus
+ *   GET /api/v1/replication/lag-history[?minutes=60]
+ *                                      each peer link's lag and backlog as sampled
+ *                                      (once a minute by default), oldest first
  */
 import { Controller, Get, Header, Req } from '@nestjs/common';
-import { RegistryError, type RpcResponse, replicationRpc } from '@meridian/contracts';
+import {
+  RegistryError,
+  type RpcResponse,
+  lagHistoryMaxMinutes,
+  replicationRpc,
+} from '@meridian/contracts';
 import { RpcClient } from '@meridian/messaging';
 import type { FastifyRequest } from 'fastify';
 import { Authorize } from '../auth/authorize.decorator';
@@ -45,6 +53,27 @@ export class ReplicationController {
     @Req() request: FastifyRequest,
   ): Promise<RpcResponse<typeof replicationRpc.regions>> {
     return this.rpc.request(replicationRpc.regions, {}, { context: buildRpcContext(request) });
+  }
+
+  @Get('lag-history')
+  @Authorize('registry:read')
+  async lagHistory(
+    @Req() request: FastifyRequest,
+  ): Promise<RpcResponse<typeof replicationRpc.lagHistory>> {
+    const minutes = readQueryParam(request, 'minutes') ?? '60';
+    const query = replicationRpc.lagHistory.request.safeParse({
+      minutes: /^\d{1,5}$/.test(minutes) ? Number(minutes) : Number.NaN,
+    });
+    if (!query.success) {
+      throw new RegistryError(
+        'REQUEST_INVALID',
+        `minutes must be a whole number from 1 to ${lagHistoryMaxMinutes}`,
+        { invalid: ['minutes'] },
+      );
+    }
+    return this.rpc.request(replicationRpc.lagHistory, query.data, {
+      context: buildRpcContext(request),
+    });
   }
 
   @Get('metrics')

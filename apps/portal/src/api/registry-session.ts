@@ -15,7 +15,7 @@
  * What the signed-in identity may do is read from its access token's `kind` and `roles`
  * claims, only to decide which buttons to show: the registry checks every request itself.
  */
-import { canChange, readTokenClaims, type TokenClaims } from './token-claims';
+import { canChange, canManageIdentities, readTokenClaims, type TokenClaims } from './token-claims';
 
 export class ApiError extends Error {
   constructor(
@@ -129,6 +129,11 @@ export class RegistrySession {
   /** Owners and Contributors (and the admin account) change things; others only look. */
   get mayChange(): boolean {
     return canChange(this.claims);
+  }
+
+  /** Owners (and the admin account) manage identities, tokens and scope maps. */
+  get mayManageIdentities(): boolean {
+    return canManageIdentities(this.claims);
   }
 
   /** GET (or another method) of a JSON API path; the parsed body. */

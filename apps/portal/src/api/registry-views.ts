@@ -56,6 +56,22 @@ export interface Usage {
   }[];
 }
 
+export type RegionUsage =
+  ({ available: true } & Usage) | { region: string; available: false; error: string };
+
+export interface LagSample {
+  time: string;
+  lagMs: number;
+  pending: number;
+  connected: boolean;
+}
+
+export interface LagHistory {
+  region: string;
+  sampleIntervalSeconds: number;
+  peers: { region: string; samples: LagSample[] }[];
+}
+
 export interface RegionStatus {
   region: string;
   state: 'ready' | 'pending' | 'failed';
@@ -279,6 +295,11 @@ export function replicationRegions(
   return session.json('/api/v1/replication/regions');
 }
 
+/** Each peer link's lag as the replication service sampled it over the last `minutes`. */
+export function lagHistory(session: RegistrySession, minutes = 60): Promise<LagHistory> {
+  return session.json(`/api/v1/replication/lag-history?minutes=${minutes}`);
+}
+
 export function scanReport(
   session: RegistrySession,
   repository: string,
@@ -289,6 +310,11 @@ export function scanReport(
 
 export function usage(session: RegistrySession): Promise<Usage> {
   return session.json('/api/v1/usage');
+}
+
+/** Every region's usage, this one first; a region that did not answer in time is unavailable. */
+export async function usageOfRegions(session: RegistrySession): Promise<RegionUsage[]> {
+  return (await session.json<{ regions: RegionUsage[] }>('/api/v1/usage/regions')).regions;
 }
 
 export async function listWebhooks(session: RegistrySession): Promise<WebhookView[]> {
@@ -334,4 +360,145 @@ export function quarantineSetting(
   session: RegistrySession,
 ): Promise<{ enabled: boolean } | undefined> {
   return session.json<{ enabled: boolean }>('/api/v1/settings/quarantine').catch(() => undefined);
+}
+
+export interface ServicePrincipal {
+  id: string;
+  description?: string;
+  roles: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ScopeMapRule {
+  repository: string;
+  actions: string[];
+}
+
+export interface ScopeMap {
+  name: string;
+  description?: string;
+  rules: ScopeMapRule[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PasswordInfo {
+  slot: 1 | 2;
+  createdAt: string;
+  expiresAt?: string;
+}
+
+export interface RepositoryToken {
+  name: string;
+  scopeMap: string;
+  status: 'enabled' | 'disabled';
+  passwords: PasswordInfo[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The roles a service principal may hold (README "Roles"). */
+export const roleNames = [
+  'AcrPull',
+  'AcrPush',
+  'AcrDelete',
+  'Reader',
+  'Contributor',
+  'Owner',
+  'AcrQuarantineReader',
+  'AcrQuarantineWriter',
+] as const;
+
+/** What a scope map may grant on the repositories it names. */
+export const scopeMapActions = [
+  'content/read',
+  'content/write',
+  'content/delete',
+  'metadata/read',
+  'metadata/write',
+] as const;
+
+const path = (collection: string, name: string) =>
+  `/api/v1/${collection}/${encodeURIComponent(name)}`;
+
+export async function listServicePrincipals(session: RegistrySession): Promise<ServicePrincipal[]> {
+  return (
+    await session.json<{ servicePrincipals: ServicePrincipal[] }>('/api/v1/service-principals')
+  ).servicePrincipals;
+}
+
+/** Creates a service principal; its secret is in this answer only. */
+export function createServicePrincipal(
+  session: RegistrySession,
+  id: string,
+  body: { description?: string; roles: string[] },
+): Promise<ServicePrincipal & { secret?: string }> {
+  return session.json(path('service-principals', id), { method: 'PUT', body });
+}
+
+/** A new secret for the principal (the old one stops working); in this answer only. */
+export function resetServicePrincipalSecret(
+  session: RegistrySession,
+  id: string,
+): Promise<{ id: string; secret: string }> {
+  return session.json(`${path('service-principals', id)}/reset-secret`, { method: 'POST' });
+}
+
+export function deleteServicePrincipal(session: RegistrySession, id: string): Promise<unknown> {
+  return session.json(path('service-principals', id), { method: 'DELETE' });
+}
+
+export async function listScopeMaps(session: RegistrySession): Promise<ScopeMap[]> {
+  return (await session.json<{ scopeMaps: ScopeMap[] }>('/api/v1/scope-maps')).scopeMaps;
+}
+
+export function putScopeMap(
+  session: RegistrySession,
+  name: string,
+  body: { description?: string; rules: ScopeMapRule[] },
+): Promise<ScopeMap> {
+  return session.json(path('scope-maps', name), { method: 'PUT', body });
+}
+
+/** Refused (403) while a token uses the scope map. */
+export function deleteScopeMap(session: RegistrySession, name: string): Promise<unknown> {
+  return session.json(path('scope-maps', name), { method: 'DELETE' });
+}
+
+export async function listTokens(session: RegistrySession): Promise<RepositoryToken[]> {
+  return (await session.json<{ tokens: RepositoryToken[] }>('/api/v1/tokens')).tokens;
+}
+
+/** Creates a token (without passwords: generate them). */
+export function createToken(
+  session: RegistrySession,
+  name: string,
+  scopeMap: string,
+): Promise<RepositoryToken> {
+  return session.json(path('tokens', name), { method: 'PUT', body: { scopeMap } });
+}
+
+export function setTokenStatus(
+  session: RegistrySession,
+  name: string,
+  status: 'enabled' | 'disabled',
+): Promise<RepositoryToken> {
+  return session.json(path('tokens', name), { method: 'PATCH', body: { status } });
+}
+
+/** Replaces password `slot` of the token; the value is in this answer only. */
+export function generateTokenPassword(
+  session: RegistrySession,
+  name: string,
+  slot: 1 | 2,
+): Promise<{ name: string; password: PasswordInfo & { value: string } }> {
+  return session.json(`${path('tokens', name)}/passwords/${slot}/generate`, {
+    method: 'POST',
+    body: {},
+  });
+}
+
+export function deleteToken(session: RegistrySession, name: string): Promise<unknown> {
+  return session.json(path('tokens', name), { method: 'DELETE' });
 }

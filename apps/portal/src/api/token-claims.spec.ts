@@ -1,4 +1,4 @@
-import { canChange, readTokenClaims } from './token-claims';
+import { canChange, canManageIdentities, readTokenClaims } from './token-claims';
 
 function tokenWith(payload: unknown): string {
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -38,5 +38,16 @@ describe(canChange.name, () => {
     expect(canChange({ kind: 'service-principal', roles: ['Contributor'] })).toBe(true);
     expect(canChange({ kind: 'service-principal', roles: ['Reader', 'AcrPush'] })).toBe(false);
     expect(canChange({ kind: 'repository-token', roles: [] })).toBe(false);
+  });
+});
+
+describe(canManageIdentities.name, () => {
+  it('lets the admin account and Owners manage identities, not Contributors', () => {
+    expect(canManageIdentities({ kind: 'admin', roles: [] })).toBe(true);
+    expect(canManageIdentities({ kind: 'service-principal', roles: ['Reader', 'Owner'] })).toBe(
+      true,
+    );
+    expect(canManageIdentities({ kind: 'service-principal', roles: ['Contributor'] })).toBe(false);
+    expect(canManageIdentities({ kind: 'repository-token', roles: [] })).toBe(false);
   });
 });

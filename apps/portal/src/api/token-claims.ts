@@ -33,3 +33,8 @@ export function readTokenClaims(token: string): TokenClaims {
 export function canChange(claims: TokenClaims): boolean {
   return claims.kind === 'admin' || claims.roles.some((role) => changingRoles.includes(role));
 }
+
+/** Who may manage identities, tokens and scope maps (`identities:manage`): Owners and the admin account. */
+export function canManageIdentities(claims: TokenClaims): boolean {
+  return claims.kind === 'admin' || claims.roles.includes('Owner');
+}

@@ -11,6 +11,13 @@ const pages = [
   { to: '/regions', label: 'Regions' },
 ];
 
+/** Shown to Owners only: nobody else may manage identities. */
+const ownerPages = [
+  { to: '/identities', label: 'Identities' },
+  { to: '/tokens', label: 'Tokens' },
+  { to: '/scope-maps', label: 'Scope maps' },
+];
+
 export function Layout({ children, onSignOut }: { children: ReactNode; onSignOut: () => void }) {
   const session = useSession();
   const location = useLocation();
@@ -48,7 +55,7 @@ export function Layout({ children, onSignOut }: { children: ReactNode; onSignOut
       </header>
       <div className="portal-body">
         <nav id="portal-nav" className="portal-nav" aria-label="Portal" data-open={open}>
-          {pages.map((page) => (
+          {[...pages, ...(session.mayManageIdentities ? ownerPages : [])].map((page) => (
             <NavLink
               key={page.to}
               component={Link}

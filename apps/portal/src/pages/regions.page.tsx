@@ -1,11 +1,13 @@
 /**
  * Regions: this region's replication from each peer (`/api/v1/replication/regions`), polled
  * every few seconds with no reload: connected or not, events pending, the oldest pending
- * event's age (the lag), copy throughput, last error; and the lag per peer as a chart of
- * what this page has seen over the last hour.
+ * event's age (the lag), copy throughput, last error; and the lag per peer over the last
+ * hour as a chart of the replication service's lag history
+ * (`/api/v1/replication/lag-history`, sampled once a minute and kept by the registry, so the
+ * chart is full as soon as the page opens), polled again every 30 s.
  */
 import { Table, Text, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { useMemo } from 'react';
 import {
   CartesianGrid,
   Legend,
@@ -16,28 +18,42 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { replicationRegions } from '../api/registry-views';
+import { type LagHistory, lagHistory, replicationRegions } from '../api/registry-views';
 import { useLoad } from '../api/use-session';
 import { LoadState } from '../components/load-state';
 import { StateBadge } from '../components/state-badge';
 import { formatBytes, formatDuration, formatTime } from '../format';
 
 const pollMs = 3000;
-const historyMs = 60 * 60 * 1000;
+const historyPollMs = 30_000;
+const hourMs = 60 * 60 * 1000;
 const colours = ['#1c5d99', '#c92a2a', '#2b8a3e', '#e67700', '#5f3dc4'];
 
-type Sample = { at: number } & Record<string, number>;
+type ChartPoint = { at: number } & Record<string, number>;
+
+/** One point per sample time, a value per peer sampled then (Recharts' row-per-x shape). */
+function chartPoints(history: LagHistory | undefined): ChartPoint[] {
+  const byTime = new Map<number, ChartPoint>();
+  for (const peer of history?.peers ?? []) {
+    for (const sample of peer.samples) {
+      const at = Date.parse(sample.time);
+      const point = byTime.get(at) ?? ({ at } as ChartPoint);
+      point[peer.region] = sample.lagMs;
+      byTime.set(at, point);
+    }
+  }
+  return [...byTime.values()].sort((a, b) => a.at - b.at);
+}
 
 export function RegionsPage() {
   const { data, error, loading } = useLoad('replication-regions', replicationRegions, pollMs);
-  const [history, setHistory] = useState<Sample[]>([]);
-  useEffect(() => {
-    if (data === undefined) return;
-    const at = Date.now();
-    const sample: Sample = { at } as Sample;
-    for (const peer of data.peers) sample[peer.region] = peer.oldestPendingAgeMs ?? 0;
-    setHistory((samples) => [...samples.filter((old) => old.at > at - historyMs), sample]);
-  }, [data]);
+  const history = useLoad('lag-history', (session) => lagHistory(session, 60), historyPollMs);
+  const points = useMemo(() => chartPoints(history.data), [history.data]);
+  // the chart spans the hour up to when the history arrived, however few samples it has
+  const historyAt = useMemo(() => (history.data === undefined ? 0 : Date.now()), [history.data]);
+  const sampleCount = points.length;
+  // when the figures in the table arrived (each poll answers a new object)
+  const updatedAt = useMemo(() => (data === undefined ? 0 : Date.now()), [data]);
   return (
     <>
       <Title order={1} size="h2" mb="md">
@@ -47,8 +63,7 @@ export function RegionsPage() {
       {data !== undefined && (
         <>
           <Text size="sm" mb="xs" aria-live="polite">
-            Updated {formatTime(new Date(history.at(-1)?.at ?? Date.now()).toISOString())}, every{' '}
-            {pollMs / 1000} s.
+            Updated {formatTime(new Date(updatedAt).toISOString())}, every {pollMs / 1000} s.
           </Text>
           <div className="portal-table-scroll">
             <Table striped aria-label="Peer regions">
@@ -88,19 +103,24 @@ export function RegionsPage() {
           <Title order={2} size="h3" mt="lg" mb="xs">
             Lag over the last hour
           </Title>
+          <LoadState error={history.error} loading={false} />
+          <Text size="sm" mb="xs" data-testid="lag-samples">
+            {sampleCount} {sampleCount === 1 ? 'sample' : 'samples'}
+            {history.data ? `, one every ${history.data.sampleIntervalSeconds} s` : ''}
+          </Text>
           <div
             className="portal-chart"
             role="img"
-            aria-label="Line chart of each peer's replication lag while this page is open; the table above has the current figures"
+            aria-label="Line chart of each peer's replication lag over the last hour, as the registry sampled it; the table above has the current figures"
           >
             <ResponsiveContainer>
-              <LineChart data={history} margin={{ left: 24 }}>
+              <LineChart data={points} margin={{ left: 24 }}>
                 <CartesianGrid strokeDasharray="3 3" />
                 <XAxis
                   dataKey="at"
                   type="number"
-                  domain={['dataMin', 'dataMax']}
-                  tickFormatter={(at: number) => new Date(at).toISOString().slice(11, 19)}
+                  domain={[historyAt - hourMs, historyAt]}
+                  tickFormatter={(at: number) => new Date(at).toISOString().slice(11, 16)}
                 />
                 <YAxis tickFormatter={(ms: number) => formatDuration(ms)} width={80} />
                 <Tooltip
@@ -114,7 +134,8 @@ export function RegionsPage() {
                     dataKey={peer.region}
                     name={peer.region}
                     stroke={colours[index % colours.length]}
-                    dot={false}
+                    dot={{ r: 2 }}
+                    connectNulls={false}
                     isAnimationActive={false}
                   />
                 ))}

@@ -38,6 +38,21 @@ export const PeerStatus = z.object({
 });
 export type PeerStatus = z.infer<typeof PeerStatus>;
 
+/** One reading of a peer link, taken by the replication service once per sample interval. */
+export const LagSample = z.object({
+  /** when it was taken (ISO 8601), at the start of its interval */
+  time: z.iso.datetime(),
+  /** age of the oldest event of the peer not yet applied here; 0 with nothing pending */
+  lagMs: z.number().int().nonnegative(),
+  /** events of the peer not yet applied here */
+  pending: z.number().int().nonnegative(),
+  connected: z.boolean(),
+});
+export type LagSample = z.infer<typeof LagSample>;
+
+/** how far back the lag history reaches: what the replication service keeps */
+export const lagHistoryMaxMinutes = 24 * 60;
+
 export const replicationRpc = {
   /** Where is this image ready? MANIFEST_UNKNOWN / NAME_UNKNOWN when no region knows it. */
   status: defineRpc({
@@ -56,6 +71,19 @@ export const replicationRpc = {
     verb: 'regions',
     request: z.object({}),
     response: z.object({ region: RegionId, peers: z.array(PeerStatus) }),
+  }),
+  /** Each peer link's lag, backlog and reachability as sampled over the last `minutes`, oldest first. */
+  lagHistory: defineRpc({
+    service: 'replication',
+    verb: 'lag-history',
+    request: z.object({
+      minutes: z.number().int().min(1).max(lagHistoryMaxMinutes).default(60),
+    }),
+    response: z.object({
+      region: RegionId,
+      sampleIntervalSeconds: z.number().int().positive(),
+      peers: z.array(z.object({ region: RegionId, samples: z.array(LagSample) })),
+    }),
   }),
   /**
    * A manifest this region lacks, from a peer that has it; the image jumps the replication
