@@ -13,8 +13,10 @@
  *      while the same pushes run: their throughput, the collection's duration and what it
  *      freed, and the blob service's peak resident memory meanwhile (/proc, every 100 ms);
  *   3. push throughput again with no collection (so 1 and 3 bracket 2: the noise).
+ * Before 1 it waits BENCH_SETTLE_SECONDS (60) for what seeding left running, then pushes one
+ * uncounted round to warm up.
  * Environment: BENCH_BLOBS, BENCH_MANIFESTS, BENCH_CONCURRENCY (16), BENCH_PUSHERS (4),
- * BENCH_PUSH_SECONDS (20), BENCH_GC_PACE, BENCH_KEEP=1 keeps the data dir.
+ * BENCH_PUSH_SECONDS (20), BENCH_GC_PACE, BENCH_SETTLE_SECONDS, BENCH_KEEP=1 keeps the data dir.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -29,6 +31,7 @@ const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
 const pushers = Number(process.env['BENCH_PUSHERS'] ?? 4);
 const pushSeconds = Number(process.env['BENCH_PUSH_SECONDS'] ?? 20);
 const pace = Number(process.env['BENCH_GC_PACE'] ?? 2000);
+const settleSeconds = Number(process.env['BENCH_SETTLE_SECONDS'] ?? 60);
 
 interface GcJob {
   id: string;
@@ -54,6 +57,11 @@ async function main(): Promise<void> {
     log(`  seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     const pushing = new Registry(launched.gateway, 'admin', password, 'bench/gc-pushes');
+    // what seeding left running (the outbox relaying 100,000 events, autovacuum) settles first,
+    // and a push round warms the path up; neither is counted
+    log(`settling ${settleSeconds} s, then a warm-up push round`);
+    await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1000));
+    await pushFor(pushing);
     const before = await pushFor(pushing);
     log(`1. push, no collection: ${before.toFixed(1)} MB/s`);
 
