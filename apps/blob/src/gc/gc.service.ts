@@ -212,6 +212,7 @@ export class GcService implements OnApplicationBootstrap, BeforeApplicationShutd
   private async freeDoomed(progress: GcProgress): Promise<GcProgress> {
     let { blobsFreed, bytesFreed } = progress;
     for (;;) {
+      const begun = Date.now();
       const doomed = await this.jobs.doomed(freeBatch);
       let freedNow = 0;
       for (const blob of doomed) {
@@ -229,6 +230,8 @@ export class GcService implements OnApplicationBootstrap, BeforeApplicationShutd
           this.logger.warn({ err, digest: blob.digest }, 'failed to free a blob: kept doomed');
         }
       }
+      // freeing is paced like the walk: deletes compete with uploads for the disk
+      await this.keepRate(doomed.length, Date.now() - begun);
       if (doomed.length < freeBatch || freedNow === 0)
         return { ...progress, blobsFreed, bytesFreed };
     }
