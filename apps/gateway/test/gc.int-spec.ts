@@ -9,7 +9,6 @@
  */
 import { blobKey } from '@meridian/storage';
 import { expectEventually } from '@meridian/testing';
-import { SignJWT } from 'jose';
 import postgres from 'postgres';
 import {
   type Blob,
@@ -20,9 +19,9 @@ import {
   putManifest,
   randomBlob,
   startUpload,
+  callApi,
 } from './oci-requests';
 import { type RegistryUnderTest, startRegistry } from './registry.harness';
-import { testIssuer } from './test-token-issuer';
 
 interface GcJobView {
   id: string;
@@ -60,40 +59,15 @@ describe.each(['filesystem', 's3'] as const)('garbage collection (%s store)', (s
     await registry?.stop();
   });
 
-  async function as(roles: string[]): Promise<Record<string, string>> {
-    const key = registry.auth.signingKey;
-    const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ access: [], roles, kind: 'service-principal' })
-      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
-      .setIssuer(testIssuer)
-      .setAudience(registry.auth.audience)
-      .setSubject(`caller-${roles.join('-')}`)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 300)
-      .sign(key.privateKey);
-    return { authorization: `Bearer ${token}` };
-  }
-
-  async function call(method: string, path: string, body?: unknown, roles = ['Owner']) {
-    return fetch(`${registry.url}${path}`, {
-      method,
-      headers: {
-        ...(await as(roles)),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  }
-
   async function collect(dryRun: boolean): Promise<GcJobView> {
     const started = (await (
-      await expectStatus(await call('POST', '/api/v1/gc', { dryRun }), 202)
+      await expectStatus(await callApi(registry, 'POST', '/api/v1/gc', { dryRun }), 202)
     ).json()) as GcJobView;
     let job = started;
     await expectEventually(
       async () => {
         job = (await (
-          await expectStatus(await call('GET', `/api/v1/gc/${started.id}`), 200)
+          await expectStatus(await callApi(registry, 'GET', `/api/v1/gc/${started.id}`), 200)
         ).json()) as GcJobView;
         expect(job.status).not.toBe('running');
       },
@@ -250,23 +224,25 @@ describe.each(['filesystem', 's3'] as const)('garbage collection (%s store)', (s
       await pushBlob(registry, 'gc/many', randomBlob(100));
     }
     const first = (await (
-      await expectStatus(await call('POST', '/api/v1/gc', {}), 202)
+      await expectStatus(await callApi(registry, 'POST', '/api/v1/gc', {}), 202)
     ).json()) as GcJobView;
     const second = (await (
-      await expectStatus(await call('POST', '/api/v1/gc', { dryRun: true }), 202)
+      await expectStatus(await callApi(registry, 'POST', '/api/v1/gc', { dryRun: true }), 202)
     ).json()) as GcJobView;
     expect(first.started).toBe(true);
     expect(second).toMatchObject({ id: first.id, started: false, dryRun: false });
 
-    expect((await call('POST', '/api/v1/gc', { dryRun: 'yes' })).status).toBe(400);
-    expect((await call('POST', '/api/v1/gc', { everything: true })).status).toBe(400);
-    expect((await call('GET', '/api/v1/gc/not-a-job')).status).toBe(400);
-    expect((await call('GET', `/api/v1/gc/${crypto.randomUUID()}`)).status).toBe(404);
-    expect((await call('POST', '/api/v1/gc', {}, ['Reader'])).status).toBe(403);
+    expect((await callApi(registry, 'POST', '/api/v1/gc', { dryRun: 'yes' })).status).toBe(400);
+    expect((await callApi(registry, 'POST', '/api/v1/gc', { everything: true })).status).toBe(400);
+    expect((await callApi(registry, 'GET', '/api/v1/gc/not-a-job')).status).toBe(400);
+    expect((await callApi(registry, 'GET', `/api/v1/gc/${crypto.randomUUID()}`)).status).toBe(404);
+    expect((await callApi(registry, 'POST', '/api/v1/gc', {}, ['Reader'])).status).toBe(403);
     expect((await fetch(`${registry.url}/api/v1/gc`, { method: 'POST' })).status).toBe(401);
     await expectEventually(
       async () => {
-        const job = (await (await call('GET', `/api/v1/gc/${first.id}`)).json()) as GcJobView;
+        const job = (await (
+          await callApi(registry, 'GET', `/api/v1/gc/${first.id}`)
+        ).json()) as GcJobView;
         expect(job.status).toBe('succeeded');
       },
       { timeoutMs: 30_000 },

@@ -6,121 +6,36 @@
  * answered back, and an import from a real distribution pulled through the gateway. The
  * import's own rules are proven in apps/replication/test/imports.int-spec.ts.
  */
-import { join, resolve } from 'node:path';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { createLogger } from '@meridian/telemetry';
+import { DistributionRegistry, expectEventually } from '@meridian/testing';
 import postgres from 'postgres';
-import {
-  DistributionRegistry,
-  createTestDatabase,
-  expectEventually,
-  freePort,
-  spawnProcess,
-  startNatsServer,
-} from '@meridian/testing';
-import { loadConfig } from '../src/config';
-import { createGatewayApp } from '../src/gateway-app';
-
-const repositoryRoot = resolve(__dirname, '..', '..', '..');
-const adminPassword = 'imports-api-admin-pw';
-
-interface Credentials {
-  username: string;
-  password: string;
-}
+import { type ManagementApiUnderTest, startManagementApi } from './management-api.harness';
 
 describe('import and credential-set management API', () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  const admin: Credentials = { username: 'admin', password: adminPassword };
-  let url: string;
+  let api: ManagementApiUnderTest;
   let sql: postgres.Sql;
   let upstream: DistributionRegistry;
 
   beforeAll(async () => {
     upstream = await DistributionRegistry.start();
-    cleanups.push(() => upstream.dispose());
-    const nats = await startNatsServer({ serverName: 'imports-api-test' });
-    cleanups.push(() => nats.stop());
-    const database = await createTestDatabase('imports_api');
-    cleanups.push(() => database.drop());
-    const storeDir = await mkdtemp(join(tmpdir(), 'meridian-imports-api-store-'));
-    cleanups.push(() => rm(storeDir, { recursive: true, force: true }));
-    const port = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      MERIDIAN_REGION: 'us-east',
-      MERIDIAN_NATS_URL: nats.url,
-      DATABASE_URL: database.url,
-      MERIDIAN_STORAGE_DRIVER: 'filesystem',
-      MERIDIAN_STORAGE_DIR: storeDir,
-      MERIDIAN_HOST: '127.0.0.1',
-      MERIDIAN_PORT: String(port),
-      MERIDIAN_LOG_LEVEL: 'info',
-      MERIDIAN_ADMIN_PASSWORD: adminPassword,
-      MERIDIAN_CREDENTIALS_SECRET_KEY: 'imports-api-credentials-key',
-      MERIDIAN_INSECURE_UPSTREAMS: upstream.host,
-      MERIDIAN_UPSTREAM_ALLOWED_HOSTS: '127.0.0.1',
-    };
-    for (const service of ['auth', 'blob', 'manifest', 'replication']) {
-      const child = spawnProcess({
-        name: service,
-        command: process.execPath,
-        args: ['-r', '@swc-node/register', join('apps', service, 'src', 'main.ts')],
-        cwd: repositoryRoot,
-        env,
-        stopGraceMs: 5_000,
-      });
-      cleanups.push(() => child.stop());
-      await child.waitForLine((line) => line.text.includes('"service ready"'), {
-        timeoutMs: 60_000,
-        description: `${service} service ready`,
-      });
-    }
+    api = await startManagementApi({
+      name: 'imports-api',
+      services: ['blob', 'manifest', 'replication'],
+      env: {
+        MERIDIAN_CREDENTIALS_SECRET_KEY: 'imports-api-credentials-key',
+        MERIDIAN_INSECURE_UPSTREAMS: upstream.host,
+        MERIDIAN_UPSTREAM_ALLOWED_HOSTS: '127.0.0.1',
+      },
+    });
     // the replication service's tables, read directly: bad input must leave them as they were
-    sql = postgres(database.url, { max: 1 });
-    cleanups.push(() => sql.end());
-    const config = { ...loadConfig(env, repositoryRoot), logLevel: 'warn' } as const;
-    const logger = createLogger({ service: 'gateway', region: 'us-east', level: 'warn' });
-    const { app: gateway } = await createGatewayApp(config, logger);
-    await gateway.listen(port, '127.0.0.1');
-    cleanups.push(() => gateway.close());
-    url = `http://127.0.0.1:${port}`;
+    sql = postgres(api.databaseUrl, { max: 1 });
   }, 120_000);
 
   afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await sql?.end();
+    await api?.stop();
+    await upstream?.dispose();
   });
-
-  function call(
-    method: string,
-    path: string,
-    options: { as?: Credentials; body?: unknown; rawBody?: string } = {},
-  ): Promise<Response> {
-    const as = options.as ?? admin;
-    const headers: Record<string, string> = {
-      authorization: `Basic ${Buffer.from(`${as.username}:${as.password}`).toString('base64')}`,
-    };
-    const body =
-      options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    return fetch(`${url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
-  }
-
-  async function json<T = Record<string, unknown>>(response: Response, status: number): Promise<T> {
-    const text = await response.text();
-    expect({ status: response.status, text }).toMatchObject({ status });
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
-
-  async function principal(id: string, role: string): Promise<Credentials> {
-    const created = await json<{ secret: string }>(
-      await call('PUT', `/api/v1/service-principals/${id}`, { body: { roles: [role] } }),
-      201,
-    );
-    return { username: id, password: created.secret };
-  }
 
   async function count(table: 'import_jobs' | 'credential_sets'): Promise<number> {
     const [row] = await sql<
@@ -157,21 +72,21 @@ describe('import and credential-set management API', () => {
     );
     const body = { source: `${upstream.host}/library/tool:3`, target: 'tools/tool:3' };
 
-    expect((await fetch(`${url}/api/v1/imports`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${api.url}/api/v1/imports`, { method: 'POST' })).status).toBe(401);
     for (const role of ['AcrPull', 'AcrPush', 'Reader']) {
-      const as = await principal(`import-${role.toLowerCase()}`, role);
-      expect((await call('POST', '/api/v1/imports', { as, body })).status).toBe(403);
-      expect((await call('GET', '/api/v1/credential-sets', { as })).status).toBe(403);
+      const as = await api.principal(`import-${role.toLowerCase()}`, role);
+      expect((await api.call('POST', '/api/v1/imports', { as, body })).status).toBe(403);
+      expect((await api.call('GET', '/api/v1/credential-sets', { as })).status).toBe(403);
     }
-    const contributor = await principal('import-contributor', 'Contributor');
-    const started = await json<{ id: string; state: string }>(
-      await call('POST', '/api/v1/imports', { as: contributor, body }),
+    const contributor = await api.principal('import-contributor', 'Contributor');
+    const started = await api.json<{ id: string; state: string }>(
+      await api.call('POST', '/api/v1/imports', { as: contributor, body }),
       202,
     );
     expect(started.state).toBe('queued');
     const job = await expectEventually(async () => {
-      const shown = await json<{ state: string }>(
-        await call('GET', `/api/v1/imports/${started.id}`, { as: contributor }),
+      const shown = await api.json<{ state: string }>(
+        await api.call('GET', `/api/v1/imports/${started.id}`, { as: contributor }),
         200,
       );
       expect(shown.state).toBe('succeeded');
@@ -183,12 +98,12 @@ describe('import and credential-set management API', () => {
       targets: [body.target],
       progress: { blobsDone: 2, blobsTotal: 2, bytesTotal: config.size + layer.size },
     });
-    const token = await json<{ token: string }>(
-      await call('GET', '/oauth2/token?service=meridian&scope=repository:tools/tool:pull'),
+    const token = await api.json<{ token: string }>(
+      await api.call('GET', '/oauth2/token?service=meridian&scope=repository:tools/tool:pull'),
       200,
     );
     const pull = (path: string) =>
-      fetch(`${url}${path}`, {
+      fetch(`${api.url}${path}`, {
         headers: {
           authorization: `Bearer ${token.token}`,
           accept: 'application/vnd.oci.image.manifest.v1+json',
@@ -221,15 +136,15 @@ describe('import and credential-set management API', () => {
       { ...valid, unexpected: true },
     ];
     for (const body of bad) {
-      const refused = await json<{ errors: Array<{ code: string }> }>(
-        await call('POST', '/api/v1/imports', { body }),
+      const refused = await api.json<{ errors: Array<{ code: string }> }>(
+        await api.call('POST', '/api/v1/imports', { body }),
         400,
       );
       expect(refused.errors[0]?.code).toBe('REQUEST_INVALID');
     }
-    await json(await call('POST', '/api/v1/imports', { rawBody: '{"source":' }), 400);
-    const unknownSet = await json<{ errors: Array<{ code: string }> }>(
-      await call('POST', '/api/v1/imports', { body: { ...valid, credentialSet: 'nobody' } }),
+    await api.json(await api.call('POST', '/api/v1/imports', { rawBody: '{"source":' }), 400);
+    const unknownSet = await api.json<{ errors: Array<{ code: string }> }>(
+      await api.call('POST', '/api/v1/imports', { body: { ...valid, credentialSet: 'nobody' } }),
       404,
     );
     expect(unknownSet.errors[0]?.code).toBe('RESOURCE_UNKNOWN');
@@ -237,32 +152,32 @@ describe('import and credential-set management API', () => {
   });
 
   it('answers an unknown job with 404 and a malformed id with 400', async () => {
-    const unknown = await json<{ errors: Array<{ code: string }> }>(
-      await call('GET', '/api/v1/imports/00000000-0000-4000-8000-000000000000'),
+    const unknown = await api.json<{ errors: Array<{ code: string }> }>(
+      await api.call('GET', '/api/v1/imports/00000000-0000-4000-8000-000000000000'),
       404,
     );
     expect(unknown.errors[0]?.code).toBe('RESOURCE_UNKNOWN');
-    await json(await call('GET', '/api/v1/imports/not-a-job'), 400);
+    await api.json(await api.call('GET', '/api/v1/imports/not-a-job'), 400);
   });
 
   it('keeps credential sets sealed at rest and never answers the secret', async () => {
     const password = 'upstream-secret-password';
-    const created = await json(
-      await call('PUT', '/api/v1/credential-sets/hub', { body: { username: 'me', password } }),
+    const created = await api.json(
+      await api.call('PUT', '/api/v1/credential-sets/hub', { body: { username: 'me', password } }),
       201,
     );
     expect(created).toMatchObject({ name: 'hub', kind: 'password', username: 'me' });
-    const replaced = await json(
-      await call('PUT', '/api/v1/credential-sets/hub', { body: { username: 'me', password } }),
+    const replaced = await api.json(
+      await api.call('PUT', '/api/v1/credential-sets/hub', { body: { username: 'me', password } }),
       200,
     );
     expect(replaced).toMatchObject({ name: 'hub' });
-    await json(
-      await call('PUT', '/api/v1/credential-sets/ghcr', { body: { token: 'tok-secret' } }),
+    await api.json(
+      await api.call('PUT', '/api/v1/credential-sets/ghcr', { body: { token: 'tok-secret' } }),
       201,
     );
 
-    const listed = await call('GET', '/api/v1/credential-sets');
+    const listed = await api.call('GET', '/api/v1/credential-sets');
     const listedText = await listed.text();
     expect(listed.status).toBe(200);
     expect(JSON.parse(listedText)).toEqual({
@@ -271,7 +186,7 @@ describe('import and credential-set management API', () => {
         expect.objectContaining({ name: 'hub', kind: 'password', username: 'me' }),
       ],
     });
-    const shown = await (await call('GET', '/api/v1/credential-sets/hub')).text();
+    const shown = await (await api.call('GET', '/api/v1/credential-sets/hub')).text();
     for (const text of [listedText, shown]) {
       expect(text).not.toContain(password);
       expect(text).not.toContain('tok-secret');
@@ -289,16 +204,16 @@ describe('import and credential-set management API', () => {
       { token: '' },
       { username: 'me', password: 'p', token: 't' },
     ]) {
-      await json(await call('PUT', '/api/v1/credential-sets/bad', { body }), 400);
+      await api.json(await api.call('PUT', '/api/v1/credential-sets/bad', { body }), 400);
     }
-    await json(
-      await call('PUT', '/api/v1/credential-sets/Bad_Name', { body: { token: 't' } }),
+    await api.json(
+      await api.call('PUT', '/api/v1/credential-sets/Bad_Name', { body: { token: 't' } }),
       400,
     );
     expect(await count('credential_sets')).toBe(before);
 
-    expect((await call('DELETE', '/api/v1/credential-sets/ghcr')).status).toBe(204);
-    await json(await call('GET', '/api/v1/credential-sets/ghcr'), 404);
-    await json(await call('DELETE', '/api/v1/credential-sets/ghcr'), 404);
+    expect((await api.call('DELETE', '/api/v1/credential-sets/ghcr')).status).toBe(204);
+    await api.json(await api.call('GET', '/api/v1/credential-sets/ghcr'), 404);
+    await api.json(await api.call('DELETE', '/api/v1/credential-sets/ghcr'), 404);
   });
 });

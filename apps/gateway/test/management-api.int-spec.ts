@@ -4,120 +4,46 @@
  * MERIDIAN_ADMIN_PASSWORD), its own nats-server and a fresh Postgres database. What is
  * created here logs in through the gateway's own `/oauth2/token`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createLogger } from '@meridian/telemetry';
-import {
-  type ManagedProcess,
-  createTestDatabase,
-  freePort,
-  spawnProcess,
-  startNatsServer,
-} from '@meridian/testing';
 import { decodeJwt } from 'jose';
-import { loadConfig } from '../src/config';
-import { createGatewayApp } from '../src/gateway-app';
-
-const repositoryRoot = resolve(__dirname, '..', '..', '..');
-const adminPassword = 'management-api-admin-pw';
-
-interface Credentials {
-  username: string;
-  password: string;
-}
+import {
+  type Credentials,
+  type ManagementApiUnderTest,
+  startManagementApi,
+} from './management-api.harness';
 
 describe('identity management API', () => {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  let url: string;
-  const admin: Credentials = { username: 'admin', password: adminPassword };
+  let api: ManagementApiUnderTest;
 
   beforeAll(async () => {
-    const nats = await startNatsServer({ serverName: 'management-test' });
-    cleanups.push(() => nats.stop());
-    const database = await createTestDatabase('management');
-    cleanups.push(() => database.drop());
-    const storeDir = await mkdtemp(join(tmpdir(), 'meridian-management-store-'));
-    cleanups.push(() => rm(storeDir, { recursive: true, force: true }));
-    const port = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      MERIDIAN_REGION: 'us-east',
-      MERIDIAN_NATS_URL: nats.url,
-      DATABASE_URL: database.url,
-      MERIDIAN_STORAGE_DRIVER: 'filesystem',
-      MERIDIAN_STORAGE_DIR: storeDir,
-      MERIDIAN_HOST: '127.0.0.1',
-      MERIDIAN_PORT: String(port),
-      MERIDIAN_LOG_LEVEL: 'info',
-      MERIDIAN_ADMIN_PASSWORD: adminPassword,
-    };
-    const auth: ManagedProcess = spawnProcess({
-      name: 'auth',
-      command: process.execPath,
-      args: ['-r', '@swc-node/register', join('apps', 'auth', 'src', 'main.ts')],
-      cwd: repositoryRoot,
-      env,
-      stopGraceMs: 5_000,
-    });
-    cleanups.push(() => auth.stop());
-    await auth.waitForLine((line) => line.text.includes('"service ready"'), {
-      timeoutMs: 60_000,
-      description: 'auth service ready',
-    });
-    const config = { ...loadConfig(env, repositoryRoot), logLevel: 'warn' } as const;
-    const logger = createLogger({ service: 'gateway', region: 'us-east', level: 'warn' });
-    const { app: gateway } = await createGatewayApp(config, logger);
-    await gateway.listen(port, '127.0.0.1');
-    cleanups.push(() => gateway.close());
-    url = `http://127.0.0.1:${port}`;
+    api = await startManagementApi({ name: 'management-api' });
   }, 120_000);
 
   afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await api?.stop();
   });
-
-  function call(
-    method: string,
-    path: string,
-    options: { as?: Credentials; body?: unknown; raw?: string } = {},
-  ): Promise<Response> {
-    const as = options.as ?? admin;
-    const headers: Record<string, string> = {
-      authorization: `Basic ${Buffer.from(`${as.username}:${as.password}`).toString('base64')}`,
-    };
-    const body =
-      options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    return fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-  }
-
-  async function json<T = Record<string, unknown>>(response: Response, status: number): Promise<T> {
-    const text = await response.text();
-    expect({ status: response.status, text }).toMatchObject({ status });
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
 
   async function tokenAccess(as: Credentials, scopes: string[]): Promise<unknown> {
     const query = new URLSearchParams({ service: 'meridian' });
     for (const scope of scopes) query.append('scope', scope);
     const basic = Buffer.from(`${as.username}:${as.password}`).toString('base64');
-    const response = await fetch(`${url}/oauth2/token?${query}`, {
+    const response = await fetch(`${api.url}/oauth2/token?${query}`, {
       headers: { authorization: `Basic ${basic}` },
     });
-    const { token } = await json<{ token: string }>(response, 200);
+    const { token } = await api.json<{ token: string }>(response, 200);
     return decodeJwt(token)['access'];
   }
 
   it('refuses callers without credentials, and callers without the Owner role', async () => {
-    const anonymous = await fetch(`${url}/api/v1/service-principals`);
+    const anonymous = await fetch(`${api.url}/api/v1/service-principals`);
     expect(anonymous.status).toBe(401);
-    const created = await json<{ secret: string }>(
-      await call('PUT', '/api/v1/service-principals/ci-reader', { body: { roles: ['AcrPull'] } }),
+    const created = await api.json<{ secret: string }>(
+      await api.call('PUT', '/api/v1/service-principals/ci-reader', {
+        body: { roles: ['AcrPull'] },
+      }),
       201,
     );
     const reader = { username: 'ci-reader', password: created.secret };
-    const refused = await call('GET', '/api/v1/service-principals', { as: reader });
+    const refused = await api.call('GET', '/api/v1/service-principals', { as: reader });
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { errors: Array<{ code: string }> }).errors[0]?.code).toBe(
       'DENIED',
@@ -125,8 +51,8 @@ describe('identity management API', () => {
   });
 
   it('manages a service principal: create (secret once), roles, reset, delete', async () => {
-    const created = await json<{ id: string; roles: string[]; secret: string }>(
-      await call('PUT', '/api/v1/service-principals/deployer', {
+    const created = await api.json<{ id: string; roles: string[]; secret: string }>(
+      await api.call('PUT', '/api/v1/service-principals/deployer', {
         body: { description: 'CD pipeline', roles: ['AcrPull'] },
       }),
       201,
@@ -137,30 +63,33 @@ describe('identity management API', () => {
       { type: 'repository', name: 'team/app', actions: ['pull'] },
     ]);
 
-    const withPush = await json<{ roles: string[] }>(
-      await call('PUT', '/api/v1/service-principals/deployer/roles/AcrPush'),
+    const withPush = await api.json<{ roles: string[] }>(
+      await api.call('PUT', '/api/v1/service-principals/deployer/roles/AcrPush'),
       200,
     );
     expect(withPush.roles).toEqual(['AcrPull', 'AcrPush']);
     expect(await tokenAccess(deployer, ['repository:team/app:pull,push'])).toEqual([
       { type: 'repository', name: 'team/app', actions: ['pull', 'push'] },
     ]);
-    await json(await call('DELETE', '/api/v1/service-principals/deployer/roles/AcrPull'), 200);
+    await api.json(
+      await api.call('DELETE', '/api/v1/service-principals/deployer/roles/AcrPull'),
+      200,
+    );
 
-    const shown = await json(await call('GET', '/api/v1/service-principals/deployer'), 200);
+    const shown = await api.json(await api.call('GET', '/api/v1/service-principals/deployer'), 200);
     expect(shown).toMatchObject({ id: 'deployer', roles: ['AcrPush'], description: 'CD pipeline' });
     expect(JSON.stringify(shown)).not.toContain(created.secret);
-    const listed = await json<{ servicePrincipals: Array<{ id: string }> }>(
-      await call('GET', '/api/v1/service-principals'),
+    const listed = await api.json<{ servicePrincipals: Array<{ id: string }> }>(
+      await api.call('GET', '/api/v1/service-principals'),
       200,
     );
     expect(listed.servicePrincipals.map((principal) => principal.id)).toContain('deployer');
 
-    const reset = await json<{ secret: string }>(
-      await call('POST', '/api/v1/service-principals/deployer/reset-secret'),
+    const reset = await api.json<{ secret: string }>(
+      await api.call('POST', '/api/v1/service-principals/deployer/reset-secret'),
       200,
     );
-    const oldLogin = await fetch(`${url}/oauth2/token?service=meridian`, {
+    const oldLogin = await fetch(`${api.url}/oauth2/token?service=meridian`, {
       headers: {
         authorization: `Basic ${Buffer.from(`deployer:${created.secret}`).toString('base64')}`,
       },
@@ -168,8 +97,8 @@ describe('identity management API', () => {
     expect(oldLogin.status).toBe(401);
     await tokenAccess({ username: 'deployer', password: reset.secret }, []);
 
-    expect((await call('DELETE', '/api/v1/service-principals/deployer')).status).toBe(204);
-    const gone = await call('GET', '/api/v1/service-principals/deployer');
+    expect((await api.call('DELETE', '/api/v1/service-principals/deployer')).status).toBe(204);
+    const gone = await api.call('GET', '/api/v1/service-principals/deployer');
     expect(gone.status).toBe(404);
     expect(((await gone.json()) as { errors: Array<{ code: string }> }).errors[0]?.code).toBe(
       'RESOURCE_UNKNOWN',
@@ -177,21 +106,21 @@ describe('identity management API', () => {
   });
 
   it('binds a token to a scope map: team-a/* granted, team-b/* not; disabled, refused', async () => {
-    await json(
-      await call('PUT', '/api/v1/scope-maps/team-a-writers', {
+    await api.json(
+      await api.call('PUT', '/api/v1/scope-maps/team-a-writers', {
         body: {
           rules: [{ repository: 'team-a/*', actions: ['content/read', 'content/write'] }],
         },
       }),
       201,
     );
-    const token = await json(
-      await call('PUT', '/api/v1/tokens/team-a-ci', { body: { scopeMap: 'team-a-writers' } }),
+    const token = await api.json(
+      await api.call('PUT', '/api/v1/tokens/team-a-ci', { body: { scopeMap: 'team-a-writers' } }),
       201,
     );
     expect(token).toMatchObject({ name: 'team-a-ci', status: 'enabled', passwords: [] });
-    const generated = await json<{ password: { slot: number; value: string } }>(
-      await call('POST', '/api/v1/tokens/team-a-ci/passwords/1/generate', {
+    const generated = await api.json<{ password: { slot: number; value: string } }>(
+      await api.call('POST', '/api/v1/tokens/team-a-ci/passwords/1/generate', {
         body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
       }),
       200,
@@ -202,25 +131,25 @@ describe('identity management API', () => {
       await tokenAccess(login, ['repository:team-a/x:pull,push', 'repository:team-b/x:pull,push']),
     ).toEqual([{ type: 'repository', name: 'team-a/x', actions: ['pull', 'push'] }]);
 
-    await json(
-      await call('PATCH', '/api/v1/tokens/team-a-ci', { body: { status: 'disabled' } }),
+    await api.json(
+      await api.call('PATCH', '/api/v1/tokens/team-a-ci', { body: { status: 'disabled' } }),
       200,
     );
-    const refused = await fetch(`${url}/oauth2/token?service=meridian`, {
+    const refused = await fetch(`${api.url}/oauth2/token?service=meridian`, {
       headers: {
         authorization: `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}`,
       },
     });
     expect(refused.status).toBe(401);
 
-    const inUse = await call('DELETE', '/api/v1/scope-maps/team-a-writers');
+    const inUse = await api.call('DELETE', '/api/v1/scope-maps/team-a-writers');
     expect(inUse.status).toBe(403);
-    expect((await call('DELETE', '/api/v1/tokens/team-a-ci')).status).toBe(204);
-    expect((await call('DELETE', '/api/v1/scope-maps/team-a-writers')).status).toBe(204);
+    expect((await api.call('DELETE', '/api/v1/tokens/team-a-ci')).status).toBe(204);
+    expect((await api.call('DELETE', '/api/v1/scope-maps/team-a-writers')).status).toBe(204);
   });
 
   it('answers invalid input with 400 REQUEST_INVALID naming what is wrong', async () => {
-    const cases: Array<[string, string, { body?: unknown; raw?: string }, RegExp]> = [
+    const cases: Array<[string, string, { body?: unknown; rawBody?: string }, RegExp]> = [
       ['PUT', '/api/v1/scope-maps/bad', { body: { rules: [] } }, /rules/],
       [
         'PUT',
@@ -237,12 +166,12 @@ describe('identity management API', () => {
       ['PUT', '/api/v1/service-principals/x/roles/Superuser', {}, /Superuser|role|option/i],
       ['PUT', '/api/v1/service-principals/bad%20name', {}, /letters, digits/],
       ['POST', '/api/v1/admin/passwords/3/renew', {}, /.+/],
-      ['PUT', '/api/v1/settings', { raw: '{not json' }, /not JSON/],
+      ['PUT', '/api/v1/settings', { rawBody: '{not json' }, /not JSON/],
       ['PUT', '/api/v1/settings', { body: { anonymousPull: 'yes' } }, /anonymousPull/],
       ['PUT', '/api/v1/tokens/t1', { body: { scopeMap: 'no-such-map' } }, /no-such-map/],
     ];
     for (const [method, path, options, message] of cases) {
-      const response = await call(method, path, options);
+      const response = await api.call(method, path, options);
       const body = (await response.json()) as { errors: Array<{ code: string; message: string }> };
       expect({ path, status: response.status, code: body.errors[0]?.code }).toEqual({
         path,
@@ -254,36 +183,42 @@ describe('identity management API', () => {
   });
 
   it('switches anonymous pull, shows and renews the admin passwords, rotates the signing key', async () => {
-    expect(await json(await call('GET', '/api/v1/settings'), 200)).toEqual({
+    expect(await api.json(await api.call('GET', '/api/v1/settings'), 200)).toEqual({
       anonymousPull: false,
     });
     expect(
-      await json(await call('PUT', '/api/v1/settings', { body: { anonymousPull: true } }), 200),
+      await api.json(
+        await api.call('PUT', '/api/v1/settings', { body: { anonymousPull: true } }),
+        200,
+      ),
     ).toEqual({ anonymousPull: true });
-    await json(await call('PUT', '/api/v1/settings', { body: { anonymousPull: false } }), 200);
+    await api.json(
+      await api.call('PUT', '/api/v1/settings', { body: { anonymousPull: false } }),
+      200,
+    );
 
-    const shown = await json<{ enabled: boolean; passwords: Array<{ slot: number }> }>(
-      await call('GET', '/api/v1/admin'),
+    const shown = await api.json<{ enabled: boolean; passwords: Array<{ slot: number }> }>(
+      await api.call('GET', '/api/v1/admin'),
       200,
     );
     expect(shown.enabled).toBe(true);
-    const renewed = await json<{ username: string; password: { value: string } }>(
-      await call('POST', '/api/v1/admin/passwords/2/renew'),
+    const renewed = await api.json<{ username: string; password: { value: string } }>(
+      await api.call('POST', '/api/v1/admin/passwords/2/renew'),
       200,
     );
     expect(renewed.username).toBe('admin');
     await tokenAccess({ username: 'admin', password: renewed.password.value }, []);
 
-    const before = await json<{ keys: Array<{ kid: string }> }>(
-      await call('GET', '/api/v1/signing-keys'),
+    const before = await api.json<{ keys: Array<{ kid: string }> }>(
+      await api.call('GET', '/api/v1/signing-keys'),
       200,
     );
-    const rotated = await json<{ kid: string }>(
-      await call('POST', '/api/v1/signing-keys/rotate'),
+    const rotated = await api.json<{ kid: string }>(
+      await api.call('POST', '/api/v1/signing-keys/rotate'),
       200,
     );
-    const after = await json<{ keys: Array<{ kid: string; retiredAt?: string }> }>(
-      await call('GET', '/api/v1/signing-keys'),
+    const after = await api.json<{ keys: Array<{ kid: string; retiredAt?: string }> }>(
+      await api.call('GET', '/api/v1/signing-keys'),
       200,
     );
     expect(after.keys.map((key) => key.kid).sort()).toEqual(

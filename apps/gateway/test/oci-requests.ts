@@ -130,3 +130,24 @@ export async function errorCode(response: Response): Promise<string | undefined>
   const body = (await response.json()) as { errors?: { code: string }[] };
   return body.errors?.[0]?.code;
 }
+
+/**
+ * A request to the management API (`/api/v1/...`) as a service principal holding `roles`,
+ * with `body` as JSON.
+ */
+export async function callApi(
+  registry: RegistryUnderTest,
+  method: string,
+  path: string,
+  body?: unknown,
+  roles = ['Owner'],
+): Promise<Response> {
+  return fetch(`${registry.url}${path}`, {
+    method,
+    headers: {
+      ...(await registry.auth.asRoles(roles)),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}

@@ -3,9 +3,8 @@
  * quarantined image by tag and by digest for a plain puller and for a quarantine reader, and
  * ACR's PATCH by a quarantine writer (and refused to anyone else).
  */
-import { SignJWT } from 'jose';
-import { testIssuer } from './test-token-issuer';
 import { errorCode, expectStatus, pushImage } from './oci-requests';
+import type { Identity } from '@meridian/contracts';
 import { type RegistryUnderTest, startRegistry } from './registry.harness';
 
 const repo = 'team/quarantine';
@@ -21,24 +20,13 @@ describe('quarantine at the gateway', () => {
     await registry?.stop();
   });
 
-  /** A token as the auth service signs it, with the caller's roles. */
-  async function bearer(sub: string, roles: string[], kind = 'service-principal') {
-    const key = registry.auth.signingKey;
-    const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({
-      access: [{ type: 'repository', name: repo, actions: ['pull'] }],
+  const bearer = (sub: string, roles: string[], kind: Identity['kind'] = 'service-principal') =>
+    registry.auth.bearer({
+      sub,
       roles,
       kind,
-    })
-      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
-      .setIssuer(testIssuer)
-      .setAudience(registry.auth.audience)
-      .setSubject(sub)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 300)
-      .sign(key.privateKey);
-    return { authorization: `Bearer ${token}` };
-  }
+      access: [{ type: 'repository', name: repo, actions: ['pull'] }],
+    });
 
   const pull = async (reference: string, roles: string[], method = 'GET') =>
     fetch(`${registry.url}/v2/${repo}/manifests/${reference}`, {

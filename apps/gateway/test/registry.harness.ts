@@ -31,7 +31,7 @@ import { type GatewayConfig, loadConfig } from '../src/config';
 import { createGatewayApp } from '../src/gateway-app';
 import { TestTokenIssuer, everything } from './test-token-issuer';
 
-const repositoryRoot = resolve(__dirname, '..', '..', '..');
+export const repositoryRoot = resolve(__dirname, '..', '..', '..');
 const verbose = process.env['MERIDIAN_TEST_VERBOSE'] === '1';
 
 export interface RegistryUnderTest {
@@ -278,7 +278,8 @@ function adminScopes(path: string): string[] {
   return scopes;
 }
 
-function startService(service: string, env: NodeJS.ProcessEnv): ManagedProcess {
+/** `apps/<service>/src/main.ts` in a child process, compiled as it loads */
+export function startService(service: string, env: NodeJS.ProcessEnv): ManagedProcess {
   return spawnProcess({
     name: service,
     command: process.execPath,

@@ -2,9 +2,8 @@
  * The retention policy's management API with the real manifest service: what an Owner reads
  * and sets, what anyone else is refused, and bad bodies refused with nothing changed.
  */
-import { SignJWT } from 'jose';
-import { testIssuer } from './test-token-issuer';
 import { errorCode, expectStatus } from './oci-requests';
+import type { Identity } from '@meridian/contracts';
 import { type RegistryUnderTest, startRegistry } from './registry.harness';
 
 describe('retention policy at the gateway', () => {
@@ -18,20 +17,8 @@ describe('retention policy at the gateway', () => {
     await registry?.stop();
   });
 
-  /** A token as the auth service signs it, with the caller's roles. */
-  async function bearer(sub: string, roles: string[], kind = 'service-principal') {
-    const key = registry.auth.signingKey;
-    const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ access: [], roles, kind })
-      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
-      .setIssuer(testIssuer)
-      .setAudience(registry.auth.audience)
-      .setSubject(sub)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 300)
-      .sign(key.privateKey);
-    return { authorization: `Bearer ${token}` };
-  }
+  const bearer = (sub: string, roles: string[], kind: Identity['kind'] = 'service-principal') =>
+    registry.auth.bearer({ sub, roles, kind });
 
   const owner = () => bearer('admin', [], 'admin');
   const url = () => `${registry.url}/api/v1/settings/retention`;

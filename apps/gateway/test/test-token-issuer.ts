@@ -39,6 +39,8 @@ export interface MintOptions {
   sub?: string;
   /** the caller's kind, as the auth service names it in the `kind` claim */
   kind?: Identity['kind'];
+  /** the caller's registry-wide roles (`Owner`, `Reader`...), as the `roles` claim */
+  roles?: string[];
   iss?: string;
   aud?: string;
   /** seconds from now (negative: already expired) */
@@ -114,7 +116,8 @@ export class TestTokenIssuer {
     const key = options.key ?? this.signingKey;
     const now = Math.floor(Date.now() / 1000);
     const kind = options.kind !== undefined ? { kind: options.kind } : {};
-    return new SignJWT({ access: options.access ?? [], ...kind })
+    const roles = options.roles !== undefined ? { roles: options.roles } : {};
+    return new SignJWT({ access: options.access ?? [], ...kind, ...roles })
       .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
       .setIssuer(options.iss ?? testIssuer)
       .setAudience(options.aud ?? this.audience)
@@ -122,6 +125,16 @@ export class TestTokenIssuer {
       .setIssuedAt(now)
       .setExpirationTime(now + (options.expiresInSeconds ?? 300))
       .sign(key.privateKey);
+  }
+
+  /** An Authorization header with a token from `mint`. */
+  async bearer(options: MintOptions = {}): Promise<{ authorization: string }> {
+    return { authorization: `Bearer ${await this.mint(options)}` };
+  }
+
+  /** The header of a service principal holding `roles` and no repository access. */
+  asRoles(roles: string[]): Promise<{ authorization: string }> {
+    return this.bearer({ roles, kind: 'service-principal', sub: `caller-${roles.join('-')}` });
   }
 
   async close(): Promise<void> {

@@ -5,10 +5,8 @@
  * unavailable with the reason, within the per-region timeout and with a 200, never a 5xx.
  * Both regions answering is the portal's browser test (e2e/src/portal.e2e-spec.ts).
  */
-import { SignJWT } from 'jose';
 import { blobOf, expectStatus, imageManifest, pushBlob, putManifest } from './oci-requests';
 import { type RegistryUnderTest, startRegistry } from './registry.harness';
-import { testIssuer } from './test-token-issuer';
 import { regionUsageTimeoutMs } from '../src/usage/usage.controller';
 
 type RegionUsage =
@@ -34,24 +32,10 @@ describe('every region’s usage at the gateway, one region unreachable', () => 
     await registry?.stop();
   });
 
-  async function as(roles: string[]): Promise<Record<string, string>> {
-    const key = registry.auth.signingKey;
-    const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ access: [], roles, kind: 'service-principal' })
-      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
-      .setIssuer(testIssuer)
-      .setAudience(registry.auth.audience)
-      .setSubject(`caller-${roles.join('-')}`)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 300)
-      .sign(key.privateKey);
-    return { authorization: `Bearer ${token}` };
-  }
-
   it('answers registry readers only', async () => {
     expect((await fetch(`${registry.url}/api/v1/usage/regions`)).status).toBe(401);
     const denied = await fetch(`${registry.url}/api/v1/usage/regions`, {
-      headers: await as(['SomethingElse']),
+      headers: await registry.auth.asRoles(['SomethingElse']),
     });
     expect(denied.status).toBe(403);
   });
@@ -67,7 +51,7 @@ describe('every region’s usage at the gateway, one region unreachable', () => 
 
     const started = Date.now();
     const response = await fetch(`${registry.url}/api/v1/usage/regions`, {
-      headers: await as(['Reader']),
+      headers: await registry.auth.asRoles(['Reader']),
     });
     const elapsed = Date.now() - started;
 

@@ -7,7 +7,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expectEventually } from '@meridian/testing';
-import { SignJWT } from 'jose';
 import {
   type Blob,
   blobOf,
@@ -18,9 +17,9 @@ import {
   putManifest,
   randomBlob,
   startUpload,
+  callApi,
 } from './oci-requests';
 import { type RegistryUnderTest, startRegistry } from './registry.harness';
-import { testIssuer } from './test-token-issuer';
 
 const storeQuota = 10_000_000;
 
@@ -74,35 +73,9 @@ describe('usage and quotas at the gateway', () => {
     for (const close of closeReceiver) await close();
   });
 
-  /** A bearer token as the auth service signs it, for a caller with these roles. */
-  async function as(roles: string[]): Promise<Record<string, string>> {
-    const key = registry.auth.signingKey;
-    const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ access: [], roles, kind: 'service-principal' })
-      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
-      .setIssuer(testIssuer)
-      .setAudience(registry.auth.audience)
-      .setSubject(`caller-${roles.join('-')}`)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 300)
-      .sign(key.privateKey);
-    return { authorization: `Bearer ${token}` };
-  }
-
-  async function call(method: string, path: string, body?: unknown, roles = ['Owner']) {
-    return fetch(`${registry.url}${path}`, {
-      method,
-      headers: {
-        ...(await as(roles)),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  }
-
   async function usage(): Promise<UsageView> {
     return (await (
-      await expectStatus(await call('GET', '/api/v1/usage'), 200)
+      await expectStatus(await callApi(registry, 'GET', '/api/v1/usage'), 200)
     ).json()) as UsageView;
   }
 
@@ -119,8 +92,12 @@ describe('usage and quotas at the gateway', () => {
 
   it('answers registry readers only', async () => {
     expect((await fetch(`${registry.url}/api/v1/usage`)).status).toBe(401);
-    expect((await call('GET', '/api/v1/usage', undefined, ['Reader'])).status).toBe(200);
-    expect((await call('GET', '/api/v1/usage', undefined, ['SomethingElse'])).status).toBe(403);
+    expect((await callApi(registry, 'GET', '/api/v1/usage', undefined, ['Reader'])).status).toBe(
+      200,
+    );
+    expect(
+      (await callApi(registry, 'GET', '/api/v1/usage', undefined, ['SomethingElse'])).status,
+    ).toBe(403);
   });
 
   it('counts a layer two repositories share once in the store and once in each', async () => {
@@ -176,30 +153,33 @@ describe('usage and quotas at the gateway', () => {
   it('refuses bad quotas with 400 and unknown repositories with 404, changing nothing', async () => {
     await pushImageOf('quota/bad', 'v1', blobOf('{"n":"bad"}'), [randomBlob(100)]);
     for (const body of [{ bytes: -1 }, { bytes: 1.5 }, { bytes: '10' }, {}, { bytes: 10, x: 1 }]) {
-      const refused = await call('PUT', '/api/v1/quotas/quota/bad', body);
+      const refused = await callApi(registry, 'PUT', '/api/v1/quotas/quota/bad', body);
       expect({ body, status: refused.status }).toEqual({ body, status: 400 });
       expect(await errorCode(refused)).toBe('REQUEST_INVALID');
     }
-    const unknown = await call('PUT', '/api/v1/quotas/no/such/repository', { bytes: 10 });
+    const unknown = await callApi(registry, 'PUT', '/api/v1/quotas/no/such/repository', {
+      bytes: 10,
+    });
     expect(unknown.status).toBe(404);
     expect(await errorCode(unknown)).toBe('NAME_UNKNOWN');
-    expect((await call('GET', '/api/v1/quotas/no/such/repository')).status).toBe(404);
-    const invalid = await call('PUT', '/api/v1/quotas/Quota/Bad', { bytes: 10 });
+    expect((await callApi(registry, 'GET', '/api/v1/quotas/no/such/repository')).status).toBe(404);
+    const invalid = await callApi(registry, 'PUT', '/api/v1/quotas/Quota/Bad', { bytes: 10 });
     expect(invalid.status).toBe(400);
     expect(await errorCode(invalid)).toBe('NAME_INVALID');
     // a Reader may look, not set
-    expect((await call('PUT', '/api/v1/quotas/quota/bad', { bytes: 10 }, ['Reader'])).status).toBe(
-      403,
-    );
+    expect(
+      (await callApi(registry, 'PUT', '/api/v1/quotas/quota/bad', { bytes: 10 }, ['Reader']))
+        .status,
+    ).toBe(403);
     await expect(
-      (await expectStatus(await call('GET', '/api/v1/quotas/quota/bad'), 200)).json(),
+      (await expectStatus(await callApi(registry, 'GET', '/api/v1/quotas/quota/bad'), 200)).json(),
     ).resolves.toEqual({ repository: 'quota/bad', bytes: null });
   });
 
   it('refuses an upload past a repository quota with nothing linked, and tells the quota webhook', async () => {
     const name = 'quota/app';
     await expectStatus(
-      await call('PUT', '/api/v1/webhooks/quotahook', {
+      await callApi(registry, 'PUT', '/api/v1/webhooks/quotahook', {
         serviceUri: receiverUrl,
         actions: ['quota'],
       }),
@@ -210,7 +190,10 @@ describe('usage and quotas at the gateway', () => {
     const quota = uploaded + 1000;
     await expect(
       (
-        await expectStatus(await call('PUT', `/api/v1/quotas/${name}`, { bytes: quota }), 200)
+        await expectStatus(
+          await callApi(registry, 'PUT', `/api/v1/quotas/${name}`, { bytes: quota }),
+          200,
+        )
       ).json(),
     ).resolves.toEqual({ repository: name, bytes: quota });
 
