@@ -5,9 +5,10 @@
  * When a collection was running already, that one is followed (and said so).
  */
 import type { GcJob } from '@meridian/contracts';
-import { CliError, exitStatus } from '../cli-error';
+import { CliError } from '../cli-error';
 import { type GlobalOptions, connect, print } from '../command-context';
-import { formatDuration, parseDuration } from '../parse-duration';
+import { parseDuration } from '../parse-duration';
+import { followJob } from './follow-job';
 
 export interface GcFlags {
   dryRun?: boolean;
@@ -32,20 +33,16 @@ export async function start(globals: GlobalOptions, flags: GcFlags): Promise<voi
     return;
   }
   process.stderr.write(`garbage collection ${started.id} ${describeStart(started)}\n`);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { body: job } = await client.request<GcJob>(`/api/v1/gc/${started.id}`);
-    if (job.status !== 'running') return printJob(job, globals);
-    const left = deadline - Date.now();
-    if (left <= 0) {
-      throw new CliError(
-        'TIMEOUT',
-        `garbage collection ${job.id} still running after ${formatDuration(timeoutMs)}: ${describe(job)}`,
-        exitStatus.timeout,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, left)));
-  }
+  const job = await followJob<GcJob>({
+    client,
+    path: `/api/v1/gc/${started.id}`,
+    intervalMs,
+    timeoutMs,
+    finished: (job) => job.status !== 'running',
+    stillRunning: (job, waited) =>
+      `garbage collection ${job.id} still running after ${waited}: ${describe(job)}`,
+  });
+  printJob(job, globals);
 }
 
 export async function show(globals: GlobalOptions, id: string): Promise<void> {

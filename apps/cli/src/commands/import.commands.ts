@@ -12,11 +12,12 @@ import {
   parseImportSource,
   parseImportTarget,
 } from '@meridian/contracts';
-import { CliError, exitStatus, usageError } from '../cli-error';
+import { CliError, usageError } from '../cli-error';
 import { type GlobalOptions, connect, print } from '../command-context';
-import { formatDuration, parseDuration } from '../parse-duration';
+import { parseDuration } from '../parse-duration';
 import { readSecretFromStdin } from '../read-secret-stdin';
 import { describeState, formatBytes, importDisplay } from './import-progress';
+import { followJob } from './follow-job';
 
 export interface ImportFlags {
   target?: string[];
@@ -84,25 +85,18 @@ export async function start(
   }
   process.stderr.write(`import ${started.id} queued\n`);
   const display = await importDisplay(process.stderr);
-  const deadline = Date.now() + timeoutMs;
   try {
-    for (;;) {
-      const { body: job } = await client.request<ImportJob>(`/api/v1/imports/${started.id}`);
-      display.update(job);
-      if (job.state === 'succeeded' || job.state === 'failed') {
-        display.stop();
-        return printJob(job, globals);
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new CliError(
-          'TIMEOUT',
-          `import ${job.id} still ${describeState(job)} after ${formatDuration(timeoutMs)}`,
-          exitStatus.timeout,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, left)));
-    }
+    const job = await followJob<ImportJob>({
+      client,
+      path: `/api/v1/imports/${started.id}`,
+      intervalMs,
+      timeoutMs,
+      finished: (job) => job.state === 'succeeded' || job.state === 'failed',
+      onUpdate: (job) => display.update(job),
+      stillRunning: (job, waited) => `import ${job.id} still ${describeState(job)} after ${waited}`,
+    });
+    display.stop();
+    printJob(job, globals);
   } finally {
     display.stop();
   }

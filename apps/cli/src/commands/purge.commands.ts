@@ -6,9 +6,10 @@
  * anything is sent; the registry checks the request again.
  */
 import { PurgeAgo, type PurgeJob, type PurgeRequest } from '@meridian/contracts';
-import { CliError, exitStatus, usageError } from '../cli-error';
+import { CliError, usageError } from '../cli-error';
 import { type GlobalOptions, connect, print } from '../command-context';
-import { formatDuration, parseDuration } from '../parse-duration';
+import { parseDuration } from '../parse-duration';
+import { followJob } from './follow-job';
 
 export interface PurgeFlags {
   filter?: string[];
@@ -72,20 +73,16 @@ export async function start(globals: GlobalOptions, flags: PurgeFlags): Promise<
     return;
   }
   process.stderr.write(`purge ${started.id} started${request.dryRun ? ' (dry run)' : ''}\n`);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { body: job } = await client.request<PurgeJob>(`/api/v1/purge/${started.id}`);
-    if (job.status !== 'running') return printJob(job, globals);
-    const left = deadline - Date.now();
-    if (left <= 0) {
-      throw new CliError(
-        'TIMEOUT',
-        `purge ${job.id} still running after ${formatDuration(timeoutMs)}: ${describe(job)}`,
-        exitStatus.timeout,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, left)));
-  }
+  const job = await followJob<PurgeJob>({
+    client,
+    path: `/api/v1/purge/${started.id}`,
+    intervalMs,
+    timeoutMs,
+    finished: (job) => job.status !== 'running',
+    stillRunning: (job, waited) =>
+      `purge ${job.id} still running after ${waited}: ${describe(job)}`,
+  });
+  printJob(job, globals);
 }
 
 export async function show(globals: GlobalOptions, id: string): Promise<void> {

@@ -8,10 +8,11 @@
  */
 import type { ScrubJob, ScrubRequest } from '@meridian/contracts';
 import { isRepositoryName } from '@meridian/oci';
-import { CliError, exitStatus, usageError } from '../cli-error';
+import { CliError, usageError } from '../cli-error';
 import { type GlobalOptions, connect, print } from '../command-context';
-import { formatDuration, parseDuration } from '../parse-duration';
+import { parseDuration } from '../parse-duration';
 import { describeScrub, scrubProgressDisplay } from './scrub-progress';
+import { followJob } from './follow-job';
 
 export interface ScrubFlags {
   repository?: string;
@@ -47,25 +48,19 @@ export async function start(globals: GlobalOptions, flags: ScrubFlags): Promise<
   }
   process.stderr.write(`scrub ${started.id} ${started.state}\n`);
   const display = await scrubProgressDisplay(process.stderr);
-  const deadline = Date.now() + timeoutMs;
   try {
-    for (;;) {
-      const { body: job } = await client.request<ScrubJob>(`/api/v1/scrub/${started.id}`);
-      display.update(job);
-      if (job.state === 'succeeded' || job.state === 'failed') {
-        display.stop();
-        return printJob(job, globals);
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new CliError(
-          'TIMEOUT',
-          `scrub ${job.id} still ${job.state} after ${formatDuration(timeoutMs)}: ${describeScrub(job)}`,
-          exitStatus.timeout,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, left)));
-    }
+    const job = await followJob<ScrubJob>({
+      client,
+      path: `/api/v1/scrub/${started.id}`,
+      intervalMs,
+      timeoutMs,
+      finished: (job) => job.state === 'succeeded' || job.state === 'failed',
+      onUpdate: (job) => display.update(job),
+      stillRunning: (job, waited) =>
+        `scrub ${job.id} still ${job.state} after ${waited}: ${describeScrub(job)}`,
+    });
+    display.stop();
+    printJob(job, globals);
   } finally {
     display.stop();
   }
