@@ -11,12 +11,15 @@ import { freePortPair } from '@meridian/testing';
 export const root = resolve(__dirname, '..');
 export const log = (line: string) => console.log(`[bench] ${line}`);
 
-/** The launcher in the foreground, JSON logs; resolves with the gateway's URL. */
+/**
+ * The launcher in the foreground, JSON logs (one region unless `extraEnv` sets
+ * MERIDIAN_REGIONS); resolves with the first region's gateway URL and every region's.
+ */
 export async function launch(
   dataDir: string,
   password: string,
   extraEnv: NodeJS.ProcessEnv = {},
-): Promise<{ child: ChildProcess; gateway: string }> {
+): Promise<{ child: ChildProcess; gateway: string; regions: Record<string, string> }> {
   const port = await freePortPair();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -30,7 +33,7 @@ export async function launch(
   };
   for (const key of ['DATABASE_URL', 'MERIDIAN_POSTGRES_PORT', 'MERIDIAN_NATS_PORT'])
     delete env[key];
-  log(`starting one region on port ${port} in ${dataDir}`);
+  log(`starting ${env['MERIDIAN_REGIONS']} on port ${port} in ${dataDir}`);
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/dev/src/main.ts'], {
     cwd: root,
     env,
@@ -48,7 +51,8 @@ export async function launch(
       }
       if (record.msg === 'meridian ready' && record.regions) {
         clearTimeout(timer);
-        resolveLaunch({ child, gateway: record.regions['us-east']! });
+        const regions = record.regions;
+        resolveLaunch({ child, gateway: Object.values(regions)[0]!, regions });
       }
     });
   });
