@@ -31,8 +31,9 @@ export async function launch(
     MERIDIAN_ADMIN_PASSWORD: password,
     ...extraEnv,
   };
+  // the launcher's own servers on free ports, unless the bench chose them
   for (const key of ['DATABASE_URL', 'MERIDIAN_POSTGRES_PORT', 'MERIDIAN_NATS_PORT'])
-    delete env[key];
+    if (!(key in extraEnv)) delete env[key];
   log(`starting ${env['MERIDIAN_REGIONS']} on port ${port} in ${dataDir}`);
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/dev/src/main.ts'], {
     cwd: root,
