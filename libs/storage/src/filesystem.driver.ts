@@ -28,6 +28,7 @@ import {
   StorageNotFoundError,
   type UploadState,
 } from './storage-driver';
+import { ownBody } from './own-body';
 
 /** Large buffers: fewer syscalls per blob; blobs are usually megabytes to gigabytes. */
 const ioChunkBytes = 1024 * 1024;
@@ -79,6 +80,7 @@ export class FilesystemStorageDriver implements StorageDriver {
   }
 
   async put(key: string, body: Readable | Buffer, size?: number): Promise<void> {
+    ownBody(body);
     const target = this.pathOf(key);
     const directory = dirname(target);
     await mkdir(directory, { recursive: true, mode: directoryMode });
@@ -147,6 +149,7 @@ export class FilesystemStorageDriver implements StorageDriver {
     body: Readable,
     size?: number,
   ): Promise<UploadState> {
+    ownBody(body);
     const file = await this.openUpload(uploadId, state.size === 0 ? createForWrite : 'r+');
     try {
       await trimTo(file, state.size, uploadId);

@@ -45,6 +45,7 @@ import {
   StorageNotFoundError,
   type UploadState,
 } from './storage-driver';
+import { ownBody } from './own-body';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -146,6 +147,7 @@ export class S3StorageDriver implements StorageDriver {
   }
 
   async put(key: string, body: Readable | Buffer, size?: number): Promise<void> {
+    ownBody(body);
     if (Buffer.isBuffer(body)) {
       await this.client.send(
         new PutObjectCommand({
@@ -231,7 +233,7 @@ export class S3StorageDriver implements StorageDriver {
     body: Readable,
     size?: number,
   ): Promise<UploadState> {
-    return this.uploads.append(uploadId, state, body, size);
+    return this.uploads.append(uploadId, state, ownBody(body), size);
   }
 
   readUpload(uploadId: string, state: UploadState): Promise<Readable> {

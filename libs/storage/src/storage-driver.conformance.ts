@@ -11,7 +11,7 @@
  * tells the suite how to leave it (`leaveInterruptedPut`, as a kill -9 during a `put` would).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { blobKey, uploadPrefix } from './paths';
 import { type StorageDriver, StorageNotFoundError, type UploadState } from './storage-driver';
 
@@ -131,6 +131,23 @@ export function describeStorageDriverConformance<D extends StorageDriver>(
 
           expect(await sut.stat(key)).toBeUndefined();
           expect(await collect(sut.list('test/'))).toEqual([]);
+        },
+        timeoutMs,
+      );
+
+      it(
+        'rejects with the error of a body that fails before the store reads it',
+        async () => {
+          const key = `test/${randomUUID()}`;
+          // a pass-through that fails at once, as a digest check of a one-chunk blob does:
+          // its error comes while the store is still opening where to write
+          const failure = new Error('the body failed first');
+          const body = new PassThrough();
+          queueMicrotask(() => body.destroy(failure));
+
+          await expect(sut.put(key, body, 10)).rejects.toBe(failure);
+
+          expect(await sut.stat(key)).toBeUndefined();
         },
         timeoutMs,
       );

@@ -39,7 +39,9 @@ export interface StorageDriver {
 
   /**
    * Writes a whole object atomically: readers see the old object or the new one, never a part.
-   * With `size`, a body of any other length is refused (nothing is written).
+   * With `size`, a body of any other length is refused (nothing is written). The store owns
+   * a stream body from the call on (`ownBody`): its error, even before the store reads it,
+   * is the put's rejection.
    */
   put(key: string, body: Readable | Buffer, size?: number): Promise<void>;
 

@@ -232,9 +232,6 @@ export class ImportTransfer {
     }
     const verified = verifyDigest(blob, onBytes);
     stream.on('error', (error) => verified.destroy(error));
-    // a small blob can fail verification before the store starts reading (it opens its file
-    // first); the store's put still sees the errored stream and rejects with its error
-    verified.on('error', () => undefined);
     await this.store.put(blobKey(blob.digest), stream.pipe(verified), blob.size);
   }
 
