@@ -154,8 +154,14 @@ async function main(): Promise<void> {
           ),
       ],
     ];
-    // every token fetched before the clock starts
-    await Promise.all([...registries.values()].map((registry) => registry.get('/v2/')));
+    // every token fetched before the clock starts, a few at a time (each checks the password)
+    const waiting = [...registries.values()];
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let registry = waiting.pop(); registry; registry = waiting.pop())
+          await registry.get(`/v2/${registry.repository}/tags/list`);
+      }),
+    );
     log(
       `| request (${connections} connections, ${seconds} s each) | count | errors | p50 ms | p99 ms | max ms |`,
     );
