@@ -56,8 +56,10 @@ export class ReplicationService {
 
   /** Applies one event of `peer`'s stream to this region. Throws to have it retried. */
   async applyPeerEvent(peer: string, name: string, payload: unknown): Promise<void> {
-    if (name === manifestPushed.name)
-      return this.replicatePush(peer, manifestPushed.schema.parse(payload));
+    if (name === manifestPushed.name) {
+      await this.replicatePush(peer, manifestPushed.schema.parse(payload));
+      return;
+    }
     if (name === blobUploaded.name)
       return this.replicateBlob(peer, blobUploaded.schema.parse(payload));
     if (name === authChanged.name) {
@@ -75,6 +77,24 @@ export class ReplicationService {
     }
     // outcomes are recorded; any other event needs nothing here
     await this.recordOutcomeEvent(name, payload);
+  }
+
+  /**
+   * Applies a write anti-entropy found this region lacks, as the peer's event of it would
+   * have: a push copies its blobs from the peer's store, links them, applies and is announced
+   * ready here like a replicated push; a tag, delete, lock or setting goes to `manifest.apply`.
+   * The write's own clock reading settles it, so `superseded` when a newer write holds here.
+   */
+  async repair(
+    peer: string,
+    name: string,
+    payload: ManifestPushed | ManifestApply['event'],
+  ): Promise<ApplyOutcome> {
+    if (name === manifestPushed.name)
+      return this.replicatePush(peer, manifestPushed.schema.parse(payload));
+    const change = manifestChange(name, payload);
+    if (change === undefined) throw new Error(`${name} is not a repairable write`);
+    return this.services.applyManifestEvent(change);
   }
 
   /**
@@ -129,8 +149,8 @@ export class ReplicationService {
     }
   }
 
-  private async replicatePush(peer: string, push: ManifestPushed): Promise<void> {
-    if (await this.repository.isApplied(push.eventId)) return;
+  private async replicatePush(peer: string, push: ManifestPushed): Promise<ApplyOutcome> {
+    if (await this.repository.isApplied(push.eventId)) return 'superseded';
     const at = new Date(this.now());
     await this.repository.recordPending(pushedImage(push), this.settings.region, at);
     const { blobs } = push.references;
@@ -153,12 +173,13 @@ export class ReplicationService {
   }
 
   /** Ready here, announced once; or, when a later delete won, only remembered as applied. */
-  private async settlePush(push: ManifestPushed, outcome: ApplyOutcome): Promise<void> {
+  private async settlePush(push: ManifestPushed, outcome: ApplyOutcome): Promise<ApplyOutcome> {
     if (outcome === 'superseded') {
       await this.repository.markApplied(push.eventId, push.originRegion, manifestPushed.name);
-      return;
+      return outcome;
     }
     await this.repository.completePush(push, this.completed(push));
+    return outcome;
   }
 
   private async recordOutcomeEvent(name: string, payload: unknown): Promise<void> {
