@@ -152,7 +152,7 @@ export class MeridianMetrics {
     });
     this.replicationRepairs = meter.createCounter('meridian_replication_repairs', {
       description:
-        "Divergences from a peer region anti-entropy repaired in this region, by peer and kind (manifest, tag, manifest-delete, tag-delete, repository-delete, lock, setting).",
+        'Divergences from a peer region anti-entropy repaired in this region, by peer and kind (manifest, tag, manifest-delete, tag-delete, repository-delete, lock, setting).',
     });
     this.gcReclaimedBytes = meter.createCounter('meridian_gc_reclaimed_bytes', {
       description: "Bytes garbage collection freed from the region's store.",

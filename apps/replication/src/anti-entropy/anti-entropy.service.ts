@@ -131,7 +131,11 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
           this.states.summaries(this.replication.region, after, pageSize),
           this.states.summaries(peer, after, pageSize),
         ]);
-        if (first) await this.repairAll(peer, planSettingRepairs(mine.settings, theirs.settings, this.bound()));
+        if (first)
+          await this.repairAll(
+            peer,
+            planSettingRepairs(mine.settings, theirs.settings, this.bound()),
+          );
         first = false;
         const page = comparePages(mine, theirs);
         this.progress.compared(peer, page.compared, page.differing.length);
@@ -238,7 +242,11 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
           hlc: repair.hlc,
         });
       case 'manifest':
-        return this.rules.repair(peer, manifestPushed.name, await this.push(peer, repository, repair, envelope));
+        return this.rules.repair(
+          peer,
+          manifestPushed.name,
+          await this.push(peer, repository, repair, envelope),
+        );
       case 'tag':
         return this.rules.repair(peer, tagUpdated.name, {
           ...envelope,

@@ -91,7 +91,11 @@ export interface Plan {
 }
 
 /** What this region lacks, or holds older, of `peer`'s state of one repository. */
-export function planRepairs(local: RepositoryState, peer: RepositoryState, options: PlanOptions): Plan {
+export function planRepairs(
+  local: RepositoryState,
+  peer: RepositoryState,
+  options: PlanOptions,
+): Plan {
   let ahead = 0;
   const inTime = (hlc: Hlc): boolean => {
     if (parseHlc(hlc).wallMs <= options.maxWallMs) return true;
@@ -141,8 +145,7 @@ export function planRepairs(local: RepositoryState, peer: RepositoryState, optio
   );
   // an index applies once its children are stored: children first
   manifests.sort(
-    (a, b) =>
-      Number(a.references.manifests.length > 0) - Number(b.references.manifests.length > 0),
+    (a, b) => Number(a.references.manifests.length > 0) - Number(b.references.manifests.length > 0),
   );
   for (const manifest of manifests) repairs.push({ kind: 'manifest', manifest });
 

@@ -12,7 +12,11 @@ import { PeerBreaker } from '../replication/peer-breaker';
 export type SummariesPage = RpcResponse<typeof manifestRpc.summaries>;
 
 export abstract class RegionStates {
-  abstract summaries(region: string, after: string | undefined, limit: number): Promise<SummariesPage>;
+  abstract summaries(
+    region: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<SummariesPage>;
   abstract state(region: string, repository: string): Promise<RepositoryState>;
 }
 
