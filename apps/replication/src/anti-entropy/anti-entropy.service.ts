@@ -26,6 +26,7 @@ import {
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
+  isRegistryError,
   type ManifestPushed,
   type RepositoryState,
   lockChanged,
@@ -141,7 +142,14 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
         this.progress.compared(peer, page.compared, page.differing.length);
         for (const repository of page.differing) {
           if (this.stopping.signal.aborted) return;
-          await this.repairRepository(peer, repository);
+          await this.repairRepository(peer, repository).catch((err: unknown) => {
+            // a peer gone ends the pass; one repository that cannot be read does not
+            if (isRegistryError(err) && err.code === 'UNAVAILABLE') throw err;
+            this.logger.warn(
+              { peer, repository, err },
+              'anti-entropy could not compare a repository',
+            );
+          });
         }
         compared += page.compared;
         after = page.next;
@@ -149,8 +157,10 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
         await this.sleep((compared / rate) * 1000 - (this.now() - started));
       } while (after !== undefined && !this.stopping.signal.aborted);
       this.progress.finished(peer, new Date(this.now()));
-      this.logger.info(
-        { peer, mode, ...this.progress.status(peer), repairs: undefined },
+      const { repositoriesCompared, repositoriesDiffering, repaired } = this.progress.status(peer)!;
+      // a pass that found nothing is the usual case: worth a line only at debug
+      this.logger[repaired > 0 || mode === 'backfill' ? 'info' : 'debug'](
+        { peer, mode, repositoriesCompared, repositoriesDiffering, repaired },
         'anti-entropy pass finished',
       );
     } catch (err) {
