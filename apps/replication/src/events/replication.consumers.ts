@@ -27,7 +27,6 @@ import {
 } from '@meridian/messaging';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { LookupsService } from '../lookups/lookups.service';
-import { clampEventReading, defaultMaxClockSkewMs } from '../replication/clock-skew';
 import { ReplicationService } from '../replication/replication.service';
 import {
   type ReplicationSettings,
@@ -71,8 +70,7 @@ export class ReplicationConsumers implements OnApplicationBootstrap, BeforeAppli
       }),
       ...peers.map((peer) =>
         this.consumer(peerConsumerSpec(region, peer), {
-          handle: ({ name, payload }) =>
-            this.replication.applyPeerEvent(peer, name, this.withinSkew(peer, name, payload)),
+          handle: ({ name, payload }) => this.replication.applyPeerEvent(peer, name, payload),
           failed: (event, error) => this.recordFailure(peer, event, error),
         }),
       ),
@@ -84,18 +82,6 @@ export class ReplicationConsumers implements OnApplicationBootstrap, BeforeAppli
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
     await this.lookups.settled();
-  }
-
-  /** The event with its clock reading clamped when it is too far ahead of this region's (clock-skew.ts). */
-  private withinSkew(peer: RegionId, name: string, payload: unknown): unknown {
-    const maxSkewMs = this.settings.maxClockSkewMs ?? defaultMaxClockSkewMs;
-    const clamped = clampEventReading(payload, Date.now(), maxSkewMs);
-    if (clamped.clampedFrom !== undefined)
-      this.logger.warn(
-        { peer, event: name, reading: clamped.clampedFrom, maxSkewMs },
-        'peer clock reading ahead of the allowed skew clamped',
-      );
-    return clamped.payload;
   }
 
   private consumer(spec: DurableConsumerSpec, handler: DurableEventHandler): DurableConsumer {

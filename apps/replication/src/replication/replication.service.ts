@@ -30,7 +30,9 @@ import {
   webhookChanged,
 } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
+import { type Logger, loggerToken } from '@meridian/telemetry';
 import { BlobCopier } from '../blobs/blob-copier';
+import { clampEventReading, defaultMaxClockSkewMs } from './clock-skew';
 import { type ManifestApply, RegionServices } from './region-services';
 import { type PushedImage, ReplicationRepository } from './replication.repository';
 import {
@@ -48,14 +50,19 @@ export class ReplicationService {
     private readonly copier: BlobCopier,
     private readonly outbox: Outbox,
     @Optional() @Inject(nowToken) now?: () => number,
+    @Optional() @Inject(loggerToken) private readonly logger?: Logger,
   ) {
     this.now = now ?? Date.now;
   }
 
   private readonly now: () => number;
 
-  /** Applies one event of `peer`'s stream to this region. Throws to have it retried. */
-  async applyPeerEvent(peer: string, name: string, payload: unknown): Promise<void> {
+  /**
+   * Applies one event of `peer`'s stream to this region, its clock reading clamped when it
+   * is too far ahead of this region's clock (clock-skew.ts). Throws to have it retried.
+   */
+  async applyPeerEvent(peer: string, name: string, received: unknown): Promise<void> {
+    const payload = this.withinSkew(peer, name, received);
     if (name === manifestPushed.name) {
       await this.replicatePush(peer, manifestPushed.schema.parse(payload));
       return;
@@ -77,6 +84,17 @@ export class ReplicationService {
     }
     // outcomes are recorded; any other event needs nothing here
     await this.recordOutcomeEvent(name, payload);
+  }
+
+  private withinSkew(peer: string, name: string, payload: unknown): unknown {
+    const maxSkewMs = this.settings.maxClockSkewMs ?? defaultMaxClockSkewMs;
+    const clamped = clampEventReading(payload, this.now(), maxSkewMs);
+    if (clamped.clampedFrom !== undefined)
+      this.logger?.warn(
+        { peer, event: name, reading: clamped.clampedFrom, maxSkewMs },
+        'peer clock reading ahead of the allowed skew clamped',
+      );
+    return clamped.payload;
   }
 
   /**
