@@ -10,6 +10,11 @@ import { serviceModules } from '@meridian/database';
 import { RpcClient } from '@meridian/messaging';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { AcrMetadataHandler } from './acr/acr-metadata.handler';
+import { RepositoryStateHandler } from './anti-entropy/repository-state.handler';
+import {
+  RepositoryStateRepository,
+  SqlRepositoryStateRepository,
+} from './anti-entropy/repository-state.repository';
 import { AcrMetadataRepository, SqlAcrMetadataRepository } from './acr/acr-metadata.repository';
 import { AcrMetadataService } from './acr/acr-metadata.service';
 import type { ManifestConfig } from './config';
@@ -104,6 +109,7 @@ export class AppModule {
         { provide: BlobReferencesRepository, useClass: SqlBlobReferencesRepository },
         { provide: RetentionRepository, useClass: SqlRetentionRepository },
         { provide: SoftDeleteRepository, useClass: SqlSoftDeleteRepository },
+        { provide: RepositoryStateRepository, useClass: SqlRepositoryStateRepository },
         { provide: retentionIntervalToken, useValue: config.retentionIntervalSeconds * 1000 },
         ManifestsService,
         TagsService,
@@ -134,6 +140,7 @@ export class AppModule {
         RetentionHandler,
         BlobReferencesHandler,
         SoftDeleteHandler,
+        RepositoryStateHandler,
       ],
     };
   }

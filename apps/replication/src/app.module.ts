@@ -13,6 +13,13 @@ import { serviceModules } from '@meridian/database';
 import { AddressPolicy } from '@meridian/outbound';
 import { type StorageDriver, createStorageDriver, storageReadinessProbe } from '@meridian/storage';
 import { type Logger, loggerToken } from '@meridian/telemetry';
+import { AntiEntropyProgress } from './anti-entropy/anti-entropy-progress';
+import {
+  type AntiEntropySettings,
+  AntiEntropyService,
+  antiEntropySettingsToken,
+} from './anti-entropy/anti-entropy.service';
+import { NatsRegionStates, RegionStates } from './anti-entropy/region-states';
 import { BlobCopier, type RegionStores } from './blobs/blob-copier';
 import { BlobRepairer } from './blobs/blob-repairer';
 import { BlobRepairsHandler } from './blobs/blob-repairs.handler';
@@ -80,6 +87,13 @@ export class AppModule {
       region: config.region,
       peers: config.peers,
       failedAfterAttempts: config.failedAfterAttempts,
+      maxClockSkewMs: config.maxClockSkewSeconds * 1000,
+    };
+    const antiEntropy: AntiEntropySettings = {
+      intervalMs: config.antiEntropy.intervalSeconds * 1000,
+      rate: config.antiEntropy.rate,
+      backfillRate: config.antiEntropy.backfillRate,
+      maxClockSkewMs: config.maxClockSkewSeconds * 1000,
     };
     return {
       module: AppModule,
@@ -132,6 +146,10 @@ export class AppModule {
         { provide: lagSampleIntervalToken, useValue: config.lagSampleSeconds * 1000 },
         LagHistoryService,
         ReplicationConsumers,
+        { provide: RegionStates, useClass: NatsRegionStates },
+        { provide: antiEntropySettingsToken, useValue: antiEntropy },
+        AntiEntropyProgress,
+        AntiEntropyService,
         { provide: CredentialsBox, useValue: credentialsBox(config) },
         { provide: CredentialSetsRepository, useClass: SqlCredentialSetsRepository },
         CredentialSetsService,

@@ -39,8 +39,42 @@ describe(loadConfig.name, () => {
         concurrency: 2,
       },
       lagSampleSeconds: 60,
+      antiEntropy: { intervalSeconds: 300, rate: 10, backfillRate: 200 },
+      maxClockSkewSeconds: 300,
       logLevel: 'info',
     });
+  });
+
+  it("reads anti-entropy's pace, the allowed clock skew and the event retention", () => {
+    const config = loadConfig(
+      {
+        DATABASE_URL: databaseUrl,
+        MERIDIAN_CREDENTIALS_SECRET_KEY: credentialsKey,
+        MERIDIAN_ANTI_ENTROPY_INTERVAL_SECONDS: '5',
+        MERIDIAN_ANTI_ENTROPY_RATE: '0.5',
+        MERIDIAN_ANTI_ENTROPY_BACKFILL_RATE: '1000',
+        MERIDIAN_MAX_CLOCK_SKEW_SECONDS: '60',
+        MERIDIAN_EVENT_RETENTION_SECONDS: '20',
+      },
+      '/srv',
+    );
+    expect(config).toMatchObject({
+      antiEntropy: { intervalSeconds: 5, rate: 0.5, backfillRate: 1000 },
+      maxClockSkewSeconds: 60,
+      eventRetentionMs: 20_000,
+    });
+    expect(
+      badKeys({
+        DATABASE_URL: databaseUrl,
+        MERIDIAN_ANTI_ENTROPY_RATE: '0',
+        MERIDIAN_MAX_CLOCK_SKEW_SECONDS: 'soon',
+        MERIDIAN_EVENT_RETENTION_SECONDS: '-1',
+      }),
+    ).toEqual([
+      'MERIDIAN_ANTI_ENTROPY_RATE',
+      'MERIDIAN_EVENT_RETENTION_SECONDS',
+      'MERIDIAN_MAX_CLOCK_SKEW_SECONDS',
+    ]);
   });
 
   it("reads the peers and each peer's store", () => {

@@ -42,6 +42,10 @@ const schema = withStorageEnv({
   MERIDIAN_IMPORT_RETRY_SECONDS: z.coerce.number().positive().max(3600).default(5),
   MERIDIAN_IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   MERIDIAN_REPLICATION_LAG_SAMPLE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  MERIDIAN_ANTI_ENTROPY_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  MERIDIAN_ANTI_ENTROPY_RATE: z.coerce.number().positive().max(10_000).default(10),
+  MERIDIAN_ANTI_ENTROPY_BACKFILL_RATE: z.coerce.number().positive().max(10_000).default(200),
+  MERIDIAN_MAX_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
@@ -60,6 +64,11 @@ const expectations: EnvExpectations<typeof schema> = {
     'seconds before an import is tried again (doubled each time), more than 0',
   MERIDIAN_IMPORT_CONCURRENCY: 'a whole number of imports run at once, 1 to 64',
   MERIDIAN_REPLICATION_LAG_SAMPLE_SECONDS: 'a whole number of seconds, 1 to 3600',
+  MERIDIAN_ANTI_ENTROPY_INTERVAL_SECONDS: 'a whole number of seconds between passes, 1 to 86400',
+  MERIDIAN_ANTI_ENTROPY_RATE: 'repositories compared per second, more than 0, at most 10000',
+  MERIDIAN_ANTI_ENTROPY_BACKFILL_RATE:
+    'repositories compared per second after a start, more than 0, at most 10000',
+  MERIDIAN_MAX_CLOCK_SKEW_SECONDS: 'a whole number of seconds, 1 to 86400',
   ...storageEnvExpectations,
 };
 
@@ -75,6 +84,15 @@ export interface ReplicationConfig extends ServiceConfig {
   failedAfterAttempts: number;
   /** how often each peer link's lag is sampled into the lag history */
   lagSampleSeconds: number;
+  antiEntropy: {
+    intervalSeconds: number;
+    /** repositories compared per second */
+    rate: number;
+    /** repositories compared per second in the pass after a start */
+    backfillRate: number;
+  };
+  /** how far ahead of this region's clock a peer's clock reading may be before it is clamped */
+  maxClockSkewSeconds: number;
   imports: ImportConfig;
 }
 
@@ -131,6 +149,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Replica
       concurrency: config.MERIDIAN_IMPORT_CONCURRENCY,
     },
     lagSampleSeconds: config.MERIDIAN_REPLICATION_LAG_SAMPLE_SECONDS,
+    antiEntropy: {
+      intervalSeconds: config.MERIDIAN_ANTI_ENTROPY_INTERVAL_SECONDS,
+      rate: config.MERIDIAN_ANTI_ENTROPY_RATE,
+      backfillRate: config.MERIDIAN_ANTI_ENTROPY_BACKFILL_RATE,
+    },
+    maxClockSkewSeconds: config.MERIDIAN_MAX_CLOCK_SKEW_SECONDS,
   };
 }
 

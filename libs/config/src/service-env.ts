@@ -11,7 +11,7 @@
  * configuration, by `loadRuntimeConfig` (runtime-env.ts).
  */
 import { RegionId } from '@meridian/contracts';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { LogLevel, NatsUrls, PostgresUrl, envExpectations } from './env-schemas';
 import {
   type NatsClientAuth,
@@ -22,12 +22,19 @@ import {
 
 const regionAndNats = {
   MERIDIAN_REGION: RegionId.default('us-east'),
+  MERIDIAN_EVENT_RETENTION_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365 * 86_400)
+    .optional(),
   MERIDIAN_NATS_URL: NatsUrls.default(['nats://127.0.0.1:4222']),
   ...natsConnectionEnv,
 };
 
 const regionAndNatsExpectations = {
   MERIDIAN_REGION: envExpectations.regionId,
+  MERIDIAN_EVENT_RETENTION_SECONDS: 'a whole number of seconds, 1 to 31536000 (30 days unless set)',
   MERIDIAN_NATS_URL: envExpectations.natsUrls,
   ...natsConnectionExpectations,
 };
@@ -66,6 +73,8 @@ export interface ServiceConfig {
   /** this service's NATS credentials and TLS, when set */
   natsAuth?: NatsClientAuth;
   logLevel: LogLevel;
+  /** how long the region's event streams keep an event (MERIDIAN_EVENT_RETENTION_SECONDS) */
+  eventRetentionMs?: number;
 }
 
 /** The shared part of a service's configuration, from its parsed environment. */
@@ -75,5 +84,8 @@ export function serviceConfigOf(env: ServiceEnv): ServiceConfig {
     natsUrls: env.MERIDIAN_NATS_URL,
     ...natsAuthConfig(env),
     logLevel: env.MERIDIAN_LOG_LEVEL,
+    ...(env.MERIDIAN_EVENT_RETENTION_SECONDS === undefined
+      ? {}
+      : { eventRetentionMs: env.MERIDIAN_EVENT_RETENTION_SECONDS * 1000 }),
   };
 }

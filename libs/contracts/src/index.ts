@@ -5,6 +5,7 @@ export * from './define';
 export * from './common';
 export * from './rpc/blob.rpc';
 export * from './rpc/manifest.rpc';
+export * from './rpc/repository-state';
 export * from './rpc/acr.rpc';
 export * from './events/envelope';
 export * from './events/registry.events';

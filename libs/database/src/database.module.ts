@@ -48,7 +48,11 @@ class OutboxRelayLifecycle implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureEventStream(await this.nats.jetStreamManager(), this.nats.region);
+    await ensureEventStream(
+      await this.nats.jetStreamManager(),
+      this.nats.region,
+      this.nats.eventStreamOptions,
+    );
     this.relay = new OutboxRelay(
       this.sql,
       this.options.schema,

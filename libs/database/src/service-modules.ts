@@ -18,6 +18,8 @@ export interface ServiceModulesOptions {
     /** the service's own NATS credentials and TLS */
     natsAuth?: MessagingAuth;
     databaseUrl: string;
+    /** how long the region's event streams keep an event */
+    eventRetentionMs?: number;
   };
   /** the service's own `migrations` directory */
   migrationsDirectory: string;
@@ -38,6 +40,9 @@ export function serviceModules({
         service,
         logger,
         auth: config.natsAuth,
+        ...(config.eventRetentionMs === undefined
+          ? {}
+          : { eventRetentionMs: config.eventRetentionMs }),
       }),
     }),
     RpcServerModule,

@@ -14,17 +14,22 @@ export interface EventStreamOptions {
 
 const dayMs = 24 * 60 * 60 * 1000;
 
+/** how long a region keeps its events unless MERIDIAN_EVENT_RETENTION_SECONDS says otherwise */
+export const defaultEventRetentionMs = 30 * dayMs;
+
 /** Creates the region's event stream, or brings its settings up to date. Idempotent. */
 export async function ensureEventStream(
   jsm: JetStreamManager,
   region: string,
   options: EventStreamOptions = {},
 ): Promise<void> {
+  const maxAgeMs = options.maxAgeMs ?? defaultEventRetentionMs;
   await ensureStream(jsm, {
     name: eventStreamName(region),
     subjects: [eventSubjectWildcard(region)],
-    max_age: (options.maxAgeMs ?? 30 * dayMs) * 1_000_000,
-    duplicate_window: (options.duplicateWindowMs ?? 10 * 60 * 1000) * 1_000_000,
+    max_age: maxAgeMs * 1_000_000,
+    // JetStream refuses a duplicate window longer than the stream keeps messages
+    duplicate_window: Math.min(options.duplicateWindowMs ?? 10 * 60 * 1000, maxAgeMs) * 1_000_000,
   });
 }
 

@@ -15,6 +15,7 @@ import {
 import { type NatsConnection, connect, nkeyAuthenticator } from '@nats-io/transport-node';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
+import type { EventStreamOptions } from './event-stream';
 
 export interface MessagingOptions {
   servers: string | string[];
@@ -26,6 +27,8 @@ export interface MessagingOptions {
   requestTimeoutMs?: number;
   /** this service's NATS credentials and TLS (libs/config nats-connection-env.ts) */
   auth?: MessagingAuth;
+  /** how long the region's event streams keep an event (30 days unless set) */
+  eventRetentionMs?: number;
 }
 
 export interface MessagingAuth {
@@ -71,6 +74,12 @@ export class Nats implements OnApplicationShutdown {
 
   get service(): string {
     return this.options.service;
+  }
+
+  /** The settings every service gives the region's event streams (event-stream.ts). */
+  get eventStreamOptions(): EventStreamOptions {
+    const maxAgeMs = this.options.eventRetentionMs;
+    return maxAgeMs === undefined ? {} : { maxAgeMs };
   }
 
   get logger(): Logger {

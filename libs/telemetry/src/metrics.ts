@@ -84,6 +84,7 @@ export class MeridianMetrics {
   readonly scrubBlobs: Counter;
   readonly scrubBytes: Counter;
   readonly scrubRepairs: Counter;
+  readonly replicationRepairs: Counter;
 
   private readonly prometheus: PrometheusExporter;
   /** without the `otel_scope_name` label: every instrument here has the one scope */
@@ -148,6 +149,10 @@ export class MeridianMetrics {
     this.scrubRepairs = meter.createCounter('meridian_scrub_repairs', {
       description:
         'Corrupt or missing blobs a scrub had copied from a peer, by outcome (repaired, unrepairable).',
+    });
+    this.replicationRepairs = meter.createCounter('meridian_replication_repairs', {
+      description:
+        'Divergences from a peer region anti-entropy repaired in this region, by peer and kind (manifest, tag, manifest-delete, tag-delete, repository-delete, lock, setting).',
     });
     this.gcReclaimedBytes = meter.createCounter('meridian_gc_reclaimed_bytes', {
       description: "Bytes garbage collection freed from the region's store.",

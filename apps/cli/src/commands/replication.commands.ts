@@ -1,5 +1,6 @@
 /**
- * `meridian replication list | status | lag`: the links between regions, where an image is
+ * `meridian replication list | status | lag`: the links between regions (with anti-entropy's
+ * progress per peer), where an image is
  * ready, and each link's lag as sampled over the last minutes (`/api/v1/replication/regions`,
  * `/status` and `/lag-history`, answered by the region the registry address reaches). `status --wait` is what a pipeline runs between pushing an image and
  * deploying it in other regions: it asks again every `--interval` until the image is
@@ -39,6 +40,11 @@ export async function list(globals: GlobalOptions): Promise<void> {
       { header: 'OldestPendingAgeMs', path: 'oldestPendingAgeMs' },
       { header: 'CopyBytesPerSecond', path: 'copyBytesPerSecond' },
       { header: 'LastError', path: 'lastError' },
+      { header: 'AntiEntropy', path: 'antiEntropy.state' },
+      { header: 'Mode', path: 'antiEntropy.mode' },
+      { header: 'LastPass', path: 'antiEntropy.lastPassAt' },
+      { header: 'Compared', path: 'antiEntropy.repositoriesCompared' },
+      { header: 'Repaired', path: 'antiEntropy.repaired' },
     ],
     rows: (result) =>
       (result as RegionsView).peers.map((peer) => ({

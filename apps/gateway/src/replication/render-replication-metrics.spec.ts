@@ -36,4 +36,34 @@ describe(renderReplicationMetrics.name, () => {
     expect(sut).not.toContain('oldest_pending_age_seconds{');
     expect(sut).not.toContain('last_error_timestamp_seconds{');
   });
+
+  it("counts anti-entropy's repairs per peer and kind", () => {
+    const sut = renderReplicationMetrics({
+      region: 'eu-west',
+      peers: [
+        {
+          region: 'us-east',
+          connected: true,
+          eventsPending: 0,
+          copyBytesPerSecond: 0,
+          antiEntropy: {
+            state: 'idle',
+            mode: 'continuous',
+            repositoriesCompared: 12,
+            repositoriesDiffering: 1,
+            repaired: 2,
+            aheadOfClock: 0,
+            repairs: { manifest: 1, tag: 1, lock: 0 },
+          },
+        },
+      ],
+    });
+    expect(sut).toContain('# TYPE meridian_replication_repairs_total counter');
+    expect(sut).toContain(
+      'meridian_replication_repairs_total{region="eu-west",peer="us-east",kind="manifest"} 1',
+    );
+    expect(sut).toContain(
+      'meridian_replication_repairs_total{region="eu-west",peer="us-east",kind="lock"} 0',
+    );
+  });
 });

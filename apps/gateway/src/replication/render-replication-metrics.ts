@@ -1,7 +1,8 @@
 /**
  * The regions API's figures in the Prometheus text format (exposition format 0.0.4), so
  * replication lag and queue depth per peer can be scraped and alerted on: one gauge per
- * figure, labelled with this region and the peer.
+ * figure, labelled with this region and the peer, and anti-entropy's repairs per peer and
+ * kind as a counter (since the replication service started).
  */
 import type { RpcResponse, replicationRpc } from '@meridian/contracts';
 
@@ -55,6 +56,17 @@ export function renderReplicationMetrics(regions: Regions): string {
       if (value === undefined) continue;
       const labels = `region=${label(regions.region)},peer=${label(peer.region)}`;
       lines.push(`${gauge.name}{${labels}} ${value}`);
+    }
+  }
+  const repairs = 'meridian_replication_repairs_total';
+  lines.push(
+    `# HELP ${repairs} Divergences from the peer region anti-entropy repaired in this region, by kind.`,
+    `# TYPE ${repairs} counter`,
+  );
+  for (const peer of regions.peers) {
+    for (const [kind, count] of Object.entries(peer.antiEntropy?.repairs ?? {})) {
+      const labels = `region=${label(regions.region)},peer=${label(peer.region)},kind=${label(kind)}`;
+      lines.push(`${repairs}{${labels}} ${count}`);
     }
   }
   return `${lines.join('\n')}\n`;

@@ -88,6 +88,15 @@ export interface PeerStatus {
   copyBytesPerSecond: number;
   lastError?: string;
   lastErrorAt?: string;
+  /** anti-entropy's running or last pass with the peer */
+  antiEntropy?: {
+    state: 'running' | 'idle';
+    mode: 'backfill' | 'continuous';
+    lastPassAt?: string;
+    repositoriesCompared: number;
+    repaired: number;
+    lastError?: string;
+  };
 }
 
 export interface Descriptor {

@@ -18,7 +18,12 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { type LagHistory, lagHistory, replicationRegions } from '../api/registry-views';
+import {
+  type LagHistory,
+  type PeerStatus,
+  lagHistory,
+  replicationRegions,
+} from '../api/registry-views';
 import { useLoad } from '../api/use-session';
 import { LoadState } from '../components/load-state';
 import { StateBadge } from '../components/state-badge';
@@ -75,6 +80,7 @@ export function RegionsPage() {
                   <Table.Th scope="col">Lag (oldest pending)</Table.Th>
                   <Table.Th scope="col">Copying</Table.Th>
                   <Table.Th scope="col">Last error</Table.Th>
+                  <Table.Th scope="col">Anti-entropy</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -90,11 +96,12 @@ export function RegionsPage() {
                     <Table.Td>
                       {peer.lastError ? `${peer.lastError} (${formatTime(peer.lastErrorAt)})` : '—'}
                     </Table.Td>
+                    <Table.Td>{antiEntropyOf(peer)}</Table.Td>
                   </Table.Tr>
                 ))}
                 {data.peers.length === 0 && (
                   <Table.Tr>
-                    <Table.Td colSpan={6}>This registry has one region.</Table.Td>
+                    <Table.Td colSpan={7}>This registry has one region.</Table.Td>
                   </Table.Tr>
                 )}
               </Table.Tbody>
@@ -146,4 +153,14 @@ export function RegionsPage() {
       )}
     </>
   );
+}
+
+/** The running pass (backfill or continuous), or the last one: when, compared, repaired. */
+function antiEntropyOf(peer: PeerStatus): string {
+  const pass = peer.antiEntropy;
+  if (pass === undefined) return '—';
+  const counts = `${pass.repositoriesCompared} compared, ${pass.repaired} repaired`;
+  if (pass.state === 'running') return `${pass.mode} running: ${counts}`;
+  if (pass.lastError !== undefined) return `stopped: ${pass.lastError}`;
+  return `${pass.lastPassAt ? formatTime(pass.lastPassAt) : '—'}: ${counts}`;
 }

@@ -19,10 +19,13 @@ import {
   peerEventsStreamName,
   type RegionId,
 } from '@meridian/contracts';
-import { type DurableConsumerSpec, ensureDurableConsumer } from '@meridian/messaging';
+import {
+  type DurableConsumerSpec,
+  defaultEventRetentionMs,
+  ensureDurableConsumer,
+} from '@meridian/messaging';
 import { type JetStreamManager, type StreamConfig, type StreamSource } from '@nats-io/jetstream';
 
-const dayMs = 24 * 60 * 60 * 1000;
 const nanosPerMs = 1_000_000;
 
 /** Up to this long a consumer may work on one event before the server redelivers it (the consumer signals progress meanwhile). */
@@ -41,6 +44,7 @@ export async function ensurePeerEventsStream(
   jsm: JetStreamManager,
   region: RegionId,
   peers: readonly RegionId[],
+  maxAgeMs = defaultEventRetentionMs,
 ): Promise<string> {
   const name = peerEventsStreamName(region);
   const sources: StreamSource[] = peers.map((peer) => ({
@@ -51,14 +55,14 @@ export async function ensurePeerEventsStream(
     name,
     subjects: [],
     sources,
-    max_age: 30 * dayMs * nanosPerMs,
+    max_age: maxAgeMs * nanosPerMs,
   };
   try {
     const info = await jsm.streams.info(name);
     const current = (info.config.sources ?? []).map((source) => source.name).sort();
     const wanted = sources.map((source) => source.name).sort();
-    if (current.join() !== wanted.join())
-      await jsm.streams.update(name, { ...info.config, sources });
+    if (current.join() !== wanted.join() || info.config.max_age !== config.max_age)
+      await jsm.streams.update(name, { ...info.config, sources, max_age: config.max_age });
   } catch (error) {
     if (!/stream not found/i.test(String(error))) throw error;
     await jsm.streams.add(config).catch((addError: unknown) => {
@@ -99,9 +103,10 @@ export async function ensureReplicationConsumers(
   jsm: JetStreamManager,
   region: RegionId,
   peers: readonly RegionId[],
+  maxAgeMs?: number,
 ): Promise<void> {
   await ensureDurableConsumer(jsm, localConsumerSpec(region));
   if (peers.length === 0) return;
-  await ensurePeerEventsStream(jsm, region, peers);
+  await ensurePeerEventsStream(jsm, region, peers, maxAgeMs);
   for (const peer of peers) await ensureDurableConsumer(jsm, peerConsumerSpec(region, peer));
 }

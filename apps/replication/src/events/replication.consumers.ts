@@ -53,8 +53,17 @@ export class ReplicationConsumers implements OnApplicationBootstrap, BeforeAppli
 
   async onApplicationBootstrap(): Promise<void> {
     const { region, peers } = this.settings;
-    await ensureEventStream(await this.messaging.jetStreamManager(), this.messaging.region);
-    await ensureReplicationConsumers(await this.messaging.jetStreamManager(), region, peers);
+    await ensureEventStream(
+      await this.messaging.jetStreamManager(),
+      this.messaging.region,
+      this.messaging.eventStreamOptions,
+    );
+    await ensureReplicationConsumers(
+      await this.messaging.jetStreamManager(),
+      region,
+      peers,
+      this.messaging.eventStreamOptions.maxAgeMs,
+    );
     this.consumers.push(
       this.consumer(localConsumerSpec(region), {
         handle: ({ name, payload }) => this.replication.applyOwnEvent(name, payload),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   HybridLogicalClock,
+  formatHlc,
   RegistryError,
   authChanged,
   blobUploaded,
@@ -266,5 +267,37 @@ describe(ReplicationService.name, () => {
     await sut.applyPeerEvent('us-east', manifestPushed.name, push);
     const [ready] = await repository.statusOf('team/api', push.digest);
     expect(ready).toMatchObject({ state: 'ready' });
+  });
+
+  describe('a peer clock far ahead', () => {
+    it("clamps the event's reading to now plus the allowed skew before it applies", async () => {
+      const skewed = new ReplicationService(
+        {
+          region: 'eu-west',
+          peers: ['us-east'],
+          failedAfterAttempts: 3,
+          maxClockSkewMs: 60_000,
+        },
+        repository,
+        services,
+        new BlobCopier({ own, peer: () => usEast }, new CopyThroughput()),
+        new Outbox('replication', new HybridLogicalClock('eu-west')),
+        () => now,
+      );
+      const future = formatHlc({ wallMs: now + 86_400_000, counter: 4, region: 'us-east' });
+      const near = formatHlc({ wallMs: now + 30_000, counter: 0, region: 'us-east' });
+      await skewed.applyPeerEvent('us-east', tagUpdated.name, {
+        ...buildTagUpdated(buildManifestPushed({ layers })),
+        hlc: future,
+      });
+      await skewed.applyPeerEvent('us-east', tagUpdated.name, {
+        ...buildTagUpdated(buildManifestPushed({ layers })),
+        hlc: near,
+      });
+      expect(services.applied.map((apply) => apply.event.hlc)).toEqual([
+        formatHlc({ wallMs: now + 60_000, counter: 4, region: 'us-east' }),
+        near,
+      ]);
+    });
   });
 });

@@ -30,7 +30,9 @@ import {
   webhookChanged,
 } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
+import { type Logger, loggerToken } from '@meridian/telemetry';
 import { BlobCopier } from '../blobs/blob-copier';
+import { clampEventReading, defaultMaxClockSkewMs } from './clock-skew';
 import { type ManifestApply, RegionServices } from './region-services';
 import { type PushedImage, ReplicationRepository } from './replication.repository';
 import {
@@ -48,16 +50,23 @@ export class ReplicationService {
     private readonly copier: BlobCopier,
     private readonly outbox: Outbox,
     @Optional() @Inject(nowToken) now?: () => number,
+    @Optional() @Inject(loggerToken) private readonly logger?: Logger,
   ) {
     this.now = now ?? Date.now;
   }
 
   private readonly now: () => number;
 
-  /** Applies one event of `peer`'s stream to this region. Throws to have it retried. */
-  async applyPeerEvent(peer: string, name: string, payload: unknown): Promise<void> {
-    if (name === manifestPushed.name)
-      return this.replicatePush(peer, manifestPushed.schema.parse(payload));
+  /**
+   * Applies one event of `peer`'s stream to this region, its clock reading clamped when it
+   * is too far ahead of this region's clock (clock-skew.ts). Throws to have it retried.
+   */
+  async applyPeerEvent(peer: string, name: string, received: unknown): Promise<void> {
+    const payload = this.withinSkew(peer, name, received);
+    if (name === manifestPushed.name) {
+      await this.replicatePush(peer, manifestPushed.schema.parse(payload));
+      return;
+    }
     if (name === blobUploaded.name)
       return this.replicateBlob(peer, blobUploaded.schema.parse(payload));
     if (name === authChanged.name) {
@@ -75,6 +84,35 @@ export class ReplicationService {
     }
     // outcomes are recorded; any other event needs nothing here
     await this.recordOutcomeEvent(name, payload);
+  }
+
+  private withinSkew(peer: string, name: string, payload: unknown): unknown {
+    const maxSkewMs = this.settings.maxClockSkewMs ?? defaultMaxClockSkewMs;
+    const clamped = clampEventReading(payload, this.now(), maxSkewMs);
+    if (clamped.clampedFrom !== undefined)
+      this.logger?.warn(
+        { peer, event: name, reading: clamped.clampedFrom, maxSkewMs },
+        'peer clock reading ahead of the allowed skew clamped',
+      );
+    return clamped.payload;
+  }
+
+  /**
+   * Applies a write anti-entropy found this region lacks, as the peer's event of it would
+   * have: a push copies its blobs from the peer's store, links them, applies and is announced
+   * ready here like a replicated push; a tag, delete, lock or setting goes to `manifest.apply`.
+   * The write's own clock reading settles it, so `superseded` when a newer write holds here.
+   */
+  async repair(
+    peer: string,
+    name: string,
+    payload: ManifestPushed | ManifestApply['event'],
+  ): Promise<ApplyOutcome> {
+    if (name === manifestPushed.name)
+      return this.replicatePush(peer, manifestPushed.schema.parse(payload));
+    const change = manifestChange(name, payload);
+    if (change === undefined) throw new Error(`${name} is not a repairable write`);
+    return this.services.applyManifestEvent(change);
   }
 
   /**
@@ -129,8 +167,8 @@ export class ReplicationService {
     }
   }
 
-  private async replicatePush(peer: string, push: ManifestPushed): Promise<void> {
-    if (await this.repository.isApplied(push.eventId)) return;
+  private async replicatePush(peer: string, push: ManifestPushed): Promise<ApplyOutcome> {
+    if (await this.repository.isApplied(push.eventId)) return 'superseded';
     const at = new Date(this.now());
     await this.repository.recordPending(pushedImage(push), this.settings.region, at);
     const { blobs } = push.references;
@@ -153,12 +191,13 @@ export class ReplicationService {
   }
 
   /** Ready here, announced once; or, when a later delete won, only remembered as applied. */
-  private async settlePush(push: ManifestPushed, outcome: ApplyOutcome): Promise<void> {
+  private async settlePush(push: ManifestPushed, outcome: ApplyOutcome): Promise<ApplyOutcome> {
     if (outcome === 'superseded') {
       await this.repository.markApplied(push.eventId, push.originRegion, manifestPushed.name);
-      return;
+      return outcome;
     }
     await this.repository.completePush(push, this.completed(push));
+    return outcome;
   }
 
   private async recordOutcomeEvent(name: string, payload: unknown): Promise<void> {

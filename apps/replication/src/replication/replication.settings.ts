@@ -8,6 +8,8 @@ export interface ReplicationSettings {
   region: RegionId;
   peers: readonly RegionId[];
   failedAfterAttempts: number;
+  /** a peer's clock reading further ahead of this region's wall clock is clamped (clock-skew.ts) */
+  maxClockSkewMs?: number;
 }
 
 export const replicationSettingsToken = Symbol('ReplicationSettings');

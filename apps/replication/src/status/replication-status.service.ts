@@ -1,7 +1,8 @@
 /**
  * Answers where an image is ready (`replication.status`) and how each peer link is doing
  * (`replication.regions`). A region with no status row for a pushed image has not said
- * anything about it yet: it is pending since the push.
+ * anything about it yet: it is pending since the push. Each peer link also tells
+ * anti-entropy's progress with that peer.
  */
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
@@ -13,6 +14,7 @@ import {
   isRegistryError,
   type replicationRpc,
 } from '@meridian/contracts';
+import { AntiEntropyProgress } from '../anti-entropy/anti-entropy-progress';
 import { CopyThroughput } from '../blobs/copy-throughput';
 import { RegionServices } from '../replication/region-services';
 import { type ImageStatusRow, ReplicationRepository } from '../replication/replication.repository';
@@ -37,6 +39,7 @@ export class ReplicationStatusService {
     private readonly links: PeerLinks,
     private readonly throughput: CopyThroughput,
     @Optional() @Inject(nowToken) now?: () => number,
+    @Optional() private readonly antiEntropy?: AntiEntropyProgress,
   ) {
     this.now = now ?? Date.now;
   }
@@ -62,6 +65,7 @@ export class ReplicationStatusService {
           this.links.backlog(peer).catch(() => ({ pending: 0, oldestOccurredAt: undefined })),
         ]);
         const lastError = errors.get(peer);
+        const antiEntropy = this.antiEntropy?.status(peer);
         return {
           region: peer,
           connected,
@@ -73,6 +77,7 @@ export class ReplicationStatusService {
           ...(lastError
             ? { lastError: lastError.error, lastErrorAt: lastError.at.toISOString() }
             : {}),
+          ...(antiEntropy ? { antiEntropy } : {}),
         };
       }),
     );

@@ -60,7 +60,11 @@ export class PushedImagesConsumer implements OnApplicationBootstrap, BeforeAppli
       this.logger.info('scanning is off: MERIDIAN_ADVISORY_DB names no advisory database');
       return;
     }
-    await ensureEventStream(await this.messaging.jetStreamManager(), this.messaging.region);
+    await ensureEventStream(
+      await this.messaging.jetStreamManager(),
+      this.messaging.region,
+      this.messaging.eventStreamOptions,
+    );
     await this.consumer.start();
   }
 

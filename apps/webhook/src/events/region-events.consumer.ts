@@ -41,7 +41,11 @@ export class RegionEventsConsumer implements OnApplicationBootstrap, BeforeAppli
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureEventStream(await this.messaging.jetStreamManager(), this.messaging.region);
+    await ensureEventStream(
+      await this.messaging.jetStreamManager(),
+      this.messaging.region,
+      this.messaging.eventStreamOptions,
+    );
     await this.consumer.start();
   }
 

@@ -9,6 +9,7 @@ import { Descriptor, Page } from '../common';
 import { defineRpc } from '../define';
 import { ApplyOutcome } from '../hlc';
 import { RepositoryPattern } from './auth.rpc';
+import { ReplicatedSetting, RepositoryState, RepositorySummary } from './repository-state';
 import {
   lockChanged,
   manifestDeleted,
@@ -168,6 +169,31 @@ export const manifestRpc = {
       }),
     ]),
     response: z.object({ outcome: ApplyOutcome }),
+  }),
+  /**
+   * Anti-entropy's cheap pass: one page of repositories (by name, after `after`), each with a
+   * summary of its replicated state (repository-state.ts), and the registry's replicated
+   * settings. A repository counts while anything of it is kept: manifests, tombstones, locks.
+   */
+  summaries: defineRpc({
+    service: 'manifest',
+    verb: 'summaries',
+    request: z.object({
+      after: RepositoryName.optional(),
+      limit: z.number().int().min(1).max(1_000).default(100),
+    }),
+    response: z.object({
+      repositories: z.array(RepositorySummary),
+      more: z.boolean(),
+      settings: z.array(ReplicatedSetting),
+    }),
+  }),
+  /** The replicated state of one repository, for anti-entropy where the summaries differ. */
+  repositoryState: defineRpc({
+    service: 'manifest',
+    verb: 'repository-state',
+    request: z.object({ repository: RepositoryName }),
+    response: RepositoryState,
   }),
   /**
    * The quarantine state of a manifest in this region: `none` when quarantine was off at its

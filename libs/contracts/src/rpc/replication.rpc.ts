@@ -23,6 +23,29 @@ export const RegionStatus = z.object({
 });
 export type RegionStatus = z.infer<typeof RegionStatus>;
 
+/** Anti-entropy's progress with one peer: the running pass, or the last one. */
+export const AntiEntropyStatus = z.object({
+  state: z.enum(['running', 'idle']),
+  /** `backfill` at full (bounded) rate after a start, `continuous` at the low rate after */
+  mode: z.enum(['backfill', 'continuous']),
+  passStartedAt: z.iso.datetime().optional(),
+  /** when the last complete pass ended */
+  lastPassAt: z.iso.datetime().optional(),
+  /** repositories compared in the running (or last) pass */
+  repositoriesCompared: z.number().int().nonnegative(),
+  /** of them, those whose summaries differed */
+  repositoriesDiffering: z.number().int().nonnegative(),
+  /** repairs applied in the running (or last) pass */
+  repaired: z.number().int().nonnegative(),
+  /** the peer's writes left for later: their clock readings are ahead of the allowed skew */
+  aheadOfClock: z.number().int().nonnegative(),
+  /** repairs applied since the replication service started, by kind */
+  repairs: z.record(z.string(), z.number().int().nonnegative()),
+  /** why the last pass stopped early */
+  lastError: z.string().optional(),
+});
+export type AntiEntropyStatus = z.infer<typeof AntiEntropyStatus>;
+
 export const PeerStatus = z.object({
   region: RegionId,
   /** can this region reach the peer's NATS right now */
@@ -35,6 +58,8 @@ export const PeerStatus = z.object({
   copyBytesPerSecond: z.number().nonnegative(),
   lastError: z.string().optional(),
   lastErrorAt: z.iso.datetime().optional(),
+  /** absent until anti-entropy's first pass with the peer started */
+  antiEntropy: AntiEntropyStatus.optional(),
 });
 export type PeerStatus = z.infer<typeof PeerStatus>;
 
