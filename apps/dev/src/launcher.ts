@@ -1,7 +1,8 @@
 /**
  * Brings a whole multi-region Meridian up on this machine, in dependency order: Postgres
  * (with one database per region), one nats-server per region (joined by leaf node links),
- * then each region's services (blob, manifest, replication, gateway; regions side by side). Every process is supervised
+ * then each region's services (regions side by side, and the services of a region side by side:
+ * see startServices). Every process is supervised
  * (restarted with back-off when it dies) and `stop()` takes them down in reverse order:
  * services first, then the brokers, then the database.
  */
@@ -144,15 +145,26 @@ export class Launcher {
     return unit.url;
   }
 
+  /**
+   * No service waits for another to answer before it is ready (each needs its database, NATS
+   * and its store; what they ask each other at start is retried in the background, as when
+   * the compose file starts them), so a region's services start at once: their module loading
+   * and initialisation, most of a start's CPU, overlap with each other's waits for Postgres
+   * and NATS. The registry is announced only once every one of them answers.
+   */
   private async startServices(layout: RegionLayout, infra: RegionInfrastructure): Promise<void> {
-    for (const spec of regionServices) {
-      const unit = serviceUnit(spec, layout, infra, {
-        config: this.config,
-        output: this.output,
-        entries: this.entries,
-      });
-      await this.supervise('services', unit);
-    }
+    await Promise.all(
+      regionServices.map((spec) =>
+        this.supervise(
+          'services',
+          serviceUnit(spec, layout, infra, {
+            config: this.config,
+            output: this.output,
+            entries: this.entries,
+          }),
+        ),
+      ),
+    );
   }
 
   private async supervise(tier: Tier, unit: SupervisedUnit): Promise<void> {

@@ -25,7 +25,7 @@ describe(serviceEnv.name, () => {
       },
     );
 
-  it('starts blob, manifest, auth, replication, webhook, scan and gateway, in that order', () => {
+  it('runs blob, manifest, auth, replication, webhook, scan and the gateway', () => {
     expect(regionServices.map((spec) => spec.name)).toEqual([
       'blob',
       'manifest',

@@ -37,7 +37,7 @@ export interface ServiceSpec {
  */
 const gatewayNodeFlags = ['--max-semi-space-size=64'] as const;
 
-/** In start order: each needs the ones before it to answer. */
+/** A region's services; the launcher starts them side by side (launcher.ts says why). */
 export const regionServices: readonly ServiceSpec[] = [
   { name: 'blob', database: true, store: true, http: false, peers: false },
   { name: 'manifest', database: true, store: false, http: false, peers: false },
