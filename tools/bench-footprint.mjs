@@ -62,6 +62,9 @@ function classify(pid) {
   const command = argv.join(' ');
   const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
   const region = env.find((line) => line.startsWith('MERIDIAN_REGION='))?.slice(16);
+  // `npm start`'s shell names the launcher's script too
+  if (argv[0] === 'sh' || argv[0] === '/bin/sh')
+    return { group: 'npm (npm start, sh)', node: false };
   const service = /apps\/(\w+)\/src\/main\.[jt]s/.exec(command)?.[1];
   if (service === 'dev') return { group: 'launcher', node: true };
   if (service) return { group: `${region}/${service}`, node: true };
@@ -71,8 +74,6 @@ function classify(pid) {
   }
   if (/postgres/.test(command)) return { group: 'postgres (every process)', node: false };
   if (/\bnpm\b/.test(command)) return { group: 'npm (npm start, sh)', node: true };
-  if (argv[0] === 'sh' || argv[0] === '/bin/sh')
-    return { group: 'npm (npm start, sh)', node: false };
   return { group: `other: ${command.slice(0, 60)}`, node: false };
 }
 
