@@ -14,7 +14,10 @@ const base32Alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const ed25519Pkcs8Prefix = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 export function nkeySeedAuthenticator(seed: string): Authenticator {
-  const rawSeed = nkeys.fromSeed(new TextEncoder().encode(seed)).getRawSeed();
+  // checks the seed (its prefix and checksum), or throws
+  nkeys.fromSeed(new TextEncoder().encode(seed));
+  // two bytes of prefix, the 32 bytes of the Ed25519 seed, two of checksum
+  const rawSeed = fromBase32(seed).subarray(2, 34);
   const privateKey = createPrivateKey({
     key: Buffer.concat([ed25519Pkcs8Prefix, rawSeed]),
     format: 'der',
@@ -47,6 +50,22 @@ function crc16(bytes: Uint8Array): number {
       crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
   }
   return crc;
+}
+
+function fromBase32(text: string): Buffer {
+  const bytes: number[] = [];
+  let value = 0;
+  let bits = 0;
+  for (const char of text) {
+    value = (value << 5) | base32Alphabet.indexOf(char);
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+    value &= (1 << bits) - 1;
+  }
+  return Buffer.from(bytes);
 }
 
 function base32(bytes: Uint8Array): string {
