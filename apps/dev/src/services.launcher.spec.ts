@@ -37,6 +37,12 @@ describe(serviceEnv.name, () => {
     ]);
   });
 
+  it("starts replication after the others: it sources the peers' event streams they create", () => {
+    expect(regionServices.filter((spec) => spec.afterPeers).map((spec) => spec.name)).toEqual([
+      'replication',
+    ]);
+  });
+
   it('tells replication and the gateway where every peer region keeps its blobs', () => {
     const peers = {
       MERIDIAN_PEERS: 'eu-west',

@@ -24,6 +24,13 @@ export interface ServiceSpec {
   peers: boolean;
   /** knows only which other regions there are (MERIDIAN_PEERS), not their stores */
   peerRegions?: boolean;
+  /**
+   * started once the other services of every region answer: replication's peer-events
+   * stream sources each peer's event stream, which those services create at their start (a
+   * source missing when the stream is created is a nats-server warning, and the sourcing
+   * then waits for the server's retry)
+   */
+  afterPeers?: boolean;
   /** node flags before the script; a cluster's workers inherit them */
   nodeFlags?: readonly string[];
 }
@@ -43,7 +50,7 @@ export const regionServices: readonly ServiceSpec[] = [
   { name: 'manifest', database: true, store: false, http: false, peers: false },
   // auth shares the failed-login limits out among the regions
   { name: 'auth', database: true, store: false, http: false, peers: false, peerRegions: true },
-  { name: 'replication', database: true, store: true, http: false, peers: true },
+  { name: 'replication', database: true, store: true, http: false, peers: true, afterPeers: true },
   { name: 'webhook', database: true, store: false, http: false, peers: false },
   { name: 'scan', database: true, store: true, http: false, peers: false },
   {
