@@ -6,7 +6,8 @@
 // isolated transpile would not do). The @meridian/* aliases of tsconfig.base.json become
 // relative requires; dist/ mirrors the repository's layout, so they hold there as they do
 // in the sources. Every other file under src (the services' SQL migrations) is copied
-// beside the compiled code. Tests and their fixtures stay out. The project's dist/ folder is
+// beside the compiled code. Imports of packages (and of the @meridian/* libraries) are lazy:
+// see swcOptions. Tests and their fixtures stay out. The project's dist/ folder is
 // emptied first: nothing renamed or deleted in the sources lingers there.
 import { transformFile } from '@swc/core';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -23,6 +24,11 @@ async function swcOptions() {
     ...swcrc,
     swcrc: false,
     jsc: { ...swcrc.jsc, baseUrl: root, paths: compilerOptions.paths },
+    // a package's require() runs where one of its bindings is first used, not when the module
+    // importing it loads: a service never loads what its configuration leaves unused (the S3
+    // SDK beside a directory store, OpenTelemetry's SDK and exporters with no OTLP endpoint).
+    // Relative imports and side-effect-only ones (`import 'reflect-metadata'`) stay eager.
+    module: { ...swcrc.module, lazy: true },
   };
 }
 

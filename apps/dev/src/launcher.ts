@@ -1,7 +1,8 @@
 /**
  * Brings a whole multi-region Meridian up on this machine, in dependency order: Postgres
  * (with one database per region), one nats-server per region (joined by leaf node links),
- * then each region's services (blob, manifest, replication, gateway; regions side by side). Every process is supervised
+ * then the services (side by side, in every region at once; replication once the others
+ * answer: see startServices). Every process is supervised
  * (restarted with back-off when it dies) and `stop()` takes them down in reverse order:
  * services first, then the brokers, then the database.
  */
@@ -19,7 +20,12 @@ import { planRegions, type RegionLayout } from './region-layout';
 import { hubLeafnodePort, regionLinks } from './region-links';
 import type { ServiceEntries } from './service-entries';
 import { resolveServiceSecrets } from './service-secrets';
-import { type RegionInfrastructure, regionServices, serviceUnit } from './services.launcher';
+import {
+  type RegionInfrastructure,
+  type ServiceSpec,
+  regionServices,
+  serviceUnit,
+} from './services.launcher';
 import { type SupervisedUnit, Supervisor, type SupervisorEvents } from './supervisor';
 
 type Tier = 'postgres' | 'nats' | 'services';
@@ -99,17 +105,24 @@ export class Launcher {
       this.output.info('nats-server ready', { region: layouts[index]?.region, url: unit.url });
     }
 
-    await Promise.all(
-      layouts.map((layout, index) =>
-        this.startServices(layout, {
-          natsUrl: natsUnits[index]!.url,
-          databaseUrl: databaseUrls[index]!,
-          peers: layouts.filter((peer) => peer !== layout),
-          natsSeedOf: (service) =>
-            natsCredentials.seedOf(layout.region, service as MeridianService),
-        }),
-      ),
-    );
+    const infrastructure = layouts.map((layout, index) => ({
+      natsUrl: natsUnits[index]!.url,
+      databaseUrl: databaseUrls[index]!,
+      peers: layouts.filter((peer) => peer !== layout),
+      natsSeedOf: (service: string) =>
+        natsCredentials.seedOf(layout.region, service as MeridianService),
+    }));
+    for (const afterPeers of [false, true]) {
+      await Promise.all(
+        layouts.map((layout, index) =>
+          this.startServices(
+            layout,
+            infrastructure[index]!,
+            regionServices.filter((spec) => (spec.afterPeers ?? false) === afterPeers),
+          ),
+        ),
+      );
+    }
     this.output.ready(layouts.map((layout) => ({ region: layout.region, url: layout.gatewayUrl })));
     if (admin.source === 'file') {
       this.output.info(`log in with: ${loginCommand(layouts[0]!.gatewayUrl, admin.password)}`, {
@@ -144,15 +157,31 @@ export class Launcher {
     return unit.url;
   }
 
-  private async startServices(layout: RegionLayout, infra: RegionInfrastructure): Promise<void> {
-    for (const spec of regionServices) {
-      const unit = serviceUnit(spec, layout, infra, {
-        config: this.config,
-        output: this.output,
-        entries: this.entries,
-      });
-      await this.supervise('services', unit);
-    }
+  /**
+   * Services start side by side, in every region at once, as compose starts them: none needs
+   * another to answer before it is ready (what they ask each other at start is retried in
+   * the background), so their module loading and initialisation, most of a start's CPU,
+   * overlap with each other's waits for Postgres and NATS. Only those marked `afterPeers`
+   * (replication) wait until the others of every region answer (see services.launcher.ts).
+   * The registry is announced once every one of them answers.
+   */
+  private async startServices(
+    layout: RegionLayout,
+    infra: RegionInfrastructure,
+    specs: readonly ServiceSpec[],
+  ): Promise<void> {
+    await Promise.all(
+      specs.map((spec) =>
+        this.supervise(
+          'services',
+          serviceUnit(spec, layout, infra, {
+            config: this.config,
+            output: this.output,
+            entries: this.entries,
+          }),
+        ),
+      ),
+    );
   }
 
   private async supervise(tier: Tier, unit: SupervisedUnit): Promise<void> {

@@ -25,7 +25,7 @@ describe(serviceEnv.name, () => {
       },
     );
 
-  it('starts blob, manifest, auth, replication, webhook, scan and gateway, in that order', () => {
+  it('runs blob, manifest, auth, replication, webhook, scan and the gateway', () => {
     expect(regionServices.map((spec) => spec.name)).toEqual([
       'blob',
       'manifest',
@@ -34,6 +34,12 @@ describe(serviceEnv.name, () => {
       'webhook',
       'scan',
       'gateway',
+    ]);
+  });
+
+  it("starts replication after the others: it sources the peers' event streams they create", () => {
+    expect(regionServices.filter((spec) => spec.afterPeers).map((spec) => spec.name)).toEqual([
+      'replication',
     ]);
   });
 

@@ -24,6 +24,13 @@ export interface ServiceSpec {
   peers: boolean;
   /** knows only which other regions there are (MERIDIAN_PEERS), not their stores */
   peerRegions?: boolean;
+  /**
+   * started once the other services of every region answer: replication's peer-events
+   * stream sources each peer's event stream, which those services create at their start (a
+   * source missing when the stream is created is a nats-server warning, and the sourcing
+   * then waits for the server's retry)
+   */
+  afterPeers?: boolean;
   /** node flags before the script; a cluster's workers inherit them */
   nodeFlags?: readonly string[];
 }
@@ -37,13 +44,13 @@ export interface ServiceSpec {
  */
 const gatewayNodeFlags = ['--max-semi-space-size=64'] as const;
 
-/** In start order: each needs the ones before it to answer. */
+/** A region's services; the launcher starts them side by side (launcher.ts says why). */
 export const regionServices: readonly ServiceSpec[] = [
   { name: 'blob', database: true, store: true, http: false, peers: false },
   { name: 'manifest', database: true, store: false, http: false, peers: false },
   // auth shares the failed-login limits out among the regions
   { name: 'auth', database: true, store: false, http: false, peers: false, peerRegions: true },
-  { name: 'replication', database: true, store: true, http: false, peers: true },
+  { name: 'replication', database: true, store: true, http: false, peers: true, afterPeers: true },
   { name: 'webhook', database: true, store: false, http: false, peers: false },
   { name: 'scan', database: true, store: true, http: false, peers: false },
   {

@@ -12,10 +12,11 @@ import {
   jetstream,
   jetstreamManager,
 } from '@nats-io/jetstream';
-import { type NatsConnection, connect, nkeyAuthenticator } from '@nats-io/transport-node';
+import { type NatsConnection, connect } from '@nats-io/transport-node';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EventStreamOptions } from './event-stream';
+import { nkeySeedAuthenticator } from './nkey-authenticator';
 
 export interface MessagingOptions {
   servers: string | string[];
@@ -58,9 +59,7 @@ export class Nats implements OnApplicationShutdown {
       // replies come back under the service's own prefix, the only inbox it may subscribe to
       inboxPrefix: serviceInboxPrefix(options.region, options.service),
       ...(user !== undefined ? { user, pass: password } : {}),
-      ...(nkeySeed !== undefined
-        ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(nkeySeed)) }
-        : {}),
+      ...(nkeySeed !== undefined ? { authenticator: nkeySeedAuthenticator(nkeySeed) } : {}),
       ...(tls !== undefined ? { tls } : {}),
     });
     const nats = new Nats(connection, options);
