@@ -37,11 +37,15 @@ import {
   parseDigest,
   parseManifest,
 } from '@meridian/oci';
+import {
+  ImportFailure,
+  type UpstreamSettings,
+  UpstreamRegistry,
+  asFailure,
+} from '@meridian/outbound';
 import { type StorageDriver, blobKey } from '@meridian/storage';
 import { DigestMismatchError, verifyDigest } from '../blobs/verify-digest';
-import { ImportFailure, asFailure } from './import-failure';
 import type { ImportRegion } from './import-region';
-import { type UpstreamSettings, UpstreamRegistry } from './upstream-registry';
 
 export type ImportProgress = ImportJob['progress'];
 

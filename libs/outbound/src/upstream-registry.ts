@@ -17,14 +17,14 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Credentials } from '@meridian/contracts';
+import type { AddressPolicy } from './address-policy';
 import {
-  type AddressPolicy,
   type Resolver,
   TargetRefused,
   pinnedLookup,
   resolveTarget,
   systemResolver,
-} from '@meridian/outbound';
+} from './resolve-target';
 import { ImportFailure, asFailure, failureForStatus } from './import-failure';
 import { parseAuthChallenge } from './parse-auth-challenge';
 
