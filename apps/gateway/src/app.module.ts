@@ -26,6 +26,7 @@ import { NatsPullPublisher, PullAnnouncer, PullPublisher } from './manifests/pul
 import { ReferrerRoutes } from './referrers/referrers.routes';
 import { ReplicatedScanReports } from './scans/replicated-scan-reports';
 import { GcController } from './gc/gc.controller';
+import { CacheRulesController } from './imports/cache-rules.controller';
 import { CredentialSetsController } from './imports/credential-sets.controller';
 import { ImportsController } from './imports/imports.controller';
 import { PurgeController } from './purge/purge.controller';
@@ -79,6 +80,7 @@ export class AppModule {
         GcController,
         ImportsController,
         CredentialSetsController,
+        CacheRulesController,
         RetentionController,
         SoftDeleteController,
         ScrubController,
