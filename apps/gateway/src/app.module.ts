@@ -23,6 +23,7 @@ import { managementControllers } from './management/management.providers';
 import { ManifestBodyCache } from './manifests/manifest-body.cache';
 import { ManifestRoutes } from './manifests/manifests.routes';
 import { NatsPullPublisher, PullAnnouncer, PullPublisher } from './manifests/pull-announcer';
+import { pullThroughProviders } from './pull-through/pull-through.providers';
 import { ReferrerRoutes } from './referrers/referrers.routes';
 import { ReplicatedScanReports } from './scans/replicated-scan-reports';
 import { GcController } from './gc/gc.controller';
@@ -91,6 +92,7 @@ export class AppModule {
         { provide: ManifestBodyCache, useValue: new ManifestBodyCache(config.manifestCacheBytes) },
         { provide: APP_FILTER, useClass: RegistryExceptionFilter },
         ...replicationProviders(),
+        ...pullThroughProviders(),
         ...authProviders(config.auth, logger),
         ImagePlatforms,
         BaseRoutes,
