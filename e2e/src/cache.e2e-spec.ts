@@ -286,7 +286,7 @@ describe('the pull-through cache', () => {
       '--src-creds',
       meridian.creds,
       `docker://${registry()}/hub/library/bad:1.0`,
-      `oci:${join(work, 'bad')}:bad`,
+      `oci:${join(work, 'bad-pulled')}:bad`,
     );
     expect(pulled.ok).toBe(false);
     // a second pull of the blob: refused (503), or cut short before its last chunk
@@ -304,6 +304,7 @@ describe('the pull-through cache', () => {
   });
 
   it('serves the cached copy while the upstream is down, and names the upstream without one', async () => {
+    const upstreamHost = proxy.host;
     await proxy.stop();
     // past the TTL the tag is checked upstream: the check fails, the cached copy is served
     await sleep((tagTtlSeconds + 1) * 1000);
@@ -330,7 +331,7 @@ describe('the pull-through cache', () => {
     ).errors[0]!;
     expect(error).toMatchObject({
       code: 'UNAVAILABLE',
-      detail: { upstream: `${proxy.host}/library/other` },
+      detail: { upstream: `${upstreamHost}/library/other` },
     });
     expect(error.message).toMatch(/upstream failed the manifest 1\.0/);
   });

@@ -81,6 +81,9 @@ export class CachedBlobs {
     const verified = verifyDigest({ digest, size });
     const toStore = new PassThrough();
     blob.stream.on('error', (error) => verified.destroy(error));
+    // a small blob can fail verification before the store starts reading (it opens its file
+    // first); the store's put still sees the errored stream and rejects with its error
+    toStore.on('error', () => undefined);
     verified.on('error', (error) => {
       toStore.destroy(error);
       // the client has not had the last chunk: its body is short, and it refuses it
