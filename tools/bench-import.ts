@@ -12,6 +12,12 @@
  *     (polled every 50 ms);
  *   - another fresh image, `skopeo copy docker://distribution/… docker://us-east/…`, timed
  *     around the process.
+ * And the pull-through cache, with a cache rule making `cached/*` of us-east a cache of
+ * distribution's `bench/*`, each run with fresh images again:
+ *   - `skopeo copy docker://us-east/cached/… dir:…`: the first pull through the cache (the
+ *     gateway streams each blob from distribution to skopeo while storing it), timed around
+ *     the process;
+ *   - `skopeo copy docker://distribution/… dir:…`: the same pull straight from distribution.
  * MB/s is the image's bytes (layers and config) over the time. Environment: BENCH_RUNS (3),
  * BENCH_LAYER_MIB (64), BENCH_KEEP=1 keeps the data directory.
  */
@@ -29,6 +35,8 @@ const runs = Number(process.env['BENCH_RUNS'] ?? 3);
 const layerBytes = Number(process.env['BENCH_LAYER_MIB'] ?? 64) * mib;
 const layers = 3;
 const log = (line: string) => console.log(`[bench] ${line}`);
+const tools = ['import', 'skopeo', 'cache', 'direct'] as const;
+type Tool = (typeof tools)[number];
 
 async function main(): Promise<void> {
   const upstream = await DistributionRegistry.start();
@@ -37,22 +45,36 @@ async function main(): Promise<void> {
   const password = randomBytes(18).toString('base64url');
   const { child, gateway } = await launch(dataDir, password, upstream.host);
   const auth = `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`;
-  const results: Record<'import' | 'skopeo', number[]> = { import: [], skopeo: [] };
+  const results: Record<Tool, number[]> = { import: [], skopeo: [], cache: [], direct: [] };
+  const pulled = join(dataDir, 'pulled');
   try {
+    await createCacheRule(gateway, auth, upstream.host);
     for (let run = 0; run < runs; run++) {
-      const order: Array<'import' | 'skopeo'> =
-        run % 2 === 0 ? ['import', 'skopeo'] : ['skopeo', 'import'];
+      const order: Tool[] =
+        run % 2 === 0
+          ? ['import', 'skopeo', 'cache', 'direct']
+          : ['direct', 'cache', 'skopeo', 'import'];
       for (const tool of order) {
         const repository = `bench/${tool}-${run}`;
         const bytes = await pushImage(upstream, repository);
+        await rm(pulled, { recursive: true, force: true });
         const ms =
           tool === 'import'
             ? await timeImport(gateway, auth, `${upstream.host}/${repository}:1`, `${repository}:1`)
-            : timeSkopeo(
-                `${upstream.host}/${repository}:1`,
-                `${gateway}/${repository}:1`,
-                password,
-              );
+            : tool === 'skopeo'
+              ? timeSkopeo(
+                  [
+                    `docker://${upstream.host}/${repository}:1`,
+                    `docker://${gateway}/${repository}:1`,
+                  ],
+                  ['--dest-creds', `admin:${password}`],
+                )
+              : tool === 'cache'
+                ? timeSkopeo(
+                    [`docker://${gateway}/cached/${tool}-${run}:1`, `dir:${pulled}`],
+                    ['--src-creds', `admin:${password}`],
+                  )
+                : timeSkopeo([`docker://${upstream.host}/${repository}:1`, `dir:${pulled}`], []);
         const rate = bytes / mib / (ms / 1000);
         results[tool].push(rate);
         log(
@@ -60,7 +82,7 @@ async function main(): Promise<void> {
         );
       }
     }
-    for (const tool of ['import', 'skopeo'] as const) {
+    for (const tool of tools) {
       const sorted = [...results[tool]].sort((a, b) => a - b);
       const median = sorted[Math.floor(sorted.length / 2)]!;
       log(
@@ -133,7 +155,8 @@ async function timeImport(
   }
 }
 
-function timeSkopeo(source: string, target: string, password: string): number {
+/** Times one `skopeo copy` of `[source, destination]`, with the credentials flags given. */
+function timeSkopeo(references: [string, string], credentials: string[]): number {
   const started = performance.now();
   const copied = spawnSync(
     'skopeo',
@@ -142,15 +165,24 @@ function timeSkopeo(source: string, target: string, password: string): number {
       'copy',
       '--src-tls-verify=false',
       '--dest-tls-verify=false',
-      '--dest-creds',
-      `admin:${password}`,
-      `docker://${source}`,
-      `docker://${target}`,
+      ...credentials,
+      ...references,
     ],
     { encoding: 'utf8' },
   );
   if (copied.status !== 0) throw new Error(`skopeo copy failed: ${copied.stderr}`);
   return performance.now() - started;
+}
+
+/** `cached/*` of us-east becomes a pull-through cache of distribution's `bench/*`. */
+async function createCacheRule(gateway: string, auth: string, upstreamHost: string): Promise<void> {
+  const response = await fetch(`http://${gateway}/api/v1/cache-rules/bench`, {
+    method: 'PUT',
+    headers: { authorization: auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ source: `${upstreamHost}/bench/*`, target: 'cached/*' }),
+  });
+  if (response.status !== 201)
+    throw new Error(`cache rule refused: ${response.status} ${await response.text()}`);
 }
 
 async function launch(

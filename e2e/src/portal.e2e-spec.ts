@@ -484,6 +484,32 @@ describe('the web portal', () => {
     await page.context().close();
   });
 
+  it('lets an Owner keep cache rules, and shows why the registry refuses one', async () => {
+    const page = await newPage();
+    const [username, password] = meridian.creds.split(/:(.*)/s) as [string, string];
+    await signIn(page, username, password);
+    await page.getByRole('navigation').getByRole('link', { name: 'Cache rules' }).click();
+    const fill = async (name: string, target: string) => {
+      await page.getByLabel('Rule name').fill(name);
+      await page.getByLabel('Source').fill('registry.example.com/library/*');
+      await page.getByLabel('Target').fill(target);
+      await page.getByRole('button', { name: 'Save cache rule' }).click();
+    };
+    await fill('portal-hub', 'portal-hub/*');
+    const row = page.locator('tr[data-cache-rule="portal-hub"]');
+    await row.getByText('portal-hub/*').waitFor();
+    await fill('portal-overlap', 'portal-hub/library/*');
+    await page
+      .getByTestId('action-failure')
+      .getByText(/overlaps/)
+      .waitFor();
+    await screenshot(page, 'cache-rules');
+    await row.getByRole('button', { name: 'Delete cache rule portal-hub' }).click();
+    await row.getByRole('button', { name: 'Confirm: Delete cache rule portal-hub' }).click();
+    await page.getByText('No cache rules.').waitFor();
+    await page.context().close();
+  });
+
   it('shows a Reader the registry without the change buttons', async () => {
     const page = await newPage();
     await signIn(page, reader.username, reader.password);

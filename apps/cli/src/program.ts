@@ -18,6 +18,7 @@ import { addConfig } from './tree/config.tree';
 import { addDeleted } from './tree/deleted.tree';
 import { example, globalsOf } from './tree/command-options';
 import { addConfigure, addLogin } from './tree/login.tree';
+import { addCacheRule } from './tree/cache-rule.tree';
 import { addImport } from './tree/import.tree';
 import { addPurge } from './tree/purge.tree';
 import { addGc } from './tree/gc.tree';
@@ -72,6 +73,7 @@ Example:
   addGc(program);
   addScrub(program);
   addImport(program);
+  addCacheRule(program);
   addTokens(program);
   addAdministration(program);
   addConfig(program);

@@ -23,9 +23,11 @@ import { managementControllers } from './management/management.providers';
 import { ManifestBodyCache } from './manifests/manifest-body.cache';
 import { ManifestRoutes } from './manifests/manifests.routes';
 import { NatsPullPublisher, PullAnnouncer, PullPublisher } from './manifests/pull-announcer';
+import { pullThroughProviders } from './pull-through/pull-through.providers';
 import { ReferrerRoutes } from './referrers/referrers.routes';
 import { ReplicatedScanReports } from './scans/replicated-scan-reports';
 import { GcController } from './gc/gc.controller';
+import { CacheRulesController } from './imports/cache-rules.controller';
 import { CredentialSetsController } from './imports/credential-sets.controller';
 import { ImportsController } from './imports/imports.controller';
 import { PurgeController } from './purge/purge.controller';
@@ -79,6 +81,7 @@ export class AppModule {
         GcController,
         ImportsController,
         CredentialSetsController,
+        CacheRulesController,
         RetentionController,
         SoftDeleteController,
         ScrubController,
@@ -89,6 +92,7 @@ export class AppModule {
         { provide: ManifestBodyCache, useValue: new ManifestBodyCache(config.manifestCacheBytes) },
         { provide: APP_FILTER, useClass: RegistryExceptionFilter },
         ...replicationProviders(),
+        ...pullThroughProviders(),
         ...authProviders(config.auth, logger),
         ImagePlatforms,
         BaseRoutes,

@@ -4,7 +4,9 @@
  * child processes, their own nats-server and a fresh Postgres database: who may call them,
  * bad input refused with 400 before any job or set exists, secrets sealed at rest and never
  * answered back, and an import from a real distribution pulled through the gateway. The
- * import's own rules are proven in apps/replication/test/imports.int-spec.ts.
+ * import's own rules are proven in apps/replication/test/imports.int-spec.ts. And the cache
+ * rules (`/api/v1/cache-rules`) the pull-through cache follows: kept for the same callers,
+ * bad ones refused with nothing kept (the pull-through itself: e2e/src/cache.e2e-spec.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { DistributionRegistry, expectEventually } from '@meridian/testing';
@@ -37,7 +39,7 @@ describe('import and credential-set management API', () => {
     await upstream?.dispose();
   });
 
-  async function count(table: 'import_jobs' | 'credential_sets'): Promise<number> {
+  async function count(table: 'import_jobs' | 'credential_sets' | 'cache_rules'): Promise<number> {
     const [row] = await sql<
       { count: string }[]
     >`select count(*) from ${sql('replication')}.${sql(table)}`;
@@ -215,5 +217,70 @@ describe('import and credential-set management API', () => {
     expect((await api.call('DELETE', '/api/v1/credential-sets/ghcr')).status).toBe(204);
     await api.json(await api.call('GET', '/api/v1/credential-sets/ghcr'), 404);
     await api.json(await api.call('DELETE', '/api/v1/credential-sets/ghcr'), 404);
+  });
+
+  it('keeps cache rules for Owners and Contributors, and refuses bad ones keeping nothing', async () => {
+    const rule = { source: `${upstream.host}/library/*`, target: 'mirror/*' };
+    for (const role of ['AcrPull', 'Reader']) {
+      const as = await api.principal(`cache-${role.toLowerCase()}`, role);
+      expect((await api.call('PUT', '/api/v1/cache-rules/mirror', { as, body: rule })).status).toBe(
+        403,
+      );
+      expect((await api.call('GET', '/api/v1/cache-rules', { as })).status).toBe(403);
+    }
+    const contributor = await api.principal('cache-contributor', 'Contributor');
+    expect(
+      await api.json(
+        await api.call('PUT', '/api/v1/cache-rules/mirror', { as: contributor, body: rule }),
+        201,
+      ),
+    ).toMatchObject({ name: 'mirror', ...rule, tagTtl: '1h', tagTtlSeconds: 3600 });
+    expect(
+      await api.json(
+        await api.call('PUT', '/api/v1/cache-rules/mirror', { body: { ...rule, tagTtl: '10m' } }),
+        200,
+      ),
+    ).toMatchObject({ tagTtl: '10m', tagTtlSeconds: 600 });
+
+    const before = await count('cache_rules');
+    const refusals: Array<[object, RegExp]> = [
+      [{ source: 'library/*', target: 'other/*' }, /source/],
+      [{ source: `${upstream.host}/library/*`, target: 'other' }, /both/],
+      [{ ...rule, target: 'mirror/sub/*' }, /overlaps the target mirror\/\* of cache rule mirror/],
+      [
+        { source: `${upstream.host}/a`, target: 'other', credentialSet: 'missing' },
+        /credential set/,
+      ],
+      [{ source: `${upstream.host}/a`, target: 'other', tagTtl: '99d' }, /tagTtl/],
+      [{ source: `${upstream.host}/a`, target: 'other', extra: 1 }, /extra/],
+    ];
+    for (const [body, problem] of refusals) {
+      const answer = await api.json<{ errors: Array<{ code: string; message: string }> }>(
+        await api.call('PUT', '/api/v1/cache-rules/other', { body }),
+        400,
+      );
+      expect(answer.errors[0]).toMatchObject({
+        code: 'REQUEST_INVALID',
+        message: expect.stringMatching(problem),
+      });
+    }
+    await api.json(await api.call('PUT', '/api/v1/cache-rules/other', { rawBody: '{' }), 400);
+    await api.json(
+      await api.call('PUT', '/api/v1/cache-rules/Bad_Name', {
+        body: { source: `${upstream.host}/a`, target: 'other' },
+      }),
+      400,
+    );
+    expect(await count('cache_rules')).toBe(before);
+
+    expect(
+      await api.json<{ cacheRules: Array<{ name: string }> }>(
+        await api.call('GET', '/api/v1/cache-rules'),
+        200,
+      ),
+    ).toMatchObject({ cacheRules: [{ name: 'mirror' }] });
+    expect((await api.call('DELETE', '/api/v1/cache-rules/mirror')).status).toBe(204);
+    await api.json(await api.call('GET', '/api/v1/cache-rules/mirror'), 404);
+    await api.json(await api.call('DELETE', '/api/v1/cache-rules/mirror'), 404);
   });
 });

@@ -9,6 +9,7 @@ import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import type { RegistrySession } from './api/registry-session';
 import { SessionContext } from './api/use-session';
 import { Layout } from './components/layout';
+import { CacheRulesPage } from './pages/cache-rules.page';
 import { IdentitiesPage } from './pages/identities.page';
 import { ImagePage } from './pages/image.page';
 import { RegionsPage } from './pages/regions.page';
@@ -36,6 +37,7 @@ export function App() {
                 <Route path="/repository" element={<RepositoryPage />} />
                 <Route path="/image" element={<ImagePage />} />
                 <Route path="/webhooks" element={<WebhooksPage />} />
+                <Route path="/cache-rules" element={<CacheRulesPage />} />
                 <Route path="/storage" element={<StoragePage />} />
                 <Route path="/regions" element={<RegionsPage />} />
                 <Route path="/identities" element={<IdentitiesPage />} />

@@ -32,6 +32,9 @@ import {
   CredentialSetsRepository,
   SqlCredentialSetsRepository,
 } from './imports/credential-sets.repository';
+import { CacheRulesHandler } from './cache/cache-rules.handler';
+import { CacheRulesRepository, SqlCacheRulesRepository } from './cache/cache-rules.repository';
+import { CacheRulesService } from './cache/cache-rules.service';
 import { CredentialSetsService, CredentialsBox } from './imports/credential-sets.service';
 import { ImportRegion, NatsImportRegion } from './imports/import-region';
 import { ImportTransfer } from './imports/import-transfer';
@@ -163,12 +166,15 @@ export class AppModule {
             importTransfer(stores.own, region, config),
         },
         ImportsService,
+        { provide: CacheRulesRepository, useClass: SqlCacheRulesRepository },
+        CacheRulesService,
       ],
       controllers: [
         ReplicationStatusHandler,
         LookupsHandler,
         ImportsHandler,
         CredentialSetsHandler,
+        CacheRulesHandler,
         BlobRepairsHandler,
       ],
     };

@@ -13,11 +13,11 @@ import {
   S3StorageDriver,
   type StorageDriver,
   blobKey,
+  DigestMismatchError,
 } from '@meridian/storage';
 import { type S3Server, startOrReuseCephRgw, uniqueBucketName } from '@meridian/testing';
 import { BlobCopier } from '../src/blobs/blob-copier';
 import { CopyThroughput } from '../src/blobs/copy-throughput';
-import { DigestMismatchError } from '../src/blobs/verify-digest';
 
 jest.setTimeout(180_000);
 

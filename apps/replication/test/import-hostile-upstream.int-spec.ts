@@ -20,7 +20,7 @@ import {
 import { computeDigest } from '@meridian/oci';
 import { AddressPolicy } from '@meridian/outbound';
 import { FilesystemStorageDriver, blobKey } from '@meridian/storage';
-import { ImportFailure } from '../src/imports/import-failure';
+import { ImportFailure } from '@meridian/outbound';
 import { ImportRegion, type LocalManifest } from '../src/imports/import-region';
 import { ImportTransfer } from '../src/imports/import-transfer';
 

@@ -23,3 +23,4 @@ export * from './rpc/gc.rpc';
 export * from './rpc/soft-delete.rpc';
 export * from './rpc/scrub.rpc';
 export * from './rpc/import.rpc';
+export * from './rpc/cache-rule.rpc';

@@ -7,3 +7,4 @@ export * from './create-storage-driver';
 export * from './storage-env';
 export * from './peer-storage-env';
 export * from './traced-storage-driver';
+export * from './verify-digest';

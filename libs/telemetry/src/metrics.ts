@@ -81,6 +81,7 @@ export class MeridianMetrics {
   readonly gcReclaimedBytes: Counter;
   readonly gcDuration: Histogram;
   readonly gcErrors: Counter;
+  readonly cacheUpstreamFailures: Counter;
   readonly scrubBlobs: Counter;
   readonly scrubBytes: Counter;
   readonly scrubRepairs: Counter;
@@ -165,6 +166,10 @@ export class MeridianMetrics {
     });
     this.gcErrors = meter.createCounter('meridian_gc_errors', {
       description: 'Garbage collection steps that failed (a batch, freeing one blob).',
+    });
+    this.cacheUpstreamFailures = meter.createCounter('meridian_cache_upstream_failures', {
+      description:
+        'Pulls through a cache rule whose upstream failed (down, timed out, 429, 5xx, refused), by rule and reason.',
     });
   }
 

@@ -3,6 +3,7 @@ import type { RpcClient } from '@meridian/messaging';
 import { type DistributionRoute, sha256Digest } from '@meridian/oci';
 import { createLogger } from '@meridian/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { PullThrough } from '../pull-through/pull-through.service';
 import type { CatchUp } from '../replication/catch-up.service';
 import { ManifestBodyCache } from './manifest-body.cache';
 import { ManifestRoutes } from './manifests.routes';
@@ -69,6 +70,8 @@ function routes(timeline: Timeline): ManifestRoutes {
     new ManifestBodyCache(1024 * 1024),
     {} as CatchUp,
     new PullAnnouncer(timeline, logger),
+    // a repository no cache rule covers: nothing to check upstream
+    { recheckTag: async () => undefined } as unknown as PullThrough,
   );
 }
 

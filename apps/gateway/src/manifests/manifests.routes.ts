@@ -5,7 +5,9 @@
  * those bytes) with the media type the manifest service stored. A GET asks the manifest
  * service for the body only when the body cache does not hold it, so a hot manifest costs
  * one small RPC that resolves the reference and confirms the repository still has it.
- * A GET or HEAD this region cannot answer yet is tried at the peer regions (CatchUp).
+ * A GET or HEAD this region cannot answer yet is tried at the peer regions (CatchUp), then,
+ * for a repository a cache rule covers, at the rule's upstream (PullThrough), which also
+ * re-checks a cached tag once its TTL has passed.
  * A GET that serves a body is announced to the webhooks (PullAnnouncer) after the answer is
  * written, without waiting.
  */
@@ -19,6 +21,7 @@ import { buildRpcContext } from '../http/build-rpc-context';
 import { matchesIfNoneMatch } from '../http/matches-if-none-match';
 import { methodNotAllowed } from '../http/method-not-allowed';
 import { writeResponse } from '../http/write-response';
+import { PullThrough } from '../pull-through/pull-through.service';
 import { CatchUp } from '../replication/catch-up.service';
 import { ManifestBodyCache } from './manifest-body.cache';
 import { PullAnnouncer } from './pull-announcer';
@@ -34,6 +37,7 @@ export class ManifestRoutes {
     private readonly bodies: ManifestBodyCache,
     private readonly catchUp: CatchUp,
     private readonly pulls: PullAnnouncer,
+    private readonly pullThrough: PullThrough,
   ) {}
 
   async handle(route: ManifestRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -58,7 +62,7 @@ export class ManifestRoutes {
     const context = buildRpcContext(request);
     const wantsBody = request.method === 'GET';
     const cached = route.referenceKind === 'digest' ? this.bodies.get(route.reference) : undefined;
-    const found = await this.rpc
+    let found = await this.rpc
       .request(
         manifestRpc.get,
         {
@@ -76,7 +80,23 @@ export class ManifestRoutes {
           { repository: route.name, reference: route.reference, includeBody: wantsBody },
           context,
         ),
+      )
+      .catch((miss: unknown) =>
+        // no region has it: a cache rule's repository fetches it upstream (pull-through/)
+        this.pullThrough.manifestAfterMiss(
+          miss,
+          { repository: route.name, reference: route.reference },
+          context,
+        ),
       );
+    if (route.referenceKind === 'tag') {
+      // a cached tag past its rule's TTL is checked upstream; a moved one is served anew
+      const moved = await this.pullThrough.recheckTag(
+        { repository: route.name, tag: route.reference, digest: found.digest },
+        context,
+      );
+      if (moved) found = moved;
+    }
     requirePullable(found, route.referenceKind, request.meridianIdentity);
     const etag = `"${found.digest}"`;
     const headers: OutgoingHttpHeaders = {

@@ -44,7 +44,11 @@ export class ClusterUploadLockClient {
     });
   }
 
-  acquire(uploadId: string, timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
+  acquire(
+    uploadId: string,
+    timeoutMs = Number.POSITIVE_INFINITY,
+    busy = 'another request on this upload is still running',
+  ): Promise<void> {
     const ticket = this.nextTicket++;
     return new Promise((resolve, reject) => {
       const timer = Number.isFinite(timeoutMs)
@@ -52,7 +56,7 @@ export class ClusterUploadLockClient {
             if (!this.waiting.delete(ticket)) return;
             this.send({ kind: 'meridian:upload-lock-cancel', uploadId, ticket });
             reject(
-              new RegistryError('UNAVAILABLE', 'another request on this upload is still running', {
+              new RegistryError('UNAVAILABLE', busy, {
                 uploadId,
               }),
             );

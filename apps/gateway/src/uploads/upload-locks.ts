@@ -27,7 +27,12 @@ export class UploadLocks {
     private readonly maxWaitMs = 300_000,
   ) {}
 
-  async run<T>(uploadId: string, work: () => Promise<T>): Promise<T> {
+  /** Runs `work` holding `uploadId`'s lock; `busy` is the 503's message after the wait. */
+  async run<T>(
+    uploadId: string,
+    work: () => Promise<T>,
+    busy = 'another request on this upload is still running',
+  ): Promise<T> {
     const previous = this.tails.get(uploadId);
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
@@ -35,9 +40,9 @@ export class UploadLocks {
     this.tails.set(uploadId, tail);
     const startedAt = Date.now();
     try {
-      if (previous !== undefined) await this.waitFor(previous, uploadId);
+      if (previous !== undefined) await this.waitFor(previous, uploadId, busy);
       if (this.cluster === undefined) return await work();
-      await this.cluster.acquire(uploadId, this.maxWaitMs - (Date.now() - startedAt));
+      await this.cluster.acquire(uploadId, this.maxWaitMs - (Date.now() - startedAt), busy);
       try {
         return await work();
       } finally {
@@ -52,13 +57,13 @@ export class UploadLocks {
     }
   }
 
-  private async waitFor(previous: Promise<void>, uploadId: string): Promise<void> {
+  private async waitFor(previous: Promise<void>, uploadId: string, busy: string): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const gaveUp = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(
         () =>
           reject(
-            new RegistryError('UNAVAILABLE', 'another request on this upload is still running', {
+            new RegistryError('UNAVAILABLE', busy, {
               uploadId,
             }),
           ),

@@ -158,6 +158,17 @@ export interface WebhookView {
   createdAt: string;
 }
 
+/** A pull-through cache rule (`/api/v1/cache-rules`): pulls of `target` fetch from `source`. */
+export interface CacheRule {
+  name: string;
+  source: string;
+  target: string;
+  credentialSet?: string;
+  tagTtl: string;
+  createdTime: string;
+  updatedTime: string;
+}
+
 export interface DeliveryAttempt {
   attempt: number;
   startedAt: string;
@@ -510,4 +521,21 @@ export function generateTokenPassword(
 
 export function deleteToken(session: RegistrySession, name: string): Promise<unknown> {
   return session.json(path('tokens', name), { method: 'DELETE' });
+}
+
+export async function listCacheRules(session: RegistrySession): Promise<CacheRule[]> {
+  return (await session.json<{ cacheRules: CacheRule[] }>('/api/v1/cache-rules')).cacheRules;
+}
+
+/** Creates or replaces a rule; the registry refuses a target overlapping another rule's. */
+export function putCacheRule(
+  session: RegistrySession,
+  name: string,
+  body: { source: string; target: string; credentialSet?: string; tagTtl?: string },
+): Promise<CacheRule> {
+  return session.json(path('cache-rules', name), { method: 'PUT', body });
+}
+
+export function deleteCacheRule(session: RegistrySession, name: string): Promise<unknown> {
+  return session.json(path('cache-rules', name), { method: 'DELETE' });
 }

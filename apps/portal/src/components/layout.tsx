@@ -7,6 +7,7 @@ import { useSession } from '../api/use-session';
 const pages = [
   { to: '/repositories', label: 'Repositories' },
   { to: '/webhooks', label: 'Webhooks' },
+  { to: '/cache-rules', label: 'Cache rules' },
   { to: '/storage', label: 'Storage' },
   { to: '/regions', label: 'Regions' },
 ];

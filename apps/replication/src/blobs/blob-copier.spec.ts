@@ -2,10 +2,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256Digest } from '@meridian/oci';
-import { FilesystemStorageDriver, blobKey } from '@meridian/storage';
+import { FilesystemStorageDriver, blobKey, DigestMismatchError } from '@meridian/storage';
 import { BlobCopier } from './blob-copier';
 import { CopyThroughput } from './copy-throughput';
-import { DigestMismatchError } from './verify-digest';
 
 const layer = Buffer.alloc(3 * 1024 * 1024, 'meridian layer ');
 const digest = sha256Digest(layer);

@@ -7,9 +7,8 @@
  * before it completes. Concurrent requests for one blob share one copy: a pull that jumps
  * the queue and the event that was already copying it wait for the same bytes.
  */
-import { S3StorageDriver, type StorageDriver, blobKey } from '@meridian/storage';
+import { S3StorageDriver, type StorageDriver, blobKey, verifyDigest } from '@meridian/storage';
 import type { CopyThroughput } from './copy-throughput';
-import { verifyDigest } from './verify-digest';
 
 /** This region's store and each peer's, opened from the configuration. */
 export interface RegionStores {

@@ -12,10 +12,15 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { RpcResponse, replicationRpc } from '@meridian/contracts';
-import { type StorageDriver, StorageNotFoundError, blobKey } from '@meridian/storage';
+import {
+  type StorageDriver,
+  StorageNotFoundError,
+  blobKey,
+  DigestMismatchError,
+  verifyDigest,
+} from '@meridian/storage';
 import { type RegionStores, sameS3Service } from './blob-copier';
 import type { CopyThroughput } from './copy-throughput';
-import { DigestMismatchError, verifyDigest } from './verify-digest';
 
 type RepairBlob = typeof replicationRpc.repairBlob;
 type PeerRefusal = Extract<RpcResponse<RepairBlob>, { repaired: false }>['peers'][number];

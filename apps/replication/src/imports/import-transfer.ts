@@ -8,7 +8,7 @@
  *    stops the job; a tag pointing to another manifest is left alone without `force`; the
  *    blobs must fit the store's and each target's quota.
  * 3. Each blob the store lacks streamed from the upstream into the store, hashed on the way
- *    (verify-digest.ts: the store's put completes only for the announced digest and size, so
+ *    (libs/storage verify-digest.ts: the store's put completes only for the announced digest and size, so
  *    nothing partial or wrong is ever at a blob key); a blob the store holds is not fetched.
  *    A local source's blobs are all in the store: nothing is copied.
  * 4. The blobs linked into each target repository, then the manifests pushed through the
@@ -37,11 +37,14 @@ import {
   parseDigest,
   parseManifest,
 } from '@meridian/oci';
-import { type StorageDriver, blobKey } from '@meridian/storage';
-import { DigestMismatchError, verifyDigest } from '../blobs/verify-digest';
-import { ImportFailure, asFailure } from './import-failure';
+import {
+  ImportFailure,
+  type UpstreamSettings,
+  UpstreamRegistry,
+  asFailure,
+} from '@meridian/outbound';
+import { type StorageDriver, blobKey, DigestMismatchError, verifyDigest } from '@meridian/storage';
 import type { ImportRegion } from './import-region';
-import { type UpstreamSettings, UpstreamRegistry } from './upstream-registry';
 
 export type ImportProgress = ImportJob['progress'];
 

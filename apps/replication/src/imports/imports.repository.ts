@@ -17,11 +17,13 @@ export interface StoredImportJob extends ImportJob {
 }
 
 export abstract class ImportsRepository {
+  /** A queued job, not to be run before `delayMs` from now. */
   abstract create(
     id: string,
     request: ImportRequest,
     credentials: string | undefined,
     context: RpcContext,
+    delayMs?: number,
   ): Promise<void>;
   abstract get(id: string): Promise<StoredImportJob | undefined>;
   /**
@@ -76,11 +78,14 @@ export class SqlImportsRepository implements ImportsRepository {
     request: ImportRequest,
     credentials: string | undefined,
     context: RpcContext,
+    delayMs = 0,
   ): Promise<void> {
     await this.sql`
-      insert into replication.import_jobs (id, request, credentials, context, state, progress)
+      insert into replication.import_jobs
+        (id, request, credentials, context, state, progress, next_attempt_at)
       values (${id}, ${this.sql.json(request)}, ${credentials ?? null}, ${this.sql.json(context)},
-        'queued', ${this.sql.json(emptyImportProgress)})`;
+        'queued', ${this.sql.json(emptyImportProgress)},
+        now() + ${delayMs} * interval '1 millisecond')`;
   }
 
   async get(id: string): Promise<StoredImportJob | undefined> {

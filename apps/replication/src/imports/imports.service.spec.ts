@@ -9,7 +9,7 @@ import type { RpcContext } from '@meridian/messaging';
 import { createLogger } from '@meridian/telemetry';
 import { CredentialSetsRepository, type StoredCredentialSet } from './credential-sets.repository';
 import { CredentialSetsService, CredentialsBox } from './credential-sets.service';
-import { ImportFailure } from './import-failure';
+import { ImportFailure } from '@meridian/outbound';
 import type { ImportProgress, ImportTransfer, TransferInput } from './import-transfer';
 import { ImportsRepository, type StoredImportJob, emptyImportProgress } from './imports.repository';
 import { type ImportSettings, ImportsService } from './imports.service';

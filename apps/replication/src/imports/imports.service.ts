@@ -28,7 +28,7 @@ import {
 import type { RpcContext } from '@meridian/messaging';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import { CredentialSetsService, CredentialsBox } from './credential-sets.service';
-import { ImportFailure } from './import-failure';
+import { ImportFailure } from '@meridian/outbound';
 import type { ImportProgress, ImportTransfer } from './import-transfer';
 import { ImportsRepository } from './imports.repository';
 
@@ -81,9 +81,11 @@ export class ImportsService implements OnApplicationBootstrap, BeforeApplication
     await this.polling;
   }
 
+  /** Queues a job, to run no sooner than `delayMs` from now (a pull-through cache's store). */
   async start(
     request: ImportRequest,
     context: RpcContext,
+    delayMs = 0,
   ): Promise<{ id: string; state: ImportState }> {
     if (
       request.credentialSet !== undefined &&
@@ -99,9 +101,10 @@ export class ImportsService implements OnApplicationBootstrap, BeforeApplication
       stored,
       credentials ? this.box.seal(JSON.stringify(credentials)) : undefined,
       context,
+      delayMs,
     );
     this.logger.info({ id, source: request.source, target: request.target }, 'import queued');
-    this.poll();
+    if (delayMs === 0) this.poll();
     return { id, state: 'queued' };
   }
 

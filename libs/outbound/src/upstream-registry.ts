@@ -1,6 +1,6 @@
 /**
- * A client of another registry's `/v2` API, for imports: a manifest by tag or digest, a
- * blob as a stream. It logs in the way the upstream asks on its first 401: Docker token auth
+ * A client of another registry's `/v2` API, for imports and the pull-through cache: a
+ * manifest by tag or digest (or only its digest, by HEAD), a blob as a stream. It logs in the way the upstream asks on its first 401: Docker token auth
  * (anonymous, or with the credentials' username and password) or Basic auth; a bearer token
  * given as credentials is sent as it is.
  *
@@ -17,14 +17,14 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Credentials } from '@meridian/contracts';
+import type { AddressPolicy } from './address-policy';
 import {
-  type AddressPolicy,
   type Resolver,
   TargetRefused,
   pinnedLookup,
   resolveTarget,
   systemResolver,
-} from '@meridian/outbound';
+} from './resolve-target';
 import { ImportFailure, asFailure, failureForStatus } from './import-failure';
 import { parseAuthChallenge } from './parse-auth-challenge';
 
@@ -103,6 +103,31 @@ export class UpstreamRegistry {
     };
   }
 
+  /** What a HEAD of the manifest says: its digest (when sent), type and size; no body. */
+  async manifestHead(
+    repository: string,
+    reference: string,
+  ): Promise<Omit<UpstreamManifest, 'body'> & { size?: number }> {
+    const what = `manifest ${repository}:${reference}`;
+    const response = await this.get(
+      `v2/${repository}/manifests/${reference}`,
+      repository,
+      what,
+      { accept: manifestAccept },
+      'HEAD',
+    );
+    response.resume();
+    const digest = response.headers['docker-content-digest'];
+    const length = response.headers['content-length'];
+    return {
+      ...(response.headers['content-type']
+        ? { contentType: response.headers['content-type'] }
+        : {}),
+      ...(typeof digest === 'string' ? { digest } : {}),
+      ...(length === undefined ? {} : { size: Number(length) }),
+    };
+  }
+
   async blob(repository: string, digest: string): Promise<UpstreamBlob> {
     const response = await this.get(
       `v2/${repository}/blobs/${digest}`,
@@ -113,21 +138,26 @@ export class UpstreamRegistry {
     return { stream: response, ...(length === undefined ? {} : { length: Number(length) }) };
   }
 
-  /** A 2xx answer to GET `path`, after logging in if challenged and following redirects. */
+  /** A 2xx answer to GET (or HEAD) `path`, after logging in if challenged and following redirects. */
   private async get(
     path: string,
     repository: string,
     what: string,
     headers: Record<string, string> = {},
+    method: 'GET' | 'HEAD' = 'GET',
   ): Promise<IncomingMessage> {
     let url = new URL(path, this.base);
     let challenged = false;
     for (let redirects = 0; ;) {
       const sameHost = url.host === this.base.host;
-      const response = await this.send(url, {
-        ...headers,
-        ...(sameHost && this.authorization ? { authorization: this.authorization } : {}),
-      });
+      const response = await this.send(
+        url,
+        {
+          ...headers,
+          ...(sameHost && this.authorization ? { authorization: this.authorization } : {}),
+        },
+        method,
+      );
       const status = response.statusCode ?? 0;
       if (status >= 200 && status < 300) return response;
       response.resume();
@@ -205,8 +235,12 @@ export class UpstreamRegistry {
     return `Bearer ${token}`;
   }
 
-  /** One GET to a checked address; the answer once its headers arrive. */
-  private async send(url: URL, headers: Record<string, string>): Promise<IncomingMessage> {
+  /** One GET (or HEAD) to a checked address; the answer once its headers arrive. */
+  private async send(
+    url: URL,
+    headers: Record<string, string>,
+    method: 'GET' | 'HEAD' = 'GET',
+  ): Promise<IncomingMessage> {
     const insecureAllowed = this.settings.insecureHosts.includes(url.host.toLowerCase());
     if (url.protocol === 'http:' && !insecureAllowed)
       throw new ImportFailure(
@@ -230,9 +264,10 @@ export class UpstreamRegistry {
     const client = url.protocol === 'https:' ? https : http;
     const { stallTimeoutMs } = this.settings;
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const request = client.get(
+      const request = client.request(
         url,
         {
+          method,
           headers: { 'user-agent': 'meridian-import', ...headers },
           lookup: pinnedLookup(target),
           agent: false,
@@ -253,6 +288,7 @@ export class UpstreamRegistry {
         ),
       );
       request.on('error', (error) => reject(asFailure(error, url)));
+      request.end();
     });
   }
 }
