@@ -25,6 +25,7 @@ import {
   parseManifest,
 } from '@meridian/oci';
 import { InjectLogger, type Logger, metrics } from '@meridian/telemetry';
+import { LruMap } from '../caching/lru-map';
 import { type CacheUpstream, CacheTargets, pullThroughConfigToken } from './cache-targets';
 import type { PullThroughConfig } from './pull-through.config';
 import { upstreamPullError } from './upstream-pull-error';
@@ -38,13 +39,18 @@ export interface UpstreamManifest {
 }
 
 const manifestMisses: readonly ErrorCode[] = ['MANIFEST_UNKNOWN', 'NAME_UNKNOWN'];
+/** How many tags' last upstream checks a gateway process remembers. */
+const checkedTagsKept = 100_000;
 /** How long a stored image is not queued for storing again (its import is under way). */
 const storeRememberMs = 5 * 60_000;
 
 @Injectable()
 export class PullThrough {
-  /** `repository:tag` → when this process last checked it upstream (or fetched it) */
-  private readonly tagsCheckedAt = new Map<string, number>();
+  /**
+   * `repository:tag` → when this process last checked it upstream (or fetched it); the least
+   * recently pulled are forgotten past `checkedTagsKept` (forgetting costs one early check)
+   */
+  private readonly tagsCheckedAt = new LruMap<string, number>({ maxEntries: checkedTagsKept });
   /** `repository@digest` → when it was queued for storing */
   private readonly stored = new Map<string, number>();
 
