@@ -134,9 +134,10 @@ describe('webhooks across two regions', () => {
     };
   }
 
-  function notificationsOf(region: GeoRegionId, digest: string): Notification[] {
+  function notificationsOf(region: GeoRegionId, digest: string, action = 'push'): Notification[] {
     return notifications[region]!.filter(
       (notification) =>
+        notification.json['action'] === action &&
         (notification.json['target'] as { digest?: string } | undefined)?.digest === digest,
     );
   }
@@ -160,7 +161,7 @@ describe('webhooks across two regions', () => {
       `/webhooks/${name}`,
       {
         serviceUri: `${receiverUrl}/${region}`,
-        actions: ['push'],
+        actions: ['push', 'replicated'],
         scope: 'hooks/*:*',
         region,
       },
@@ -259,6 +260,22 @@ describe('webhooks across two regions', () => {
       target: { digest: image.manifestDigest },
     });
     expect(signatureVerifies(usEast.secret, fromUsEast!.headers, fromUsEast!.body)).toBe(true);
+
+    // eu-west's webhook is also told the image replicated there; us-east's, where it was
+    // pushed, is not
+    const replicated = await expectEventually(() => {
+      const about = notificationsOf('eu-west', image.manifestDigest, 'replicated');
+      expect(about).toHaveLength(1);
+      return about[0]!;
+    });
+    expect(replicated.json).toMatchObject({
+      action: 'replicated',
+      region: 'eu-west',
+      target: { repository: 'hooks/app', digest: image.manifestDigest, tag: 'v1' },
+      replication: { sourceRegion: 'us-east', lagMs: expect.any(Number) },
+    });
+    expect(replicated.json['id']).not.toBe(fromEuWest!.json['id']);
+    expect(notificationsOf('us-east', image.manifestDigest, 'replicated')).toEqual([]);
 
     // the delivery log of eu-west's webhook, as either region's gateway serves it
     for (const region of ['eu-west', 'us-east'] as const) {

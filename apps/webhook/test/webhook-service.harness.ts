@@ -19,6 +19,7 @@ import {
   manifestRpc,
   pullSubject,
   replicationCompleted,
+  replicationFailed,
 } from '@meridian/contracts';
 import {
   EventPublisher,
@@ -155,9 +156,59 @@ export class WebhookServiceHarness {
     tag?: string,
     digest = randomDigest(),
   ): Promise<{ eventId: string; digest: string }> {
+    return this.replicationOutcome(replicationCompleted, repository, tag, digest, region, {
+      lagMs: 0,
+    });
+  }
+
+  /** `replication.completed.v1` of this region for an image pushed to `sourceRegion`. */
+  async replicatedFrom(
+    sourceRegion: string,
+    repository: string,
+    tag?: string,
+  ): Promise<{ eventId: string; digest: string }> {
+    return this.replicationOutcome(
+      replicationCompleted,
+      repository,
+      tag,
+      randomDigest(),
+      sourceRegion,
+      {
+        lagMs: 1234,
+      },
+    );
+  }
+
+  /** `replication.failed.v1` of this region for an image pushed to `sourceRegion`. */
+  async replicationFailedFrom(
+    sourceRegion: string,
+    repository: string,
+    tag?: string,
+  ): Promise<{ eventId: string; digest: string }> {
+    return this.replicationOutcome(
+      replicationFailed,
+      repository,
+      tag,
+      randomDigest(),
+      sourceRegion,
+      {
+        error: 'the blob could not be copied from the source region',
+        attempts: 5,
+      },
+    );
+  }
+
+  private async replicationOutcome<S extends z.ZodType>(
+    def: EventDefinition<S>,
+    repository: string,
+    tag: string | undefined,
+    digest: string,
+    sourceRegion: string,
+    facts: Record<string, unknown>,
+  ): Promise<{ eventId: string; digest: string }> {
     const eventId = randomUUID();
     const now = new Date().toISOString();
-    await this.publish(replicationCompleted, {
+    await this.publish(def, {
       eventId,
       originRegion: region,
       hlc: formatHlc({ wallMs: Date.now(), counter: 0, region }),
@@ -174,11 +225,11 @@ export class WebhookServiceHarness {
       size: 528,
       ...(tag ? { tag } : {}),
       region,
-      sourceRegion: region,
+      sourceRegion,
       sourceEventId: randomUUID(),
       pushedAt: now,
-      lagMs: 0,
-    });
+      ...facts,
+    } as z.infer<S>);
     return { eventId, digest };
   }
 

@@ -13,6 +13,7 @@ import {
 } from '@meridian/contracts';
 import { expectEventually } from '@meridian/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { derivedEventId } from '../src/events/notifications.service';
 import { verifySignature } from '../src/outbound/sign-payload';
 import { HttpReceiver } from './http-receiver';
 import { randomDigest } from './webhook-service.harness';
@@ -193,6 +194,57 @@ describe('webhook service', () => {
     expect(await log(otherScope.name)).toHaveLength(0);
     expect(await log(disabled.name)).toHaveLength(0);
     expect(await log(otherAction.name)).toHaveLength(0);
+  });
+
+  it('tells replicated and replication.failed of images pushed elsewhere, beside their push', async () => {
+    const target = await receiver();
+    const repo = repository();
+    const { name } = await createWebhook(target.url, {
+      actions: ['push', 'replicated', 'replication.failed'],
+    });
+    const pushOnly = await createWebhook(target.url, { scope: `${repo}:*` });
+
+    const arrived = await harness.replicatedFrom('eu-west', repo, 'v1');
+    const failed = await harness.replicationFailedFrom('eu-west', repo, 'v2');
+    const own = await harness.imageReady(repo, 'v3');
+
+    const push = await target.received(arrived.eventId);
+    expect(push[0]!.json).toMatchObject({ action: 'push', target: { tag: 'v1' } });
+    const replicatedId = derivedEventId(arrived.eventId, 'replicated');
+    const [replicated] = await target.received(replicatedId);
+    expect(replicated!.json).toMatchObject({
+      id: replicatedId,
+      action: 'replicated',
+      target: { repository: repo, digest: arrived.digest, tag: 'v1' },
+      region,
+      replication: { sourceRegion: 'eu-west', lagMs: 1234 },
+    });
+    const failedId = derivedEventId(failed.eventId, 'replication.failed');
+    const [failure] = await target.received(failedId);
+    expect(failure!.json).toMatchObject({
+      action: 'replication.failed',
+      target: { repository: repo, digest: failed.digest, tag: 'v2' },
+      replication: { sourceRegion: 'eu-west', attempts: 5, error: expect.any(String) },
+    });
+    await target.received(own.eventId);
+
+    // the origin's own readiness is a push, not a replication
+    const deliveries = await expectEventually(async () => {
+      const all = await log(name);
+      expect(all).toHaveLength(4);
+      return all;
+    });
+    expect(deliveries.map((delivery) => delivery.action).sort()).toEqual([
+      'push',
+      'push',
+      'replicated',
+      'replication.failed',
+    ]);
+    expect(await log(pushOnly.name)).toHaveLength(2);
+    expect(derivedEventId(arrived.eventId, 'replicated')).toBe(replicatedId);
+    expect(replicatedId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 
   it('retries a receiver that is down until it is up, and logs the failed attempts', async () => {

@@ -9,18 +9,26 @@
  * cannot be read, the event fails and JetStream offers it again later.
  *
  * `quota` fires on `usage.threshold.v1` of this region's store or one of its repositories.
+ *
+ * `replicated` fires on this region's `replication.completed.v1` for an image pushed to another
+ * region, `replication.failed` on its `replication.failed.v1` (once per push, when replication
+ * starts retrying slower): replication's health as this region sees it, quarantine or not.
+ * Both come from an event that may also fire `push`, and a webhook is told an event once
+ * (`deliveries_event_idx`), so their event id is derived from the source event's.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type QuarantineChanged,
   type ReplicationCompleted,
+  type ReplicationFailed,
   type WebhookAction,
   type WebhookRecord,
   imagePulled,
   manifestDeleted,
   quarantineChanged,
   replicationCompleted,
+  replicationFailed,
   repositoryDeleted,
   scanCompleted,
   tagDeleted,
@@ -49,8 +57,18 @@ export class NotificationsService {
   /** Records the deliveries an event of this region's stream makes; throws to have it offered again. */
   async handle(name: string, payload: unknown): Promise<void> {
     switch (name) {
-      case replicationCompleted.name:
-        return this.imageReady(replicationCompleted.schema.parse(payload));
+      case replicationCompleted.name: {
+        const ready = replicationCompleted.schema.parse(payload);
+        await this.imageReady(ready);
+        return this.replicationOutcome(ready, 'replicated', { lagMs: ready.lagMs });
+      }
+      case replicationFailed.name: {
+        const failed = replicationFailed.schema.parse(payload);
+        return this.replicationOutcome(failed, 'replication.failed', {
+          error: failed.error,
+          attempts: failed.attempts,
+        });
+      }
       case quarantineChanged.name:
         return this.quarantineChanged(quarantineChanged.schema.parse(payload));
       case scanCompleted.name: {
@@ -171,6 +189,27 @@ export class NotificationsService {
     // failed or deleted since: nobody may pull it, nothing to announce
   }
 
+  private async replicationOutcome(
+    outcome: ReplicationCompleted | ReplicationFailed,
+    action: 'replicated' | 'replication.failed',
+    facts: Record<string, unknown>,
+  ): Promise<void> {
+    if (outcome.region !== this.region || outcome.sourceRegion === this.region) return;
+    await this.notify({
+      ...this.base(outcome, action),
+      id: derivedEventId(outcome.eventId, action),
+      target: {
+        repository: outcome.repository,
+        digest: outcome.digest,
+        mediaType: outcome.mediaType,
+        size: outcome.size,
+        tag: outcome.tag,
+      },
+      tags: outcome.tag ? [outcome.tag] : [],
+      details: { replication: { sourceRegion: outcome.sourceRegion, ...facts } },
+    });
+  }
+
   private async quarantineChanged(change: QuarantineChanged): Promise<void> {
     await this.notify({
       ...this.base(change, 'quarantine'),
@@ -225,6 +264,22 @@ export class NotificationsService {
       ...(source.request ? { request: source.request } : {}),
     };
   }
+}
+
+/**
+ * The id of the `action` notification of an event that also fires another action: the same
+ * for the same event (a redelivered event records nothing twice), never the event's own.
+ */
+export function derivedEventId(eventId: string, action: string): string {
+  const hex = createHash('sha256').update(`${eventId}/${action}`).digest('hex');
+  // the layout of a UUID, version 8 (custom), RFC 9562 variant
+  return [
+    hex.slice(0, 8),
+    hex.slice(8, 12),
+    `8${hex.slice(13, 16)}`,
+    `${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}`,
+    hex.slice(20, 32),
+  ].join('-');
 }
 
 function deliveryOf(webhook: WebhookRecord, event: WebhookEvent): NewDelivery {

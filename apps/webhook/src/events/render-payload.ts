@@ -1,6 +1,6 @@
 /**
  * The two payload formats. `acr` is Azure Container Registry's webhook JSON, plus `region`
- * (and, for scan, quarantine and quota, the facts in `details`), so receivers written for ACR work
+ * (and, for scan, quarantine, quota and replication, the facts in `details`), so receivers written for ACR work
  * unchanged. `cloudevents` is CloudEvents 1.0 in structured mode: the envelope's attributes
  * and the ACR body as `data`.
  */
@@ -19,6 +19,8 @@ export const cloudEventTypes: Record<NotifiedAction, string> = {
   quarantine: 'meridian.image.quarantined',
   scan: 'meridian.image.scanned',
   quota: 'meridian.usage.threshold',
+  replicated: 'meridian.image.replicated',
+  'replication.failed': 'meridian.replication.failed',
   ping: 'meridian.webhook.ping',
 };
 

@@ -12,7 +12,21 @@ import { defineEvent } from '../define';
 import { RegionId } from '../subjects';
 import { EventEnvelope } from './envelope';
 
-export const WebhookAction = z.enum(['push', 'delete', 'pull', 'quarantine', 'scan', 'quota']);
+/**
+ * What a webhook can be told. `replicated` and `replication.failed` are replication's health
+ * in the webhook's region (an image pushed elsewhere became ready here, or an attempt to make
+ * it so failed); `push` stays the signal that an image pulls here.
+ */
+export const WebhookAction = z.enum([
+  'push',
+  'delete',
+  'pull',
+  'quarantine',
+  'scan',
+  'quota',
+  'replicated',
+  'replication.failed',
+]);
 export type WebhookAction = z.infer<typeof WebhookAction>;
 
 export const WebhookStatus = z.enum(['enabled', 'disabled']);
