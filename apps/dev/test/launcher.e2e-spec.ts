@@ -148,29 +148,33 @@ describe('dev launcher', () => {
         expect((await fetch(`${url}/v2/`)).status).toBe(200);
     });
 
-    it('starts blob, manifest, auth, replication, webhook, scan and gateway in order, each after the previous one is ready', () => {
-      const usEast = records(launcher)
-        .filter(
-          (record) =>
-            record.region === 'us-east' && ['starting', 'service ready'].includes(record.msg ?? ''),
-        )
-        .map((record) => `${record.service} ${record.msg}`);
-      expect(usEast).toEqual([
-        'blob starting',
-        'blob service ready',
-        'manifest starting',
-        'manifest service ready',
-        'auth starting',
-        'auth service ready',
-        'replication starting',
-        'replication service ready',
-        'webhook starting',
-        'webhook service ready',
-        'scan starting',
-        'scan service ready',
-        'gateway starting',
-        'gateway service ready',
-      ]);
+    it("starts a region's services side by side, and replication once every other service of every region is ready", () => {
+      const lifecycle = records(launcher)
+        .filter((record) => ['starting', 'service ready'].includes(record.msg ?? ''))
+        .map((record) => `${record.region} ${record.service} ${record.msg}`);
+      const at = (line: string) => {
+        expect(lifecycle).toContain(line);
+        return lifecycle.indexOf(line);
+      };
+      const others = ['blob', 'manifest', 'auth', 'webhook', 'scan', 'gateway'];
+      for (const region of ['us-east', 'eu-west']) {
+        for (const service of [...others, 'replication']) {
+          expect(lifecycle.filter((line) => line === `${region} ${service} starting`)).toHaveLength(
+            1,
+          );
+          expect(at(`${region} ${service} starting`)).toBeLessThan(
+            at(`${region} ${service} service ready`),
+          );
+        }
+      }
+      // replication reads the peers' event streams, which their services create
+      const lastOtherReady = Math.max(
+        ...['us-east', 'eu-west'].flatMap((region) =>
+          others.map((service) => at(`${region} ${service} service ready`)),
+        ),
+      );
+      for (const region of ['us-east', 'eu-west'])
+        expect(at(`${region} replication starting`)).toBeGreaterThan(lastOtherReady);
     });
 
     it('gives each region its own broker, database and store', () => {
