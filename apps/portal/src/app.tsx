@@ -3,23 +3,32 @@
  * gateway answers every such path with index.html). The session lives in this component's
  * state only: a reload or a new tab signs in again (see api/registry-session.ts).
  */
-import { MantineProvider } from '@mantine/core';
-import { useState } from 'react';
+import { Loader, MantineProvider } from '@mantine/core';
+import { type ComponentType, Suspense, lazy, useState } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import type { RegistrySession } from './api/registry-session';
 import { SessionContext } from './api/use-session';
 import { Layout } from './components/layout';
-import { CacheRulesPage } from './pages/cache-rules.page';
-import { IdentitiesPage } from './pages/identities.page';
-import { ImagePage } from './pages/image.page';
-import { RegionsPage } from './pages/regions.page';
-import { RepositoriesPage } from './pages/repositories.page';
-import { RepositoryPage } from './pages/repository.page';
-import { ScopeMapsPage } from './pages/scope-maps.page';
 import { SignInPage } from './pages/sign-in.page';
-import { StoragePage } from './pages/storage.page';
-import { TokensPage } from './pages/tokens.page';
-import { WebhooksPage } from './pages/webhooks.page';
+
+/** A page's code, fetched the first time it is shown: the sign-in screen needs none of it. */
+function page<Name extends string>(
+  load: () => Promise<Record<Name, ComponentType>>,
+  name: Name,
+): ComponentType {
+  return lazy(async (): Promise<{ default: ComponentType }> => ({ default: (await load())[name] }));
+}
+
+const CacheRulesPage = page(() => import('./pages/cache-rules.page'), 'CacheRulesPage');
+const IdentitiesPage = page(() => import('./pages/identities.page'), 'IdentitiesPage');
+const ImagePage = page(() => import('./pages/image.page'), 'ImagePage');
+const RegionsPage = page(() => import('./pages/regions.page'), 'RegionsPage');
+const RepositoriesPage = page(() => import('./pages/repositories.page'), 'RepositoriesPage');
+const RepositoryPage = page(() => import('./pages/repository.page'), 'RepositoryPage');
+const ScopeMapsPage = page(() => import('./pages/scope-maps.page'), 'ScopeMapsPage');
+const StoragePage = page(() => import('./pages/storage.page'), 'StoragePage');
+const TokensPage = page(() => import('./pages/tokens.page'), 'TokensPage');
+const WebhooksPage = page(() => import('./pages/webhooks.page'), 'WebhooksPage');
 
 export function App() {
   const [session, setSession] = useState<RegistrySession | undefined>();
@@ -31,20 +40,22 @@ export function App() {
         ) : (
           <SessionContext.Provider value={session}>
             <Layout onSignOut={() => setSession(undefined)}>
-              <Routes>
-                <Route path="/" element={<Navigate to="/repositories" replace />} />
-                <Route path="/repositories" element={<RepositoriesPage />} />
-                <Route path="/repository" element={<RepositoryPage />} />
-                <Route path="/image" element={<ImagePage />} />
-                <Route path="/webhooks" element={<WebhooksPage />} />
-                <Route path="/cache-rules" element={<CacheRulesPage />} />
-                <Route path="/storage" element={<StoragePage />} />
-                <Route path="/regions" element={<RegionsPage />} />
-                <Route path="/identities" element={<IdentitiesPage />} />
-                <Route path="/tokens" element={<TokensPage />} />
-                <Route path="/scope-maps" element={<ScopeMapsPage />} />
-                <Route path="*" element={<Navigate to="/repositories" replace />} />
-              </Routes>
+              <Suspense fallback={<Loader />}>
+                <Routes>
+                  <Route path="/" element={<Navigate to="/repositories" replace />} />
+                  <Route path="/repositories" element={<RepositoriesPage />} />
+                  <Route path="/repository" element={<RepositoryPage />} />
+                  <Route path="/image" element={<ImagePage />} />
+                  <Route path="/webhooks" element={<WebhooksPage />} />
+                  <Route path="/cache-rules" element={<CacheRulesPage />} />
+                  <Route path="/storage" element={<StoragePage />} />
+                  <Route path="/regions" element={<RegionsPage />} />
+                  <Route path="/identities" element={<IdentitiesPage />} />
+                  <Route path="/tokens" element={<TokensPage />} />
+                  <Route path="/scope-maps" element={<ScopeMapsPage />} />
+                  <Route path="*" element={<Navigate to="/repositories" replace />} />
+                </Routes>
+              </Suspense>
             </Layout>
           </SessionContext.Provider>
         )}
