@@ -7,6 +7,7 @@ describe(loadConfig.name, () => {
       host: '127.0.0.1',
       port: 5000,
       regions: ['us-east', 'eu-west'],
+      replications: ['us-east', 'eu-west'],
       databaseUrl: undefined,
       postgresPort: undefined,
       natsPort: undefined,
@@ -21,7 +22,8 @@ describe(loadConfig.name, () => {
         MERIDIAN_DATA_DIR: '/var/lib/meridian',
         MERIDIAN_HOST: '0.0.0.0',
         MERIDIAN_PORT: '6000',
-        MERIDIAN_REGIONS: 'us-east, eu-west',
+        MERIDIAN_REGIONS: 'us-east, eu-west, ap-south',
+        MERIDIAN_REPLICATIONS: 'us-east, ap-south',
         DATABASE_URL: 'postgresql://meridian:pw@db:5432/postgres',
         MERIDIAN_POSTGRES_PORT: '5433',
         MERIDIAN_NATS_PORT: '4300',
@@ -34,7 +36,8 @@ describe(loadConfig.name, () => {
       dataDir: '/var/lib/meridian',
       host: '0.0.0.0',
       port: 6000,
-      regions: ['us-east', 'eu-west'],
+      regions: ['us-east', 'eu-west', 'ap-south'],
+      replications: ['us-east', 'ap-south'],
       databaseUrl: 'postgresql://meridian:pw@db:5432/postgres',
       postgresPort: 5433,
       natsPort: 4300,
@@ -74,6 +77,30 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ MERIDIAN_REGIONS: 'us-east,us-east' }, '/')).toThrow(
       'MERIDIAN_REGIONS',
     );
+  });
+
+  it('has every region replicate unless MERIDIAN_REPLICATIONS names some', () => {
+    expect(loadConfig({ MERIDIAN_REGIONS: 'us-east,eu-west,ap-south' }, '/').replications).toEqual([
+      'us-east',
+      'eu-west',
+      'ap-south',
+    ]);
+  });
+
+  it.each([
+    ['a region not in MERIDIAN_REGIONS', 'us-east,ap-south'],
+    ['a region listed twice', 'us-east,us-east'],
+    ['no region', ','],
+    ['a bad region id', 'us-east,EU_WEST'],
+  ])('refuses MERIDIAN_REPLICATIONS with %s, naming the key', (_case, replications) => {
+    const error = catchError(() =>
+      loadConfig({ MERIDIAN_REGIONS: 'us-east,eu-west', MERIDIAN_REPLICATIONS: replications }, '/'),
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map(({ key }) => key)).toEqual([
+      'MERIDIAN_REPLICATIONS',
+    ]);
+    expect(error.message).toContain('regions of MERIDIAN_REGIONS');
   });
 
   it('refuses a base port that leaves no room for every region', () => {

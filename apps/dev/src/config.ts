@@ -40,6 +40,8 @@ const schema = z
     MERIDIAN_HOST: z.string().min(1).default('127.0.0.1'),
     MERIDIAN_PORT: Port.default(5000),
     MERIDIAN_REGIONS: RegionList.default(['us-east', 'eu-west']),
+    // default: every region of MERIDIAN_REGIONS
+    MERIDIAN_REPLICATIONS: RegionList.optional(),
     DATABASE_URL: PostgresUrl.optional(),
     MERIDIAN_POSTGRES_PORT: Port.optional(),
     MERIDIAN_NATS_PORT: Port.optional(),
@@ -54,6 +56,9 @@ const schema = z
     if (env.MERIDIAN_NATS_PORT !== undefined && env.MERIDIAN_NATS_PORT + last > 65_535) {
       context.addIssue({ code: 'custom', path: ['MERIDIAN_NATS_PORT'], message: '' });
     }
+    const regions = new Set<string>(env.MERIDIAN_REGIONS);
+    if (env.MERIDIAN_REPLICATIONS?.some((region) => !regions.has(region)))
+      context.addIssue({ code: 'custom', path: ['MERIDIAN_REPLICATIONS'], message: '' });
   });
 
 const expectations: EnvExpectations<typeof schema> = {
@@ -62,6 +67,8 @@ const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_PORT: 'a port number (1-65535), leaving room for one port per region',
   MERIDIAN_REGIONS:
     'a comma-separated list of distinct region ids (lowercase letters, digits, dashes), e.g. us-east,eu-west',
+  MERIDIAN_REPLICATIONS:
+    'a comma-separated list of distinct regions of MERIDIAN_REGIONS (at least one) that replicate with each other, e.g. us-east,eu-west',
   DATABASE_URL: 'a postgres:// or postgresql:// URL',
   MERIDIAN_POSTGRES_PORT: 'a port number (1-65535)',
   MERIDIAN_NATS_PORT: 'a port number (1-65535), leaving room for one port per region',
@@ -76,6 +83,11 @@ export interface LauncherConfig {
   /** the first region's gateway port; the next regions count up from it */
   port: number;
   regions: RegionId[];
+  /**
+   * the regions that replicate with each other (every one by default); the others run
+   * stand-alone, linked over NATS but with no peers (replication-peers.ts)
+   */
+  replications: RegionId[];
   /** a Postgres server to use instead of the embedded one */
   databaseUrl?: string;
   postgresPort?: number;
@@ -93,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Launche
     host: config.MERIDIAN_HOST,
     port: config.MERIDIAN_PORT,
     regions: config.MERIDIAN_REGIONS,
+    replications: config.MERIDIAN_REPLICATIONS ?? config.MERIDIAN_REGIONS,
     databaseUrl: config.DATABASE_URL,
     postgresPort: config.MERIDIAN_POSTGRES_PORT,
     natsPort: config.MERIDIAN_NATS_PORT,

@@ -18,6 +18,7 @@ import { natsUnit } from './nats.launcher';
 import { embeddedPostgresUnit, ensureDatabase } from './postgres.launcher';
 import { planRegions, type RegionLayout } from './region-layout';
 import { hubLeafnodePort, regionLinks } from './region-links';
+import { replicationPeers } from './replication-peers';
 import type { ServiceEntries } from './service-entries';
 import { resolveServiceSecrets } from './service-secrets';
 import {
@@ -72,8 +73,14 @@ export class Launcher {
     // …and the keys that seal signing keys and webhook secrets at rest
     Object.assign(process.env, await resolveServiceSecrets(this.config.dataDir, process.env));
     const natsCredentials = await resolveNatsCredentials(this.config.dataDir, this.config.regions);
+    const standAlone = this.config.regions.filter(
+      (region) => !this.config.replications.includes(region),
+    );
     this.output.info('starting', {
       regions: this.config.regions.join(','),
+      ...(standAlone.length > 0
+        ? { replications: this.config.replications.join(','), standAlone: standAlone.join(',') }
+        : {}),
       data: this.config.dataDir,
     });
 
@@ -105,10 +112,11 @@ export class Launcher {
       this.output.info('nats-server ready', { region: layouts[index]?.region, url: unit.url });
     }
 
+    const peers = replicationPeers(layouts, this.config.replications);
     const infrastructure = layouts.map((layout, index) => ({
       natsUrl: natsUnits[index]!.url,
       databaseUrl: databaseUrls[index]!,
-      peers: layouts.filter((peer) => peer !== layout),
+      peers: peers[index]!,
       natsSeedOf: (service: string) =>
         natsCredentials.seedOf(layout.region, service as MeridianService),
     }));

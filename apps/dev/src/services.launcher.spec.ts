@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { loadConfig } from './config';
 import { planRegions } from './region-layout';
+import { replicationPeers } from './replication-peers';
 import { regionServices, serviceEnv } from './services.launcher';
 
 describe(serviceEnv.name, () => {
@@ -61,6 +62,37 @@ describe(serviceEnv.name, () => {
   it('tells auth which other regions there are, to share the failed-login limits out', () => {
     expect(envOf('auth')['MERIDIAN_PEERS']).toBe('eu-west');
     expect(envOf('auth')['MERIDIAN_PEER_EU_WEST_STORAGE_DIR']).toBeUndefined();
+  });
+
+  it('gives a stand-alone region (outside MERIDIAN_REPLICATIONS) no peers in any service', () => {
+    const threeRegions = loadConfig(
+      { MERIDIAN_REGIONS: 'us-east,eu-west,ap-south', MERIDIAN_REPLICATIONS: 'us-east,eu-west' },
+      '/srv',
+    );
+    const layouts = planRegions(threeRegions);
+    const peers = replicationPeers(layouts, threeRegions.replications);
+    const envIn = (index: number, name: string) =>
+      serviceEnv(
+        regionServices.find((spec) => spec.name === name)!,
+        layouts[index]!,
+        { ...infra, peers: peers[index]! },
+        threeRegions,
+        {},
+      );
+    expect(envIn(0, 'replication')).toMatchObject({
+      MERIDIAN_PEERS: 'eu-west',
+      MERIDIAN_PEER_EU_WEST_STORAGE_DIR: '/srv/.meridian/eu-west/store',
+    });
+    expect(envIn(0, 'replication')['MERIDIAN_PEER_AP_SOUTH_STORAGE_DIR']).toBeUndefined();
+    expect(envIn(1, 'gateway')['MERIDIAN_PEERS']).toBe('us-east');
+    for (const name of ['replication', 'gateway', 'auth']) {
+      const env = envIn(2, name);
+      expect(env['MERIDIAN_PEERS']).toBe('');
+      expect(Object.keys(env).filter((key) => key.startsWith('MERIDIAN_PEER_'))).toEqual([]);
+      expect(env['MERIDIAN_STORAGE_DIR'] ?? '/srv/.meridian/ap-south/store').toBe(
+        '/srv/.meridian/ap-south/store',
+      );
+    }
   });
 
   it('gives the blob service its region, broker, database and store', () => {

@@ -48,7 +48,7 @@ const gatewayNodeFlags = ['--max-semi-space-size=64'] as const;
 export const regionServices: readonly ServiceSpec[] = [
   { name: 'blob', database: true, store: true, http: false, peers: false },
   { name: 'manifest', database: true, store: false, http: false, peers: false },
-  // auth shares the failed-login limits out among the regions
+  // auth shares the failed-login limits out among the regions that replicate with each other
   { name: 'auth', database: true, store: false, http: false, peers: false, peerRegions: true },
   { name: 'replication', database: true, store: true, http: false, peers: true, afterPeers: true },
   { name: 'webhook', database: true, store: false, http: false, peers: false },
@@ -67,7 +67,7 @@ export interface RegionInfrastructure {
   natsUrl: string;
   /** the region's own database */
   databaseUrl: string;
-  /** every other region */
+  /** the regions it replicates with: none for a stand-alone region (replication-peers.ts) */
   peers: readonly RegionLayout[];
   /** the nkey seed each service connects to NATS with (nats-credentials.ts) */
   natsSeedOf?: (service: string) => string;
