@@ -1,9 +1,9 @@
 /**
- * Ports for the launcher's default two regions: it gives the first region's gateway
- * MERIDIAN_PORT and the next region's the port after it, so both must be free — and must
+ * Ports for the launcher's regions (two by default): it gives the first region's gateway
+ * MERIDIAN_PORT and each next region's the port after it, so all must be free — and must
  * stay free while the launcher starts. The launcher's nats-servers, Postgres and the
  * services' health servers take ports the kernel hands out (the ephemeral range), possibly
- * before eu-west's gateway binds; so the pair is chosen below that range, where the kernel
+ * before the other gateways bind; so the run is chosen below that range, where the kernel
  * never hands a port out by itself, as `npm start`'s own 5000 and 5001 are.
  */
 import { readFile } from 'node:fs/promises';
@@ -12,14 +12,24 @@ import { createServer } from 'node:net';
 const lowestPort = 10_000;
 
 /** A free port whose successor is free too, both outside the kernel's ephemeral range. */
-export async function freePortPair(): Promise<number> {
+export function freePortPair(): Promise<number> {
+  return freePortRun(2);
+}
+
+/** The first of `count` free ports in a row (one per region), outside the ephemeral range. */
+export async function freePortRun(count: number): Promise<number> {
   const ephemeralLow = await ephemeralRangeStart();
-  const span = ephemeralLow - 2 - lowestPort;
+  const span = ephemeralLow - count - lowestPort;
   for (let attempt = 0; attempt < 1_000; attempt++) {
     const port = lowestPort + Math.floor(Math.random() * span);
-    if ((await isFree(port)) && (await isFree(port + 1))) return port;
+    if (await allFree(port, count)) return port;
   }
-  throw new Error(`no two free ports in a row between ${lowestPort} and ${ephemeralLow}`);
+  throw new Error(`no ${count} free ports in a row between ${lowestPort} and ${ephemeralLow}`);
+}
+
+async function allFree(first: number, count: number): Promise<boolean> {
+  for (let port = first; port < first + count; port++) if (!(await isFree(port))) return false;
+  return true;
 }
 
 /** The first port of Linux's ephemeral range (32768 unless the machine says otherwise). */
