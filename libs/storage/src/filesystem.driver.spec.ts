@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -45,6 +45,31 @@ async function collect(keys: AsyncIterable<string>): Promise<string[]> {
 }
 
 describe(FilesystemStorageDriver.name, () => {
+  it("copies from another filesystem store into an inode of its own, never a link to the source's", async () => {
+    const source = await makeDriver();
+    const sut = await makeDriver();
+    const content = Buffer.alloc(300_000, 'meridian layer ');
+    const digest = `sha256:${createHash('sha256').update(content).digest('hex')}`;
+    const key = `blobs/sha256/${digest.slice(7, 9)}/${digest.slice(7)}`;
+    await source.put(key, content);
+
+    await sut.copyFrom(source, key, key, { expected: { digest, size: content.length } });
+
+    const [original, copy] = await Promise.all([
+      stat(join(source.rootDirectory, key)),
+      stat(join(sut.rootDirectory, key)),
+    ]);
+    expect(copy.ino).not.toBe(original.ino);
+    expect(copy.nlink).toBe(1);
+    expect(copy.mode & 0o777).toBe(0o640);
+    // a corruption or a delete of the source's file does not reach the copy
+    await writeFile(join(source.rootDirectory, key), 'corrupted');
+    await source.delete(key);
+    const copied: Buffer[] = [];
+    for await (const chunk of await sut.read(key)) copied.push(chunk as Buffer);
+    expect(Buffer.concat(copied).equals(content)).toBe(true);
+  });
+
   it('sweeps temporary files not written for longer than asked, and keeps fresh ones', async () => {
     const sut = await makeDriver();
     const key = `blobs/sha256/ab/ab${'0'.repeat(62)}`;

@@ -18,17 +18,29 @@
  */
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { type FileHandle, mkdir, open, opendir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import {
+  type FileHandle,
+  copyFile,
+  mkdir,
+  open,
+  opendir,
+  rename,
+  rm,
+  rmdir,
+  stat,
+} from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { uploadPrefix } from './paths';
 import {
   type ByteRange,
+  type CopyOptions,
   type StorageDriver,
   StorageNotFoundError,
   type UploadState,
 } from './storage-driver';
 import { ownBody } from './own-body';
+import { verifiedCopy, verifyFileDigest } from './verify-digest';
 
 /** Large buffers: fewer syscalls per blob; blobs are usually megabytes to gigabytes. */
 const ioChunkBytes = 1024 * 1024;
@@ -43,6 +55,8 @@ const createForWrite = constants.O_RDWR | constants.O_CREAT;
 /** Owner reads and writes, the group reads, others nothing (see the top of the file). */
 const fileMode = 0o640;
 const directoryMode = 0o750;
+/** A reflink where the filesystem can, else an in-kernel copy; never onto an existing file. */
+const cloneOrCopyInKernel = constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL;
 /** The temporary file of a `put`: `.<uuid>.tmp` in the key's directory. */
 const temporaryFileName = /^\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
 
@@ -121,10 +135,19 @@ export class FilesystemStorageDriver implements StorageDriver {
     return undefined;
   }
 
-  async copyFrom(source: StorageDriver, sourceKey: string, key: string): Promise<void> {
+  async copyFrom(
+    source: StorageDriver,
+    sourceKey: string,
+    key: string,
+    options: CopyOptions = {},
+  ): Promise<void> {
     const found = await source.stat(sourceKey);
     if (!found) throw new StorageNotFoundError(sourceKey);
-    await this.put(key, await source.read(sourceKey), found.size);
+    if (source instanceof FilesystemStorageDriver) {
+      await this.copyInKernel(source.pathOf(sourceKey), sourceKey, key, found.size, options);
+      return;
+    }
+    await this.put(key, verifiedCopy(await source.read(sourceKey), options), found.size);
   }
 
   /**
@@ -220,6 +243,52 @@ export class FilesystemStorageDriver implements StorageDriver {
       removed += 1;
     }
     return removed;
+  }
+
+  /**
+   * A copy from another directory on this machine never passes through this process:
+   * `copyFile` with COPYFILE_FICLONE makes a reflink where the filesystem can (btrfs, xfs:
+   * a new inode sharing extents copy-on-write) and otherwise copies in the kernel
+   * (copy_file_range, sendfile). Never a hard link: the two regions' stores must not share
+   * an inode, or a corruption or a delete in one would reach the other. The copy is a
+   * `put`'s hidden temporary file until it is proven (hashed, one read, when a digest is
+   * expected; its size always), fsynced and renamed onto the key, so it is verified before
+   * visible, durable before acknowledged, and swept like a put's if interrupted.
+   */
+  private async copyInKernel(
+    sourcePath: string,
+    sourceKey: string,
+    key: string,
+    size: number,
+    { expected, onBytes }: CopyOptions,
+  ): Promise<void> {
+    const target = this.pathOf(key);
+    const directory = dirname(target);
+    await mkdir(directory, { recursive: true, mode: directoryMode });
+    const temporary = join(directory, `.${randomUUID()}.tmp`); // see temporaryFileName
+    try {
+      await copyFile(sourcePath, temporary, cloneOrCopyInKernel).catch((error: unknown) => {
+        throw isMissing(error) ? new StorageNotFoundError(sourceKey) : error;
+      });
+      const file = await open(temporary, 'r+');
+      try {
+        // copyFile gives the copy its source's mode
+        await file.chmod(fileMode);
+        if (expected) await verifyFileDigest(file, expected, onBytes);
+        const copied = (await file.stat()).size;
+        if (copied !== size)
+          throw new Error(`copy of ${sourceKey} holds ${copied} bytes, expected ${size}`);
+        if (!expected) onBytes?.(copied);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(temporary, target);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+    await syncDirectory(directory);
   }
 
   /**

@@ -41,11 +41,13 @@ import { S3Uploads, type S3UploadTuning } from './s3-uploads';
 import { splitIntoParts } from './split-into-parts';
 import {
   type ByteRange,
+  type CopyOptions,
   type StorageDriver,
   StorageNotFoundError,
   type UploadState,
 } from './storage-driver';
 import { ownBody } from './own-body';
+import { verifiedCopy } from './verify-digest';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -202,10 +204,21 @@ export class S3StorageDriver implements StorageDriver {
     );
   }
 
-  async copyFrom(source: StorageDriver, sourceKey: string, key: string): Promise<void> {
+  /**
+   * Server side inside one S3 service, unless a digest is `expected`: proving one means
+   * reading the bytes, so they are streamed through the proof instead (the caller trusts a
+   * server-side copy by not asking for one).
+   */
+  async copyFrom(
+    source: StorageDriver,
+    sourceKey: string,
+    key: string,
+    options: CopyOptions = {},
+  ): Promise<void> {
     const found = await source.stat(sourceKey);
     if (!found) throw new StorageNotFoundError(sourceKey);
-    if (source instanceof S3StorageDriver && source.serviceId === this.serviceId) {
+    const sameService = source instanceof S3StorageDriver && source.serviceId === this.serviceId;
+    if (sameService && !options.expected) {
       try {
         const request = {
           source: { bucket: source.bucket, key: sourceKey },
@@ -214,13 +227,14 @@ export class S3StorageDriver implements StorageDriver {
           wholeSource: true,
         };
         await copyS3Object(this.client, request, this.tuning.copy);
+        options.onBytes?.(found.size);
         return;
       } catch (error) {
         // Our credentials may not read the other region's bucket; streaming through us still works.
         if (!isAccessDenied(error)) throw error;
       }
     }
-    await this.put(key, await source.read(sourceKey), found.size);
+    await this.put(key, verifiedCopy(await source.read(sourceKey), options), found.size);
   }
 
   async startUpload(uploadId: string): Promise<UploadState> {

@@ -14,6 +14,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { blobKey, uploadPrefix } from './paths';
 import { type StorageDriver, StorageNotFoundError, type UploadState } from './storage-driver';
+import { DigestMismatchError } from './verify-digest';
 
 const MiB = 1024 * 1024;
 const timeoutMs = 120_000;
@@ -312,6 +313,82 @@ export function describeStorageDriverConformance<D extends StorageDriver>(
           await expect(
             sut.copyFrom(source, blobKeyOf(randomBytes(4)), 'test/copy'),
           ).rejects.toBeInstanceOf(StorageNotFoundError);
+        },
+        timeoutMs,
+      );
+    });
+
+    describe('verified copies', () => {
+      it(
+        'copies a blob proven against its digest and size, telling every byte',
+        async () => {
+          const source = await makeDriver();
+          const content = randomBytes(6 * MiB + 3);
+          const key = blobKeyOf(content);
+          await source.put(key, content);
+          let told = 0;
+
+          await sut.copyFrom(source, key, key, {
+            expected: { digest: sha256(content), size: content.length },
+            onBytes: (count) => (told += count),
+          });
+
+          expect(sha256(await readAll(await sut.read(key)))).toBe(sha256(content));
+          expect(told).toBe(content.length);
+          await sut.delete(key);
+          expect(await source.stat(key)).toEqual({ size: content.length });
+        },
+        timeoutMs,
+      );
+
+      it(
+        'refuses a corrupt source (wrong bytes, wrong size), leaving nothing visible or behind',
+        async () => {
+          const source = await makeDriver();
+          const content = randomBytes(2 * MiB);
+          const key = blobKeyOf(content);
+          const corrupt = Buffer.from(content);
+          corrupt[corrupt.length - 1] = corrupt[corrupt.length - 1]! ^ 0xff;
+          await source.put(key, corrupt);
+          const truncatedKey = blobKeyOf(Buffer.concat([content, Buffer.from('+')]));
+          await source.put(truncatedKey, content);
+
+          await expect(
+            sut.copyFrom(source, key, key, { expected: { digest: sha256(content) } }),
+          ).rejects.toBeInstanceOf(DigestMismatchError);
+          await expect(
+            sut.copyFrom(source, truncatedKey, truncatedKey, {
+              expected: { digest: sha256(content), size: content.length + 1 },
+            }),
+          ).rejects.toBeInstanceOf(DigestMismatchError);
+
+          expect(await sut.stat(key)).toBeUndefined();
+          expect(await sut.stat(truncatedKey)).toBeUndefined();
+          expect(await collect(sut.list(''))).toEqual([]);
+          expect(await sut.sweepInterruptedWrites(new Date(Date.now() + 60 * 60 * 1000))).toBe(0);
+        },
+        timeoutMs,
+      );
+
+      it(
+        'replaces a corrupt object with a proven copy (a repair), and keeps it when the copy is wrong too',
+        async () => {
+          const source = await makeDriver();
+          const content = randomBytes(100_000);
+          const key = blobKeyOf(content);
+          const corrupt = Buffer.from(content);
+          corrupt[0] = corrupt[0]! ^ 0xff;
+          await sut.put(key, corrupt);
+          await source.put(key, corrupt);
+
+          await expect(
+            sut.copyFrom(source, key, key, { expected: { digest: sha256(content) } }),
+          ).rejects.toBeInstanceOf(DigestMismatchError);
+          expect((await readAll(await sut.read(key))).equals(corrupt)).toBe(true);
+
+          await source.put(key, content);
+          await sut.copyFrom(source, key, key, { expected: { digest: sha256(content) } });
+          expect(sha256(await readAll(await sut.read(key)))).toBe(sha256(content));
         },
         timeoutMs,
       );

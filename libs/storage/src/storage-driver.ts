@@ -24,6 +24,13 @@ export interface UploadState {
   driver: Record<string, unknown>;
 }
 
+export interface CopyOptions {
+  /** what the copied bytes must be: a blob's digest (its own algorithm) and, when known, size */
+  expected?: { digest: string; size?: number };
+  /** told of the bytes as they are copied (or, for a copy made in the kernel, verified) */
+  onBytes?: (count: number) => void;
+}
+
 export interface StorageDriver {
   readonly kind: 'filesystem' | 's3';
 
@@ -58,10 +65,19 @@ export interface StorageDriver {
   presignGet(key: string, expiresInSeconds: number): Promise<string | undefined>;
 
   /**
-   * Copies an object from another store of the same or another driver (replication).
-   * Server-side when both are on one S3 endpoint; otherwise streamed.
+   * Copies an object from another store of the same or another driver (replication), as
+   * atomically as `put`. Server-side when both are on one S3 service and nothing is
+   * `expected`; in the kernel between two filesystem stores (a reflink or copy_file_range,
+   * never a hard link); otherwise streamed through this process. With `expected`, the copy
+   * is proven to hash to that digest (and have that size) before it becomes visible: a
+   * mismatch rejects with DigestMismatchError and leaves nothing at `key`.
    */
-  copyFrom(source: StorageDriver, sourceKey: string, key: string): Promise<void>;
+  copyFrom(
+    source: StorageDriver,
+    sourceKey: string,
+    key: string,
+    options?: CopyOptions,
+  ): Promise<void>;
 
   /** Begins a resumable upload (`uploadId` is a uuid). */
   startUpload(uploadId: string): Promise<UploadState>;
