@@ -2,12 +2,14 @@
  * Makes a blob present in this region's store by copying it from a peer region's store.
  * Keys are content addressed (libs/storage paths.ts), so a blob already at its key is the
  * same bytes and needs nothing. Between buckets of one S3 service the copy stays server
- * side (the source region verified those bytes when they were pushed); otherwise the bytes
- * stream through this process and are hashed on the way, and a mismatch fails the put
- * before it completes. Concurrent requests for one blob share one copy: a pull that jumps
- * the queue and the event that was already copying it wait for the same bytes.
+ * side (the source region verified those bytes when they were pushed); otherwise the store
+ * proves the copy against the digest before it becomes visible (`copyFrom` with `expected`):
+ * between two filesystem stores the copy is made in the kernel and its temporary file
+ * hashed, across drivers the bytes stream through this process and are hashed on the way.
+ * Concurrent requests for one blob share one copy: a pull that jumps the queue and the
+ * event that was already copying it wait for the same bytes.
  */
-import { S3StorageDriver, type StorageDriver, blobKey, verifyDigest } from '@meridian/storage';
+import { S3StorageDriver, type StorageDriver, blobKey } from '@meridian/storage';
 import type { CopyThroughput } from './copy-throughput';
 
 /** This region's store and each peer's, opened from the configuration. */
@@ -61,10 +63,10 @@ export class BlobCopier {
       this.throughput.record(peer, (await target.stat(key))?.size ?? 0);
       return 'copied';
     }
-    const bytes = await source.read(key);
-    const verified = verifyDigest(blob, (count) => this.throughput.record(peer, count));
-    bytes.on('error', (error) => verified.destroy(error));
-    await target.put(key, bytes.pipe(verified), blob.size);
+    await target.copyFrom(source, key, key, {
+      expected: blob,
+      onBytes: (count) => this.throughput.record(peer, count),
+    });
     return 'copied';
   }
 }

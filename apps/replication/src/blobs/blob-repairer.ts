@@ -4,8 +4,9 @@
  * (with corrupt bytes), so presence proves nothing, and no peer is trusted blindly: peers are
  * tried in turn, and one is used only if its bytes hash to the digest and size.
  *
- * Streamed copies are hashed on the way (verify-digest.ts): a mismatch fails the store's atomic
- * put, so the key keeps what it held and the next peer is tried. Between buckets of one S3
+ * Other copies are proven by the store (`copyFrom` with `expected`: hashed on the way, or in
+ * the temporary file of a filesystem-to-filesystem copy): a mismatch fails the copy before
+ * it is visible, so the key keeps what it held and the next peer is tried. Between buckets of one S3
  * service the peer's copy is read and hashed first, then copied server side, then read back
  * here and hashed again.
  */
@@ -69,20 +70,10 @@ export class BlobRepairer {
         await readVerified(target, key, blob);
         return true;
       }
-      const bytes = await source.read(key);
-      const verified = verifyDigest(blob, (count) => this.throughput.record(peer, count));
-      bytes.on('error', (error) => verified.destroy(error));
-      // without the size: a peer's copy of another length must fail as corrupt (the digest
-      // check, which checks the size too), not as a store refusing the length
-      let mismatch: DigestMismatchError | undefined;
-      verified.on('error', (error) => {
-        if (error instanceof DigestMismatchError) mismatch ??= error;
+      await target.copyFrom(source, key, key, {
+        expected: blob,
+        onBytes: (count) => this.throughput.record(peer, count),
       });
-      try {
-        await target.put(key, bytes.pipe(verified));
-      } catch (error) {
-        throw mismatch ?? error;
-      }
       return true;
     } catch (error) {
       if (error instanceof StorageNotFoundError) return false;
