@@ -75,6 +75,11 @@ export class PeerSet {
     );
   }
 
+  /** The peers' links now, in the order they joined. */
+  get links(): PeerLink[] {
+    return [...this.peers.values()].map((peer) => peer.link);
+  }
+
   /** Why the peer's store did not open; undefined when it is open. */
   storeError(region: string): string | undefined {
     const peer = this.peers.get(region);

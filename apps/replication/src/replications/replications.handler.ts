@@ -3,7 +3,10 @@ import { type RpcRequest, type RpcResponse, replicationsRpc as rpc } from '@meri
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { ReplicationsService } from './replications.service';
 
-/** `replication.replication-*` (the API's) and `replications-merge` / `-state` (other regions'). */
+/**
+ * `replication.replication-*` (the API's), `peer-stores` (this region's gateway's) and
+ * `replications-merge` / `-state` (other regions').
+ */
 @Controller()
 export class ReplicationsHandler {
   constructor(private readonly replications: ReplicationsService) {}
@@ -34,6 +37,11 @@ export class ReplicationsHandler {
   @MessagePattern(rpc.merge.pattern)
   merge(@Payload() request: RpcRequest<typeof rpc.merge>): Promise<RpcResponse<typeof rpc.merge>> {
     return this.replications.merge(request.records);
+  }
+
+  @MessagePattern(rpc.peerStores.pattern)
+  peerStores(): RpcResponse<typeof rpc.peerStores> {
+    return this.replications.peerStores();
   }
 
   @MessagePattern(rpc.state.pattern)

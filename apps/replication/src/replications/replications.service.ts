@@ -25,6 +25,7 @@ import {
 import {
   HybridLogicalClock,
   type PeerStatus,
+  type PeerStoreAccess,
   RegistryError,
   type ReplicationInput,
   type ReplicationRecord,
@@ -39,7 +40,7 @@ import { PeerSet } from './peer-set';
 import { RemoteReplications } from './remote-replications';
 import { type RegionHealth, replicationHealth } from './replication-health';
 import { ReplicationsRepository } from './replications.repository';
-import { storageOfInput } from './storage-records';
+import { storageAccessOf, storageOfInput } from './storage-records';
 
 export interface ReplicationsSettings {
   region: string;
@@ -183,6 +184,19 @@ export class ReplicationsService
     this.logger.info({ regions: kept }, 'replications merged');
     await this.apply();
     return { changed: true };
+  }
+
+  /** The peers' stores for this region's gateway, secrets opened; one that cannot be is left out. */
+  peerStores(): { peers: PeerStoreAccess[] } {
+    const peers: PeerStoreAccess[] = [];
+    for (const link of this.peers.links) {
+      try {
+        peers.push({ region: link.region, storage: storageAccessOf(link, this.box) });
+      } catch (err) {
+        this.logger.warn({ peer: link.region, err }, 'the store secret of a peer cannot be opened');
+      }
+    }
+    return { peers };
   }
 
   async state(): Promise<{ records: ReplicationRecord[] }> {

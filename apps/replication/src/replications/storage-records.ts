@@ -5,6 +5,7 @@
  * redirected to: clients only ever see their own region's store.
  */
 import type {
+  PeerStoreAccess,
   ReplicationRecord,
   ReplicationStorageInput,
   ReplicationStorageView,
@@ -65,4 +66,14 @@ export function storageConfigOf(
     forcePathStyle: storage.forcePathStyle,
     redirect: false,
   };
+}
+
+/** The store with its secret opened, for this region's gateway; throws when it cannot be opened. */
+export function storageAccessOf(
+  { storage, sealedSecret }: StoredStorage,
+  box: SecretBox,
+): PeerStoreAccess['storage'] {
+  if (storage.type === 'filesystem') return storage;
+  if (sealedSecret === undefined) throw new Error('the S3 secret access key is missing');
+  return { ...storage, secretAccessKey: box.open(sealedSecret) };
 }

@@ -109,6 +109,24 @@ export const ReplicationRecord = z.object({
 });
 export type ReplicationRecord = z.infer<typeof ReplicationRecord>;
 
+/** A peer's store as the gateway opens it to serve a blob this region lacks: the secret opened. */
+export const PeerStoreAccess = z.object({
+  region: RegionId,
+  storage: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('filesystem'), path: z.string() }),
+    z.object({
+      type: z.literal('s3'),
+      endpoint: z.string().optional(),
+      bucket: z.string(),
+      region: z.string(),
+      accessKeyId: z.string(),
+      secretAccessKey: z.string(),
+      forcePathStyle: z.boolean(),
+    }),
+  ]),
+});
+export type PeerStoreAccess = z.infer<typeof PeerStoreAccess>;
+
 export const replicationsRpc = {
   /** REQUEST_INVALID for the region called (it is the home region). */
   put: defineRpc({
@@ -143,6 +161,17 @@ export const replicationsRpc = {
     verb: 'replications-merge',
     request: z.object({ records: z.array(ReplicationRecord).max(1_000) }),
     response: z.object({ changed: z.boolean() }),
+  }),
+  /**
+   * This region's peers now and how to read their stores (secrets opened: only this region's
+   * gateway calls it), for the gateway's catch-up and usage; a peer whose secret cannot be
+   * opened here is left out.
+   */
+  peerStores: defineRpc({
+    service: 'replication',
+    verb: 'peer-stores',
+    request: z.object({}),
+    response: z.object({ peers: z.array(PeerStoreAccess) }),
   }),
   /** This region's whole set, tombstones included, for a region that missed a change. */
   state: defineRpc({
