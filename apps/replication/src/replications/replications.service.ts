@@ -203,7 +203,10 @@ export class ReplicationsService
     return { records: await this.repository.list() };
   }
 
-  /** Reads every peer's set and merges it; tries the stores that did not open again. Never throws. */
+  /**
+   * Reads every peer's set and merges it, applies the table (another replica of this service
+   * may have merged a change), and tries the stores that did not open again. Never throws.
+   */
   async sync(): Promise<void> {
     await Promise.all(
       this.peers.regions.map(async (peer) => {
@@ -213,6 +216,9 @@ export class ReplicationsService
           this.logger.debug({ peer, err }, 'could not read the replications of a peer');
         }
       }),
+    );
+    await this.apply().catch((err: unknown) =>
+      this.logger.warn({ err }, 'could not apply the replications'),
     );
     await this.peers.reopen();
   }
