@@ -378,6 +378,12 @@ describe('the web portal', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Regions' }).click();
     const peer = page.locator('tr[data-peer="eu-west"]');
     await peer.getByText('connected', { exact: true }).waitFor();
+    // the replications, each with its status as us-east sees it
+    await page
+      .locator('tr[data-replication="eu-west"]')
+      .getByText('ready', { exact: true })
+      .waitFor();
+    await page.locator('tr[data-replication="us-east"]').getByText('(this region)').waitFor();
     // the lag history the replication service keeps: sampled at its start, then each minute
     await page
       .getByTestId('lag-samples')

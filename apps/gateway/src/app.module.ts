@@ -28,6 +28,7 @@ import { ReferrerRoutes } from './referrers/referrers.routes';
 import { ReplicatedScanReports } from './scans/replicated-scan-reports';
 import { GcController } from './gc/gc.controller';
 import { CacheRulesController } from './imports/cache-rules.controller';
+import { ReplicationsController } from './replication/replications.controller';
 import { CredentialSetsController } from './imports/credential-sets.controller';
 import { ImportsController } from './imports/imports.controller';
 import { PurgeController } from './purge/purge.controller';
@@ -82,6 +83,7 @@ export class AppModule {
         ImportsController,
         CredentialSetsController,
         CacheRulesController,
+        ReplicationsController,
         RetentionController,
         SoftDeleteController,
         ScrubController,

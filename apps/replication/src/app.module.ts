@@ -5,13 +5,16 @@
  * that own them, records per-region status in the region's Postgres (schema `replication`)
  * and announces `replication.completed.v1` / `replication.failed.v1` through the outbox. It
  * answers the `replication.*` RPCs the gateway's status API and catching-up pulls use, and
- * repairs the blobs the blob service's scrub finds wrong here from a peer's store.
+ * repairs the blobs the blob service's scrub finds wrong here from a peer's store. Which
+ * regions are its peers is registry state it keeps and replicates itself (replications/),
+ * changed at runtime: `PeerSet` is the live view everything here iterates.
  */
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { serviceModules } from '@meridian/database';
 import { AddressPolicy } from '@meridian/outbound';
 import { type StorageDriver, createStorageDriver, storageReadinessProbe } from '@meridian/storage';
+import { formatHlc, type ReplicationRecord } from '@meridian/contracts';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { AntiEntropyProgress } from './anti-entropy/anti-entropy-progress';
 import {
@@ -65,6 +68,19 @@ import { NatsPeerLinks, PeerLinks } from './status/peer-links';
 import { ReplicationStatusHandler } from './status/replication-status.handler';
 import { ReplicationMetrics } from './status/replication-metrics';
 import { ReplicationStatusService } from './status/replication-status.service';
+import { type PeerLink, PeerSet } from './replications/peer-set';
+import { NatsRemoteReplications, RemoteReplications } from './replications/remote-replications';
+import { ReplicationsHandler } from './replications/replications.handler';
+import {
+  ReplicationsRepository,
+  SqlReplicationsRepository,
+} from './replications/replications.repository';
+import {
+  ReplicationsService,
+  type ReplicationsSettings,
+  replicationsSettingsToken,
+} from './replications/replications.service';
+import { storageConfigOf, storageOfConfig } from './replications/storage-records';
 
 export const serviceName = 'replication';
 const regionStoresToken = Symbol('RegionStores');
@@ -86,9 +102,14 @@ export class AppModule {
       // renewed every third of it; a dead replica's jobs resume after at most this long
       leaseMs: 30_000,
     };
+    const box = credentialsBox(config);
+    const peerSet = new PeerSet(config.region, (link) => openPeerStore(link, box), logger);
     const settings: ReplicationSettings = {
       region: config.region,
-      peers: config.peers,
+      // live: the replications change at runtime
+      get peers() {
+        return peerSet.regions;
+      },
       failedAfterAttempts: config.failedAfterAttempts,
       maxClockSkewMs: config.maxClockSkewSeconds * 1000,
     };
@@ -97,6 +118,12 @@ export class AppModule {
       rate: config.antiEntropy.rate,
       backfillRate: config.antiEntropy.backfillRate,
       maxClockSkewMs: config.maxClockSkewSeconds * 1000,
+    };
+    const replications: ReplicationsSettings = {
+      region: config.region,
+      seeds: seedRecords(config, box),
+      degradedLagMs: config.degradedLagSeconds * 1000,
+      syncIntervalMs: 30_000,
     };
     return {
       module: AppModule,
@@ -111,9 +138,10 @@ export class AppModule {
       providers: [
         { provide: loggerToken, useValue: logger },
         { provide: replicationSettingsToken, useValue: settings },
+        { provide: PeerSet, useValue: peerSet },
         { provide: replicationConcurrencyToken, useValue: config.concurrency },
         CopyThroughput,
-        { provide: regionStoresToken, useFactory: () => openStores(config) },
+        { provide: regionStoresToken, useFactory: () => openStores(config, peerSet) },
         {
           provide: BlobCopier,
           inject: [regionStoresToken, CopyThroughput],
@@ -124,7 +152,7 @@ export class AppModule {
           provide: BlobRepairer,
           inject: [regionStoresToken, CopyThroughput],
           useFactory: (stores: RegionStores, throughput: CopyThroughput) =>
-            new BlobRepairer(stores, config.peers, throughput),
+            new BlobRepairer(stores, () => peerSet.regions, throughput),
         },
         {
           provide: StoreSweeper,
@@ -153,7 +181,7 @@ export class AppModule {
         { provide: antiEntropySettingsToken, useValue: antiEntropy },
         AntiEntropyProgress,
         AntiEntropyService,
-        { provide: CredentialsBox, useValue: credentialsBox(config) },
+        { provide: CredentialsBox, useValue: box },
         { provide: CredentialSetsRepository, useClass: SqlCredentialSetsRepository },
         CredentialSetsService,
         { provide: ImportsRepository, useClass: SqlImportsRepository },
@@ -168,6 +196,10 @@ export class AppModule {
         ImportsService,
         { provide: CacheRulesRepository, useClass: SqlCacheRulesRepository },
         CacheRulesService,
+        { provide: replicationsSettingsToken, useValue: replications },
+        { provide: ReplicationsRepository, useClass: SqlReplicationsRepository },
+        { provide: RemoteReplications, useClass: NatsRemoteReplications },
+        ReplicationsService,
       ],
       controllers: [
         ReplicationStatusHandler,
@@ -176,29 +208,63 @@ export class AppModule {
         CredentialSetsHandler,
         CacheRulesHandler,
         BlobRepairsHandler,
+        ReplicationsHandler,
       ],
     };
   }
 }
 
-/** This region's store and every peer's, each ready before the first event. */
-async function openStores(config: ReplicationConfig): Promise<RegionStores> {
+/** This region's store, ready before the first event, and each peer's as the peer set has it. */
+async function openStores(config: ReplicationConfig, peers: PeerSet): Promise<RegionStores> {
   const own = await createStorageDriver(config.storage);
-  const peers = new Map(
-    await Promise.all(
-      Object.entries(config.peerStorage).map(
-        async ([region, storage]) => [region, await createStorageDriver(storage)] as const,
-      ),
-    ),
-  );
-  return {
-    own,
-    peer(region) {
-      const store = peers.get(region);
-      if (!store) throw new Error(`no store configured for peer region ${region}`);
-      return store;
-    },
-  };
+  return { own, peer: (region) => peers.store(region) };
+}
+
+/** a peer's store that does not open in this long is left closed (tried again later) */
+const peerStoreOpenTimeoutMs = 5_000;
+
+async function openPeerStore(link: PeerLink, box: CredentialsBox): Promise<StorageDriver> {
+  const config = storageConfigOf(link.storage, link.sealedSecret, box);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      createStorageDriver(config),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer in ${peerStoreOpenTimeoutMs} ms`)),
+          peerStoreOpenTimeoutMs,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * This region and its MERIDIAN_PEERS as the environment describes them, the replications it
+ * starts from when its table does not know them. Clock 0: any change through the API wins;
+ * a region's seed of itself (counter 1) wins over the others' seeds of it.
+ */
+function seedRecords(config: ReplicationConfig, box: CredentialsBox): ReplicationRecord[] {
+  const now = new Date().toISOString();
+  const seed = (region: string, storage: ReplicationConfig['storage']): ReplicationRecord => ({
+    region,
+    natsDomain: region,
+    ...storageOfConfig(storage, box),
+    clock: formatHlc({
+      wallMs: 0,
+      counter: region === config.region ? 1 : 0,
+      region: config.region,
+    }),
+    deleted: false,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return [
+    seed(config.region, config.storage),
+    ...Object.entries(config.peerStorage).map(([region, storage]) => seed(region, storage)),
+  ];
 }
 
 function credentialsBox(config: ReplicationConfig): CredentialsBox {

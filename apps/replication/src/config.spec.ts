@@ -41,6 +41,7 @@ describe(loadConfig.name, () => {
       lagSampleSeconds: 60,
       antiEntropy: { intervalSeconds: 300, rate: 10, backfillRate: 200 },
       maxClockSkewSeconds: 300,
+      degradedLagSeconds: 300,
       logLevel: 'info',
     });
   });
@@ -55,12 +56,14 @@ describe(loadConfig.name, () => {
         MERIDIAN_ANTI_ENTROPY_BACKFILL_RATE: '1000',
         MERIDIAN_MAX_CLOCK_SKEW_SECONDS: '60',
         MERIDIAN_EVENT_RETENTION_SECONDS: '20',
+        MERIDIAN_REPLICATION_DEGRADED_LAG_SECONDS: '30',
       },
       '/srv',
     );
     expect(config).toMatchObject({
       antiEntropy: { intervalSeconds: 5, rate: 0.5, backfillRate: 1000 },
       maxClockSkewSeconds: 60,
+      degradedLagSeconds: 30,
       eventRetentionMs: 20_000,
     });
     expect(
@@ -69,11 +72,13 @@ describe(loadConfig.name, () => {
         MERIDIAN_ANTI_ENTROPY_RATE: '0',
         MERIDIAN_MAX_CLOCK_SKEW_SECONDS: 'soon',
         MERIDIAN_EVENT_RETENTION_SECONDS: '-1',
+        MERIDIAN_REPLICATION_DEGRADED_LAG_SECONDS: '0',
       }),
     ).toEqual([
       'MERIDIAN_ANTI_ENTROPY_RATE',
       'MERIDIAN_EVENT_RETENTION_SECONDS',
       'MERIDIAN_MAX_CLOCK_SKEW_SECONDS',
+      'MERIDIAN_REPLICATION_DEGRADED_LAG_SECONDS',
     ]);
   });
 

@@ -46,6 +46,12 @@ const schema = withStorageEnv({
   MERIDIAN_ANTI_ENTROPY_RATE: z.coerce.number().positive().max(10_000).default(10),
   MERIDIAN_ANTI_ENTROPY_BACKFILL_RATE: z.coerce.number().positive().max(10_000).default(200),
   MERIDIAN_MAX_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  MERIDIAN_REPLICATION_DEGRADED_LAG_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(300),
 });
 
 const expectations: EnvExpectations<typeof schema> = {
@@ -69,15 +75,21 @@ const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_ANTI_ENTROPY_BACKFILL_RATE:
     'repositories compared per second after a start, more than 0, at most 10000',
   MERIDIAN_MAX_CLOCK_SKEW_SECONDS: 'a whole number of seconds, 1 to 86400',
+  MERIDIAN_REPLICATION_DEGRADED_LAG_SECONDS: 'a whole number of seconds, 1 to 86400',
   ...storageEnvExpectations,
 };
 
 export interface ReplicationConfig extends ServiceConfig {
-  /** the other regions, in MERIDIAN_PEERS order */
+  /**
+   * the other regions, in MERIDIAN_PEERS order: where the replications start from, seeded
+   * once; the replications table says which regions replicate now (replications.service.ts)
+   */
   peers: RegionId[];
   databaseUrl: string;
   storage: StorageConfig;
   peerStorage: Record<RegionId, StorageConfig>;
+  /** a replication whose events wait here longer is `degraded` */
+  degradedLagSeconds: number;
   /** events applied at once, per consumer */
   concurrency: number;
   /** attempts at an event before `replication.failed.v1` is written (retries go on) */
@@ -155,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Replica
       backfillRate: config.MERIDIAN_ANTI_ENTROPY_BACKFILL_RATE,
     },
     maxClockSkewSeconds: config.MERIDIAN_MAX_CLOCK_SKEW_SECONDS,
+    degradedLagSeconds: config.MERIDIAN_REPLICATION_DEGRADED_LAG_SECONDS,
   };
 }
 

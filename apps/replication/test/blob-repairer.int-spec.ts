@@ -78,7 +78,7 @@ function repairer(own: StorageDriver, peers: Record<string, StorageDriver>) {
         return store;
       },
     },
-    Object.keys(peers),
+    () => Object.keys(peers),
     new CopyThroughput(),
   );
 }

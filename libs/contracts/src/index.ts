@@ -24,3 +24,4 @@ export * from './rpc/soft-delete.rpc';
 export * from './rpc/scrub.rpc';
 export * from './rpc/import.rpc';
 export * from './rpc/cache-rule.rpc';
+export * from './rpc/replications.rpc';

@@ -1,6 +1,9 @@
 /**
- * `meridian replication list | status | lag`: the links between regions (with anti-entropy's
- * progress per peer), where an image is
+ * `meridian replication create | show | delete` over `/api/v1/replications` (Owner): the
+ * regions of the registry, added and removed at runtime; `create --wait` waits until the new
+ * region is `ready` (its backfill done), showing its status and progress as they change.
+ * `meridian replication list | status | lag`: each replication's status beside the link to it
+ * (with anti-entropy's progress per peer), where an image is
  * ready, and each link's lag as sampled over the last minutes (`/api/v1/replication/regions`,
  * `/status` and `/lag-history`, answered by the region the registry address reaches). `status --wait` is what a pipeline runs between pushing an image and
  * deploying it in other regions: it asks again every `--interval` until the image is
@@ -9,7 +12,13 @@
  * the final status), and fails with exit 4 and the regions still waiting at `--timeout`.
  * A region that failed is still waited for: replication retries it until the timeout.
  */
-import type { LagSample, PeerStatus, RegionStatus } from '@meridian/contracts';
+import {
+  type LagSample,
+  type PeerStatus,
+  type RegionStatus,
+  ReplicationInput,
+  type ReplicationView,
+} from '@meridian/contracts';
 import { CliError, exitStatus, usageError } from '../cli-error';
 import { type GlobalOptions, connect, print } from '../command-context';
 import type { RegistryClient } from '../http/registry-client';
@@ -28,13 +37,27 @@ interface RegionsView {
   peers: PeerStatus[];
 }
 
+interface ListView extends RegionsView {
+  replications: ReplicationView[];
+}
+
+/**
+ * Each replication with its status, and for a peer the link to it as this region sees it.
+ * As JSON: the region called, its peer links and the replications.
+ */
 export async function list(globals: GlobalOptions): Promise<void> {
   const client = await connect(globals);
-  const { body } = await client.request<RegionsView>('/api/v1/replication/regions');
-  print(body, globals, {
+  const [{ body: links }, { body: set }] = await Promise.all([
+    client.request<RegionsView>('/api/v1/replication/regions'),
+    client.request<{ replications: ReplicationView[] }>('/api/v1/replications'),
+  ]);
+  const view: ListView = { ...links, replications: set.replications };
+  print(view, globals, {
     columns: [
       { header: 'Region', path: 'region' },
-      { header: 'Peer', path: 'peer' },
+      { header: 'Status', path: 'status' },
+      { header: 'Reason', path: 'statusReason' },
+      { header: 'Progress', path: 'progress' },
       { header: 'Connected', path: 'connected' },
       { header: 'EventsPending', path: 'eventsPending' },
       { header: 'OldestPendingAgeMs', path: 'oldestPendingAgeMs' },
@@ -47,12 +70,144 @@ export async function list(globals: GlobalOptions): Promise<void> {
       { header: 'Repaired', path: 'antiEntropy.repaired' },
     ],
     rows: (result) =>
-      (result as RegionsView).peers.map((peer) => ({
-        ...peer,
-        region: (result as RegionsView).region,
-        peer: peer.region,
+      (result as ListView).replications.map((replication) => ({
+        ...(result as ListView).peers.find((peer) => peer.region === replication.region),
+        ...replication,
+        region: replication.local ? `${replication.region} (this region)` : replication.region,
+        progress: describeProgress(replication),
       })),
   });
+}
+
+export interface ReplicationFlags {
+  natsDomain?: string;
+  storagePath?: string;
+  s3Endpoint?: string;
+  s3Bucket?: string;
+  s3Region?: string;
+  s3AccessKeyId?: string;
+  s3SecretAccessKey?: string;
+  s3ForcePathStyle?: boolean;
+}
+
+/** The replication the flags describe, or a usage error naming what is wrong. */
+export function buildReplication(flags: ReplicationFlags): ReplicationInput {
+  const s3 = flags.s3Endpoint ?? flags.s3Bucket ?? flags.s3AccessKeyId ?? flags.s3SecretAccessKey;
+  if ((flags.storagePath === undefined) === (s3 === undefined))
+    throw usageError(
+      'give --storage-path <dir>, or --s3-endpoint, --s3-bucket, --s3-access-key-id and --s3-secret-access-key',
+    );
+  const parsed = ReplicationInput.safeParse({
+    ...(flags.natsDomain === undefined ? {} : { natsDomain: flags.natsDomain }),
+    storage:
+      flags.storagePath !== undefined
+        ? { type: 'filesystem', path: flags.storagePath }
+        : {
+            type: 's3',
+            endpoint: flags.s3Endpoint,
+            bucket: flags.s3Bucket,
+            ...(flags.s3Region === undefined ? {} : { region: flags.s3Region }),
+            accessKeyId: flags.s3AccessKeyId,
+            secretAccessKey: flags.s3SecretAccessKey,
+            ...(flags.s3ForcePathStyle ? { forcePathStyle: true } : {}),
+          },
+  });
+  if (!parsed.success)
+    throw usageError(
+      parsed.error.issues
+        .map((issue) => `${replicationFlagOf(issue.path)}: ${issue.message}`)
+        .join('; '),
+    );
+  return parsed.data;
+}
+
+export interface CreateOptions extends ReplicationFlags {
+  wait?: boolean;
+  timeout?: string;
+  interval?: string;
+}
+
+const replicationColumns = [
+  { header: 'Region', path: 'region' },
+  { header: 'Status', path: 'status' },
+  { header: 'Reason', path: 'statusReason' },
+  { header: 'NatsDomain', path: 'natsDomain' },
+  { header: 'Storage', path: 'storage.type' },
+  { header: 'LagMs', path: 'lagMs' },
+];
+
+export async function create(
+  globals: GlobalOptions,
+  region: string,
+  options: CreateOptions,
+): Promise<void> {
+  const replication = buildReplication(options);
+  const timeoutMs = parseDuration(options.timeout ?? '10m');
+  const intervalMs = parseDuration(options.interval ?? '2s');
+  const client = await connect(globals);
+  const started = Date.now();
+  let { body } = await client.request<ReplicationView>(replicationPath(region), {
+    method: 'PUT',
+    body: replication,
+  });
+  if (options.wait) {
+    let shown = '';
+    for (;;) {
+      const line = `${region}: ${body.status}${describeProgress(body) ? ` ${describeProgress(body)}` : ''}${
+        body.statusReason ? ` (${body.statusReason})` : ''
+      }`;
+      if (line !== shown) process.stderr.write(`${line}\n`);
+      shown = line;
+      if (body.status === 'ready') break;
+      const left = started + timeoutMs - Date.now();
+      if (left <= 0)
+        throw new CliError(
+          'TIMEOUT',
+          `replication ${region} is not ready after ${formatDuration(timeoutMs)}: ${body.status}${
+            body.statusReason ? ` (${body.statusReason})` : ''
+          }`,
+          exitStatus.timeout,
+        );
+      await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, left)));
+      try {
+        ({ body } = await client.request<ReplicationView>(replicationPath(region)));
+      } catch (error) {
+        if (!(error instanceof CliError) || !retried.has(error.code)) throw error;
+      }
+    }
+  }
+  print(body, globals, { columns: replicationColumns });
+}
+
+export async function show(globals: GlobalOptions, region: string): Promise<void> {
+  const client = await connect(globals);
+  const { body } = await client.request<ReplicationView>(replicationPath(region));
+  print(body, globals, { columns: replicationColumns });
+}
+
+export async function remove(globals: GlobalOptions, region: string): Promise<void> {
+  const client = await connect(globals);
+  await client.request(replicationPath(region), { method: 'DELETE' });
+  process.stderr.write(`replication ${region} deleted (its data stays; it is standalone now)\n`);
+}
+
+function describeProgress(replication: ReplicationView): string {
+  const progress = replication.provisioning;
+  if (!progress) return '';
+  return `${progress.compared}${progress.total === undefined ? '' : `/${progress.total}`} compared, ${progress.repaired} repaired`;
+}
+
+function replicationFlagOf(path: readonly PropertyKey[]): string {
+  const last = String(path[path.length - 1] ?? '');
+  if (path[0] === 'natsDomain') return '--nats-domain';
+  if (last === 'path') return '--storage-path';
+  if (last === 'accessKeyId') return '--s3-access-key-id';
+  if (last === 'secretAccessKey') return '--s3-secret-access-key';
+  return `--s3-${last.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}
+
+function replicationPath(region: string): string {
+  return `/api/v1/replications/${encodeURIComponent(region)}`;
 }
 
 interface LagHistoryView {

@@ -169,6 +169,19 @@ export interface CacheRule {
   updatedTime: string;
 }
 
+/** A region of the registry (`/api/v1/replications`), its status as the region called sees it. */
+export interface Replication {
+  region: string;
+  natsDomain: string;
+  storage: { type: 'filesystem'; path: string } | { type: 's3'; endpoint?: string; bucket: string };
+  status: 'provisioning' | 'ready' | 'degraded';
+  statusReason?: string;
+  provisioning?: { compared: number; total?: number; repaired: number };
+  lagMs?: number;
+  updatedAt: string;
+  local: boolean;
+}
+
 export interface DeliveryAttempt {
   attempt: number;
   startedAt: string;
@@ -521,6 +534,23 @@ export function generateTokenPassword(
 
 export function deleteToken(session: RegistrySession, name: string): Promise<unknown> {
   return session.json(path('tokens', name), { method: 'DELETE' });
+}
+
+export async function listReplications(session: RegistrySession): Promise<Replication[]> {
+  return (await session.json<{ replications: Replication[] }>('/api/v1/replications')).replications;
+}
+
+/** Adds a region (or changes its store); it backfills what the registry holds. */
+export function putReplication(
+  session: RegistrySession,
+  region: string,
+  body: { natsDomain?: string; storage: { type: 'filesystem'; path: string } },
+): Promise<Replication> {
+  return session.json(path('replications', region), { method: 'PUT', body });
+}
+
+export function deleteReplication(session: RegistrySession, region: string): Promise<unknown> {
+  return session.json(path('replications', region), { method: 'DELETE' });
 }
 
 export async function listCacheRules(session: RegistrySession): Promise<CacheRule[]> {

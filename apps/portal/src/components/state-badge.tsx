@@ -13,6 +13,8 @@ const colours: Record<string, string> = {
   available: 'green.9',
   enabled: 'green.9',
   pending: 'yellow.4',
+  provisioning: 'yellow.4',
+  degraded: 'orange.9',
   quarantined: 'orange.9',
   failed: 'red.9',
   dead: 'red.9',

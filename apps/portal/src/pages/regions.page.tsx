@@ -1,5 +1,6 @@
 /**
- * Regions: this region's replication from each peer (`/api/v1/replication/regions`), polled
+ * Regions: the registry's regions and each one's status (replications-panel.tsx: Owners add
+ * and remove them), then this region's replication from each peer (`/api/v1/replication/regions`), polled
  * every few seconds with no reload: connected or not, events pending, the oldest pending
  * event's age (the lag), copy throughput, last error; and the lag per peer over the last
  * hour as a chart of the replication service's lag history
@@ -26,6 +27,7 @@ import {
 } from '../api/registry-views';
 import { useLoad } from '../api/use-session';
 import { LoadState } from '../components/load-state';
+import { ReplicationsPanel } from '../components/replications-panel';
 import { StateBadge } from '../components/state-badge';
 import { formatBytes, formatDuration, formatTime } from '../format';
 
@@ -64,9 +66,13 @@ export function RegionsPage() {
       <Title order={1} size="h2" mb="md">
         Replication{data ? ` into ${data.region}` : ''}
       </Title>
+      <ReplicationsPanel pollMs={pollMs} />
       <LoadState error={error} loading={loading && data === undefined} />
       {data !== undefined && (
         <>
+          <Title order={2} size="h3" mb="xs">
+            Links to the peers
+          </Title>
           <Text size="sm" mb="xs" aria-live="polite">
             Updated {formatTime(new Date(updatedAt).toISOString())}, every {pollMs / 1000} s.
           </Text>

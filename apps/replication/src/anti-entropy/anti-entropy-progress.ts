@@ -15,6 +15,7 @@ interface PeerProgress {
   mode: PassMode;
   passStartedAt?: Date;
   lastPassAt?: Date;
+  backfilledAt?: Date;
   compared: number;
   differing: number;
   repaired: number;
@@ -60,8 +61,20 @@ export class AntiEntropyProgress {
   finished(peer: string, at: Date, error?: string): void {
     const progress = this.of(peer);
     progress.running = false;
-    if (error === undefined) progress.lastPassAt = at;
-    else progress.lastError = error;
+    if (error === undefined) {
+      progress.lastPassAt = at;
+      if (progress.mode === 'backfill') progress.backfilledAt ??= at;
+    } else progress.lastError = error;
+  }
+
+  /** Whether a backfill pass with the peer completed. */
+  backfilled(peer: string): boolean {
+    return this.peers.get(peer)?.backfilledAt !== undefined;
+  }
+
+  /** Forgets a peer that left the set: if it comes back, it is backfilled again. */
+  forget(peer: string): void {
+    this.peers.delete(peer);
   }
 
   /** The peer's figures; undefined before its first pass started. */
@@ -73,6 +86,7 @@ export class AntiEntropyProgress {
       mode: progress.mode,
       ...(progress.passStartedAt ? { passStartedAt: progress.passStartedAt.toISOString() } : {}),
       ...(progress.lastPassAt ? { lastPassAt: progress.lastPassAt.toISOString() } : {}),
+      ...(progress.backfilledAt ? { backfilledAt: progress.backfilledAt.toISOString() } : {}),
       repositoriesCompared: progress.compared,
       repositoriesDiffering: progress.differing,
       repaired: progress.repaired,

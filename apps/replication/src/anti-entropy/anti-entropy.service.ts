@@ -16,6 +16,10 @@
  * keep events, restored from a backup, or new. Then a pass every
  * MERIDIAN_ANTI_ENTROPY_INTERVAL_SECONDS at MERIDIAN_ANTI_ENTROPY_RATE. Peers go one after
  * the other; a peer that does not answer ends its pass (the next one tries again).
+ *
+ * The peers change at runtime (PeerSet): a region that joins gets a backfill pass at once (the
+ * wait between passes is cut short), and a peer's passes stay backfills until one completed,
+ * so a new region that cannot be reached yet is backfilled once it can.
  */
 import {
   Inject,
@@ -56,6 +60,7 @@ import {
   planSettingRepairs,
 } from './plan-repairs';
 import { RegionStates } from './region-states';
+import { PeerSet } from '../replications/peer-set';
 
 export interface AntiEntropySettings {
   /** between the end of a pass and the start of the next */
@@ -78,6 +83,10 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
   private readonly now: () => number;
   private readonly stopping = new AbortController();
   private running?: Promise<void>;
+  /** cuts the wait between passes short: a peer joined */
+  private wake?: () => void;
+  /** a peer joined since the loop last looked */
+  private joined = false;
 
   constructor(
     @Inject(replicationSettingsToken) private readonly replication: ReplicationSettings,
@@ -88,12 +97,18 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
     private readonly progress: AntiEntropyProgress,
     @Inject(loggerToken) private readonly logger: Logger,
     @Optional() @Inject(nowToken) now?: () => number,
+    @Optional() private readonly peerSet?: PeerSet,
   ) {
     this.now = now ?? Date.now;
   }
 
   onApplicationBootstrap(): void {
-    if (this.replication.peers.length === 0) return;
+    this.peerSet?.onChange(async ({ added, removed }) => {
+      for (const peer of removed) this.progress.forget(peer);
+      if (added.length === 0) return;
+      this.joined = true;
+      this.wake?.();
+    });
     this.running = this.loop();
   }
 
@@ -102,19 +117,36 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
     await this.running;
   }
 
-  /** One pass with every peer, one after the other. Never throws. */
-  async pass(mode: PassMode): Promise<void> {
+  /**
+   * One pass with every peer, one after the other: in `mode`, or else a backfill with a peer
+   * not backfilled yet and a continuous pass with the others. Never throws.
+   */
+  async pass(mode?: PassMode): Promise<void> {
     for (const peer of this.replication.peers) {
       if (this.stopping.signal.aborted) return;
-      await this.passWith(peer, mode);
+      // a peer that left meanwhile is not compared
+      if (!this.replication.peers.includes(peer)) continue;
+      await this.passWith(
+        peer,
+        mode ?? (this.progress.backfilled(peer) ? 'continuous' : 'backfill'),
+      );
     }
   }
 
+  /** A pass with every peer each interval; between them, a backfill with each peer that joins. */
   private async loop(): Promise<void> {
-    await this.pass('backfill');
+    let nextPassAt = 0;
     while (!this.stopping.signal.aborted) {
-      await this.sleep(this.settings.intervalMs);
-      await this.pass('continuous');
+      this.joined = false;
+      if (this.now() >= nextPassAt) {
+        await this.pass();
+        nextPassAt = this.now() + this.settings.intervalMs;
+      } else {
+        for (const peer of this.replication.peers)
+          if (!this.progress.backfilled(peer) && !this.stopping.signal.aborted)
+            await this.passWith(peer, 'backfill');
+      }
+      if (!this.joined) await this.sleep(nextPassAt - this.now(), true);
     }
   }
 
@@ -315,19 +347,21 @@ export class AntiEntropyService implements OnApplicationBootstrap, OnApplication
     return { maxWallMs: this.now() + this.settings.maxClockSkewMs };
   }
 
-  /** Waits `ms`, or less when the service stops. */
-  private sleep(ms: number): Promise<void> {
+  /** Waits `ms`, or less when the service stops (or, `wakeable`, a peer joins). */
+  private sleep(ms: number, wakeable = false): Promise<void> {
     if (ms <= 0 || this.stopping.signal.aborted) return Promise.resolve();
     const signal = this.stopping.signal;
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', done);
+        if (this.wake === done) delete this.wake;
         resolve();
       };
       const timer = setTimeout(done, ms);
       timer.unref();
       signal.addEventListener('abort', done, { once: true });
+      if (wakeable) this.wake = done;
     });
   }
 }

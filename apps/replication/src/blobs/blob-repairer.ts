@@ -34,14 +34,15 @@ export interface BlobToRepair {
 export class BlobRepairer {
   constructor(
     private readonly stores: RegionStores,
-    private readonly peers: readonly string[],
+    /** the peers now (they change at runtime) */
+    private readonly peers: () => readonly string[],
     private readonly throughput: CopyThroughput,
   ) {}
 
   /** Copies the blob from the first peer whose copy verifies; what each peer had if none. */
   async repair(blob: BlobToRepair): Promise<RpcResponse<RepairBlob>> {
     const refusals: PeerRefusal[] = [];
-    for (const region of this.peers) {
+    for (const region of this.peers()) {
       try {
         if (await this.copyFrom(region, blob)) return { repaired: true, region };
         refusals.push({ region, state: 'missing' });

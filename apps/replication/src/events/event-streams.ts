@@ -10,8 +10,11 @@
  *   replication-local               durable pull consumer on this region's own events stream,
  *                                   for its pushes and the outcomes written here
  *
- * A peer added to MERIDIAN_PEERS gets its source and consumer at the next start; the
- * consumers remember their position, so a restart resumes where it stopped.
+ * A peer that joins the replications gets its source and consumer at once, a peer that
+ * leaves loses its source (its consumer is only stopped: should it come back, it resumes
+ * where it stopped); the consumers remember their position, so a restart resumes too. A
+ * peer's stream is reached through its JetStream domain (`natsDomain`, its region id unless
+ * its replication names another).
  */
 import {
   eventStreamName,
@@ -39,17 +42,21 @@ export function peerConsumerName(peer: string): string {
 
 export const localConsumerName = 'replication-local';
 
+/** A peer's JetStream domain; by default its region id. */
+export type NatsDomainOf = (peer: RegionId) => string;
+
 /** Creates the peer events stream, or makes its sources exactly the peers'. */
 export async function ensurePeerEventsStream(
   jsm: JetStreamManager,
   region: RegionId,
   peers: readonly RegionId[],
   maxAgeMs = defaultEventRetentionMs,
+  natsDomainOf: NatsDomainOf = (peer) => peer,
 ): Promise<string> {
   const name = peerEventsStreamName(region);
   const sources: StreamSource[] = peers.map((peer) => ({
     name: eventStreamName(peer),
-    external: { api: `$JS.${peer}.API`, deliver: '' },
+    external: { api: `$JS.${natsDomainOf(peer)}.API`, deliver: '' },
   }));
   const config: Partial<StreamConfig> & { name: string } = {
     name,
@@ -59,8 +66,8 @@ export async function ensurePeerEventsStream(
   };
   try {
     const info = await jsm.streams.info(name);
-    const current = (info.config.sources ?? []).map((source) => source.name).sort();
-    const wanted = sources.map((source) => source.name).sort();
+    const current = (info.config.sources ?? []).map(sourceKey).sort();
+    const wanted = sources.map(sourceKey).sort();
     if (current.join() !== wanted.join() || info.config.max_age !== config.max_age)
       await jsm.streams.update(name, { ...info.config, sources, max_age: config.max_age });
   } catch (error) {
@@ -71,6 +78,10 @@ export async function ensurePeerEventsStream(
     });
   }
   return name;
+}
+
+function sourceKey(source: StreamSource): string {
+  return `${source.name} ${source.external?.api ?? ''}`;
 }
 
 /** The durable on this region's own stream: its pushes and the outcomes written here. */
@@ -104,9 +115,10 @@ export async function ensureReplicationConsumers(
   region: RegionId,
   peers: readonly RegionId[],
   maxAgeMs?: number,
+  natsDomainOf?: NatsDomainOf,
 ): Promise<void> {
   await ensureDurableConsumer(jsm, localConsumerSpec(region));
   if (peers.length === 0) return;
-  await ensurePeerEventsStream(jsm, region, peers, maxAgeMs);
+  await ensurePeerEventsStream(jsm, region, peers, maxAgeMs, natsDomainOf);
   for (const peer of peers) await ensureDurableConsumer(jsm, peerConsumerSpec(region, peer));
 }

@@ -8,6 +8,11 @@
  * shutdown the consumers stop taking events and finish the ones in hand before the
  * connection drains. How events are pulled, kept alive, acknowledged and traced is
  * libs/messaging's durable consumer.
+ *
+ * The peers change at runtime (PeerSet): a region that joins gets its source in the peer
+ * events stream and its consumer started, one that leaves loses its source and its consumer
+ * is stopped (the events it had in hand are finished first); a changed domain re-points the
+ * source. Changes are applied one after the other, never beside a start or a stop.
  */
 import {
   type BeforeApplicationShutdown,
@@ -23,16 +28,23 @@ import {
   type DurableEventHandler,
   JetStreamDurableSource,
   Nats,
+  ensureDurableConsumer,
   ensureEventStream,
 } from '@meridian/messaging';
 import { type Logger, loggerToken } from '@meridian/telemetry';
 import { LookupsService } from '../lookups/lookups.service';
+import { type PeerChange, PeerSet } from '../replications/peer-set';
 import { ReplicationService } from '../replication/replication.service';
 import {
   type ReplicationSettings,
   replicationSettingsToken,
 } from '../replication/replication.settings';
-import { ensureReplicationConsumers, localConsumerSpec, peerConsumerSpec } from './event-streams';
+import {
+  ensurePeerEventsStream,
+  ensureReplicationConsumers,
+  localConsumerSpec,
+  peerConsumerSpec,
+} from './event-streams';
 import { retryDelayMs } from './retry-delay';
 
 /** events applied at once per consumer, from the configuration */
@@ -40,7 +52,9 @@ export const replicationConcurrencyToken = Symbol('ReplicationConcurrency');
 
 @Injectable()
 export class ReplicationConsumers implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly consumers: DurableConsumer[] = [];
+  private local?: DurableConsumer;
+  private readonly peerConsumers = new Map<RegionId, DurableConsumer>();
+  private stopped = false;
 
   constructor(
     @Inject(replicationSettingsToken) private readonly settings: ReplicationSettings,
@@ -48,11 +62,13 @@ export class ReplicationConsumers implements OnApplicationBootstrap, BeforeAppli
     private readonly messaging: Nats,
     private readonly replication: ReplicationService,
     private readonly lookups: LookupsService,
+    private readonly peerSet: PeerSet,
     @Inject(loggerToken) private readonly logger: Logger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { region, peers } = this.settings;
+    const { region } = this.settings;
+    const peers = this.peerSet.regions;
     await ensureEventStream(
       await this.messaging.jetStreamManager(),
       this.messaging.region,
@@ -63,25 +79,58 @@ export class ReplicationConsumers implements OnApplicationBootstrap, BeforeAppli
       region,
       peers,
       this.messaging.eventStreamOptions.maxAgeMs,
+      (peer) => this.peerSet.natsDomain(peer),
     );
-    this.consumers.push(
-      this.consumer(localConsumerSpec(region), {
-        handle: ({ name, payload }) => this.replication.applyOwnEvent(name, payload),
-      }),
-      ...peers.map((peer) =>
-        this.consumer(peerConsumerSpec(region, peer), {
-          handle: ({ name, payload }) => this.replication.applyPeerEvent(peer, name, payload),
-          failed: (event, error) => this.recordFailure(peer, event, error),
-        }),
-      ),
-    );
-    for (const consumer of this.consumers) await consumer.start();
+    this.local = this.consumer(localConsumerSpec(region), {
+      handle: ({ name, payload }) => this.replication.applyOwnEvent(name, payload),
+    });
+    await this.local.start();
+    for (const peer of peers) await this.startPeer(peer);
+    this.peerSet.onChange((change) => this.change(change));
     this.logger.info({ peers }, 'replication started');
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+    this.stopped = true;
+    await Promise.all(
+      [this.local, ...this.peerConsumers.values()].map((consumer) => consumer?.stop()),
+    );
     await this.lookups.settled();
+  }
+
+  /** The peer events stream's sources and the peer consumers made the set's. */
+  private async change({ added, removed, changed }: PeerChange): Promise<void> {
+    if (this.stopped) return;
+    for (const peer of removed) await this.stopPeer(peer);
+    const jsm = await this.messaging.jetStreamManager();
+    await ensurePeerEventsStream(
+      jsm,
+      this.settings.region,
+      this.peerSet.regions,
+      this.messaging.eventStreamOptions.maxAgeMs,
+      (peer) => this.peerSet.natsDomain(peer),
+    );
+    for (const peer of [...added, ...changed]) {
+      if (this.peerConsumers.has(peer)) continue;
+      await ensureDurableConsumer(jsm, peerConsumerSpec(this.settings.region, peer));
+      await this.startPeer(peer);
+    }
+    this.logger.info({ peers: this.peerSet.regions, added, removed }, 'replication peers changed');
+  }
+
+  private async startPeer(peer: RegionId): Promise<void> {
+    const consumer = this.consumer(peerConsumerSpec(this.settings.region, peer), {
+      handle: ({ name, payload }) => this.replication.applyPeerEvent(peer, name, payload),
+      failed: (event, error) => this.recordFailure(peer, event, error),
+    });
+    this.peerConsumers.set(peer, consumer);
+    await consumer.start();
+  }
+
+  private async stopPeer(peer: RegionId): Promise<void> {
+    const consumer = this.peerConsumers.get(peer);
+    this.peerConsumers.delete(peer);
+    await consumer?.stop();
   }
 
   private consumer(spec: DurableConsumerSpec, handler: DurableEventHandler): DurableConsumer {

@@ -4,11 +4,12 @@
  * interface of its own so the status rules are tested without NATS; `NatsPeerLinks` asks
  * the peer's JetStream API (one cheap INFO request, 1 s timeout) and this region's consumer.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { eventSubjectWildcard } from '@meridian/contracts';
 import { Nats } from '@meridian/messaging';
 import type { StoredMsg } from '@nats-io/jetstream';
 import { peerConsumerName, peerEventsStreamName } from '../events/event-streams';
+import { PeerSet } from '../replications/peer-set';
 import {
   type ReplicationSettings,
   replicationSettingsToken,
@@ -35,15 +36,20 @@ export class NatsPeerLinks extends PeerLinks {
   constructor(
     private readonly nats: Nats,
     @Inject(replicationSettingsToken) private readonly settings: ReplicationSettings,
+    @Optional() private readonly peers?: PeerSet,
   ) {
     super();
   }
 
   async isConnected(peer: string): Promise<boolean> {
     try {
-      await this.nats.connection.request(`$JS.${peer}.API.INFO`, undefined, {
-        timeout: connectTimeoutMs,
-      });
+      await this.nats.connection.request(
+        `$JS.${this.peers?.natsDomain(peer) ?? peer}.API.INFO`,
+        undefined,
+        {
+          timeout: connectTimeoutMs,
+        },
+      );
       return true;
     } catch {
       return false;

@@ -31,6 +31,11 @@ export const AntiEntropyStatus = z.object({
   passStartedAt: z.iso.datetime().optional(),
   /** when the last complete pass ended */
   lastPassAt: z.iso.datetime().optional(),
+  /**
+   * when the first complete backfill pass since the service started (or the peer joined)
+   * ended; absent until then: a replication is `provisioning` until it has one with every peer
+   */
+  backfilledAt: z.iso.datetime().optional(),
   /** repositories compared in the running (or last) pass */
   repositoriesCompared: z.number().int().nonnegative(),
   /** of them, those whose summaries differed */
