@@ -95,11 +95,7 @@ export class FilesystemStorageDriver implements StorageDriver {
 
   async put(key: string, body: Readable | Buffer, size?: number): Promise<void> {
     ownBody(body);
-    const target = this.pathOf(key);
-    const directory = dirname(target);
-    await mkdir(directory, { recursive: true, mode: directoryMode });
-    const temporary = join(directory, `.${randomUUID()}.tmp`); // see temporaryFileName
-    try {
+    await this.writeThenRename(key, async (temporary) => {
       const file = await open(temporary, 'wx', fileMode);
       try {
         const written = await writeAt(file, 0, body);
@@ -110,6 +106,24 @@ export class FilesystemStorageDriver implements StorageDriver {
       } finally {
         await file.close();
       }
+    });
+  }
+
+  /**
+   * Makes `key`'s file appear whole or not at all: `write` fills a hidden temporary file
+   * beside it (see temporaryFileName) and syncs it; it is then renamed onto the key and the
+   * directory synced. A failed write leaves nothing, not even the temporary file.
+   */
+  private async writeThenRename(
+    key: string,
+    write: (temporary: string) => Promise<void>,
+  ): Promise<void> {
+    const target = this.pathOf(key);
+    const directory = dirname(target);
+    await mkdir(directory, { recursive: true, mode: directoryMode });
+    const temporary = join(directory, `.${randomUUID()}.tmp`);
+    try {
+      await write(temporary);
       await rename(temporary, target);
     } catch (error) {
       await rm(temporary, { force: true });
@@ -262,11 +276,7 @@ export class FilesystemStorageDriver implements StorageDriver {
     size: number,
     { expected, onBytes }: CopyOptions,
   ): Promise<void> {
-    const target = this.pathOf(key);
-    const directory = dirname(target);
-    await mkdir(directory, { recursive: true, mode: directoryMode });
-    const temporary = join(directory, `.${randomUUID()}.tmp`); // see temporaryFileName
-    try {
+    await this.writeThenRename(key, async (temporary) => {
       await copyFile(sourcePath, temporary, cloneOrCopyInKernel).catch((error: unknown) => {
         throw isMissing(error) ? new StorageNotFoundError(sourceKey) : error;
       });
@@ -283,12 +293,7 @@ export class FilesystemStorageDriver implements StorageDriver {
       } finally {
         await file.close();
       }
-      await rename(temporary, target);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
-    }
-    await syncDirectory(directory);
+    });
   }
 
   /**

@@ -8,7 +8,7 @@
  * to: clients only ever see their own region's store.
  */
 import { ConfigError, type ConfigProblem } from '@meridian/config';
-import { RegionId } from '@meridian/contracts';
+import { RegionId, type ReplicationStorageView } from '@meridian/contracts';
 import {
   type StorageEnvKey,
   storageConfigFromEnv,
@@ -97,4 +97,26 @@ function peerStorageEnv(env: Env, peer: string): Record<string, string> {
 
 function noRedirect(env: { MERIDIAN_STORAGE_DRIVER: string }): { redirect?: false } {
   return env.MERIDIAN_STORAGE_DRIVER === 's3' ? { redirect: false } : {};
+}
+
+/**
+ * A peer's store as a replication record describes it (`PUT /api/v1/replications`), with its
+ * S3 secret given in the clear by the caller, which opened it: read-only use, never
+ * redirected to.
+ */
+export function replicationStorageConfig(
+  storage: ReplicationStorageView,
+  secretAccessKey: () => string,
+): StorageConfig {
+  if (storage.type === 'filesystem') return { driver: 'filesystem', rootDirectory: storage.path };
+  return {
+    driver: 's3',
+    ...(storage.endpoint === undefined ? {} : { endpoint: storage.endpoint }),
+    bucket: storage.bucket,
+    region: storage.region,
+    accessKeyId: storage.accessKeyId,
+    secretAccessKey: secretAccessKey(),
+    forcePathStyle: storage.forcePathStyle,
+    redirect: false,
+  };
 }

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import { type PeerStoreAccess, replicationsRpc } from '@meridian/contracts';
 import { RpcClient } from '@meridian/messaging';
-import type { StorageConfig } from '@meridian/storage';
+import { type StorageConfig, replicationStorageConfig } from '@meridian/storage';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import { PeerStores } from './peer-stores';
 
@@ -57,15 +57,7 @@ export class PeerStoresRefresher implements OnApplicationBootstrap, OnApplicatio
 }
 
 function storageConfigOf(storage: PeerStoreAccess['storage']): StorageConfig {
-  if (storage.type === 'filesystem') return { driver: 'filesystem', rootDirectory: storage.path };
-  return {
-    driver: 's3',
-    ...(storage.endpoint === undefined ? {} : { endpoint: storage.endpoint }),
-    bucket: storage.bucket,
-    region: storage.region,
-    accessKeyId: storage.accessKeyId,
-    secretAccessKey: storage.secretAccessKey,
-    forcePathStyle: storage.forcePathStyle,
-    redirect: false,
-  };
+  return replicationStorageConfig(storage, () =>
+    storage.type === 's3' ? storage.secretAccessKey : '',
+  );
 }

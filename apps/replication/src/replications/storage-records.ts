@@ -11,7 +11,7 @@ import type {
   ReplicationStorageView,
 } from '@meridian/contracts';
 import type { SecretBox } from '@meridian/outbound';
-import type { StorageConfig } from '@meridian/storage';
+import { type StorageConfig, replicationStorageConfig } from '@meridian/storage';
 
 export type StoredStorage = Pick<ReplicationRecord, 'storage' | 'sealedSecret'>;
 
@@ -54,18 +54,10 @@ export function storageConfigOf(
   sealedSecret: string | undefined,
   box: SecretBox,
 ): StorageConfig {
-  if (storage.type === 'filesystem') return { driver: 'filesystem', rootDirectory: storage.path };
-  if (sealedSecret === undefined) throw new Error('the S3 secret access key is missing');
-  return {
-    driver: 's3',
-    ...(storage.endpoint === undefined ? {} : { endpoint: storage.endpoint }),
-    bucket: storage.bucket,
-    region: storage.region,
-    accessKeyId: storage.accessKeyId,
-    secretAccessKey: box.open(sealedSecret),
-    forcePathStyle: storage.forcePathStyle,
-    redirect: false,
-  };
+  return replicationStorageConfig(storage, () => {
+    if (sealedSecret === undefined) throw new Error('the S3 secret access key is missing');
+    return box.open(sealedSecret);
+  });
 }
 
 /** The store with its secret opened, for this region's gateway; throws when it cannot be opened. */
