@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { loadConfig } from './config';
 import { planRegions } from './region-layout';
 import { replicationPeers } from './replication-peers';
-import { regionServices, serviceEnv } from './services.launcher';
+import { regionServices, serviceCommand, serviceEnv } from './services.launcher';
 
 describe(serviceEnv.name, () => {
   const config = loadConfig({ MERIDIAN_LOG_LEVEL: 'debug', MERIDIAN_HOST: '0.0.0.0' }, '/srv');
@@ -152,5 +152,26 @@ describe(serviceEnv.name, () => {
     expect(env['MERIDIAN_NATS_NKEY_SEED']).toBe('seed-of-blob');
     expect(env['MERIDIAN_NATS_USER']).toBeUndefined();
     expect(env['MERIDIAN_NATS_PASSWORD']).toBeUndefined();
+  });
+});
+
+describe(serviceCommand.name, () => {
+  const spec = (name: string) => regionServices.find((service) => service.name === name)!;
+
+  it('runs replication and scanning niced, every thread of them, behind the client-facing services', () => {
+    for (const name of ['replication', 'scan'])
+      expect(serviceCommand(spec(name), ['main.js'])).toEqual({
+        command: 'nice',
+        args: ['-n', '10', process.execPath, 'main.js'],
+      });
+  });
+
+  it('runs the gateway and the services a push waits for at normal priority, with their node flags', () => {
+    expect(serviceCommand(spec('gateway'), ['main.js'])).toEqual({
+      command: process.execPath,
+      args: ['--max-semi-space-size=64', 'main.js'],
+    });
+    for (const name of ['blob', 'manifest', 'auth', 'webhook'])
+      expect(serviceCommand(spec(name), ['main.js']).command).toBe(process.execPath);
   });
 });

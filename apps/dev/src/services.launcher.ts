@@ -33,7 +33,18 @@ export interface ServiceSpec {
   afterPeers?: boolean;
   /** node flags before the script; a cluster's workers inherit them */
   nodeFlags?: readonly string[];
+  /** work that can wait: runs niced (see backgroundNiceness) */
+  background?: boolean;
 }
+
+/**
+ * Replication and scanning follow pushes; they must not take the CPU the pushes and pulls
+ * themselves need. On the few cores of one machine running every region, they run at this
+ * niceness (through `nice`, so every thread of the process has it, the libuv pool's where
+ * copies and hashes run too): they take what the client-facing services leave, and all of
+ * it when those are idle.
+ */
+export const backgroundNiceness = 10;
 
 /**
  * Blob bytes pass through the gateway in socket-sized buffers; with V8's default young
@@ -50,9 +61,17 @@ export const regionServices: readonly ServiceSpec[] = [
   { name: 'manifest', database: true, store: false, http: false, peers: false },
   // auth shares the failed-login limits out among the regions that replicate with each other
   { name: 'auth', database: true, store: false, http: false, peers: false, peerRegions: true },
-  { name: 'replication', database: true, store: true, http: false, peers: true, afterPeers: true },
+  {
+    name: 'replication',
+    database: true,
+    store: true,
+    http: false,
+    peers: true,
+    afterPeers: true,
+    background: true,
+  },
   { name: 'webhook', database: true, store: false, http: false, peers: false },
-  { name: 'scan', database: true, store: true, http: false, peers: false },
+  { name: 'scan', database: true, store: true, http: false, peers: false, background: true },
   {
     name: 'gateway',
     database: false,
@@ -153,8 +172,7 @@ export function serviceUnit(
     async launch(onSpawn) {
       const child = ManagedProcess.spawn({
         name,
-        command: process.execPath,
-        args: [...(spec.nodeFlags ?? []), ...context.entries.args(spec.name)],
+        ...serviceCommand(spec, context.entries.args(spec.name)),
         cwd: context.entries.cwd,
         env: serviceEnv(spec, layout, infra, context.config, process.env),
         onLine: (line) => context.output.processLine(source, line),
@@ -184,4 +202,15 @@ export function serviceUnit(
       }
     },
   };
+}
+
+/** The command line of a service: node with its flags, behind `nice` for background work. */
+export function serviceCommand(
+  spec: ServiceSpec,
+  entryArgs: readonly string[],
+): { command: string; args: string[] } {
+  const node = [process.execPath, ...(spec.nodeFlags ?? []), ...entryArgs];
+  if (!spec.background) return { command: node[0]!, args: node.slice(1) };
+  // nice execs node in its own place: same pid, same process group, signals reach node
+  return { command: 'nice', args: ['-n', String(backgroundNiceness), ...node] };
 }
