@@ -7,6 +7,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CliError } from '../cli-error';
 import { type ReplicationFlags, buildReplication, create, list } from './replication.commands';
+import { captureOutput } from '../../test/capture-output';
 
 describe(buildReplication.name, () => {
   it('builds a filesystem or an S3 store, the domain only when given', () => {
@@ -112,22 +113,8 @@ describe('replication create and list', () => {
   });
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-  function capture() {
-    const out: string[] = [];
-    const err: string[] = [];
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      out.push(String(chunk));
-      return true;
-    });
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      err.push(String(chunk));
-      return true;
-    });
-    return { out, err, restore: () => (stdout.mockRestore(), stderr.mockRestore()) };
-  }
-
   it('--wait asks again until the region is ready, a line per change', async () => {
-    const output = capture();
+    const output = captureOutput();
     try {
       await create({ registry, output: 'json' }, 'ap-south', {
         storagePath: '/srv/ap-south',
@@ -157,7 +144,7 @@ describe('replication create and list', () => {
   });
 
   it('lists each replication with its status beside the link to it', async () => {
-    const output = capture();
+    const output = captureOutput();
     try {
       await list({ registry, output: 'table' });
     } finally {

@@ -7,6 +7,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CliError } from '../cli-error';
 import { lag, status } from './replication.commands';
+import { captureOutput } from '../../test/capture-output';
 
 describe('replication status', () => {
   let server: Server;
@@ -45,29 +46,8 @@ describe('replication status', () => {
   });
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-  function capture() {
-    const out: string[] = [];
-    const err: string[] = [];
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      out.push(String(chunk));
-      return true;
-    });
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      err.push(String(chunk));
-      return true;
-    });
-    return {
-      out,
-      err,
-      restore() {
-        stdout.mockRestore();
-        stderr.mockRestore();
-      },
-    };
-  }
-
   it('returns once every region is ready, a line each time a region changes', async () => {
-    const output = capture();
+    const output = captureOutput();
     try {
       await status({ registry, output: 'json' }, 'team/app:v1', {
         wait: true,
@@ -88,7 +68,7 @@ describe('replication status', () => {
   });
 
   it('waits only for the regions asked for', async () => {
-    const output = capture();
+    const output = captureOutput();
     try {
       await status({ registry, output: 'json' }, 'team/stuck:v1', {
         wait: true,
@@ -102,7 +82,7 @@ describe('replication status', () => {
   });
 
   it('times out with exit 4, naming the regions still waiting and why', async () => {
-    const output = capture();
+    const output = captureOutput();
     let failure: unknown;
     try {
       await status({ registry, output: 'json' }, 'team/stuck:v1', {

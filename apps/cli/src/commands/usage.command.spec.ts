@@ -6,6 +6,7 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { showUsage } from './usage.command';
+import { captureOutput } from '../../test/capture-output';
 
 describe('show-usage', () => {
   let server: Server;
@@ -48,15 +49,11 @@ describe('show-usage', () => {
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 
   it('prints every region, a silent one as unavailable', async () => {
-    const out: string[] = [];
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      out.push(String(chunk));
-      return true;
-    });
+    const { out, restore } = captureOutput();
     try {
       await showUsage({ registry, output: 'table' }, { allRegions: true });
     } finally {
-      stdout.mockRestore();
+      restore();
     }
     expect(asked).toEqual(['/api/v1/usage/regions']);
     const cells = out
