@@ -81,6 +81,7 @@ import {
   replicationsSettingsToken,
 } from './replications/replications.service';
 import { storageConfigOf, storageOfConfig } from './replications/storage-records';
+import { within } from './replications/within';
 
 export const serviceName = 'replication';
 const regionStoresToken = Symbol('RegionStores');
@@ -225,20 +226,7 @@ const peerStoreOpenTimeoutMs = 5_000;
 
 async function openPeerStore(link: PeerLink, box: CredentialsBox): Promise<StorageDriver> {
   const config = storageConfigOf(link.storage, link.sealedSecret, box);
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      createStorageDriver(config),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`no answer in ${peerStoreOpenTimeoutMs} ms`)),
-          peerStoreOpenTimeoutMs,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return within(createStorageDriver(config), peerStoreOpenTimeoutMs);
 }
 
 /**

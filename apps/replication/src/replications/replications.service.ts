@@ -41,6 +41,7 @@ import { RemoteReplications } from './remote-replications';
 import { type RegionHealth, replicationHealth } from './replication-health';
 import { ReplicationsRepository } from './replications.repository';
 import { storageAccessOf, storageOfInput } from './storage-records';
+import { within } from './within';
 
 export interface ReplicationsSettings {
   region: string;
@@ -130,20 +131,24 @@ export class ReplicationsService
   }
 
   async get(region: string): Promise<ReplicationView> {
-    const { replications } = await this.list();
-    const found = replications.find((replication) => replication.region === region);
+    const [found] = await this.views((record) => record.region === region);
     if (!found) throw unknownReplication(region);
     return found;
   }
 
   async list(): Promise<{ replications: ReplicationView[] }> {
+    return { replications: await this.views(() => true) };
+  }
+
+  /** The views of the visible replications `wanted` picks; only theirs are probed. */
+  private async views(wanted: (record: ReplicationRecord) => boolean): Promise<ReplicationView[]> {
     const records = this.visible(await this.repository.list());
     const links = await this.status
       .regions()
       .then(({ peers }) => peers)
       .catch((): PeerStatus[] => []);
-    const replications = await Promise.all(
-      records.map((record) =>
+    return Promise.all(
+      records.filter(wanted).map((record) =>
         this.view(
           record,
           records.map((other) => other.region).filter((other) => other !== record.region),
@@ -151,7 +156,6 @@ export class ReplicationsService
         ),
       ),
     );
-    return { replications };
   }
 
   async delete(region: string): Promise<void> {
@@ -323,22 +327,11 @@ export class ReplicationsService
   private async probeStore(region: string): Promise<string | undefined> {
     const notOpen = this.peers.storeError(region);
     if (notOpen !== undefined) return notOpen;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.peers.store(region).stat('_meridian/readiness-probe'),
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`no answer in ${storeProbeTimeoutMs} ms`)),
-            storeProbeTimeoutMs,
-          );
-        }),
-      ]);
+      await within(this.peers.store(region).stat('_meridian/readiness-probe'), storeProbeTimeoutMs);
       return undefined;
     } catch (error) {
       return errorMessage(error);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
