@@ -8,10 +8,13 @@ import { type StorageDriver, storageDriverToken } from '@meridian/storage';
 
 export const InjectStorageDriver = () => Inject(storageDriverToken);
 
-/** What the upload rules need of a store: sessions' bytes and the blob they become. */
+/**
+ * What the upload rules need of a store: sessions' bytes and the blob they become, and the
+ * blob's key written whole (a small PUT's body).
+ */
 export type UploadStore = Pick<
   StorageDriver,
-  'startUpload' | 'completeUpload' | 'abortUpload' | 'stat'
+  'startUpload' | 'completeUpload' | 'abortUpload' | 'stat' | 'put'
 >;
 
 /** What linking a replicated blob needs of a store: is the blob at its key, how big. */

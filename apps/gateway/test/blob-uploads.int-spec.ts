@@ -1,4 +1,6 @@
 import { request as httpRequest } from 'node:http';
+import { maxUploadPutBytes } from '@meridian/contracts';
+import { connect } from '@nats-io/transport-node';
 import { expectEventually } from '@meridian/testing';
 import { blobOf, errorCode, expectStatus, pushBlob, randomBlob, startUpload } from './oci-requests';
 import { type RegistryUnderTest, startRegistry } from './registry.harness';
@@ -53,6 +55,81 @@ describe('blob uploads', () => {
     const response = await registry.request(`/v2/uploads/empty/blobs/${empty.digest}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-length')).toBe('0');
+  });
+
+  /** The blob service's verbs the gateway called while `work` ran, in order (subjects end `<verb>.v<n>`). */
+  async function blobRpcsDuring(work: () => Promise<void>): Promise<string[]> {
+    const nats = await connect({ servers: registry.natsUrl });
+    try {
+      const verbs: string[] = [];
+      const subscription = nats.subscribe('meridian.us-east.rpc.blob.>', {
+        callback: (_error, message) => {
+          verbs.push(message.subject.split('.').at(-2)!);
+        },
+      });
+      await nats.flush();
+      await work();
+      await nats.flush();
+      subscription.unsubscribe();
+      return verbs;
+    } finally {
+      await nats.close();
+    }
+  }
+
+  it('takes a small blob by POST and PUT in one blob-service RPC each', async () => {
+    const blob = randomBlob(maxUploadPutBytes);
+    let location = '';
+
+    const verbs = await blobRpcsDuring(async () => {
+      location = await startUpload(registry, 'uploads/small');
+      const put = await registry.request(`${location}?digest=${blob.digest}`, {
+        method: 'PUT',
+        body: blob.bytes,
+      });
+      await expectStatus(put, 201);
+      expect(put.headers.get('docker-content-digest')).toBe(blob.digest);
+    });
+
+    expect(verbs).toEqual(['upload-start', 'upload-put']);
+    const fetched = await registry.request(`/v2/uploads/small/blobs/${blob.digest}`);
+    expect(Buffer.from(await fetched.arrayBuffer())).toEqual(blob.bytes);
+    expect((await uploadStatus(location)).status).toBe(404);
+    expect(
+      await registry.store.stat(`_uploads/${location.split('/').at(-1)}/data`),
+    ).toBeUndefined();
+  });
+
+  it('streams a PUT body over the small-blob size into the store as before', async () => {
+    const blob = randomBlob(maxUploadPutBytes + 1);
+    const verbs = await blobRpcsDuring(() => pushBlob(registry, 'uploads/over-small', blob));
+
+    expect(verbs).toEqual(['upload-start', 'upload-get', 'upload-complete']);
+    const fetched = await registry.request(`/v2/uploads/over-small/blobs/${blob.digest}`);
+    expect(Buffer.from(await fetched.arrayBuffer())).toEqual(blob.bytes);
+  });
+
+  it('closes a chunked upload with a small last chunk on top of the earlier ones', async () => {
+    const blob = randomBlob(200_000);
+    const location = await startUpload(registry, 'uploads/small-last-chunk');
+    const first = await registry.request(location, {
+      method: 'PATCH',
+      headers: { 'content-range': '0-149999', 'content-type': 'application/octet-stream' },
+      body: blob.bytes.subarray(0, 150_000),
+    });
+    await expectStatus(first, 202);
+
+    const verbs = await blobRpcsDuring(async () => {
+      const put = await registry.request(`${first.headers.get('location')}?digest=${blob.digest}`, {
+        method: 'PUT',
+        body: blob.bytes.subarray(150_000),
+      });
+      await expectStatus(put, 201);
+    });
+
+    expect(verbs).toEqual(['upload-put', 'upload-complete']);
+    const fetched = await registry.request(`/v2/uploads/small-last-chunk/blobs/${blob.digest}`);
+    expect(Buffer.from(await fetched.arrayBuffer())).toEqual(blob.bytes);
   });
 
   it('takes chunks in order, reports progress, and closes with a PUT without body', async () => {

@@ -44,6 +44,8 @@ export interface RegistryUnderTest {
   readonly store: StorageDriver;
   /** the region's database, for tests that look behind the services (or hold a blob) */
   readonly databaseUrl: string;
+  /** the region's nats-server (no authentication), for tests that watch the RPCs */
+  readonly natsUrl: string;
   /** the stand-in auth service: its keys, accounts and anonymous-pull switch (not with `auth: 'service'`) */
   readonly auth: TestTokenIssuer;
   /** the account `request` authenticates as: may do everything */
@@ -233,6 +235,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       admin,
       store: await createStorageDriver(config.storage),
       databaseUrl: database.url,
+      natsUrl: nats.url,
       async request(path, init) {
         const headers = new Headers(init?.headers);
         if (!headers.has('authorization') && path.startsWith('/v2')) {

@@ -78,6 +78,26 @@ describe('gateway on an S3 store', () => {
     },
   );
 
+  it('takes a small blob whole in its PUT, leaving nothing of the session in the bucket', async () => {
+    const blob = randomBlob(2048);
+    const location = await startUpload(registry, 's3/small');
+    const uploadId = location.split('/').at(-1)!;
+
+    await expectStatus(
+      await registry.request(`${location}?digest=${blob.digest}`, {
+        method: 'PUT',
+        body: blob.bytes,
+      }),
+      201,
+    );
+
+    const response = await registry.request(`/v2/s3/small/blobs/${blob.digest}`);
+    expect(Buffer.from(await response.arrayBuffer()).equals(blob.bytes)).toBe(true);
+    const leftovers: string[] = [];
+    for await (const key of registry.store.list(`_uploads/${uploadId}`)) leftovers.push(key);
+    expect(leftovers).toEqual([]);
+  });
+
   it('keeps nothing of an upload whose digest does not match', async () => {
     const blob = randomBlob(6 * 1024 * 1024);
     const claimed = randomBlob(10).digest;

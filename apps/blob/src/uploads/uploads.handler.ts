@@ -38,6 +38,14 @@ export class UploadsHandler {
     return this.uploads.complete(request, context);
   }
 
+  @MessagePattern(blobRpc.uploadPut.pattern)
+  put(
+    @Payload() request: RpcRequest<typeof blobRpc.uploadPut>,
+    @Caller() context: RpcContext,
+  ): Promise<RpcResponse<typeof blobRpc.uploadPut>> {
+    return this.uploads.put(request, context);
+  }
+
   @MessagePattern(blobRpc.uploadCancel.pattern)
   async cancel(
     @Payload() request: RpcRequest<typeof blobRpc.uploadCancel>,

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { HybridLogicalClock, RegistryError } from '@meridian/contracts';
 import { Outbox } from '@meridian/database';
+import { sha256Digest, sha512Digest } from '@meridian/oci';
 import { blobKey } from '@meridian/storage';
 import { createLogger } from '@meridian/telemetry';
 import {
@@ -338,6 +339,103 @@ describe(UploadsService.name, () => {
       expect(data.sees('team/app', digestA)).toBe(true);
       expect(data.events).toHaveLength(1);
       expect(data.sees('team/app', digestB)).toBe(false);
+    });
+  });
+
+  describe('put', () => {
+    const body = Buffer.from('a small layer, pushed whole');
+    const digest = sha256Digest(body);
+
+    async function started(size?: number) {
+      const context = setup(3600, size);
+      const result = await context.sut.start({ repository: 'team/app' }, origin);
+      if (result.kind !== 'session') throw new Error('expected a session');
+      const request = {
+        repository: 'team/app',
+        uploadId: result.session.uploadId,
+        digest,
+        body: body.toString('base64'),
+      };
+      return { ...context, session: result.session, request };
+    }
+
+    it('writes a whole body to the blob key, links it, ends the session, announces it once', async () => {
+      const { sut, store, data, request } = await started();
+      await expect(sut.put(request, origin)).resolves.toEqual({
+        kind: 'blob',
+        blob: { digest, size: body.byteLength },
+      });
+      expect(store.objects.get(blobKey(digest))).toBe(body.byteLength);
+      expect(store.uploads.size).toBe(0);
+      expect(data.uploads.size).toBe(0);
+      expect(data.sees('team/app', digest)).toBe(true);
+      expect(data.events).toEqual([
+        {
+          name: 'blob.uploaded.v1',
+          payload: expect.objectContaining({ repository: 'team/app', digest }),
+        },
+      ]);
+    });
+
+    it('refuses a body that is not its digest, storing nothing and cancelling the session', async () => {
+      const { sut, store, data, request } = await started();
+      const error = await rejection(sut.put({ ...request, digest: digestA }, origin));
+      expect(error.code).toBe('DIGEST_INVALID');
+      expect(error.detail).toMatchObject({ digest: digestA, actual: digest });
+      expect(store.objects.size).toBe(0);
+      expect(data.uploads.size).toBe(0);
+      expect(data.sees('team/app', digestA)).toBe(false);
+      expect(data.events).toEqual([]);
+    });
+
+    it('checks a sha512 digest with sha512', async () => {
+      const { sut, data, request } = await started();
+      const sha512 = sha512Digest(body);
+      await expect(sut.put({ ...request, digest: sha512 }, origin)).resolves.toMatchObject({
+        kind: 'blob',
+      });
+      expect(data.sees('team/app', sha512)).toBe(true);
+    });
+
+    it('answers a session with chunks in it unchanged, for the gateway to finish', async () => {
+      const { sut, store, data, request } = await started();
+      const state = store.append(request.uploadId, { size: 0, driver: {} }, 10);
+      await sut.advance({
+        repository: 'team/app',
+        uploadId: request.uploadId,
+        fromOffset: 0,
+        state,
+      });
+      const answer = await sut.put(request, origin);
+      expect(answer).toMatchObject({ kind: 'session', session: { offset: 10 } });
+      expect(store.objects.size).toBe(0);
+      expect(data.uploads.has(request.uploadId)).toBe(true);
+    });
+
+    it('does not know the session in another repository', async () => {
+      const { sut, store, data, request } = await started();
+      const error = await rejection(sut.put({ ...request, repository: 'team/other' }, origin));
+      expect(error.code).toBe('BLOB_UPLOAD_UNKNOWN');
+      expect(store.objects.size).toBe(0);
+      expect(data.uploads.has(request.uploadId)).toBe(true);
+    });
+
+    it('keeps the session when the store cannot take the bytes, so the client can retry', async () => {
+      const { sut, store, data, request } = await started();
+      store.failingPuts = true;
+      await expect(sut.put(request, origin)).rejects.toThrow('store unavailable');
+      expect(data.uploads.has(request.uploadId)).toBe(true);
+      expect(data.sees('team/app', digest)).toBe(false);
+      store.failingPuts = false;
+      await expect(sut.put(request, origin)).resolves.toMatchObject({ kind: 'blob' });
+    });
+
+    it('refuses, storing nothing, a body past the store quota', async () => {
+      const { sut, store, data, request } = await started(body.byteLength - 1);
+      const error = await rejection(sut.put(request, origin));
+      expect(error.code).toBe('DENIED');
+      expect(store.objects.size).toBe(0);
+      expect(data.sees('team/app', digest)).toBe(false);
     });
   });
 

@@ -1,7 +1,8 @@
 /**
  * The rules of upload sessions and mounts. The gateway streams the bytes into the store and
  * hashes them; this service keeps the session's place, moves finished bytes to the blob's
- * content-addressed key and records the blob. Every step is safe to retry: the store's
+ * content-addressed key and records the blob. A small PUT's whole body comes here instead
+ * (`put`): this service hashes it and writes it to the blob's key itself. Every step is safe to retry: the store's
  * complete is idempotent per key, and only the call that ends a session records the blob.
  */
 import { randomUUID } from 'node:crypto';
@@ -15,6 +16,7 @@ import {
   type blobRpc,
 } from '@meridian/contracts';
 import { type EventOrigin, Outbox } from '@meridian/database';
+import { digestLike } from '@meridian/oci';
 import { blobKey } from '@meridian/storage';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import { BlobsRepository } from '../blobs/blobs.repository';
@@ -26,6 +28,8 @@ type StartRequest = RpcRequest<typeof blobRpc.uploadStart>;
 type StartResponse = RpcResponse<typeof blobRpc.uploadStart>;
 type AdvanceRequest = RpcRequest<typeof blobRpc.uploadAdvance>;
 type CompleteRequest = RpcRequest<typeof blobRpc.uploadComplete>;
+type PutRequest = RpcRequest<typeof blobRpc.uploadPut>;
+type PutResponse = RpcResponse<typeof blobRpc.uploadPut>;
 
 @Injectable()
 export class UploadsService {
@@ -109,27 +113,68 @@ export class UploadsService {
         size: state.size,
       });
     }
-    // before the bytes reach the blob's key: a refused upload changes nothing
-    const { quotaApplies } = await this.usage.checkUpload(repository, state.size, digest);
-    const blob = { digest, size: state.size };
+    const placeBytes = () => this.moveToBlobKey(uploadId, state, digest);
+    return this.finish(session, digest, state.size, placeBytes, origin);
+  }
+
+  /**
+   * A whole blob in one PUT on a session nothing was appended to: checked against its digest
+   * before any byte is written, then written straight to the blob's key (no session file, no
+   * move). A session with chunks in it is answered as it stands, unchanged.
+   */
+  async put(request: PutRequest, origin: EventOrigin): Promise<PutResponse> {
+    const { repository, uploadId, digest } = request;
+    const session = (await this.uploads.find(uploadId, repository)) ?? throwUploadUnknown(uploadId);
+    if (session.offset !== 0) return { kind: 'session', session };
+    const body = Buffer.from(request.body, 'base64');
+    const actual = digestLike(digest, body);
+    if (actual !== digest) {
+      await this.cancel(repository, uploadId).catch((err: unknown) => {
+        this.logger.warn({ repository, uploadId, err }, 'failed to cancel upload');
+      });
+      throw new RegistryError('DIGEST_INVALID', 'the uploaded content does not match the digest', {
+        digest,
+        actual,
+      });
+    }
+    const blob = await this.finish(
+      session,
+      digest,
+      body.byteLength,
+      () => this.store.put(blobKey(digest), body, body.byteLength),
+      origin,
+    );
+    // the session's own place in the store (its directory) holds nothing any more
+    await this.store.abortUpload(uploadId, session.state).catch((err: unknown) => {
+      this.logger.warn({ uploadId, err }, 'failed to remove the place of a completed upload');
+    });
+    return { kind: 'blob', blob };
+  }
+
+  /**
+   * Ends the session with the blob: the quotas checked before the bytes reach the blob's key
+   * (a refused upload changes nothing), then the bytes placed, the blob recorded and linked,
+   * the session removed, in one transaction.
+   */
+  private async finish(
+    session: UploadSession,
+    digest: string,
+    size: number,
+    placeBytes: () => Promise<void>,
+    origin: EventOrigin,
+  ): Promise<BlobInfo> {
+    const { repository, uploadId } = session;
+    const { quotaApplies } = await this.usage.checkUpload(repository, size, digest);
+    const blob = { digest, size };
     const result = await this.uploads.complete(
-      {
-        uploadId,
-        repository,
-        ...blob,
-        settleQuotas: quotaApplies,
-        placeBytes: () => this.moveToBlobKey(uploadId, state, digest),
-      },
+      { uploadId, repository, ...blob, settleQuotas: quotaApplies, placeBytes },
       this.outbox.envelope(origin),
     );
     if (result.kind === 'unknown') {
       // Another complete of this session (a retry) ended it first; its answer is ours.
       return (await this.blobs.find(repository, digest)) ?? throwUploadUnknown(uploadId);
     }
-    this.logger.debug(
-      { repository, digest, size: state.size, linked: result.linked },
-      'blob uploaded',
-    );
+    this.logger.debug({ repository, digest, size, linked: result.linked }, 'blob uploaded');
     return blob;
   }
 

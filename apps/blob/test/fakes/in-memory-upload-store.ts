@@ -14,6 +14,8 @@ export class InMemoryUploadStore implements UploadStore {
   readonly failingAborts = new Set<string>();
   /** makes every complete fail after doing its work, as a lost reply would */
   failCompletesAfterMove = false;
+  /** makes every put fail, as an unreachable store would */
+  failingPuts = false;
 
   async startUpload(uploadId: string): Promise<UploadState> {
     this.uploads.set(uploadId, 0);
@@ -35,6 +37,13 @@ export class InMemoryUploadStore implements UploadStore {
     }
     this.uploads.delete(uploadId);
     if (this.failCompletesAfterMove) throw new Error('store connection reset');
+  }
+
+  async put(key: string, body: Buffer | NodeJS.ReadableStream, size?: number): Promise<void> {
+    if (!Buffer.isBuffer(body)) throw new Error('the fake store takes whole buffers only');
+    if (size !== undefined && body.byteLength !== size) throw new Error('size mismatch');
+    if (this.failingPuts) throw new Error('store unavailable');
+    this.objects.set(key, body.byteLength);
   }
 
   async abortUpload(uploadId: string): Promise<void> {

@@ -25,7 +25,7 @@ import { PullThrough } from '../pull-through/pull-through.service';
 import { CatchUp } from '../replication/catch-up.service';
 import { ManifestBodyCache } from './manifest-body.cache';
 import { PullAnnouncer } from './pull-announcer';
-import { readManifestBody } from './read-manifest-body';
+import { readWholeBody } from '../http/read-whole-body';
 import { requirePullable } from './require-pullable';
 
 type ManifestRoute = Extract<DistributionRoute, { kind: 'manifest' }>;
@@ -142,7 +142,7 @@ export class ManifestRoutes {
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<void> {
-    const body = await readManifestBody(request.raw, maxManifestBytes);
+    const body = await readWholeBody(request.raw, maxManifestBytes, manifestTooLarge);
     if (route.referenceKind === 'digest') {
       const actual = digestLike(route.reference, body);
       if (actual !== route.reference) {
@@ -188,4 +188,12 @@ export class ManifestRoutes {
     if (route.referenceKind === 'digest') this.bodies.delete(route.reference);
     writeResponse(reply, 202, {});
   }
+}
+
+function manifestTooLarge(): RegistryError {
+  return new RegistryError(
+    'MANIFEST_TOO_LARGE',
+    `manifest exceeds ${maxManifestBytes / 1024 / 1024} MiB`,
+    { limit: maxManifestBytes },
+  );
 }

@@ -6,8 +6,7 @@
  * makes the driver's append reject, and the driver then keeps the upload as it was before
  * this chunk: nothing partial is ever recorded.
  */
-import type { IncomingMessage } from 'node:http';
-import { Transform } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { RegistryError, type UploadState } from '@meridian/contracts';
 import type { Digester } from '@meridian/oci';
 import type { StorageDriver } from '@meridian/storage';
@@ -21,7 +20,8 @@ export interface AppendChunkInput {
   storage: StorageDriver;
   uploadId: string;
   state: UploadState;
-  body: IncomingMessage;
+  /** the request, or a body read from it already */
+  body: Readable;
   digester: Digester;
   /** the chunk's length when the request declared it (Content-Range or Content-Length) */
   expectedBytes?: number;

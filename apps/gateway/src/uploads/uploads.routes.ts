@@ -11,7 +11,14 @@
  * without `from` is attempted only for callers who may read every repository.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { RegistryError, type UploadSession, type UploadState, blobRpc } from '@meridian/contracts';
+import { Readable } from 'node:stream';
+import {
+  RegistryError,
+  type UploadSession,
+  type UploadState,
+  blobRpc,
+  maxUploadPutBytes,
+} from '@meridian/contracts';
 import { type RpcContext, RpcClient } from '@meridian/messaging';
 import {
   type DistributionRoute,
@@ -28,6 +35,7 @@ import { mayReadEveryRepository } from '../auth/management-permissions';
 import { buildRpcContext } from '../http/build-rpc-context';
 import { methodNotAllowed } from '../http/method-not-allowed';
 import { readQueryParam } from '../http/read-query-param';
+import { readWholeBody } from '../http/read-whole-body';
 import { declaredContentLength, hasRequestBody } from '../http/request-body';
 import { writeResponse } from '../http/write-response';
 import { appendChunk } from './append-chunk';
@@ -84,6 +92,8 @@ export class UploadRoutes {
     if (request.method === 'DELETE') return this.cancel(route.name, uploadId, reply, context);
 
     return this.locks.run(uploadId, async () => {
+      if (request.method === 'PUT' && isSmallWholeBody(request))
+        return this.putWhole(route.name, uploadId, request, reply, context);
       const session = await this.rpc.request(
         blobRpc.uploadGet,
         { repository: route.name, uploadId },
@@ -164,15 +174,44 @@ export class UploadRoutes {
     reply: FastifyReply,
     context: RpcContext,
   ): Promise<void> {
-    const digest = readQueryParam(request, 'digest');
-    if (digest === undefined) {
-      throw new OciValidationError(
-        'DIGEST_INVALID',
-        'the digest query parameter is required to close an upload',
-      );
+    return this.finish(name, session, closingDigest(request), request, reply, context);
+  }
+
+  /**
+   * PUT `?digest=` with a small body (or none) and no Content-Range: the body is read whole
+   * and handed to the blob service with the digest (`upload-put`), which checks and commits
+   * it when the session holds nothing yet. A session with chunks in it comes back as it
+   * stands, and the body is appended here like any closing chunk, hashed on top of the
+   * earlier chunks' running hash: one RPC either way, as `upload-get` would have been.
+   */
+  private async putWhole(
+    name: string,
+    uploadId: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    context: RpcContext,
+  ): Promise<void> {
+    const digest = closingDigest(request);
+    const body = await readWholeBody(
+      request.raw,
+      maxUploadPutBytes,
+      () =>
+        // only a body that declared itself small comes here: past the cap it lied about its length
+        new RegistryError('SIZE_INVALID', 'the body is longer than its Content-Length'),
+    );
+    const put = await this.rpc.request(
+      blobRpc.uploadPut,
+      { repository: name, uploadId, digest, body: body.toString('base64') },
+      { context },
+    );
+    if (put.kind === 'session') {
+      return this.finish(name, put.session, digest, request, reply, context, Readable.from([body]));
     }
-    parseDigest(digest);
-    return this.finish(name, session, digest, request, reply, context);
+    this.digesters.forget(uploadId);
+    writeResponse(reply, 201, {
+      location: blobLocation(name, put.blob.digest),
+      'docker-content-digest': put.blob.digest,
+    });
   }
 
   private async finish(
@@ -182,6 +221,8 @@ export class UploadRoutes {
     request: FastifyRequest,
     reply: FastifyReply,
     context: RpcContext,
+    /** the body when it was read already (`putWhole`), else the request's own stream */
+    body?: Readable,
   ): Promise<void> {
     const digester = await this.digesters.take(session, parseDigest(digest).algorithm);
     let state: UploadState = session.state;
@@ -190,7 +231,7 @@ export class UploadRoutes {
         storage: this.storage,
         uploadId: session.uploadId,
         state,
-        body: request.raw,
+        body: body ?? request.raw,
         digester,
         expectedBytes: this.chunkLength(name, session, request, reply),
       });
@@ -270,6 +311,30 @@ export class UploadRoutes {
     }
     return length;
   }
+}
+
+/** The closing PUT's `?digest=`, required and well-formed. */
+function closingDigest(request: FastifyRequest): string {
+  const digest = readQueryParam(request, 'digest');
+  if (digest === undefined) {
+    throw new OciValidationError(
+      'DIGEST_INVALID',
+      'the digest query parameter is required to close an upload',
+    );
+  }
+  parseDigest(digest);
+  return digest;
+}
+
+/**
+ * A body of at most `maxUploadPutBytes` by its Content-Length, or none, and no Content-Range:
+ * what `putWhole` takes. A chunked body's length is not known before it is read: streamed.
+ */
+function isSmallWholeBody(request: FastifyRequest): boolean {
+  if (request.headers['content-range'] !== undefined) return false;
+  if (!hasRequestBody(request.raw)) return true;
+  const declared = declaredContentLength(request.raw);
+  return declared !== undefined && declared <= maxUploadPutBytes;
 }
 
 function uploadUnknown(uploadId: string): RegistryError {

@@ -1,7 +1,8 @@
 /**
  * RPCs of the blob service: upload sessions, blob presence per repository, mounts.
- * Blob bytes never travel here: the gateway streams them between client and store
- * with the storage driver, and tells the blob service where a session stands.
+ * Blob bytes travel here only as the whole body of a small PUT (`upload-put`, at most
+ * `maxUploadPutBytes`, base64); otherwise the gateway streams them between client and
+ * store with the storage driver, and tells the blob service where a session stands.
  */
 import { z } from 'zod';
 import { Digest, RepositoryName } from '../common';
@@ -15,6 +16,12 @@ export const UploadState = z.object({
   driver: z.record(z.string(), z.unknown()),
 });
 export type UploadState = z.infer<typeof UploadState>;
+
+/**
+ * The longest PUT body the gateway hands to the blob service whole (`upload-put`), rather
+ * than streaming it into the store itself: a small blob's push then costs one RPC, not two.
+ */
+export const maxUploadPutBytes = 64 * 1024;
 
 export const BlobInfo = z.object({ digest: Digest, size: z.number().int().nonnegative() });
 export type BlobInfo = z.infer<typeof BlobInfo>;
@@ -137,6 +144,29 @@ export const blobRpc = {
       state: UploadState,
     }),
     response: BlobInfo,
+  }),
+  /**
+   * A PUT `?digest=` whose whole body (at most `maxUploadPutBytes`) came with the request, in
+   * one RPC instead of `upload-get` then `upload-complete`. When the session stands at 0 the
+   * service checks the body against `digest` (DIGEST_INVALID, the session cancelled, nothing
+   * stored), writes it to the blob's key and completes the session as `upload-complete`
+   * does: `blob`. When earlier chunks are in the session it changes nothing and answers the
+   * session, as `upload-get` would: the gateway then appends the body itself (it holds the
+   * running hash of those chunks). BLOB_UPLOAD_UNKNOWN as `upload-get`.
+   */
+  uploadPut: defineRpc({
+    service: 'blob',
+    verb: 'upload-put',
+    request: z.object({
+      repository: RepositoryName,
+      uploadId: UploadId,
+      digest: Digest,
+      body: z.base64().max(Math.ceil(maxUploadPutBytes / 3) * 4),
+    }),
+    response: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('blob'), blob: BlobInfo }),
+      z.object({ kind: z.literal('session'), session: UploadSession }),
+    ]),
   }),
   /** Cancels a session and removes its bytes. */
   uploadCancel: defineRpc({

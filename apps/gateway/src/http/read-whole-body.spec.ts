@@ -1,6 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
-import { readManifestBody } from './read-manifest-body';
+import { RegistryError } from '@meridian/contracts';
+import { readWholeBody } from './read-whole-body';
+
+const tooLarge = () => new RegistryError('MANIFEST_TOO_LARGE', 'too large');
+const readManifestBody = (request: IncomingMessage, maxBytes: number) =>
+  readWholeBody(request, maxBytes, tooLarge);
 
 function request(
   headers: Record<string, string> = {},
@@ -10,7 +15,7 @@ function request(
   return body;
 }
 
-describe(readManifestBody.name, () => {
+describe(readWholeBody.name, () => {
   it('reads a body within the cap', async () => {
     const body = request({ 'content-length': '5' });
 

@@ -1,16 +1,21 @@
 /**
- * Reads a manifest PUT's body, refusing past `maxBytes` without reading further: a
- * declared Content-Length over the cap is refused before any byte is read, a chunked
- * body as soon as it crosses the cap. What is left unread is dropped with the
- * connection (the exception filter closes it), never buffered.
+ * Reads a request's whole body into memory (a manifest, a small blob's PUT), refusing past
+ * `maxBytes` with `tooLarge()` without reading further: a declared Content-Length over the
+ * cap is refused before any byte is read, a chunked body as soon as it crosses the cap.
+ * What is left unread is dropped with the connection (the exception filter closes it),
+ * never buffered.
  */
 import type { IncomingMessage } from 'node:http';
-import { RegistryError } from '@meridian/contracts';
-import { declaredContentLength } from '../http/request-body';
+import type { RegistryError } from '@meridian/contracts';
+import { declaredContentLength } from './request-body';
 
-export function readManifestBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+export function readWholeBody(
+  request: IncomingMessage,
+  maxBytes: number,
+  tooLarge: () => RegistryError,
+): Promise<Buffer> {
   const declared = declaredContentLength(request);
-  if (declared !== undefined && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
+  if (declared !== undefined && declared > maxBytes) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -25,7 +30,7 @@ export function readManifestBody(request: IncomingMessage, maxBytes: number): Pr
       if (size > maxBytes) {
         stop();
         request.pause();
-        reject(tooLarge(maxBytes));
+        reject(tooLarge());
         return;
       }
       chunks.push(chunk);
@@ -43,7 +48,7 @@ export function readManifestBody(request: IncomingMessage, maxBytes: number): Pr
     const onClose = (): void => {
       if (request.readableEnded) return;
       stop();
-      reject(new Error('client closed the connection before sending the whole manifest'));
+      reject(new Error('client closed the connection before sending the whole body'));
     };
     request.on('data', onData);
     request.on('end', onEnd);
@@ -51,11 +56,5 @@ export function readManifestBody(request: IncomingMessage, maxBytes: number): Pr
     request.on('close', onClose);
     // the connection may have ended before the handler began to read
     if (request.destroyed) onClose();
-  });
-}
-
-function tooLarge(maxBytes: number): RegistryError {
-  return new RegistryError('MANIFEST_TOO_LARGE', `manifest exceeds ${maxBytes / 1024 / 1024} MiB`, {
-    limit: maxBytes,
   });
 }
