@@ -37,6 +37,7 @@ import {
   type CopyOptions,
   type StorageDriver,
   StorageNotFoundError,
+  refuseWrongSize,
   type UploadState,
 } from './storage-driver';
 import { ownBody } from './own-body';
@@ -157,6 +158,7 @@ export class FilesystemStorageDriver implements StorageDriver {
   ): Promise<void> {
     const found = await source.stat(sourceKey);
     if (!found) throw new StorageNotFoundError(sourceKey);
+    refuseWrongSize(sourceKey, found.size, options.size);
     if (source instanceof FilesystemStorageDriver) {
       await this.copyInKernel(source.pathOf(sourceKey), sourceKey, key, found.size, options);
       return;

@@ -44,6 +44,7 @@ import {
   type CopyOptions,
   type StorageDriver,
   StorageNotFoundError,
+  refuseWrongSize,
   type UploadState,
 } from './storage-driver';
 import { ownBody } from './own-body';
@@ -217,6 +218,7 @@ export class S3StorageDriver implements StorageDriver {
   ): Promise<void> {
     const found = await source.stat(sourceKey);
     if (!found) throw new StorageNotFoundError(sourceKey);
+    refuseWrongSize(sourceKey, found.size, options.size);
     const sameService = source instanceof S3StorageDriver && source.serviceId === this.serviceId;
     if (sameService && !options.expected) {
       try {

@@ -316,6 +316,25 @@ export function describeStorageDriverConformance<D extends StorageDriver>(
         },
         timeoutMs,
       );
+
+      it(
+        'refuses a copy whose source is not the size asked for, copying nothing',
+        async () => {
+          const source = await makeDriver();
+          const content = randomBytes(100_000);
+          const key = blobKeyOf(content);
+          await source.put(key, content);
+
+          await expect(
+            sut.copyFrom(source, key, key, { size: content.length + 1 }),
+          ).rejects.toThrow(`holds ${content.length} bytes, expected ${content.length + 1}`);
+          expect(await sut.stat(key)).toBeUndefined();
+
+          await sut.copyFrom(source, key, key, { size: content.length });
+          expect(sha256(await readAll(await sut.read(key)))).toBe(sha256(content));
+        },
+        timeoutMs,
+      );
     });
 
     describe('verified copies', () => {

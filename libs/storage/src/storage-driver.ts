@@ -27,6 +27,11 @@ export interface UploadState {
 export interface CopyOptions {
   /** what the copied bytes must be: a blob's digest (its own algorithm) and, when known, size */
   expected?: { digest: string; size?: number };
+  /**
+   * The size the copy must have, for a copy the stores make without a digest to prove: a
+   * source of any other size is refused before anything is copied.
+   */
+  size?: number;
   /** told of the bytes as they are copied (or, for a copy made in the kernel, verified) */
   onBytes?: (count: number) => void;
 }
@@ -128,5 +133,12 @@ export class StorageNotFoundError extends Error {
   override readonly name = 'StorageNotFoundError';
   constructor(readonly key: string) {
     super(`no object at ${key}`);
+  }
+}
+
+/** Refuses a copy whose source is not the size the caller expects (CopyOptions.size). */
+export function refuseWrongSize(sourceKey: string, actual: number, expected?: number): void {
+  if (expected !== undefined && actual !== expected) {
+    throw new Error(`${sourceKey} holds ${actual} bytes, expected ${expected}`);
   }
 }

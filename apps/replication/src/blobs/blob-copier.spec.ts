@@ -55,11 +55,29 @@ describe(BlobCopier.name, () => {
     expect(throughput.bytesPerSecond('us-east')).toBe(0);
   });
 
-  it('refuses bytes that do not hash to the digest, leaving nothing in the store', async () => {
+  it('copies between two directories in the kernel, trusting the bytes the peer verified, and checks their size', async () => {
+    const truncated = layer.subarray(0, layer.length - 1);
+    await usEast.put(blobKey(digest), truncated);
+    await expect(sut.ensure('us-east', { digest, size: layer.length })).rejects.toThrow(
+      `holds ${truncated.length} bytes, expected ${layer.length}`,
+    );
+    expect(await own.stat(blobKey(digest))).toBeUndefined();
+
     const tampered = Buffer.from(layer);
     tampered[tampered.length - 1] = 0;
     await usEast.put(blobKey(digest), tampered);
-    await expect(sut.ensure('us-east', { digest })).rejects.toBeInstanceOf(DigestMismatchError);
+    await expect(sut.ensure('us-east', { digest, size: layer.length })).resolves.toBe('copied');
+    expect((await readAll(own, blobKey(digest))).equals(tampered)).toBe(true);
+  });
+
+  it('refuses bytes streamed from another kind of store that do not hash to the digest, leaving nothing', async () => {
+    const tampered = Buffer.from(layer);
+    tampered[tampered.length - 1] = 0;
+    await usEast.put(blobKey(digest), tampered);
+    // the peer's store seen as another driver: its bytes pass through this process
+    const streamed = new Proxy(usEast, { getPrototypeOf: () => Object.prototype });
+    const copier = new BlobCopier({ own, peer: () => streamed }, throughput);
+    await expect(copier.ensure('us-east', { digest })).rejects.toBeInstanceOf(DigestMismatchError);
     expect(await own.stat(blobKey(digest))).toBeUndefined();
     const leftovers = await readdir(join(dir, 'eu-west', 'blobs', 'sha256', digest.slice(7, 9)));
     expect(leftovers).toEqual([]);

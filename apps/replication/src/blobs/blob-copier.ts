@@ -1,15 +1,23 @@
 /**
  * Makes a blob present in this region's store by copying it from a peer region's store.
  * Keys are content addressed (libs/storage paths.ts), so a blob already at its key is the
- * same bytes and needs nothing. Between buckets of one S3 service the copy stays server
- * side (the source region verified those bytes when they were pushed); otherwise the store
- * proves the copy against the digest before it becomes visible (`copyFrom` with `expected`):
- * between two filesystem stores the copy is made in the kernel and its temporary file
- * hashed, across drivers the bytes stream through this process and are hashed on the way.
+ * same bytes and needs nothing. When the stores copy the bytes themselves, never through
+ * this process (server side between buckets of one S3 service, in the kernel between two
+ * directories of this machine), the copy is of bytes the source region verified when they
+ * were pushed, and only its size is checked: hashing it again would read every byte back
+ * into this process, the cost the in-store copy exists to avoid (a source corrupted at rest
+ * since is the scrub's to find and repair, as in any store). Across drivers the bytes stream
+ * through this process and the store proves them against the digest before they become
+ * visible (`copyFrom` with `expected`).
  * Concurrent requests for one blob share one copy: a pull that jumps the queue and the
  * event that was already copying it wait for the same bytes.
  */
-import { S3StorageDriver, type StorageDriver, blobKey } from '@meridian/storage';
+import {
+  FilesystemStorageDriver,
+  S3StorageDriver,
+  type StorageDriver,
+  blobKey,
+} from '@meridian/storage';
 import type { CopyThroughput } from './copy-throughput';
 
 /** This region's store and each peer's, opened from the configuration. */
@@ -58,9 +66,11 @@ export class BlobCopier {
     const key = blobKey(blob.digest);
     const source = this.stores.peer(peer);
     const target = this.stores.own;
-    if (sameS3Service(source, target)) {
-      await target.copyFrom(source, key, key);
-      this.throughput.record(peer, (await target.stat(key))?.size ?? 0);
+    if (copiedByTheStores(source, target)) {
+      await target.copyFrom(source, key, key, {
+        size: blob.size,
+        onBytes: (count) => this.throughput.record(peer, count),
+      });
       return 'copied';
     }
     await target.copyFrom(source, key, key, {
@@ -69,6 +79,17 @@ export class BlobCopier {
     });
     return 'copied';
   }
+}
+
+/**
+ * Whether the stores copy the bytes between them without this process: server side within
+ * one S3 service, in the kernel between two filesystem stores.
+ */
+export function copiedByTheStores(source: StorageDriver, target: StorageDriver): boolean {
+  return (
+    sameS3Service(source, target) ||
+    (source instanceof FilesystemStorageDriver && target instanceof FilesystemStorageDriver)
+  );
 }
 
 /** Whether a copy between the two stays inside one S3 service (server side). */
