@@ -20,12 +20,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { buildRpcContext } from '../http/build-rpc-context';
 import { matchesIfNoneMatch } from '../http/matches-if-none-match';
 import { methodNotAllowed } from '../http/method-not-allowed';
+import { readWholeBody } from '../http/read-whole-body';
 import { writeResponse } from '../http/write-response';
 import { PullThrough } from '../pull-through/pull-through.service';
 import { CatchUp } from '../replication/catch-up.service';
 import { ManifestBodyCache } from './manifest-body.cache';
 import { PullAnnouncer } from './pull-announcer';
-import { readWholeBody } from '../http/read-whole-body';
 import { requirePullable } from './require-pullable';
 
 type ManifestRoute = Extract<DistributionRoute, { kind: 'manifest' }>;
