@@ -1,8 +1,11 @@
 /**
- * Publishes committed outbox rows, oldest first. Woken by NOTIFY right after a commit and,
- * as a safety net, every `pollIntervalMs`. Rows are locked with SKIP LOCKED, so replicas of
- * a service share the work; a row is deleted only after JetStream acknowledged it. When
- * publishing fails the batch rolls back and is retried with backoff.
+ * Publishes committed outbox rows, oldest first. Woken by NOTIFY right after a commit and
+ * whenever its LISTEN connection is (re)established, since notifications sent while it was
+ * down are lost; as a safety net besides, every `pollIntervalMs` (10 s: an idle relay costs
+ * a transaction per poll, and a region runs a dozen relays). A batch is taken out of the
+ * table in one statement (a DELETE of rows locked with SKIP LOCKED, so replicas of a service
+ * share the work) inside a transaction that commits only after JetStream acknowledged every
+ * row: when publishing fails the delete rolls back and the batch is retried with backoff.
  */
 import type { Logger } from 'pino';
 import { context, extractTraceContext } from '@meridian/telemetry';
@@ -43,7 +46,11 @@ export class OutboxRelay {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    const listener = await this.sql.listen(outboxChannel(this.schema), () => this.notify());
+    const listener = await this.sql.listen(
+      outboxChannel(this.schema),
+      () => this.notify(),
+      () => this.notify(),
+    );
     this.unlisten = () => listener.unlisten();
     this.loop = this.run();
   }
@@ -72,7 +79,7 @@ export class OutboxRelay {
         this.woken = false;
         await this.flush();
         backoffMs = 100;
-        await this.sleep(this.options.pollIntervalMs ?? 1000);
+        await this.sleep(this.options.pollIntervalMs ?? 10_000);
       } catch (err) {
         this.logger.warn({ err, backoffMs }, 'failed to publish outbox events');
         await this.sleep(backoffMs);
@@ -84,21 +91,22 @@ export class OutboxRelay {
   private async publishBatch(): Promise<number> {
     const batchSize = this.options.batchSize ?? 256;
     return this.sql.begin(async (tx) => {
-      const rows = await tx.unsafe<OutboxRow[]>(
-        `select seq, event_id, subject, payload from ${this.schema}.outbox order by seq limit $1 for update skip locked`,
+      const taken = await tx.unsafe<OutboxRow[]>(
+        `delete from ${this.schema}.outbox where seq in (
+           select seq from ${this.schema}.outbox order by seq limit $1 for update skip locked
+         ) returning seq, event_id, subject, payload`,
         [batchSize],
       );
-      if (rows.length === 0) return 0;
-      // One connection publishes in order, so the stream stores the batch in commit order.
+      if (taken.length === 0) return 0;
+      // RETURNING has no order; one connection publishes in order, so the stream stores the
+      // batch in commit order.
+      const rows = taken.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
       await Promise.all(
         rows.map((row) => {
           const { event, trace } = takeTraceContext(row.payload);
           return context.with(trace, () => this.publish(row.subject, event, row.event_id));
         }),
       );
-      await tx.unsafe(`delete from ${this.schema}.outbox where seq = any($1::bigint[])`, [
-        rows.map((row) => row.seq),
-      ]);
       return rows.length;
     });
   }

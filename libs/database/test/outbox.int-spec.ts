@@ -241,4 +241,38 @@ describe(`${OutboxRelay.name} wake-ups`, () => {
       await relay.stop();
     }
   });
+  it('publishes what was written while its LISTEN connection was down, once it is back', async () => {
+    const outbox = new Outbox('svc', new HybridLogicalClock('us-east'));
+    const published: number[] = [];
+    const relay = new OutboxRelay(
+      sql,
+      'svc',
+      async (s, p, id) => {
+        published.push((p as { size: number }).size);
+        await new EventPublisher(messaging).publishEvent(s, p, id);
+      },
+      logger,
+      { pollIntervalMs: 60_000 },
+    );
+    const admin = createSql(db.url);
+    await relay.start();
+    try {
+      // the listening backend goes away, and the event's NOTIFY with it
+      await admin`select pg_terminate_backend(pid) from pg_stat_activity
+        where datname = current_database() and query like 'listen%'`;
+      await admin.begin((tx) =>
+        outbox.write(tx, blobUploaded, {
+          ...outbox.envelope(),
+          repository: 'team/app',
+          digest,
+          size: 7,
+        }),
+      );
+      // without the flush on reconnect it would wait for the one-minute poll
+      await expectEventually(async () => expect(published).toContain(7), { timeoutMs: 10_000 });
+    } finally {
+      await relay.stop();
+      await admin.end();
+    }
+  });
 });
