@@ -5,6 +5,7 @@
  * the commit, all with one trace id and each the child of the span that sent it. The gateway (this process) records into an in-memory exporter; the blob
  * and manifest services export over OTLP to a stand-in collector.
  */
+import { maxUploadPutBytes } from '@meridian/contracts';
 import { startTracing } from '@meridian/telemetry';
 import { OtlpCollector, expectEventually } from '@meridian/testing';
 import {
@@ -12,7 +13,7 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { pushImage } from './oci-requests';
+import { pushBlob, pushImage, randomBlob } from './oci-requests';
 import { type RegistryUnderTest, startRegistry } from './registry.harness';
 
 jest.setTimeout(120_000);
@@ -64,15 +65,36 @@ describe('tracing across gateway, NATS and services', () => {
     );
     const traceId = httpSpan.spanContext().traceId;
     expect(rpcSpan.spanContext().traceId).toBe(traceId);
-    // the layer went into the store inside the trace of the request that uploaded it
+    // The layer went into the store inside the trace of the request that uploaded it: a
+    // small layer's whole body is written by the blob service (`upload-put`), a larger one
+    // is streamed into the store by the gateway itself.
     const layerUpload = finished.filter(
       (span) => span.name === 'PUT /v2/{name}/blobs/uploads/{session}',
     );
     const uploadTraces = new Set(layerUpload.map((span) => span.spanContext().traceId));
+    await expectEventually(() => {
+      expect(
+        collector.spans.some(
+          (span) =>
+            span.service === 'meridian-blob' &&
+            span.name === 'store.put' &&
+            uploadTraces.has(span.traceId),
+        ),
+      ).toBe(true);
+    });
+    await pushBlob(registry, 'traced/app', randomBlob(maxUploadPutBytes + 1));
+    const largeUploads = gatewaySpans
+      .getFinishedSpans()
+      .filter((span) => span.name === 'PUT /v2/{name}/blobs/uploads/{session}')
+      .map((span) => span.spanContext().traceId)
+      .filter((trace) => !uploadTraces.has(trace));
     expect(
-      finished.some(
-        (span) => span.name.startsWith('store.') && uploadTraces.has(span.spanContext().traceId),
-      ),
+      gatewaySpans
+        .getFinishedSpans()
+        .some(
+          (span) =>
+            span.name === 'store.appendUpload' && largeUploads.includes(span.spanContext().traceId),
+        ),
     ).toBe(true);
 
     await expectEventually(() => {
