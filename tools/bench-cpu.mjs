@@ -9,17 +9,20 @@
 //     --only small-blob --small-count 300
 //
 // Each line is `<ms per op>  <region>/<service>` (`postgres <database>`, `nats-server <region>`);
-// the last is the total. Processes that ended during the command are not counted; idle work
+// the last is the total. With `--by-tree`, services and nats-servers are also told apart by
+// the Meridian they belong to (the service's working directory, the nats-server's data
+// directory), for two Meridians measured side by side; Postgres backends are not. Processes that ended during the command are not counted; idle work
 // (pollers, heartbeats) during the command is, so keep runs of equal length when comparing.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
 const separator = process.argv.indexOf('--');
 const opsIndex = process.argv.indexOf('--ops');
 const ops = Number(process.argv[opsIndex + 1]);
 const command = process.argv.slice(separator + 1);
+const byTree = process.argv.slice(0, separator).includes('--by-tree');
 if (opsIndex < 0 || !(ops > 0) || separator < 0 || command.length === 0) {
-  console.error('usage: bench-cpu --ops <operations> -- <command> [args...]');
+  console.error('usage: bench-cpu --ops <operations> [--by-tree] -- <command> [args...]');
   process.exit(2);
 }
 
@@ -46,10 +49,15 @@ function snapshot() {
 
 function groupOf(pid, argv) {
   const service = argv.join(' ').match(/apps\/([a-z]+)\/src\/main\.(js|ts)/)?.[1];
-  if (service !== undefined) return `${regionOf(pid) ?? '?'}/${service}`;
+  if (service !== undefined) {
+    const tree = byTree ? `${readlinkSync(`/proc/${pid}/cwd`)} ` : '';
+    return `${tree}${regionOf(pid) ?? '?'}/${service}`;
+  }
   if (argv[0].endsWith('nats-server')) {
     const config = argv[argv.indexOf('-c') + 1] ?? '';
-    return `nats-server ${config.match(/([a-z]+-[a-z]+)\/nats\//)?.[1] ?? config}`;
+    const [, dataDir, region] = config.match(/^(.*)\/([a-z]+-[a-z]+)\/nats\//) ?? [];
+    if (region === undefined) return `nats-server ${config}`;
+    return `${byTree ? `${dataDir} ` : ''}nats-server ${region}`;
   }
   const backend = argv[0].match(/^postgres: \S+ (meridian_\S+)/)?.[1];
   return backend === undefined ? undefined : `postgres ${backend}`;

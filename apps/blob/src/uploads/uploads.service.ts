@@ -2,8 +2,9 @@
  * The rules of upload sessions and mounts. The gateway streams the bytes into the store and
  * hashes them; this service keeps the session's place, moves finished bytes to the blob's
  * content-addressed key and records the blob. A small PUT's whole body comes here instead
- * (`put`): this service hashes it and writes it to the blob's key itself. Every step is safe to retry: the store's
- * complete is idempotent per key, and only the call that ends a session records the blob.
+ * (`put`): this service hashes it and writes it to the blob's key itself. Every step is safe
+ * to retry: the store's complete is idempotent per key, and only the call that ends a
+ * session records the blob.
  */
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
