@@ -1,12 +1,12 @@
 /**
  * Scrub with repair between two regions (us-east and eu-west), one Meridian for the file: an
  * image pushed by skopeo to us-east and replicated to eu-west's store; one of its layers then
- * corrupted on disk in us-east's store (the embedded default keeps each region's store under
+ * replaced by wrong bytes on disk in us-east's store (the embedded default keeps each region's store under
  * <data>/<region>/store, in libs/storage's layout). `meridian scrub --wait` against us-east
  * reports that layer corrupt and repaired from eu-west, and a pull from us-east verifies again.
  */
 import { createHash } from 'node:crypto';
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,7 +99,11 @@ describe('scrub with repair between two regions', () => {
     const original = await readFile(storePath('us-east', layer));
     const corrupted = Buffer.from(original);
     corrupted[corrupted.length >> 1] ^= 0xff;
-    await writeFile(storePath('us-east', layer), corrupted);
+    // Another file with wrong bytes takes the layer's name in us-east's store. (In the
+    // embedded default the two stores are on one filesystem and replication links eu-west's
+    // name to us-east's file: bytes written into that file in place would be wrong in both.)
+    await writeFile(`${storePath('us-east', layer)}.corrupt`, corrupted);
+    await rename(`${storePath('us-east', layer)}.corrupt`, storePath('us-east', layer));
     await expect(pull('us-east', 'scrub/app:v1', join(work, 'before'))).rejects.toThrow();
 
     const [username, password] = meridian.creds.split(':') as [string, string];

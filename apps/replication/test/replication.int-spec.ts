@@ -1,7 +1,8 @@
 /**
  * Replication between two real regions: nats-servers joined by a leafnode link with a
- * JetStream domain each, a Postgres database and a filesystem store each, and each region's
- * blob, manifest and replication services running as processes.
+ * JetStream domain each, a Postgres database and a filesystem store each (on two filesystems,
+ * so blobs are copied; the other suites keep both on one, where they are linked), and each
+ * region's blob, manifest and replication services running as processes.
  */
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
@@ -48,7 +49,8 @@ describe('replication between two regions', () => {
   let regions: TwoRegions;
 
   beforeAll(async () => {
-    regions = await TwoRegions.start('replication');
+    // a volume per region: blobs are copied, and a crash can come in the middle of a copy
+    regions = await TwoRegions.start('replication', {}, { storesApart: true });
   });
 
   afterAll(async () => {

@@ -189,17 +189,30 @@ export class TwoRegions {
   private constructor(
     private readonly nats: TestNatsRegions,
     private readonly databases: TestDatabase[],
-    private readonly storeRoot: string,
+    private readonly storeRoots: string[],
     private readonly byRegion: Map<Region, RegionUnderTest>,
   ) {}
 
-  /** `env`: more of the services' environment, the same in both regions. */
-  static async start(label: string, env: NodeJS.ProcessEnv = {}): Promise<TwoRegions> {
+  /**
+   * `env`: more of the services' environment, the same in both regions. The two stores are
+   * directories of one filesystem, as in the embedded default, so replication links a
+   * blob's file; with `storesApart`, us-east's is on another filesystem (tmpfs), as with a
+   * volume per region, so replication copies the bytes.
+   */
+  static async start(
+    label: string,
+    env: NodeJS.ProcessEnv = {},
+    { storesApart = false }: { storesApart?: boolean } = {},
+  ): Promise<TwoRegions> {
     const nats = await startNatsRegions(regions);
     const storeRoot = await mkdtemp(join(tmpdir(), 'meridian-replication-'));
+    const storeRoots = [storeRoot];
+    if (storesApart) storeRoots.push(await mkdtemp('/dev/shm/meridian-replication-'));
+    const storeDirectory = (region: Region): string =>
+      join(region === 'us-east' ? storeRoots.at(-1)! : storeRoot, region);
     const databases: TestDatabase[] = [];
     const byRegion = new Map<Region, RegionUnderTest>();
-    const sut = new TwoRegions(nats, databases, storeRoot, byRegion);
+    const sut = new TwoRegions(nats, databases, storeRoots, byRegion);
     try {
       for (const region of regions) {
         const database = await createTestDatabase(`${label}_${region.replace('-', '_')}`);
@@ -211,15 +224,15 @@ export class TwoRegions {
           MERIDIAN_NATS_URL: nats.server(region).url,
           DATABASE_URL: database.url,
           MERIDIAN_STORAGE_DRIVER: 'filesystem',
-          MERIDIAN_STORAGE_DIR: join(storeRoot, region),
+          MERIDIAN_STORAGE_DIR: storeDirectory(region),
           MERIDIAN_PEERS: peer,
           [peerStorageEnvKey(peer, 'MERIDIAN_STORAGE_DRIVER')]: 'filesystem',
-          [peerStorageEnvKey(peer, 'MERIDIAN_STORAGE_DIR')]: join(storeRoot, peer),
+          [peerStorageEnvKey(peer, 'MERIDIAN_STORAGE_DIR')]: storeDirectory(peer),
           MERIDIAN_LOG_LEVEL: 'info',
           ...(region === 'us-east' ? { MERIDIAN_ADMIN_PASSWORD: adminPassword } : {}),
           ...env,
         };
-        const store = new FilesystemStorageDriver({ rootDirectory: join(storeRoot, region) });
+        const store = new FilesystemStorageDriver({ rootDirectory: storeDirectory(region) });
         await store.init();
         const logger = createLogger({ service: 'gateway', region, level: 'silent' });
         const client = await Nats.connect({
@@ -260,6 +273,6 @@ export class TwoRegions {
     }
     await this.nats.stop();
     for (const database of this.databases) await database.drop();
-    await rm(this.storeRoot, { recursive: true, force: true });
+    for (const root of this.storeRoots) await rm(root, { recursive: true, force: true });
   }
 }

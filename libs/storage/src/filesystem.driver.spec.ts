@@ -70,6 +70,53 @@ describe(FilesystemStorageDriver.name, () => {
     expect(Buffer.concat(copied).equals(content)).toBe(true);
   });
 
+  it("names the source's file when a copy may share its bytes on one filesystem, writing no byte", async () => {
+    const source = await makeDriver();
+    const sut = await makeDriver();
+    const content = Buffer.alloc(300_000, 'meridian layer ');
+    const key = `blobs/sha256/ab/ab${'1'.repeat(62)}`;
+    await source.put(key, content);
+    let told = 0;
+
+    await sut.copyFrom(source, key, key, { mayLink: true, onBytes: (count) => (told += count) });
+
+    const [original, copy] = await Promise.all([
+      stat(join(source.rootDirectory, key)),
+      stat(join(sut.rootDirectory, key)),
+    ]);
+    expect(copy.ino).toBe(original.ino);
+    expect(copy.nlink).toBe(2);
+    expect(copy.mode & 0o777).toBe(0o640);
+    expect(told).toBe(content.length);
+    // a key already taken is replaced by a copy of its own, as a put would
+    const other = await makeDriver();
+    await other.put(key, Buffer.from('stale'));
+    await other.copyFrom(source, key, key, { mayLink: true });
+    const replaced = await stat(join(other.rootDirectory, key));
+    expect(replaced.ino).not.toBe(original.ino);
+    expect(replaced.size).toBe(content.length);
+  });
+
+  it('copies when the stores are on different filesystems, however the copy may share', async () => {
+    const elsewhere = await mkdtemp('/dev/shm/meridian-storage-');
+    try {
+      expect((await stat(elsewhere)).dev).not.toBe((await stat(base)).dev);
+      const source = new FilesystemStorageDriver({ rootDirectory: elsewhere });
+      const sut = await makeDriver();
+      const content = Buffer.alloc(70_000, 'meridian config ');
+      const key = `blobs/sha256/cd/cd${'2'.repeat(62)}`;
+      await source.put(key, content);
+
+      await sut.copyFrom(source, key, key, { mayLink: true, size: content.length });
+
+      const copy = await stat(join(sut.rootDirectory, key));
+      expect(copy.nlink).toBe(1);
+      expect(copy.size).toBe(content.length);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it('sweeps temporary files not written for longer than asked, and keeps fresh ones', async () => {
     const sut = await makeDriver();
     const key = `blobs/sha256/ab/ab${'0'.repeat(62)}`;

@@ -7,6 +7,9 @@
  * Temporary files start with `.`, which no key segment does (see paths.ts), so `list`
  * skips them and a crash leaves at worst a hidden leftover, never a torn object; the
  * leftovers are removed by `sweepInterruptedWrites` once nothing has written them for a while.
+ * A key's file is never written again once renamed into place, only replaced or removed, so
+ * a copy from another store on this filesystem may be a second name for the same file
+ * (`copyFrom` with `mayLink`).
  *
  * An upload session is one file, `_uploads/<uuid>/data`, written in place at `state.size`
  * after truncating to it: whatever a failed chunk left past that offset is discarded, so a
@@ -21,6 +24,7 @@ import { constants } from 'node:fs';
 import {
   type FileHandle,
   copyFile,
+  link,
   mkdir,
   open,
   opendir,
@@ -160,7 +164,14 @@ export class FilesystemStorageDriver implements StorageDriver {
     if (!found) throw new StorageNotFoundError(sourceKey);
     refuseWrongSize(sourceKey, found.size, options.size);
     if (source instanceof FilesystemStorageDriver) {
-      await this.copyInKernel(source.pathOf(sourceKey), sourceKey, key, found.size, options);
+      const sourcePath = source.pathOf(sourceKey);
+      if (options.mayLink && !options.expected) {
+        if (await this.linkTo(sourcePath, sourceKey, key)) {
+          options.onBytes?.(found.size);
+          return;
+        }
+      }
+      await this.copyInKernel(sourcePath, sourceKey, key, found.size, options);
       return;
     }
     await this.put(key, verifiedCopy(await source.read(sourceKey), options), found.size);
@@ -262,11 +273,33 @@ export class FilesystemStorageDriver implements StorageDriver {
   }
 
   /**
+   * Names the source's file at `key` too (a hard link), so a copy on the same filesystem
+   * writes no byte: false when it cannot (another filesystem, links not allowed there, or
+   * `key` taken, which a copy replaces), and the caller copies instead. Atomic like a rename:
+   * `key` appears with every byte or not at all. The bytes were fsynced by the source's put;
+   * the new name is made durable by syncing its directory.
+   */
+  private async linkTo(sourcePath: string, sourceKey: string, key: string): Promise<boolean> {
+    const target = this.pathOf(key);
+    const directory = dirname(target);
+    await mkdir(directory, { recursive: true, mode: directoryMode });
+    try {
+      await link(sourcePath, target);
+    } catch (error) {
+      if (isMissing(error)) throw new StorageNotFoundError(sourceKey);
+      if (cannotLink(error)) return false;
+      throw error;
+    }
+    await syncDirectory(directory);
+    return true;
+  }
+
+  /**
    * A copy from another directory on this machine never passes through this process:
    * `copyFile` with COPYFILE_FICLONE makes a reflink where the filesystem can (btrfs, xfs:
    * a new inode sharing extents copy-on-write) and otherwise copies in the kernel
-   * (copy_file_range, sendfile). Never a hard link: the two regions' stores must not share
-   * an inode, or a corruption or a delete in one would reach the other. The copy is a
+   * (copy_file_range, sendfile). A file of its own (unlike `linkTo`), so a write into one
+   * store's file cannot reach the other's: what a repair needs. The copy is a
    * `put`'s hidden temporary file until it is proven (hashed, one read, when a digest is
    * expected; its size always), fsynced and renamed onto the key, so it is verified before
    * visible, durable before acknowledged, and swept like a put's if interrupted.
@@ -439,6 +472,17 @@ async function syncDirectory(directory: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Errors of `link` that mean "copy instead": the stores are on different filesystems
+ * (EXDEV), the filesystem or its policy refuses links (EPERM, e.g. protected_hardlinks for
+ * a file another user owns; ENOTSUP), the source has too many names (EMLINK), or the key
+ * is taken (EEXIST: a copy replaces it, as a put would).
+ */
+function cannotLink(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return ['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'EEXIST'].includes(code ?? '');
 }
 
 function isMissing(error: unknown): boolean {

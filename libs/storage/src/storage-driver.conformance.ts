@@ -318,6 +318,25 @@ export function describeStorageDriverConformance<D extends StorageDriver>(
       );
 
       it(
+        "keeps a copy that may share the source's bytes whole when the source is replaced or deleted",
+        async () => {
+          const source = await makeDriver();
+          const content = randomBytes(100_000);
+          const key = blobKeyOf(content);
+          await source.put(key, content);
+
+          await sut.copyFrom(source, key, key, { size: content.length, mayLink: true });
+          await source.put(key, randomBytes(100_000));
+          expect(sha256(await readAll(await sut.read(key)))).toBe(sha256(content));
+          await source.delete(key);
+          expect(sha256(await readAll(await sut.read(key)))).toBe(sha256(content));
+          await sut.delete(key);
+          expect(await sut.stat(key)).toBeUndefined();
+        },
+        timeoutMs,
+      );
+
+      it(
         'refuses a copy whose source is not the size asked for, copying nothing',
         async () => {
           const source = await makeDriver();

@@ -34,6 +34,16 @@ export interface CopyOptions {
   size?: number;
   /** told of the bytes as they are copied (or, for a copy made in the kernel, verified) */
   onBytes?: (count: number) => void;
+  /**
+   * The copy may be the source's own bytes under a second name: a hard link between two
+   * filesystem stores on one filesystem, which writes no byte. It behaves as a copy under
+   * everything a store does (objects are replaced by rename, never written in place, and a
+   * delete removes one name), but a write into the file by something else reaches both
+   * names. Replication sets it for the bytes the source region proved at push; a repair,
+   * which exists because a copy went bad, leaves it off. Ignored with `expected` (a proof
+   * reads every byte anyway) and by drivers that cannot link.
+   */
+  mayLink?: boolean;
 }
 
 export interface StorageDriver {
@@ -72,8 +82,9 @@ export interface StorageDriver {
   /**
    * Copies an object from another store of the same or another driver (replication), as
    * atomically as `put`. Server-side when both are on one S3 service and nothing is
-   * `expected`; in the kernel between two filesystem stores (a reflink or copy_file_range,
-   * never a hard link); otherwise streamed through this process. With `expected`, the copy
+   * `expected`; between two filesystem stores a hard link when `mayLink` allows it and both
+   * are on one filesystem, else in the kernel (a reflink or copy_file_range); otherwise
+   * streamed through this process. With `expected`, the copy
    * is proven to hash to that digest (and have that size) before it becomes visible: a
    * mismatch rejects with DigestMismatchError and leaves nothing at `key`.
    */

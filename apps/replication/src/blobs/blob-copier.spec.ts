@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256Digest } from '@meridian/oci';
@@ -55,7 +55,18 @@ describe(BlobCopier.name, () => {
     expect(throughput.bytesPerSecond('us-east')).toBe(0);
   });
 
-  it('copies between two directories in the kernel, trusting the bytes the peer verified, and checks their size', async () => {
+  it("links the peer's file between two directories of one filesystem: no byte is written", async () => {
+    await usEast.put(blobKey(digest), layer);
+    await expect(sut.ensure('us-east', { digest, size: layer.length })).resolves.toBe('copied');
+    const [theirs, ours] = await Promise.all([
+      stat(join(usEast.rootDirectory, blobKey(digest))),
+      stat(join(own.rootDirectory, blobKey(digest))),
+    ]);
+    expect(ours.ino).toBe(theirs.ino);
+    expect(throughput.bytesPerSecond('us-east') * 60).toBe(layer.length);
+  });
+
+  it('copies between two directories without this process, trusting the bytes the peer verified, and checks their size', async () => {
     const truncated = layer.subarray(0, layer.length - 1);
     await usEast.put(blobKey(digest), truncated);
     await expect(sut.ensure('us-east', { digest, size: layer.length })).rejects.toThrow(

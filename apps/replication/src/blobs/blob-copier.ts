@@ -2,11 +2,12 @@
  * Makes a blob present in this region's store by copying it from a peer region's store.
  * Keys are content addressed (libs/storage paths.ts), so a blob already at its key is the
  * same bytes and needs nothing. When the stores copy the bytes themselves, never through
- * this process (server side between buckets of one S3 service, in the kernel between two
- * directories of this machine), the copy is of bytes the source region verified when they
- * were pushed, and only its size is checked: hashing it again would read every byte back
- * into this process, the cost the in-store copy exists to avoid (a source corrupted at rest
- * since is the scrub's to find and repair, as in any store). Across drivers the bytes stream
+ * this process (server side between buckets of one S3 service; between two directories of
+ * this machine a hard link on one filesystem, else a copy in the kernel), the copy is of
+ * bytes the source region verified when they were pushed, and only its size is checked:
+ * hashing it again would read every byte back into this process, the cost the in-store
+ * copy exists to avoid (a source corrupted at rest since is the scrub's to find and repair,
+ * as in any store). Across drivers the bytes stream
  * through this process and the store proves them against the digest before they become
  * visible (`copyFrom` with `expected`).
  * Concurrent requests for one blob share one copy: a pull that jumps the queue and the
@@ -69,6 +70,7 @@ export class BlobCopier {
     if (copiedByTheStores(source, target)) {
       await target.copyFrom(source, key, key, {
         size: blob.size,
+        mayLink: true,
         onBytes: (count) => this.throughput.record(peer, count),
       });
       return 'copied';
