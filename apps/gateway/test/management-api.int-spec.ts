@@ -208,6 +208,17 @@ describe('identity management API', () => {
     );
     expect(renewed.username).toBe('admin');
     await tokenAccess({ username: 'admin', password: renewed.password.value }, []);
+    // renewed again, the password that just logged in (and was verified a moment ago) is refused
+    const replacing = await api.json<{ password: { value: string } }>(
+      await api.call('POST', '/api/v1/admin/passwords/2/renew'),
+      200,
+    );
+    const basic = Buffer.from(`admin:${renewed.password.value}`).toString('base64');
+    const replaced = await fetch(`${api.url}/oauth2/token?service=meridian`, {
+      headers: { authorization: `Basic ${basic}` },
+    });
+    expect(replaced.status).toBe(401);
+    await tokenAccess({ username: 'admin', password: replacing.password.value }, []);
 
     const before = await api.json<{ keys: Array<{ kid: string }> }>(
       await api.call('GET', '/api/v1/signing-keys'),
