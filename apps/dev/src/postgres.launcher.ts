@@ -9,6 +9,7 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from '@meridian/process'
 import postgres from 'postgres';
 import type { LauncherConfig } from './config';
 import type { LauncherOutput } from './launcher-output';
+import { regionServices } from './services.launcher';
 import type { SupervisedUnit } from './supervisor';
 
 export interface PostgresUnit extends SupervisedUnit {
@@ -16,6 +17,26 @@ export interface PostgresUnit extends SupervisedUnit {
   readonly url: string;
   /** where its cluster lives (elsewhere than asked when the Postgres user cannot reach that) */
   readonly dataDir: string;
+}
+
+/**
+ * Connections each service with a database may hold: its pool (`createSql`'s default of 10 in
+ * libs/database) and its outbox relay's LISTEN connection, with one to spare.
+ */
+const connectionsPerService = 12;
+/** psql, the launcher's own database checks, a maintenance session. */
+const connectionsBesideServices = 20;
+
+/**
+ * Postgres's default of 100 connections is less than the regions' pools add up to: three
+ * regions of six services with a database may open 216 under load (a run of logins, a
+ * backfill), and the one past the limit fails its request with "too many clients". So the
+ * limit follows the regions the launcher starts; an idle region holds only a few per service.
+ */
+export function embeddedPostgresSettings(regions: number): Record<string, string> {
+  const services = regionServices.filter((spec) => spec.database).length;
+  const maxConnections = regions * services * connectionsPerService + connectionsBesideServices;
+  return { max_connections: String(Math.max(100, maxConnections)) };
 }
 
 export function embeddedPostgresUnit(config: LauncherConfig, output: LauncherOutput): PostgresUnit {
@@ -37,6 +58,7 @@ export function embeddedPostgresUnit(config: LauncherConfig, output: LauncherOut
         name,
         dataDir: join(config.dataDir, 'postgres'),
         port: server?.port ?? config.postgresPort,
+        settings: embeddedPostgresSettings(config.regions.length),
         onLine: (line) => output.processLine(source, line),
         onSpawn,
       });
