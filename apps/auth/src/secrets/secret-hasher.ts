@@ -32,16 +32,15 @@ export class SecretHasher {
    * always computed in full.
    */
   async verify(hash: string, secret: string): Promise<boolean> {
-    if (this.verified.has(hash, secret)) return true;
-    let matches: boolean;
     try {
-      matches = await argon2.verify(hash, secret);
+      if (this.verified.has(hash, secret)) return true;
+      const matches = await argon2.verify(hash, secret);
+      if (matches) this.verified.remember(hash, secret);
+      return matches;
     } catch {
       // a hash that is not argon2 matches nothing
       return false;
     }
-    if (matches) this.verified.remember(hash, secret);
-    return matches;
   }
 
   /**
