@@ -29,7 +29,7 @@ const connectionsBesideServices = 20;
 
 /**
  * Postgres's default of 100 connections is less than the regions' pools add up to: three
- * regions of six services with a database may open 216 under load (a run of logins, a
+ * regions of six services with a database may open 198 under load (a run of logins, a
  * backfill), and the one past the limit fails its request with "too many clients". So the
  * limit follows the regions the launcher starts; an idle region holds only a few per service.
  */
