@@ -2,11 +2,11 @@
 #   docker build -t meridian .
 #   docker run meridian gateway|auth|manifest|blob|replication|webhook|scan
 # The services run compiled: the build stage compiles apps/ and libs/ with tools/build.mjs
-# (SWC, as `nx build` does) into dist/, and the web portal with Vite into dist/apps/portal
-# (static files the gateway serves at /portal), and the runtime stage holds dist/ and the production
-# dependencies only, no sources and no compiler. They are owned by root and read-only to the
-# `node` user it runs as, so the root filesystem can be mounted read-only (Kubernetes
-# readOnlyRootFilesystem).
+# (SWC, as `nx build` does) into dist/, each service bundled into one file (esbuild), and
+# the web portal with Vite into dist/apps/portal (static files the gateway serves at
+# /portal), and the runtime stage holds dist/ and the production dependencies only, no
+# sources and no compiler. They are owned by root and read-only to the `node` user it runs
+# as, so the root filesystem can be mounted read-only (Kubernetes readOnlyRootFilesystem).
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -26,6 +26,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.base.json .swcrc ./
 COPY tools/build.mjs ./tools/
+COPY tools/bundle ./tools/bundle
 COPY libs ./libs
 COPY apps ./apps
 RUN for project in libs/* apps/*; do \

@@ -28,6 +28,7 @@ const workspaceFiles = [
   'tsconfig.json',
   'jest.preset.js',
   'tools/build.mjs',
+  'tools/bundle/import-meta-url.js',
   'tools/build-target.js',
 ];
 

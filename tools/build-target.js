@@ -11,7 +11,12 @@ const build = {
   options: { command: 'node tools/build.mjs {projectRoot}' },
   dependsOn: ['^build'],
   cache: true,
-  inputs: ['production', '{workspaceRoot}/.swcrc', '{workspaceRoot}/tools/build.mjs'],
+  inputs: [
+    'production',
+    '{workspaceRoot}/.swcrc',
+    '{workspaceRoot}/tools/build.mjs',
+    '{workspaceRoot}/tools/bundle/**',
+  ],
   outputs: ['{workspaceRoot}/dist/{projectRoot}'],
 };
 

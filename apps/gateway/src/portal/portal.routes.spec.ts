@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { portalContentSecurityPolicy, registerPortalRoutes } from './portal.routes';
+import { portalContentSecurityPolicy, portalDirFrom, registerPortalRoutes } from './portal.routes';
 
 interface Answer {
   statusCode: number;
@@ -107,5 +107,19 @@ describe(registerPortalRoutes.name, () => {
     expect(response.statusCode).toBe(404);
     expect(response.body).toContain('nx run portal:build');
     await bare.close();
+  });
+});
+
+describe(portalDirFrom.name, () => {
+  it('finds the built portal under the dist/ folder a compiled gateway runs from, however deep', () => {
+    // the gateway bundled into one file, and its modules compiled one by one
+    expect(portalDirFrom('/app/dist/apps/gateway/src')).toBe('/app/dist/apps/portal');
+    expect(portalDirFrom('/app/dist/apps/gateway/src/portal')).toBe('/app/dist/apps/portal');
+  });
+
+  it('finds it under the repository root when the gateway runs from its sources', () => {
+    expect(portalDirFrom('/work/meridian/apps/gateway/src/portal')).toBe(
+      '/work/meridian/dist/apps/portal',
+    );
   });
 });

@@ -23,13 +23,20 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export const portalPathPrefix = '/portal';
 
 /**
- * Where `nx run portal:build` puts the portal: dist/apps/portal, beside dist/apps/gateway when
- * the gateway runs compiled, under the repository root when it runs from its sources
- * (`npm run start:dev`; apps/portal holds the sources, not the bundle).
+ * Where `nx run portal:build` puts the portal: dist/apps/portal, under the dist/ folder the
+ * gateway runs from when it runs compiled (bundled into dist/apps/gateway/src/main.js: this
+ * module's `__dirname` is that file's folder), under the repository root when it runs from
+ * its sources (`npm run start:dev`; apps/portal holds the sources, not the bundle).
  */
-export const defaultPortalDir = __dirname.split(sep).includes('dist')
-  ? resolve(__dirname, '..', '..', '..', 'portal')
-  : resolve(__dirname, '..', '..', '..', '..', 'dist', 'apps', 'portal');
+export const defaultPortalDir = portalDirFrom(__dirname);
+
+export function portalDirFrom(moduleDir: string): string {
+  const parts = moduleDir.split(sep);
+  const dist = parts.lastIndexOf('dist');
+  return dist >= 0
+    ? join(parts.slice(0, dist + 1).join(sep) || sep, 'apps', 'portal')
+    : resolve(moduleDir, '..', '..', '..', '..', 'dist', 'apps', 'portal');
+}
 
 export const portalContentSecurityPolicy = [
   "default-src 'self'",
