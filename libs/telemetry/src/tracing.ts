@@ -12,14 +12,22 @@ import {
   type Span,
   SpanKind,
   SpanStatusCode,
+  type TextMapPropagator,
   context,
   propagation,
   trace,
 } from '@opentelemetry/api';
+import {
+  CompositePropagator,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
+import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 export { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
@@ -41,32 +49,68 @@ export interface Tracing {
 }
 
 /**
- * Starts the SDK when there is somewhere to send spans: an OTLP endpoint in the
- * environment, or processors a test passes. Returns undefined (tracing stays off) otherwise.
+ * Starts tracing when there is somewhere to send spans: an OTLP endpoint in the
+ * environment, or processors a test passes. Returns undefined (tracing stays off) otherwise,
+ * or when OTEL_SDK_DISABLED is true.
+ *
+ * The tracer provider is OpenTelemetry's Node one, not its `NodeSDK`: the SDK would bring
+ * its gRPC and protobuf exporters, its logs SDK and its declarative configuration into every
+ * service's bundle (1.3 of its 4.6 MB, parsed at every start) for settings Meridian does not
+ * use. What the SDK read from the standard variables is read here or by the provider: the
+ * sampler and the span limits (`OTEL_TRACES_SAMPLER`, `OTEL_SPAN_*`, by the provider), the
+ * propagators (`OTEL_PROPAGATORS`, propagatorFromEnv), the exporter's and the batch
+ * processor's own (`OTEL_EXPORTER_OTLP_*`, `OTEL_BSP_*`, by them).
  */
 export function startTracing(options: TracingOptions): Tracing | undefined {
   const env = options.env ?? process.env;
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined;
   const processors =
     options.spanProcessors ??
     (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
       ? [new BatchSpanProcessor(new OTLPTraceExporter())]
       : undefined);
   if (!processors) return undefined;
-  const sdk = new NodeSDK({
+  const provider = new NodeTracerProvider({
+    // the service and region say what the spans need; detecting hosts and processes would
+    // hold every export until it finished
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? `meridian-${options.service}`,
       'meridian.region': options.region,
     }),
-    // the service and region say what the spans need; detecting hosts and processes would
-    // hold every export until it finished
-    autoDetectResources: false,
     spanProcessors: processors,
-    // metrics have their own reader (metrics.ts); the SDK must not add another
-    metricReaders: [],
-    instrumentations: [],
   });
-  sdk.start();
-  return { shutdown: () => sdk.shutdown() };
+  // the global context manager (AsyncLocalStorage) and propagator, as the SDK registered them
+  provider.register({ propagator: propagatorFromEnv(env) });
+  return { shutdown: () => provider.shutdown() };
+}
+
+const propagators: Record<string, () => TextMapPropagator> = {
+  tracecontext: () => new W3CTraceContextPropagator(),
+  baggage: () => new W3CBaggagePropagator(),
+  b3: () => new B3Propagator(),
+  b3multi: () => new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER }),
+  jaeger: () => new JaegerPropagator(),
+};
+
+/**
+ * The propagators `OTEL_PROPAGATORS` names, as OpenTelemetry's SDK reads it: unset or empty,
+ * undefined (the default: W3C trace context and baggage); `none`, or nothing it knows,
+ * null (none registered); names it does not know are skipped.
+ */
+export function propagatorFromEnv(env: NodeJS.ProcessEnv): TextMapPropagator | null | undefined {
+  const names = [
+    ...new Set(
+      (env.OTEL_PROPAGATORS ?? '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+  ];
+  if (names.length === 0) return undefined;
+  if (names.includes('none')) return null;
+  const chosen = names.flatMap((name) => (propagators[name] ? [propagators[name]()] : []));
+  if (chosen.length === 0) return null;
+  return chosen.length === 1 ? chosen[0]! : new CompositePropagator({ propagators: chosen });
 }
 
 export function tracer() {
