@@ -29,6 +29,8 @@ const workspaceFiles = [
   'jest.preset.js',
   'tools/build.mjs',
   'tools/bundle/import-meta-url.js',
+  'tools/bundle/main.js',
+  'tools/bundle/make-code-cache.js',
   'tools/build-target.js',
 ];
 
