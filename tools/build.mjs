@@ -75,8 +75,8 @@ async function build(projectRoot) {
  * Node's module loader was three quarters of a service's start: resolving, reading and
  * compiling hundreds of files (Nest, the NATS client, zod, OpenTelemetry…), each its own
  * stat, realpath, package.json read and compile, in every one of a region's processes. One
- * file is one read and one compile; a start measured 1.3–1.5 CPU-s before and 0.7–0.75 after
- * (docs/benchmarks.md, "One file per service").
+ * file is one read and one compile; a start measured 1.3–1.5 CPU-s before and 0.7–0.75 after,
+ * 0.55–0.6 with the code cache below (docs/benchmarks.md, "One file per service").
  * - Still lazy: esbuild turns every module into a function run at its first require, as the
  *   compiled code's lazy requires ask, so what a configuration leaves unused is only parsed.
  * - Whitespace and syntax are minified (−9 MiB of each service's memory), names are not:
@@ -91,9 +91,10 @@ async function build(projectRoot) {
  * - `import.meta.url` (Nest's ES modules load their optional packages relative to it) is
  *   the bundle's own URL.
  * - The bundle is service.js; main.js runs it with a V8 code cache made here (compiling it
- *   was the largest part left of a start, 120 of 700 CPU-ms), in a node of its own without
- *   NODE_OPTIONS, the flags the launcher starts services with: V8 takes a cache only from
- *   its own version with the same flags, and compiles from the source otherwise.
+ *   was the largest part left of a start, 120 of 700 CPU-ms) by a node of its own with no
+ *   flags and no NODE_OPTIONS, as the launcher starts every service but the gateway: V8
+ *   takes a cache only from its own version with the same flags, and compiles from the
+ *   source otherwise.
  */
 async function bundle(projectRoot) {
   const folder = join(root, 'dist', projectRoot, 'src');
