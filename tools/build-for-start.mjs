@@ -5,8 +5,8 @@
 // project graph and task hashes); this check reads the same files in about 0.1 s.
 //
 // It is a superset of the build's inputs (nx.json, tools/build-target.js, apps/portal's own
-// target): every file under apps/ and libs/ (tests too), the workspace files the builds and
-// the project graph read, and the lock file. Their paths and contents are hashed; after a
+// target): every file under apps/, libs/ (tests too) and tools/bundle/, the workspace files
+// the builds and the project graph read, and the lock file. Their paths and contents are hashed; after a
 // build that succeeded the hash is kept in dist/.start-build, computed before the build ran,
 // so an edit made while it ran builds again next time. A dist/ missing one of the apps'
 // outputs builds too. Anything else (a changed hash, no stamp, a failed build) runs Nx,
@@ -28,9 +28,6 @@ const workspaceFiles = [
   'tsconfig.json',
   'jest.preset.js',
   'tools/build.mjs',
-  'tools/bundle/import-meta-url.js',
-  'tools/bundle/main.js',
-  'tools/bundle/make-code-cache.js',
   'tools/build-target.js',
 ];
 
@@ -47,6 +44,7 @@ function inputsHash() {
   const hash = createHash('sha256');
   const paths = [
     ...workspaceFiles.map((file) => join(root, file)).filter((path) => existsSync(path)),
+    ...files(join(root, 'tools', 'bundle')),
     ...files(join(root, 'apps')),
     ...files(join(root, 'libs')),
   ];

@@ -21,6 +21,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const testFile = /\.(spec|int-spec|e2e-spec)\.ts$|\.d\.ts$/;
@@ -124,15 +125,8 @@ async function bundle(projectRoot) {
   );
   await copyFile(join(root, 'tools', 'bundle', 'main.js'), join(folder, 'main.js'));
   const { NODE_OPTIONS: _options, ...env } = process.env;
-  await run(process.execPath, [join(root, 'tools', 'bundle', 'make-code-cache.js'), service], env);
-}
-
-function run(command, args, env) {
-  return new Promise((done, fail) => {
-    execFile(command, args, { env }, (error, _stdout, stderr) =>
-      error ? fail(new Error(`${command} ${args.join(' ')}: ${stderr || error.message}`)) : done(),
-    );
-  });
+  const makeCodeCache = join(root, 'tools', 'bundle', 'make-code-cache.js');
+  await promisify(execFile)(process.execPath, [makeCodeCache, service], { env });
 }
 
 /**

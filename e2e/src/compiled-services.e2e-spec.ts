@@ -21,21 +21,10 @@ const services = readdirSync(join(root, 'apps')).filter((app) =>
 
 /** Whether V8, run as the launcher runs a service, takes `bundle`'s code cache. */
 function cacheTaken(bundle: string): boolean {
-  const probe = `
-    const { readFileSync } = require('node:fs');
-    const Module = require('node:module');
-    const vm = require('node:vm');
-    const file = ${JSON.stringify(bundle)};
-    const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
-      filename: file,
-      cachedData: readFileSync(file + '.cache'),
-    });
-    console.log(script.cachedDataRejected ? 'rejected' : 'taken');
-  `;
   const { NODE_OPTIONS: _options, ...env } = process.env;
-  return (
-    spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8', env }).stdout.trim() === 'taken'
-  );
+  const check = join(root, 'tools', 'bundle', 'make-code-cache.js');
+  const answer = spawnSync(process.execPath, [check, '--check', bundle], { encoding: 'utf8', env });
+  return answer.stdout.trim() === 'taken';
 }
 
 describe('the compiled services', () => {

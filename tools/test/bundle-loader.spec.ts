@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 
 const root = resolve(__dirname, '..', '..');
+const makeCodeCache = join(root, 'tools', 'bundle', 'make-code-cache.js');
 const { NODE_OPTIONS: _options, ...cleanEnv } = process.env;
 
 /** A service folder: the loader as main.js, `source` bundled into service.js with its map and cache. */
@@ -28,10 +29,7 @@ function serviceFolder(source: string): string {
     logLevel: 'error',
   });
   copyFileSync(join(root, 'tools', 'bundle', 'main.js'), join(folder, 'main.js'));
-  execFileSync(process.execPath, [
-    join(root, 'tools', 'bundle', 'make-code-cache.js'),
-    join(folder, 'service.js'),
-  ]);
+  execFileSync(process.execPath, [makeCodeCache, join(folder, 'service.js')]);
   return folder;
 }
 
@@ -42,18 +40,9 @@ function runNode(args: string[], env: NodeJS.ProcessEnv = cleanEnv) {
 
 /** Whether V8 takes `folder`'s cache for its service.js, compiled as the loader compiles it, under `flags`. */
 function cacheTaken(folder: string, flags: string[] = []): boolean {
-  const probe = `
-    const { readFileSync } = require('node:fs');
-    const Module = require('node:module');
-    const vm = require('node:vm');
-    const file = ${JSON.stringify(join(folder, 'service.js'))};
-    const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
-      filename: file,
-      cachedData: readFileSync(file + '.cache'),
-    });
-    console.log(script.cachedDataRejected ? 'rejected' : 'taken');
-  `;
-  return runNode([...flags, '-e', probe]).stdout === 'taken';
+  return (
+    runNode([...flags, makeCodeCache, '--check', join(folder, 'service.js')]).stdout === 'taken'
+  );
 }
 
 describe('a bundled service started through tools/bundle/main.js', () => {

@@ -34,7 +34,7 @@ export function portalDirFrom(moduleDir: string): string {
   const parts = moduleDir.split(sep);
   const dist = parts.lastIndexOf('dist');
   return dist >= 0
-    ? join(parts.slice(0, dist + 1).join(sep) || sep, 'apps', 'portal')
+    ? join(parts.slice(0, dist + 1).join(sep), 'apps', 'portal')
     : resolve(moduleDir, '..', '..', '..', '..', 'dist', 'apps', 'portal');
 }
 
