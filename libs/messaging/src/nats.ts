@@ -58,6 +58,9 @@ export class Nats implements OnApplicationShutdown {
       reconnectTimeWait: 250,
       // replies come back under the service's own prefix, the only inbox it may subscribe to
       inboxPrefix: serviceInboxPrefix(options.region, options.service),
+      // The client would otherwise build an Error (a stack trace) at every request, to name
+      // the caller if it times out: a timeout becomes UNAVAILABLE naming the RPC anyway.
+      noAsyncTraces: true,
       ...(user !== undefined ? { user, pass: password } : {}),
       ...(nkeySeed !== undefined ? { authenticator: nkeySeedAuthenticator(nkeySeed) } : {}),
       ...(tls !== undefined ? { tls } : {}),
