@@ -22,7 +22,7 @@ import { blobKey } from '@meridian/storage';
 import { InjectLogger, type Logger } from '@meridian/telemetry';
 import { BlobsRepository } from '../blobs/blobs.repository';
 import { InjectStorageDriver, type UploadStore } from '../inject-storage-driver';
-import { UsageService } from '../usage/usage.service';
+import { type QuotaCheck, UsageService } from '../usage/usage.service';
 import { UploadsRepository } from './uploads.repository';
 
 type StartRequest = RpcRequest<typeof blobRpc.uploadStart>;
@@ -106,8 +106,7 @@ export class UploadsService {
 
   async complete(request: CompleteRequest, origin: EventOrigin): Promise<BlobInfo> {
     const { repository, uploadId, digest, state } = request;
-    const session = await this.uploads.find(uploadId, repository);
-    if (!session) throwUploadUnknown(uploadId);
+    const [session, quota] = await this.findWithQuota(repository, uploadId, state.size, digest);
     if (state.size < session.offset) {
       throw new RegistryError('BLOB_UPLOAD_INVALID', 'an upload cannot shrink', {
         offset: session.offset,
@@ -115,7 +114,7 @@ export class UploadsService {
       });
     }
     const placeBytes = () => this.moveToBlobKey(uploadId, state, digest);
-    return this.finish(session, digest, state.size, placeBytes, origin);
+    return this.finish(session, digest, state.size, placeBytes, quota, origin);
   }
 
   /**
@@ -125,9 +124,14 @@ export class UploadsService {
    */
   async put(request: PutRequest, origin: EventOrigin): Promise<PutResponse> {
     const { repository, uploadId, digest } = request;
-    const session = (await this.uploads.find(uploadId, repository)) ?? throwUploadUnknown(uploadId);
-    if (session.offset !== 0) return { kind: 'session', session };
     const body = Buffer.from(request.body, 'base64');
+    const [session, quota] = await this.findWithQuota(
+      repository,
+      uploadId,
+      body.byteLength,
+      digest,
+    );
+    if (session.offset !== 0) return { kind: 'session', session };
     const actual = digestLike(digest, body);
     if (actual !== digest) {
       await this.cancel(repository, uploadId).catch((err: unknown) => {
@@ -143,6 +147,7 @@ export class UploadsService {
       digest,
       body.byteLength,
       () => this.store.put(blobKey(digest), body, body.byteLength),
+      quota,
       origin,
     );
     // the session's own place in the store (its directory) holds nothing any more
@@ -153,19 +158,46 @@ export class UploadsService {
   }
 
   /**
-   * Ends the session with the blob: the quotas checked before the bytes reach the blob's key
-   * (a refused upload changes nothing), then the bytes placed, the blob recorded and linked,
-   * the session removed, in one transaction.
+   * The session, and the quotas checked for a blob of `size` bytes, asked of the database side
+   * by side: one round trip where there were two. The quotas' answer (DENIED past one) is
+   * given when `finish` asks for it, after the session's own checks, as if asked then.
+   */
+  private async findWithQuota(
+    repository: string,
+    uploadId: string,
+    size: number,
+    digest: string,
+  ): Promise<[UploadSession, () => QuotaCheck]> {
+    const [found, quota] = await Promise.allSettled([
+      this.uploads.find(uploadId, repository),
+      this.usage.checkUpload(repository, size, digest),
+    ]);
+    if (found.status === 'rejected') throw found.reason;
+    const session = found.value ?? throwUploadUnknown(uploadId);
+    return [
+      session,
+      () => {
+        if (quota.status === 'rejected') throw quota.reason;
+        return quota.value;
+      },
+    ];
+  }
+
+  /**
+   * Ends the session with the blob (its quotas checked before the bytes reach the blob's
+   * key, so a refused upload changes nothing): the bytes placed, the blob recorded and
+   * linked, the session removed, in one transaction.
    */
   private async finish(
     session: UploadSession,
     digest: string,
     size: number,
     placeBytes: () => Promise<void>,
+    quota: () => QuotaCheck,
     origin: EventOrigin,
   ): Promise<BlobInfo> {
     const { repository, uploadId } = session;
-    const { quotaApplies } = await this.usage.checkUpload(repository, size, digest);
+    const { quotaApplies } = quota();
     const blob = { digest, size };
     const result = await this.uploads.complete(
       { uploadId, repository, ...blob, settleQuotas: quotaApplies, placeBytes },
