@@ -5,3 +5,4 @@ export * from './outbox-relay';
 export * from './database.module';
 export * from './service-modules';
 export * from './blob-holds';
+export * from './begin-pipelined';

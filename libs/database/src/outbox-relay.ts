@@ -9,6 +9,7 @@
  */
 import type { Logger } from 'pino';
 import { context, extractTraceContext } from '@meridian/telemetry';
+import { beginPipelined } from './begin-pipelined';
 import { outboxChannel, outboxTraceKey } from './outbox';
 import type { Sql } from './sql';
 
@@ -90,7 +91,8 @@ export class OutboxRelay {
 
   private async publishBatch(): Promise<number> {
     const batchSize = this.options.batchSize ?? 256;
-    return this.sql.begin(async (tx) => {
+    // BEGIN goes out with the DELETE; the COMMIT waits for JetStream's acks
+    return beginPipelined(this.sql, async (tx) => {
       const taken = await tx.unsafe<OutboxRow[]>(
         `delete from ${this.schema}.outbox where seq in (
            select seq from ${this.schema}.outbox order by seq limit $1 for update skip locked

@@ -16,6 +16,7 @@ import {
 import {
   InjectSql,
   Outbox,
+  beginPipelined,
   type Sql,
   type TransactionSql,
   holdBlobsShared,
@@ -112,14 +113,13 @@ export class SqlUploadsRepository implements UploadsRepository {
 
   async insert(uploadId: string, repository: string, state: UploadState): Promise<UploadSession> {
     // A session lost in a crash costs the client a restarted upload, nothing more: skip
-    // waiting for the commit to reach disk on the push's first round trip.
-    const [, [row]] = await this.sql.begin((tx) => [
-      tx`set local synchronous_commit to off`,
-      tx<Pick<UploadRow, 'started_at'>[]>`
-        insert into blob.uploads (id, repository, "offset", state)
-        values (${uploadId}, ${repository}, ${state.size}, ${tx.json(state as never)})
-        returning started_at`,
-    ]);
+    // waiting for the commit to reach disk on the push's first round trip. One statement,
+    // its own transaction: `set_config(…, true)` holds for it alone.
+    const [row] = await this.sql<Pick<UploadRow, 'started_at'>[]>`
+      with durability as (select set_config('synchronous_commit', 'off', true))
+      insert into blob.uploads (id, repository, "offset", state)
+      select ${uploadId}, ${repository}, ${state.size}, ${this.sql.json(state as never)} from durability
+      returning started_at`;
     return {
       uploadId,
       repository,
@@ -155,18 +155,20 @@ export class SqlUploadsRepository implements UploadsRepository {
 
   async complete(request: CompleteRequest, envelope: EventEnvelope): Promise<CompleteResult> {
     const { repository, digest, settleQuotas } = request;
-    return this.sql.begin(async (tx) => {
+    // Without a quota, two round trips: BEGIN with the hold, the statement with COMMIT.
+    return beginPipelined(this.sql, async (tx, commitWith) => {
       await holdBlobsShared(tx, [digest]);
       await request.placeBytes();
+      if (!settleQuotas) return commitWith(this.completeIn(tx, request, envelope));
       const result = await this.completeIn(tx, request, envelope);
-      if (settleQuotas && result.kind === 'completed' && result.linked) {
+      if (result.kind === 'completed' && result.linked) {
         await this.crossings.settle(tx, repository, envelope);
       }
       return result;
     });
   }
 
-  private async completeIn(
+  private completeIn(
     sql: TransactionSql,
     request: CompleteRequest,
     envelope: EventEnvelope,
@@ -177,7 +179,7 @@ export class SqlUploadsRepository implements UploadsRepository {
     // session, so of two racing completes exactly one records the blob and announces it (and
     // only when the link is new). A doomed row is live again (its bytes are the ones just
     // placed); a link made again starts its grace period over.
-    const [row] = await sql<{ completed: boolean; linked: boolean }[]>`
+    const statement = sql<{ completed: boolean; linked: boolean }[]>`
       with session as (
         delete from blob.uploads where id = ${uploadId} and repository = ${repository} returning id
       ), blob as (
@@ -197,8 +199,10 @@ export class SqlUploadsRepository implements UploadsRepository {
       )
       select exists (select 1 from session) as completed, exists (select 1 from link) as linked,
         (select count(pg_notify(${event.channel}, '')) from event) as notified`;
-    if (!row?.completed) return { kind: 'unknown' };
-    return { kind: 'completed', linked: row.linked };
+    // the statement itself is returned (not awaited here), to go out with a COMMIT behind it
+    return statement.then(([row]) =>
+      row?.completed ? { kind: 'completed', linked: row.linked } : { kind: 'unknown' },
+    );
   }
 
   async remove(uploadId: string, repository: string): Promise<UploadState | undefined> {
