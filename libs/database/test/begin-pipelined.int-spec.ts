@@ -80,7 +80,9 @@ describe('beginPipelined', () => {
   it('is two writes to the server for two statements, where sql.begin is four', async () => {
     const url = new URL(database.url);
     let writes = 0;
-    const counted = postgres(database.url, {
+    // `socket` (a function that makes the connection's socket) is an option of postgres.js
+    // its types do not list
+    const options = {
       max: 1,
       onnotice: () => undefined,
       socket: () => {
@@ -92,7 +94,8 @@ describe('beginPipelined', () => {
         }) as typeof socket.write;
         return socket;
       },
-    });
+    };
+    const counted = postgres(database.url, options as postgres.Options<Record<string, never>>);
     try {
       await counted`select 1`; // connects and authenticates
       writes = 0;
