@@ -87,6 +87,14 @@ export class NatsRpcServer extends ServerNats {
     await Promise.all([...this.answering.values()].map(({ replied }) => replied));
   }
 
+  /**
+   * A handler's pattern is a plain string (`blob.upload-put.v1`), never JSON: Nest's own
+   * version tries `JSON.parse` on it first, and pays for the error it throws, at every request.
+   */
+  override getRouteFromPattern(pattern: string): string {
+    return this.normalizePattern(pattern);
+  }
+
   override unwrap<T>(): T {
     return this.nats.connection as T;
   }
