@@ -150,8 +150,9 @@ export class UploadsService {
       quota,
       origin,
     );
-    // the session's own place in the store (its directory) holds nothing any more
-    await this.store.abortUpload(uploadId, session.state).catch((err: unknown) => {
+    // The session's own place in the store (its directory) holds nothing any more. Removing
+    // it is tidying, not part of the answer: the client is not kept waiting for it.
+    void this.store.abortUpload(uploadId, session.state).catch((err: unknown) => {
       this.logger.warn({ uploadId, err }, 'failed to remove the place of a completed upload');
     });
     return { kind: 'blob', blob };
