@@ -2,7 +2,9 @@
 // (src/main.ts or src/index.ts) gets a `build` target, tools/build.mjs, so one added or
 // moved builds without a line of configuration. The test harness (type:testing) runs only
 // in tests and is not built. `^build` builds a project's libraries first; each build is
-// cached on the project's production files and the build's own configuration.
+// cached on the project's production files, its libraries' (`^production`: a service's
+// bundle holds its libraries' code, so a change to one must build the bundle again, not
+// restore it from the cache) and the build's own configuration.
 const { existsSync, readFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 
@@ -13,6 +15,7 @@ const build = {
   cache: true,
   inputs: [
     'production',
+    '^production',
     '{workspaceRoot}/.swcrc',
     '{workspaceRoot}/tools/build.mjs',
     '{workspaceRoot}/tools/bundle/**',
