@@ -29,7 +29,6 @@ function keep(body) {
         spans.push({
           service,
           name: span.name,
-          traceId: span.traceId,
           id: span.spanId,
           parent: span.parentSpanId || undefined,
           ms: Number(BigInt(span.endTimeUnixNano) - BigInt(span.startTimeUnixNano)) / 1e6,

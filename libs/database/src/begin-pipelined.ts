@@ -12,8 +12,8 @@
  * statement that fails in front of a pipelined COMMIT aborts the transaction, and Postgres
  * answers that COMMIT with a rollback.
  */
-import { SpanKind, inSpan, metrics } from '@meridian/telemetry';
 import type { Sql, TransactionSql } from './sql';
+import { traceTransaction } from './trace-queries';
 
 /** Sends COMMIT right behind `last` and resolves with `last`'s rows once both are answered. */
 export type CommitWith = <R>(last: PromiseLike<R>) => Promise<R>;
@@ -22,41 +22,36 @@ export function beginPipelined<T>(
   sql: Sql,
   work: (tx: TransactionSql, commitWith: CommitWith) => Promise<T>,
 ): Promise<T> {
-  return inSpan(
-    'db.transaction',
-    { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' } },
-    async () => {
-      const reserved = await sql.reserve();
-      // A reserved connection in a transaction is what `sql.begin` hands its callback, but
-      // for savepoints, which nothing here uses.
-      const tx = reserved as unknown as TransactionSql;
-      let committing = false;
-      const commitWith: CommitWith = async (last) => {
-        committing = true;
-        const [rows, committed] = await Promise.allSettled([last, reserved`commit`]);
-        if (rows.status === 'rejected') throw rows.reason;
-        if (committed.status === 'rejected') throw committed.reason;
-        return rows.value;
-      };
-      try {
-        // executed now, so it is queued ahead of the first statement `work` makes in this tick;
-        // `work` is let finish before anything else is sent on the connection
-        const [begun, done] = await Promise.allSettled([
-          reserved`begin`.execute(),
-          work(tx, commitWith),
-        ]);
-        if (begun.status === 'rejected') throw begun.reason;
-        if (done.status === 'rejected') throw done.reason;
-        if (!committing) await reserved`commit`;
-        return done.value;
-      } catch (err) {
-        metrics().databaseErrors.add(1, { operation: 'transaction' });
-        // after a pipelined COMMIT the transaction is over either way
-        if (!committing) await reserved`rollback`.catch(() => undefined);
-        throw err;
-      } finally {
-        reserved.release();
-      }
-    },
-  );
+  return traceTransaction(async () => {
+    const reserved = await sql.reserve();
+    // A reserved connection in a transaction is what `sql.begin` hands its callback, but
+    // for savepoints, which nothing here uses.
+    const tx = reserved as unknown as TransactionSql;
+    let committing = false;
+    const commitWith: CommitWith = async (last) => {
+      committing = true;
+      const [rows, committed] = await Promise.allSettled([last, reserved`commit`]);
+      if (rows.status === 'rejected') throw rows.reason;
+      if (committed.status === 'rejected') throw committed.reason;
+      return rows.value;
+    };
+    try {
+      // executed now, so it is queued ahead of the first statement `work` makes in this tick;
+      // `work` is let finish before anything else is sent on the connection
+      const [begun, done] = await Promise.allSettled([
+        reserved`begin`.execute(),
+        work(tx, commitWith),
+      ]);
+      if (begun.status === 'rejected') throw begun.reason;
+      if (done.status === 'rejected') throw done.reason;
+      if (!committing) await reserved`commit`;
+      return done.value;
+    } catch (err) {
+      // after a pipelined COMMIT the transaction is over either way
+      if (!committing) await reserved`rollback`.catch(() => undefined);
+      throw err;
+    } finally {
+      reserved.release();
+    }
+  });
 }

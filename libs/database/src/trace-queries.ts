@@ -44,18 +44,26 @@ export function traceQueries(sql: Sql): Sql {
       const value = Reflect.get(target, property, receiver) as unknown;
       if (property !== 'begin' || typeof value !== 'function') return value;
       const begin = value as (...args: unknown[]) => Promise<unknown>;
-      return (...args: unknown[]) =>
-        inSpan(
-          'db.transaction',
-          { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' } },
-          () =>
-            begin.apply(target, args).catch((err: unknown) => {
-              metrics().databaseErrors.add(1, { operation: 'transaction' });
-              throw err;
-            }),
-        );
+      return (...args: unknown[]) => traceTransaction(() => begin.apply(target, args));
     },
   });
+}
+
+/**
+ * A transaction as a `db.transaction` span, its failure counted in
+ * `meridian_database_errors_total`: `sql.begin` through the wrapper above, and
+ * `beginPipelined`.
+ */
+export function traceTransaction<T>(transaction: () => Promise<T>): Promise<T> {
+  return inSpan(
+    'db.transaction',
+    { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' } },
+    () =>
+      transaction().catch((err: unknown) => {
+        metrics().databaseErrors.add(1, { operation: 'transaction' });
+        throw err;
+      }),
+  );
 }
 
 function isTemplateCall(args: unknown[]): args is [TemplateStringsArray, ...unknown[]] {
