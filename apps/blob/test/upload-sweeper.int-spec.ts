@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RegistryError, blobRpc } from '@meridian/contracts';
@@ -56,5 +56,21 @@ describe('upload sweeper', () => {
     expect(service.logLines).toContainEqual(
       expect.objectContaining({ level: 'info', msg: 'expired uploads swept', removed: 1, kept: 0 }),
     );
+  });
+});
+
+describe('upload sweeper and sessions the gateway opened', () => {
+  it('forgets the mark of an ended session once its `_state` has expired', async () => {
+    const repository = 'team/opened';
+    const uploadId = randomUUID();
+    const deferred = { startedAt: new Date().toISOString() };
+    await service.client.request(blobRpc.uploadCancel, { repository, uploadId, deferred });
+    const marks = () =>
+      service.sql<{ id: string }[]>`select id from blob.ended_uploads where id = ${uploadId}`;
+    expect(await marks()).toHaveLength(1);
+    await expectEventually(async () => expect(await marks()).toHaveLength(0), {
+      timeoutMs: 15_000,
+      intervalMs: 200,
+    });
   });
 });

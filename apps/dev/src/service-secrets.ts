@@ -1,7 +1,8 @@
 /**
  * The keys `npm start` seals secrets at rest with: MERIDIAN_SIGNING_KEY_SECRET (the auth
  * service's private signing keys), MERIDIAN_WEBHOOK_SECRET_KEY (webhook signing secrets) and
- * MERIDIAN_CREDENTIALS_SECRET_KEY (the credential sets imports log in to upstreams with).
+ * MERIDIAN_CREDENTIALS_SECRET_KEY (the credential sets imports log in to upstreams with); and
+ * the key the gateways sign the `_state` of upload sessions with (MERIDIAN_UPLOAD_STATE_KEY).
  * The environment's value when set; otherwise one generated on the first start and kept in
  * `<data dir>/<file>` (readable by its owner only), so a restart opens what the last run
  * sealed. Every region gets the same keys: webhook secrets travel sealed between regions.
@@ -14,6 +15,7 @@ export const serviceSecretFiles = {
   MERIDIAN_SIGNING_KEY_SECRET: 'signing-key-secret',
   MERIDIAN_WEBHOOK_SECRET_KEY: 'webhook-secret-key',
   MERIDIAN_CREDENTIALS_SECRET_KEY: 'credentials-secret-key',
+  MERIDIAN_UPLOAD_STATE_KEY: 'upload-state-key',
 } as const;
 
 export type ServiceSecretEnv = Record<keyof typeof serviceSecretFiles, string>;

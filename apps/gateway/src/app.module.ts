@@ -41,6 +41,7 @@ import { TagRoutes } from './tags/tags.routes';
 import { ClusterUploadLockClient } from './uploads/cluster-upload-locks';
 import { UploadDigesters } from './uploads/upload-digesters';
 import { UploadLocks } from './uploads/upload-locks';
+import { UploadStates } from './uploads/upload-states';
 import { UploadRoutes } from './uploads/uploads.routes';
 import { QuotasController } from './usage/quotas.controller';
 import { UsageController } from './usage/usage.controller';
@@ -108,6 +109,7 @@ export class AppModule {
         TagRoutes,
         UploadRoutes,
         UploadDigesters,
+        { provide: UploadStates, useValue: new UploadStates(config.uploadStateKey) },
         {
           provide: UploadLocks,
           useFactory: () =>

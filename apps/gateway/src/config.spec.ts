@@ -15,6 +15,7 @@ describe(loadConfig.name, () => {
       manifestCacheBytes: 64 * 1024 * 1024,
       workers: Math.min(availableParallelism(), 4),
       trustedProxies: [],
+      uploadStateKey: undefined,
       auth: { mode: 'on', registryName: 'meridian', publicUrl: undefined },
       http: { idleTimeoutMs: 300_000, headersTimeoutMs: 60_000, requestTimeoutMs: 0 },
     });
@@ -43,6 +44,7 @@ describe(loadConfig.name, () => {
         MERIDIAN_HTTP_IDLE_TIMEOUT_SECONDS: '30',
         MERIDIAN_HTTP_HEADERS_TIMEOUT_SECONDS: '10',
         MERIDIAN_HTTP_REQUEST_TIMEOUT_SECONDS: '3600',
+        MERIDIAN_UPLOAD_STATE_KEY: 'a key of the region gateways',
       },
       '/srv',
     );
@@ -56,6 +58,7 @@ describe(loadConfig.name, () => {
       manifestCacheBytes: 0,
       workers: 3,
       trustedProxies: ['10.0.0.0/8', '192.168.1.7', 'fd00::/8'],
+      uploadStateKey: 'a key of the region gateways',
       auth: {
         mode: 'off',
         registryName: 'registry.example.com',
@@ -89,6 +92,7 @@ describe(loadConfig.name, () => {
         MERIDIAN_AUTH_MODE: 'maybe',
         MERIDIAN_PUBLIC_URL: 'ftp://registry',
         MERIDIAN_TRUSTED_PROXIES: '10.0.0.0/33',
+        MERIDIAN_UPLOAD_STATE_KEY: 'short',
       });
 
     expect(attempt).toThrow(ConfigError);
@@ -105,8 +109,10 @@ describe(loadConfig.name, () => {
         'MERIDIAN_REGION',
         'MERIDIAN_S3_REDIRECT',
         'MERIDIAN_TRUSTED_PROXIES',
+        'MERIDIAN_UPLOAD_STATE_KEY',
       ]);
       expect((error as Error).message).not.toContain('70000');
+      expect((error as Error).message).not.toContain('short');
       expect((error as Error).message).not.toContain('US_EAST');
     }
   });

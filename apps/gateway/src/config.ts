@@ -49,6 +49,7 @@ const schema = withStorageEnv({
   MERIDIAN_MANIFEST_CACHE_MIB: z.coerce.number().int().min(0).max(65_536).default(64),
   MERIDIAN_GATEWAY_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   MERIDIAN_AUTH_MODE: z.enum(['on', 'off']).default('on'),
+  MERIDIAN_UPLOAD_STATE_KEY: z.string().min(16).optional(),
   MERIDIAN_REGISTRY_NAME: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9.:-]{0,252}$/)
@@ -71,6 +72,8 @@ const expectations: EnvExpectations<typeof schema> = {
   MERIDIAN_GATEWAY_WORKERS: 'a number of worker processes, 1 to 64',
   MERIDIAN_AUTH_MODE:
     '`on` (the default) or `off` (no authentication at all: trusted networks only)',
+  MERIDIAN_UPLOAD_STATE_KEY:
+    'a secret of at least 16 characters, the same for every gateway of the region (signs the `_state` of upload sessions the gateway opens)',
   MERIDIAN_REGISTRY_NAME: "a registry name (letters, digits, `.`, `:`, `-`): the tokens' audience",
   MERIDIAN_PUBLIC_URL:
     'the http(s) URL clients reach the gateway at, e.g. https://registry.example.com',
@@ -98,6 +101,11 @@ export interface GatewayConfig extends ServiceConfig {
    * other address is its own client, whatever headers it sends
    */
   trustedProxies: string[];
+  /**
+   * the key of the `_state` of upload sessions the gateway opens itself (upload-states.ts);
+   * without one, the blob service opens every session
+   */
+  uploadStateKey: string | undefined;
   auth: GatewayAuthConfig;
   http: GatewayHttpConfig;
 }
@@ -138,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Gateway
     manifestCacheBytes: config.MERIDIAN_MANIFEST_CACHE_MIB * 1024 * 1024,
     workers: config.MERIDIAN_GATEWAY_WORKERS ?? Math.min(availableParallelism(), 4),
     trustedProxies: config.MERIDIAN_TRUSTED_PROXIES,
+    uploadStateKey: config.MERIDIAN_UPLOAD_STATE_KEY,
     auth: {
       mode: config.MERIDIAN_AUTH_MODE,
       registryName: config.MERIDIAN_REGISTRY_NAME,

@@ -1,8 +1,15 @@
 import { request as httpRequest } from 'node:http';
 import { maxUploadPutBytes } from '@meridian/contracts';
-import { connect } from '@nats-io/transport-node';
 import { expectEventually } from '@meridian/testing';
-import { blobOf, errorCode, expectStatus, pushBlob, randomBlob, startUpload } from './oci-requests';
+import {
+  blobOf,
+  blobRpcsDuring,
+  errorCode,
+  expectStatus,
+  pushBlob,
+  randomBlob,
+  startUpload,
+} from './oci-requests';
 import { type RegistryUnderTest, startRegistry } from './registry.harness';
 
 describe('blob uploads', () => {
@@ -57,31 +64,11 @@ describe('blob uploads', () => {
     expect(response.headers.get('content-length')).toBe('0');
   });
 
-  /** The blob service's verbs the gateway called while `work` ran, in order (subjects end `<verb>.v<n>`). */
-  async function blobRpcsDuring(work: () => Promise<void>): Promise<string[]> {
-    const nats = await connect({ servers: registry.natsUrl });
-    try {
-      const verbs: string[] = [];
-      const subscription = nats.subscribe('meridian.us-east.rpc.blob.>', {
-        callback: (_error, message) => {
-          verbs.push(message.subject.split('.').at(-2)!);
-        },
-      });
-      await nats.flush();
-      await work();
-      await nats.flush();
-      subscription.unsubscribe();
-      return verbs;
-    } finally {
-      await nats.close();
-    }
-  }
-
   it('takes a small blob by POST and PUT in one blob-service RPC each', async () => {
     const blob = randomBlob(maxUploadPutBytes);
     let location = '';
 
-    const verbs = await blobRpcsDuring(async () => {
+    const verbs = await blobRpcsDuring(registry, async () => {
       location = await startUpload(registry, 'uploads/small');
       const put = await registry.request(`${location}?digest=${blob.digest}`, {
         method: 'PUT',
@@ -102,7 +89,9 @@ describe('blob uploads', () => {
 
   it('streams a PUT body over the small-blob size into the store as before', async () => {
     const blob = randomBlob(maxUploadPutBytes + 1);
-    const verbs = await blobRpcsDuring(() => pushBlob(registry, 'uploads/over-small', blob));
+    const verbs = await blobRpcsDuring(registry, () =>
+      pushBlob(registry, 'uploads/over-small', blob),
+    );
 
     expect(verbs).toEqual(['upload-start', 'upload-get', 'upload-complete']);
     const fetched = await registry.request(`/v2/uploads/over-small/blobs/${blob.digest}`);
@@ -119,7 +108,7 @@ describe('blob uploads', () => {
     });
     await expectStatus(first, 202);
 
-    const verbs = await blobRpcsDuring(async () => {
+    const verbs = await blobRpcsDuring(registry, async () => {
       const put = await registry.request(`${first.headers.get('location')}?digest=${blob.digest}`, {
         method: 'PUT',
         body: blob.bytes.subarray(150_000),

@@ -3,6 +3,7 @@
  * can still look at statuses and headers itself.
  */
 import { randomBytes } from 'node:crypto';
+import { connect } from '@nats-io/transport-node';
 import { type DigestAlgorithm, computeDigest, mediaTypes } from '@meridian/oci';
 import type { RegistryUnderTest } from './registry.harness';
 
@@ -150,4 +151,34 @@ export async function callApi(
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+}
+
+/** `location` (relative or not) with `name=value` added to its query, as clients add `digest`. */
+export function withQuery(location: string, name: string, value: string): string {
+  const url = new URL(location, 'http://registry.invalid');
+  url.searchParams.set(name, value);
+  return location.startsWith('/') ? `${url.pathname}${url.search}` : url.toString();
+}
+
+/** The blob service's verbs the gateway called while `work` ran, in order (subjects end `<verb>.v<n>`). */
+export async function blobRpcsDuring(
+  registry: RegistryUnderTest,
+  work: () => Promise<void>,
+): Promise<string[]> {
+  const nats = await connect({ servers: registry.natsUrl });
+  try {
+    const verbs: string[] = [];
+    const subscription = nats.subscribe('meridian.us-east.rpc.blob.>', {
+      callback: (_error, message) => {
+        verbs.push(message.subject.split('.').at(-2)!);
+      },
+    });
+    await nats.flush();
+    await work();
+    await nats.flush();
+    subscription.unsubscribe();
+    return verbs;
+  } finally {
+    await nats.close();
+  }
 }

@@ -16,6 +16,8 @@ import { InjectStorageDriver, type UploadStore } from '../inject-storage-driver'
 import { type ExpiredUpload, UploadsRepository } from './uploads.repository';
 
 const batchSize = 100;
+/** marks of ended sessions are rows alone: more of them at once */
+const endedBatchSize = 1_000;
 
 export function sweepIntervalMs(idleTimeoutSeconds: number): number {
   return Math.min(60_000, (idleTimeoutSeconds * 1000) / 4);
@@ -60,6 +62,10 @@ export class UploadSweeper implements OnApplicationBootstrap, OnModuleDestroy {
       total.kept += kept;
       // kept sessions stay expired: stop at a short batch, or they would be taken again at once
       if (removed + kept < batchSize || kept > 0) break;
+    }
+    // the marks of ended sessions whose `_state` can no longer be used
+    for (;;) {
+      if ((await this.uploads.forgetEnded(endedBatchSize)) < endedBatchSize) break;
     }
     if (total.removed > 0 || total.kept > 0) this.logger.info(total, 'expired uploads swept');
     else this.logger.debug(total, 'expired uploads swept');

@@ -20,7 +20,7 @@ export class UploadsHandler {
   get(
     @Payload() request: RpcRequest<typeof blobRpc.uploadGet>,
   ): Promise<RpcResponse<typeof blobRpc.uploadGet>> {
-    return this.uploads.get(request.repository, request.uploadId);
+    return this.uploads.get(request);
   }
 
   @MessagePattern(blobRpc.uploadAdvance.pattern)
@@ -50,7 +50,7 @@ export class UploadsHandler {
   async cancel(
     @Payload() request: RpcRequest<typeof blobRpc.uploadCancel>,
   ): Promise<RpcResponse<typeof blobRpc.uploadCancel>> {
-    await this.uploads.cancel(request.repository, request.uploadId);
+    await this.uploads.cancel(request.repository, request.uploadId, request.deferred);
     return {};
   }
 }

@@ -38,6 +38,11 @@ export interface CompleteRequest {
   /** a quota applies: settle its thresholds in the same transaction when the link is new */
   settleQuotas?: boolean;
   /**
+   * The gateway opened the session (a `_state` the client may use again): whether it has a
+   * row or not, it ends by being marked ended, and only the call that marks it records the blob.
+   */
+  deferred?: boolean;
+  /**
    * Puts the bytes at the blob's key. Runs inside the transaction, with the blob's digest
    * held (libs/database blob-holds.ts), so garbage collection cannot delete the key between
    * the bytes landing and the row recording them.
@@ -54,10 +59,37 @@ export interface ExpiredUpload {
   state: UploadState;
 }
 
+/** A session the gateway opened, as the database sees it. */
+export type DeferredLookup =
+  /** it has a row: it took bytes (the row may say it took none yet) */
+  | { kind: 'open'; session: UploadSession }
+  /** no row, not ended, not expired: still empty, as opened */
+  | { kind: 'empty' }
+  /** ended, or opened longer than the idle timeout ago and never used */
+  | { kind: 'unknown' };
+
 export abstract class UploadsRepository {
   abstract insert(uploadId: string, repository: string, state: UploadState): Promise<UploadSession>;
 
+  /**
+   * The row of a session the gateway opened at `startedAt`, unless it ended or has one
+   * already (then undefined).
+   */
+  abstract insertDeferred(
+    uploadId: string,
+    repository: string,
+    state: UploadState,
+    startedAt: string,
+  ): Promise<UploadSession | undefined>;
+
   abstract find(uploadId: string, repository: string): Promise<UploadSession | undefined>;
+
+  /** A session the gateway opened at `startedAt`: its row, or none yet, or unknown. One round trip. */
+  abstract findDeferred(
+    uploadId: string,
+    repository: string,
+    startedAt: string,
+  ): Promise<DeferredLookup>;
 
   /** Moves the session from `fromOffset` to `state.size`. */
   abstract advance(
@@ -75,6 +107,23 @@ export abstract class UploadsRepository {
 
   /** Deletes the session; its state, or undefined when there was none. */
   abstract remove(uploadId: string, repository: string): Promise<UploadState | undefined>;
+
+  /**
+   * Ends a session the gateway opened at `startedAt`: its row deleted if it has one, marked
+   * ended. Undefined when it was unknown (ended already, or expired); else the state of its
+   * row, if it had one.
+   */
+  abstract removeDeferred(
+    uploadId: string,
+    repository: string,
+    startedAt: string,
+  ): Promise<{ state: UploadState | undefined } | undefined>;
+
+  /**
+   * Deletes up to `limit` marks of ended sessions older than the idle timeout (every `_state`
+   * of theirs has expired); how many went.
+   */
+  abstract forgetEnded(limit: number): Promise<number>;
 
   /**
    * Deletes up to `limit` expired sessions whose bytes `removeBytes` removed (it answers
@@ -129,6 +178,45 @@ export class SqlUploadsRepository implements UploadsRepository {
     };
   }
 
+  async insertDeferred(
+    uploadId: string,
+    repository: string,
+    state: UploadState,
+    startedAt: string,
+  ): Promise<UploadSession | undefined> {
+    const [row] = await this.sql<Pick<UploadRow, 'started_at'>[]>`
+      insert into blob.uploads (id, repository, "offset", state, started_at)
+      select ${uploadId}, ${repository}, ${state.size}, ${this.sql.json(state as never)}, ${startedAt}
+      where not exists (select 1 from blob.ended_uploads where id = ${uploadId})
+      on conflict (id) do nothing
+      returning started_at`;
+    if (!row) return undefined;
+    return {
+      uploadId,
+      repository,
+      offset: state.size,
+      state,
+      startedAt: row.started_at.toISOString(),
+    };
+  }
+
+  async findDeferred(
+    uploadId: string,
+    repository: string,
+    startedAt: string,
+  ): Promise<DeferredLookup> {
+    const [row] = await this.sql<(Partial<UploadRow> & { ended: boolean; fresh: boolean })[]>`
+      select u.id, u.repository, u."offset", u.state, u.started_at,
+        exists (select 1 from blob.ended_uploads where id = ${uploadId}) as ended,
+        ${startedAt}::timestamptz > now() - make_interval(secs => ${this.idleTimeoutSeconds}) as fresh
+      from (select) as one
+      left join blob.uploads u on u.id = ${uploadId} and u.repository = ${repository}
+        and u.updated_at > now() - make_interval(secs => ${this.idleTimeoutSeconds})`;
+    if (!row || row.ended) return { kind: 'unknown' };
+    if (row.id) return { kind: 'open', session: toSession(row as UploadRow) };
+    return row.fresh ? { kind: 'empty' } : { kind: 'unknown' };
+  }
+
   async find(uploadId: string, repository: string): Promise<UploadSession | undefined> {
     const [row] = await this.sql<UploadRow[]>`
       select id, repository, "offset", state, started_at from blob.uploads
@@ -174,14 +262,22 @@ export class SqlUploadsRepository implements UploadsRepository {
     envelope: EventEnvelope,
   ): Promise<CompleteResult> {
     const { uploadId, repository, digest, size } = request;
+    const deferred = request.deferred === true;
     const event = this.outbox.row(blobUploaded, { ...envelope, repository, digest, size });
     // One statement: the blob row, the link and the event exist only if this call ended the
     // session, so of two racing completes exactly one records the blob and announces it (and
     // only when the link is new). A doomed row is live again (its bytes are the ones just
     // placed); a link made again starts its grace period over.
+    // A session the gateway opened ends by being marked ended, row or no row: of two racing
+    // completes, the one whose mark lands wins.
     const statement = sql<{ completed: boolean; linked: boolean }[]>`
-      with session as (
+      with removed as (
         delete from blob.uploads where id = ${uploadId} and repository = ${repository} returning id
+      ), marked as (
+        insert into blob.ended_uploads (id) select ${uploadId} where ${deferred}
+        on conflict (id) do nothing returning id
+      ), session as (
+        select id from removed where not ${deferred} union all select id from marked
       ), blob as (
         insert into blob.blobs (digest, size) select ${digest}, ${size} from session
         on conflict (digest) do update set state = 'live', doomed_at = null
@@ -212,6 +308,36 @@ export class SqlUploadsRepository implements UploadsRepository {
         and updated_at > now() - make_interval(secs => ${this.idleTimeoutSeconds})
       returning state`;
     return row?.state;
+  }
+
+  async removeDeferred(
+    uploadId: string,
+    repository: string,
+    startedAt: string,
+  ): Promise<{ state: UploadState | undefined } | undefined> {
+    const idle = this.idleTimeoutSeconds;
+    const [row] = await this.sql<{ state: UploadState | null; marked: boolean }[]>`
+      with removed as (
+        delete from blob.uploads where id = ${uploadId} and repository = ${repository}
+          and updated_at > now() - make_interval(secs => ${idle})
+        returning state
+      ), marked as (
+        insert into blob.ended_uploads (id) select ${uploadId}
+        where exists (select 1 from removed)
+          or ${startedAt}::timestamptz > now() - make_interval(secs => ${idle})
+        on conflict (id) do nothing returning id
+      )
+      select (select state from removed) as state, exists (select 1 from marked) as marked`;
+    return row?.marked ? { state: row.state ?? undefined } : undefined;
+  }
+
+  async forgetEnded(limit: number): Promise<number> {
+    const rows = await this.sql`
+      delete from blob.ended_uploads where id in (
+        select id from blob.ended_uploads
+        where ended_at <= now() - make_interval(secs => ${this.idleTimeoutSeconds})
+        order by ended_at limit ${limit})`;
+    return rows.count;
   }
 
   async removeExpired(

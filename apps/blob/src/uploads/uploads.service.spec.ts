@@ -157,8 +157,12 @@ describe(UploadsService.name, () => {
       const { sut } = setup();
       const started = await sut.start({ repository: 'team/app' }, origin);
       if (started.kind !== 'session') throw new Error('expected a session');
-      await expect(sut.get('team/app', started.session.uploadId)).resolves.toEqual(started.session);
-      const error = await rejection(sut.get('team/other', started.session.uploadId));
+      await expect(
+        sut.get({ repository: 'team/app', uploadId: started.session.uploadId }),
+      ).resolves.toEqual(started.session);
+      const error = await rejection(
+        sut.get({ repository: 'team/other', uploadId: started.session.uploadId }),
+      );
       expect(error.code).toBe('BLOB_UPLOAD_UNKNOWN');
     });
 
@@ -167,9 +171,10 @@ describe(UploadsService.name, () => {
       const started = await sut.start({ repository: 'team/app' }, origin);
       if (started.kind !== 'session') throw new Error('expected a session');
       data.nowMs += 60_000;
-      expect((await rejection(sut.get('team/app', started.session.uploadId))).code).toBe(
-        'BLOB_UPLOAD_UNKNOWN',
-      );
+      expect(
+        (await rejection(sut.get({ repository: 'team/app', uploadId: started.session.uploadId })))
+          .code,
+      ).toBe('BLOB_UPLOAD_UNKNOWN');
     });
   });
 
@@ -191,7 +196,9 @@ describe(UploadsService.name, () => {
         state,
       });
       expect(advanced).toMatchObject({ offset: 10, state });
-      await expect(sut.get('team/app', session.uploadId)).resolves.toMatchObject({ offset: 10 });
+      await expect(
+        sut.get({ repository: 'team/app', uploadId: session.uploadId }),
+      ).resolves.toMatchObject({ offset: 10 });
     });
 
     it('refuses a chunk recorded from a stale offset, naming the current one', async () => {
@@ -513,6 +520,109 @@ describe(UploadsService.name, () => {
         digest: digestA,
         size: 42,
       });
+    });
+  });
+
+  describe('a session the gateway opened (deferred)', () => {
+    const body = Buffer.from('a small layer, pushed whole');
+    const digest = sha256Digest(body);
+    const uploadId = '0a4f7bd2-9e0c-4d8e-9f3a-5c1d2e3f4a5b';
+
+    function opened(idleTimeoutSeconds = 3600) {
+      const context = setup(idleTimeoutSeconds);
+      const deferred = { startedAt: new Date(context.data.nowMs).toISOString() };
+      const request = { repository: 'team/app', uploadId, deferred };
+      const put = { ...request, digest, body: body.toString('base64') };
+      return { ...context, deferred, request, put };
+    }
+
+    it('is empty, with no row and no place in the store, until it takes bytes', async () => {
+      const { sut, store, data, request, deferred } = opened();
+      await expect(sut.get(request)).resolves.toEqual({
+        uploadId,
+        repository: 'team/app',
+        offset: 0,
+        state: { size: 0, driver: {} },
+        startedAt: deferred.startedAt,
+      });
+      expect(data.uploads.size).toBe(0);
+      expect(store.uploads.size).toBe(0);
+    });
+
+    it('ends with a whole PUT without ever having a row, and is then unknown', async () => {
+      const { sut, store, data, request, put } = opened();
+      await expect(sut.put(put, origin)).resolves.toEqual({
+        kind: 'blob',
+        blob: { digest, size: body.byteLength },
+      });
+      expect(store.objects.get(blobKey(digest))).toBe(body.byteLength);
+      expect(data.uploads.size).toBe(0);
+      expect(data.sees('team/app', digest)).toBe(true);
+      expect(data.events).toHaveLength(1);
+      for (const again of [
+        sut.get(request),
+        sut.put(put, origin),
+        sut.cancel('team/app', uploadId, request.deferred),
+      ]) {
+        expect((await rejection(again)).code).toBe('BLOB_UPLOAD_UNKNOWN');
+      }
+      expect(data.events).toHaveLength(1);
+    });
+
+    it('takes its place in the store and its row when opened for a chunk, and ends as any other', async () => {
+      const { sut, store, data, request } = opened();
+      const session = await sut.get({ ...request, open: true });
+      expect(store.uploads.has(uploadId)).toBe(true);
+      expect(data.uploads.get(uploadId)?.session).toEqual(session);
+      expect(session.startedAt).toBe(request.deferred.startedAt);
+      // opened again (a retried PATCH): the same session
+      await expect(sut.get({ ...request, open: true })).resolves.toEqual(session);
+      const state = store.append(uploadId, session.state, body.byteLength);
+      await sut.advance({ repository: 'team/app', uploadId, fromOffset: 0, state });
+      await sut.complete({ ...request, digest, state }, origin);
+      expect(data.uploads.size).toBe(0);
+      expect(data.sees('team/app', digest)).toBe(true);
+      expect((await rejection(sut.get(request))).code).toBe('BLOB_UPLOAD_UNKNOWN');
+    });
+
+    it('answers both of two racing PUTs, and announces the blob once', async () => {
+      const { sut, data, put } = opened();
+      const results = await Promise.all([sut.put(put, origin), sut.put(put, origin)]);
+      expect(results).toEqual([
+        { kind: 'blob', blob: { digest, size: body.byteLength } },
+        { kind: 'blob', blob: { digest, size: body.byteLength } },
+      ]);
+      expect(data.events).toHaveLength(1);
+    });
+
+    it('is unknown once cancelled, and its mark is forgotten after the idle timeout', async () => {
+      const { sut, data, uploads, request } = opened();
+      await sut.cancel('team/app', uploadId, request.deferred);
+      expect((await rejection(sut.get(request))).code).toBe('BLOB_UPLOAD_UNKNOWN');
+      expect((await rejection(sut.cancel('team/app', uploadId, request.deferred))).code).toBe(
+        'BLOB_UPLOAD_UNKNOWN',
+      );
+      await expect(uploads.forgetEnded(10)).resolves.toBe(0);
+      data.nowMs += 3600_000;
+      await expect(uploads.forgetEnded(10)).resolves.toBe(1);
+    });
+
+    it('is unknown, even never used, once opened longer ago than the idle timeout', async () => {
+      const { sut, data, request, put } = opened(60);
+      data.nowMs += 60_000;
+      for (const late of [sut.get(request), sut.put(put, origin)]) {
+        expect((await rejection(late)).code).toBe('BLOB_UPLOAD_UNKNOWN');
+      }
+      expect(data.blobs.size).toBe(0);
+    });
+
+    it('refuses a body that is not its digest and ends the session', async () => {
+      const { sut, data, request, put } = opened();
+      expect((await rejection(sut.put({ ...put, digest: digestA }, origin))).code).toBe(
+        'DIGEST_INVALID',
+      );
+      expect(data.blobs.size).toBe(0);
+      expect((await rejection(sut.get(request))).code).toBe('BLOB_UPLOAD_UNKNOWN');
     });
   });
 

@@ -10,10 +10,12 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   type BlobInfo,
+  type DeferredUpload,
   RegistryError,
   type RpcRequest,
   type RpcResponse,
   type UploadSession,
+  type UploadState,
   type blobRpc,
 } from '@meridian/contracts';
 import { type EventOrigin, Outbox } from '@meridian/database';
@@ -26,6 +28,7 @@ import { type QuotaCheck, UsageService } from '../usage/usage.service';
 import { UploadsRepository } from './uploads.repository';
 
 type StartRequest = RpcRequest<typeof blobRpc.uploadStart>;
+type GetRequest = RpcRequest<typeof blobRpc.uploadGet>;
 type StartResponse = RpcResponse<typeof blobRpc.uploadStart>;
 type AdvanceRequest = RpcRequest<typeof blobRpc.uploadAdvance>;
 type CompleteRequest = RpcRequest<typeof blobRpc.uploadComplete>;
@@ -79,8 +82,15 @@ export class UploadsService {
     return { kind: 'session', session: await this.startSession(request.repository) };
   }
 
-  async get(repository: string, uploadId: string): Promise<UploadSession> {
-    return (await this.uploads.find(uploadId, repository)) ?? throwUploadUnknown(uploadId);
+  /**
+   * The session. One the gateway opened (`deferred`) and nothing was written to yet is
+   * answered as opened, empty; with `open`, it is given its place in the store and its row
+   * first, to take a chunk.
+   */
+  async get({ repository, uploadId, deferred, open }: GetRequest): Promise<UploadSession> {
+    const found = await this.find(repository, uploadId, deferred);
+    if (found.stored || !open || !deferred) return found.session;
+    return this.openDeferred(repository, uploadId, deferred);
   }
 
   async advance(request: AdvanceRequest): Promise<UploadSession> {
@@ -105,8 +115,14 @@ export class UploadsService {
   }
 
   async complete(request: CompleteRequest, origin: EventOrigin): Promise<BlobInfo> {
-    const { repository, uploadId, digest, state } = request;
-    const [session, quota] = await this.findWithQuota(repository, uploadId, state.size, digest);
+    const { repository, uploadId, digest, state, deferred } = request;
+    const [{ session }, quota] = await this.findWithQuota(
+      repository,
+      uploadId,
+      deferred,
+      state.size,
+      digest,
+    );
     if (state.size < session.offset) {
       throw new RegistryError('BLOB_UPLOAD_INVALID', 'an upload cannot shrink', {
         offset: session.offset,
@@ -114,7 +130,7 @@ export class UploadsService {
       });
     }
     const placeBytes = () => this.moveToBlobKey(uploadId, state, digest);
-    return this.finish(session, digest, state.size, placeBytes, quota, origin);
+    return this.finish(session, deferred, digest, state.size, placeBytes, quota, origin);
   }
 
   /**
@@ -123,18 +139,19 @@ export class UploadsService {
    * move). A session with chunks in it is answered as it stands, unchanged.
    */
   async put(request: PutRequest, origin: EventOrigin): Promise<PutResponse> {
-    const { repository, uploadId, digest } = request;
+    const { repository, uploadId, digest, deferred } = request;
     const body = Buffer.from(request.body, 'base64');
-    const [session, quota] = await this.findWithQuota(
+    const [{ session, stored }, quota] = await this.findWithQuota(
       repository,
       uploadId,
+      deferred,
       body.byteLength,
       digest,
     );
     if (session.offset !== 0) return { kind: 'session', session };
     const actual = digestLike(digest, body);
     if (actual !== digest) {
-      await this.cancel(repository, uploadId).catch((err: unknown) => {
+      await this.cancel(repository, uploadId, deferred).catch((err: unknown) => {
         this.logger.warn({ repository, uploadId, err }, 'failed to cancel upload');
       });
       throw new RegistryError('DIGEST_INVALID', 'the uploaded content does not match the digest', {
@@ -144,6 +161,7 @@ export class UploadsService {
     }
     const blob = await this.finish(
       session,
+      deferred,
       digest,
       body.byteLength,
       () => this.store.put(blobKey(digest), body, body.byteLength),
@@ -151,10 +169,13 @@ export class UploadsService {
       origin,
     );
     // The session's own place in the store (its directory) holds nothing any more. Removing
-    // it is tidying, not part of the answer: the client is not kept waiting for it.
-    void this.store.abortUpload(uploadId, session.state).catch((err: unknown) => {
-      this.logger.warn({ uploadId, err }, 'failed to remove the place of a completed upload');
-    });
+    // it is tidying, not part of the answer: the client is not kept waiting for it. A session
+    // the gateway opened and that never took a chunk has no place.
+    if (stored) {
+      void this.store.abortUpload(uploadId, session.state).catch((err: unknown) => {
+        this.logger.warn({ uploadId, err }, 'failed to remove the place of a completed upload');
+      });
+    }
     return { kind: 'blob', blob };
   }
 
@@ -166,17 +187,17 @@ export class UploadsService {
   private async findWithQuota(
     repository: string,
     uploadId: string,
+    deferred: DeferredUpload | undefined,
     size: number,
     digest: string,
-  ): Promise<[UploadSession, () => QuotaCheck]> {
+  ): Promise<[FoundSession, () => QuotaCheck]> {
     const [found, quota] = await Promise.allSettled([
-      this.uploads.find(uploadId, repository),
+      this.find(repository, uploadId, deferred),
       this.usage.checkUpload(repository, size, digest),
     ]);
     if (found.status === 'rejected') throw found.reason;
-    const session = found.value ?? throwUploadUnknown(uploadId);
     return [
-      session,
+      found.value,
       () => {
         if (quota.status === 'rejected') throw quota.reason;
         return quota.value;
@@ -191,6 +212,7 @@ export class UploadsService {
    */
   private async finish(
     session: UploadSession,
+    deferred: DeferredUpload | undefined,
     digest: string,
     size: number,
     placeBytes: () => Promise<void>,
@@ -201,7 +223,14 @@ export class UploadsService {
     const { quotaApplies } = quota();
     const blob = { digest, size };
     const result = await this.uploads.complete(
-      { uploadId, repository, ...blob, settleQuotas: quotaApplies, placeBytes },
+      {
+        uploadId,
+        repository,
+        ...blob,
+        settleQuotas: quotaApplies,
+        placeBytes,
+        deferred: deferred !== undefined,
+      },
       this.outbox.envelope(origin),
     );
     if (result.kind === 'unknown') {
@@ -212,14 +241,83 @@ export class UploadsService {
     return blob;
   }
 
-  async cancel(repository: string, uploadId: string): Promise<void> {
-    const state = (await this.uploads.remove(uploadId, repository)) ?? throwUploadUnknown(uploadId);
+  async cancel(repository: string, uploadId: string, deferred?: DeferredUpload): Promise<void> {
+    const state = deferred
+      ? (
+          (await this.uploads.removeDeferred(uploadId, repository, deferred.startedAt)) ??
+          throwUploadUnknown(uploadId)
+        ).state
+      : ((await this.uploads.remove(uploadId, repository)) ?? throwUploadUnknown(uploadId));
+    // a session the gateway opened that never took a chunk has nothing in the store
+    if (state === undefined) return;
     try {
       await this.store.abortUpload(uploadId, state);
     } catch (err) {
       // The session is gone either way; its leftover bytes sit under the upload's own prefix.
       this.logger.warn({ uploadId, err }, 'failed to remove bytes of a cancelled upload');
     }
+  }
+
+  /**
+   * The session `uploadId` names: its row (`stored`), or, when the gateway opened it and
+   * nothing was written to it yet, the session as opened: empty, with no place in the store.
+   */
+  private async find(
+    repository: string,
+    uploadId: string,
+    deferred: DeferredUpload | undefined,
+  ): Promise<FoundSession> {
+    if (!deferred) {
+      const session = await this.uploads.find(uploadId, repository);
+      return session ? { session, stored: true } : throwUploadUnknown(uploadId);
+    }
+    const found = await this.uploads.findDeferred(uploadId, repository, deferred.startedAt);
+    switch (found.kind) {
+      case 'open':
+        return { session: found.session, stored: true };
+      case 'empty':
+        return {
+          session: {
+            uploadId,
+            repository,
+            offset: 0,
+            state: { size: 0, driver: {} },
+            startedAt: deferred.startedAt,
+          },
+          stored: false,
+        };
+      case 'unknown':
+        return throwUploadUnknown(uploadId);
+    }
+  }
+
+  /** Gives a session the gateway opened its place in the store and its row. */
+  private async openDeferred(
+    repository: string,
+    uploadId: string,
+    deferred: DeferredUpload,
+  ): Promise<UploadSession> {
+    let state: UploadState;
+    try {
+      state = await this.store.startUpload(uploadId);
+    } catch (err) {
+      // a request racing this one may have opened the same place (a directory exists)
+      const opened = await this.uploads.find(uploadId, repository);
+      if (opened) return opened;
+      throw err;
+    }
+    let session: UploadSession | undefined;
+    try {
+      session = await this.uploads.insertDeferred(uploadId, repository, state, deferred.startedAt);
+    } catch (err) {
+      await this.store.abortUpload(uploadId, state).catch(() => undefined);
+      throw err;
+    }
+    // Another request opened it first (its place is the one just asked for: kept), or it ended
+    // meanwhile (then the place is a leftover, garbage collection's to remove).
+    return (
+      session ?? (await this.uploads.find(uploadId, repository)) ?? throwUploadUnknown(uploadId)
+    );
   }
 
   private async startSession(repository: string): Promise<UploadSession> {
@@ -250,6 +348,12 @@ export class UploadsService {
       if (stored?.size !== state.size) throw err;
     }
   }
+}
+
+interface FoundSession {
+  session: UploadSession;
+  /** the session has a row (and a place in the store); false for one the gateway opened and nothing used yet */
+  stored: boolean;
 }
 
 function throwUploadUnknown(uploadId: string): never {

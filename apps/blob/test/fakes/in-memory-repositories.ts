@@ -10,6 +10,7 @@ import type {
   AdvanceResult,
   CompleteRequest,
   CompleteResult,
+  DeferredLookup,
   ExpiredUpload,
   UploadsRepository,
 } from '../../src/uploads/uploads.repository';
@@ -32,6 +33,8 @@ export class InMemoryBlobData {
   /** `repository digest` of links deleted here; a link made since outweighs it */
   readonly tombstones = new Set<string>();
   readonly uploads = new Map<string, StoredSession>();
+  /** ended sessions the gateway opened, and when they ended */
+  readonly endedUploads = new Map<string, number>();
   readonly events: RecordedEvent[] = [];
   readonly quotas = new Map<string, number>();
   nowMs = Date.parse('2026-01-01T00:00:00Z');
@@ -50,6 +53,11 @@ export class InMemoryBlobData {
 
   isExpired(stored: StoredSession): boolean {
     return this.nowMs - stored.updatedAtMs >= this.idleTimeoutSeconds * 1000;
+  }
+
+  /** A session opened at `startedAt` and never used since has not expired. */
+  isFresh(startedAt: string): boolean {
+    return this.nowMs - Date.parse(startedAt) < this.idleTimeoutSeconds * 1000;
   }
 
   /** The session if it belongs to `repository` and has not expired. */
@@ -145,8 +153,31 @@ export class InMemoryUploadsRepository implements UploadsRepository {
     return session;
   }
 
+  async insertDeferred(
+    uploadId: string,
+    repository: string,
+    state: UploadState,
+    startedAt: string,
+  ): Promise<UploadSession | undefined> {
+    if (this.data.endedUploads.has(uploadId) || this.data.uploads.has(uploadId)) return undefined;
+    const session = { uploadId, repository, offset: state.size, state, startedAt };
+    this.data.uploads.set(uploadId, { session, updatedAtMs: this.data.nowMs });
+    return session;
+  }
+
   async find(uploadId: string, repository: string): Promise<UploadSession | undefined> {
     return this.data.liveSession(uploadId, repository)?.session;
+  }
+
+  async findDeferred(
+    uploadId: string,
+    repository: string,
+    startedAt: string,
+  ): Promise<DeferredLookup> {
+    if (this.data.endedUploads.has(uploadId)) return { kind: 'unknown' };
+    const stored = this.data.liveSession(uploadId, repository);
+    if (stored) return { kind: 'open', session: stored.session };
+    return this.data.isFresh(startedAt) ? { kind: 'empty' } : { kind: 'unknown' };
   }
 
   async advance(
@@ -165,13 +196,19 @@ export class InMemoryUploadsRepository implements UploadsRepository {
   }
 
   async complete(
-    { uploadId, repository, digest, size, placeBytes }: CompleteRequest,
+    { uploadId, repository, digest, size, placeBytes, deferred }: CompleteRequest,
     envelope: EventEnvelope,
   ): Promise<CompleteResult> {
     await placeBytes();
     const stored = this.data.uploads.get(uploadId);
-    if (stored?.session.repository !== repository) return { kind: 'unknown' };
-    this.data.uploads.delete(uploadId);
+    if (deferred) {
+      if (stored?.session.repository === repository) this.data.uploads.delete(uploadId);
+      if (this.data.endedUploads.has(uploadId)) return { kind: 'unknown' };
+      this.data.endedUploads.set(uploadId, this.data.nowMs);
+    } else {
+      if (stored?.session.repository !== repository) return { kind: 'unknown' };
+      this.data.uploads.delete(uploadId);
+    }
     if (!this.data.blobs.has(digest)) this.data.blobs.set(digest, size);
     const linked = !this.data.sees(repository, digest);
     if (linked) {
@@ -189,6 +226,27 @@ export class InMemoryUploadsRepository implements UploadsRepository {
     if (!stored) return undefined;
     this.data.uploads.delete(uploadId);
     return stored.session.state;
+  }
+
+  async removeDeferred(
+    uploadId: string,
+    repository: string,
+    startedAt: string,
+  ): Promise<{ state: UploadState | undefined } | undefined> {
+    const state = this.data.liveSession(uploadId, repository)?.session.state;
+    if (state) this.data.uploads.delete(uploadId);
+    if (!state && !this.data.isFresh(startedAt)) return undefined;
+    if (this.data.endedUploads.has(uploadId)) return undefined;
+    this.data.endedUploads.set(uploadId, this.data.nowMs);
+    return { state };
+  }
+
+  async forgetEnded(limit: number): Promise<number> {
+    const old = [...this.data.endedUploads]
+      .filter(([, endedAtMs]) => this.data.nowMs - endedAtMs >= this.data.idleTimeoutSeconds * 1000)
+      .slice(0, limit);
+    for (const [id] of old) this.data.endedUploads.delete(id);
+    return old.length;
   }
 
   async removeExpired(

@@ -5,9 +5,12 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { UploadSession } from '@meridian/contracts';
+import { uploadStateParam } from './upload-states';
 
-export function uploadLocation(name: string, uploadId: string): string {
-  return `/v2/${name}/blobs/uploads/${uploadId}`;
+/** `state`: the `_state` of a session the gateway opened (upload-states.ts), kept in every Location */
+export function uploadLocation(name: string, uploadId: string, state?: string): string {
+  const location = `/v2/${name}/blobs/uploads/${uploadId}`;
+  return state === undefined ? location : `${location}?${uploadStateParam}=${state}`;
 }
 
 export function blobLocation(name: string, digest: string): string {
@@ -25,9 +28,10 @@ export function uploadRange(offset: number): string {
 export function uploadHeaders(
   name: string,
   session: Pick<UploadSession, 'uploadId' | 'offset'>,
+  state?: string,
 ): OutgoingHttpHeaders {
   return {
-    location: uploadLocation(name, session.uploadId),
+    location: uploadLocation(name, session.uploadId, state),
     range: uploadRange(session.offset),
     'docker-upload-uuid': session.uploadId,
   };

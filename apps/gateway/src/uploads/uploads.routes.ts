@@ -42,6 +42,7 @@ import { appendChunk } from './append-chunk';
 import { UploadDigesters } from './upload-digesters';
 import { blobLocation, uploadHeaders } from './upload-headers';
 import { UploadLocks } from './upload-locks';
+import { UploadStates, type VerifiedUploadState, uploadStateParam } from './upload-states';
 
 type UploadsRoute = Extract<DistributionRoute, { kind: 'uploads' }>;
 type UploadRoute = Extract<DistributionRoute, { kind: 'upload' }>;
@@ -53,6 +54,7 @@ export class UploadRoutes {
     @Inject(storageDriverToken) private readonly storage: StorageDriver,
     private readonly digesters: UploadDigesters,
     private readonly locks: UploadLocks,
+    private readonly states: UploadStates,
     @InjectLogger() private readonly logger: Logger,
   ) {}
 
@@ -64,6 +66,16 @@ export class UploadRoutes {
     const digest = readQueryParam(request, 'digest');
     if (mount !== undefined) return this.mount(route, mount, request, reply, context);
     if (digest !== undefined) parseDigest(digest);
+
+    // A plain POST opens a session the blob service hears of only when it takes bytes.
+    const opened = digest === undefined ? this.states.open(route.name) : undefined;
+    if (opened) {
+      return writeResponse(
+        reply,
+        202,
+        uploadHeaders(route.name, { uploadId: opened.uploadId, offset: 0 }, opened.token),
+      );
+    }
 
     // a whole blob in one request says its size: the quotas are checked before it is read
     const size = digest === undefined ? undefined : declaredContentLength(request.raw);
@@ -79,7 +91,8 @@ export class UploadRoutes {
       throw new Error('the blob service mounted a blob it was not asked to');
     if (digest === undefined)
       return writeResponse(reply, 202, uploadHeaders(route.name, started.session));
-    return this.finish(route.name, started.session, digest, request, reply, context);
+    const upload = { name: route.name, uploadId: started.session.uploadId, opened: undefined };
+    return this.finish(upload, started.session, digest, request, reply, context);
   }
 
   async handle(route: UploadRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -89,23 +102,37 @@ export class UploadRoutes {
     if (!isUploadId(route.uploadId)) throw uploadUnknown(route.uploadId);
     const context = buildRpcContext(request);
     const uploadId = route.uploadId.toLowerCase();
-    if (request.method === 'DELETE') return this.cancel(route.name, uploadId, reply, context);
+    const opened = this.states.verify(
+      route.name,
+      uploadId,
+      readQueryParam(request, uploadStateParam),
+    );
+    const upload: Upload = { name: route.name, uploadId, opened };
+    if (request.method === 'DELETE') return this.cancel(upload, reply, context);
 
     return this.locks.run(uploadId, async () => {
       if (request.method === 'PUT' && isSmallWholeBody(request))
-        return this.putWhole(route.name, uploadId, request, reply, context);
+        return this.putWhole(upload, request, reply, context);
       const session = await this.rpc.request(
         blobRpc.uploadGet,
-        { repository: route.name, uploadId },
+        {
+          repository: route.name,
+          uploadId,
+          ...deferredOf(upload),
+          // bytes are coming: a session the gateway opened needs its place in the store now
+          ...(opened && request.method !== 'GET' && request.method !== 'HEAD'
+            ? { open: true }
+            : {}),
+        },
         { context },
       );
       switch (request.method) {
         case 'PATCH':
-          return this.patch(route.name, session, request, reply, context);
+          return this.patch(upload, session, request, reply, context);
         case 'PUT':
-          return this.close(route.name, session, request, reply, context);
+          return this.close(upload, session, request, reply, context);
         default:
-          return writeResponse(reply, 204, uploadHeaders(route.name, session));
+          return writeResponse(reply, 204, uploadHeaders(route.name, session, opened?.token));
       }
     });
   }
@@ -141,13 +168,14 @@ export class UploadRoutes {
   }
 
   private async patch(
-    name: string,
+    upload: Upload,
     session: UploadSession,
     request: FastifyRequest,
     reply: FastifyReply,
     context: RpcContext,
   ): Promise<void> {
-    const expectedBytes = this.chunkLength(name, session, request, reply);
+    const { name } = upload;
+    const expectedBytes = this.chunkLength(upload, session, request, reply);
     const digester = await this.digesters.take(session);
     const state = await appendChunk({
       storage: this.storage,
@@ -163,18 +191,18 @@ export class UploadRoutes {
       { context },
     );
     if (digester.size === advanced.offset) this.digesters.keep(session.uploadId, digester);
-    writeResponse(reply, 202, uploadHeaders(name, advanced));
+    writeResponse(reply, 202, uploadHeaders(name, advanced, upload.opened?.token));
   }
 
   /** PUT `?digest=`: the last chunk, if the request has one, then the check and the commit. */
   private async close(
-    name: string,
+    upload: Upload,
     session: UploadSession,
     request: FastifyRequest,
     reply: FastifyReply,
     context: RpcContext,
   ): Promise<void> {
-    return this.finish(name, session, closingDigest(request), request, reply, context);
+    return this.finish(upload, session, closingDigest(request), request, reply, context);
   }
 
   /**
@@ -185,12 +213,12 @@ export class UploadRoutes {
    * earlier chunks' running hash: one RPC either way, as `upload-get` would have been.
    */
   private async putWhole(
-    name: string,
-    uploadId: string,
+    upload: Upload,
     request: FastifyRequest,
     reply: FastifyReply,
     context: RpcContext,
   ): Promise<void> {
+    const { name, uploadId } = upload;
     const digest = closingDigest(request);
     const body = await readWholeBody(
       request.raw,
@@ -201,11 +229,12 @@ export class UploadRoutes {
     );
     const put = await this.rpc.request(
       blobRpc.uploadPut,
-      { repository: name, uploadId, digest, body: body.toString('base64') },
+      { repository: name, uploadId, digest, body: body.toString('base64'), ...deferredOf(upload) },
       { context },
     );
     if (put.kind === 'session') {
-      return this.finish(name, put.session, digest, request, reply, context, Readable.from([body]));
+      const rest = Readable.from([body]);
+      return this.finish(upload, put.session, digest, request, reply, context, rest);
     }
     this.digesters.forget(uploadId);
     writeResponse(reply, 201, {
@@ -215,7 +244,7 @@ export class UploadRoutes {
   }
 
   private async finish(
-    name: string,
+    upload: Upload,
     session: UploadSession,
     digest: string,
     request: FastifyRequest,
@@ -224,6 +253,7 @@ export class UploadRoutes {
     /** the body when it was read already (`putWhole`), else the request's own stream */
     body?: Readable,
   ): Promise<void> {
+    const { name } = upload;
     const digester = await this.digesters.take(session, parseDigest(digest).algorithm);
     let state: UploadState = session.state;
     if (hasRequestBody(request.raw)) {
@@ -233,12 +263,12 @@ export class UploadRoutes {
         state,
         body: body ?? request.raw,
         digester,
-        expectedBytes: this.chunkLength(name, session, request, reply),
+        expectedBytes: this.chunkLength(upload, session, request, reply),
       });
     }
     const actual = digester.digest();
     if (actual !== digest) {
-      await this.cancelQuietly(name, session.uploadId, context);
+      await this.cancelQuietly(upload, context);
       throw new RegistryError('DIGEST_INVALID', 'the uploaded content does not match the digest', {
         digest,
         actual,
@@ -246,7 +276,7 @@ export class UploadRoutes {
     }
     const blob = await this.rpc.request(
       blobRpc.uploadComplete,
-      { repository: name, uploadId: session.uploadId, digest, state },
+      { repository: name, uploadId: session.uploadId, digest, state, ...deferredOf(upload) },
       { context },
     );
     writeResponse(reply, 201, {
@@ -255,22 +285,18 @@ export class UploadRoutes {
     });
   }
 
-  private async cancel(
-    name: string,
-    uploadId: string,
-    reply: FastifyReply,
-    context: RpcContext,
-  ): Promise<void> {
-    await this.rpc.request(blobRpc.uploadCancel, { repository: name, uploadId }, { context });
-    this.digesters.forget(uploadId);
+  private async cancel(upload: Upload, reply: FastifyReply, context: RpcContext): Promise<void> {
+    await this.rpc.request(blobRpc.uploadCancel, cancelRequest(upload), { context });
+    this.digesters.forget(upload.uploadId);
     writeResponse(reply, 204, {});
   }
 
   /** A failed upload is cancelled so nothing of it stays; failing to do so must not hide why it failed. */
-  private async cancelQuietly(name: string, uploadId: string, context: RpcContext): Promise<void> {
+  private async cancelQuietly(upload: Upload, context: RpcContext): Promise<void> {
+    const { name, uploadId } = upload;
     this.digesters.forget(uploadId);
     try {
-      await this.rpc.request(blobRpc.uploadCancel, { repository: name, uploadId }, { context });
+      await this.rpc.request(blobRpc.uploadCancel, cancelRequest(upload), { context });
     } catch (error) {
       this.logger.warn({ repository: name, uploadId, err: error }, 'failed to cancel upload');
     }
@@ -282,7 +308,7 @@ export class UploadRoutes {
    * with 416 and the upload's current `Range`, so the client can resume from there.
    */
   private chunkLength(
-    name: string,
+    upload: Upload,
     session: UploadSession,
     request: FastifyRequest,
     reply: FastifyReply,
@@ -290,7 +316,7 @@ export class UploadRoutes {
     const declared = declaredContentLength(request.raw);
     const header = request.headers['content-range'];
     if (header === undefined) return declared;
-    void reply.headers(uploadHeaders(name, session));
+    void reply.headers(uploadHeaders(upload.name, session, upload.opened?.token));
     const range = parseContentRange(header);
     if (range.start !== session.offset) {
       throw new RegistryError(
@@ -311,6 +337,23 @@ export class UploadRoutes {
     }
     return length;
   }
+}
+
+/** The session a request names: its repository, its id, and what its `_state` proved, if anything. */
+interface Upload {
+  name: string;
+  uploadId: string;
+  /** the gateway opened it (upload-states.ts) */
+  opened: VerifiedUploadState | undefined;
+}
+
+/** `deferred` for the blob service, when the gateway opened the session. */
+function deferredOf(upload: Upload): { deferred?: VerifiedUploadState['deferred'] } {
+  return upload.opened ? { deferred: upload.opened.deferred } : {};
+}
+
+function cancelRequest(upload: Upload) {
+  return { repository: upload.name, uploadId: upload.uploadId, ...deferredOf(upload) };
 }
 
 /** The closing PUT's `?digest=`, required and well-formed. */

@@ -36,6 +36,14 @@ export const UploadSession = z.object({
 });
 export type UploadSession = z.infer<typeof UploadSession>;
 
+/**
+ * A session the gateway opened on its own (apps/gateway upload-states.ts) and vouches for:
+ * the blob service has no row of it until its first chunk, and takes it as an empty session
+ * opened at `startedAt` while it has not ended or expired.
+ */
+export const DeferredUpload = z.object({ startedAt: z.iso.datetime() });
+export type DeferredUpload = z.infer<typeof DeferredUpload>;
+
 export const QuotaBytes = z.number().int().nonnegative();
 
 export const RepositoryQuota = z.object({
@@ -110,7 +118,13 @@ export const blobRpc = {
   uploadGet: defineRpc({
     service: 'blob',
     verb: 'upload-get',
-    request: z.object({ repository: RepositoryName, uploadId: UploadId }),
+    request: z.object({
+      repository: RepositoryName,
+      uploadId: UploadId,
+      deferred: DeferredUpload.optional(),
+      /** a deferred session is about to take bytes: give it its place in the store and its row */
+      open: z.boolean().optional(),
+    }),
     response: UploadSession,
   }),
   /**
@@ -142,6 +156,7 @@ export const blobRpc = {
       uploadId: UploadId,
       digest: Digest,
       state: UploadState,
+      deferred: DeferredUpload.optional(),
     }),
     response: BlobInfo,
   }),
@@ -162,6 +177,7 @@ export const blobRpc = {
       uploadId: UploadId,
       digest: Digest,
       body: z.base64().max(Math.ceil(maxUploadPutBytes / 3) * 4),
+      deferred: DeferredUpload.optional(),
     }),
     response: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('blob'), blob: BlobInfo }),
@@ -172,7 +188,11 @@ export const blobRpc = {
   uploadCancel: defineRpc({
     service: 'blob',
     verb: 'upload-cancel',
-    request: z.object({ repository: RepositoryName, uploadId: UploadId }),
+    request: z.object({
+      repository: RepositoryName,
+      uploadId: UploadId,
+      deferred: DeferredUpload.optional(),
+    }),
     response: z.object({}),
   }),
   /**
