@@ -1,8 +1,9 @@
 /**
- * What the benchmarks in tools/ share: the embedded default started in the foreground from
- * the sources, and a client of one repository that logs in the way docker clients do.
+ * What the benchmarks in tools/ share: the embedded default started in the foreground as
+ * `npm start` runs it (built, then compiled), and a client of one repository that logs in the
+ * way docker clients do.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -34,8 +35,14 @@ export async function launch(
   // the launcher's own servers on free ports, unless the bench chose them
   for (const key of ['DATABASE_URL', 'MERIDIAN_POSTGRES_PORT', 'MERIDIAN_NATS_PORT'])
     if (!(key in extraEnv)) delete env[key];
+  // what users run: the services compiled, bundled, with their code cache (npm start's build)
+  const built = spawnSync(process.execPath, ['tools/build-for-start.mjs'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (built.status !== 0) throw new Error(`the build for npm start failed (${built.status})`);
   log(`starting ${env['MERIDIAN_REGIONS']} on port ${port} in ${dataDir}`);
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/dev/src/main.ts'], {
+  const child = spawn(process.execPath, ['dist/apps/dev/src/main.js'], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'inherit'],

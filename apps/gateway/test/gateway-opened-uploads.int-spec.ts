@@ -62,6 +62,38 @@ describe('upload sessions the gateway opens', () => {
     expect(await errorCode(ended)).toBe('BLOB_UPLOAD_UNKNOWN');
   });
 
+  it('takes a small whole blob in one POST ?digest= with one RPC, and refuses a wrong digest', async () => {
+    const blob = randomBlob(3000);
+    const verbs = await blobRpcsDuring(registry, async () => {
+      const created = await registry.request(
+        `/v2/opened/monolithic/blobs/uploads/?digest=${blob.digest}`,
+        {
+          method: 'POST',
+          body: blob.bytes,
+        },
+      );
+      await expectStatus(created, 201);
+      expect(created.headers.get('location')).toBe(`/v2/opened/monolithic/blobs/${blob.digest}`);
+    });
+    expect(verbs).toEqual(['upload-put']);
+    const fetched = await registry.request(`/v2/opened/monolithic/blobs/${blob.digest}`);
+    expect(Buffer.from(await fetched.arrayBuffer())).toEqual(blob.bytes);
+
+    const claimed = randomBlob(3000).digest;
+    const refused = await registry.request(
+      `/v2/opened/monolithic/blobs/uploads/?digest=${claimed}`,
+      {
+        method: 'POST',
+        body: blob.bytes,
+      },
+    );
+    expect(refused.status).toBe(400);
+    expect(await errorCode(refused)).toBe('DIGEST_INVALID');
+    expect(
+      (await registry.request(`/v2/opened/monolithic/blobs/${claimed}`, { method: 'HEAD' })).status,
+    ).toBe(404);
+  });
+
   it('takes chunks, across a gateway restart, keeping `_state` in every Location', async () => {
     const blob = randomBlob(200_000);
     const location = await open('opened/chunked');

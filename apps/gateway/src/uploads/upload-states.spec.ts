@@ -12,8 +12,9 @@ describe(UploadStates.name, () => {
       /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/,
     );
     expect(opened?.token).toMatch(/^[0-9a-z]+\.[A-Za-z0-9_-]{22}$/);
+    expect(opened?.deferred).toEqual({ startedAt: '2026-12-07T15:00:00.000Z' });
     expect(sut.verify('team/app', opened!.uploadId, opened!.token)).toEqual({
-      deferred: { startedAt: '2026-12-07T15:00:00.000Z' },
+      deferred: opened!.deferred,
       token: opened!.token,
     });
     // any gateway with the same key

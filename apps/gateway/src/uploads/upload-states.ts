@@ -36,12 +36,19 @@ export class UploadStates {
     this.key = key === undefined ? undefined : Buffer.from(key, 'utf8');
   }
 
-  /** A new session's id and its `_state`; undefined without a key. */
-  open(repository: string, now = Date.now()): { uploadId: string; token: string } | undefined {
+  /** A new session: its id, and its `_state` with what it proves; undefined without a key. */
+  open(
+    repository: string,
+    now = Date.now(),
+  ): (VerifiedUploadState & { uploadId: string }) | undefined {
     if (!this.key) return undefined;
     const uploadId = randomUUID();
     const openedAt = now.toString(36);
-    return { uploadId, token: `${openedAt}.${mac(this.key, repository, uploadId, openedAt)}` };
+    return {
+      uploadId,
+      token: `${openedAt}.${mac(this.key, repository, uploadId, openedAt)}`,
+      deferred: { startedAt: new Date(now).toISOString() },
+    };
   }
 
   /** What `token` proves about `uploadId` of `repository`; undefined when it proves nothing. */

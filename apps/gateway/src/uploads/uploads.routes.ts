@@ -67,9 +67,13 @@ export class UploadRoutes {
     if (mount !== undefined) return this.mount(route, mount, request, reply, context);
     if (digest !== undefined) parseDigest(digest);
 
-    // A plain POST opens a session the blob service hears of only when it takes bytes.
-    const opened = digest === undefined ? this.states.open(route.name) : undefined;
+    // A plain POST opens a session the blob service hears of only when it takes bytes; a
+    // small whole blob in the POST goes to it as a PUT to such a session would: one RPC.
+    const small = digest === undefined || isSmallWholeBody(request);
+    const opened = small ? this.states.open(route.name) : undefined;
     if (opened) {
+      const upload = { name: route.name, uploadId: opened.uploadId, opened };
+      if (digest !== undefined) return this.putWhole(upload, request, reply, context);
       return writeResponse(
         reply,
         202,
