@@ -1,7 +1,8 @@
 /**
  * `meridian_upload_sessions`: the region's open upload sessions, counted in the database
  * when the metrics are read, so the figure is the same from every replica and survives
- * restarts.
+ * restarts. A session the gateway opened itself (apps/gateway upload-states.ts) counts from
+ * its first chunk: before, nothing of it is written down.
  */
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectSql, type Sql } from '@meridian/database';
