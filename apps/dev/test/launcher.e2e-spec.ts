@@ -232,12 +232,15 @@ describe('dev launcher', () => {
         join(dataDir, 'us-east', 'nats', 'nats-server.conf'),
         join(dataDir, 'signing-key-secret'),
         join(dataDir, 'webhook-secret-key'),
+        join(dataDir, 'upload-state-key'),
       ])
         expect((await stat(file)).mode & 0o777).toBe(0o600);
       expect(envOfService('eu-west', 'auth')['MERIDIAN_SIGNING_KEY_SECRET']).toBe(
         envOfService('us-east', 'auth')['MERIDIAN_SIGNING_KEY_SECRET'],
       );
       expect(envOfService('us-east', 'webhook')['MERIDIAN_WEBHOOK_SECRET_KEY']).toMatch(/.{16,}/);
+      // the gateways open upload sessions themselves (apps/gateway upload-states.ts)
+      expect(envOfService('us-east', 'gateway')['MERIDIAN_UPLOAD_STATE_KEY']).toMatch(/.{16,}/);
     });
 
     it("joins the regions' brokers: each reaches the other's JetStream domain", async () => {
