@@ -1,7 +1,8 @@
 // `npm run bench:footprint [-- <runs>]`: what `npm start` (two regions) costs to start and to
 // keep running. Each run starts it on one temporary data directory (MERIDIAN_PORT 25500),
 // initialised by a first start that is not measured, waits for "meridian ready", lets it idle
-// for 10 s, then reads every process of its tree: RSS and PSS (/proc/<pid>/smaps_rollup; PSS
+// for BENCH_IDLE_SECONDS (10; the services' Postgres pools close what the start opened after
+// 30 s unused, so 45 shows the registry at rest), then reads every process of its tree: RSS and PSS (/proc/<pid>/smaps_rollup; PSS
 // shares the pages several processes map between them, so its total is the memory the tree
 // really holds) per process, grouped as the launcher, each region's services, Postgres and
 // the nats-servers. It prints the time to "meridian ready" (wall, and the CPU seconds of the
@@ -14,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const runs = Number(process.argv[2] ?? 1);
-const idleMs = 10_000;
+const idleMs = 1000 * Number(process.env.BENCH_IDLE_SECONDS ?? 10);
 const dataDir = mkdtempSync(join(tmpdir(), 'meridian-bench-footprint-'));
 const mib = (kib) => kib / 1024;
 
