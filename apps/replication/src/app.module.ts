@@ -99,7 +99,8 @@ export class AppModule {
       attempts: config.imports.attempts,
       retryDelayMs: config.imports.retryDelayMs,
       concurrency: config.imports.concurrency,
-      pollMs: 1_000,
+      // a safety net: the next due job sets the next look (imports.service.ts)
+      pollMs: 30_000,
       // renewed every third of it; a dead replica's jobs resume after at most this long
       leaseMs: 30_000,
     };

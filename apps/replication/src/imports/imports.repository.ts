@@ -31,6 +31,12 @@ export abstract class ImportsRepository {
    * `leaseMs`, and marks them running with one more attempt; each is claimed by one replica.
    */
   abstract claim(limit: number, leaseMs: number): Promise<string[]>;
+  /**
+   * Milliseconds until the next job may be claimed (a queued job's time, a retry's, a lease
+   * that runs out), by the clock `claim` reads; undefined when no job is pending. Zero or
+   * less: one is due now.
+   */
+  abstract dueInMs(): Promise<number | undefined>;
   abstract renew(id: string, leaseMs: number): Promise<void>;
   abstract recordProgress(id: string, progress: ImportProgress): Promise<void>;
   /** Back to queued after a retryable failure, not to be run before `delayMs`. */
@@ -131,6 +137,14 @@ export class SqlImportsRepository implements ImportsRepository {
         for update skip locked)
       returning id`;
     return rows.map((row) => row.id);
+  }
+
+  async dueInMs(): Promise<number | undefined> {
+    const [row] = await this.sql<{ ms: number | null }[]>`
+      select (extract(epoch from min(greatest(next_attempt_at, lease_until)) - now()) * 1000)::float8 as ms
+      from replication.import_jobs
+      where state in ('queued', 'running')`;
+    return row?.ms ?? undefined;
   }
 
   async renew(id: string, leaseMs: number): Promise<void> {

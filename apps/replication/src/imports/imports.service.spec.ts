@@ -19,7 +19,13 @@ class InMemoryImports extends ImportsRepository {
   readonly jobs = new Map<string, StoredImportJob & { dueAt: number; leased: boolean }>();
   readonly delays: number[] = [];
 
-  create(id: string, request: ImportRequest, credentials: string | undefined, context: RpcContext) {
+  create(
+    id: string,
+    request: ImportRequest,
+    credentials: string | undefined,
+    context: RpcContext,
+    delayMs = 0,
+  ) {
     this.jobs.set(id, {
       id,
       state: 'queued',
@@ -34,7 +40,7 @@ class InMemoryImports extends ImportsRepository {
       request,
       ...(credentials ? { credentials } : {}),
       context,
-      dueAt: 0,
+      dueAt: Date.now() + delayMs,
       leased: false,
     });
     return Promise.resolve();
@@ -42,7 +48,9 @@ class InMemoryImports extends ImportsRepository {
   get(id: string) {
     return Promise.resolve(this.jobs.get(id));
   }
+  claims = 0;
   claim(limit: number) {
+    this.claims += 1;
     const due = [...this.jobs.values()]
       .filter(
         (job) =>
@@ -52,6 +60,12 @@ class InMemoryImports extends ImportsRepository {
     for (const job of due)
       Object.assign(job, { state: 'running', leased: true, attempts: job.attempts + 1 });
     return Promise.resolve(due.map((job) => job.id));
+  }
+  dueInMs() {
+    const due = [...this.jobs.values()]
+      .filter((job) => ['queued', 'running'].includes(job.state) && !job.leased)
+      .map((job) => job.dueAt - Date.now());
+    return Promise.resolve(due.length === 0 ? undefined : Math.min(...due));
   }
   renew() {
     return Promise.resolve();
@@ -130,7 +144,8 @@ const settings: ImportSettings = {
   attempts: 3,
   retryDelayMs: 10,
   concurrency: 2,
-  pollMs: 5,
+  // longer than any test: every look after the first is set by a job's due time
+  pollMs: 60_000,
   leaseMs: 30_000,
 };
 const digest = `sha256:${'b'.repeat(64)}`;
@@ -197,6 +212,21 @@ describe(ImportsService.name, () => {
     expect(job).toMatchObject({ state: 'succeeded', digest, attempts: 3 });
     expect(job.error).toBeUndefined();
     expect(jobs.delays).toEqual([10, 20]);
+  });
+
+  it('starts a delayed job when it is due, and does not look while nothing is pending', async () => {
+    const { sut, jobs } = setUp([digest]);
+    start(sut);
+    await new Promise((done) => setTimeout(done, 50));
+    expect(jobs.claims).toBe(1);
+
+    const { id } = await sut.start(request(), {}, 30);
+    expect((await sut.get(id)).state).toBe('queued');
+    expect(await settled(sut, id)).toMatchObject({ state: 'succeeded', attempts: 1 });
+    await new Promise((done) => setTimeout(done, 50));
+    const looks = jobs.claims;
+    await new Promise((done) => setTimeout(done, 100));
+    expect(jobs.claims).toBe(looks);
   });
 
   it('fails with the last reason after the last try, and at once on one that will not pass', async () => {

@@ -8,9 +8,12 @@
  * existing tag, a quota) fails it at once.
  *
  * Jobs survive a restart: a replica leases each job it runs and renews the lease as it goes;
- * every replica looks for due jobs every `pollMs` and claims those whose lease ran out, so a
- * job whose replica died starts over elsewhere (the blobs it had stored are mounted then, not
- * fetched again). Inline credentials are sealed into the job row and dropped when it ends.
+ * every replica claims what is due when it queues a job, when one of its jobs ends, and when
+ * the next pending job's time comes (a delayed start, a retry, a lease that runs out), asking
+ * Postgres when that is; at the latest every `pollMs`. So a job whose replica died starts over
+ * elsewhere (the blobs it had stored are mounted then, not fetched again), and an idle
+ * registry does not ask every second. Inline credentials are sealed into the job row and
+ * dropped when it ends.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -39,6 +42,7 @@ export interface ImportSettings {
   retryDelayMs: number;
   /** jobs run at once by this replica */
   concurrency: number;
+  /** the longest wait between looks for due jobs */
   pollMs: number;
   leaseMs: number;
 }
@@ -47,6 +51,8 @@ export const importSettingsToken = Symbol('ImportSettings');
 export const importTransferToken = Symbol('ImportTransfer');
 
 const progressWriteMs = 500;
+/** the shortest wait between looks: a job due but taken meanwhile by another replica is not spun on */
+const minPollGapMs = 50;
 const maxRetryDelayMs = 5 * 60_000;
 
 @Injectable()
@@ -57,6 +63,8 @@ export class ImportsService implements OnApplicationBootstrap, BeforeApplication
   private started = false;
   private timer?: NodeJS.Timeout;
   private polling?: Promise<void>;
+  /** asked to look while a look was under way: it may have missed what prompted the ask */
+  private pollAgain = false;
 
   constructor(
     private readonly jobs: ImportsRepository,
@@ -70,14 +78,12 @@ export class ImportsService implements OnApplicationBootstrap, BeforeApplication
   onApplicationBootstrap(): void {
     this.started = true;
     this.poll();
-    this.timer = setInterval(() => this.poll(), this.settings.pollMs);
-    this.timer.unref();
   }
 
   /** Stops claiming jobs; those under way keep their lease until it runs out, then resume elsewhere. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     await this.polling;
   }
 
@@ -104,7 +110,8 @@ export class ImportsService implements OnApplicationBootstrap, BeforeApplication
       delayMs,
     );
     this.logger.info({ id, source: request.source, target: request.target }, 'import queued');
-    if (delayMs === 0) this.poll();
+    // a delayed job moves the next look forward
+    this.poll();
     return { id, state: 'queued' };
   }
 
@@ -122,13 +129,39 @@ export class ImportsService implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
+  /** Claims what is due, then sets the next look for when the next pending job is due. */
   private poll(): void {
-    if (!this.started || this.stopping || this.polling) return;
+    if (!this.started || this.stopping) return;
+    if (this.polling) {
+      this.pollAgain = true;
+      return;
+    }
+    clearTimeout(this.timer);
     this.polling = this.claimDue()
-      .catch((err: unknown) => this.logger.warn({ err }, 'failed to claim import jobs'))
-      .finally(() => {
+      .then(() => this.nextLookInMs())
+      .catch((err: unknown) => {
+        this.logger.warn({ err }, 'failed to claim import jobs');
+        return this.settings.pollMs;
+      })
+      .then((waitMs) => {
         this.polling = undefined;
+        if (this.pollAgain) {
+          this.pollAgain = false;
+          return this.poll();
+        }
+        if (this.stopping) return;
+        this.timer = setTimeout(() => this.poll(), waitMs);
+        this.timer.unref();
       });
+  }
+
+  private async nextLookInMs(): Promise<number> {
+    const { pollMs, concurrency } = this.settings;
+    // every slot taken: the job that ends first looks again
+    if (this.running.size >= concurrency) return pollMs;
+    const dueInMs = await this.jobs.dueInMs();
+    if (dueInMs === undefined) return pollMs;
+    return Math.min(pollMs, Math.max(dueInMs, minPollGapMs));
   }
 
   private async claimDue(): Promise<void> {
