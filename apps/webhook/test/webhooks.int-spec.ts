@@ -13,6 +13,7 @@ import {
 } from '@meridian/contracts';
 import { expectEventually } from '@meridian/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
+import postgres from 'postgres';
 import { derivedEventId } from '../src/events/notifications.service';
 import { verifySignature } from '../src/outbound/sign-payload';
 import { HttpReceiver } from './http-receiver';
@@ -312,6 +313,29 @@ describe('webhook service', () => {
     expect(both[1]!.body).toBe(both[0]!.body);
     const deliveries = await log(name);
     expect(deliveries[0]).toMatchObject({ id: again.id, redeliveryOf: ping.id });
+  });
+
+  it('sends a delivery whose notification it missed once it listens again, not at its next look', async () => {
+    const target = await receiver();
+    const { name } = await createWebhook(target.url, { status: 'disabled' });
+    const ping = await harness.rpc(webhookRpc.ping, { name });
+    await target.received(ping.eventId);
+    const sql = postgres(harness.database.url, { max: 1, onnotice: () => undefined });
+    try {
+      // a redelivery written without its notification, as one notified while the service's
+      // LISTEN connection was down, then that connection lost
+      await sql`
+        insert into webhook.deliveries (id, webhook, event_id, action, content_type, body, redelivery_of)
+        select ${randomUUID()}, webhook, event_id, action, content_type, body, id
+        from webhook.deliveries where id = ${ping.id}`;
+      await sql`
+        select pg_terminate_backend(pid) from pg_stat_activity
+        where datname = current_database() and query like 'listen%'`;
+      // the runner's own look at the queue is up to 20 s away
+      await target.received(ping.eventId, 2, 5_000);
+    } finally {
+      await sql.end();
+    }
   });
 
   it('holds a push while the image is quarantined and sends it when it passes', async () => {

@@ -1,7 +1,7 @@
 /**
  * Sends what is due, from Postgres, for as long as the service runs. It takes due
  * deliveries (woken at once by the notification their insert sends, else at the next due
- * time) up to a bound in flight overall and MERIDIAN_WEBHOOK_CONCURRENCY per webhook, so a
+ * time, and at the latest every 20 s) up to a bound in flight overall and MERIDIAN_WEBHOOK_CONCURRENCY per webhook, so a
  * receiver that hangs holds only its own webhook's slots and never delays another's. At
  * shutdown it stops taking and lets the requests in flight finish (each is bounded by the
  * timeout); a process killed meanwhile leaves leases that expire, and the work is taken again.
@@ -21,8 +21,12 @@ import { type DeliverySettings, deliverySettingsToken } from './delivery.setting
 
 /** requests in flight at once, over every webhook */
 const maxInFlight = 64;
-/** the longest sleep between looks at the queue (a lease expiring needs no notification) */
-const maxIdleMs = 2_000;
+/**
+ * The longest sleep between looks at the queue: a safety net. A new delivery notifies, the
+ * next due time (a retry, a lease that runs out) is asked for, and a LISTEN connection that
+ * was lost wakes the loop once it listens again (what was notified meanwhile is not heard).
+ */
+const maxIdleMs = 20_000;
 const errorPauseMs = 1_000;
 const purgeEveryMs = 60 * 60 * 1000;
 /** beyond the request timeout, before another process may take a leased delivery */
@@ -48,7 +52,11 @@ export class DeliveryRunner implements OnApplicationBootstrap, BeforeApplication
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const listener = await this.sql.listen(deliveriesChannel, () => this.wake());
+    const listener = await this.sql.listen(
+      deliveriesChannel,
+      () => this.wake(),
+      () => this.wake(),
+    );
     this.unlisten = () => listener.unlisten();
     this.running = true;
     this.loop = this.run();
