@@ -53,6 +53,8 @@ export const importTransferToken = Symbol('ImportTransfer');
 const progressWriteMs = 500;
 /** the shortest wait between looks: a job due but taken meanwhile by another replica is not spun on */
 const minPollGapMs = 50;
+/** the wait after a look failed (Postgres away): jobs queued meanwhile are not left for `pollMs` */
+const errorPauseMs = 1_000;
 const maxRetryDelayMs = 5 * 60_000;
 
 @Injectable()
@@ -141,7 +143,7 @@ export class ImportsService implements OnApplicationBootstrap, BeforeApplication
       .then(() => this.nextLookInMs())
       .catch((err: unknown) => {
         this.logger.warn({ err }, 'failed to claim import jobs');
-        return this.settings.pollMs;
+        return errorPauseMs;
       })
       .then((waitMs) => {
         this.polling = undefined;
