@@ -1,8 +1,9 @@
 /**
  * Publishes committed outbox rows, oldest first. Woken by NOTIFY right after a commit and
  * whenever its LISTEN connection is (re)established, since notifications sent while it was
- * down are lost; as a safety net besides, every `pollIntervalMs` (10 s: an idle relay costs
- * a transaction per poll, and a region runs a dozen relays). A batch is taken out of the
+ * down are lost; as a safety net besides, every `pollIntervalMs` (20 s: an idle relay costs
+ * a transaction per poll, a region runs a dozen relays, and a poll that comes back sooner
+ * than the pool's idle timeout keeps another connection open in turn, see sql.ts). A batch is taken out of the
  * table in one statement (a DELETE of rows locked with SKIP LOCKED, so replicas of a service
  * share the work) inside a transaction that commits only after JetStream acknowledged every
  * row: when publishing fails the delete rolls back and the batch is retried with backoff.
@@ -80,7 +81,7 @@ export class OutboxRelay {
         this.woken = false;
         await this.flush();
         backoffMs = 100;
-        await this.sleep(this.options.pollIntervalMs ?? 10_000);
+        await this.sleep(this.options.pollIntervalMs ?? 20_000);
       } catch (err) {
         this.logger.warn({ err, backoffMs }, 'failed to publish outbox events');
         await this.sleep(backoffMs);
