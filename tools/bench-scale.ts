@@ -13,9 +13,9 @@
  * derive (blob references, usage) as they do for pushes. Nothing is published: the copies are
  * the same in both regions already.
  *
- * Then BENCH_CONNECTIONS (32) connections of autocannon at once for BENCH_SECONDS (15) per request kind, on
- * us-east: `/v2/_catalog?n=100` at random positions, `tags/list?n=100` of a random
- * repository, a manifest GET by tag, and `/api/v1/replication/status` of a random image.
+ * Then BENCH_CONNECTIONS (32) connections of autocannon at once for BENCH_SECONDS (15) per
+ * request kind, on us-east: `/v2/_catalog?n=100` at random positions, `tags/list?n=100` of
+ * a random repository, a manifest GET by tag, and `/api/v1/replication/status` of a random image.
  * Reported: p50/p99/max per kind and errors; the resident memory of every service before
  * seeding, after seeding and after the requests; and the Postgres tables read by sequential
  * scans during the requests (a hot query without an index shows there).

@@ -51,7 +51,7 @@ export const importSettingsToken = Symbol('ImportSettings');
 export const importTransferToken = Symbol('ImportTransfer');
 
 const progressWriteMs = 500;
-/** the shortest wait between looks: a job due but taken meanwhile by another replica is not spun on */
+/** the shortest wait between looks: a job due but just taken by another replica is not spun on */
 const minPollGapMs = 50;
 /** the wait after a look failed (Postgres away): jobs queued meanwhile are not left for `pollMs` */
 const errorPauseMs = 1_000;
