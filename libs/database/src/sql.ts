@@ -8,9 +8,9 @@ export type TransactionSql = postgres.TransactionSql;
  * How long a pooled connection may sit unused before it is closed. A burst (a start, a run of
  * pushes) opens up to the pool's size; without a limit those connections, and the Postgres
  * backend behind each, stay for the life of the process: the twelve services with a database
- * in the two-region default held 50 at idle, each backend a process of its own. A query after a quiet spell
- * opens a connection again (a few milliseconds, once). The outbox's LISTEN connection is not
- * pooled and stays open.
+ * in the two-region default held 50 at idle, each backend a process of its own. A query after
+ * a quiet spell opens a connection again (a few milliseconds, once). The outbox's LISTEN
+ * connection is not pooled and stays open.
  */
 export const defaultIdleTimeoutSeconds = 30;
 

@@ -6,7 +6,7 @@
 import { type TestDatabase, createTestDatabase } from '@meridian/testing';
 import postgres from 'postgres';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Sql, createSql } from '../src';
+import { type Sql, createSql, defaultIdleTimeoutSeconds } from '../src';
 
 describe('a pool after a burst', () => {
   const applicationName = `meridian-idle-${process.pid}`;
@@ -42,5 +42,16 @@ describe('a pool after a burst', () => {
 
     expect(await sql`select 1 as one`).toEqual([{ one: 1 }]);
     expect(await backends()).toBe(1);
+  });
+
+  it('closes unused connections after the default when a service sets no timeout', async () => {
+    const unset = createSql(database.url);
+    try {
+      expect(defaultIdleTimeoutSeconds).toBeGreaterThan(0);
+      expect(defaultIdleTimeoutSeconds).toBeLessThanOrEqual(60);
+      expect(unset.options.idle_timeout).toBe(defaultIdleTimeoutSeconds);
+    } finally {
+      await unset.end({ timeout: 5 });
+    }
   });
 });
