@@ -60,6 +60,22 @@ describe('blob service: linking replicated blobs', () => {
     expect(events).toEqual([]);
   });
 
+  it("announces the crossing of a repository's quota that bytes linked in make, once", async () => {
+    const repository = 'replicated/quota';
+    await service.client.request(blobRpc.quotaPut, { repository, bytes: 100 });
+    const blob = await copiedBlob(90);
+
+    await service.client.request(blobRpc.link, { repository, ...blob });
+    await service.client.request(blobRpc.link, { repository, ...blob });
+
+    const events = (await service.events()).filter(
+      (event) => event.payload['repository'] === repository,
+    );
+    expect(events.map((event) => event.payload)).toEqual([
+      expect.objectContaining({ quota: 'repository', threshold: 80, usedBytes: 90 }),
+    ]);
+  });
+
   it('answers BLOB_UNKNOWN for bytes that are not in the store, and links nothing', async () => {
     const digest = `sha256:${createHash('sha256').update('never copied').digest('hex')}`;
 

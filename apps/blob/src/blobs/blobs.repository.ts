@@ -8,7 +8,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { type BlobInfo, type EventEnvelope, blobDeleted, blobUploaded } from '@meridian/contracts';
-import { InjectSql, Outbox, type Sql, holdBlobsShared } from '@meridian/database';
+import { InjectSql, Outbox, type Sql, beginPipelined, holdBlobsShared } from '@meridian/database';
 import { QuotaCrossings } from '../usage/quota-crossings';
 
 export interface MountRequest {
@@ -125,12 +125,17 @@ export class SqlBlobsRepository implements BlobsRepository {
     { digest, size }: BlobInfo,
     requireStored: () => Promise<void>,
   ): Promise<void> {
-    await this.sql.begin(async (tx) => {
+    // Asked beside the transaction, on another connection: without a quota the link is two
+    // round trips, BEGIN with the hold and the link with COMMIT. A quota set in between is
+    // settled by the next change, as an upload checked beside one is (usage.service.ts).
+    const quotaApplies = this.crossings.applies(repository);
+    quotaApplies.catch(() => undefined); // awaited below, unless the transaction fails first
+    await beginPipelined(this.sql, async (tx, commitWith) => {
       await holdBlobsShared(tx, [digest]);
       await requireStored();
       // one statement: the link's foreign key is checked at its end, after the blob row; a
       // doomed row is live again, a link made again starts its grace period over
-      const [row] = await tx<{ inserted: boolean }[]>`
+      const statement = tx<{ inserted: boolean }[]>`
         with blob as (
           insert into blob.blobs (digest, size) values (${digest}, ${size})
           on conflict (digest) do update set state = 'live', doomed_at = null
@@ -139,6 +144,11 @@ export class SqlBlobsRepository implements BlobsRepository {
         insert into blob.repository_blobs (repository, digest) values (${repository}, ${digest})
         on conflict (repository, digest) do update set created_at = now(), unreferenced_since = null
         returning xmax = 0 as inserted`;
+      if (!(await quotaApplies)) {
+        await commitWith(statement);
+        return;
+      }
+      const [row] = await statement;
       // replicated bytes fill this region's store too: its quotas hear of it
       if (row?.inserted) await this.crossings.settle(tx, repository);
     });
