@@ -74,6 +74,11 @@ export class Nats implements OnApplicationShutdown {
     return this.options.region;
   }
 
+  /** where this service's inboxes are (its NATS permissions allow no others) */
+  get inboxPrefix(): string {
+    return serviceInboxPrefix(this.options.region, this.options.service);
+  }
+
   get service(): string {
     return this.options.service;
   }

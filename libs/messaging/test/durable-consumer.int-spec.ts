@@ -169,4 +169,73 @@ describe(DurableConsumer.name, () => {
     expect(updated.delivered.consumer_seq).toBe(1);
     expect(updated.num_ack_pending).toBe(0);
   });
+
+  describe('an opened durable', () => {
+    const stream = eventStreamName(region);
+    const spec = (durable: string) => ({
+      stream,
+      durable,
+      filterSubjects: [`meridian.${region}.evt.${durable}.>`],
+      deliverPolicy: 'all' as const,
+      ackWaitMs: 30_000,
+    });
+
+    it('takes message after message on one inbox, each with its delivery count, and null when none comes', async () => {
+      const source = new JetStreamDurableSource(messaging);
+      await source.ensure(spec('pulled'));
+      for (const repository of ['team/a', 'team/b', 'team/c']) await publish('pulled', repository);
+      const subscriptionsBefore = subscriptionCount();
+      const opened = await source.open(stream, 'pulled');
+      expect(subscriptionCount()).toBe(subscriptionsBefore + 1);
+
+      const taken: string[] = [];
+      for (let pulls = 0; pulls < 4; pulls += 1) {
+        const message = await opened.next(2_000);
+        const { repository } = message!.json<{ repository: string }>();
+        taken.push(`${repository} ${message!.info.deliveryCount}`);
+        // the first one is offered again, with its delivery count up
+        if (pulls === 0) message!.nak();
+        else message!.ack();
+      }
+      expect(taken.sort()).toEqual(['team/a 1', 'team/a 2', 'team/b 1', 'team/c 1']);
+      expect(subscriptionCount()).toBe(subscriptionsBefore + 1);
+      const started = Date.now();
+      await expect(opened.next(300)).resolves.toBeNull();
+      expect(Date.now() - started).toBeLessThan(2_000);
+
+      opened.close();
+      expect(subscriptionCount()).toBe(subscriptionsBefore);
+      const jsm = await messaging.jetStreamManager();
+      await expectEventually(async () => {
+        const info = await jsm.consumers.info(stream, 'pulled');
+        expect(info.num_ack_pending).toBe(0);
+        expect(info.num_pending).toBe(0);
+      });
+    });
+
+    it('fails a waiting pull when it is closed or its durable is deleted, and opens no deleted durable', async () => {
+      const source = new JetStreamDurableSource(messaging);
+      await source.ensure(spec('deleted'));
+      const opened = await source.open(stream, 'deleted');
+      const closing = opened.next(10_000);
+      opened.close();
+      await expect(closing).rejects.toThrow(/closed/);
+
+      const reopened = await source.open(stream, 'deleted');
+      const waiting = reopened.next(10_000);
+      const started = Date.now();
+      await (await messaging.jetStreamManager()).consumers.delete(stream, 'deleted');
+      await expect(waiting).rejects.toThrow(/409/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      reopened.close();
+      await expect(source.open(stream, 'deleted')).rejects.toThrow(/not found/i);
+    });
+  });
+
+  /** the subscriptions the client holds */
+  function subscriptionCount(): number {
+    return (
+      messaging.connection as unknown as { protocol: { subscriptions: { size(): number } } }
+    ).protocol.subscriptions.size();
+  }
 });

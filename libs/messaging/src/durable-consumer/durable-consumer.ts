@@ -17,7 +17,12 @@
 import type { Logger } from '@meridian/telemetry';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { consumeInSpan } from '../consume-in-span';
-import type { DurableConsumerSpec, DurableSource, PulledMessage } from './durable-source';
+import type {
+  DurableConsumerSpec,
+  DurableSource,
+  OpenedDurable,
+  PulledMessage,
+} from './durable-source';
 
 export interface DurableEvent {
   subject: string;
@@ -105,8 +110,9 @@ export class DurableConsumer {
     const concurrency = this.options.concurrency ?? 1;
     const pullExpiresMs = this.options.pullExpiresMs ?? defaultPullExpiresMs;
     while (!this.stopped) {
+      let opened: OpenedDurable | undefined;
       try {
-        const opened = await this.source.open(stream, durable);
+        opened = await this.source.open(stream, durable);
         while (!this.stopped) {
           while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
           const msg = await opened.next(pullExpiresMs);
@@ -114,7 +120,9 @@ export class DurableConsumer {
           if (this.stopped) msg.nak();
           else this.take(msg);
         }
+        opened.close();
       } catch (err) {
+        opened?.close();
         if (this.stopped) break;
         logger.warn({ err, stream, durable }, 'event consumer stopped, restarting');
         await sleep(this.options.restartPauseMs ?? defaultRestartPauseMs);

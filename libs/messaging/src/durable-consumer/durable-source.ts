@@ -39,6 +39,8 @@ export interface PulledMessage {
 export interface OpenedDurable {
   /** The next message, or null when none came within `expiresMs`; throws when the durable or the connection is gone. */
   next(expiresMs: number): Promise<PulledMessage | null>;
+  /** Gives back what the opened durable holds (its inbox); a pull waiting fails. */
+  close(): void;
 }
 
 export interface DurableSource {

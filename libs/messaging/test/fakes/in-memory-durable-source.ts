@@ -130,7 +130,7 @@ export class InMemoryDurableSource implements DurableSource {
     const found = this.durables.get(durable);
     if (!this.connected) throw new Error('connection closed');
     if (!found || found.spec.stream !== stream) throw new Error('consumer not found');
-    return { next: (expiresMs) => found.next(expiresMs, this.pulling) };
+    return { next: (expiresMs) => found.next(expiresMs, this.pulling), close: () => undefined };
   }
 
   durable(name: string): FakeDurable {
