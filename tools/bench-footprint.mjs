@@ -4,9 +4,10 @@
 // for BENCH_IDLE_SECONDS (10; the services' Postgres pools close what the start opened after
 // 30 s unused, so 45 shows the registry at rest), then reads every process of its tree: RSS
 // and PSS (/proc/<pid>/smaps_rollup; PSS shares the pages several processes map between
-// them, so its total is the memory the tree really holds) per process, grouped as the launcher, each region's services, Postgres and
-// the nats-servers. It prints the time to "meridian ready" (wall, and the CPU seconds of the
-// tree until then), when each step of the start finished, and stops the tree with SIGINT.
+// them, so its total is the memory the tree really holds) per process, grouped as the
+// launcher, each region's services, Postgres and the nats-servers. It prints the time to
+// "meridian ready" (wall, and the CPU seconds of the tree until then), when each step of the
+// start finished, and stops the tree with SIGINT.
 // Wall time follows the machine's load; CPU seconds and memory do not. Figures:
 // docs/benchmarks.md, "Start and footprint".
 import { spawn } from 'node:child_process';

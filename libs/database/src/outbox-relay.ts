@@ -4,9 +4,10 @@
  * down are lost; as a safety net besides, every `pollIntervalMs` (20 s: an idle relay costs
  * a transaction per poll, a region runs a dozen relays, and a poll that comes back sooner
  * than the pool's idle timeout keeps another connection open in turn, see sql.ts). A batch
- * is taken out of the table in one statement (a DELETE of rows locked with SKIP LOCKED, so replicas of a service
- * share the work) inside a transaction that commits only after JetStream acknowledged every
- * row: when publishing fails the delete rolls back and the batch is retried with backoff.
+ * is taken out of the table in one statement (a DELETE of rows locked with SKIP LOCKED, so
+ * replicas of a service share the work) inside a transaction that commits only after
+ * JetStream acknowledged every row: when publishing fails the delete rolls back and the
+ * batch is retried with backoff.
  */
 import type { Logger } from 'pino';
 import { context, extractTraceContext } from '@meridian/telemetry';

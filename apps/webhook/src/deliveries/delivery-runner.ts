@@ -2,9 +2,10 @@
  * Sends what is due, from Postgres, for as long as the service runs. It takes due
  * deliveries (woken at once by the notification their insert sends, else at the next due
  * time, and at the latest every 20 s) up to a bound in flight overall and
- * MERIDIAN_WEBHOOK_CONCURRENCY per webhook, so a receiver that hangs holds only its own webhook's slots and never delays another's. At
- * shutdown it stops taking and lets the requests in flight finish (each is bounded by the
- * timeout); a process killed meanwhile leaves leases that expire, and the work is taken again.
+ * MERIDIAN_WEBHOOK_CONCURRENCY per webhook, so a receiver that hangs holds only its own
+ * webhook's slots and never delays another's. At shutdown it stops taking and lets the
+ * requests in flight finish (each is bounded by the timeout); a process killed meanwhile
+ * leaves leases that expire, and the work is taken again.
  * Finished deliveries older than the log's retention are purged hourly.
  */
 import {

@@ -120,12 +120,12 @@ export class DurableConsumer {
           if (this.stopped) msg.nak();
           else this.take(msg);
         }
-        opened.close();
       } catch (err) {
-        opened?.close();
         if (this.stopped) break;
         logger.warn({ err, stream, durable }, 'event consumer stopped, restarting');
         await sleep(this.options.restartPauseMs ?? defaultRestartPauseMs);
+      } finally {
+        opened?.close();
       }
     }
   }

@@ -109,9 +109,15 @@ class InboxPulls implements OpenedDurable {
   private arrived(msg: Msg): void {
     const status = msg.data.length === 0 ? msg.headers?.code : undefined;
     if (status === undefined || status === 0) {
-      const message = new AckedByReply(msg);
+      let message: AckedByReply;
+      try {
+        message = new AckedByReply(msg);
+      } catch (error) {
+        return this.fail(error as Error); // not a JetStream message: open again
+      }
       const waiting = this.take();
-      // nobody asks for it now (its pull was given up): offered again at once, not at the ack deadline
+      // nobody asks for it now (its pull was given up): offered again at once, not at the
+      // ack deadline
       if (waiting) waiting.resolve(message);
       else message.nak();
       return;
