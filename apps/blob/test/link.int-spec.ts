@@ -60,6 +60,23 @@ describe('blob service: linking replicated blobs', () => {
     expect(events).toEqual([]);
   });
 
+  it('links more blobs at once than its pool has connections, each in a transaction of its own', async () => {
+    // a transaction that waited on a query needing a second pooled connection held the whole
+    // pool once every connection was in such a transaction: nothing answered again
+    const blobs = await Promise.all(Array.from({ length: 40 }, () => copiedBlob(64)));
+
+    const linked = await Promise.all(
+      blobs.map((blob) =>
+        service.client.request(blobRpc.link, { repository: 'replicated/many', ...blob }),
+      ),
+    );
+
+    expect(linked).toEqual(blobs);
+    const [row] = await service.sql<{ links: number }[]>`
+      select count(*)::int as links from blob.repository_blobs where repository = 'replicated/many'`;
+    expect(row?.links).toBe(blobs.length);
+  });
+
   it("announces the crossing of a repository's quota that bytes linked in make, once", async () => {
     const repository = 'replicated/quota';
     await service.client.request(blobRpc.quotaPut, { repository, bytes: 100 });

@@ -125,13 +125,14 @@ export class SqlBlobsRepository implements BlobsRepository {
     { digest, size }: BlobInfo,
     requireStored: () => Promise<void>,
   ): Promise<void> {
-    // Asked beside the transaction, on another connection: without a quota the link is two
-    // round trips, BEGIN with the hold and the link with COMMIT. A quota set in between is
-    // settled by the next change, as an upload checked beside one is (usage.service.ts).
-    const quotaApplies = this.crossings.applies(repository);
-    quotaApplies.catch(() => undefined); // awaited below, unless the transaction fails first
+    // Without a quota, two round trips: BEGIN with the hold and the quota lookup, the link with
+    // COMMIT. The lookup is the transaction's own: a transaction that waits on a query needing
+    // a second pooled connection holds the whole pool once every connection waits that way.
     await beginPipelined(this.sql, async (tx, commitWith) => {
-      await holdBlobsShared(tx, [digest]);
+      const held = holdBlobsShared(tx, [digest]);
+      const quotaApplies = this.crossings.applies(tx, repository);
+      quotaApplies.catch(() => undefined); // awaited below, unless the hold fails first
+      await held;
       await requireStored();
       // one statement: the link's foreign key is checked at its end, after the blob row; a
       // doomed row is live again, a link made again starts its grace period over

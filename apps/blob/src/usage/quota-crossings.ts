@@ -7,7 +7,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { type EventEnvelope, usageThreshold } from '@meridian/contracts';
-import { InjectSql, Outbox, type Sql, type TransactionSql } from '@meridian/database';
+import { Outbox, type TransactionSql } from '@meridian/database';
 import { type BlobConfig, blobConfigToken } from '../config';
 import { type QuotaLevel, settleQuotaLevel } from './quota-thresholds';
 
@@ -19,17 +19,19 @@ export class QuotaCrossings {
   private readonly storeQuotaBytes: number | undefined;
 
   constructor(
-    @InjectSql() private readonly sql: Sql,
     private readonly outbox: Outbox,
     @Inject(blobConfigToken) config: BlobConfig,
   ) {
     this.storeQuotaBytes = config.storageQuotaBytes;
   }
 
-  /** Whether a change to what `repository` holds has a quota to settle: the store's or its own. */
-  async applies(repository: string): Promise<boolean> {
+  /**
+   * Whether a change to what `repository` holds has a quota to settle: the store's or its own.
+   * Asked in the change's transaction (`tx`), never on another pooled connection.
+   */
+  async applies(tx: TransactionSql, repository: string): Promise<boolean> {
     if (this.storeQuotaBytes !== undefined) return true;
-    const rows = await this.sql`
+    const rows = await tx`
       select 1 from blob.repository_quotas where repository = ${repository}`;
     return rows.length > 0;
   }
