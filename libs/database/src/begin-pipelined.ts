@@ -12,6 +12,7 @@
  * statement that fails in front of a pipelined COMMIT aborts the transaction, and Postgres
  * answers that COMMIT with a rollback.
  */
+import { reserveConnection } from './reserve-connection';
 import type { Sql, TransactionSql } from './sql';
 import { traceTransaction } from './trace-queries';
 
@@ -23,7 +24,7 @@ export function beginPipelined<T>(
   work: (tx: TransactionSql, commitWith: CommitWith) => Promise<T>,
 ): Promise<T> {
   return traceTransaction(async () => {
-    const reserved = await sql.reserve();
+    const reserved = await reserveConnection(sql);
     // A reserved connection in a transaction is what `sql.begin` hands its callback, but
     // for savepoints, which nothing here uses.
     const tx = reserved as unknown as TransactionSql;

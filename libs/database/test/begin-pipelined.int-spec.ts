@@ -5,6 +5,7 @@
  */
 import { type TestDatabase, createTestDatabase } from '@meridian/testing';
 import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
 import { type Sql, beginPipelined, createSql } from '../src';
 
@@ -116,4 +117,46 @@ describe('beginPipelined', () => {
       await counted.end({ timeout: 5 });
     }
   });
+
+  /** A pool of one connection of its own, ended after `use`. */
+  async function withPoolOfOne(use: (pool: Sql) => Promise<void>): Promise<void> {
+    const pool = createSql(database.url, { max: 1 });
+    try {
+      await use(pool);
+    } finally {
+      await pool.end({ timeout: 1 });
+    }
+  }
+
+  it('goes on when the server ends the connection it waits for', () =>
+    withPoolOfOne(async (pool) => {
+      const holder = await pool.reserve();
+      const [session] = await holder<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      const waiting = beginPipelined(pool, async (tx, commitWith) =>
+        commitWith(tx`insert into notes values (5, 'five') returning id`),
+      );
+      // the transaction is queued behind the only connection; the server ends that one
+      await sleep(50);
+      await sql`select pg_terminate_backend(${session!.pid})`;
+
+      const outcome = await Promise.race([waiting, sleep(5_000, 'still waiting')]);
+
+      expect(outcome).toEqual([{ id: 5 }]);
+      expect(await notes()).toEqual([5]);
+    }));
+
+  it('waits for a busy pool past a repeated ask, and keeps no second connection', () =>
+    withPoolOfOne(async (pool) => {
+      const holder = await pool.reserve();
+      const waiting = beginPipelined(pool, async (tx, commitWith) =>
+        commitWith(tx`insert into notes values (6, 'six') returning id`),
+      );
+      // held past the time a reserve is asked for again
+      await sleep(1_500);
+      holder.release();
+
+      expect(await waiting).toEqual([{ id: 6 }]);
+      // the answer to the repeated ask went back: the pool's one connection serves this
+      await expect(pool`select count(*)::int as notes from notes`).resolves.toEqual([{ notes: 1 }]);
+    }));
 });
