@@ -167,6 +167,24 @@ describe('auth service: records, events and replication', () => {
     expect((await refusal(sut.call(rpc.scopeMapDelete, { name: 'any' }))).code).toBe('DENIED');
   });
 
+  it('deletes more scope maps at once than its pool has connections', async () => {
+    // each delete asks which tokens use its map: in its transaction, not on a second pooled
+    // connection, or deletes at once hold every connection and nothing runs again
+    const names = Array.from({ length: 24 }, (_, i) => `burst-${i}`);
+    for (const name of names)
+      await sut.call(rpc.scopeMapPut, {
+        name,
+        rules: [{ repository: 'burst/*', actions: ['content/read'] }],
+      });
+
+    await Promise.all(names.map((name) => sut.call(rpc.scopeMapDelete, { name })));
+
+    const left = (await sut.call(rpc.scopeMapList, {})).scopeMaps.filter((map) =>
+      map.name.startsWith('burst-'),
+    );
+    expect(left).toEqual([]);
+  });
+
   it('shows the admin account without its passwords; disabled, its passwords open nothing', async () => {
     const shown = await sut.call(rpc.adminShow, {});
     expect(shown).toMatchObject({ enabled: true, username: 'admin' });

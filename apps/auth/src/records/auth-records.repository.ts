@@ -39,6 +39,11 @@ export interface AuthRecordsTransaction {
   get<K extends AuthRecordKind>(kind: K, id: string): Promise<RecordOf<K> | undefined>;
   /** Locks the record until commit and reads the clock reading it was last written with. */
   stamp(kind: AuthRecordKind, id: string): Promise<string | undefined>;
+  /**
+   * The live records of a kind, ordered by id, read in the transaction (nothing locked): a
+   * transaction never waits on the pool for a second connection.
+   */
+  list<K extends AuthRecordKind>(kind: K): Promise<RecordOf<K>[]>;
   /** Writes (or with null deletes) a record and records its event. */
   write<K extends AuthRecordKind>(
     kind: K,
@@ -80,12 +85,8 @@ export class SqlAuthRecordsRepository implements AuthRecordsRepository {
     return parseRecord(kind, row);
   }
 
-  async list<K extends AuthRecordKind>(kind: K): Promise<RecordOf<K>[]> {
-    const rows = await this.sql<RecordRow[]>`
-      select record from auth.records
-      where kind = ${kind} and record is not null
-      order by id`;
-    return rows.map((row) => parseRecord(kind, row)!);
+  list<K extends AuthRecordKind>(kind: K): Promise<RecordOf<K>[]> {
+    return listRecords(this.sql, kind);
   }
 
   async purgeExpiredRefreshTokens(): Promise<number> {
@@ -121,6 +122,10 @@ class SqlAuthRecordsTransaction implements AuthRecordsTransaction {
     const [row] = await this.tx<{ hlc: string }[]>`
       select hlc from auth.records where kind = ${kind} and id = ${id}`;
     return row?.hlc;
+  }
+
+  list<K extends AuthRecordKind>(kind: K): Promise<RecordOf<K>[]> {
+    return listRecords(this.tx, kind);
   }
 
   async write<K extends AuthRecordKind>(
@@ -173,4 +178,15 @@ function parseRecord<K extends AuthRecordKind>(
 ): RecordOf<K> | undefined {
   if (!row?.record) return undefined;
   return recordSchemas[kind].parse(row.record) as RecordOf<K>;
+}
+
+async function listRecords<K extends AuthRecordKind>(
+  sql: Sql | TransactionSql,
+  kind: K,
+): Promise<RecordOf<K>[]> {
+  const rows = await sql<RecordRow[]>`
+    select record from auth.records
+    where kind = ${kind} and record is not null
+    order by id`;
+  return rows.map((row) => parseRecord(kind, row)!);
 }

@@ -55,7 +55,7 @@ export class ScopeMapsService {
   async delete(name: string, origin: EventOrigin): Promise<void> {
     await this.records.transaction(async (tx) => {
       if (!(await tx.get('scope-map', name))) throw unknown('scope map', name);
-      const users = (await this.records.list('token')).filter((token) => token.scopeMap === name);
+      const users = (await tx.list('token')).filter((token) => token.scopeMap === name);
       if (users.length > 0) {
         throw new RegistryError('DENIED', `scope map ${name} is used by tokens`, {
           tokens: users.map((token) => token.name),

@@ -128,22 +128,23 @@ export class SigningKeysService implements OnApplicationBootstrap, OnApplication
   /**
    * Under the region's rotation lock: when `due` says so of the current key, creates a new
    * one, retires the others of the region and deletes those whose tokens have all expired.
+   * The new key is made, and its private half saved on its own commit, before the transaction
+   * (a transaction never waits on the pool for a second connection); `due` is asked again
+   * under the lock, and a key another replica's rotation made unneeded is removed.
    */
   private async rotateIf(
     due: (current: SigningKeyRecord | undefined) => boolean,
     origin: EventOrigin,
   ): Promise<SigningKeyRecord | undefined> {
     const region = this.config.region;
+    if (!due(currentOf(ownKeys(await this.records.list('signing-key'), region)))) return undefined;
+    const now = new Date();
+    const created = await this.createKey(now);
     const { record, expired } = await this.records.transaction(async (tx) => {
       // the lock record is never written: it serialises rotations of the region's replicas
       await tx.stamp('signing-key', `rotation:${region}`);
-      const own = (await this.records.list('signing-key'))
-        .filter((key) => key.region === region)
-        .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-      const current = own.filter((key) => !key.retiredAt).at(-1);
-      if (!due(current)) return { record: undefined, expired: [] };
-      const now = new Date();
-      const created = await this.createKey(now);
+      const own = ownKeys(await tx.list('signing-key'), region);
+      if (!due(currentOf(own))) return { record: undefined, expired: [] };
       await tx.write('signing-key', created.kid, created, origin);
       const expiresAt = new Date(
         now.getTime() + (this.config.accessTokenTtlSeconds + clockSkewSeconds) * 1000,
@@ -164,11 +165,13 @@ export class SigningKeysService implements OnApplicationBootstrap, OnApplication
       }
       return { record: created, expired: gone };
     });
-    if (record) {
-      await this.secrets.remove(expired);
-      this.cached = undefined;
-      this.logger.info({ kid: record.kid, region }, 'signing key rotated');
+    if (!record) {
+      await this.secrets.remove([created.kid]);
+      return undefined;
     }
+    await this.secrets.remove(expired);
+    this.cached = undefined;
+    this.logger.info({ kid: record.kid, region }, 'signing key rotated');
     return record;
   }
 
@@ -203,4 +206,16 @@ function viewOf(record: SigningKeyRecord): SigningKeyView {
     ...(record.retiredAt ? { retiredAt: record.retiredAt } : {}),
     ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}),
   };
+}
+
+/** The region's keys, oldest first. */
+function ownKeys(keys: SigningKeyRecord[], region: string): SigningKeyRecord[] {
+  return keys
+    .filter((key) => key.region === region)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+/** The newest key not retired: the one that signs. */
+function currentOf(own: SigningKeyRecord[]): SigningKeyRecord | undefined {
+  return own.filter((key) => !key.retiredAt).at(-1);
 }

@@ -59,6 +59,7 @@ export class InMemoryAuthRecordsRepository implements AuthRecordsRepository {
     const tx: AuthRecordsTransaction = {
       get: (kind, id) => this.get(kind, id),
       stamp: async (kind, id) => this.rows.get(key(kind, id))?.hlc,
+      list: (kind) => this.list(kind),
       write: async (kind, id, record, origin) => {
         const hlc = `${String(Date.now()).padStart(15, '0')}.${String(this.counter++).padStart(6, '0')}.${this.region}`;
         this.rows.set(key(kind, id), { record, hlc });
