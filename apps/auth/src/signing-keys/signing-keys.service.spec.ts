@@ -83,6 +83,15 @@ describe(SigningKeysService.name, () => {
     expect(JSON.stringify(published)).not.toMatch(/"d":/);
   });
 
+  it('publishes one key when two replicas start at once, and keeps only its private part', async () => {
+    // both find no key and make one; under the rotation lock the second finds the first's
+    await Promise.all([service().onApplicationBootstrap(), service().onApplicationBootstrap()]);
+
+    const published = records.events.filter((event) => event.kind === 'signing-key');
+    expect(published).toHaveLength(1);
+    expect(secrets.saved.map((secret) => secret.kid)).toEqual([published[0]?.id]);
+  });
+
   it('signs with the new key after a rotation while the old one still verifies its tokens', async () => {
     const sut = service();
     await sut.onApplicationBootstrap();

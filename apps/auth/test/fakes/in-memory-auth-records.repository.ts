@@ -55,7 +55,16 @@ export class InMemoryAuthRecordsRepository implements AuthRecordsRepository {
     return purged;
   }
 
+  /** the transaction running, if any: one at a time, as the records' locks make them in Postgres */
+  private running: Promise<unknown> = Promise.resolve();
+
   async transaction<T>(work: (tx: AuthRecordsTransaction) => Promise<T>): Promise<T> {
+    const turn = this.running.then(() => this.transactionNow(work));
+    this.running = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async transactionNow<T>(work: (tx: AuthRecordsTransaction) => Promise<T>): Promise<T> {
     const tx: AuthRecordsTransaction = {
       get: (kind, id) => this.get(kind, id),
       stamp: async (kind, id) => this.rows.get(key(kind, id))?.hlc,
