@@ -28,7 +28,8 @@ export function reserveConnection(sql: Sql, askAgainMs = defaultAskAgainMs): Pro
       clearTimeout(timer);
     };
     const ask = () => {
-      timer = setTimeout(ask, askAgainMs);
+      // not what keeps a process alive: a pool that has ended hands out no connection
+      timer = setTimeout(ask, askAgainMs).unref();
       sql.reserve().then(
         (reserved) => {
           if (settled) return reserved.release();
