@@ -6,4 +6,3 @@ export * from './database.module';
 export * from './service-modules';
 export * from './blob-holds';
 export * from './begin-pipelined';
-export * from './reserve-connection';

@@ -6,20 +6,18 @@
  * (porsager/postgres#1195, open as of 3.4.10). Whatever waited on it waited forever: a blob's
  * commit, a replicated link, a service's outbox relay.
  *
- * So a reserve still unanswered after `askAgainMs` is asked for again, and again, until one is
+ * So a reserve still unanswered after a second is asked for again, and again, until one is
  * answered: the first connection handed over is the caller's, any later one goes straight
  * back to the pool. Reserving and releasing are the pool's bookkeeping, no round trip to the
  * server, so a repeated ask costs nothing but its place in the queue.
  */
-import type postgres from 'postgres';
+import type { ReservedSql } from 'postgres';
 import type { Sql } from './sql';
 
-export type ReservedSql = postgres.ReservedSql;
-
 /** Longer than a reserve waits on a pool that is only busy; short enough to go unnoticed. */
-export const defaultAskAgainMs = 1_000;
+const askAgainMs = 1_000;
 
-export function reserveConnection(sql: Sql, askAgainMs = defaultAskAgainMs): Promise<ReservedSql> {
+export function reserveConnection(sql: Sql): Promise<ReservedSql> {
   return new Promise((resolve, reject) => {
     let settled = false;
     let timer: NodeJS.Timeout | undefined;

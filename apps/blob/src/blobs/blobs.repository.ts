@@ -131,7 +131,7 @@ export class SqlBlobsRepository implements BlobsRepository {
     await beginPipelined(this.sql, async (tx, commitWith) => {
       const held = holdBlobsShared(tx, [digest]);
       const quotaApplies = this.crossings.applies(tx, repository);
-      quotaApplies.catch(() => undefined); // awaited below, unless the hold fails first
+      quotaApplies.catch(() => undefined); // awaited below, unless the transaction fails before
       await held;
       await requireStored();
       // one statement: the link's foreign key is checked at its end, after the blob row; a
